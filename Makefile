@@ -1,0 +1,43 @@
+# Hull: top-level entry points. `make demo` and `make test` work on a fresh Debian 12 (as root):
+# they install missing Debian packages first (scripts/setup.sh), then build with CMake + Ninja.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+CMAKE_FLAGS = -G Ninja -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
+JOBS       ?= $(shell nproc)
+
+.PHONY: all setup build demo test test-unit test-spec test-asan clean format
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Release > /dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@echo "== hull run examples/hello/add.wat --invoke add 2 40"
+	@$(BUILD)/hull run examples/hello/add.wat --invoke add 2 40
+	@echo "== hull run examples/hello/fac.wat --invoke fac 20"
+	@$(BUILD)/hull run examples/hello/fac.wat --invoke fac 20
+	@echo "== hull wast on one spec file"
+	@$(BUILD)/hull wast $$(bash scripts/testsuite-dir.sh)/core/fac.wast
+
+# Unit tests + the spec testsuite (release build), then the spec testsuite under ASan+UBSan.
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --progress
+	@$(MAKE) --no-print-directory test-asan
+
+test-asan: setup
+	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DHULL_SANITIZE=ON \
+	  -DCMAKE_CXX_FLAGS=-O1 > /dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -L spec --progress
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

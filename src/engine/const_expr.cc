@@ -1,0 +1,154 @@
+// A small interpreter for constant expressions, run once per initializer at instantiation.
+#include "engine/const_expr.h"
+
+#include <cstring>
+#include <vector>
+
+namespace hull {
+
+namespace {
+
+// Minimal LEB128 reading over validated bytes: the validator already rejected malformed input,
+// so running off the end just stops the expression.
+class ExprReader {
+ public:
+  ExprReader(const uint8_t* p, const uint8_t* end) : p_(p), end_(end) {}
+  bool done() const { return p_ >= end_; }
+  uint8_t byte() { return p_ < end_ ? *p_++ : 0x0B; }
+  uint64_t uleb() {
+    uint64_t v = 0;
+    unsigned shift = 0;
+    uint8_t b;
+    do {
+      b = byte();
+      if (shift < 64) v |= uint64_t(b & 0x7F) << shift;
+      shift += 7;
+    } while ((b & 0x80) && !done());
+    return v;
+  }
+  int64_t sleb() {
+    int64_t v = 0;
+    unsigned shift = 0;
+    uint8_t b;
+    do {
+      b = byte();
+      if (shift < 64) v |= int64_t(uint64_t(b & 0x7F) << shift);
+      shift += 7;
+    } while ((b & 0x80) && !done());
+    if (shift < 64 && (b & 0x40)) v |= -(int64_t(1) << shift);
+    return v;
+  }
+  void bytes(void* out, size_t n) {
+    if (size_t(end_ - p_) < n) n = size_t(end_ - p_);
+    std::memcpy(out, p_, n);
+    p_ += n;
+  }
+
+ private:
+  const uint8_t* p_;
+  const uint8_t* end_;
+};
+
+// The heap type of `ref.null`: a negative s33 (one byte for abstract types) or a type index.
+ValType null_type(int64_t ht) {
+  if (ht >= 0) return ValType::ref(HeapKind::Concrete, true, static_cast<uint32_t>(ht));
+  switch (static_cast<uint8_t>(ht & 0x7F)) {
+    case 0x70: return ValType::ref(HeapKind::Func, true);
+    case 0x6F: return ValType::ref(HeapKind::Extern, true);
+    case 0x6E: return ValType::ref(HeapKind::Any, true);
+    case 0x6D: return ValType::ref(HeapKind::Eq, true);
+    case 0x6C: return ValType::ref(HeapKind::I31, true);
+    case 0x6B: return ValType::ref(HeapKind::Struct, true);
+    case 0x6A: return ValType::ref(HeapKind::Array, true);
+    case 0x69: return ValType::ref(HeapKind::Exn, true);
+    case 0x71: return ValType::ref(HeapKind::None, true);
+    case 0x72: return ValType::ref(HeapKind::NoExtern, true);
+    case 0x73: return ValType::ref(HeapKind::NoFunc, true);
+    case 0x74: return ValType::ref(HeapKind::NoExn, true);
+    default: return ValType::funcref();
+  }
+}
+
+Error unsupported(const char* what) {
+  return Error::make(ErrorKind::Uninstantiable,
+                     std::string("unsupported constant expression: ") + what);
+}
+
+}  // namespace
+
+Result<Val> eval_const_expr(const ModuleDesc& m, ByteRange expr, const Instance& inst) {
+  if (expr.end > m.bytes.size() || expr.begin > expr.end) {
+    return unsupported("range outside the module");
+  }
+  ExprReader r(m.bytes.data() + expr.begin, m.bytes.data() + expr.end);
+  std::vector<Val> stack;
+  stack.reserve(4);
+  auto binop = [&](bool is64, uint8_t op) -> bool {
+    if (stack.size() < 2) return false;
+    Val b = stack.back();
+    stack.pop_back();
+    Val& a = stack.back();
+    // Wrapping arithmetic on unsigned values: the spec's modular semantics.
+    if (is64) {
+      a.i64 = op == 0 ? a.i64 + b.i64 : op == 1 ? a.i64 - b.i64 : a.i64 * b.i64;
+    } else {
+      a.i32 = op == 0 ? a.i32 + b.i32 : op == 1 ? a.i32 - b.i32 : a.i32 * b.i32;
+    }
+    return true;
+  };
+  while (!r.done()) {
+    uint8_t op = r.byte();
+    switch (op) {
+      case 0x0B:  // end
+        if (stack.empty()) return unsupported("empty");
+        return stack.back();
+      case 0x41: stack.push_back(Val::from_i32(static_cast<uint32_t>(r.sleb()))); break;
+      case 0x42: stack.push_back(Val::from_i64(static_cast<uint64_t>(r.sleb()))); break;
+      case 0x43: {
+        uint32_t b;
+        r.bytes(&b, 4);
+        stack.push_back(Val::from_f32_bits(b));
+        break;
+      }
+      case 0x44: {
+        uint64_t b;
+        r.bytes(&b, 8);
+        stack.push_back(Val::from_f64_bits(b));
+        break;
+      }
+      case 0x23: {  // global.get
+        uint64_t idx = r.uleb();
+        if (idx >= inst.globals.size() || !inst.globals[idx]) return unsupported("global index");
+        stack.push_back(inst.globals[idx]->get());
+        break;
+      }
+      case 0xD0: stack.push_back(Val::from_ref(null_type(r.sleb()), 0)); break;
+      case 0xD2: {  // ref.func
+        uint64_t idx = r.uleb();
+        if (idx >= inst.funcs.size()) return unsupported("function index");
+        Function* f = inst.funcs[idx];
+        stack.push_back(Val::from_ref(ValType::ref(HeapKind::Func, false),
+                                      reinterpret_cast<RefBits>(f)));
+        break;
+      }
+      case 0x6A: case 0x6B: case 0x6C:
+        if (!binop(false, op - 0x6A)) return unsupported("stack underflow");
+        break;
+      case 0x7C: case 0x7D: case 0x7E:
+        if (!binop(true, op - 0x7C)) return unsupported("stack underflow");
+        break;
+      case 0xFD: {
+        uint64_t sub = r.uleb();
+        if (sub != 12) return unsupported("simd instruction");
+        V128 v;
+        r.bytes(v.bytes, 16);
+        stack.push_back(Val::from_v128(v));
+        break;
+      }
+      default: return unsupported("instruction");
+    }
+  }
+  return unsupported("missing end");
+}
+
+}  // namespace hull

@@ -1,0 +1,260 @@
+// Instantiation in the spec's order: match imports, allocate functions, globals, tables,
+// memories and tags, exports, evaluate element segments, then initialize active element and
+// data segments in order, then run the start function.
+#include "engine/instantiate.h"
+
+#include <cstring>
+#include <string>
+
+#include "engine/const_expr.h"
+#include "interp/interp.h"
+#include "runtime/type_registry.h"
+
+namespace hull {
+
+namespace {
+
+Error incompatible(const Import& imp, const std::string& why) {
+  return Error::make(ErrorKind::Unlinkable, "incompatible import type for \"" + imp.module +
+                                                "\" \"" + imp.name + "\": " + why);
+}
+
+// Spec: limits {min1, max1} match {min2, max2} iff min1 >= min2 and (no max2, or max1 exists
+// and max1 <= max2).
+bool limits_match(uint64_t min, std::optional<uint64_t> max, const Limits& want) {
+  if (min < want.min) return false;
+  if (want.max) return max.has_value() && *max <= *want.max;
+  return true;
+}
+
+GlobalType canonical(const GlobalType& g, const std::vector<uint32_t>& ids) {
+  return GlobalType{canonical_val_type(g.type, ids), g.mut};
+}
+
+TableType canonical(const TableType& t, const std::vector<uint32_t>& ids) {
+  TableType c = t;
+  c.elem = canonical_val_type(t.elem, ids);
+  return c;
+}
+
+// Trap-like instantiation failure.
+Error uninstantiable(const char* msg) { return Error::make(ErrorKind::Uninstantiable, msg); }
+
+// Reads an address-typed offset (i32 or i64 per the table/memory's index type).
+uint64_t offset_of(const Val& v, bool is64) { return is64 ? v.i64 : v.i32; }
+
+}  // namespace
+
+Status match_import(const CompiledModule& module, uint32_t import_index, const Extern& ext) {
+  const Import& imp = module.desc.imports[import_index];
+  const std::vector<uint32_t>& ids = module.type_ids;
+  if (ext.kind != imp.kind) {
+    return incompatible(imp, std::string("expected ") + extern_kind_name(imp.kind) + ", got " +
+                                 extern_kind_name(ext.kind));
+  }
+  switch (imp.kind) {
+    case ExternKind::Func: {
+      if (!ext.func) return incompatible(imp, "null function");
+      if (!type_id_is_subtype(ext.func->type_id, ids[imp.type_index])) {
+        return incompatible(imp, "function type mismatch");
+      }
+      return {};
+    }
+    case ExternKind::Table: {
+      const Table* t = ext.table;
+      if (!t) return incompatible(imp, "null table");
+      if (t->type.limits.is64 != imp.table.limits.is64) {
+        return incompatible(imp, "table index type mismatch");
+      }
+      if (!(t->type.elem == canonical_val_type(imp.table.elem, ids))) {
+        return incompatible(imp, "table element type mismatch");
+      }
+      if (!limits_match(t->size(), t->type.limits.max, imp.table.limits)) {
+        return incompatible(imp, "table limits mismatch");
+      }
+      return {};
+    }
+    case ExternKind::Memory: {
+      const Memory* m = ext.memory;
+      if (!m) return incompatible(imp, "null memory");
+      if (m->type.limits.is64 != imp.memory.limits.is64 ||
+          m->type.limits.shared != imp.memory.limits.shared ||
+          m->type.page_size_log2 != imp.memory.page_size_log2) {
+        return incompatible(imp, "memory type mismatch");
+      }
+      if (!limits_match(m->pages(), m->type.limits.max, imp.memory.limits)) {
+        return incompatible(imp, "memory limits mismatch");
+      }
+      return {};
+    }
+    case ExternKind::Global: {
+      const Global* g = ext.global;
+      if (!g) return incompatible(imp, "null global");
+      GlobalType want = canonical(imp.global, ids);
+      if (g->type.mut != want.mut) return incompatible(imp, "global mutability mismatch");
+      bool ok = want.mut ? g->type.type == want.type
+                         : canonical_val_type_is_subtype(g->type.type, want.type);
+      if (!ok) return incompatible(imp, "global type mismatch");
+      return {};
+    }
+    case ExternKind::Tag: {
+      if (!ext.tag) return incompatible(imp, "null tag");
+      if (ext.tag->type_id != ids[imp.type_index]) return incompatible(imp, "tag type mismatch");
+      return {};
+    }
+  }
+  return incompatible(imp, "unknown kind");
+}
+
+Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule> module,
+                              std::span<const Extern> imports) {
+  if (!module) return Error::make(ErrorKind::Usage, "instantiate: null module");
+  const ModuleDesc& m = module->desc;
+  const std::vector<uint32_t>& ids = module->type_ids;
+  if (imports.size() != m.imports.size()) {
+    return Error::make(ErrorKind::Unlinkable,
+                       "unknown import: module needs " + std::to_string(m.imports.size()) +
+                           " imports, got " + std::to_string(imports.size()));
+  }
+  for (uint32_t i = 0; i < imports.size(); ++i) HULL_TRY(match_import(*module, i, imports[i]));
+  if (store.instances.size() >= store.limits.max_instances) {
+    return Error::make(ErrorKind::Limit, "too many instances in the store");
+  }
+  if (!module->code && !m.bodies.empty()) {
+    return Error::make(ErrorKind::Usage, "instantiate: module has no compiled code");
+  }
+
+  // From here on the instance exists in the store even if a later step fails: entities it
+  // created may already be reachable through shared tables (spec: partial initialization).
+  Instance& inst = store.instances.emplace_back();
+  inst.module = module;
+  inst.name = m.module_name;
+  inst.funcs.reserve(m.func_types.size());
+  inst.tables.reserve(m.tables.size());
+  inst.memories.reserve(m.memories.size());
+  inst.globals.reserve(m.globals.size());
+  inst.tags.reserve(m.tags.size());
+  for (const Extern& e : imports) {
+    switch (e.kind) {
+      case ExternKind::Func: inst.funcs.push_back(e.func); break;
+      case ExternKind::Table: inst.tables.push_back(e.table); break;
+      case ExternKind::Memory: inst.memories.push_back(e.memory); break;
+      case ExternKind::Global: inst.globals.push_back(e.global); break;
+      case ExternKind::Tag: inst.tags.push_back(e.tag); break;
+    }
+  }
+
+  // Functions first: global, table and element initializers may take their references.
+  for (uint32_t i = m.num_imported_funcs; i < m.func_types.size(); ++i) {
+    Function& f = store.funcs.emplace_back();
+    uint32_t ti = m.func_types[i];
+    f.type_id = ids[ti];
+    f.type = &m.types[ti].func;
+    f.instance = &inst;
+    f.index = i;
+    f.code = interp::function_code(*module->code, i - m.num_imported_funcs);
+    inst.funcs.push_back(&f);
+  }
+
+  // Globals in order: each initializer sees the imported and earlier defined globals.
+  for (const GlobalDesc& gd : m.defined_globals) {
+    HULL_ASSIGN_OR_RETURN(Val v, eval_const_expr(m, gd.init, inst));
+    inst.globals.push_back(new_global(store, canonical(gd.type, ids), v));
+  }
+
+  for (const TableDesc& td : m.defined_tables) {
+    RefBits init = 0;
+    if (td.init) {
+      HULL_ASSIGN_OR_RETURN(Val v, eval_const_expr(m, *td.init, inst));
+      init = v.ref;
+    }
+    HULL_ASSIGN_OR_RETURN(Table* t, new_table(store, canonical(td.type, ids), init));
+    inst.tables.push_back(t);
+  }
+
+  for (size_t i = m.num_imported_memories; i < m.memories.size(); ++i) {
+    HULL_ASSIGN_OR_RETURN(Memory* mem, new_memory(store, m.memories[i]));
+    inst.memories.push_back(mem);
+  }
+
+  for (size_t i = m.num_imported_tags; i < m.tags.size(); ++i) {
+    Tag& tag = store.tags.emplace_back();
+    tag.type_id = ids[m.tags[i]];
+    tag.type = &m.types[m.tags[i]].func;
+    inst.tags.push_back(&tag);
+  }
+
+  for (const Export& ex : m.exports) {
+    Extern e;
+    switch (ex.kind) {
+      case ExternKind::Func: e = Extern::of(inst.funcs[ex.index]); break;
+      case ExternKind::Table: e = Extern::of(inst.tables[ex.index]); break;
+      case ExternKind::Memory: e = Extern::of(inst.memories[ex.index]); break;
+      case ExternKind::Global: e = Extern::of(inst.globals[ex.index]); break;
+      case ExternKind::Tag: e = Extern::of(inst.tags[ex.index]); break;
+    }
+    inst.exports.emplace(ex.name, e);
+  }
+
+  // Element segments' items are evaluated before any segment is applied.
+  inst.elems.resize(m.elems.size());
+  for (size_t s = 0; s < m.elems.size(); ++s) {
+    const ElemDesc& seg = m.elems[s];
+    std::vector<RefBits>& items = inst.elems[s];
+    items.reserve(seg.count());
+    if (seg.uses_exprs) {
+      for (const ByteRange& e : seg.exprs) {
+        HULL_ASSIGN_OR_RETURN(Val v, eval_const_expr(m, e, inst));
+        items.push_back(v.ref);
+      }
+    } else {
+      for (uint32_t fi : seg.func_indices) {
+        items.push_back(reinterpret_cast<RefBits>(inst.funcs[fi]));
+      }
+    }
+  }
+  inst.data_dropped.assign(m.datas.size(), false);
+
+  // Spec: active element segments in order (table.init + elem.drop), declarative ones dropped.
+  for (size_t s = 0; s < m.elems.size(); ++s) {
+    const ElemDesc& seg = m.elems[s];
+    std::vector<RefBits>& items = inst.elems[s];
+    if (seg.mode == SegmentMode::Active) {
+      Table* t = inst.tables[seg.table];
+      HULL_ASSIGN_OR_RETURN(Val off, eval_const_expr(m, seg.offset, inst));
+      uint64_t d = offset_of(off, t->type.limits.is64);
+      if (d > t->size() || items.size() > t->size() - d) {
+        return uninstantiable(trap_kind_message(TrapKind::TableOutOfBounds));
+      }
+      std::copy(items.begin(), items.end(), t->elems.begin() + static_cast<ptrdiff_t>(d));
+    }
+    if (seg.mode != SegmentMode::Passive) std::vector<RefBits>().swap(items);
+  }
+
+  // Active data segments in order (memory.init + data.drop).
+  for (size_t s = 0; s < m.datas.size(); ++s) {
+    const DataDesc& seg = m.datas[s];
+    if (seg.mode != SegmentMode::Active) continue;
+    Memory* mem = inst.memories[seg.memory];
+    HULL_ASSIGN_OR_RETURN(Val off, eval_const_expr(m, seg.offset, inst));
+    uint64_t d = offset_of(off, mem->type.limits.is64);
+    uint64_t n = seg.init.size();
+    if (d > mem->size || n > mem->size - d) {
+      return uninstantiable(trap_kind_message(TrapKind::MemoryOutOfBounds));
+    }
+    if (n) std::memcpy(mem->base + d, m.bytes.data() + seg.init.begin, n);
+    inst.data_dropped[s] = true;
+  }
+
+  if (m.start) {
+    uint64_t slots[2] = {0, 0};
+    std::optional<Trap> trap = interp::call(store, inst.funcs[*m.start], slots);
+    if (trap) {
+      return Error::make(ErrorKind::Uninstantiable,
+                         trap->message.empty() ? trap_kind_message(trap->kind) : trap->message);
+    }
+  }
+  return &inst;
+}
+
+}  // namespace hull

@@ -1,0 +1,31 @@
+// compile(): the pipeline from bytes to a CompiledModule.
+#include "engine/module.h"
+
+#include "binary/decoder.h"
+#include "interp/interp.h"
+#include "runtime/type_registry.h"
+#include "valid/validator.h"
+
+namespace hull {
+
+Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> bytes) {
+  HULL_ASSIGN_OR_RETURN(ModuleDesc desc, decode_module(bytes));
+  return compile(std::move(desc));
+}
+
+Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc) {
+  // Module-level rules only: interp::compile_module validates each body while lowering it (one
+  // pass). Checking the type section first keeps invalid types out of the engine-wide registry.
+  {
+    ModuleInfo info;
+    HULL_TRY(validate_module_level(desc, &info));
+  }
+  auto cm = std::make_shared<CompiledModule>();
+  // Lower from the desc's final home: lowered code may point into its bytes.
+  cm->desc = std::move(desc);
+  cm->type_ids = canonicalize_types(cm->desc.types);
+  HULL_ASSIGN_OR_RETURN(cm->code, interp::compile_module(cm->desc, cm->type_ids));
+  return std::shared_ptr<const CompiledModule>(std::move(cm));
+}
+
+}  // namespace hull

@@ -1,0 +1,96 @@
+// The interpreter's internal code format and execution state, shared by lowering and handlers.
+//
+// Code is a stream of 8-byte Words. Each instruction is its handler address (direct threading)
+// followed by operand words. Value operands are byte offsets from the frame pointer `sp`:
+// a frame holds params, then declared locals, then the operand stack, 8-byte slots each
+// (v128 takes two). Branch targets are absolute Word pointers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "interp/interp.h"
+#include "runtime/store.h"
+
+#if defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(preserve_none) && __has_attribute(musttail) && defined(__x86_64__)
+#define HULL_INTERP_MUSTTAIL 1
+#endif
+#endif
+
+#ifdef HULL_INTERP_MUSTTAIL
+// preserve_none: handlers keep the hot state in argument registers across the tail calls.
+#define HULL_HANDLER_CC __attribute__((preserve_none))
+#else
+#define HULL_HANDLER_CC
+#endif
+
+namespace hull::interp {
+
+struct Ctx;
+union Word;
+struct FuncCode;
+
+using Handler = void(HULL_HANDLER_CC*)(const Word* pc, uint64_t* sp, uint8_t* mem,
+                                       uint64_t memsize, Ctx* ctx);
+
+union Word {
+  Handler h;
+  uint64_t u;
+  int64_t i;
+  const Word* p;
+  const void* ptr;
+};
+static_assert(sizeof(Word) == 8);
+
+// Lowered code of one defined function.
+struct FuncCode {
+  uint32_t func_index = 0;
+  uint32_t param_slots = 0;
+  uint32_t local_slots = 0;   // params + declared locals
+  uint32_t frame_slots = 0;   // locals + maximum operand stack height
+  uint32_t result_slots = 0;
+  const ModuleCode* module = nullptr;
+  std::vector<Word> code;
+  std::vector<uint32_t> trap_offsets;  // unused for now (pc -> byte offset map)
+};
+
+}  // namespace hull::interp
+
+namespace hull::interp {
+
+struct ModuleCode {
+  std::vector<FuncCode> funcs;                 // one per defined function
+  std::vector<std::vector<uint8_t>> datas;     // data segment bytes
+  std::unordered_map<uint32_t, std::string> func_names;
+  std::string module_name;
+  uint32_t num_imported_funcs = 0;
+};
+
+// One activation record of the explicit frame stack.
+struct Frame {
+  const FuncCode* code;  // nullptr for an entry sentinel pushed by call()
+  Instance* inst;
+  Memory* mem0;          // the instance's memory 0 (nullptr if none)
+  uint64_t* sp;          // frame base (saved when this frame calls out)
+  const Word* ret_pc;    // where to resume this frame after its callee returns
+};
+
+// Per-store execution state (Store::interp_state).
+struct Ctx {
+  Store* store = nullptr;
+  uint64_t* stack = nullptr;      // value stack
+  uint64_t* stack_end = nullptr;
+  Frame* frames = nullptr;
+  Frame* frames_end = nullptr;
+  Frame* fp = nullptr;            // current frame
+  uint32_t host_depth = 0;        // nesting of call() (bounded C recursion)
+  // Trap reporting from handlers.
+  bool trapped = false;
+  TrapKind trap_kind = TrapKind::Unreachable;
+  const char* trap_message = nullptr;  // overrides the kind's message when set
+  std::optional<Trap> host_trap;
+};
+
+}  // namespace hull::interp

@@ -1,0 +1,984 @@
+// Execution: the handlers (direct-threaded, tail-calling each other) and the call() entry.
+//
+// Every handler has the signature Handler (code.h). The hot state travels in arguments (pc,
+// frame pointer `sp`, memory-0 base and size, ctx); with clang's preserve_none convention these
+// stay in registers across the [[clang::musttail]] jumps, so dispatch is one indirect jump.
+// A handler ends the chain by returning: on a trap (ctx->trapped set) or when the entry frame
+// returns.
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "interp/code.h"
+#include "interp/handlers.h"
+#include "interp/interp.h"
+#include "interp/numeric.h"
+#include "interp/simd.h"
+#include "runtime/type_registry.h"
+
+#ifndef __clang__
+#error "the interpreter needs clang's [[clang::musttail]]"
+#endif
+
+namespace hull::interp {
+
+#define HANDLER(name) \
+  HULL_HANDLER_CC void name(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize, Ctx* ctx)
+#define DISPATCH() [[clang::musttail]] return pc->h(pc, sp, mem, memsize, ctx)
+#define NEXT(n)  \
+  do {           \
+    pc += (n);   \
+    DISPATCH();  \
+  } while (0)
+
+namespace {
+
+template <class T>
+inline T rd(const uint64_t* sp, uint64_t off) {
+  T v;
+  std::memcpy(&v, reinterpret_cast<const char*>(sp) + off, sizeof(T));
+  return v;
+}
+template <class T>
+inline void wr(uint64_t* sp, uint64_t off, T v) {
+  std::memcpy(reinterpret_cast<char*>(sp) + off, &v, sizeof(T));
+}
+inline void mv8(uint64_t* sp, uint64_t dst, uint64_t src) { wr(sp, dst, rd<uint64_t>(sp, src)); }
+
+// Records a trap; the handler then returns, which unwinds the whole tail-call chain.
+[[gnu::cold]] [[gnu::noinline]] void set_trap(Ctx* ctx, TrapKind k, const char* msg = nullptr) {
+  ctx->trapped = true;
+  ctx->trap_kind = k;
+  ctx->trap_message = msg;
+}
+
+inline void load_mem(Memory* m, uint8_t*& mem, uint64_t& memsize) {
+  if (m) {
+    mem = m->base;
+    memsize = m->size;
+  } else {
+    mem = nullptr;
+    memsize = 0;
+  }
+}
+
+inline Instance* inst(Ctx* ctx) { return ctx->fp->inst; }
+
+inline void do_moves(uint64_t* sp, const Word* mv, uint64_t n) {
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t m = mv[i].u;
+    mv8(sp, m & 0xffffffffu, m >> 32);
+  }
+}
+
+inline uint32_t slot_count(const std::vector<ValType>& ts) {
+  uint32_t n = 0;
+  for (auto& t : ts) n += t.slots();
+  return n;
+}
+
+// Calls a host function with its slots at `args`. false (trap recorded) on failure.
+bool call_host(Ctx* ctx, Function* f, uint64_t* sp, uint64_t* args) {
+  ctx->fp->sp = sp;  // lets a re-entrant call() place its frames above this one
+  std::optional<Trap> t = f->host(f->host_env, *ctx->store, args);
+  if (t) {
+    ctx->host_trap = std::move(t);
+    set_trap(ctx, TrapKind::Host);
+    return false;
+  }
+  return true;
+}
+
+inline Memory* mem0_of(Instance* in) { return in->memories.empty() ? nullptr : in->memories[0]; }
+
+inline void zero_locals(uint64_t* nsp, const FuncCode* fc) {
+  for (uint32_t i = fc->param_slots; i < fc->local_slots; ++i) nsp[i] = 0;
+}
+
+}  // namespace
+
+namespace h {
+
+// [dst][src]
+HANDLER(copy) {
+  mv8(sp, pc[1].u, pc[2].u);
+  NEXT(3);
+}
+HANDLER(copy2) {
+  mv8(sp, pc[1].u, pc[2].u);
+  mv8(sp, pc[1].u + 8, pc[2].u + 8);
+  NEXT(3);
+}
+// [dst][value]
+HANDLER(const64) {
+  wr(sp, pc[1].u, pc[2].u);
+  NEXT(3);
+}
+// [dst][lo][hi]
+HANDLER(const128) {
+  wr(sp, pc[1].u, pc[2].u);
+  wr(sp, pc[1].u + 8, pc[3].u);
+  NEXT(4);
+}
+// [n][pairs...]
+HANDLER(moves) {
+  do_moves(sp, pc + 2, pc[1].u);
+  NEXT(2 + pc[1].u);
+}
+
+#define RETURN_FROM_FRAME()                 \
+  do {                                      \
+    Frame* f = ctx->fp - 1;                 \
+    ctx->fp = f;                            \
+    if (!f->ret_pc) return;                 \
+    pc = f->ret_pc;                         \
+    sp = f->sp;                             \
+    load_mem(f->mem0, mem, memsize);        \
+    DISPATCH();                             \
+  } while (0)
+
+HANDLER(ret) { RETURN_FROM_FRAME(); }
+// [n][pairs...]
+HANDLER(ret_moves) {
+  do_moves(sp, pc + 2, pc[1].u);
+  RETURN_FROM_FRAME();
+}
+HANDLER(unreachable) { return set_trap(ctx, TrapKind::Unreachable); }
+
+// [target]
+HANDLER(br) {
+  pc = pc[1].p;
+  DISPATCH();
+}
+// [target][n][pairs...]
+HANDLER(br_moves) {
+  do_moves(sp, pc + 3, pc[2].u);
+  pc = pc[1].p;
+  DISPATCH();
+}
+// [cond][target]
+HANDLER(br_if) {
+  if (rd<uint32_t>(sp, pc[1].u)) {
+    pc = pc[2].p;
+    DISPATCH();
+  }
+  NEXT(3);
+}
+// [cond][target][n][pairs...]
+HANDLER(br_if_moves) {
+  if (rd<uint32_t>(sp, pc[1].u)) {
+    do_moves(sp, pc + 4, pc[3].u);
+    pc = pc[2].p;
+    DISPATCH();
+  }
+  NEXT(4 + pc[3].u);
+}
+// [cond][target]
+HANDLER(br_unless) {
+  if (!rd<uint32_t>(sp, pc[1].u)) {
+    pc = pc[2].p;
+    DISPATCH();
+  }
+  NEXT(3);
+}
+// [idx][count][targets: count + 1, the default last]
+HANDLER(br_table) {
+  uint32_t i = rd<uint32_t>(sp, pc[1].u);
+  uint64_t n = pc[2].u;
+  if (i > n) i = static_cast<uint32_t>(n);
+  pc = pc[3 + i].p;
+  DISPATCH();
+}
+// [ref][target]: jump when the reference is null / non-null.
+HANDLER(br_on_null) {
+  if (rd<uint64_t>(sp, pc[1].u) == 0) {
+    pc = pc[2].p;
+    DISPATCH();
+  }
+  NEXT(3);
+}
+HANDLER(br_on_non_null) {
+  if (rd<uint64_t>(sp, pc[1].u) != 0) {
+    pc = pc[2].p;
+    DISPATCH();
+  }
+  NEXT(3);
+}
+
+// Enter wasm function `fc` of instance `in` with its frame at `nsp`, resuming at `next`.
+#define ENTER_WASM(fc_expr, in_expr, m0_expr, next)                                        \
+  do {                                                                                     \
+    const FuncCode* fc_ = (fc_expr);                                                       \
+    Frame* fp_ = ctx->fp;                                                                  \
+    if (nsp + fc_->frame_slots > ctx->stack_end || fp_ + 1 >= ctx->frames_end) [[unlikely]] \
+      return set_trap(ctx, TrapKind::StackExhausted);                                      \
+    fp_->sp = sp;                                                                          \
+    fp_->ret_pc = (next);                                                                  \
+    Frame* nf_ = fp_ + 1;                                                                  \
+    nf_->code = fc_;                                                                       \
+    nf_->inst = (in_expr);                                                                 \
+    nf_->mem0 = (m0_expr);                                                                 \
+    ctx->fp = nf_;                                                                         \
+    zero_locals(nsp, fc_);                                                                 \
+    sp = nsp;                                                                              \
+    pc = fc_->code.data();                                                                 \
+    DISPATCH();                                                                            \
+  } while (0)
+
+// Call any function (host or wasm, any instance) with its args at byte offset `hoff`.
+#define CALL_FUNCTION(f_expr, hoff, next)                                              \
+  do {                                                                                 \
+    Function* cf_ = (f_expr);                                                          \
+    uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + (hoff)); \
+    if (cf_->host) {                                                                   \
+      if (!call_host(ctx, cf_, sp, nsp)) return;                                       \
+      load_mem(ctx->fp->mem0, mem, memsize);                                           \
+      pc = (next);                                                                     \
+      DISPATCH();                                                                      \
+    }                                                                                  \
+    Instance* ci_ = cf_->instance;                                                     \
+    if (ci_ == ctx->fp->inst) {                                                        \
+      ENTER_WASM(static_cast<const FuncCode*>(cf_->code), ci_, ctx->fp->mem0, next);   \
+    } else {                                                                           \
+      Memory* m0_ = mem0_of(ci_);                                                      \
+      load_mem(m0_, mem, memsize);                                                     \
+      ENTER_WASM(static_cast<const FuncCode*>(cf_->code), ci_, m0_, next);             \
+    }                                                                                  \
+  } while (0)
+
+// [FuncCode*][hoff]
+HANDLER(call_direct) {
+  uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + pc[2].u);
+  ENTER_WASM(static_cast<const FuncCode*>(pc[1].ptr), ctx->fp->inst, ctx->fp->mem0, pc + 3);
+}
+// [funcidx][hoff]
+HANDLER(call_func) { CALL_FUNCTION(inst(ctx)->funcs[pc[1].u], pc[2].u, pc + 3); }
+
+// Resolves a call_indirect target or records the trap (returns nullptr).
+inline Function* indirect_target(Ctx* ctx, const Word* pc, uint64_t* sp) {
+  Table* t = inst(ctx)->tables[pc[1].u];
+  uint64_t i = pc[4].u ? rd<uint64_t>(sp, pc[3].u) : rd<uint32_t>(sp, pc[3].u);
+  if (i >= t->elems.size()) [[unlikely]] {
+    set_trap(ctx, TrapKind::UndefinedElement);
+    return nullptr;
+  }
+  Function* f = reinterpret_cast<Function*>(t->elems[i]);
+  if (!f) [[unlikely]] {
+    set_trap(ctx, TrapKind::UninitializedElement);
+    return nullptr;
+  }
+  uint32_t want = static_cast<uint32_t>(pc[2].u);
+  if (f->type_id != want && !type_id_is_subtype(f->type_id, want)) [[unlikely]] {
+    set_trap(ctx, TrapKind::IndirectCallTypeMismatch);
+    return nullptr;
+  }
+  return f;
+}
+// [table][type id][index][is64][hoff]
+HANDLER(call_indirect) {
+  Function* f = indirect_target(ctx, pc, sp);
+  if (!f) return;
+  CALL_FUNCTION(f, pc[5].u, pc + 6);
+}
+// [ref][hoff]
+HANDLER(call_ref) {
+  Function* f = reinterpret_cast<Function*>(rd<uint64_t>(sp, pc[1].u));
+  if (!f) return set_trap(ctx, TrapKind::NullReference, "null function reference");
+  CALL_FUNCTION(f, pc[2].u, pc + 3);
+}
+
+// Tail calls reuse the current frame: the args move down to slot 0.
+#define TAIL_ENTER_WASM(fc_expr, in_expr, m0_expr, pslots)                                  \
+  do {                                                                                      \
+    const FuncCode* fc_ = (fc_expr);                                                        \
+    std::memmove(sp, nsp, (pslots) * 8);                                                    \
+    if (sp + fc_->frame_slots > ctx->stack_end) [[unlikely]]                                \
+      return set_trap(ctx, TrapKind::StackExhausted);                                       \
+    Frame* fp_ = ctx->fp;                                                                   \
+    fp_->code = fc_;                                                                        \
+    fp_->inst = (in_expr);                                                                  \
+    fp_->mem0 = (m0_expr);                                                                  \
+    zero_locals(sp, fc_);                                                                   \
+    pc = fc_->code.data();                                                                  \
+    DISPATCH();                                                                             \
+  } while (0)
+
+#define TAIL_CALL_FUNCTION(f_expr, hoff, pslots)                                       \
+  do {                                                                                 \
+    Function* cf_ = (f_expr);                                                          \
+    uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + (hoff)); \
+    if (cf_->host) {                                                                   \
+      if (!call_host(ctx, cf_, sp, nsp)) return;                                       \
+      std::memmove(sp, nsp, slot_count(cf_->type->results) * 8);                       \
+      RETURN_FROM_FRAME();                                                             \
+    }                                                                                  \
+    Instance* ci_ = cf_->instance;                                                     \
+    Memory* m0_ = mem0_of(ci_);                                                        \
+    load_mem(m0_, mem, memsize);                                                       \
+    TAIL_ENTER_WASM(static_cast<const FuncCode*>(cf_->code), ci_, m0_, pslots);        \
+  } while (0)
+
+// [FuncCode*][hoff][pslots]
+HANDLER(rcall_direct) {
+  uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + pc[2].u);
+  TAIL_ENTER_WASM(static_cast<const FuncCode*>(pc[1].ptr), ctx->fp->inst, ctx->fp->mem0,
+                  pc[3].u);
+}
+// [funcidx][hoff][pslots]
+HANDLER(rcall_func) { TAIL_CALL_FUNCTION(inst(ctx)->funcs[pc[1].u], pc[2].u, pc[3].u); }
+// [table][type id][index][is64][hoff][pslots]
+HANDLER(rcall_indirect) {
+  Function* f = indirect_target(ctx, pc, sp);
+  if (!f) return;
+  TAIL_CALL_FUNCTION(f, pc[5].u, pc[6].u);
+}
+// [ref][hoff][pslots]
+HANDLER(rcall_ref) {
+  Function* f = reinterpret_cast<Function*>(rd<uint64_t>(sp, pc[1].u));
+  if (!f) return set_trap(ctx, TrapKind::NullReference, "null function reference");
+  TAIL_CALL_FUNCTION(f, pc[2].u, pc[3].u);
+}
+
+// [dst][a][b][cond]
+HANDLER(select) {
+  uint64_t v = rd<uint32_t>(sp, pc[4].u) ? rd<uint64_t>(sp, pc[2].u) : rd<uint64_t>(sp, pc[3].u);
+  wr(sp, pc[1].u, v);
+  NEXT(5);
+}
+HANDLER(select2) {
+  uint64_t s = rd<uint32_t>(sp, pc[4].u) ? pc[2].u : pc[3].u;
+  uint64_t lo = rd<uint64_t>(sp, s), hi = rd<uint64_t>(sp, s + 8);
+  wr(sp, pc[1].u, lo);
+  wr(sp, pc[1].u + 8, hi);
+  NEXT(5);
+}
+
+// [dst][idx]
+HANDLER(global_get) {
+  wr(sp, pc[1].u, inst(ctx)->globals[pc[2].u]->value[0]);
+  NEXT(3);
+}
+HANDLER(global_get2) {
+  Global* g = inst(ctx)->globals[pc[2].u];
+  wr(sp, pc[1].u, g->value[0]);
+  wr(sp, pc[1].u + 8, g->value[1]);
+  NEXT(3);
+}
+// [src][idx]
+HANDLER(global_set) {
+  inst(ctx)->globals[pc[2].u]->value[0] = rd<uint64_t>(sp, pc[1].u);
+  NEXT(3);
+}
+HANDLER(global_set2) {
+  Global* g = inst(ctx)->globals[pc[2].u];
+  g->value[0] = rd<uint64_t>(sp, pc[1].u);
+  g->value[1] = rd<uint64_t>(sp, pc[1].u + 8);
+  NEXT(3);
+}
+
+inline uint64_t rd_idx(const uint64_t* sp, uint64_t off, bool is64) {
+  return is64 ? rd<uint64_t>(sp, off) : rd<uint32_t>(sp, off);
+}
+
+// [dst][i][table][is64]
+HANDLER(table_get) {
+  Table* t = inst(ctx)->tables[pc[3].u];
+  uint64_t i = rd_idx(sp, pc[2].u, pc[4].u);
+  if (i >= t->elems.size()) return set_trap(ctx, TrapKind::TableOutOfBounds);
+  wr<uint64_t>(sp, pc[1].u, t->elems[i]);
+  NEXT(5);
+}
+// [i][val][table][is64]
+HANDLER(table_set) {
+  Table* t = inst(ctx)->tables[pc[3].u];
+  uint64_t i = rd_idx(sp, pc[1].u, pc[4].u);
+  if (i >= t->elems.size()) return set_trap(ctx, TrapKind::TableOutOfBounds);
+  t->elems[i] = static_cast<RefBits>(rd<uint64_t>(sp, pc[2].u));
+  NEXT(5);
+}
+// [dst][table]
+HANDLER(table_size) {
+  wr<uint64_t>(sp, pc[1].u, inst(ctx)->tables[pc[2].u]->elems.size());
+  NEXT(3);
+}
+// [dst][init][delta][table][is64]
+HANDLER(table_grow) {
+  Table* t = inst(ctx)->tables[pc[4].u];
+  bool is64 = pc[5].u;
+  uint64_t delta = rd_idx(sp, pc[3].u, is64);
+  uint64_t r = t->grow(delta, static_cast<RefBits>(rd<uint64_t>(sp, pc[2].u)));
+  wr<uint64_t>(sp, pc[1].u, is64 ? r : uint64_t(uint32_t(r)));
+  NEXT(6);
+}
+// [i][val][n][table][is64]
+HANDLER(table_fill) {
+  Table* t = inst(ctx)->tables[pc[4].u];
+  bool is64 = pc[5].u;
+  uint64_t i = rd_idx(sp, pc[1].u, is64), n = rd_idx(sp, pc[3].u, is64);
+  RefBits v = static_cast<RefBits>(rd<uint64_t>(sp, pc[2].u));
+  uint64_t size = t->elems.size();
+  if (i > size || n > size - i) return set_trap(ctx, TrapKind::TableOutOfBounds);
+  for (uint64_t k = 0; k < n; ++k) t->elems[i + k] = v;
+  NEXT(6);
+}
+// [d][s][n][dst table][src table][flags: 1 dst64, 2 src64]
+HANDLER(table_copy) {
+  Instance* in = inst(ctx);
+  Table* dt = in->tables[pc[4].u];
+  Table* st = in->tables[pc[5].u];
+  uint64_t fl = pc[6].u;
+  uint64_t d = rd_idx(sp, pc[1].u, fl & 1), s = rd_idx(sp, pc[2].u, fl & 2);
+  uint64_t n = rd_idx(sp, pc[3].u, fl == 3);
+  if (d > dt->elems.size() || n > dt->elems.size() - d || s > st->elems.size() ||
+      n > st->elems.size() - s)
+    return set_trap(ctx, TrapKind::TableOutOfBounds);
+  if (n) std::memmove(&dt->elems[d], &st->elems[s], n * sizeof(RefBits));
+  NEXT(7);
+}
+// [d][s][n][table][elem][is64]
+HANDLER(table_init) {
+  Instance* in = inst(ctx);
+  Table* t = in->tables[pc[4].u];
+  const std::vector<RefBits>& seg = in->elems[pc[5].u];
+  uint64_t d = rd_idx(sp, pc[1].u, pc[6].u);
+  uint64_t s = rd<uint32_t>(sp, pc[2].u), n = rd<uint32_t>(sp, pc[3].u);
+  if (d > t->elems.size() || n > t->elems.size() - d || s > seg.size() || n > seg.size() - s)
+    return set_trap(ctx, TrapKind::TableOutOfBounds);
+  for (uint64_t k = 0; k < n; ++k) t->elems[d + k] = seg[s + k];
+  NEXT(7);
+}
+// [elem]
+HANDLER(elem_drop) {
+  auto& seg = inst(ctx)->elems[pc[1].u];
+  seg.clear();
+  seg.shrink_to_fit();
+  NEXT(2);
+}
+
+inline Memory* memory_at(Ctx* ctx, uint64_t idx) { return inst(ctx)->memories[idx]; }
+
+// [dst][mem]
+HANDLER(memory_size) {
+  Memory* m = memory_at(ctx, pc[2].u);
+  wr<uint64_t>(sp, pc[1].u, m->pages());
+  NEXT(3);
+}
+// [dst][delta][mem]
+HANDLER(memory_grow) {
+  Memory* m = memory_at(ctx, pc[3].u);
+  bool is64 = m->type.limits.is64;
+  uint64_t delta = rd_idx(sp, pc[2].u, is64);
+  uint64_t r = m->grow(delta);
+  wr<uint64_t>(sp, pc[1].u, is64 ? r : uint64_t(uint32_t(r)));
+  load_mem(ctx->fp->mem0, mem, memsize);  // growth may move memory 0 and changes its size
+  NEXT(4);
+}
+// [d][val][n][mem][is64]
+HANDLER(memory_fill) {
+  Memory* m = memory_at(ctx, pc[4].u);
+  bool is64 = pc[5].u;
+  uint64_t d = rd_idx(sp, pc[1].u, is64), n = rd_idx(sp, pc[3].u, is64);
+  if (d > m->size || n > m->size - d) return set_trap(ctx, TrapKind::MemoryOutOfBounds);
+  if (n) std::memset(m->base + d, static_cast<uint8_t>(rd<uint32_t>(sp, pc[2].u)), n);
+  NEXT(6);
+}
+// [d][s][n][dst mem][src mem][flags: 1 dst64, 2 src64]
+HANDLER(memory_copy) {
+  Memory* dm = memory_at(ctx, pc[4].u);
+  Memory* sm = memory_at(ctx, pc[5].u);
+  uint64_t fl = pc[6].u;
+  uint64_t d = rd_idx(sp, pc[1].u, fl & 1), s = rd_idx(sp, pc[2].u, fl & 2);
+  uint64_t n = rd_idx(sp, pc[3].u, fl == 3);
+  if (d > dm->size || n > dm->size - d || s > sm->size || n > sm->size - s)
+    return set_trap(ctx, TrapKind::MemoryOutOfBounds);
+  if (n) std::memmove(dm->base + d, sm->base + s, n);
+  NEXT(7);
+}
+// [d][s][n][mem][data][is64]
+HANDLER(memory_init) {
+  Instance* in = inst(ctx);
+  Memory* m = in->memories[pc[4].u];
+  uint64_t di = pc[5].u;
+  const std::vector<uint8_t>& seg = ctx->fp->code->module->datas[di];
+  uint64_t seg_size = (di < in->data_dropped.size() && in->data_dropped[di]) ? 0 : seg.size();
+  uint64_t d = rd_idx(sp, pc[1].u, pc[6].u);
+  uint64_t s = rd<uint32_t>(sp, pc[2].u), n = rd<uint32_t>(sp, pc[3].u);
+  if (d > m->size || n > m->size - d || s > seg_size || n > seg_size - s)
+    return set_trap(ctx, TrapKind::MemoryOutOfBounds);
+  if (n) std::memcpy(m->base + d, seg.data() + s, n);
+  NEXT(7);
+}
+// [data]
+HANDLER(data_drop) {
+  Instance* in = inst(ctx);
+  uint64_t di = pc[1].u;
+  if (in->data_dropped.size() <= di) in->data_dropped.resize(di + 1);
+  in->data_dropped[di] = true;
+  NEXT(2);
+}
+
+// [dst][src]
+HANDLER(ref_is_null) {
+  wr<uint64_t>(sp, pc[1].u, rd<uint64_t>(sp, pc[2].u) == 0);
+  NEXT(3);
+}
+// [dst][a][b]
+HANDLER(ref_eq) {
+  wr<uint64_t>(sp, pc[1].u, rd<uint64_t>(sp, pc[2].u) == rd<uint64_t>(sp, pc[3].u));
+  NEXT(4);
+}
+// [dst][funcidx]
+HANDLER(ref_func) {
+  wr<uint64_t>(sp, pc[1].u, reinterpret_cast<uint64_t>(inst(ctx)->funcs[pc[2].u]));
+  NEXT(3);
+}
+// [dst][src]
+HANDLER(ref_as_non_null) {
+  uint64_t r = rd<uint64_t>(sp, pc[2].u);
+  if (!r) return set_trap(ctx, TrapKind::NullReference, "null reference");
+  wr(sp, pc[1].u, r);
+  NEXT(3);
+}
+// [dst][a][b][lanes lo][lanes hi]
+HANDLER(shuffle) {
+  V128 lanes;
+  std::memcpy(lanes.bytes, &pc[4].u, 8);
+  std::memcpy(lanes.bytes + 8, &pc[5].u, 8);
+  V128 r = num::i8x16_shuffle(rd<V128>(sp, pc[2].u), rd<V128>(sp, pc[3].u), lanes);
+  wr(sp, pc[1].u, r);
+  NEXT(6);
+}
+
+}  // namespace h
+
+// ---- handlers generated from opcodes.def signatures ------------------------------------------
+
+namespace {
+
+}  // namespace
+}  // namespace hull::interp
+
+// Stand-in overloads: an op name num:: does not define resolves to one of these, so the generator
+// can tell which ops have a num:: implementation (and whether it takes a NumTrap&). They live in
+// hull::num itself so that ordinary overload resolution sees them beside the real functions
+// (a real non-template function wins over these templates).
+namespace hull::num {
+struct NoFn {};
+#define HULL_OP(name, text, prefix, code, imm, sig) \
+  template <class... A>                              \
+  NoFn name(A&&...);
+#include "spec/opcodes.def"
+#undef HULL_OP
+namespace interp_gen {
+#define HULL_OP(name, text, prefix, code, imm, sig) \
+  struct Call_##name {                               \
+    template <class... A>                            \
+    static auto f(A&&... a) {                        \
+      return name(std::forward<A>(a)...);            \
+    }                                                \
+  };
+#include "spec/opcodes.def"
+#undef HULL_OP
+}  // namespace interp_gen
+}  // namespace hull::num
+
+namespace hull::interp {
+namespace {
+using num::NoFn;
+
+struct Sig {
+  bool typed = false;
+  uint8_t np = 0, nr = 0;
+  char p[3] = {0, 0, 0};
+  char r = 0;
+};
+constexpr Sig parse(std::string_view s) {
+  Sig g;
+  if (s == "*") return g;
+  g.typed = true;
+  size_t c = s.find(':');
+  for (size_t i = 0; i < c && i < 3; ++i) g.p[i] = s[i];
+  g.np = static_cast<uint8_t>(c);
+  if (c + 1 < s.size()) {
+    g.nr = 1;
+    g.r = s[c + 1];
+  }
+  return g;
+}
+
+template <char C>
+struct TyOf;
+template <> struct TyOf<'i'> { using T = uint32_t; };
+template <> struct TyOf<'l'> { using T = uint64_t; };
+template <> struct TyOf<'f'> { using T = float; };
+template <> struct TyOf<'d'> { using T = double; };
+template <> struct TyOf<'v'> { using T = V128; };
+template <> struct TyOf<'a'> { using T = uint64_t; };
+template <> struct TyOf<0> { using T = uint32_t; };  // the lane immediate
+template <char C>
+using Ty = typename TyOf<C>::T;
+
+// Whether Call::f takes (args..., NumTrap&) / (args...) for the op's signature.
+template <class Call, Sig S, bool Lane, bool Trap>
+constexpr bool callable() {
+  using A0 = Ty<S.p[0]>;
+  using A1 = Ty<S.p[1]>;
+  using A2 = Ty<S.p[2]>;
+  using L = uint32_t;
+  auto go = [](auto... a) {
+    if constexpr (Trap) {
+      num::NumTrap t = num::NumTrap::None;
+      return !std::is_same_v<decltype(Call::f(a..., t)), NoFn>;
+    } else {
+      return !std::is_same_v<decltype(Call::f(a...)), NoFn>;
+    }
+  };
+  if constexpr (S.np == 0 && !Lane) return false;
+  else if constexpr (S.np == 1 && Lane) return go(A0{}, L{});
+  else if constexpr (S.np == 1) return go(A0{});
+  else if constexpr (S.np == 2 && Lane) return go(A0{}, A1{}, L{});
+  else if constexpr (S.np == 2) return go(A0{}, A1{});
+  else if constexpr (S.np == 3) return go(A0{}, A1{}, A2{});
+  else return false;
+}
+
+template <class Call, Sig S, bool Lane, bool Trap>
+HULL_HANDLER_CC void sig_op(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
+                            Ctx* ctx) {
+  constexpr unsigned d = S.nr ? 1 : 0;  // operand words before the sources
+  auto args = [&] {
+    if constexpr (S.np == 1) {
+      return std::tuple{rd<Ty<S.p[0]>>(sp, pc[1 + d].u)};
+    } else if constexpr (S.np == 2) {
+      return std::tuple{rd<Ty<S.p[0]>>(sp, pc[1 + d].u), rd<Ty<S.p[1]>>(sp, pc[2 + d].u)};
+    } else {
+      return std::tuple{rd<Ty<S.p[0]>>(sp, pc[1 + d].u), rd<Ty<S.p[1]>>(sp, pc[2 + d].u),
+                        rd<Ty<S.p[2]>>(sp, pc[3 + d].u)};
+    }
+  }();
+  auto extra = [&] {
+    if constexpr (Lane) {
+      return std::tuple{static_cast<uint32_t>(pc[1 + d + S.np].u)};
+    } else {
+      return std::tuple{};
+    }
+  }();
+  num::NumTrap t = num::NumTrap::None;
+  auto r = std::apply(
+      [&](auto... a) {
+        if constexpr (Trap) {
+          return Call::f(a..., t);
+        } else {
+          return Call::f(a...);
+        }
+      },
+      std::tuple_cat(args, extra));
+  if constexpr (Trap) {
+    if (t != num::NumTrap::None) [[unlikely]] {
+      TrapKind k = t == num::NumTrap::IntegerDivideByZero ? TrapKind::IntegerDivideByZero
+                   : t == num::NumTrap::IntegerOverflow   ? TrapKind::IntegerOverflow
+                                                          : TrapKind::InvalidConversion;
+      return set_trap(ctx, k);
+    }
+  }
+  if constexpr (S.nr) wr(sp, pc[1].u, static_cast<Ty<S.r>>(r));
+  constexpr unsigned len = 1 + d + S.np + (Lane ? 1 : 0);
+  NEXT(len);
+}
+
+template <class Call, Sig S, ImmKind Imm>
+constexpr Handler make_sig_handler() {
+  if constexpr (!S.typed || (Imm != ImmKind::None && Imm != ImmKind::Lane) || S.nr == 0) {
+    return nullptr;
+  } else {
+    constexpr bool lane = Imm == ImmKind::Lane;
+    if constexpr (callable<Call, S, lane, true>()) return &sig_op<Call, S, lane, true>;
+    else if constexpr (callable<Call, S, lane, false>()) return &sig_op<Call, S, lane, false>;
+    else return nullptr;
+  }
+}
+
+const Handler kSigHandlers[] = {
+#define HULL_OP(name, text, prefix, code, imm, sig) \
+  make_sig_handler<num::interp_gen::Call_##name, parse(sig), ImmKind::imm>(),
+#include "spec/opcodes.def"
+#undef HULL_OP
+};
+
+// ---- loads and stores ------------------------------------------------------------------------
+
+// Effective address check: returns the host pointer or nullptr when out of bounds.
+template <bool Is64, unsigned N>
+inline uint8_t* effective(uint8_t* base, uint64_t size, const uint64_t* sp, uint64_t addr_off,
+                          uint64_t offset) {
+  uint64_t ea;
+  if constexpr (Is64) {
+    if (__builtin_add_overflow(rd<uint64_t>(sp, addr_off), offset, &ea)) return nullptr;
+    if (ea > size || size - ea < N) return nullptr;
+  } else {
+    ea = uint64_t(rd<uint32_t>(sp, addr_off)) + offset;
+    if (ea + N > size) return nullptr;
+  }
+  return base + ea;
+}
+
+// Kinds of memory op: Load (a:x), Store (ax:), LoadLane (av:v), StoreLane (av:).
+enum class MK { Load, Store, LoadLane, StoreLane };
+
+// Raw is the type moved to/from memory; Conv turns it into the value (loads) or the value into
+// it (stores).
+template <MK K, class Raw, class Val, class Conv, bool Is64, bool Mem0>
+HULL_HANDLER_CC void mem_op(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
+                            Ctx* ctx) {
+  uint8_t* base = mem;
+  uint64_t size = memsize;
+  constexpr unsigned lane_ops = (K == MK::LoadLane || K == MK::StoreLane) ? 1 : 0;
+  constexpr unsigned d = (K == MK::Load || K == MK::LoadLane) ? 1 : 0;
+  constexpr unsigned nsrc = (K == MK::Load) ? 1 : 2;
+  const uint64_t offset = pc[1 + d + nsrc].u;
+  if constexpr (!Mem0) {
+    Memory* m = inst(ctx)->memories[pc[2 + d + nsrc].u];
+    base = m->base;
+    size = m->size;
+  }
+  uint8_t* p = effective<Is64, sizeof(Raw)>(base, size, sp, pc[1 + d].u, offset);
+  if (!p) [[unlikely]]
+    return set_trap(ctx, TrapKind::MemoryOutOfBounds);
+  if constexpr (K == MK::Load) {
+    Raw raw;
+    std::memcpy(&raw, p, sizeof(Raw));
+    wr(sp, pc[1].u, Conv::f(raw));
+  } else if constexpr (K == MK::LoadLane) {
+    Raw raw;
+    std::memcpy(&raw, p, sizeof(Raw));
+    uint32_t lane = static_cast<uint32_t>(pc[6].u);
+    wr(sp, pc[1].u, Conv::f(rd<V128>(sp, pc[3].u), raw, lane));
+  } else if constexpr (K == MK::Store) {
+    Raw raw = Conv::f(rd<Val>(sp, pc[2].u));
+    std::memcpy(p, &raw, sizeof(Raw));
+  } else {
+    uint32_t lane = static_cast<uint32_t>(pc[5].u);
+    Raw raw = static_cast<Raw>(Conv::f(rd<V128>(sp, pc[2].u), lane));
+    std::memcpy(p, &raw, sizeof(Raw));
+  }
+  NEXT(1 + d + nsrc + 2 + lane_ops);
+}
+
+template <class R>
+struct Ext {
+  template <class From>
+  static R f(From x) {
+    return static_cast<R>(x);
+  }
+};
+
+// Adapts a num:: memory-value helper: it takes 8/16/32-bit loaded values as uint32_t.
+template <class T>
+auto widen(T x) {
+  if constexpr (std::is_same_v<T, V128>) {
+    return x;
+  } else if constexpr (sizeof(T) <= 4) {
+    return static_cast<uint32_t>(x);
+  } else {
+    return static_cast<uint64_t>(x);
+  }
+}
+template <class C>
+struct Widened {
+  template <class R>
+  static auto f(R r) {
+    return C::f(widen(r));
+  }
+  template <class R>
+  static auto f(V128 v, R r, uint32_t lane) {
+    return C::f(v, widen(r), lane);
+  }
+};
+
+struct MemEntry {
+  Op op;
+  Handler h[2][2];  // [is64][mem0]
+};
+
+#define MEM_VARIANTS(K, Raw, Val, Conv)                                                    \
+  {                                                                                        \
+    {&mem_op<K, Raw, Val, Conv, false, false>, &mem_op<K, Raw, Val, Conv, false, true>}, { \
+      &mem_op<K, Raw, Val, Conv, true, false>, &mem_op<K, Raw, Val, Conv, true, true>      \
+    }                                                                                      \
+  }
+
+#define LOAD(op, Raw, Res) {Op::op, MEM_VARIANTS(MK::Load, Raw, Res, Ext<Res>)}
+#define STORE(op, Val, Raw) {Op::op, MEM_VARIANTS(MK::Store, Raw, Val, Ext<Raw>)}
+#define VLOAD(op, Raw) \
+  {Op::op, MEM_VARIANTS(MK::Load, Raw, V128, Widened<num::interp_gen::Call_##op>)}
+#define VLOADLANE(op, Raw) \
+  {Op::op, MEM_VARIANTS(MK::LoadLane, Raw, V128, Widened<num::interp_gen::Call_##op>)}
+#define VSTORELANE(op, Raw) {Op::op, MEM_VARIANTS(MK::StoreLane, Raw, V128, num::interp_gen::Call_##op)}
+
+const MemEntry kMemHandlers[] = {
+    LOAD(i32_load, uint32_t, uint32_t),
+    LOAD(i64_load, uint64_t, uint64_t),
+    LOAD(f32_load, uint32_t, uint32_t),
+    LOAD(f64_load, uint64_t, uint64_t),
+    LOAD(i32_load8_s, int8_t, uint32_t),
+    LOAD(i32_load8_u, uint8_t, uint32_t),
+    LOAD(i32_load16_s, int16_t, uint32_t),
+    LOAD(i32_load16_u, uint16_t, uint32_t),
+    LOAD(i64_load8_s, int8_t, uint64_t),
+    LOAD(i64_load8_u, uint8_t, uint64_t),
+    LOAD(i64_load16_s, int16_t, uint64_t),
+    LOAD(i64_load16_u, uint16_t, uint64_t),
+    LOAD(i64_load32_s, int32_t, uint64_t),
+    LOAD(i64_load32_u, uint32_t, uint64_t),
+    STORE(i32_store, uint32_t, uint32_t),
+    STORE(i64_store, uint64_t, uint64_t),
+    STORE(f32_store, uint32_t, uint32_t),
+    STORE(f64_store, uint64_t, uint64_t),
+    STORE(i32_store8, uint32_t, uint8_t),
+    STORE(i32_store16, uint32_t, uint16_t),
+    STORE(i64_store8, uint64_t, uint8_t),
+    STORE(i64_store16, uint64_t, uint16_t),
+    STORE(i64_store32, uint64_t, uint32_t),
+    {Op::v128_load, MEM_VARIANTS(MK::Load, V128, V128, Ext<V128>)},
+    {Op::v128_store, MEM_VARIANTS(MK::Store, V128, V128, Ext<V128>)},
+    VLOAD(v128_load8x8_s, uint64_t),
+    VLOAD(v128_load8x8_u, uint64_t),
+    VLOAD(v128_load16x4_s, uint64_t),
+    VLOAD(v128_load16x4_u, uint64_t),
+    VLOAD(v128_load32x2_s, uint64_t),
+    VLOAD(v128_load32x2_u, uint64_t),
+    VLOAD(v128_load8_splat, uint8_t),
+    VLOAD(v128_load16_splat, uint16_t),
+    VLOAD(v128_load32_splat, uint32_t),
+    VLOAD(v128_load64_splat, uint64_t),
+    VLOAD(v128_load32_zero, uint32_t),
+    VLOAD(v128_load64_zero, uint64_t),
+    VLOADLANE(v128_load8_lane, uint8_t),
+    VLOADLANE(v128_load16_lane, uint16_t),
+    VLOADLANE(v128_load32_lane, uint32_t),
+    VLOADLANE(v128_load64_lane, uint64_t),
+    VSTORELANE(v128_store8_lane, uint8_t),
+    VSTORELANE(v128_store16_lane, uint16_t),
+    VSTORELANE(v128_store32_lane, uint32_t),
+    VSTORELANE(v128_store64_lane, uint64_t),
+};
+
+}  // namespace
+
+Handler sig_handler(Op op) { return kSigHandlers[static_cast<unsigned>(op)]; }
+
+Handler mem_handler(Op op, bool is64, bool mem0) {
+  for (const MemEntry& e : kMemHandlers)
+    if (e.op == op) return e.h[is64][mem0];
+  return nullptr;
+}
+
+// ---- the entry point -------------------------------------------------------------------------
+
+namespace {
+
+constexpr uint32_t kMaxHostDepth = 200;  // nested call() (host -> wasm re-entry) levels
+
+void free_ctx(void* p) {
+  Ctx* ctx = static_cast<Ctx*>(p);
+  delete[] ctx->stack;
+  delete[] ctx->frames;
+  delete ctx;
+}
+
+Ctx* get_ctx(Store& store) {
+  if (store.interp_state) return static_cast<Ctx*>(store.interp_state);
+  Ctx* ctx = new Ctx;
+  ctx->store = &store;
+  uint64_t slots = std::max<uint64_t>(store.limits.max_wasm_stack_bytes / 8, 1024);
+  // Uninitialised on purpose: pages are touched only as deep as the program recurses.
+  ctx->stack = new uint64_t[slots];
+  ctx->stack_end = ctx->stack + slots;
+  uint64_t nframes = std::clamp<uint64_t>(slots / 4, 1024, 1 << 20);
+  ctx->frames = new Frame[nframes];
+  ctx->frames_end = ctx->frames + nframes;
+  ctx->fp = ctx->frames;
+  ctx->fp->code = nullptr;
+  ctx->fp->inst = nullptr;
+  ctx->fp->mem0 = nullptr;
+  ctx->fp->sp = ctx->stack;
+  ctx->fp->ret_pc = nullptr;
+  store.interp_state = ctx;
+  store.interp_state_free = &free_ctx;
+  return ctx;
+}
+
+Trap make_trap(Ctx* ctx, Frame* innermost, Frame* sentinel) {
+  Trap t;
+  if (ctx->trap_kind == TrapKind::Host && ctx->host_trap) {
+    t = std::move(*ctx->host_trap);
+    ctx->host_trap.reset();
+  } else {
+    t.kind = ctx->trap_kind;
+    t.message = ctx->trap_message ? ctx->trap_message : trap_kind_message(ctx->trap_kind);
+  }
+  for (Frame* f = innermost; f > sentinel && t.backtrace.size() < 64; --f) {
+    if (!f->code) continue;
+    TrapFrame tf;
+    tf.func_index = f->code->func_index;
+    auto it = f->code->module->func_names.find(tf.func_index);
+    if (it != f->code->module->func_names.end()) tf.func_name = it->second;
+    if (f->inst) tf.module_name = f->inst->name;
+    t.backtrace.push_back(std::move(tf));
+  }
+  return t;
+}
+
+}  // namespace
+
+std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
+  Ctx* ctx = get_ctx(store);
+  if (ctx->host_depth >= kMaxHostDepth) return Trap::make(TrapKind::StackExhausted);
+  if (f->host) {
+    ++ctx->host_depth;
+    std::optional<Trap> r = f->host(f->host_env, store, slots);
+    --ctx->host_depth;
+    return r;
+  }
+  const FuncCode* fc = static_cast<const FuncCode*>(f->code);
+  Frame* outer = ctx->fp;
+  uint64_t* base = outer->code ? outer->sp + outer->code->frame_slots : outer->sp;
+  Frame* sentinel = outer + 1;
+  Frame* nf = sentinel + 1;
+  if (nf >= ctx->frames_end || base + fc->frame_slots > ctx->stack_end)
+    return Trap::make(TrapKind::StackExhausted);
+  sentinel->code = nullptr;
+  sentinel->inst = nullptr;
+  sentinel->mem0 = nullptr;
+  sentinel->sp = base;
+  sentinel->ret_pc = nullptr;
+  std::memcpy(base, slots, fc->param_slots * 8);
+  zero_locals(base, fc);
+  nf->code = fc;
+  nf->inst = f->instance;
+  nf->mem0 = mem0_of(f->instance);
+  nf->sp = base;
+  nf->ret_pc = nullptr;
+  ctx->fp = nf;
+  ctx->trapped = false;
+  uint8_t* mem;
+  uint64_t memsize;
+  load_mem(nf->mem0, mem, memsize);
+  ++ctx->host_depth;
+  const Word* pc = fc->code.data();
+  pc->h(pc, base, mem, memsize, ctx);
+  --ctx->host_depth;
+  if (ctx->trapped) {
+    Trap t = make_trap(ctx, ctx->fp, sentinel);
+    ctx->trapped = false;
+    ctx->fp = outer;
+    return t;
+  }
+  ctx->fp = outer;
+  std::memcpy(slots, base, fc->result_slots * 8);
+  return std::nullopt;
+}
+
+}  // namespace hull::interp

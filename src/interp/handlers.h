@@ -1,0 +1,34 @@
+// Declarations of the interpreter's handlers, for the lowering pass to embed their addresses.
+// Operand layouts are documented beside each handler in exec.cc.
+#pragma once
+
+#include "interp/code.h"
+#include "spec/opcodes.h"
+
+namespace hull::interp {
+
+#define HULL_INTERP_SPECIAL_HANDLERS(X)                                                     \
+  X(copy) X(copy2) X(const64) X(const128) X(moves) X(ret) X(ret_moves) X(unreachable)     \
+  X(br) X(br_moves) X(br_if) X(br_if_moves) X(br_unless) X(br_table) X(call_direct)      \
+  X(call_func) X(call_indirect) X(call_ref) X(rcall_direct) X(rcall_func) X(rcall_indirect) \
+  X(rcall_ref) X(select) X(select2) X(global_get) X(global_get2) X(global_set)           \
+  X(global_set2) X(table_get) X(table_set) X(table_size) X(table_grow) X(table_fill)      \
+  X(table_copy) X(table_init) X(elem_drop) X(memory_size) X(memory_grow) X(memory_fill)  \
+  X(memory_copy) X(memory_init) X(data_drop) X(ref_is_null) X(ref_func)                  \
+  X(ref_as_non_null) X(ref_eq) X(br_on_null) X(br_on_non_null) X(shuffle)
+
+namespace h {
+#define HULL_DECLARE_HANDLER(name) \
+  HULL_HANDLER_CC void name(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize, Ctx* ctx);
+HULL_INTERP_SPECIAL_HANDLERS(HULL_DECLARE_HANDLER)
+#undef HULL_DECLARE_HANDLER
+}  // namespace h
+
+// Handler of a mechanically typed non-memory op (opcodes.def Sig != "*", Imm None or Lane):
+// operands [dst?][src...] (+ [lane] for Imm Lane). nullptr if the op has none.
+Handler sig_handler(Op op);
+// Handler of a load/store (incl. SIMD loads, load/store lane): operands
+// [dst?][addr][value?][offset][memidx] (+ [lane]). `mem0` selects the memory-0 fast path.
+Handler mem_handler(Op op, bool is64, bool mem0);
+
+}  // namespace hull::interp

@@ -1,0 +1,818 @@
+// Lowering: a validator sink that turns each function body into slot code (code.h) in the same
+// pass as validation. Operands become frame-slot offsets computed from the static stack height.
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "interp/code.h"
+#include "interp/handlers.h"
+#include "interp/interp.h"
+#include "valid/instr.h"
+
+#if __has_include("valid/validator.h")
+#include "valid/validator.h"
+#define HULL_HAVE_VALIDATOR 1
+#endif
+
+namespace hull::interp {
+namespace {
+
+constexpr uint32_t kNoPatch = UINT32_MAX;
+
+// One operand-stack value at lowering time. `canon` is its home slot (from the static height);
+// `src` is where it can be read now: its home, or a local's slot when it came straight from
+// local.get and has not been copied yet (the local.get costs no code).
+struct Entry {
+  uint32_t canon;
+  uint32_t src;
+  uint8_t n;  // slots (v128: 2)
+};
+
+struct Ctl {
+  Op kind = Op::block;
+  uint32_t base = 0;       // operand-stack entries below this control frame
+  uint32_t base_slot = 0;  // slot where the frame's first param/result lives
+  std::vector<ValType> params, results;
+  std::vector<uint32_t> patches;  // words to receive the label's pc (forward labels)
+  uint32_t loop_pc = 0;           // loop: pc of the loop head
+  uint32_t else_patch = kNoPatch;  // if: the br_unless target word
+  bool dead = false;               // entered in unreachable code: emits nothing
+  bool func = false;               // the function body itself
+  const std::vector<ValType>& label_types() const { return kind == Op::loop ? params : results; }
+};
+
+class LoweringSink {
+ public:
+  LoweringSink(const ModuleDesc& m, const std::vector<uint32_t>& type_ids, ModuleCode& mc)
+      : m_(m), type_ids_(type_ids), mc_(mc) {}
+
+  void begin_function(uint32_t func_index, const FuncType& type, std::span<const ValType> locals) {
+    fc_ = &mc_.funcs[func_index - m_.num_imported_funcs];
+    fc_->func_index = func_index;
+    fc_->module = &mc_;
+    code_.clear();
+    relocs_.clear();
+    stack_.clear();
+    ctls_.clear();
+    local_slot_.clear();
+    local_n_.clear();
+    uint32_t slot = 0;
+    for (size_t i = 0; i < locals.size(); ++i) {
+      local_slot_.push_back(slot);
+      local_n_.push_back(static_cast<uint8_t>(locals[i].slots()));
+      slot += locals[i].slots();
+      if (i + 1 == type.params.size()) fc_->param_slots = slot;
+    }
+    if (type.params.empty()) fc_->param_slots = 0;
+    fc_->local_slots = slot;
+    uint32_t rs = 0;
+    for (auto& t : type.results) rs += t.slots();
+    fc_->result_slots = rs;
+    max_slots_ = std::max(slot, rs);
+    Ctl c;
+    c.kind = Op::block;
+    c.func = true;
+    c.results = type.results;
+    c.base_slot = slot;
+    ctls_.push_back(std::move(c));
+    unreachable_ = false;
+    patch_pos_ = kNoPatch;
+  }
+
+  void instr(const Instr& in, bool reachable, std::span<const ValType> popped,
+             std::span<const ValType> pushed) {
+    (void)reachable;
+    Op op = in.op;
+    if (unreachable_) {
+      // Dead code: only track nesting so else/end find their frames.
+      if (op == Op::block || op == Op::loop || op == Op::if_) {
+        Ctl c;
+        c.kind = op;
+        c.dead = true;
+        ctls_.push_back(std::move(c));
+        return;
+      }
+      if (op != Op::else_ && op != Op::end) return;
+    }
+    switch (op) {
+      case Op::nop: return;
+      case Op::block: case Op::loop: case Op::if_: return lower_block(in);
+      case Op::else_: return lower_else();
+      case Op::end: return lower_end();
+      case Op::unreachable: emit_h(h::unreachable); unreachable_ = true; return;
+      case Op::br: lower_br(in.a); unreachable_ = true; return;
+      case Op::br_if: return lower_br_if(in.a);
+      case Op::br_table: lower_br_table(in.br_table); unreachable_ = true; return;
+      case Op::return_: emit_return(); unreachable_ = true; return;
+      case Op::call: case Op::return_call: return lower_call(in, op == Op::return_call);
+      case Op::call_indirect: case Op::return_call_indirect:
+        return lower_call(in, op == Op::return_call_indirect);
+      case Op::call_ref: case Op::return_call_ref: return lower_call(in, op == Op::return_call_ref);
+      case Op::drop: pop(); return;
+      case Op::select: case Op::select_t: {
+        Entry c = pop(), b = pop(), a = pop();
+        Entry d = push(a.n);
+        emit_h(a.n == 2 ? h::select2 : h::select);
+        emit_dst(d);
+        emit_u(a.src * 8);
+        emit_u(b.src * 8);
+        emit_u(c.src * 8);
+        return;
+      }
+      case Op::local_get: {
+        uint32_t s = local_slot_[in.a];
+        Entry& e = push_entry(local_n_[in.a]);
+        e.src = s;
+        return;
+      }
+      case Op::local_set: case Op::local_tee: return lower_local_set(in.a, op == Op::local_tee);
+      case Op::global_get: {
+        Entry d = push(pushed[0].slots());
+        emit_h(d.n == 2 ? h::global_get2 : h::global_get);
+        emit_dst(d);
+        emit_u(in.a);
+        return;
+      }
+      case Op::global_set: {
+        Entry v = pop();
+        emit_h(v.n == 2 ? h::global_set2 : h::global_set);
+        emit_u(v.src * 8);
+        emit_u(in.a);
+        return;
+      }
+      case Op::i32_const: case Op::i64_const: case Op::f32_const: case Op::f64_const: {
+        Entry d = push(1);
+        emit_h(h::const64);
+        emit_dst(d);
+        emit_u(in.bits);
+        return;
+      }
+      case Op::v128_const: {
+        Entry d = push(2);
+        emit_h(h::const128);
+        emit_dst(d);
+        uint64_t lo, hi;
+        std::memcpy(&lo, in.v128.bytes, 8);
+        std::memcpy(&hi, in.v128.bytes + 8, 8);
+        emit_u(lo);
+        emit_u(hi);
+        return;
+      }
+      case Op::i8x16_shuffle: {
+        Entry b = pop(), a = pop();
+        Entry d = push(2);
+        emit_h(h::shuffle);
+        emit_dst(d);
+        emit_u(a.src * 8);
+        emit_u(b.src * 8);
+        uint64_t lo, hi;
+        std::memcpy(&lo, in.v128.bytes, 8);
+        std::memcpy(&hi, in.v128.bytes + 8, 8);
+        emit_u(lo);
+        emit_u(hi);
+        return;
+      }
+      case Op::ref_null: {
+        Entry d = push(1);
+        emit_h(h::const64);
+        emit_dst(d);
+        emit_u(0);
+        return;
+      }
+      case Op::ref_is_null: return simple(h::ref_is_null, 1, 1);
+      case Op::ref_eq: return simple(h::ref_eq, 2, 1);
+      case Op::ref_as_non_null: return simple(h::ref_as_non_null, 1, 1);
+      case Op::ref_func: {
+        Entry d = push(1);
+        emit_h(h::ref_func);
+        emit_dst(d);
+        emit_u(in.a);
+        return;
+      }
+      case Op::br_on_null: case Op::br_on_non_null: return lower_br_on_null(in);
+      case Op::table_get: {
+        Entry i = pop();
+        Entry d = push(1);
+        emit_h(h::table_get);
+        emit_dst(d);
+        emit_u(i.src * 8);
+        emit_u(in.a);
+        emit_u(m_.tables[in.a].limits.is64);
+        return;
+      }
+      case Op::table_set: {
+        Entry v = pop(), i = pop();
+        emit_h(h::table_set);
+        emit_u(i.src * 8);
+        emit_u(v.src * 8);
+        emit_u(in.a);
+        emit_u(m_.tables[in.a].limits.is64);
+        return;
+      }
+      case Op::table_size: {
+        Entry d = push(1);
+        emit_h(h::table_size);
+        emit_dst(d);
+        emit_u(in.a);
+        return;
+      }
+      case Op::table_grow: {
+        Entry n = pop(), v = pop();
+        Entry d = push(1);
+        emit_h(h::table_grow);
+        emit_dst(d);
+        emit_u(v.src * 8);
+        emit_u(n.src * 8);
+        emit_u(in.a);
+        emit_u(m_.tables[in.a].limits.is64);
+        return;
+      }
+      case Op::table_fill: {
+        Entry n = pop(), v = pop(), i = pop();
+        emit_h(h::table_fill);
+        emit_u(i.src * 8);
+        emit_u(v.src * 8);
+        emit_u(n.src * 8);
+        emit_u(in.a);
+        emit_u(m_.tables[in.a].limits.is64);
+        return;
+      }
+      case Op::table_copy: {
+        Entry n = pop(), s = pop(), d = pop();
+        emit_h(h::table_copy);
+        emit_u(d.src * 8);
+        emit_u(s.src * 8);
+        emit_u(n.src * 8);
+        emit_u(in.a);
+        emit_u(in.b);
+        emit_u((m_.tables[in.a].limits.is64 ? 1 : 0) | (m_.tables[in.b].limits.is64 ? 2 : 0));
+        return;
+      }
+      case Op::table_init: {
+        Entry n = pop(), s = pop(), d = pop();
+        emit_h(h::table_init);
+        emit_u(d.src * 8);
+        emit_u(s.src * 8);
+        emit_u(n.src * 8);
+        emit_u(in.b);
+        emit_u(in.a);
+        emit_u(m_.tables[in.b].limits.is64);
+        return;
+      }
+      case Op::elem_drop: emit_h(h::elem_drop); emit_u(in.a); patch_pos_ = kNoPatch; return;
+      case Op::data_drop: emit_h(h::data_drop); emit_u(in.a); patch_pos_ = kNoPatch; return;
+      case Op::memory_size: {
+        Entry d = push(1);
+        emit_h(h::memory_size);
+        emit_dst(d);
+        emit_u(in.a);
+        return;
+      }
+      case Op::memory_grow: {
+        Entry n = pop();
+        Entry d = push(1);
+        emit_h(h::memory_grow);
+        emit_dst(d);
+        emit_u(n.src * 8);
+        emit_u(in.a);
+        return;
+      }
+      case Op::memory_fill: {
+        Entry n = pop(), v = pop(), d = pop();
+        emit_h(h::memory_fill);
+        emit_u(d.src * 8);
+        emit_u(v.src * 8);
+        emit_u(n.src * 8);
+        emit_u(in.a);
+        emit_u(m_.memories[in.a].limits.is64);
+        patch_pos_ = kNoPatch;
+        return;
+      }
+      case Op::memory_copy: {
+        Entry n = pop(), s = pop(), d = pop();
+        emit_h(h::memory_copy);
+        emit_u(d.src * 8);
+        emit_u(s.src * 8);
+        emit_u(n.src * 8);
+        emit_u(in.a);
+        emit_u(in.b);
+        emit_u((m_.memories[in.a].limits.is64 ? 1 : 0) | (m_.memories[in.b].limits.is64 ? 2 : 0));
+        patch_pos_ = kNoPatch;
+        return;
+      }
+      case Op::memory_init: {
+        Entry n = pop(), s = pop(), d = pop();
+        emit_h(h::memory_init);
+        emit_u(d.src * 8);
+        emit_u(s.src * 8);
+        emit_u(n.src * 8);
+        emit_u(in.b);
+        emit_u(in.a);
+        emit_u(m_.memories[in.b].limits.is64);
+        patch_pos_ = kNoPatch;
+        return;
+      }
+      default: break;
+    }
+    const OpInfo& info = op_info(op);
+    if (info.imm == ImmKind::Mem || info.imm == ImmKind::MemLane) return lower_mem(in, popped, pushed);
+    Handler hd = sig_handler(op);
+    if (hd && (info.imm == ImmKind::None || info.imm == ImmKind::Lane)) {
+      size_t np = popped.size();
+      Entry srcs[3];
+      for (size_t i = np; i-- > 0;) srcs[i] = pop();
+      Entry d{};
+      if (!pushed.empty()) d = push(pushed[0].slots());
+      emit_h(hd);
+      if (!pushed.empty()) emit_dst(d);
+      for (size_t i = 0; i < np; ++i) emit_u(srcs[i].src * 8);
+      if (info.imm == ImmKind::Lane) emit_u(in.lane);
+      if (pushed.empty()) patch_pos_ = kNoPatch;
+      return;
+    }
+    // GC / exception-handling instructions are not supported by this tier yet.
+    if (!error_) error_ = Error::make(ErrorKind::Limit,
+                                      std::string("interpreter: unsupported instruction ") +
+                                          std::string(info.name));
+    emit_h(h::unreachable);
+  }
+
+  Status end_function() {
+    if (error_) {
+      Error e = *error_;
+      error_.reset();
+      return e;
+    }
+    fc_->frame_slots = max_slots_;
+    fc_->code = std::move(code_);
+    code_ = {};
+    Word* base = fc_->code.data();
+    for (uint32_t pos : relocs_) base[pos].p = base + base[pos].u;
+    return {};
+  }
+
+ private:
+  // --- emission helpers ---
+  void emit_h(Handler hd) {
+    Word w;
+    w.h = hd;
+    code_.push_back(w);
+    patch_pos_ = kNoPatch;
+  }
+  void emit_u(uint64_t v) {
+    Word w;
+    w.u = v;
+    code_.push_back(w);
+  }
+  // The destination word of a single-result instruction: remembered so that a following
+  // local.set can redirect the result straight into the local.
+  void emit_dst(const Entry& d) {
+    uint32_t pos = static_cast<uint32_t>(code_.size());
+    emit_u(d.canon * 8);
+    patch_pos_ = pos;
+    patch_slot_ = d.canon;
+  }
+  uint32_t pc() const { return static_cast<uint32_t>(code_.size()); }
+  // A word holding a code index, turned into an absolute pointer at end_function.
+  void emit_target(Ctl& c) {
+    if (c.kind == Op::loop && !c.func) {
+      relocs_.push_back(pc());
+      emit_u(c.loop_pc);
+    } else {
+      c.patches.push_back(pc());
+      relocs_.push_back(pc());
+      emit_u(0);
+    }
+  }
+  void bind(Ctl& c) {
+    for (uint32_t pos : c.patches) code_[pos].u = pc();
+    c.patches.clear();
+    patch_pos_ = kNoPatch;
+  }
+
+  // --- operand stack ---
+  uint32_t height() const {
+    return stack_.empty() ? fc_->local_slots : stack_.back().canon + stack_.back().n;
+  }
+  Entry& push_entry(unsigned n) {
+    uint32_t h = height();
+    stack_.push_back(Entry{h, h, static_cast<uint8_t>(n)});
+    max_slots_ = std::max(max_slots_, h + n);
+    return stack_.back();
+  }
+  Entry push(unsigned n) { return push_entry(n); }
+  Entry pop() {
+    Entry e = stack_.back();
+    stack_.pop_back();
+    return e;
+  }
+  void simple(Handler hd, unsigned np, unsigned nr) {
+    Entry s[2];
+    for (unsigned i = np; i-- > 0;) s[i] = pop();
+    Entry d = push(1);
+    emit_h(hd);
+    emit_dst(d);
+    for (unsigned i = 0; i < np; ++i) emit_u(s[i].src * 8);
+    (void)nr;
+  }
+  void emit_copy(uint32_t dst, uint32_t src, unsigned n) {
+    if (dst == src) return;
+    emit_h(n == 2 ? h::copy2 : h::copy);
+    emit_u(dst * 8);
+    emit_u(src * 8);
+  }
+  void materialize(Entry& e) {
+    if (e.src != e.canon) {
+      emit_copy(e.canon, e.src, e.n);
+      e.src = e.canon;
+    }
+  }
+  void materialize_all() {
+    for (auto& e : stack_) materialize(e);
+  }
+  void materialize_top(size_t k) {
+    for (size_t i = stack_.size() - k; i < stack_.size(); ++i) materialize(stack_[i]);
+  }
+  static uint32_t count_slots(const std::vector<ValType>& ts) {
+    uint32_t n = 0;
+    for (auto& t : ts) n += t.slots();
+    return n;
+  }
+  // Reset the operand stack to `base` entries followed by `types` in their home slots.
+  void reset_stack(uint32_t base, const std::vector<ValType>& types) {
+    stack_.resize(base);
+    for (auto& t : types) push(t.slots());
+  }
+
+  void block_type(const BlockType& bt, std::vector<ValType>& params,
+                  std::vector<ValType>& results) {
+    params.clear();
+    results.clear();
+    if (bt.kind == BlockType::Kind::Value) {
+      results.push_back(bt.value);
+    } else if (bt.kind == BlockType::Kind::Index) {
+      const FuncType& ft = m_.types[bt.index].func;
+      params = ft.params;
+      results = ft.results;
+    }
+  }
+
+  // --- control ---
+  void lower_block(const Instr& in) {
+    Ctl c;
+    c.kind = in.op;
+    block_type(in.block, c.params, c.results);
+    uint32_t cond_src = 0;
+    if (in.op == Op::if_) cond_src = pop().src;
+    // Every value is in its home slot at a block boundary: branches into/out of the block and
+    // both arms of an if then agree on where values live.
+    materialize_all();
+    c.base = static_cast<uint32_t>(stack_.size() - c.params.size());
+    c.base_slot = c.base == 0 ? fc_->local_slots : stack_[c.base - 1].canon + stack_[c.base - 1].n;
+    if (in.op == Op::if_) {
+      emit_h(h::br_unless);
+      emit_u(cond_src * 8);
+      c.else_patch = pc();
+      relocs_.push_back(pc());
+      emit_u(0);
+    }
+    patch_pos_ = kNoPatch;
+    c.loop_pc = pc();
+    ctls_.push_back(std::move(c));
+  }
+
+  void lower_else() {
+    Ctl& c = ctls_.back();
+    if (c.dead) return;
+    if (!unreachable_) {
+      materialize_top(c.results.size());
+      emit_h(h::br);
+      emit_target(c);
+    }
+    code_[c.else_patch].u = pc();
+    c.else_patch = kNoPatch;
+    patch_pos_ = kNoPatch;
+    reset_stack(c.base, c.params);
+    unreachable_ = false;
+  }
+
+  void lower_end() {
+    Ctl& c = ctls_.back();
+    if (c.dead) {
+      ctls_.pop_back();
+      return;
+    }
+    if (c.func) {
+      if (!unreachable_) emit_return();
+      bind(c);  // branches to the function label were lowered as returns; nothing to bind
+      ctls_.pop_back();
+      return;
+    }
+    if (!unreachable_) materialize_top(c.results.size());
+    if (c.else_patch != kNoPatch) code_[c.else_patch].u = pc();
+    if (c.kind != Op::loop) bind(c);
+    patch_pos_ = kNoPatch;
+    uint32_t base = c.base;
+    std::vector<ValType> results = std::move(c.results);
+    ctls_.pop_back();
+    reset_stack(base, results);
+    unreachable_ = false;
+  }
+
+  // Moves of the top `k` label values into the slots from `dst_slot`, as (dst | src << 32) pairs.
+  void collect_moves(size_t k, uint32_t dst_slot, std::vector<uint64_t>& moves) {
+    moves.clear();
+    uint32_t d = dst_slot;
+    for (size_t i = stack_.size() - k; i < stack_.size(); ++i) {
+      const Entry& e = stack_[i];
+      for (unsigned j = 0; j < e.n; ++j, ++d)
+        if (d != e.src + j) moves.push_back(uint64_t(d * 8) | (uint64_t((e.src + j) * 8) << 32));
+    }
+  }
+  void emit_moves_words(const std::vector<uint64_t>& moves) {
+    emit_u(moves.size());
+    for (uint64_t mv : moves) emit_u(mv);
+  }
+
+  void emit_return() {
+    const Ctl& f = ctls_.front();
+    size_t k = f.results.size();
+    // Results go to slots 0.., which may be locals other results still read: copy them home
+    // first so the ascending moves never read an overwritten slot.
+    if (k > 1) materialize_top(k);
+    std::vector<uint64_t> moves;
+    collect_moves(k, 0, moves);
+    if (moves.empty()) {
+      emit_h(h::ret);
+    } else {
+      emit_h(h::ret_moves);
+      emit_moves_words(moves);
+    }
+  }
+
+  Ctl& label(uint32_t depth) { return ctls_[ctls_.size() - 1 - depth]; }
+
+  void lower_br(uint32_t depth) {
+    Ctl& c = label(depth);
+    if (c.func) return emit_return();
+    std::vector<uint64_t> moves;
+    collect_moves(c.label_types().size(), c.base_slot, moves);
+    if (moves.empty()) {
+      emit_h(h::br);
+      emit_target(c);
+    } else {
+      emit_h(h::br_moves);
+      emit_target(c);
+      emit_moves_words(moves);
+    }
+  }
+
+  void lower_br_if(uint32_t depth) {
+    uint32_t cond = pop().src;
+    Ctl& c = label(depth);
+    if (c.func) {
+      // Conditional return: branch around an unconditional return.
+      emit_h(h::br_unless);
+      emit_u(cond * 8);
+      uint32_t skip = pc();
+      relocs_.push_back(pc());
+      emit_u(0);
+      emit_return();
+      code_[skip].u = pc();
+      patch_pos_ = kNoPatch;
+      return;
+    }
+    std::vector<uint64_t> moves;
+    collect_moves(c.label_types().size(), c.base_slot, moves);
+    if (moves.empty()) {
+      emit_h(h::br_if);
+      emit_u(cond * 8);
+      emit_target(c);
+    } else {
+      emit_h(h::br_if_moves);
+      emit_u(cond * 8);
+      emit_target(c);
+      emit_moves_words(moves);
+    }
+  }
+
+  void lower_br_table(std::span<const uint32_t> depths) {
+    uint32_t idx = pop().src;
+    emit_h(h::br_table);
+    emit_u(idx * 8);
+    emit_u(depths.size() - 1);
+    uint32_t table = pc();
+    for (size_t i = 0; i < depths.size(); ++i) emit_u(0);
+    // Each entry jumps straight to its label, or to a stub doing the value moves first.
+    std::vector<uint64_t> moves;
+    for (size_t i = 0; i < depths.size(); ++i) {
+      Ctl& c = label(depths[i]);
+      relocs_.push_back(table + static_cast<uint32_t>(i));
+      if (!c.func) {
+        collect_moves(c.label_types().size(), c.base_slot, moves);
+        if (moves.empty()) {
+          if (c.kind == Op::loop) {
+            code_[table + i].u = c.loop_pc;
+          } else {
+            c.patches.push_back(table + static_cast<uint32_t>(i));
+          }
+          continue;
+        }
+      }
+      code_[table + i].u = pc();
+      lower_br(depths[i]);
+    }
+    patch_pos_ = kNoPatch;
+  }
+
+  void lower_br_on_null(const Instr& in) {
+    bool on_null = in.op == Op::br_on_null;
+    Ctl& c = label(in.a);
+    std::vector<uint64_t> moves;
+    uint32_t ref_src;
+    if (on_null) {
+      // Branch carries the label values below the ref; the ref stays (non-null) otherwise.
+      Entry r = pop();
+      ref_src = r.src;
+      if (!c.func) collect_moves(c.label_types().size(), c.base_slot, moves);
+      stack_.push_back(r);
+    } else {
+      ref_src = stack_.back().src;
+      if (!c.func) collect_moves(c.label_types().size(), c.base_slot, moves);
+    }
+    // Skip over the branch when the condition fails, then reuse the ordinary br lowering.
+    emit_h(on_null ? h::br_on_non_null : h::br_on_null);  // "skip when" handler
+    emit_u(ref_src * 8);
+    uint32_t skip = pc();
+    relocs_.push_back(pc());
+    emit_u(0);
+    if (on_null) {
+      Entry r = pop();
+      lower_br(in.a);
+      stack_.push_back(r);
+    } else {
+      lower_br(in.a);
+      pop();
+    }
+    code_[skip].u = pc();
+    patch_pos_ = kNoPatch;
+    (void)moves;
+  }
+
+  void lower_local_set(uint32_t idx, bool tee) {
+    uint32_t ls = local_slot_[idx];
+    Entry& top = stack_.back();
+    bool others = false;
+    for (size_t i = 0; i + 1 < stack_.size(); ++i) {
+      if (stack_[i].src == ls) {
+        others = true;
+        break;
+      }
+    }
+    if (others) {
+      // Values that still read the local must be copied before it changes.
+      bool can_patch = patch_pos_ != kNoPatch && top.src == top.canon && patch_slot_ == top.canon;
+      (void)can_patch;
+      for (size_t i = 0; i + 1 < stack_.size(); ++i)
+        if (stack_[i].src == ls) materialize(stack_[i]);
+    } else if (patch_pos_ != kNoPatch && top.src == top.canon && patch_slot_ == top.canon) {
+      // The previous instruction produced this value: make it write the local directly.
+      code_[patch_pos_].u = ls * 8;
+      patch_pos_ = kNoPatch;
+      if (tee) {
+        top.src = ls;
+      } else {
+        stack_.pop_back();
+      }
+      return;
+    }
+    Entry& t = stack_.back();
+    emit_copy(ls, t.src, t.n);
+    if (tee) {
+      if (t.src == t.canon) t.src = ls;
+    } else {
+      stack_.pop_back();
+    }
+  }
+
+  void lower_call(const Instr& in, bool tail) {
+    const FuncType* ft;
+    Op op = in.op;
+    bool direct = op == Op::call || op == Op::return_call;
+    bool indirect = op == Op::call_indirect || op == Op::return_call_indirect;
+    if (direct) {
+      ft = &m_.func_type(in.a);
+    } else {
+      ft = &m_.types[in.a].func;
+    }
+    uint32_t ref_src = 0;
+    if (!direct) ref_src = pop().src;  // table index or function reference
+    size_t np = ft->params.size();
+    materialize_top(np);
+    uint32_t h = np == 0 ? height() : stack_[stack_.size() - np].canon;
+    uint32_t pslots = count_slots(ft->params);
+    stack_.resize(stack_.size() - np);
+    if (direct) {
+      bool defined = in.a >= m_.num_imported_funcs;
+      if (defined) {
+        emit_h(tail ? h::rcall_direct : h::call_direct);
+        Word w;
+        w.ptr = &mc_.funcs[in.a - m_.num_imported_funcs];
+        code_.push_back(w);
+      } else {
+        emit_h(tail ? h::rcall_func : h::call_func);
+        emit_u(in.a);
+      }
+    } else if (indirect) {
+      emit_h(tail ? h::rcall_indirect : h::call_indirect);
+      emit_u(in.b);
+      emit_u(type_ids_.empty() ? in.a : type_ids_[in.a]);
+      emit_u(ref_src * 8);
+      emit_u(m_.tables[in.b].limits.is64);
+    } else {
+      emit_h(tail ? h::rcall_ref : h::call_ref);
+      emit_u(ref_src * 8);
+    }
+    emit_u(h * 8);
+    // A host callee writes max(params, results) slots at h.
+    max_slots_ = std::max(max_slots_, h + std::max(pslots, count_slots(ft->results)));
+    if (tail) {
+      emit_u(pslots);
+      unreachable_ = true;
+      return;
+    }
+    for (auto& t : ft->results) push(t.slots());
+    max_slots_ = std::max(max_slots_, h + std::max(pslots, count_slots(ft->results)));
+    patch_pos_ = kNoPatch;
+  }
+
+  void lower_mem(const Instr& in, std::span<const ValType> popped,
+                 std::span<const ValType> pushed) {
+    uint32_t mi = in.mem.memory;
+    bool is64 = m_.memories[mi].limits.is64;
+    Handler hd = mem_handler(in.op, is64, mi == 0);
+    size_t np = popped.size();
+    Entry srcs[2];
+    for (size_t i = np; i-- > 0;) srcs[i] = pop();
+    Entry d{};
+    if (!pushed.empty()) d = push(pushed[0].slots());
+    emit_h(hd);
+    if (!pushed.empty()) emit_dst(d);
+    uint32_t dst_pos = patch_pos_;
+    for (size_t i = 0; i < np; ++i) emit_u(srcs[i].src * 8);
+    emit_u(in.mem.offset);
+    emit_u(mi);
+    if (op_info(in.op).imm == ImmKind::MemLane) emit_u(in.lane);
+    patch_pos_ = pushed.empty() ? kNoPatch : dst_pos;
+  }
+
+  const ModuleDesc& m_;
+  const std::vector<uint32_t>& type_ids_;
+  ModuleCode& mc_;
+  FuncCode* fc_ = nullptr;
+  std::vector<Word> code_;
+  std::vector<uint32_t> relocs_;
+  std::vector<Entry> stack_;
+  std::vector<Ctl> ctls_;
+  std::vector<uint32_t> local_slot_;
+  std::vector<uint8_t> local_n_;
+  uint32_t max_slots_ = 0;
+  bool unreachable_ = false;
+  uint32_t patch_pos_ = kNoPatch;
+  uint32_t patch_slot_ = 0;
+  std::optional<Error> error_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<const ModuleCode>> compile_module(const ModuleDesc& m,
+                                                         const std::vector<uint32_t>& type_ids) {
+  auto mc = std::make_shared<ModuleCode>();
+  mc->funcs.resize(m.bodies.size());
+  mc->num_imported_funcs = m.num_imported_funcs;
+  mc->func_names = m.func_names;
+  mc->module_name = m.module_name;
+  for (const DataDesc& d : m.datas)
+    mc->datas.emplace_back(m.bytes.begin() + d.init.begin, m.bytes.begin() + d.init.end);
+#ifdef HULL_HAVE_VALIDATOR
+  ModuleInfo info;
+  HULL_TRY(validate_module_level(m, &info));
+  FunctionValidator v(m, info);
+  LoweringSink sink(m, type_ids, *mc);
+  for (uint32_t i = 0; i < m.bodies.size(); ++i) {
+    HULL_TRY(v.validate_function(m.num_imported_funcs + i, sink));
+  }
+#else
+  (void)type_ids;
+  if (!m.bodies.empty())
+    return Error::make(ErrorKind::Limit, "interpreter built without the validator");
+#endif
+  return std::shared_ptr<const ModuleCode>(std::move(mc));
+}
+
+const void* function_code(const ModuleCode& code, uint32_t defined_index) {
+  return &code.funcs[defined_index];
+}
+
+// For tests and tools that drive the sink themselves.
+}  // namespace hull::interp

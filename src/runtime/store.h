@@ -1,0 +1,158 @@
+// The runtime object model: Store owns every Function, Table, Memory, Global and Instance
+// created in it. Plain structs with their hot fields first: the interpreter (and later native
+// tiers) read them directly.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/result.h"
+#include "runtime/trap.h"
+#include "runtime/value.h"
+#include "spec/types.h"
+
+namespace hull {
+
+struct Instance;
+struct Store;
+struct CompiledModule;  // engine layer: ModuleDesc + lowered code (opaque here)
+
+// Host function ABI: arguments arrive in `slots` (8-byte slots, v128 = 2, in param order);
+// the callee writes results to `slots` from slot 0. `slots` holds max(params, results) slots.
+// Return nullopt on success or a Trap.
+using HostCallback = std::optional<Trap> (*)(void* env, Store& store, uint64_t* slots);
+
+struct Function {
+  uint32_t type_id = 0;         // canonical type id (engine-wide); equal ids <=> equal types
+  const FuncType* type = nullptr;  // points into the defining module's types (or host storage)
+  Instance* instance = nullptr;    // defining instance; nullptr for host functions
+  uint32_t index = 0;              // function index in the defining module
+  const void* code = nullptr;      // the tier's compiled code for this function (opaque)
+  HostCallback host = nullptr;     // non-null for host functions
+  void* host_env = nullptr;
+  std::unique_ptr<FuncType> owned_type;  // host functions own their type
+};
+
+// A linear memory. The bytes live in an mmap'ed reservation: `reserved` bytes at `base` (at
+// least min(max, 4 GiB) for 32-bit memories, up to 8 GiB for memory64) followed by `guard`
+// inaccessible bytes; pages are committed with mprotect as the memory grows, so `base` does not
+// move. Only when a memory grows past its reservation (memory64 beyond 8 GiB, or when the
+// address space was short at creation) is it moved to a larger reservation: tiers must reload
+// `base` after anything that can grow memory (memory.grow, calls).
+struct Memory {
+  uint8_t* base = nullptr;  // start of the accessible bytes
+  uint64_t size = 0;        // current size in bytes
+  MemoryType type;          // type.limits.min tracks the current size in pages
+  uint64_t max_pages = 0;   // effective maximum (declared max, or the spec limit / store limit)
+  uint64_t reserved = 0;    // bytes of address space reserved at base (growth stays in place)
+  uint64_t guard = 0;       // inaccessible bytes mapped after the reservation
+  uint64_t committed = 0;   // bytes at base that are readable/writable (size rounded up to OS pages)
+
+  Memory() = default;
+  Memory(const Memory&) = delete;
+  Memory& operator=(const Memory&) = delete;
+  ~Memory();
+  // Reserve address space and commit `t.limits.min` zeroed pages. `limit_bytes` (the store's
+  // limit) caps max_pages. Errors (kind Limit) if the minimum exceeds a limit or mmap fails.
+  Status init(const MemoryType& t, uint64_t limit_bytes);
+  uint64_t pages() const { return size >> type.page_size_log2; }
+  // Grow by `delta` pages; returns the old page count, or -1 (as uint64_t max) on failure.
+  // New pages read as zero.
+  uint64_t grow(uint64_t delta);
+};
+
+struct Table {
+  std::vector<RefBits> elems;
+  TableType type;    // type.limits.min tracks the current size; Concrete elem types hold canonical ids
+  uint64_t max = 0;  // effective maximum number of elements
+  uint64_t size() const { return elems.size(); }
+  // Set the type and `t.limits.min` elements of `init`; `limit_elems` (the store's limit) caps
+  // max. Errors (kind Limit) if the minimum exceeds a limit.
+  Status init(const TableType& t, RefBits init, uint64_t limit_elems);
+  // Grow by `delta` with `init`; returns old size or uint64_t max on failure.
+  uint64_t grow(uint64_t delta, RefBits init);
+};
+
+struct Global {
+  alignas(16) uint64_t value[2] = {0, 0};  // slot encoding of the current value
+  GlobalType type;  // Concrete reference types hold canonical type ids (module independent)
+  Val get() const { return Val::load_slots(type.type, value); }
+  void set(const Val& v) { v.store_slots(value); }
+};
+
+struct Tag {
+  uint32_t type_id = 0;
+  const FuncType* type = nullptr;
+};
+
+// A reference to any external entity (imports/exports).
+struct Extern {
+  ExternKind kind = ExternKind::Func;
+  union {
+    Function* func;
+    Table* table;
+    Memory* memory;
+    Global* global;
+    Tag* tag;
+  };
+  Extern() : func(nullptr) {}
+  static Extern of(Function* f) { Extern e; e.kind = ExternKind::Func; e.func = f; return e; }
+  static Extern of(Table* t) { Extern e; e.kind = ExternKind::Table; e.table = t; return e; }
+  static Extern of(Memory* m) { Extern e; e.kind = ExternKind::Memory; e.memory = m; return e; }
+  static Extern of(Global* g) { Extern e; e.kind = ExternKind::Global; e.global = g; return e; }
+  static Extern of(Tag* t) { Extern e; e.kind = ExternKind::Tag; e.tag = t; return e; }
+};
+
+struct Instance {
+  std::shared_ptr<const CompiledModule> module;
+  std::vector<Function*> funcs;     // function index space
+  std::vector<Table*> tables;
+  std::vector<Memory*> memories;
+  std::vector<Global*> globals;
+  std::vector<Tag*> tags;
+  std::vector<std::vector<RefBits>> elems;  // element segments (emptied by elem.drop)
+  std::vector<bool> data_dropped;           // data segments dropped by data.drop
+  std::unordered_map<std::string, Extern> exports;
+  std::string name;  // module name (name section or the script's registered name)
+};
+
+// Per-store limits (the sandbox issue extends these).
+struct StoreLimits {
+  uint64_t max_memory_bytes = UINT64_MAX;
+  uint64_t max_table_elements = UINT64_MAX;
+  uint32_t max_instances = UINT32_MAX;
+  uint64_t max_wasm_stack_bytes = 1 << 20;  // interpreter value-stack budget
+};
+
+struct Store {
+  StoreLimits limits;
+  std::deque<Function> funcs;
+  std::deque<Table> tables;
+  std::deque<Memory> memories;
+  std::deque<Global> globals;
+  std::deque<Tag> tags;
+  std::deque<ExternObject> extern_objects;
+  std::deque<Instance> instances;
+  void* interp_state = nullptr;  // the interpreter's per-store execution state (stacks)
+  void (*interp_state_free)(void*) = nullptr;
+
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store() {
+    if (interp_state_free) interp_state_free(interp_state);
+  }
+};
+
+// Create objects owned by `store` (types with canonical ids; see runtime/type_registry.h).
+// Memories and tables respect store.limits; failures are Errors of kind Limit.
+Result<Memory*> new_memory(Store& store, const MemoryType& type);
+Result<Table*> new_table(Store& store, const TableType& type, RefBits init);
+Global* new_global(Store& store, const GlobalType& type, const Val& init);
+
+}  // namespace hull

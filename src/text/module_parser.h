@@ -1,0 +1,16 @@
+// Internal: parse and encode the fields of one text module from a token cursor.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "base/result.h"
+#include "text/cursor.h"
+
+namespace hull::text {
+
+// Parses module fields from `c` until a ')' or the end (neither consumed) and returns the
+// encoded binary module.
+Result<std::vector<uint8_t>> encode_module_fields(Cursor& c);
+
+}  // namespace hull::text

@@ -1,0 +1,24 @@
+// wat_to_binary: tokenizes a text module and hands its fields to the module parser.
+#include "text/wat.h"
+
+#include "text/cursor.h"
+#include "text/lexer.h"
+#include "text/module_parser.h"
+
+namespace hull::text {
+
+Result<std::vector<uint8_t>> wat_to_binary(std::string_view text) {
+  HULL_ASSIGN_OR_RETURN(TokenList tl, tokenize(text));
+  Cursor c(tl);
+  bool wrapped = c.at_paren("module");
+  if (wrapped) {
+    c.set_pos(2);
+    if (c.at(Tok::Id)) c.next();
+  }
+  HULL_ASSIGN_OR_RETURN(std::vector<uint8_t> bin, encode_module_fields(c));
+  if (wrapped) HULL_TRY(c.expect(Tok::RParen));
+  if (!c.at(Tok::Eof)) return c.unexpected();
+  return bin;
+}
+
+}  // namespace hull::text

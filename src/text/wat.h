@@ -1,0 +1,17 @@
+// WAT -> WebAssembly binary: parse one text-format module and encode it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+
+namespace hull::text {
+
+// Parse one WAT module `(module ...)` (or the bare module fields without the `(module`
+// wrapper, as `(module quote ...)` texts and .wat files allow) and encode it as a binary.
+// Errors are ErrorKind::Malformed with line/column.
+Result<std::vector<uint8_t>> wat_to_binary(std::string_view text);
+
+}  // namespace hull::text

@@ -1,0 +1,9 @@
+// Entry points of the CLI subcommands; each returns the process exit status.
+#pragma once
+
+namespace hull::cli {
+
+int run_command(int argc, char** argv);
+int wast_command(int argc, char** argv);
+
+}  // namespace hull::cli

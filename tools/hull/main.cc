@@ -1,0 +1,40 @@
+// The `hull` command line: dispatches to the subcommands.
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "commands.h"
+
+namespace {
+
+void print_usage(FILE* out) {
+  std::fputs(
+      "usage: hull <command> [options] [args]\n"
+      "\n"
+      "commands:\n"
+      "  run FILE.wasm|FILE.wat --invoke NAME [ARGS...]   run an exported function\n"
+      "  wast FILE.wast...                                run spec test scripts\n"
+      "  help                                             show this text\n"
+      "\n"
+      "`hull <command> --help` shows a command's options.\n",
+      out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return 2;
+  }
+  std::string_view cmd = argv[1];
+  if (cmd == "run") return hull::cli::run_command(argc - 2, argv + 2);
+  if (cmd == "wast") return hull::cli::wast_command(argc - 2, argv + 2);
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    print_usage(stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "error: unknown command '%s'\n", argv[1]);
+  print_usage(stderr);
+  return 2;
+}
