@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 CMAKE_FLAGS = -G Ninja -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
 JOBS       ?= $(shell nproc)
 
-.PHONY: all setup build demo test test-unit test-spec test-asan clean format
+.PHONY: all setup build demo test test-asan conformance clean format
 
 all: build
 
@@ -35,6 +35,9 @@ test-asan: setup
 	  -DCMAKE_CXX_FLAGS=-O1 > /dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -L spec --progress
+
+conformance: build
+	@bash scripts/conformance.sh $(BUILD)/hull
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -59,11 +59,11 @@ class Decoder {
   }
 
  private:
-  // Caps a vector reservation. Counts are already bounded by the remaining bytes, but a
-  // decoded element can be ~50x larger than its encoding, so reserve at most a modest amount
-  // up front and let the vector grow as elements actually decode.
-  size_t cap(uint32_t n) const {
-    return std::min<size_t>({n, r_.remaining(), size_t(1) << 12});
+  // How many elements to reserve for a vector of n whose elements take at least
+  // `min_bytes` each in the binary: never more than the remaining input could hold, so a
+  // lying count cannot reserve more than a decode that succeeded would allocate anyway.
+  size_t cap(uint32_t n, size_t min_bytes) const {
+    return std::min<size_t>(n, r_.remaining() / min_bytes);
   }
 
   bool decode() {
@@ -129,7 +129,7 @@ class Decoder {
   bool type_section() {
     uint32_t n;
     if (!r_.count(&n)) return false;
-    m_.types.reserve(m_.types.size() + cap(n));
+    m_.types.reserve(m_.types.size() + cap(n, 3));
     for (uint32_t i = 0; i < n; ++i) {
       uint8_t b;
       if (r_.peek(&b) && b == typecode::kRec) {
@@ -206,7 +206,7 @@ class Decoder {
   bool valtypes(std::vector<ValType>* out) {
     uint32_t n;
     if (!r_.count(&n)) return false;
-    out->reserve(cap(n));
+    out->reserve(cap(n, 1));
     for (uint32_t i = 0; i < n; ++i) {
       ValType t;
       if (!read_valtype(r_, &t)) return false;
@@ -264,7 +264,9 @@ class Decoder {
     return true;
   }
 
-  bool tabletype(TableType* tt) { return read_reftype(r_, &tt->elem) && limits(&tt->limits, false); }
+  bool tabletype(TableType* tt) {
+    return read_reftype(r_, &tt->elem) && limits(&tt->limits, false);
+  }
   bool memorytype(MemoryType* mt) { return limits(&mt->limits, true); }
   bool globaltype(GlobalType* gt) { return read_valtype(r_, &gt->type) && mutability(&gt->mut); }
   bool tagtype(uint32_t* type_index) {
@@ -287,7 +289,7 @@ class Decoder {
   bool import_section() {
     uint32_t n;
     if (!r_.count(&n)) return false;
-    m_.imports.reserve(cap(n));
+    m_.imports.reserve(cap(n, 4));
     for (uint32_t i = 0; i < n; ++i) {
       Import im;
       if (!r_.name(&im.module) || !r_.name(&im.name)) return false;
@@ -335,7 +337,7 @@ class Decoder {
   bool function_section(uint32_t* defined) {
     uint32_t n;
     if (!r_.count(&n)) return false;
-    m_.func_types.reserve(m_.func_types.size() + cap(n));
+    m_.func_types.reserve(m_.func_types.size() + cap(n, 1));
     for (uint32_t i = 0; i < n; ++i) {
       uint32_t t;
       if (!r_.u32(&t)) return false;
@@ -348,7 +350,7 @@ class Decoder {
   bool table_section() {
     uint32_t n;
     if (!r_.count(&n)) return false;
-    m_.defined_tables.reserve(cap(n));
+    m_.defined_tables.reserve(cap(n, 3));
     for (uint32_t i = 0; i < n; ++i) {
       TableDesc td;
       size_t at = r_.offset();
@@ -399,7 +401,7 @@ class Decoder {
   bool global_section() {
     uint32_t n;
     if (!r_.count(&n)) return false;
-    m_.defined_globals.reserve(cap(n));
+    m_.defined_globals.reserve(cap(n, 3));
     for (uint32_t i = 0; i < n; ++i) {
       GlobalDesc g;
       if (!globaltype(&g.type) || !const_expr(&g.init)) return false;
@@ -412,7 +414,7 @@ class Decoder {
   bool export_section() {
     uint32_t n;
     if (!r_.count(&n)) return false;
-    m_.exports.reserve(cap(n));
+    m_.exports.reserve(cap(n, 3));
     for (uint32_t i = 0; i < n; ++i) {
       Export ex;
       if (!r_.name(&ex.name)) return false;
@@ -437,7 +439,7 @@ class Decoder {
   bool elem_section() {
     uint32_t n;
     if (!r_.count(&n)) return false;
-    m_.elems.reserve(cap(n));
+    m_.elems.reserve(cap(n, 3));
     for (uint32_t i = 0; i < n; ++i) {
       size_t at = r_.offset();
       uint32_t flags;
@@ -471,14 +473,14 @@ class Decoder {
       uint32_t count;
       if (!r_.count(&count)) return false;
       if (e.uses_exprs) {
-        e.exprs.reserve(cap(count));
+        e.exprs.reserve(cap(count, 1));
         for (uint32_t k = 0; k < count; ++k) {
           ByteRange expr;
           if (!const_expr(&expr)) return false;
           e.exprs.push_back(expr);
         }
       } else {
-        e.func_indices.reserve(cap(count));
+        e.func_indices.reserve(cap(count, 1));
         for (uint32_t k = 0; k < count; ++k) {
           uint32_t f;
           if (!r_.u32(&f)) return false;
@@ -500,7 +502,7 @@ class Decoder {
   bool code_section() {
     uint32_t n;
     if (!r_.count(&n)) return false;
-    m_.bodies.reserve(cap(n));
+    m_.bodies.reserve(cap(n, 3));
     for (uint32_t i = 0; i < n; ++i) {
       uint32_t size;
       if (!r_.count(&size)) return false;
@@ -550,7 +552,7 @@ class Decoder {
   bool data_section() {
     uint32_t n;
     if (!r_.count(&n)) return false;
-    m_.datas.reserve(cap(n));
+    m_.datas.reserve(cap(n, 3));
     for (uint32_t i = 0; i < n; ++i) {
       size_t at = r_.offset();
       uint32_t flags;

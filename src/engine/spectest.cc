@@ -75,9 +75,11 @@ void define_spectest(Linker& linker, Store& store, bool verbose) {
   linker.define("spectest", "global_i64",
                 Extern::of(new_global(store, {ValType::i64(), false}, Val::from_i64(666))));
   linker.define("spectest", "global_f32",
-                Extern::of(new_global(store, {ValType::f32(), false}, Val::from_f32_bits(f32_bits))));
+                Extern::of(new_global(store, {ValType::f32(), false},
+                                      Val::from_f32_bits(f32_bits))));
   linker.define("spectest", "global_f64",
-                Extern::of(new_global(store, {ValType::f64(), false}, Val::from_f64_bits(f64_bits))));
+                Extern::of(new_global(store, {ValType::f64(), false},
+                                      Val::from_f64_bits(f64_bits))));
 
   TableType tt;
   tt.elem = ValType::funcref();

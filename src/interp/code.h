@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "interp/interp.h"
@@ -53,7 +55,9 @@ struct FuncCode {
   uint32_t result_slots = 0;
   const ModuleCode* module = nullptr;
   std::vector<Word> code;
-  std::vector<uint32_t> trap_offsets;  // unused for now (pc -> byte offset map)
+  // (code index of an instruction's handler word, byte offset of the wasm instruction it
+  // came from), ascending: maps a trapping pc back to the module for backtraces.
+  std::vector<std::pair<uint32_t, uint32_t>> offsets;
 };
 
 }  // namespace hull::interp
@@ -90,6 +94,8 @@ struct Ctx {
   bool trapped = false;
   TrapKind trap_kind = TrapKind::Unreachable;
   const char* trap_message = nullptr;  // overrides the kind's message when set
+  std::string trap_text;               // storage for a formatted trap_message
+  const Word* trap_pc = nullptr;       // the trapping instruction
   std::optional<Trap> host_trap;
 };
 

@@ -27,6 +27,12 @@ HULL_INTERP_SPECIAL_HANDLERS(HULL_DECLARE_HANDLER)
 // Handler of a mechanically typed non-memory op (opcodes.def Sig != "*", Imm None or Lane):
 // operands [dst?][src...] (+ [lane] for Imm Lane). nullptr if the op has none.
 Handler sig_handler(Op op);
+// The variant of a two-operand scalar op whose second operand is a constant: [dst][src][imm]
+// (the constant's raw bits). nullptr if none.
+Handler sig_imm_handler(Op op);
+// An i32-producing scalar op fused with a conditional branch on its result: jumps when the
+// result is non-zero (negate: zero). Operands [a][b or imm][target] / [a][target].
+Handler branch_handler(Op op, bool imm, bool negate);
 // Handler of a load/store (incl. SIMD loads, load/store lane): operands
 // [dst?][addr][value?][offset][memidx] (+ [lane]). `mem0` selects the memory-0 fast path.
 Handler mem_handler(Op op, bool is64, bool mem0);

@@ -52,6 +52,7 @@ class LoweringSink {
     fc_->module = &mc_;
     code_.clear();
     relocs_.clear();
+    offsets_.clear();
     stack_.clear();
     ctls_.clear();
     local_slot_.clear();
@@ -82,7 +83,9 @@ class LoweringSink {
   void instr(const Instr& in, bool reachable, std::span<const ValType> popped,
              std::span<const ValType> pushed) {
     (void)reachable;
+    if (error_) return;  // the function will be rejected; its stack model is no longer in sync
     Op op = in.op;
+    cur_offset_ = static_cast<uint32_t>(in.offset);
     if (unreachable_) {
       // Dead code: only track nesting so else/end find their frames.
       if (op == Op::block || op == Op::loop || op == Op::if_) {
@@ -145,6 +148,8 @@ class LoweringSink {
         emit_h(h::const64);
         emit_dst(d);
         emit_u(in.bits);
+        last_kind_ = LastKind::Const;
+        last_const_ = in.bits;
         return;
       }
       case Op::v128_const: {
@@ -319,6 +324,21 @@ class LoweringSink {
     Handler hd = sig_handler(op);
     if (hd && (info.imm == ImmKind::None || info.imm == ImmKind::Lane)) {
       size_t np = popped.size();
+      Handler ih = np == 2 && !pushed.empty() ? sig_imm_handler(op) : nullptr;
+      if (ih && last_kind_ == LastKind::Const && is_last_result(stack_.back())) {
+        // `x (const c) op` -> op_imm x, c: the constant never touches the frame.
+        uint64_t bits = last_const_;
+        code_.resize(last_start_);
+        pop();
+        Entry a = pop();
+        Entry d = push(pushed[0].slots());
+        emit_h(ih);
+        emit_dst(d);
+        emit_u(a.src * 8);
+        emit_u(bits);
+        record_sig(op, 2, a.src * 8, bits, true);
+        return;
+      }
       Entry srcs[3];
       for (size_t i = np; i-- > 0;) srcs[i] = pop();
       Entry d{};
@@ -328,13 +348,15 @@ class LoweringSink {
       for (size_t i = 0; i < np; ++i) emit_u(srcs[i].src * 8);
       if (info.imm == ImmKind::Lane) emit_u(in.lane);
       if (pushed.empty()) patch_pos_ = kNoPatch;
+      if (np <= 2 && info.imm == ImmKind::None)
+        record_sig(op, static_cast<uint8_t>(np), srcs[0].src * 8, np == 2 ? srcs[1].src * 8 : 0,
+                   false);
       return;
     }
     // GC / exception-handling instructions are not supported by this tier yet.
     if (!error_) error_ = Error::make(ErrorKind::Limit,
                                       std::string("interpreter: unsupported instruction ") +
                                           std::string(info.name));
-    emit_h(h::unreachable);
   }
 
   Status end_function() {
@@ -344,6 +366,10 @@ class LoweringSink {
       return e;
     }
     fc_->frame_slots = max_slots_;
+    // Fusion may have truncated code: drop entries past the end, keep them ascending.
+    while (!offsets_.empty() && offsets_.back().first >= code_.size()) offsets_.pop_back();
+    fc_->offsets = std::move(offsets_);
+    offsets_ = {};
     fc_->code = std::move(code_);
     code_ = {};
     Word* base = fc_->code.data();
@@ -354,10 +380,66 @@ class LoweringSink {
  private:
   // --- emission helpers ---
   void emit_h(Handler hd) {
+    last_start_ = pc();
+    if (offsets_.empty() || offsets_.back().second != cur_offset_) {
+      offsets_.emplace_back(pc(), cur_offset_);
+    }
+    last_kind_ = LastKind::Other;
     Word w;
     w.h = hd;
     code_.push_back(w);
     patch_pos_ = kNoPatch;
+  }
+  // Whether entry `e` is the result of the instruction just emitted (so that instruction may be
+  // rewritten: fused with its consumer).
+  bool is_last_result(const Entry& e) const {
+    return patch_pos_ != kNoPatch && e.src == e.canon && e.canon == patch_slot_;
+  }
+
+  // A popped branch condition, with what is needed to fuse its producer into the branch.
+  struct Cond {
+    uint32_t src = 0;
+    bool fusable = false;
+    Op op = Op::nop;
+    bool imm = false;
+    uint8_t np = 0;
+    uint64_t w0 = 0, w1 = 0;
+  };
+  Cond pop_cond() {
+    Entry e = pop();
+    Cond c;
+    c.src = e.src;
+    if (last_kind_ == LastKind::Sig && is_last_result(e)) {
+      c.fusable = true;
+      c.op = last_op_;
+      c.imm = last_imm_;
+      c.np = last_np_;
+      c.w0 = last_w_[0];
+      c.w1 = last_w_[1];
+    }
+    return c;
+  }
+  // Emits a jump taken when the condition is non-zero (or zero, with jump_if_zero); returns the
+  // position of its target word (registered for relocation, to be filled by the caller).
+  uint32_t emit_cond_jump(const Cond& c, bool jump_if_zero) {
+    Handler fused = nullptr;
+    // Still fusable only if nothing was emitted since the producer.
+    if (c.fusable && patch_pos_ != kNoPatch && last_kind_ == LastKind::Sig)
+      fused = branch_handler(c.op, c.imm, jump_if_zero);
+    if (fused) {
+      code_.resize(last_start_);
+      emit_h(fused);
+      emit_u(c.w0);
+      if (c.np == 2) emit_u(c.w1);
+    } else {
+      emit_h(jump_if_zero ? h::br_unless : h::br_if);
+      emit_u(c.src * 8);
+    }
+    uint32_t pos = pc();
+    relocs_.push_back(pos);
+    emit_u(0);
+    patch_pos_ = kNoPatch;
+    return pos;
   }
   void emit_u(uint64_t v) {
     Word w;
@@ -373,6 +455,14 @@ class LoweringSink {
     patch_slot_ = d.canon;
   }
   uint32_t pc() const { return static_cast<uint32_t>(code_.size()); }
+  void record_sig(Op op, uint8_t np, uint64_t w0, uint64_t w1, bool imm) {
+    last_kind_ = LastKind::Sig;
+    last_op_ = op;
+    last_np_ = np;
+    last_w_[0] = w0;
+    last_w_[1] = w1;
+    last_imm_ = imm;
+  }
   // A word holding a code index, turned into an absolute pointer at end_function.
   void emit_target(Ctl& c) {
     if (c.kind == Op::loop && !c.func) {
@@ -462,20 +552,14 @@ class LoweringSink {
     Ctl c;
     c.kind = in.op;
     block_type(in.block, c.params, c.results);
-    uint32_t cond_src = 0;
-    if (in.op == Op::if_) cond_src = pop().src;
+    Cond cond;
+    if (in.op == Op::if_) cond = pop_cond();
     // Every value is in its home slot at a block boundary: branches into/out of the block and
     // both arms of an if then agree on where values live.
     materialize_all();
     c.base = static_cast<uint32_t>(stack_.size() - c.params.size());
     c.base_slot = c.base == 0 ? fc_->local_slots : stack_[c.base - 1].canon + stack_[c.base - 1].n;
-    if (in.op == Op::if_) {
-      emit_h(h::br_unless);
-      emit_u(cond_src * 8);
-      c.else_patch = pc();
-      relocs_.push_back(pc());
-      emit_u(0);
-    }
+    if (in.op == Op::if_) c.else_patch = emit_cond_jump(cond, true);
     patch_pos_ = kNoPatch;
     c.loop_pc = pc();
     ctls_.push_back(std::move(c));
@@ -568,15 +652,11 @@ class LoweringSink {
   }
 
   void lower_br_if(uint32_t depth) {
-    uint32_t cond = pop().src;
+    Cond cond = pop_cond();
     Ctl& c = label(depth);
     if (c.func) {
       // Conditional return: branch around an unconditional return.
-      emit_h(h::br_unless);
-      emit_u(cond * 8);
-      uint32_t skip = pc();
-      relocs_.push_back(pc());
-      emit_u(0);
+      uint32_t skip = emit_cond_jump(cond, true);
       emit_return();
       code_[skip].u = pc();
       patch_pos_ = kNoPatch;
@@ -585,12 +665,15 @@ class LoweringSink {
     std::vector<uint64_t> moves;
     collect_moves(c.label_types().size(), c.base_slot, moves);
     if (moves.empty()) {
-      emit_h(h::br_if);
-      emit_u(cond * 8);
-      emit_target(c);
+      uint32_t pos = emit_cond_jump(cond, false);
+      if (c.kind == Op::loop) {
+        code_[pos].u = c.loop_pc;
+      } else {
+        c.patches.push_back(pos);
+      }
     } else {
       emit_h(h::br_if_moves);
-      emit_u(cond * 8);
+      emit_u(cond.src * 8);
       emit_target(c);
       emit_moves_words(moves);
     }
@@ -772,6 +855,8 @@ class LoweringSink {
   FuncCode* fc_ = nullptr;
   std::vector<Word> code_;
   std::vector<uint32_t> relocs_;
+  std::vector<std::pair<uint32_t, uint32_t>> offsets_;
+  uint32_t cur_offset_ = 0;
   std::vector<Entry> stack_;
   std::vector<Ctl> ctls_;
   std::vector<uint32_t> local_slot_;
@@ -780,6 +865,15 @@ class LoweringSink {
   bool unreachable_ = false;
   uint32_t patch_pos_ = kNoPatch;
   uint32_t patch_slot_ = 0;
+  // The last emitted instruction, for fusing it into its consumer.
+  enum class LastKind : uint8_t { Other, Const, Sig };
+  LastKind last_kind_ = LastKind::Other;
+  uint32_t last_start_ = 0;
+  uint64_t last_const_ = 0;
+  Op last_op_ = Op::nop;
+  uint8_t last_np_ = 0;
+  bool last_imm_ = false;
+  uint64_t last_w_[2] = {0, 0};
   std::optional<Error> error_;
 };
 

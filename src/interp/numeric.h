@@ -84,21 +84,36 @@ inline uint32_t i32_sub(uint32_t a, uint32_t b) { return a - b; }
 inline uint32_t i32_mul(uint32_t a, uint32_t b) { return a * b; }
 
 inline uint32_t i32_div_s(uint32_t a, uint32_t b, NumTrap& trap) {
-  if (b == 0) { trap = NumTrap::IntegerDivideByZero; return 0; }
-  if (a == 0x80000000u && b == 0xffffffffu) { trap = NumTrap::IntegerOverflow; return 0; }
+  if (b == 0) {
+    trap = NumTrap::IntegerDivideByZero;
+    return 0;
+  }
+  if (a == 0x80000000u && b == 0xffffffffu) {
+    trap = NumTrap::IntegerOverflow;
+    return 0;
+  }
   return uint32_t(int32_t(a) / int32_t(b));
 }
 inline uint32_t i32_div_u(uint32_t a, uint32_t b, NumTrap& trap) {
-  if (b == 0) { trap = NumTrap::IntegerDivideByZero; return 0; }
+  if (b == 0) {
+    trap = NumTrap::IntegerDivideByZero;
+    return 0;
+  }
   return a / b;
 }
 inline uint32_t i32_rem_s(uint32_t a, uint32_t b, NumTrap& trap) {
-  if (b == 0) { trap = NumTrap::IntegerDivideByZero; return 0; }
+  if (b == 0) {
+    trap = NumTrap::IntegerDivideByZero;
+    return 0;
+  }
   if (b == 0xffffffffu) return 0;  // INT_MIN % -1 is 0 in wasm, UB in C++
   return uint32_t(int32_t(a) % int32_t(b));
 }
 inline uint32_t i32_rem_u(uint32_t a, uint32_t b, NumTrap& trap) {
-  if (b == 0) { trap = NumTrap::IntegerDivideByZero; return 0; }
+  if (b == 0) {
+    trap = NumTrap::IntegerDivideByZero;
+    return 0;
+  }
   return a % b;
 }
 
@@ -137,21 +152,36 @@ inline uint64_t i64_sub(uint64_t a, uint64_t b) { return a - b; }
 inline uint64_t i64_mul(uint64_t a, uint64_t b) { return a * b; }
 
 inline uint64_t i64_div_s(uint64_t a, uint64_t b, NumTrap& trap) {
-  if (b == 0) { trap = NumTrap::IntegerDivideByZero; return 0; }
-  if (a == kF64SignBit && b == ~uint64_t(0)) { trap = NumTrap::IntegerOverflow; return 0; }
+  if (b == 0) {
+    trap = NumTrap::IntegerDivideByZero;
+    return 0;
+  }
+  if (a == kF64SignBit && b == ~uint64_t(0)) {
+    trap = NumTrap::IntegerOverflow;
+    return 0;
+  }
   return uint64_t(int64_t(a) / int64_t(b));
 }
 inline uint64_t i64_div_u(uint64_t a, uint64_t b, NumTrap& trap) {
-  if (b == 0) { trap = NumTrap::IntegerDivideByZero; return 0; }
+  if (b == 0) {
+    trap = NumTrap::IntegerDivideByZero;
+    return 0;
+  }
   return a / b;
 }
 inline uint64_t i64_rem_s(uint64_t a, uint64_t b, NumTrap& trap) {
-  if (b == 0) { trap = NumTrap::IntegerDivideByZero; return 0; }
+  if (b == 0) {
+    trap = NumTrap::IntegerDivideByZero;
+    return 0;
+  }
   if (b == ~uint64_t(0)) return 0;  // INT64_MIN % -1 is 0 in wasm, UB in C++
   return uint64_t(int64_t(a) % int64_t(b));
 }
 inline uint64_t i64_rem_u(uint64_t a, uint64_t b, NumTrap& trap) {
-  if (b == 0) { trap = NumTrap::IntegerDivideByZero; return 0; }
+  if (b == 0) {
+    trap = NumTrap::IntegerDivideByZero;
+    return 0;
+  }
   return a % b;
 }
 
@@ -177,15 +207,19 @@ namespace detail {
 // NaN in -> the quietened NaN (an arithmetic NaN keeping the payload; canonical stays
 // canonical). Adding the value to itself is the portable way to quieten through the FPU.
 template <class F>
-inline F quiet(F a) { return a + a; }
+inline F quiet(F a) {
+  return a + a;
+}
 
 template <class F>
 inline F fmin(F a, F b) {
   if (a != a || b != b) return a + b;  // either NaN: propagate a quiet NaN
   if (a == b) {
     // Equal, possibly +0/-0: the result is -0 if either is -0 (OR of the sign bits).
-    if constexpr (sizeof(F) == 4) return bits_f32(f32_bits(a) | f32_bits(b));
-    else return bits_f64(f64_bits(a) | f64_bits(b));
+    if constexpr (sizeof(F) == 4)
+      return bits_f32(f32_bits(a) | f32_bits(b));
+    else
+      return bits_f64(f64_bits(a) | f64_bits(b));
   }
   return a < b ? a : b;
 }
@@ -194,8 +228,10 @@ template <class F>
 inline F fmax(F a, F b) {
   if (a != a || b != b) return a + b;
   if (a == b) {
-    if constexpr (sizeof(F) == 4) return bits_f32(f32_bits(a) & f32_bits(b));
-    else return bits_f64(f64_bits(a) & f64_bits(b));
+    if constexpr (sizeof(F) == 4)
+      return bits_f32(f32_bits(a) & f32_bits(b));
+    else
+      return bits_f64(f64_bits(a) & f64_bits(b));
   }
   return a > b ? a : b;
 }
@@ -203,11 +239,17 @@ inline F fmax(F a, F b) {
 // Rounding functions: libm (or roundss/roundsd) already quieten NaNs and keep -0; the NaN
 // test stays explicit so a signalling NaN can never leak through a soft-float libm path.
 template <class F>
-inline F fceil(F a) { return a != a ? quiet(a) : std::ceil(a); }
+inline F fceil(F a) {
+  return a != a ? quiet(a) : std::ceil(a);
+}
 template <class F>
-inline F ffloor(F a) { return a != a ? quiet(a) : std::floor(a); }
+inline F ffloor(F a) {
+  return a != a ? quiet(a) : std::floor(a);
+}
 template <class F>
-inline F ftrunc(F a) { return a != a ? quiet(a) : std::trunc(a); }
+inline F ftrunc(F a) {
+  return a != a ? quiet(a) : std::trunc(a);
+}
 // Round half to even. Wasm code can never change the rounding mode, so the current mode is
 // the default (to nearest, ties to even). With SSE4.1 std::nearbyint is one roundss/roundsd;
 // without it, glibc's nearbyint saves and restores the FP environment, so use the classic
@@ -289,9 +331,15 @@ namespace detail {
 
 template <class I, class F>
 inline I trunc_checked(F x, F lo_excl_or_incl, bool lo_inclusive, F hi_excl, NumTrap& trap) {
-  if (x != x) { trap = NumTrap::InvalidConversionToInteger; return 0; }
+  if (x != x) {
+    trap = NumTrap::InvalidConversionToInteger;
+    return 0;
+  }
   bool lo_ok = lo_inclusive ? x >= lo_excl_or_incl : x > lo_excl_or_incl;
-  if (!lo_ok || !(x < hi_excl)) { trap = NumTrap::IntegerOverflow; return 0; }
+  if (!lo_ok || !(x < hi_excl)) {
+    trap = NumTrap::IntegerOverflow;
+    return 0;
+  }
   return static_cast<I>(x);
 }
 
@@ -331,7 +379,7 @@ inline I trunc_sat(F x) {
   constexpr I kMin = std::numeric_limits<I>::min();
   constexpr I kMax = std::numeric_limits<I>::max();
   // -2^(N-1) and 2^N / 2^(N-1) are exact in every float type used here.
-  constexpr F kLo = static_cast<F>(kMin);        // 0 or -2^(N-1), exact
+  constexpr F kLo = static_cast<F>(kMin);         // 0 or -2^(N-1), exact
   constexpr F kHi = static_cast<F>(kMax) + F(1);  // 2^N or 2^(N-1); rounding makes it exact
   if (x != x) return 0;
   if (std::is_signed_v<I> ? x < kLo : x <= F(-1)) return kMin;

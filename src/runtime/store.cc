@@ -30,4 +30,10 @@ Global* new_global(Store& store, const GlobalType& type, const Val& init) {
   return &g;
 }
 
+RefBits new_extern_ref(Store& store, uint64_t host_value) {
+  ExternObject& o = store.extern_objects.emplace_back();
+  o.host_value = host_value;
+  return reinterpret_cast<RefBits>(&o);
+}
+
 }  // namespace hull

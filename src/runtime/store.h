@@ -51,7 +51,7 @@ struct Memory {
   uint64_t max_pages = 0;   // effective maximum (declared max, or the spec limit / store limit)
   uint64_t reserved = 0;    // bytes of address space reserved at base (growth stays in place)
   uint64_t guard = 0;       // inaccessible bytes mapped after the reservation
-  uint64_t committed = 0;   // bytes at base that are readable/writable (size rounded up to OS pages)
+  uint64_t committed = 0;   // readable/writable bytes at base (size rounded up to OS pages)
 
   Memory() = default;
   Memory(const Memory&) = delete;
@@ -68,7 +68,8 @@ struct Memory {
 
 struct Table {
   std::vector<RefBits> elems;
-  TableType type;    // type.limits.min tracks the current size; Concrete elem types hold canonical ids
+  // type.limits.min tracks the current size; a Concrete elem type holds a canonical type id.
+  TableType type;
   uint64_t max = 0;  // effective maximum number of elements
   uint64_t size() const { return elems.size(); }
   // Set the type and `t.limits.min` elements of `init`; `limit_elems` (the store's limit) caps
@@ -138,6 +139,10 @@ struct Store {
   std::deque<Tag> tags;
   std::deque<ExternObject> extern_objects;
   std::deque<Instance> instances;
+  // The instance whose code called the host function running now (the tier sets it around
+  // each host call; nullptr when the host called in). Host functions such as WASI's reach the
+  // caller's memory through it, as Wasmtime's Caller does.
+  Instance* caller = nullptr;
   void* interp_state = nullptr;  // the interpreter's per-store execution state (stacks)
   void (*interp_state_free)(void*) = nullptr;
 
@@ -154,5 +159,7 @@ struct Store {
 Result<Memory*> new_memory(Store& store, const MemoryType& type);
 Result<Table*> new_table(Store& store, const TableType& type, RefBits init);
 Global* new_global(Store& store, const GlobalType& type, const Val& init);
+// A new host object wrapping `host_value`, as an externref word (e.g. the wast `ref.extern N`).
+RefBits new_extern_ref(Store& store, uint64_t host_value);
 
 }  // namespace hull

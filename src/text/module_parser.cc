@@ -73,7 +73,8 @@ uint32_t natural_align_log2(std::string_view name) {
   unsigned bits = 0;
   if (after < name.size() && name[after] >= '0' && name[after] <= '9') {
     size_t i = after;
-    while (i < name.size() && name[i] >= '0' && name[i] <= '9') bits = bits * 10 + (name[i++] - '0');
+    while (i < name.size() && name[i] >= '0' && name[i] <= '9')
+      bits = bits * 10 + (name[i++] - '0');
     if (i < name.size() && name[i] == 'x') {
       unsigned n = 0;
       ++i;
@@ -95,6 +96,7 @@ class ModuleParser {
   explicit ModuleParser(Cursor& c) : c_(c) {}
 
   Result<Bytes> run() {
+    stack_base_ = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
     HULL_TRY(pass1());
     size_t end_pos = c_.pos();
     HULL_TRY(parse_types());
@@ -519,6 +521,12 @@ class ModuleParser {
     } else {
       HULL_TRY(parse_comptype(b, ti));
       ti.simple = !in_rec && ti.kind == CompositeKind::Func;
+      if (ti.simple) {
+        // Index of the first simple type per signature, for implicit type uses.
+        Bytes key;
+        put_functype(key, ti.func);
+        simple_types_.emplace(std::string(key.begin(), key.end()), uint32_t(types_.size()));
+      }
     }
     HULL_TRY(c_.expect(Tok::RParen));
     types_.push_back(std::move(ti));
@@ -571,8 +579,12 @@ class ModuleParser {
       }
       return tu.idx;
     }
-    for (size_t i = 0; i < types_.size(); ++i)
-      if (types_[i].simple && types_[i].func == tu.ft) return uint32_t(i);
+    Bytes key;
+    put_functype(key, tu.ft);
+    std::string skey(key.begin(), key.end());
+    auto it = simple_types_.find(skey);
+    if (it != simple_types_.end()) return it->second;
+    simple_types_.emplace(std::move(skey), uint32_t(types_.size()));
     TypeInfo ti;
     ti.kind = CompositeKind::Func;
     ti.func = tu.ft;
@@ -653,8 +665,12 @@ class ModuleParser {
     return {};
   }
 
+  // Guards every recursive step: a nesting limit, plus a stack budget measured from run()'s
+  // frame, because frame sizes vary a lot between builds (sanitizers inflate them).
   Status enter() {
-    if (++depth_ > kMaxNesting) return c_.error("nesting too deep");
+    uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    if (++depth_ > kMaxNesting || stack_base_ - here > kStackBudget)
+      return c_.error("nesting too deep");
     return {};
   }
 
@@ -899,6 +915,13 @@ class ModuleParser {
         break;
     }
     if (op == Op::else_ || op == Op::end) return err(kw, "unexpected token");
+    return plain_immediates(b, op, kw);
+  }
+
+  // Kept out of line so the recursion through plain() -> flat_block() stays shallow in
+  // stack use (this function's frame is large, especially under sanitizers).
+  [[gnu::noinline]] Status plain_immediates(Bytes& b, Op op, const Token& kw) {
+    const OpInfo& info = op_info(op);
     if (op == Op::select && c_.at_paren("result")) {
       put_op(b, Op::select_t);
       std::vector<ValType> ts;
@@ -1502,6 +1525,17 @@ class ModuleParser {
     }
     size_t save = c_.pos();
     bool is64 = addrtype();
+    int page_log2 = -1;  // custom-page-sizes proposal: (memory (pagesize n) (data ..))
+    if (c_.at_paren("pagesize") && c_.peek(3).kind == Tok::RParen &&
+        c_.peek(4).kind == Tok::LParen && c_.peek(5).kind == Tok::Atom &&
+        c_.peek(5).text == "data") {
+      c_.set_pos(c_.pos() + 2);
+      HULL_ASSIGN_OR_RETURN(uint32_t ps, parse_u32());
+      if (ps == 0 || (ps & (ps - 1))) return c_.error("invalid custom page size");
+      page_log2 = 0;
+      while ((1u << page_log2) < ps) ++page_log2;
+      HULL_TRY(c_.expect(Tok::RParen));
+    }
     if (c_.at_paren("data")) {
       c_.set_pos(c_.pos() + 2);
       Bytes data;
@@ -1512,9 +1546,11 @@ class ModuleParser {
       HULL_TRY(c_.expect(Tok::RParen));
       Limits l;
       l.is64 = is64;
-      l.min = (data.size() + 65535) / 65536;
+      uint64_t page = uint64_t(1) << (page_log2 >= 0 ? page_log2 : 16);
+      l.min = (data.size() + page - 1) / page;
       l.max = l.min;
-      put_limits(mems_, l, 0);
+      put_limits(mems_, l, page_log2 >= 0 ? 8 : 0);
+      if (page_log2 >= 0) put_u32(mems_, uint32_t(page_log2));
       ++n_mems_;
       cur_[kDataSp]++;
       if (idx == 0) {
@@ -1781,6 +1817,7 @@ class ModuleParser {
   uint32_t cur_[kNumSpaces] = {};
   std::vector<bool> mem64_, table64_;
   std::vector<TypeInfo> types_;
+  std::unordered_map<std::string, uint32_t> simple_types_;  // encoded func type -> index
   Bytes type_sec_;
   uint32_t type_groups_ = 0;
   Bytes imports_, funcs_, tables_, mems_, tags_, globals_, exports_, elems_, code_, datas_;
@@ -1794,6 +1831,8 @@ class ModuleParser {
   std::vector<std::string_view> labels_;
   Bytes body_;
   uint32_t depth_ = 0;
+  uintptr_t stack_base_ = 0;
+  static constexpr uintptr_t kStackBudget = 1 << 20;
 };
 
 }  // namespace

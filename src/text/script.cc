@@ -68,10 +68,7 @@ class ScriptParser {
       while (c_.at(Tok::String)) {
         std::string_view s = c_.next().text;
         if (binary) m.bytes.insert(m.bytes.end(), s.begin(), s.end());
-        else {
-          m.quote.append(s);
-          m.quote.push_back(' ');
-        }
+        else m.quote.append(s);  // plain concatenation, as the spec defines
       }
       HULL_TRY(c_.expect(Tok::RParen));
       return m;

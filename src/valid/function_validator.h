@@ -331,6 +331,8 @@ class FunctionValidator {
   std::vector<Catch> catches_;
   Instr in_;
   std::vector<uint8_t>* declared_out_ = nullptr;
+  std::vector<uint32_t> label_seen_;  // br_table: stamp per label depth already checked
+  uint32_t br_table_stamp_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -533,16 +535,22 @@ bool FunctionValidator::step_hand_typed(Op op, bool reachable, Sink& sink, bool*
       const Ctrl* dl;
       if (!label(br_table_.back(), &dl)) return false;
       const size_t arity = labels_of(*dl).size();
+      // Each distinct target is checked once (bounds the work of long hostile tables), by
+      // peeking: operands missing in dead code match anything, as popping Bot would.
+      if (label_seen_.size() < ctrls_.size()) label_seen_.resize(ctrls_.size(), 0);
+      if (++br_table_stamp_ == 0) {
+        std::fill(label_seen_.begin(), label_seen_.end(), 0);
+        br_table_stamp_ = 1;
+      }
       for (size_t i = 0; i + 1 < br_table_.size(); ++i) {
         const Ctrl* l;
         if (!label(br_table_[i], &l)) return false;
+        uint32_t& seen = label_seen_[br_table_[i]];
+        if (seen == br_table_stamp_) continue;
+        seen = br_table_stamp_;
         Types lt = labels_of(*l);
         if (lt.size() != arity) return mismatch();
-        // Check the operands against this label without consuming them.
-        popped_.clear();
-        if (!pop_types(lt)) return false;
-        for (size_t k = popped_.size(); k-- > 0;)
-          if (!push(popped_[k])) return false;
+        if (!peek_types_match(lt)) return stack_mismatch(lt);
       }
       popped_.clear();
       popped_.push_back(t);

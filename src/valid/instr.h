@@ -84,6 +84,34 @@ struct Instr {
 // last). For br_if, popped = label values + i32, pushed = label values. For calls, popped are
 // the params and pushed the results. The sink keeps its own control stack if it needs one.
 // The final `end` of the body is delivered like any other `end`.
+//
+// Exact popped/pushed of the control and hand-typed ops (as the validator delivers them):
+//   popped holds the types as they were on the operand stack (possibly subtypes of what the
+//   op requires; ValType::bot() when taken from the polymorphic bottom of dead code);
+//   pushed holds the types the op declares.
+//   block/loop/try_table  popped = block params            pushed = block params
+//   if                    popped = block params + i32      pushed = block params
+//   else                  popped = then-branch results     pushed = block params
+//   end                   popped = frame results           pushed = frame results
+//                         (also the function's final end, and an `if` without `else`)
+//   br                    popped = label types             pushed = []
+//   br_if                 popped = label types + i32       pushed = label types
+//   br_table              popped = default label types + i32, pushed = []
+//   return                popped = function results        pushed = []
+//   br_on_null            popped = label types + ref       pushed = label types + (ref ht)
+//   br_on_non_null        popped = label types[..-1] + ref pushed = label types[..-1]
+//   br_on_cast(_fail)     popped = label types[..-1] + ref pushed = label types[..-1] + fallthrough
+//   call/call_ref         popped = params (+ the ref)      pushed = results
+//   call_indirect         popped = params + table address  pushed = results
+//   return_call*          popped as the call               pushed = []
+//   throw / throw_ref     popped = tag params / [exnref]   pushed = []
+//   select / select_t     popped = [t t i32]               pushed = [t]
+//   local.get             popped = []                      pushed = [local type]
+//   local.set / local.tee popped = [value]                 pushed = [] / [local type]
+//   unreachable           popped = []                      pushed = []
+// `reachable` is the state of the current frame before the instruction (for `else`/`end`: of
+// the frame being closed). Label depths of try_table catch clauses are relative to the frame
+// enclosing the try_table.
 struct NullSink {
   void begin_function(uint32_t, const FuncType&, std::span<const ValType>) {}
   void instr(const Instr&, bool, std::span<const ValType>, std::span<const ValType>) {}

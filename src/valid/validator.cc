@@ -87,7 +87,8 @@ Status validate_module_level(const ModuleDesc& m, ModuleInfo* info) {
   for (size_t i = 0; i < m.defined_tables.size(); ++i) {
     const TableDesc& t = m.defined_tables[i];
     if (t.init) {
-      HULL_TRY(v.validate_const_expr(*t.init, t.type.elem, num_globals));
+      // Tables precede globals in the module: only imported globals are visible here.
+      HULL_TRY(v.validate_const_expr(*t.init, t.type.elem, m.num_imported_globals));
     } else if (!t.type.elem.nullable) {
       return Error::invalid("type mismatch: non-nullable table without initializer");
     }

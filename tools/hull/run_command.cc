@@ -1,6 +1,8 @@
-// `hull run FILE --invoke NAME [ARGS...]`: compile a module (binary or text), instantiate it
-// and call one export, printing each result on its own line. WASI arrives with its own issue.
+// `hull run [OPTIONS] FILE [ARGS...]`: compile a module (binary or text), link WASI preview 1,
+// instantiate it and run `_start` (a WASI command) or the export named by --invoke.
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -9,29 +11,54 @@
 #include "file_util.h"
 #include "text/wat.h"
 #include "values.h"
+#include "wasi/preview1/wasi_preview1.h"
+
+extern char** environ;
 
 namespace hull::cli {
 
 namespace {
 
-constexpr int kExitTrap = 134;   // like wasmtime: a trap exits as if aborted
-constexpr int kExitError = 1;    // compile/link errors and bad usage
-constexpr int kExitUsage = 2;
+constexpr int kExitError = 1;   // missing/unreadable/invalid module, unknown import, bad --dir
+constexpr int kExitUsage = 2;   // bad command line
+constexpr int kExitTrap = 134;  // like wasmtime: a trap exits as if aborted
 
 void print_run_help(FILE* out) {
   std::fputs(
       "usage: hull run [OPTIONS] FILE.wasm|FILE.wat [ARGS...]\n"
       "\n"
-      "Compiles FILE (binary or text format), instantiates it and calls an export.\n"
+      "Compiles FILE (binary or text format), links WASI preview 1 (wasi_snapshot_preview1)\n"
+      "and runs it: the export `_start` of a WASI command, or the export named by --invoke.\n"
+      "The guest's argv is FILE followed by ARGS; stdin, stdout and stderr pass through.\n"
+      "Options come before FILE; everything after FILE goes to the guest.\n"
       "\n"
       "options:\n"
-      "  --invoke NAME   call the exported function NAME with ARGS converted to its\n"
-      "                  parameter types; print each result on its own line\n"
-      "  --              end of options\n"
-      "  -h, --help      show this text\n"
+      "  --dir HOST[::GUEST]     preopen host directory HOST for the guest as GUEST (default:\n"
+      "                          HOST); repeatable. The guest reaches nothing outside its\n"
+      "                          preopens (no `..`, absolute paths or symlinks out of them)\n"
+      "  --dir HOST::GUEST:ro    the same, read-only: the guest cannot modify anything in it\n"
+      "  --dir-ro HOST[::GUEST]  the same as `--dir HOST::GUEST:ro`\n"
+      "  --env NAME=VALUE        set an environment variable for the guest; repeatable\n"
+      "  --env NAME              pass the host's value of NAME (if set) to the guest\n"
+      "  --inherit-env           pass the whole host environment (--env entries override)\n"
+      "  --tcplisten ADDR:PORT   listen on ADDR:PORT (IPv4, or [IPv6]) and give the guest the\n"
+      "                          listening socket as a preopened fd (after the directories) for\n"
+      "                          sock_accept; repeatable\n"
+      "  --invoke NAME           instead of `_start`, call the exported function NAME with ARGS\n"
+      "                          converted to its parameter types and print each result on its\n"
+      "                          own line (`_initialize` runs first if exported). Also accepted\n"
+      "                          right after FILE: `hull run FILE --invoke NAME ARGS...`\n"
+      "  --                      end of options\n"
+      "  -h, --help              show this text\n"
       "\n"
-      "exit status: 0 on success, 1 on a compile/link error, 2 on bad usage,\n"
-      "134 when the guest traps (the trap and its wasm backtrace go to stderr).\n",
+      "exit status:\n"
+      "  the guest's proc_exit code (0 when `_start` or the --invoke call returns; a code is\n"
+      "  reported modulo 256, as the OS does)\n"
+      "  1    the file is missing, unreadable or not a valid module; an import Hull lacks\n"
+      "       (unknown import module/name); a --dir that does not exist; --tcplisten failed;\n"
+      "       --invoke names no exported function\n"
+      "  2    bad usage (unknown option, missing FILE or option value, wrong --invoke ARGS)\n"
+      "  134  the guest trapped (`error: wasm trap: ...` and its wasm backtrace on stderr)\n",
       out);
 }
 
@@ -39,54 +66,199 @@ bool looks_binary(const std::string& data) {
   return data.size() >= 4 && data.compare(0, 4, std::string("\0asm", 4)) == 0;
 }
 
-}  // namespace
+// HOST[::GUEST[:ro]] -> preopen.
+wasi::PreopenSpec parse_dir(const std::string& spec, bool readonly) {
+  wasi::PreopenSpec p;
+  size_t sep = spec.find("::");
+  if (sep == std::string::npos) {
+    p.host_path = spec;
+    p.guest_path = spec;
+  } else {
+    p.host_path = spec.substr(0, sep);
+    p.guest_path = spec.substr(sep + 2);
+    if (p.guest_path.size() >= 3 && p.guest_path.compare(p.guest_path.size() - 3, 3, ":ro") == 0) {
+      p.guest_path.resize(p.guest_path.size() - 3);
+      readonly = true;
+    }
+  }
+  p.readonly = readonly;
+  return p;
+}
 
-int run_command(int argc, char** argv) {
-  std::string invoke;
+void set_env(std::vector<std::string>& env, const std::string& entry) {
+  size_t eq = entry.find('=');
+  std::string name = entry.substr(0, eq);
+  for (auto& e : env) {
+    if (e.compare(0, name.size() + 1, name + "=") == 0) {
+      e = entry;
+      return;
+    }
+  }
+  env.push_back(entry);
+}
+
+struct RunOptions {
   std::string file;
+  std::string invoke;
   std::vector<std::string> args;
+  wasi::WasiConfig wasi;
+  std::vector<std::string> env_flags;
+  bool inherit_env = false;
+};
+
+// Parses argv; returns -1 to continue or an exit status.
+int parse_options(int argc, char** argv, RunOptions* o) {
   bool options_done = false;
+  auto value = [&](int& i, const std::string& a, std::string* out) {
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "error: %s needs a value (see hull run --help)\n", a.c_str());
+      return false;
+    }
+    *out = argv[++i];
+    return true;
+  };
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
-    // Before FILE every option is ours; after FILE only `--invoke NAME` is (the documented
-    // `hull run FILE --invoke NAME ARGS` form), everything else is an argument.
-    if (!options_done && !file.empty() && invoke.empty() &&
-        (a == "--invoke" || a.rfind("--invoke=", 0) == 0)) {
-      if (a == "--invoke") {
-        if (i + 1 >= argc) {
-          std::fprintf(stderr, "error: --invoke needs a function name\n");
-          return kExitUsage;
-        }
-        invoke = argv[++i];
-      } else {
-        invoke = a.substr(9);
-      }
-      continue;
-    }
-    if (!options_done && file.empty()) {
-      if (a == "--") { options_done = true; continue; }
-      if (a == "-h" || a == "--help") { print_run_help(stdout); return 0; }
-      if (a == "--invoke") {
-        if (i + 1 >= argc) {
-          std::fprintf(stderr, "error: --invoke needs a function name\n");
-          return kExitUsage;
-        }
-        invoke = argv[++i];
+    // After FILE only `--invoke NAME` directly following it is ours (the older
+    // `hull run FILE --invoke NAME ARGS` form); everything else is a guest argument.
+    if (!o->file.empty()) {
+      if (o->args.empty() && o->invoke.empty() && a == "--invoke") {
+        if (!value(i, a, &o->invoke)) return kExitUsage;
         continue;
       }
-      if (a.rfind("--invoke=", 0) == 0) { invoke = a.substr(9); continue; }
-      if (a.size() > 1 && a[0] == '-') {
-        std::fprintf(stderr, "error: unknown option '%s' (see hull run --help)\n", a.c_str());
+      if (o->args.empty() && o->invoke.empty() && a.rfind("--invoke=", 0) == 0) {
+        o->invoke = a.substr(9);
+        continue;
+      }
+      o->args.push_back(a);
+      continue;
+    }
+    if (options_done || a.empty() || a[0] != '-' || a == "-") {
+      o->file = a;
+      continue;
+    }
+    // Accept both `--opt VALUE` and `--opt=VALUE`.
+    std::string name = a, val;
+    bool has_val = false;
+    size_t eq = a.find('=');
+    if (a.rfind("--", 0) == 0 && eq != std::string::npos) {
+      name = a.substr(0, eq);
+      val = a.substr(eq + 1);
+      has_val = true;
+    }
+    auto need = [&](std::string* out) {
+      if (has_val) {
+        *out = val;
+        return true;
+      }
+      return value(i, name, out);
+    };
+    if (name == "--") {
+      options_done = true;
+    } else if (name == "-h" || name == "--help") {
+      print_run_help(stdout);
+      return 0;
+    } else if (name == "--dir" || name == "--dir-ro" || name == "--mapdir") {
+      std::string v;
+      if (!need(&v)) return kExitUsage;
+      if (v.empty()) {
+        std::fprintf(stderr, "error: %s needs a directory\n", name.c_str());
         return kExitUsage;
       }
+      o->wasi.preopens.push_back(parse_dir(v, name == "--dir-ro"));
+    } else if (name == "--env") {
+      std::string v;
+      if (!need(&v)) return kExitUsage;
+      o->env_flags.push_back(v);
+    } else if (name == "--inherit-env") {
+      o->inherit_env = true;
+    } else if (name == "--tcplisten") {
+      std::string v;
+      if (!need(&v)) return kExitUsage;
+      o->wasi.tcp_listen.push_back(v);
+    } else if (name == "--invoke") {
+      if (!need(&o->invoke)) return kExitUsage;
+    } else {
+      std::fprintf(stderr, "error: unknown option '%s' (see hull run --help)\n", a.c_str());
+      return kExitUsage;
     }
-    if (file.empty()) file = a; else args.push_back(a);
   }
-  if (file.empty()) {
+  if (o->file.empty()) {
     std::fprintf(stderr, "error: no module file given (see hull run --help)\n");
     return kExitUsage;
   }
-  auto data = read_file(file);
+  std::vector<std::string>& env = o->wasi.env;
+  if (o->inherit_env) {
+    for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
+  }
+  for (const std::string& f : o->env_flags) {
+    if (f.find('=') != std::string::npos) {
+      set_env(env, f);
+    } else if (const char* v = std::getenv(f.c_str())) {
+      set_env(env, f + "=" + v);
+    }
+  }
+  o->wasi.args.push_back(o->file);
+  for (const auto& s : o->args) o->wasi.args.push_back(s);
+  return -1;
+}
+
+// Prints a trap (or turns proc_exit into its code); returns the exit status.
+int finish_trap(const Trap& trap, const wasi::Preview1Ctx& ctx) {
+  if (wasi::is_proc_exit(trap)) return static_cast<int>(ctx.state.exit_code.value_or(0) & 0xff);
+  std::fflush(stdout);
+  std::fprintf(stderr, "error: %s\n", trap.to_string().c_str());
+  return kExitTrap;
+}
+
+int invoke_export(Store& store, Instance* inst, const RunOptions& o, wasi::Preview1Ctx& ctx) {
+  auto it = inst->exports.find(o.invoke);
+  if (it == inst->exports.end() || it->second.kind != ExternKind::Func) {
+    std::fprintf(stderr, "error: %s: no exported function '%s'\n", o.file.c_str(),
+                 o.invoke.c_str());
+    return kExitError;
+  }
+  Function* f = it->second.func;
+  const FuncType& type = *f->type;
+  if (o.args.size() != type.params.size()) {
+    std::fprintf(stderr, "error: '%s' takes %zu argument(s), %zu given\n", o.invoke.c_str(),
+                 type.params.size(), o.args.size());
+    return kExitUsage;
+  }
+  std::vector<Val> vals;
+  for (size_t i = 0; i < o.args.size(); ++i) {
+    auto v = parse_value(type.params[i], o.args[i]);
+    if (!v) {
+      std::fprintf(stderr, "error: %s\n", v.error().message.c_str());
+      return kExitUsage;
+    }
+    vals.push_back(*v);
+  }
+  // A WASI reactor initialises itself through `_initialize` before any other export runs.
+  auto init = inst->exports.find("_initialize");
+  if (init != inst->exports.end() && init->second.kind == ExternKind::Func &&
+      o.invoke != "_initialize") {
+    auto r = hull::invoke(store, init->second.func, {});
+    if (r && r->trapped()) return finish_trap(*r->trap, ctx);
+  }
+  auto r = hull::invoke(store, f, vals);
+  if (!r) {
+    std::fprintf(stderr, "error: %s\n", r.error().to_string().c_str());
+    return kExitError;
+  }
+  if (r->trapped()) return finish_trap(*r->trap, ctx);
+  for (const Val& v : r->values) std::printf("%s\n", format_value(v).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int run_command(int argc, char** argv) {
+  RunOptions o;
+  int status = parse_options(argc, argv, &o);
+  if (status >= 0) return status;
+
+  auto data = read_file(o.file);
   if (!data) {
     std::fprintf(stderr, "error: %s\n", data.error().message.c_str());
     return kExitError;
@@ -97,62 +269,53 @@ int run_command(int argc, char** argv) {
   } else {
     auto enc = text::wat_to_binary(*data);
     if (!enc) {
-      std::fprintf(stderr, "error: %s:%s\n", file.c_str(), enc.error().to_string().c_str());
+      std::fprintf(stderr, "error: %s: not a wasm module (binary or text): %s\n", o.file.c_str(),
+                   enc.error().to_string().c_str());
       return kExitError;
     }
     bytes = std::move(*enc);
   }
   auto mod = compile(bytes);
   if (!mod) {
-    std::fprintf(stderr, "error: %s: %s module: %s\n", file.c_str(),
+    std::fprintf(stderr, "error: %s: %s module: %s\n", o.file.c_str(),
                  error_kind_name(mod.error().kind), mod.error().to_string().c_str());
     return kExitError;
   }
+
+  wasi::Preview1Ctx ctx;
+  if (auto st = wasi::init_wasi_state(o.wasi, &ctx.state); !st) {
+    std::fprintf(stderr, "error: %s\n", st.error().message.c_str());
+    return st.error().kind == ErrorKind::Usage ? kExitUsage : kExitError;
+  }
   Store store;
   Linker linker;
+  wasi::define_preview1(linker, store, ctx);
   auto inst = linker.instantiate(store, *mod);
   if (!inst) {
-    std::fprintf(stderr, "error: %s: %s\n", file.c_str(), inst.error().to_string().c_str());
+    // A trap in the start function (or proc_exit from it) surfaces as Uninstantiable.
+    if (ctx.state.exit_code) return static_cast<int>(*ctx.state.exit_code & 0xff);
+    std::fprintf(stderr, "error: %s: %s\n", o.file.c_str(), inst.error().to_string().c_str());
     return inst.error().kind == ErrorKind::Uninstantiable ? kExitTrap : kExitError;
   }
-  if (invoke.empty()) {
-    if (!args.empty()) {
-      std::fprintf(stderr, "error: arguments given but no --invoke NAME\n");
+  ctx.instance = *inst;
+  if (!o.invoke.empty()) return invoke_export(store, *inst, o, ctx);
+
+  auto start = (*inst)->exports.find("_start");
+  if (start == (*inst)->exports.end() || start->second.kind != ExternKind::Func) {
+    if (!o.args.empty()) {
+      std::fprintf(stderr, "error: %s: no `_start` to pass arguments to (use --invoke NAME)\n",
+                   o.file.c_str());
       return kExitUsage;
     }
     return 0;  // instantiation (and the start function) ran
   }
-  auto it = (*inst)->exports.find(invoke);
-  if (it == (*inst)->exports.end() || it->second.kind != ExternKind::Func) {
-    std::fprintf(stderr, "error: %s: no exported function '%s'\n", file.c_str(), invoke.c_str());
-    return kExitError;
-  }
-  Function* f = it->second.func;
-  const FuncType& type = *f->type;
-  if (args.size() != type.params.size()) {
-    std::fprintf(stderr, "error: '%s' takes %zu argument(s), %zu given\n", invoke.c_str(),
-                 type.params.size(), args.size());
-    return kExitUsage;
-  }
-  std::vector<Val> vals;
-  for (size_t i = 0; i < args.size(); ++i) {
-    auto v = parse_value(type.params[i], args[i]);
-    if (!v) {
-      std::fprintf(stderr, "error: %s\n", v.error().message.c_str());
-      return kExitUsage;
-    }
-    vals.push_back(*v);
-  }
-  auto r = hull::invoke(store, f, vals);
+  auto r = hull::invoke(store, start->second.func, {});
   if (!r) {
     std::fprintf(stderr, "error: %s\n", r.error().to_string().c_str());
     return kExitError;
   }
-  if (r->trapped()) {
-    std::fprintf(stderr, "error: %s\n", r->trap->to_string().c_str());
-    return kExitTrap;
-  }
-  for (const Val& v : r->values) std::printf("%s\n", format_value(v).c_str());
+  std::fflush(stdout);
+  if (r->trapped()) return finish_trap(*r->trap, ctx);
   return 0;
 }
 

@@ -38,6 +38,11 @@ bool f64_matches(uint64_t got, uint64_t want, text::NanKind nan) {
   return false;
 }
 
+// The reference interpreter's rule: the actual message must start with the expected one.
+bool message_matches(const std::string& actual, const std::string& expected) {
+  return actual.compare(0, expected.size(), expected) == 0;
+}
+
 std::string hex(uint64_t v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
@@ -342,12 +347,18 @@ WastFileResult WastRunner::run(const text::Script& script) {
                 if (inst.error().kind != ErrorKind::Uninstantiable)
                   return fail(line, "assert_trap: expected a trap, got " +
                                         inst.error().to_string());
+                if (!message_matches(inst.error().message, c.message))
+                  return fail(line, "assert_trap: expected trap \"" + c.message + "\", got \"" +
+                                        inst.error().message + "\"");
                 return pass();
               }
               auto out = perform(*c.action);
               if (!out.ran) return fail(line, "assert_trap: " + out.error);
               if (!out.trap) return fail(line, "assert_trap: expected trap \"" + c.message +
                                                    "\", got a result");
+              if (!message_matches(out.trap->message, c.message))
+                return fail(line, "assert_trap: expected trap \"" + c.message + "\", got \"" +
+                                      out.trap->message + "\"");
               pass();
             },
             [&](const text::AssertExhaustion& c) {
@@ -382,6 +393,9 @@ WastFileResult WastRunner::run(const text::Script& script) {
               if (inst.error().kind != want)
                 return fail(line, std::string(what) + ": wrong failure: " +
                                       inst.error().to_string());
+              if (!message_matches(inst.error().message, c.message))
+                return fail(line, std::string(what) + ": expected \"" + c.message + "\", got \"" +
+                                      inst.error().message + "\"");
               pass();
             },
             [&](const text::SkippedCommand& c) {

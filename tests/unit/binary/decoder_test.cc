@@ -216,7 +216,8 @@ TEST(Decoder, AllReferenceTypeShorthands) {
 
 TEST(Decoder, ConcreteRefTypesAndErrors) {
   // (ref null 200): the index as a multi-byte s33.
-  auto r = decode(ModuleBuilder().section(1, bytes({0x01, 0x60, 0x01, 0x63, 0xC8, 0x01, 0x00})).out);
+  auto r =
+      decode(ModuleBuilder().section(1, bytes({0x01, 0x60, 0x01, 0x63, 0xC8, 0x01, 0x00})).out);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(r->types[0].func.params[0], ValType::ref(HeapKind::Concrete, true, 200));
   // (ref 0)
@@ -542,6 +543,19 @@ TEST(Decoder, CodeSection) {
                          .out)
                 .substr(0, 14),
             "unexpected end");
+  // Missing end followed by more input: the reference decodes on into the next bytes.
+  EXPECT_EQ(error_of(ModuleBuilder()
+                         .section(3, bytes({0x02, 0x00, 0x00}))
+                         .section(10, bytes({0x02, 0x02, 0x00, 0x01,  // body 0: nop, no end
+                                             0x05, 0x00, 0x01, 0x01, 0x01, 0x0B}))
+                         .out),
+            "END opcode expected");
+  EXPECT_EQ(error_of(ModuleBuilder()
+                         .section(3, bytes({0x01, 0x00}))
+                         .section(10, bytes({0x01, 0x02, 0x00, 0x01}))
+                         .section(11, bytes({0x00}))
+                         .out),
+            "section size mismatch");
   // Local declarations running past the body.
   EXPECT_EQ(error_of(ModuleBuilder()
                          .section(3, bytes({0x01, 0x00}))

@@ -210,6 +210,10 @@ TEST(Interp, UnreachableTrapHasBacktrace) {
   ASSERT_EQ(tr->backtrace.size(), 2u);
   EXPECT_EQ(tr->backtrace[0].func_index, f);
   EXPECT_EQ(tr->backtrace[1].func_index, g);
+  // Code offsets point at the trapping instruction and at the call in the caller.
+  EXPECT_EQ(ti.desc.bytes[tr->backtrace[0].code_offset], 0x00);
+  EXPECT_EQ(ti.desc.bytes[tr->backtrace[1].code_offset], 0x10);
+  EXPECT_NE(tr->backtrace[1].code_offset, 0u);
   // The store stays usable after a trap.
   ModuleBuilder mb2;
   (void)mb2;
@@ -245,7 +249,7 @@ TEST(Interp, CallIndirectTraps) {
   s[1] = 2;
   tr = ti.call(caller, s);
   ASSERT_TRUE(tr);
-  EXPECT_EQ(tr->message, "uninitialized element");
+  EXPECT_EQ(tr->message, "uninitialized element 2");
   s[1] = 3;
   tr = ti.call(caller, s);
   ASSERT_TRUE(tr);

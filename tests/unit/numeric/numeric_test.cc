@@ -23,9 +23,7 @@ uint64_t bits(double d) { return f64_bits(d); }
 
 bool is_arith_nan32(uint32_t b) { return (b & 0x7fc00000u) == 0x7fc00000u; }
 bool is_canon_nan32(uint32_t b) { return (b & 0x7fffffffu) == 0x7fc00000u; }
-bool is_arith_nan64(uint64_t b) {
-  return (b & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
-}
+bool is_arith_nan64(uint64_t b) { return (b & 0x7ff8000000000000ull) == 0x7ff8000000000000ull; }
 bool is_canon_nan64(uint64_t b) { return (b & ~kF64SignBit) == kF64CanonicalNan; }
 
 TEST(Integer, DivisionTraps) {
@@ -39,7 +37,7 @@ TEST(Integer, DivisionTraps) {
   i32_div_s(0x80000000u, 0xffffffffu, t);
   EXPECT_EQ(t, NumTrap::IntegerOverflow);
   t = NumTrap::None;
-  EXPECT_EQ(i32_rem_s(0x80000000u, 0xffffffffu, t), 0u);  // no trap for rem
+  EXPECT_EQ(i32_rem_s(0x80000000u, 0xffffffffu, t), 0u);   // no trap for rem
   EXPECT_EQ(i32_rem_s(uint32_t(-7), 2, t), uint32_t(-1));  // sign of the dividend
   EXPECT_EQ(t, NumTrap::None);
   i32_rem_u(5, 0, t);

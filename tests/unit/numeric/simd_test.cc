@@ -83,10 +83,8 @@ TEST(Simd, SaturatingArithmetic) {
   expect_lanes<uint8_t>(i8x16_avgr_u(i8x16_splat(255), i8x16_splat(254)), {255});
   expect_lanes<uint16_t>(i16x8_avgr_u(i16x8_splat(0xffff), i16x8_splat(0)), {0x8000});
   expect_lanes<int16_t>(i16x8_q15mulr_sat_s(i16x8_splat(0x8000), i16x8_splat(0x8000)), {32767});
-  expect_lanes<int16_t>(i16x8_q15mulr_sat_s(i16x8_splat(0x4000), i16x8_splat(0x8000)),
-                        {-16384});
-  expect_lanes<int16_t>(i16x8_relaxed_q15mulr_s(i16x8_splat(0x8000), i16x8_splat(0x8000)),
-                        {32767});
+  expect_lanes<int16_t>(i16x8_q15mulr_sat_s(i16x8_splat(0x4000), i16x8_splat(0x8000)), {-16384});
+  expect_lanes<int16_t>(i16x8_relaxed_q15mulr_s(i16x8_splat(0x8000), i16x8_splat(0x8000)), {32767});
 }
 
 TEST(Simd, AbsNegMinMaxWrap) {
@@ -155,18 +153,15 @@ TEST(Simd, NarrowExtendPairwiseExtmulDot) {
   expect_lanes<uint16_t>(i16x8_extadd_pairwise_i8x16_u(i8x16_splat(0xff)), {510});
   expect_lanes<int32_t>(i32x4_extadd_pairwise_i16x8_s(i16x8_splat(0x8000)), {-65536});
   expect_lanes<uint32_t>(i32x4_extadd_pairwise_i16x8_u(i16x8_splat(0xffff)), {131070});
-  expect_lanes<int16_t>(i16x8_extmul_low_i8x16_s(i8x16_splat(0x80), i8x16_splat(0x80)),
-                        {16384});
-  expect_lanes<uint16_t>(i16x8_extmul_high_i8x16_u(i8x16_splat(0xff), i8x16_splat(0xff)),
-                         {65025});
+  expect_lanes<int16_t>(i16x8_extmul_low_i8x16_s(i8x16_splat(0x80), i8x16_splat(0x80)), {16384});
+  expect_lanes<uint16_t>(i16x8_extmul_high_i8x16_u(i8x16_splat(0xff), i8x16_splat(0xff)), {65025});
   expect_lanes<int64_t>(
       i64x2_extmul_high_i32x4_s(make<int32_t>({0, 0, INT32_MIN, 3}), i32x4_splat(0x80000000u)),
       {int64_t(1) << 62, int64_t(3) * INT32_MIN});
   expect_lanes<uint64_t>(i64x2_extmul_low_i32x4_u(i32x4_splat(~0u), i32x4_splat(~0u)),
                          {0xfffffffe00000001ull});
   // dot: (-32768)^2 * 2 = 2^31 wraps to INT32_MIN.
-  expect_lanes<int32_t>(i32x4_dot_i16x8_s(i16x8_splat(0x8000), i16x8_splat(0x8000)),
-                        {INT32_MIN});
+  expect_lanes<int32_t>(i32x4_dot_i16x8_s(i16x8_splat(0x8000), i16x8_splat(0x8000)), {INT32_MIN});
   expect_lanes<int32_t>(i32x4_dot_i16x8_s(make<int16_t>({1, 2, 3, 4}), make<int16_t>({5, 6, 7, 8})),
                         {17, 53, 0, 0});
 }
@@ -185,7 +180,8 @@ TEST(Simd, FloatLanes) {
   V128 q = f64x2_pmax(make<double>({1.0, NAN}), make<double>({NAN, 2.0}));
   EXPECT_EQ(q.lane<double>(0), 1.0);
   EXPECT_TRUE(std::isnan(q.lane<double>(1)));
-  expect_lanes<float>(f32x4_nearest(make<float>({0.5f, 1.5f, 2.5f, -2.5f})), {0.0f, 2.0f, 2.0f, -2.0f});
+  expect_lanes<float>(f32x4_nearest(make<float>({0.5f, 1.5f, 2.5f, -2.5f})),
+                      {0.0f, 2.0f, 2.0f, -2.0f});
   expect_lanes<double>(f64x2_floor(make<double>({-0.5, 1.5})), {-1.0, 1.0});
   expect_lanes<uint32_t>(f32x4_neg(make<uint32_t>({0x7fa00001u, 0})), {0xffa00001u, 0x80000000u});
   expect_lanes<uint64_t>(f64x2_abs(make<uint64_t>({0xfff0000000000001ull, 0})),
@@ -217,8 +213,8 @@ TEST(Simd, Conversions) {
 
 TEST(Simd, MemoryValueHelpers) {
   const uint64_t m = 0x8877665544332281ull;
-  expect_lanes<int16_t>(v128_load8x8_s(m), {int16_t(0xff81), 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
-                                            int16_t(0xff88)});
+  expect_lanes<int16_t>(v128_load8x8_s(m),
+                        {int16_t(0xff81), 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, int16_t(0xff88)});
   expect_lanes<uint16_t>(v128_load8x8_u(m), {0x81, 0x22});
   expect_lanes<int32_t>(v128_load16x4_s(m), {0x2281, 0x4433, 0x6655, int32_t(0xffff8877)});
   expect_lanes<uint64_t>(v128_load32x2_u(m), {0x44332281ull, 0x88776655ull});

@@ -39,10 +39,14 @@ struct Val {
 
 template <class T>
 T from_val(const Val& v) {
-  if constexpr (std::is_same_v<T, uint32_t>) return uint32_t(v.lo);
-  else if constexpr (std::is_same_v<T, uint64_t>) return v.lo;
-  else if constexpr (std::is_same_v<T, float>) return std::bit_cast<float>(uint32_t(v.lo));
-  else if constexpr (std::is_same_v<T, double>) return std::bit_cast<double>(v.lo);
+  if constexpr (std::is_same_v<T, uint32_t>)
+    return uint32_t(v.lo);
+  else if constexpr (std::is_same_v<T, uint64_t>)
+    return v.lo;
+  else if constexpr (std::is_same_v<T, float>)
+    return std::bit_cast<float>(uint32_t(v.lo));
+  else if constexpr (std::is_same_v<T, double>)
+    return std::bit_cast<double>(v.lo);
   else {
     static_assert(std::is_same_v<T, V128>);
     V128 r;
@@ -104,21 +108,25 @@ bool invoke(const std::vector<Val>& args, Val* out, NumTrap* trap) {
 struct NotNumeric {};
 namespace probe {
 using namespace hull::num;
-inline constexpr NotNumeric nop{}, unreachable{}, else_{}, throw_ref{}, end{}, return_{},
-    drop{}, select{}, ref_is_null{}, ref_eq{}, ref_as_non_null{}, array_len{},
-    any_convert_extern{}, extern_convert_any{}, ref_i31{}, i31_get_s{}, i31_get_u{};
+inline constexpr NotNumeric nop{}, unreachable{}, else_{}, throw_ref{}, end{}, return_{}, drop{},
+    select{}, ref_is_null{}, ref_eq{}, ref_as_non_null{}, array_len{}, any_convert_extern{},
+    extern_convert_any{}, ref_i31{}, i31_get_s{}, i31_get_u{};
 }  // namespace probe
 
 template <auto F>
 constexpr Invoker invoker() {
-  if constexpr (std::is_pointer_v<decltype(F)>) return &invoke<F>;
-  else return nullptr;
+  if constexpr (std::is_pointer_v<decltype(F)>)
+    return &invoke<F>;
+  else
+    return nullptr;
 }
 
 template <auto F>
 constexpr size_t arity_of() {
-  if constexpr (std::is_pointer_v<decltype(F)>) return value_arity(F);
-  else return 0;
+  if constexpr (std::is_pointer_v<decltype(F)>)
+    return value_arity(F);
+  else
+    return 0;
 }
 
 struct OpRow {
@@ -180,7 +188,8 @@ struct ImmOp {
   Invoker fn;
   size_t arity;  // including the immediate
 };
-#define HULL_IMM_OP(f) ImmOp{&invoke<f>, value_arity(f)}
+#define HULL_IMM_OP(f) \
+  ImmOp { &invoke<f>, value_arity(f) }
 
 const std::map<std::string, ImmOp, std::less<>>& lane_ops() {
   using namespace hull::num;
@@ -241,9 +250,14 @@ class Reader {
       } else if (s_.compare(p_, 2, "(;") == 0) {
         int depth = 0;
         while (p_ < s_.size()) {
-          if (s_.compare(p_, 2, "(;") == 0) { ++depth; p_ += 2; }
-          else if (s_.compare(p_, 2, ";)") == 0) { p_ += 2; if (--depth == 0) break; }
-          else ++p_;
+          if (s_.compare(p_, 2, "(;") == 0) {
+            ++depth;
+            p_ += 2;
+          } else if (s_.compare(p_, 2, ";)") == 0) {
+            p_ += 2;
+            if (--depth == 0) break;
+          } else
+            ++p_;
         }
       } else {
         return;
@@ -260,7 +274,10 @@ class Reader {
       for (;;) {
         skip();
         if (p_ >= s_.size()) return false;
-        if (s_[p_] == ')') { ++p_; return true; }
+        if (s_[p_] == ')') {
+          ++p_;
+          return true;
+        }
         Sx k;
         if (!read(&k)) return false;
         x->kids.push_back(std::move(k));
@@ -307,16 +324,23 @@ std::optional<uint64_t> parse_int(std::string_view text, unsigned bits) {
   size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
   int base = 10;
-  if (s.compare(i, 2, "0x") == 0) { base = 16; i += 2; }
+  if (s.compare(i, 2, "0x") == 0) {
+    base = 16;
+    i += 2;
+  }
   if (i >= s.size()) return std::nullopt;
   uint64_t v = 0;
   for (; i < s.size(); ++i) {
     int d;
     char c = s[i];
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (base == 16 && c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (base == 16 && c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (base == 16 && c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return std::nullopt;
     v = v * base + d;
   }
   if (neg) v = 0 - v;
@@ -342,10 +366,22 @@ std::optional<LaneExp> parse_float(std::string_view text, unsigned bits) {
   uint64_t sign = neg ? (uint64_t(1) << (bits - 1)) : 0;
   uint64_t exp_mask = bits == 32 ? 0x7f800000ull : 0x7ff0000000000000ull;
   uint64_t quiet = bits == 32 ? 0x00400000ull : 0x0008000000000000ull;
-  if (body == "nan:canonical") { e.kind = LaneExp::CanonNan; return e; }
-  if (body == "nan:arithmetic") { e.kind = LaneExp::ArithNan; return e; }
-  if (body == "inf") { e.value = sign | exp_mask; return e; }
-  if (body == "nan") { e.value = sign | exp_mask | quiet; return e; }
+  if (body == "nan:canonical") {
+    e.kind = LaneExp::CanonNan;
+    return e;
+  }
+  if (body == "nan:arithmetic") {
+    e.kind = LaneExp::ArithNan;
+    return e;
+  }
+  if (body == "inf") {
+    e.value = sign | exp_mask;
+    return e;
+  }
+  if (body == "nan") {
+    e.value = sign | exp_mask | quiet;
+    return e;
+  }
   if (body.rfind("nan:0x", 0) == 0) {
     auto payload = parse_int(body.substr(4), 64);
     if (!payload) return std::nullopt;
@@ -372,12 +408,21 @@ struct Expect {
 };
 
 bool shape_of(std::string_view shape, unsigned* bits, unsigned* count, bool* is_float) {
-  static const struct { const char* n; unsigned b, c; bool f; } kShapes[] = {
+  static const struct {
+    const char* n;
+    unsigned b, c;
+    bool f;
+  } kShapes[] = {
       {"i8x16", 8, 16, false}, {"i16x8", 16, 8, false}, {"i32x4", 32, 4, false},
       {"i64x2", 64, 2, false}, {"f32x4", 32, 4, true},  {"f64x2", 64, 2, true},
   };
   for (auto& s : kShapes) {
-    if (shape == s.n) { *bits = s.b; *count = s.c; *is_float = s.f; return true; }
+    if (shape == s.n) {
+      *bits = s.b;
+      *count = s.c;
+      *is_float = s.f;
+      return true;
+    }
   }
   return false;
 }
@@ -501,7 +546,10 @@ struct Program {
         for (const Val& v : s.imms) in.push_back(v);
         Val r;
         if (!s.fn(in, &r, trap)) return false;
-        if (*trap != NumTrap::None) { *out = Val{}; return true; }
+        if (*trap != NumTrap::None) {
+          *out = Val{};
+          return true;
+        }
         stack.push_back(r);
       }
     }
@@ -533,8 +581,8 @@ bool linearize(const std::vector<Sx>& body, size_t from, std::vector<Instr>* out
       Instr in{x.kids[0].atom, {}};
       size_t k = 1;
       bool is_const = ends_with_const(in.name);
-      while (k < x.kids.size() && (is_immediate(x.kids[k]) ||
-                                   (is_const && !x.kids[k].list && !x.kids[k].str))) {
+      while (k < x.kids.size() &&
+             (is_immediate(x.kids[k]) || (is_const && !x.kids[k].list && !x.kids[k].str))) {
         in.imms.push_back(x.kids[k++].atom);
       }
       std::vector<Sx> rest(x.kids.begin() + k, x.kids.end());
@@ -572,7 +620,10 @@ std::optional<Step> op_step(const Instr& op) {
   st.kind = Step::Op;
   if (op.imms.empty()) {
     for (const OpRow& r : kRows) {
-      if (r.fn && op.name == r.text) { st.fn = r.fn; st.arity = r.arity; }
+      if (r.fn && op.name == r.text) {
+        st.fn = r.fn;
+        st.arity = r.arity;
+      }
     }
     if (!st.fn) return std::nullopt;
     return st;
@@ -719,7 +770,8 @@ void run_file(const std::filesystem::path& path, Stats* st) {
     auto fit = funcs.find(inv.kids[a].atom);
     if (fit == funcs.end()) {
       ++st->skipped;
-      if (std::getenv("HULL_WAST_VERBOSE")) std::cout << "skip " << file << " " << inv.kids[a].atom << "\n";
+      if (std::getenv("HULL_WAST_VERBOSE"))
+        std::cout << "skip " << file << " " << inv.kids[a].atom << "\n";
       continue;
     }
     std::vector<Val> args;
@@ -727,16 +779,27 @@ void run_file(const std::filesystem::path& path, Stats* st) {
     for (size_t i = a + 1; i < inv.kids.size() && ok; ++i) {
       auto c = parse_const(inv.kids[i]);
       auto v = c ? to_arg(*c) : std::nullopt;
-      if (v) args.push_back(*v);
-      else ok = false;
+      if (v)
+        args.push_back(*v);
+      else
+        ok = false;
     }
-    if (!ok) { ++st->skipped; continue; }
+    if (!ok) {
+      ++st->skipped;
+      continue;
+    }
     Val out;
     NumTrap trap = NumTrap::None;
-    if (!fit->second.run(args, &out, &trap)) { ++st->skipped; continue; }
+    if (!fit->second.run(args, &out, &trap)) {
+      ++st->skipped;
+      continue;
+    }
     std::string where = file + ": invoke \"" + inv.kids[a].atom + "\"";
     if (is_trap) {
-      if (form.kids.size() < 3 || !form.kids[2].str) { ++st->skipped; continue; }
+      if (form.kids.size() < 3 || !form.kids[2].str) {
+        ++st->skipped;
+        continue;
+      }
       ++st->checked;
       if (trap_text(trap) != form.kids[2].atom) {
         ++st->failed;
@@ -746,21 +809,29 @@ void run_file(const std::filesystem::path& path, Stats* st) {
       continue;
     }
     // assert_return: zero or one result, possibly (either ...).
-    if (form.kids.size() != 3) { ++st->skipped; continue; }
+    if (form.kids.size() != 3) {
+      ++st->skipped;
+      continue;
+    }
     std::vector<Expect> alts;
     const Sx& res = form.kids[2];
     if (res.is("either")) {
       for (size_t i = 1; i < res.kids.size() && ok; ++i) {
         auto e = parse_const(res.kids[i]);
-        if (e) alts.push_back(*e);
-        else ok = false;
+        if (e)
+          alts.push_back(*e);
+        else
+          ok = false;
       }
     } else if (auto e = parse_const(res)) {
       alts.push_back(*e);
     } else {
       ok = false;
     }
-    if (!ok) { ++st->skipped; continue; }
+    if (!ok) {
+      ++st->skipped;
+      continue;
+    }
     ++st->checked;
     bool any = false;
     for (const Expect& e : alts) any |= trap == NumTrap::None && matches(e, out);

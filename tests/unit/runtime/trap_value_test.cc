@@ -56,3 +56,18 @@ TEST(Global, GetSet) {
 
 }  // namespace
 }  // namespace hull
+
+namespace hull {
+namespace {
+
+TEST(Store, ExternRefsWrapHostValues) {
+  Store st;
+  RefBits a = new_extern_ref(st, 7);
+  RefBits b = new_extern_ref(st, 7);
+  EXPECT_NE(a, 0u);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(reinterpret_cast<const ExternObject*>(a)->host_value, 7u);
+}
+
+}  // namespace
+}  // namespace hull

@@ -155,7 +155,8 @@ TEST(TypeRegistry, ValTypeSubtyping) {
   EXPECT_FALSE(canonical_val_type_is_subtype(s1, ValType::ref(HeapKind::Any, false)));
   EXPECT_TRUE(canonical_val_type_is_subtype(ValType::ref(HeapKind::I31, false),
                                             ValType::ref(HeapKind::Eq, true)));
-  EXPECT_FALSE(canonical_val_type_is_subtype(ValType::externref(), ValType::ref(HeapKind::Any, true)));
+  EXPECT_FALSE(
+      canonical_val_type_is_subtype(ValType::externref(), ValType::ref(HeapKind::Any, true)));
   EXPECT_TRUE(canonical_val_type_is_subtype(ValType::i32(), ValType::i32()));
   EXPECT_FALSE(canonical_val_type_is_subtype(ValType::i32(), ValType::i64()));
 }

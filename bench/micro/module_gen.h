@@ -1,0 +1,22 @@
+// Generates wasm binaries for the micro benchmarks: a large many-function module and the
+// small modules that measure call overhead in both directions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace hull::bench {
+
+// A valid module of about `target_bytes` bytes: one memory, functions (i32, i32) -> i32 of
+// ~200 bytes each (arithmetic, locals, a block with br_if, a load and a call to the previous
+// function), every 64th exported.
+std::vector<uint8_t> make_large_module(size_t target_bytes);
+
+// Imports "env" "f" : [] -> []; exports
+//   "empty"      : [] -> []       (does nothing: host->guest overhead)
+//   "call_host"  : [i32] -> []    (calls the import n times: guest->host overhead)
+//   "call_guest" : [i32] -> []    (calls an empty wasm function n times: the loop's own cost)
+std::vector<uint8_t> make_call_module();
+
+}  // namespace hull::bench

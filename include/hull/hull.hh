@@ -1,0 +1,916 @@
+// Hull's public C++20 embedding API: Engine, Module, Store, Linker, Instance, Func, Memory,
+// Global, Table, Val, Trap and Result. Errors and traps are values; no exception crosses from
+// guest code into the host. See docs/EMBEDDING.md.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+// The engine's object model, opaque to embedders.
+namespace hull {
+struct Function;
+struct Memory;
+struct Table;
+struct Global;
+struct Instance;
+struct CompiledModule;
+}  // namespace hull
+
+namespace hull::api {
+
+#define HULL_API_VERSION_MAJOR 0
+#define HULL_API_VERSION_MINOR 1
+
+// ---- types ------------------------------------------------------------------------------------
+
+enum class ValType : uint8_t { I32, I64, F32, F64, V128, FuncRef, ExternRef, AnyRef };
+const char* to_string(ValType t);
+
+struct FuncType {
+  std::vector<ValType> params;
+  std::vector<ValType> results;
+  friend bool operator==(const FuncType&, const FuncType&) = default;
+};
+std::string to_string(const FuncType& t);  // "(i32, i32) -> (i32)"
+
+struct Limits {
+  uint64_t min = 0;
+  std::optional<uint64_t> max;
+  bool is64 = false;
+  bool shared = false;
+  friend bool operator==(const Limits&, const Limits&) = default;
+};
+struct MemoryType {
+  Limits limits;  // in 64 KiB pages
+  friend bool operator==(const MemoryType&, const MemoryType&) = default;
+};
+struct TableType {
+  ValType elem = ValType::FuncRef;
+  Limits limits;
+  friend bool operator==(const TableType&, const TableType&) = default;
+};
+struct GlobalType {
+  ValType type = ValType::I32;
+  bool mut = false;
+  friend bool operator==(const GlobalType&, const GlobalType&) = default;
+};
+
+enum class ExternKind : uint8_t { Func, Table, Memory, Global, Tag };
+const char* to_string(ExternKind k);
+
+// The type of an import or export; the member matching `kind` is meaningful (a tag's type is
+// in `func`).
+struct ExternType {
+  ExternKind kind = ExternKind::Func;
+  FuncType func;
+  TableType table;
+  MemoryType memory;
+  GlobalType global;
+};
+struct ImportType {
+  std::string module;
+  std::string name;
+  ExternType type;
+};
+struct ExportType {
+  std::string name;
+  ExternType type;
+};
+
+// ---- errors, traps, results -------------------------------------------------------------------
+
+enum class TrapCode : uint8_t {
+  Unreachable, MemoryOutOfBounds, TableOutOfBounds, UndefinedElement, UninitializedElement,
+  IndirectCallTypeMismatch, NullReference, IntegerDivideByZero, IntegerOverflow,
+  InvalidConversion, StackExhausted, OutOfFuel, Interrupted, Host,
+};
+
+struct TrapFrame {
+  uint32_t func_index = 0;
+  std::string func_name;    // from the name section; may be empty
+  std::string module_name;  // may be empty
+  uint32_t module_offset = 0;  // byte offset in the module binary when known, else 0
+};
+
+// A trap: raised by guest code (code says which) or by a host function (TrapCode::Host).
+struct Trap {
+  TrapCode code = TrapCode::Host;
+  std::string message;
+  std::vector<TrapFrame> trace;  // innermost frame first
+  static Trap host(std::string msg) { return Trap{TrapCode::Host, std::move(msg), {}}; }
+  // "wasm trap: <message>" plus one line per frame.
+  std::string to_string() const;
+};
+
+enum class ErrorKind : uint8_t {
+  Malformed,       // the binary/text could not be decoded
+  Invalid,         // the module failed validation
+  Unlinkable,      // an import is missing or has the wrong type
+  Uninstantiable,  // a segment was out of bounds, or the start function trapped
+  Limit,           // a store limit was reached
+  Io,              // a file could not be read
+  Usage,           // the API was misused (wrong argument count or type, foreign store, ...)
+  Trap,            // the call trapped: Error::trap holds the trap
+};
+const char* to_string(ErrorKind k);
+
+struct Error {
+  ErrorKind kind = ErrorKind::Usage;
+  std::string message;
+  std::optional<Trap> trap;  // set iff kind == Trap
+  Error() = default;
+  Error(ErrorKind k, std::string msg) : kind(k), message(std::move(msg)) {}
+  Error(Trap t) : kind(ErrorKind::Trap), message(t.message), trap(std::move(t)) {}
+  bool is_trap() const { return kind == ErrorKind::Trap; }
+  std::string to_string() const;
+};
+
+// Result<T>: a T or an Error. Result<void>: nothing or an Error.
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T v) : v_(std::in_place_index<0>, std::move(v)) {}
+  Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}
+  Result(Trap t) : v_(std::in_place_index<1>, Error(std::move(t))) {}
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  const Error& error() const& { return std::get<1>(v_); }
+  Error&& error() && { return std::get<1>(std::move(v_)); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(Error e) : e_(std::move(e)) {}
+  Result(Trap t) : e_(Error(std::move(t))) {}
+  bool ok() const { return !e_.has_value(); }
+  explicit operator bool() const { return ok(); }
+  const Error& error() const& { return *e_; }
+  Error&& error() && { return std::move(*e_); }
+
+ private:
+  std::optional<Error> e_;
+};
+
+// ---- values -----------------------------------------------------------------------------------
+
+class Store;
+class Func;
+
+// A wasm value. References are opaque words valid in the store that made them.
+class Val {
+ public:
+  Val() : Val(int32_t{0}) {}
+  Val(int32_t v) : type_(ValType::I32) { bits_[0] = static_cast<uint32_t>(v); }
+  Val(uint32_t v) : type_(ValType::I32) { bits_[0] = v; }
+  Val(int64_t v) : type_(ValType::I64) { bits_[0] = static_cast<uint64_t>(v); }
+  Val(uint64_t v) : type_(ValType::I64) { bits_[0] = v; }
+  Val(float v) : type_(ValType::F32) {
+    uint32_t b;
+    std::memcpy(&b, &v, 4);
+    bits_[0] = b;
+  }
+  Val(double v) : type_(ValType::F64) { std::memcpy(&bits_[0], &v, 8); }
+  static Val v128(const std::array<uint8_t, 16>& bytes) {
+    Val x;
+    x.type_ = ValType::V128;
+    std::memcpy(x.bits_, bytes.data(), 16);
+    return x;
+  }
+  static Val null(ValType ref_type) {
+    Val x;
+    x.type_ = ref_type;
+    return x;
+  }
+  static Val funcref(const Func& f);
+  // A raw slot encoding (what the engine stores): i32/f32 in the low 32 bits of slot 0.
+  static Val from_slots(ValType t, const uint64_t* slots) {
+    Val x;
+    x.type_ = t;
+    x.bits_[0] = slots[0];
+    if (t == ValType::V128) x.bits_[1] = slots[1];
+    return x;
+  }
+
+  ValType type() const { return type_; }
+  int32_t i32() const { return static_cast<int32_t>(static_cast<uint32_t>(bits_[0])); }
+  int64_t i64() const { return static_cast<int64_t>(bits_[0]); }
+  float f32() const {
+    uint32_t b = static_cast<uint32_t>(bits_[0]);
+    float f;
+    std::memcpy(&f, &b, 4);
+    return f;
+  }
+  double f64() const {
+    double d;
+    std::memcpy(&d, &bits_[0], 8);
+    return d;
+  }
+  std::array<uint8_t, 16> v128() const {
+    std::array<uint8_t, 16> a;
+    std::memcpy(a.data(), bits_, 16);
+    return a;
+  }
+  bool is_null_ref() const { return bits_[0] == 0; }
+  uintptr_t ref_bits() const { return static_cast<uintptr_t>(bits_[0]); }
+  static Val from_ref_bits(ValType t, uintptr_t r) {
+    Val x;
+    x.type_ = t;
+    x.bits_[0] = r;
+    return x;
+  }
+  void to_slots(uint64_t* slots) const {
+    slots[0] = bits_[0];
+    if (type_ == ValType::V128) slots[1] = bits_[1];
+  }
+  friend bool operator==(const Val& a, const Val& b) {
+    return a.type_ == b.type_ && a.bits_[0] == b.bits_[0] &&
+           (a.type_ != ValType::V128 || a.bits_[1] == b.bits_[1]);
+  }
+
+ private:
+  ValType type_;
+  uint64_t bits_[2] = {0, 0};
+};
+
+// ---- engine and modules -----------------------------------------------------------------------
+
+// Per-store resource limits (the sandbox issue extends these).
+struct StoreLimits {
+  uint64_t max_memory_bytes = UINT64_MAX;    // per memory
+  uint64_t max_table_elements = UINT64_MAX;  // per table
+  uint32_t max_instances = UINT32_MAX;
+  uint64_t max_wasm_stack_bytes = 1 << 20;   // interpreter value stack
+};
+
+// Wasm proposals. Hull validates the full Wasm 3.0 feature set; switching a feature off is
+// not supported yet and makes Engine::create fail with ErrorKind::Usage.
+struct Features {
+  bool simd = true;
+  bool multi_memory = true;
+  bool memory64 = true;
+  bool reference_types = true;
+  bool tail_call = true;
+  bool gc = true;
+  bool exceptions = true;
+};
+
+struct Config {
+  StoreLimits limits;  // default limits of each new Store
+  Features features;
+  // Fuel metering and epoch interruption arrive with the sandbox issue; until the engine has
+  // them, setting either makes Engine::create fail with ErrorKind::Usage.
+  bool consume_fuel = false;
+  bool epoch_interruption = false;
+};
+
+namespace detail {
+struct EngineImpl;
+struct StoreImpl;
+struct HostFuncDef;
+}  // namespace detail
+
+// Shared, thread-safe compilation context. Cheap to copy (a shared pointer).
+class Engine {
+ public:
+  Engine();  // default Config
+  static Result<Engine> create(const Config& config);
+  const Config& config() const;
+
+ private:
+  friend class Store;
+  explicit Engine(std::shared_ptr<detail::EngineImpl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<detail::EngineImpl> impl_;
+};
+
+// A compiled, validated module: immutable and shareable across stores and threads. Cheap to
+// copy.
+class Module {
+ public:
+  static Result<Module> compile(const Engine& engine, std::span<const uint8_t> bytes);
+  static Result<Module> from_file(const Engine& engine, const std::string& path);  // .wasm/.wat
+  static Result<Module> from_wat(const Engine& engine, std::string_view text);
+  static Result<void> validate(const Engine& engine, std::span<const uint8_t> bytes);
+
+  std::vector<ImportType> imports() const;
+  std::vector<ExportType> exports() const;
+  std::optional<ExternType> export_type(std::string_view name) const;
+  std::string name() const;  // from the name section; may be empty
+  std::span<const uint8_t> bytes() const;  // the binary it was compiled from
+  const std::shared_ptr<const CompiledModule>& compiled() const { return m_; }
+
+ private:
+  explicit Module(std::shared_ptr<const CompiledModule> m) : m_(std::move(m)) {}
+  std::shared_ptr<const CompiledModule> m_;
+};
+
+// ---- store objects (handles valid while their Store lives) ------------------------------------
+
+class Instance;
+class Caller;
+
+class Func {
+ public:
+  Func() = default;
+  // Internal: wraps an engine object of store `s`.
+  Func(detail::StoreImpl* s, hull::Function* f) : s_(s), f_(f) {}
+  FuncType type() const;
+  // Dynamic call: `args` must match the params; results are returned in order.
+  Result<std::vector<Val>> call(std::span<const Val> args) const;
+  Result<std::vector<Val>> call(std::initializer_list<Val> args) const {
+    return call(std::span<const Val>(args.begin(), args.size()));
+  }
+  // Allocation-free variant: `results` must have result-arity entries.
+  Result<void> call(std::span<const Val> args, std::span<Val> results) const;
+  bool valid() const { return f_ != nullptr; }
+  hull::Function* raw() const { return f_; }
+  detail::StoreImpl* store_impl() const { return s_; }
+
+ private:
+  friend class Instance;
+  friend class Store;
+  friend class Caller;
+  friend class Table;
+  friend class Linker;
+  detail::StoreImpl* s_ = nullptr;
+  hull::Function* f_ = nullptr;
+};
+
+class Memory {
+ public:
+  Memory() = default;
+  // Internal: wraps an engine object of store `s`.
+  Memory(detail::StoreImpl* s, hull::Memory* m) : s_(s), m_(m) {}
+  MemoryType type() const;
+  uint8_t* data() const;
+  uint64_t size() const;   // bytes
+  uint64_t pages() const;  // 64 KiB pages
+  // Grows by `delta` pages; returns the old page count. Limit error past the maximum.
+  Result<uint64_t> grow(uint64_t delta) const;
+  // Bounds-checked access: an out-of-range request is an Error (kind Usage), never UB.
+  Result<std::span<uint8_t>> view(uint64_t offset, uint64_t len) const;
+  Result<void> read(uint64_t offset, std::span<uint8_t> out) const;
+  Result<void> write(uint64_t offset, std::span<const uint8_t> in) const;
+  Result<std::string> read_string(uint64_t offset, uint64_t len) const;
+  template <class T>
+    requires std::is_trivially_copyable_v<T>
+  Result<T> load(uint64_t offset) const {
+    T v;
+    auto r = read(offset, std::span<uint8_t>(reinterpret_cast<uint8_t*>(&v), sizeof v));
+    if (!r) return std::move(r).error();
+    return v;
+  }
+  template <class T>
+    requires std::is_trivially_copyable_v<T>
+  Result<void> store(uint64_t offset, const T& v) const {
+    return write(offset, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&v), sizeof v));
+  }
+  // A host-defined memory for imports.
+  static Result<Memory> create(Store& store, const MemoryType& type);
+  bool valid() const { return m_ != nullptr; }
+  hull::Memory* raw() const { return m_; }
+
+ private:
+  friend class Instance;
+  friend class Caller;
+  friend class Linker;
+  detail::StoreImpl* s_ = nullptr;
+  hull::Memory* m_ = nullptr;
+};
+
+class Global {
+ public:
+  Global() = default;
+  // Internal: wraps an engine object of store `s`.
+  Global(detail::StoreImpl* s, hull::Global* g) : s_(s), g_(g) {}
+  GlobalType type() const;
+  Val get() const;
+  Result<void> set(const Val& v) const;  // Usage error if immutable or of another type
+  static Result<Global> create(Store& store, const GlobalType& type, const Val& init);
+  bool valid() const { return g_ != nullptr; }
+  hull::Global* raw() const { return g_; }
+
+ private:
+  friend class Instance;
+  friend class Caller;
+  friend class Linker;
+  detail::StoreImpl* s_ = nullptr;
+  hull::Global* g_ = nullptr;
+};
+
+class Table {
+ public:
+  Table() = default;
+  // Internal: wraps an engine object of store `s`.
+  Table(detail::StoreImpl* s, hull::Table* t) : s_(s), t_(t) {}
+  TableType type() const;
+  uint64_t size() const;
+  Result<Val> get(uint64_t index) const;
+  Result<void> set(uint64_t index, const Val& v) const;
+  Result<uint64_t> grow(uint64_t delta, const Val& init) const;  // returns the old size
+  static Result<Table> create(Store& store, const TableType& type, const Val& init);
+  bool valid() const { return t_ != nullptr; }
+  hull::Table* raw() const { return t_; }
+
+ private:
+  friend class Instance;
+  friend class Caller;
+  friend class Linker;
+  detail::StoreImpl* s_ = nullptr;
+  hull::Table* t_ = nullptr;
+};
+
+// Any store object (an import or export).
+using Extern = std::variant<Func, Table, Memory, Global>;
+
+// ---- typed calls ------------------------------------------------------------------------------
+
+namespace detail {
+
+// C++ type <-> wasm value type and slot encoding, for typed calls and typed host functions.
+template <class T>
+struct Wasm;
+template <>
+struct Wasm<int32_t> {
+  static constexpr ValType type = ValType::I32;
+  static int32_t load(const uint64_t* s) { return static_cast<int32_t>(static_cast<uint32_t>(*s)); }
+  static void store(uint64_t* s, int32_t v) { *s = static_cast<uint32_t>(v); }
+};
+template <>
+struct Wasm<uint32_t> {
+  static constexpr ValType type = ValType::I32;
+  static uint32_t load(const uint64_t* s) { return static_cast<uint32_t>(*s); }
+  static void store(uint64_t* s, uint32_t v) { *s = v; }
+};
+template <>
+struct Wasm<int64_t> {
+  static constexpr ValType type = ValType::I64;
+  static int64_t load(const uint64_t* s) { return static_cast<int64_t>(*s); }
+  static void store(uint64_t* s, int64_t v) { *s = static_cast<uint64_t>(v); }
+};
+template <>
+struct Wasm<uint64_t> {
+  static constexpr ValType type = ValType::I64;
+  static uint64_t load(const uint64_t* s) { return *s; }
+  static void store(uint64_t* s, uint64_t v) { *s = v; }
+};
+template <>
+struct Wasm<float> {
+  static constexpr ValType type = ValType::F32;
+  static float load(const uint64_t* s) {
+    uint32_t b = static_cast<uint32_t>(*s);
+    float f;
+    std::memcpy(&f, &b, 4);
+    return f;
+  }
+  static void store(uint64_t* s, float v) {
+    uint32_t b;
+    std::memcpy(&b, &v, 4);
+    *s = b;
+  }
+};
+template <>
+struct Wasm<double> {
+  static constexpr ValType type = ValType::F64;
+  static double load(const uint64_t* s) {
+    double d;
+    std::memcpy(&d, s, 8);
+    return d;
+  }
+  static void store(uint64_t* s, double v) { std::memcpy(s, &v, 8); }
+};
+
+template <class T>
+concept WasmScalar = requires { Wasm<std::remove_cvref_t<T>>::type; };
+
+// Results of a signature: void, one scalar, or a std::tuple of scalars.
+template <class R>
+struct Results {
+  static constexpr size_t count = 1;
+  static std::vector<ValType> types() { return {Wasm<R>::type}; }
+  static void store(uint64_t* s, const R& r) { Wasm<R>::store(s, r); }
+  static R load(const uint64_t* s) { return Wasm<R>::load(s); }
+};
+template <>
+struct Results<void> {
+  static constexpr size_t count = 0;
+  static std::vector<ValType> types() { return {}; }
+};
+template <class... Ts>
+struct Results<std::tuple<Ts...>> {
+  static constexpr size_t count = sizeof...(Ts);
+  static std::vector<ValType> types() { return {Wasm<Ts>::type...}; }
+  static void store(uint64_t* s, const std::tuple<Ts...>& r) {
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      (Wasm<Ts>::store(s + I, std::get<I>(r)), ...);
+    }(std::index_sequence_for<Ts...>{});
+  }
+  static std::tuple<Ts...> load(const uint64_t* s) {
+    return [&]<size_t... I>(std::index_sequence<I...>) {
+      return std::tuple<Ts...>(Wasm<Ts>::load(s + I)...);
+    }(std::index_sequence_for<Ts...>{});
+  }
+};
+
+// Calls `f` with its params in `slots`; results land in `slots`. nullopt = success.
+std::optional<Trap> call_slots(StoreImpl* s, hull::Function* f, uint64_t* slots);
+bool func_type_is(const hull::Function* f, const FuncType& want);
+
+}  // namespace detail
+
+template <class Sig>
+class TypedFunc;
+
+// A function whose type was checked against R(Args...) at lookup: calls pass values in slots
+// without any conversion or allocation.
+template <class R, class... Args>
+class TypedFunc<R(Args...)> {
+ public:
+  TypedFunc() = default;
+  static FuncType signature() {
+    return FuncType{{detail::Wasm<Args>::type...}, detail::Results<R>::types()};
+  }
+  Result<R> call(Args... args) const {
+    constexpr size_t n = std::max<size_t>({sizeof...(Args), detail::Results<R>::count, 1});
+    uint64_t slots[n];
+    size_t i = 0;
+    ((detail::Wasm<Args>::store(&slots[i++], args)), ...);
+    if (auto t = detail::call_slots(f_.store_impl(), f_.raw(), slots)) return std::move(*t);
+    if constexpr (std::is_void_v<R>) {
+      return Result<void>();
+    } else {
+      return detail::Results<R>::load(slots);
+    }
+  }
+  Result<R> operator()(Args... args) const { return call(args...); }
+  const Func& func() const { return f_; }
+
+ private:
+  friend class Instance;
+  friend class Caller;
+  explicit TypedFunc(Func f) : f_(f) {}
+  Func f_;
+};
+
+// ---- instances and stores ---------------------------------------------------------------------
+
+class Instance {
+ public:
+  Instance() = default;
+  // Internal: wraps an engine object of store `s`.
+  Instance(detail::StoreImpl* s, hull::Instance* i) : s_(s), i_(i) {}
+  std::optional<Func> get_func(std::string_view name) const;
+  std::optional<Memory> get_memory(std::string_view name = "memory") const;
+  std::optional<Global> get_global(std::string_view name) const;
+  std::optional<Table> get_table(std::string_view name) const;
+  std::optional<Extern> get_export(std::string_view name) const;
+  std::vector<std::pair<std::string, Extern>> exports() const;
+  // Looks up export `name` and checks its type is exactly Sig (Unlinkable error otherwise).
+  template <class Sig>
+  Result<TypedFunc<Sig>> typed_func(std::string_view name) const {
+    auto f = get_func(name);
+    if (!f) return Error(ErrorKind::Unlinkable, "no exported function \"" + std::string(name) + "\"");
+    FuncType want = TypedFunc<Sig>::signature();
+    if (!detail::func_type_is(f->raw(), want)) {
+      return Error(ErrorKind::Unlinkable, "function \"" + std::string(name) + "\" has type " +
+                                              to_string(f->type()) + ", not " + to_string(want));
+    }
+    return TypedFunc<Sig>(*f);
+  }
+  bool valid() const { return i_ != nullptr; }
+  hull::Instance* raw() const { return i_; }
+
+ private:
+  friend class Linker;
+  friend class Caller;
+  friend class Store;
+  detail::StoreImpl* s_ = nullptr;
+  hull::Instance* i_ = nullptr;
+};
+
+// One tenant's objects and execution state. Not thread-safe: use one Store per thread. Every
+// object created in a Store lives until the Store is destroyed.
+class Store {
+ public:
+  explicit Store(const Engine& engine);
+  Store(const Engine& engine, const StoreLimits& limits);
+  ~Store();
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const StoreLimits& limits() const;
+  void set_data(void* data);
+  void* data() const;
+  template <class T>
+  T* data_as() const {
+    return static_cast<T*>(data());
+  }
+  // An externref wrapping `host_value`, owned by this store.
+  Val new_externref(uint64_t host_value);
+  static std::optional<uint64_t> externref_value(const Val& v);  // nullopt for null
+  // The Func a funcref Val points to (nullopt for null).
+  std::optional<Func> funcref(const Val& v);
+
+  detail::StoreImpl* impl() const { return impl_.get(); }
+
+ private:
+  std::unique_ptr<detail::StoreImpl> impl_;
+};
+
+// Given to host functions: the store and the instance whose code called.
+class Caller {
+ public:
+  Store& store() const;
+  std::optional<Instance> instance() const;  // nullopt when the host called directly
+  std::optional<Extern> get_export(std::string_view name) const;
+  std::optional<Memory> memory(std::string_view name = "memory") const;
+  std::optional<Func> get_func(std::string_view name) const;
+  template <class Sig>
+  Result<TypedFunc<Sig>> typed_func(std::string_view name) const {
+    auto i = instance();
+    if (!i) return Error(ErrorKind::Usage, "no calling instance");
+    return i->template typed_func<Sig>(name);
+  }
+  void* data() const { return store().data(); }
+
+  Caller(detail::StoreImpl* s, hull::Instance* i) : s_(s), i_(i) {}
+
+ private:
+  detail::StoreImpl* s_;
+  hull::Instance* i_;
+};
+
+namespace detail {
+
+// A store-independent host function definition: type + a trampoline over type-erased state.
+// `fn(state, caller, slots)` reads params from slots, writes results from slot 0.
+using RawHost = std::optional<Trap> (*)(void* state, Caller& caller, uint64_t* slots);
+struct HostFuncDef {
+  FuncType type;
+  RawHost fn = nullptr;
+  std::shared_ptr<void> state;
+};
+
+template <class T>
+struct CallableTraits : CallableTraits<decltype(&std::remove_cvref_t<T>::operator())> {};
+template <class R, class... A>
+struct CallableTraits<R (*)(A...)> {
+  using Ret = R;
+  using Args = std::tuple<A...>;
+};
+template <class R, class... A>
+struct CallableTraits<R(A...)> : CallableTraits<R (*)(A...)> {};
+template <class C, class R, class... A>
+struct CallableTraits<R (C::*)(A...) const> : CallableTraits<R (*)(A...)> {};
+template <class C, class R, class... A>
+struct CallableTraits<R (C::*)(A...)> : CallableTraits<R (*)(A...)> {};
+template <class C, class R, class... A>
+struct CallableTraits<R (C::*)(A...) const noexcept> : CallableTraits<R (*)(A...)> {};
+template <class C, class R, class... A>
+struct CallableTraits<R (C::*)(A...) noexcept> : CallableTraits<R (*)(A...)> {};
+
+template <class T>
+struct IsResult : std::false_type {};
+template <class T>
+struct IsResult<Result<T>> : std::true_type {
+  using Inner = T;
+};
+
+template <class R>
+struct HostRet {
+  using Inner = R;
+};
+template <class T>
+struct HostRet<Result<T>> {
+  using Inner = T;
+};
+
+// Invokes `f(caller?, args...)` reading args from slots and writing results to slots.
+template <class F, bool WithCaller, class R, class... A>
+std::optional<Trap> invoke_typed(F& f, Caller& caller, uint64_t* slots) {
+  auto run = [&]() -> decltype(auto) {
+    size_t i = 0;
+    // Braced init guarantees left-to-right evaluation of the loads.
+    std::tuple<std::remove_cvref_t<A>...> args{Wasm<std::remove_cvref_t<A>>::load(&slots[i++])...};
+    return std::apply(
+        [&](auto&... a) -> decltype(auto) {
+          if constexpr (WithCaller) {
+            return f(caller, a...);
+          } else {
+            return f(a...);
+          }
+        },
+        args);
+  };
+#if defined(__cpp_exceptions)
+  try {
+#endif
+    if constexpr (std::is_void_v<R>) {
+      run();
+    } else if constexpr (IsResult<R>::value) {
+      using T = typename IsResult<R>::Inner;
+      R r = run();
+      if (!r.ok()) {
+        const Error& e = r.error();
+        if (e.trap) return *e.trap;
+        return Trap::host(e.message);
+      }
+      if constexpr (!std::is_void_v<T>) Results<T>::store(slots, r.value());
+    } else if constexpr (std::is_same_v<R, std::optional<Trap>>) {
+      return run();
+    } else {
+      Results<R>::store(slots, run());
+    }
+#if defined(__cpp_exceptions)
+  } catch (const std::exception& e) {
+    return Trap::host(std::string("host exception: ") + e.what());
+  } catch (...) {
+    return Trap::host("host exception");
+  }
+#endif
+  return std::nullopt;
+}
+
+template <class F>
+HostFuncDef make_typed_host(F&& fn) {
+  using Fn = std::remove_cvref_t<F>;
+  using Tr = CallableTraits<Fn>;
+  using R = typename Tr::Ret;
+  using Inner = typename HostRet<R>::Inner;
+  HostFuncDef def;
+  def.state = std::make_shared<Fn>(std::forward<F>(fn));
+  [&]<class... A>(std::tuple<A...>*) {
+    constexpr bool with_caller =
+        sizeof...(A) > 0 && std::is_same_v<std::tuple_element_t<0, std::tuple<A..., void>>, Caller&>;
+    if constexpr (with_caller) {
+      [&]<class C0, class... Rest>(std::tuple<C0, Rest...>*) {
+        def.type = FuncType{{Wasm<std::remove_cvref_t<Rest>>::type...},
+                            std::is_same_v<R, std::optional<Trap>> ? std::vector<ValType>{}
+                                                                  : Results<Inner>::types()};
+        def.fn = [](void* st, Caller& c, uint64_t* slots) -> std::optional<Trap> {
+          return invoke_typed<Fn, true, R, Rest...>(*static_cast<Fn*>(st), c, slots);
+        };
+      }(static_cast<std::tuple<A...>*>(nullptr));
+    } else {
+      def.type = FuncType{{Wasm<std::remove_cvref_t<A>>::type...},
+                          std::is_same_v<R, std::optional<Trap>> ? std::vector<ValType>{}
+                                                                : Results<Inner>::types()};
+      def.fn = [](void* st, Caller& c, uint64_t* slots) -> std::optional<Trap> {
+        return invoke_typed<Fn, false, R, A...>(*static_cast<Fn*>(st), c, slots);
+      };
+    }
+  }(static_cast<typename Tr::Args*>(nullptr));
+  return def;
+}
+
+// Generic host functions: f(Caller&, std::span<const Val> args, std::span<Val> results)
+// returning void, Result<void> or std::optional<Trap>.
+template <class F>
+HostFuncDef make_generic_host(FuncType type, F&& fn) {
+  using Fn = std::remove_cvref_t<F>;
+  struct State {
+    Fn fn;
+    FuncType type;
+  };
+  HostFuncDef def;
+  def.type = type;
+  def.state = std::make_shared<State>(State{std::forward<F>(fn), std::move(type)});
+  def.fn = [](void* st, Caller& c, uint64_t* slots) -> std::optional<Trap> {
+    State& s = *static_cast<State*>(st);
+    constexpr size_t kSmall = 8;
+    Val small_args[kSmall], small_res[kSmall];
+    std::vector<Val> big_args, big_res;
+    Val* args = small_args;
+    Val* res = small_res;
+    const size_t np = s.type.params.size(), nr = s.type.results.size();
+    if (np > kSmall) args = (big_args.resize(np), big_args.data());
+    if (nr > kSmall) res = (big_res.resize(nr), big_res.data());
+    const uint64_t* p = slots;
+    for (size_t i = 0; i < np; ++i) {
+      args[i] = Val::from_slots(s.type.params[i], p);
+      p += s.type.params[i] == ValType::V128 ? 2 : 1;
+    }
+    for (size_t i = 0; i < nr; ++i) res[i] = Val::null(s.type.results[i]);
+    std::optional<Trap> trap;
+#if defined(__cpp_exceptions)
+    try {
+#endif
+      using R = decltype(s.fn(c, std::span<const Val>(args, np), std::span<Val>(res, nr)));
+      if constexpr (std::is_void_v<R>) {
+        s.fn(c, std::span<const Val>(args, np), std::span<Val>(res, nr));
+      } else if constexpr (std::is_same_v<R, std::optional<Trap>>) {
+        trap = s.fn(c, std::span<const Val>(args, np), std::span<Val>(res, nr));
+      } else {
+        Result<void> r = s.fn(c, std::span<const Val>(args, np), std::span<Val>(res, nr));
+        if (!r) trap = r.error().trap ? *r.error().trap : Trap::host(r.error().message);
+      }
+#if defined(__cpp_exceptions)
+    } catch (const std::exception& e) {
+      trap = Trap::host(std::string("host exception: ") + e.what());
+    } catch (...) {
+      trap = Trap::host("host exception");
+    }
+#endif
+    if (trap) return trap;
+    uint64_t* q = slots;
+    for (size_t i = 0; i < nr; ++i) {
+      if (res[i].type() != s.type.results[i]) {
+        return Trap::host("host function returned a " + std::string(to_string(res[i].type())) +
+                          " where " + to_string(s.type.results[i]) + " was expected");
+      }
+      res[i].to_slots(q);
+      q += s.type.results[i] == ValType::V128 ? 2 : 1;
+    }
+    return std::nullopt;
+  };
+  return def;
+}
+
+}  // namespace detail
+
+// A host function created in a store (e.g. for a table or a funcref); `fn` as in Linker::func.
+template <class F>
+Func make_func(Store& store, F&& fn);
+Func make_func(Store& store, detail::HostFuncDef def);
+
+// Resolves imports by (module, name). Host functions defined with func()/func_generic() are
+// store-independent (a Linker can serve many stores and threads once fully defined); objects
+// defined with define() belong to one store and only link into that store.
+class Linker {
+ public:
+  Linker();
+  ~Linker();
+  Linker(const Linker&);
+  Linker& operator=(const Linker&);
+  Linker(Linker&&) noexcept;
+  Linker& operator=(Linker&&) noexcept;
+
+  // A typed host function: parameters (after an optional leading Caller&) of int32_t,
+  // uint32_t, int64_t, uint64_t, float or double; returning void, one of those, a std::tuple
+  // of them, a Result<...> of those (an error becomes a trap), or std::optional<Trap>.
+  template <class F>
+  Linker& func(std::string_view module, std::string_view name, F&& fn) {
+    return define_host(module, name, detail::make_typed_host(std::forward<F>(fn)));
+  }
+  // A host function of any type: fn(Caller&, std::span<const Val>, std::span<Val> results)
+  // returning void, Result<void> or std::optional<Trap>.
+  template <class F>
+  Linker& func_generic(std::string_view module, std::string_view name, FuncType type, F&& fn) {
+    return define_host(module, name, detail::make_generic_host(std::move(type), std::forward<F>(fn)));
+  }
+  Linker& define_host(std::string_view module, std::string_view name, detail::HostFuncDef def);
+  Linker& define(std::string_view module, std::string_view name, const Extern& item);
+  // Every export of `instance` under `module`.
+  Linker& define_instance(std::string_view module, const Instance& instance);
+  // WASI preview 1 ("wasi_snapshot_preview1"), when libhull was built with WASI. Usage error
+  // otherwise.
+  Result<void> define_wasi();
+
+  // Instantiates `module` in `store`, resolving every import by name. A missing or mistyped
+  // import is an Unlinkable error naming it.
+  Result<Instance> instantiate(Store& store, const Module& module) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+template <class F>
+Func make_func(Store& store, F&& fn) {
+  return make_func(store, detail::make_typed_host(std::forward<F>(fn)));
+}
+template <class F>
+Func make_func_generic(Store& store, FuncType type, F&& fn) {
+  return make_func(store, detail::make_generic_host(std::move(type), std::forward<F>(fn)));
+}
+
+// Library version string, e.g. "0.1.0".
+const char* version();
+
+}  // namespace hull::api

@@ -1,0 +1,60 @@
+// Shared internals of the C++ API: the Engine/Store implementation structs and conversions
+// between the public types (hull::api) and the engine's (hull).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+
+#include "base/result.h"
+#include "binary/module.h"
+#include "hull/hull.hh"
+#include "runtime/store.h"
+
+namespace hull::api::detail {
+
+struct EngineImpl {
+  Config config;
+};
+
+// Per host-function-per-store state: the definition plus where its Caller comes from.
+struct HostEnv {
+  HostFuncDef def;
+  StoreImpl* store = nullptr;
+  hull::Instance* bound = nullptr;  // the instance that imported it (Caller fallback)
+};
+
+struct StoreImpl {
+  std::shared_ptr<EngineImpl> engine;
+  hull::Store store;
+  api::Store* owner = nullptr;  // the public handle (for Caller::store())
+  void* data = nullptr;
+  std::deque<HostEnv> host_envs;
+  StoreLimits limits;
+  // Index in store.instances of the instance being instantiated (its start function may call
+  // host functions before Linker::instantiate returns), or SIZE_MAX.
+  size_t pending_instance = SIZE_MAX;
+};
+
+// ---- conversions ----
+api::ValType to_api(const hull::ValType& t, const ModuleDesc* module);  // module: null = canonical
+hull::ValType to_internal(api::ValType t);
+api::FuncType to_api(const hull::FuncType& t, const ModuleDesc* module);
+hull::FuncType to_internal(const api::FuncType& t);
+api::Limits to_api(const hull::Limits& l);
+hull::Limits to_internal(const api::Limits& l);
+api::Error to_api(const hull::Error& e);
+api::Trap to_api(const hull::Trap& t);
+hull::Trap to_internal(const api::Trap& t);
+hull::Val to_internal(const api::Val& v);
+api::Val to_api(const hull::Val& v, const ModuleDesc* module);
+api::Extern to_api(StoreImpl* s, const hull::Extern& e);
+hull::Extern to_internal(const api::Extern& e);
+StoreImpl* store_of(const api::Extern& e);
+// The module a function's type indices refer to (null for host functions: canonical ids).
+const ModuleDesc* module_of(const hull::Function* f);
+
+// Creates a host function in `s` for `def` (its env lives in s->host_envs).
+hull::Function* create_host(StoreImpl* s, HostFuncDef def, HostEnv** env_out = nullptr);
+
+}  // namespace hull::api::detail

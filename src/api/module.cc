@@ -1,0 +1,128 @@
+// Engine and Module: configuration, compilation (binary or text), reflection of imports and
+// exports.
+#include <fstream>
+#include <iterator>
+
+#include "api/internal.h"
+#include "engine/module.h"
+#include "text/wat.h"
+
+namespace hull::api {
+
+using namespace detail;
+
+Engine::Engine() : impl_(std::make_shared<EngineImpl>()) {}
+
+Result<Engine> Engine::create(const Config& config) {
+  if (config.consume_fuel || config.epoch_interruption) {
+    return Error(ErrorKind::Usage,
+                 "fuel metering and epoch interruption are not available in this build of Hull "
+                 "(they arrive with the sandbox issue)");
+  }
+  const Features& f = config.features;
+  if (!f.simd || !f.multi_memory || !f.memory64 || !f.reference_types || !f.tail_call || !f.gc ||
+      !f.exceptions) {
+    return Error(ErrorKind::Usage, "disabling Wasm features is not supported yet");
+  }
+  auto impl = std::make_shared<EngineImpl>();
+  impl->config = config;
+  return Engine(std::move(impl));
+}
+
+const Config& Engine::config() const { return impl_->config; }
+
+Result<Module> Module::compile(const Engine&, std::span<const uint8_t> bytes) {
+  auto r = hull::compile(bytes);
+  if (!r) return to_api(r.error());
+  return Module(std::move(*r));
+}
+
+Result<Module> Module::from_wat(const Engine& engine, std::string_view text) {
+  auto bin = hull::text::wat_to_binary(text);
+  if (!bin) return to_api(bin.error());
+  return compile(engine, *bin);
+}
+
+Result<Module> Module::from_file(const Engine& engine, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(ErrorKind::Io, "cannot open " + path);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Error(ErrorKind::Io, "cannot read " + path);
+  const bool binary = bytes.size() >= 4 && bytes[0] == 0 && bytes[1] == 'a' && bytes[2] == 's' &&
+                      bytes[3] == 'm';
+  if (binary) return compile(engine, bytes);
+  return from_wat(engine, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+Result<void> Module::validate(const Engine& engine, std::span<const uint8_t> bytes) {
+  auto r = compile(engine, bytes);
+  if (!r) return std::move(r).error();
+  return {};
+}
+
+namespace {
+
+ExternType import_type(const ModuleDesc& d, const Import& imp) {
+  ExternType t;
+  t.kind = static_cast<ExternKind>(imp.kind);
+  switch (imp.kind) {
+    case hull::ExternKind::Func:
+    case hull::ExternKind::Tag: t.func = to_api(d.types[imp.type_index].func, &d); break;
+    case hull::ExternKind::Table:
+      t.table = TableType{to_api(imp.table.elem, &d), to_api(imp.table.limits)};
+      break;
+    case hull::ExternKind::Memory: t.memory = MemoryType{to_api(imp.memory.limits)}; break;
+    case hull::ExternKind::Global:
+      t.global = GlobalType{to_api(imp.global.type, &d), imp.global.mut};
+      break;
+  }
+  return t;
+}
+
+ExternType export_type_of(const ModuleDesc& d, const Export& e) {
+  ExternType t;
+  t.kind = static_cast<ExternKind>(e.kind);
+  switch (e.kind) {
+    case hull::ExternKind::Func: t.func = to_api(d.func_type(e.index), &d); break;
+    case hull::ExternKind::Tag: t.func = to_api(d.types[d.tags[e.index]].func, &d); break;
+    case hull::ExternKind::Table:
+      t.table = TableType{to_api(d.tables[e.index].elem, &d), to_api(d.tables[e.index].limits)};
+      break;
+    case hull::ExternKind::Memory: t.memory = MemoryType{to_api(d.memories[e.index].limits)}; break;
+    case hull::ExternKind::Global:
+      t.global = GlobalType{to_api(d.globals[e.index].type, &d), d.globals[e.index].mut};
+      break;
+  }
+  return t;
+}
+
+}  // namespace
+
+std::vector<ImportType> Module::imports() const {
+  const ModuleDesc& d = m_->desc;
+  std::vector<ImportType> out;
+  out.reserve(d.imports.size());
+  for (const Import& imp : d.imports) out.push_back({imp.module, imp.name, import_type(d, imp)});
+  return out;
+}
+
+std::vector<ExportType> Module::exports() const {
+  const ModuleDesc& d = m_->desc;
+  std::vector<ExportType> out;
+  out.reserve(d.exports.size());
+  for (const Export& e : d.exports) out.push_back({e.name, export_type_of(d, e)});
+  return out;
+}
+
+std::optional<ExternType> Module::export_type(std::string_view name) const {
+  for (const Export& e : m_->desc.exports) {
+    if (e.name == name) return export_type_of(m_->desc, e);
+  }
+  return std::nullopt;
+}
+
+std::string Module::name() const { return m_->desc.module_name; }
+
+std::span<const uint8_t> Module::bytes() const { return m_->desc.bytes; }
+
+}  // namespace hull::api

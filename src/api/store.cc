@@ -1,0 +1,365 @@
+// Stores and the objects in them: functions (typed and dynamic calls, host functions),
+// memories, globals, tables, instances and the Caller given to host functions.
+#include <algorithm>
+
+#include "api/internal.h"
+#include "engine/invoke.h"
+#include "interp/interp.h"
+#include "runtime/type_registry.h"
+
+namespace hull::api {
+
+using namespace detail;
+
+namespace {
+
+Error foreign_store() { return Error(ErrorKind::Usage, "object belongs to another store"); }
+
+// The engine-facing trampoline of every API host function.
+std::optional<hull::Trap> host_trampoline(void* env, hull::Store& st, uint64_t* slots) {
+  HostEnv& e = *static_cast<HostEnv*>(env);
+  // Prefer the tier's notion of the caller; else the importing instance, or the one whose
+  // start function is running.
+  hull::Instance* inst = st.caller ? st.caller : e.bound;
+  if (!inst && e.store->pending_instance < st.instances.size()) {
+    inst = &st.instances[e.store->pending_instance];
+  }
+  Caller c(e.store, inst);
+  std::optional<Trap> t = e.def.fn(e.def.state.get(), c, slots);
+  if (!t) return std::nullopt;
+  return to_internal(*t);
+}
+
+}  // namespace
+
+namespace detail {
+
+hull::Function* create_host(StoreImpl* s, HostFuncDef def, HostEnv** env_out) {
+  HostEnv& env = s->host_envs.emplace_back();
+  env.store = s;
+  hull::FuncType ft = to_internal(def.type);
+  env.def = std::move(def);
+  if (env_out) *env_out = &env;
+  return create_host_function(s->store, std::move(ft), host_trampoline, &env);
+}
+
+std::optional<Trap> call_slots(StoreImpl* s, hull::Function* f, uint64_t* slots) {
+  if (!s || !f) return Trap::host("call of a null function");
+  std::optional<hull::Trap> t = interp::call(s->store, f, slots);
+  if (!t) return std::nullopt;
+  return to_api(*t);
+}
+
+bool func_type_is(const hull::Function* f, const FuncType& want) {
+  if (!f || !f->type) return false;
+  return to_api(*f->type, module_of(f)) == want;
+}
+
+Extern to_api(StoreImpl* s, const hull::Extern& e) {
+  switch (e.kind) {
+    case hull::ExternKind::Func: return Func(s, e.func);
+    case hull::ExternKind::Table: return Table(s, e.table);
+    case hull::ExternKind::Memory: return Memory(s, e.memory);
+    case hull::ExternKind::Global: return Global(s, e.global);
+    case hull::ExternKind::Tag: break;
+  }
+  return Func();
+}
+
+hull::Extern to_internal(const Extern& e) {
+  return std::visit([](const auto& x) { return hull::Extern::of(x.raw()); }, e);
+}
+
+}  // namespace detail
+
+// ---- Store ----
+
+Store::Store(const Engine& engine) : Store(engine, engine.config().limits) {}
+
+Store::Store(const Engine& engine, const StoreLimits& limits) : impl_(std::make_unique<StoreImpl>()) {
+  impl_->engine = engine.impl_;
+  impl_->owner = this;
+  impl_->limits = limits;
+  impl_->store.limits.max_memory_bytes = limits.max_memory_bytes;
+  impl_->store.limits.max_table_elements = limits.max_table_elements;
+  impl_->store.limits.max_instances = limits.max_instances;
+  impl_->store.limits.max_wasm_stack_bytes = limits.max_wasm_stack_bytes;
+}
+
+Store::~Store() = default;
+Store::Store(Store&& o) noexcept : impl_(std::move(o.impl_)) {
+  if (impl_) impl_->owner = this;
+}
+Store& Store::operator=(Store&& o) noexcept {
+  impl_ = std::move(o.impl_);
+  if (impl_) impl_->owner = this;
+  return *this;
+}
+
+const StoreLimits& Store::limits() const { return impl_->limits; }
+void Store::set_data(void* data) { impl_->data = data; }
+void* Store::data() const { return impl_->data; }
+
+Val Store::new_externref(uint64_t host_value) {
+  return Val::from_ref_bits(ValType::ExternRef, new_extern_ref(impl_->store, host_value));
+}
+
+std::optional<uint64_t> Store::externref_value(const Val& v) {
+  if (v.type() != ValType::ExternRef || v.is_null_ref()) return std::nullopt;
+  return reinterpret_cast<const ExternObject*>(v.ref_bits())->host_value;
+}
+
+std::optional<Func> Store::funcref(const Val& v) {
+  if (v.type() != ValType::FuncRef || v.is_null_ref()) return std::nullopt;
+  return Func(impl_.get(), reinterpret_cast<hull::Function*>(v.ref_bits()));
+}
+
+Val Val::funcref(const Func& f) {
+  return from_ref_bits(ValType::FuncRef, reinterpret_cast<uintptr_t>(f.raw()));
+}
+
+Func make_func(Store& store, HostFuncDef def) {
+  return Func(store.impl(), create_host(store.impl(), std::move(def)));
+}
+
+// ---- Func ----
+
+FuncType Func::type() const { return f_ ? to_api(*f_->type, module_of(f_)) : FuncType{}; }
+
+Result<void> Func::call(std::span<const Val> args, std::span<Val> results) const {
+  if (!f_) return Error(ErrorKind::Usage, "call of a null function");
+  const hull::FuncType& ft = *f_->type;
+  const ModuleDesc* md = module_of(f_);
+  if (args.size() != ft.params.size()) {
+    return Error(ErrorKind::Usage, "expected " + std::to_string(ft.params.size()) +
+                                       " arguments, got " + std::to_string(args.size()));
+  }
+  if (results.size() != ft.results.size()) {
+    return Error(ErrorKind::Usage, "expected room for " + std::to_string(ft.results.size()) +
+                                       " results, got " + std::to_string(results.size()));
+  }
+  uint32_t nin = 0, nout = 0;
+  for (size_t i = 0; i < args.size(); ++i) {
+    ValType want = to_api(ft.params[i], md);
+    if (args[i].type() != want) {
+      return Error(ErrorKind::Usage, "argument " + std::to_string(i) + " is " +
+                                         to_string(args[i].type()) + ", expected " +
+                                         to_string(want));
+    }
+    nin += ft.params[i].slots();
+  }
+  for (const auto& t : ft.results) nout += t.slots();
+  uint64_t small[16];
+  std::vector<uint64_t> big;
+  uint64_t* slots = small;
+  const uint32_t n = std::max<uint32_t>({nin, nout, 1});
+  if (n > 16) slots = (big.resize(n), big.data());
+  uint64_t* p = slots;
+  for (const Val& a : args) {
+    a.to_slots(p);
+    p += a.type() == ValType::V128 ? 2 : 1;
+  }
+  if (auto t = call_slots(s_, f_, slots)) return std::move(*t);
+  p = slots;
+  for (size_t i = 0; i < ft.results.size(); ++i) {
+    ValType rt = to_api(ft.results[i], md);
+    results[i] = Val::from_slots(rt, p);
+    p += ft.results[i].slots();
+  }
+  return {};
+}
+
+Result<std::vector<Val>> Func::call(std::span<const Val> args) const {
+  if (!f_) return Error(ErrorKind::Usage, "call of a null function");
+  std::vector<Val> out(f_->type->results.size());
+  auto r = call(args, out);
+  if (!r) return std::move(r).error();
+  return out;
+}
+
+// ---- Memory ----
+
+MemoryType Memory::type() const {
+  MemoryType t{to_api(m_->type.limits)};
+  t.limits.min = m_->pages();
+  return t;
+}
+uint8_t* Memory::data() const { return m_->base; }
+uint64_t Memory::size() const { return m_->size; }
+uint64_t Memory::pages() const { return m_->pages(); }
+
+Result<uint64_t> Memory::grow(uint64_t delta) const {
+  uint64_t old = m_->grow(delta);
+  if (old == UINT64_MAX) {
+    return Error(ErrorKind::Limit, "memory cannot grow by " + std::to_string(delta) +
+                                       " pages (maximum " + std::to_string(m_->max_pages) + ")");
+  }
+  return old;
+}
+
+Result<std::span<uint8_t>> Memory::view(uint64_t offset, uint64_t len) const {
+  if (offset > m_->size || len > m_->size - offset) {
+    return Error(ErrorKind::Usage, "memory range [" + std::to_string(offset) + ", +" +
+                                       std::to_string(len) + ") is out of bounds (size " +
+                                       std::to_string(m_->size) + ")");
+  }
+  return std::span<uint8_t>(m_->base + offset, len);
+}
+
+Result<void> Memory::read(uint64_t offset, std::span<uint8_t> out) const {
+  auto v = view(offset, out.size());
+  if (!v) return std::move(v).error();
+  if (!out.empty()) std::memcpy(out.data(), v->data(), out.size());
+  return {};
+}
+
+Result<void> Memory::write(uint64_t offset, std::span<const uint8_t> in) const {
+  auto v = view(offset, in.size());
+  if (!v) return std::move(v).error();
+  if (!in.empty()) std::memcpy(v->data(), in.data(), in.size());
+  return {};
+}
+
+Result<std::string> Memory::read_string(uint64_t offset, uint64_t len) const {
+  auto v = view(offset, len);
+  if (!v) return std::move(v).error();
+  return std::string(reinterpret_cast<const char*>(v->data()), v->size());
+}
+
+Result<Memory> Memory::create(Store& store, const MemoryType& type) {
+  hull::MemoryType mt;
+  mt.limits = to_internal(type.limits);
+  auto m = new_memory(store.impl()->store, mt);
+  if (!m) return to_api(m.error());
+  return Memory(store.impl(), *m);
+}
+
+// ---- Global ----
+
+GlobalType Global::type() const { return GlobalType{to_api(g_->type.type, nullptr), g_->type.mut}; }
+Val Global::get() const { return Val::from_slots(to_api(g_->type.type, nullptr), g_->value); }
+
+Result<void> Global::set(const Val& v) const {
+  if (!g_->type.mut) return Error(ErrorKind::Usage, "global is immutable");
+  ValType want = to_api(g_->type.type, nullptr);
+  if (v.type() != want) {
+    return Error(ErrorKind::Usage, std::string("global is ") + to_string(want) + ", value is " +
+                                       to_string(v.type()));
+  }
+  v.to_slots(g_->value);
+  return {};
+}
+
+Result<Global> Global::create(Store& store, const GlobalType& type, const Val& init) {
+  if (init.type() != type.type) return Error(ErrorKind::Usage, "initial value has the wrong type");
+  hull::GlobalType gt{to_internal(type.type), type.mut};
+  return Global(store.impl(), new_global(store.impl()->store, gt, to_internal(init)));
+}
+
+// ---- Table ----
+
+TableType Table::type() const {
+  TableType t{to_api(t_->type.elem, nullptr), to_api(t_->type.limits)};
+  t.limits.min = t_->size();
+  return t;
+}
+uint64_t Table::size() const { return t_->size(); }
+
+Result<Val> Table::get(uint64_t index) const {
+  if (index >= t_->size()) return Error(ErrorKind::Usage, "table index out of bounds");
+  return Val::from_ref_bits(to_api(t_->type.elem, nullptr), t_->elems[index]);
+}
+
+Result<void> Table::set(uint64_t index, const Val& v) const {
+  if (index >= t_->size()) return Error(ErrorKind::Usage, "table index out of bounds");
+  if (v.type() != to_api(t_->type.elem, nullptr)) {
+    return Error(ErrorKind::Usage, "value type does not match the table's element type");
+  }
+  t_->elems[index] = v.ref_bits();
+  return {};
+}
+
+Result<uint64_t> Table::grow(uint64_t delta, const Val& init) const {
+  if (init.type() != to_api(t_->type.elem, nullptr)) {
+    return Error(ErrorKind::Usage, "value type does not match the table's element type");
+  }
+  uint64_t old = t_->grow(delta, init.ref_bits());
+  if (old == UINT64_MAX) return Error(ErrorKind::Limit, "table cannot grow");
+  return old;
+}
+
+Result<Table> Table::create(Store& store, const TableType& type, const Val& init) {
+  hull::TableType tt;
+  tt.elem = to_internal(type.elem);
+  tt.limits = to_internal(type.limits);
+  if (init.type() != type.elem) return Error(ErrorKind::Usage, "initial value has the wrong type");
+  auto t = new_table(store.impl()->store, tt, init.ref_bits());
+  if (!t) return to_api(t.error());
+  return Table(store.impl(), *t);
+}
+
+// ---- Instance ----
+
+std::optional<Extern> Instance::get_export(std::string_view name) const {
+  if (!i_) return std::nullopt;
+  auto it = i_->exports.find(std::string(name));
+  if (it == i_->exports.end() || it->second.kind == hull::ExternKind::Tag) return std::nullopt;
+  return to_api(s_, it->second);
+}
+
+template <class T>
+static std::optional<T> get_as(const Instance& i, std::string_view name) {
+  auto e = i.get_export(name);
+  if (!e || !std::holds_alternative<T>(*e)) return std::nullopt;
+  return std::get<T>(*e);
+}
+
+std::optional<Func> Instance::get_func(std::string_view name) const {
+  return get_as<Func>(*this, name);
+}
+std::optional<Memory> Instance::get_memory(std::string_view name) const {
+  return get_as<Memory>(*this, name);
+}
+std::optional<Global> Instance::get_global(std::string_view name) const {
+  return get_as<Global>(*this, name);
+}
+std::optional<Table> Instance::get_table(std::string_view name) const {
+  return get_as<Table>(*this, name);
+}
+
+std::vector<std::pair<std::string, Extern>> Instance::exports() const {
+  std::vector<std::pair<std::string, Extern>> out;
+  if (!i_) return out;
+  // In the module's declaration order, not the hash map's.
+  for (const Export& e : i_->module->desc.exports) {
+    if (e.kind == hull::ExternKind::Tag) continue;
+    out.emplace_back(e.name, to_api(s_, i_->exports.at(e.name)));
+  }
+  return out;
+}
+
+// ---- Caller ----
+
+Store& Caller::store() const { return *s_->owner; }
+
+std::optional<Instance> Caller::instance() const {
+  if (!i_) return std::nullopt;
+  return Instance(s_, i_);
+}
+
+std::optional<Extern> Caller::get_export(std::string_view name) const {
+  if (!i_) return std::nullopt;
+  return Instance(s_, i_).get_export(name);
+}
+
+std::optional<Memory> Caller::memory(std::string_view name) const {
+  if (!i_) return std::nullopt;
+  return Instance(s_, i_).get_memory(name);
+}
+
+std::optional<Func> Caller::get_func(std::string_view name) const {
+  if (!i_) return std::nullopt;
+  return Instance(s_, i_).get_func(name);
+}
+
+}  // namespace hull::api

@@ -1,0 +1,58 @@
+// What each preview 1 function implementation receives: the WASI state, the caller's memory,
+// and a way to unwind (proc_exit). Also the fd lookup helper shared by all of them.
+#pragma once
+
+#include <optional>
+
+#include "runtime/trap.h"
+#include "wasi/core/errno.h"
+#include "wasi/core/fd_table.h"
+#include "wasi/core/wasi_state.h"
+#include "wasi/preview1/guest_memory.h"
+
+namespace hull::wasi::p1 {
+
+struct Call {
+  WasiState& state;
+  GuestMemory mem;
+  std::optional<Trap> trap;  // set by proc_exit (and nothing else)
+};
+
+// One function's implementation: raw params in slots (i32 zero-extended), returns the errno.
+using Impl = Errno (*)(Call& c, const uint64_t* a);
+
+inline uint32_t u32(uint64_t slot) { return static_cast<uint32_t>(slot); }
+
+// Looks up `fd` needing all of `rights`: badf when not open, notcapable when a right is missing.
+inline Errno get_fd(Call& c, uint32_t fd, Rights rights, FdEntry** out) {
+  FdEntry* e = c.state.fds.get(fd);
+  if (!e) return Errno::badf;
+  if ((e->base & rights) != rights) return Errno::notcapable;
+  *out = e;
+  return Errno::success;
+}
+
+#define P1_TRY(expr)                         \
+  do {                                       \
+    ::hull::wasi::Errno p1_e_ = (expr);      \
+    if (p1_e_ != ::hull::wasi::Errno::success) return p1_e_; \
+  } while (0)
+
+// Declarations of every implementation (defined across the preview1/*.cc files).
+#define P1_FUNC(name) Errno name(Call& c, const uint64_t* a)
+P1_FUNC(args_get); P1_FUNC(args_sizes_get); P1_FUNC(environ_get); P1_FUNC(environ_sizes_get);
+P1_FUNC(clock_res_get); P1_FUNC(clock_time_get);
+P1_FUNC(fd_advise); P1_FUNC(fd_allocate); P1_FUNC(fd_close); P1_FUNC(fd_datasync);
+P1_FUNC(fd_fdstat_get); P1_FUNC(fd_fdstat_set_flags); P1_FUNC(fd_fdstat_set_rights);
+P1_FUNC(fd_filestat_get); P1_FUNC(fd_filestat_set_size); P1_FUNC(fd_filestat_set_times);
+P1_FUNC(fd_pread); P1_FUNC(fd_prestat_get); P1_FUNC(fd_prestat_dir_name); P1_FUNC(fd_pwrite);
+P1_FUNC(fd_read); P1_FUNC(fd_readdir); P1_FUNC(fd_renumber); P1_FUNC(fd_seek); P1_FUNC(fd_sync);
+P1_FUNC(fd_tell); P1_FUNC(fd_write);
+P1_FUNC(path_create_directory); P1_FUNC(path_filestat_get); P1_FUNC(path_filestat_set_times);
+P1_FUNC(path_link); P1_FUNC(path_open); P1_FUNC(path_readlink); P1_FUNC(path_remove_directory);
+P1_FUNC(path_rename); P1_FUNC(path_symlink); P1_FUNC(path_unlink_file);
+P1_FUNC(poll_oneoff); P1_FUNC(proc_exit); P1_FUNC(proc_raise); P1_FUNC(sched_yield);
+P1_FUNC(random_get);
+P1_FUNC(sock_accept); P1_FUNC(sock_recv); P1_FUNC(sock_send); P1_FUNC(sock_shutdown);
+
+}  // namespace hull::wasi::p1

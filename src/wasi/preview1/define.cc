@@ -1,0 +1,118 @@
+// The preview 1 function table (name, wasm signature, implementation) and the host trampoline
+// that finds the caller's memory and turns an implementation's errno into the i32 result.
+#include <deque>
+
+#include "wasi/preview1/call.h"
+#include "wasi/preview1/wasi_preview1.h"
+
+namespace hull::wasi {
+
+namespace {
+
+using p1::Impl;
+
+struct FuncDef {
+  const char* name;
+  const char* params;  // 'i' = i32, 'I' = i64
+  bool returns_errno;  // false only for proc_exit
+  Impl impl;
+};
+
+// Signatures as in wasi_snapshot_preview1.witx (pointers and sizes are i32; u64, filesize,
+// timestamp, rights, dircookie and filedelta are i64).
+const FuncDef kFuncs[] = {
+    {"args_get", "ii", true, p1::args_get},
+    {"args_sizes_get", "ii", true, p1::args_sizes_get},
+    {"environ_get", "ii", true, p1::environ_get},
+    {"environ_sizes_get", "ii", true, p1::environ_sizes_get},
+    {"clock_res_get", "ii", true, p1::clock_res_get},
+    {"clock_time_get", "iIi", true, p1::clock_time_get},
+    {"fd_advise", "iIIi", true, p1::fd_advise},
+    {"fd_allocate", "iII", true, p1::fd_allocate},
+    {"fd_close", "i", true, p1::fd_close},
+    {"fd_datasync", "i", true, p1::fd_datasync},
+    {"fd_fdstat_get", "ii", true, p1::fd_fdstat_get},
+    {"fd_fdstat_set_flags", "ii", true, p1::fd_fdstat_set_flags},
+    {"fd_fdstat_set_rights", "iII", true, p1::fd_fdstat_set_rights},
+    {"fd_filestat_get", "ii", true, p1::fd_filestat_get},
+    {"fd_filestat_set_size", "iI", true, p1::fd_filestat_set_size},
+    {"fd_filestat_set_times", "iIIi", true, p1::fd_filestat_set_times},
+    {"fd_pread", "iiiIi", true, p1::fd_pread},
+    {"fd_prestat_get", "ii", true, p1::fd_prestat_get},
+    {"fd_prestat_dir_name", "iii", true, p1::fd_prestat_dir_name},
+    {"fd_pwrite", "iiiIi", true, p1::fd_pwrite},
+    {"fd_read", "iiii", true, p1::fd_read},
+    {"fd_readdir", "iiiIi", true, p1::fd_readdir},
+    {"fd_renumber", "ii", true, p1::fd_renumber},
+    {"fd_seek", "iIii", true, p1::fd_seek},
+    {"fd_sync", "i", true, p1::fd_sync},
+    {"fd_tell", "ii", true, p1::fd_tell},
+    {"fd_write", "iiii", true, p1::fd_write},
+    {"path_create_directory", "iii", true, p1::path_create_directory},
+    {"path_filestat_get", "iiiii", true, p1::path_filestat_get},
+    {"path_filestat_set_times", "iiiiIIi", true, p1::path_filestat_set_times},
+    {"path_link", "iiiiiii", true, p1::path_link},
+    {"path_open", "iiiiiIIii", true, p1::path_open},
+    {"path_readlink", "iiiiii", true, p1::path_readlink},
+    {"path_remove_directory", "iii", true, p1::path_remove_directory},
+    {"path_rename", "iiiiii", true, p1::path_rename},
+    {"path_symlink", "iiiii", true, p1::path_symlink},
+    {"path_unlink_file", "iii", true, p1::path_unlink_file},
+    {"poll_oneoff", "iiii", true, p1::poll_oneoff},
+    {"proc_exit", "i", false, p1::proc_exit},
+    {"proc_raise", "i", true, p1::proc_raise},
+    {"sched_yield", "", true, p1::sched_yield},
+    {"random_get", "ii", true, p1::random_get},
+    {"sock_accept", "iii", true, p1::sock_accept},
+    {"sock_recv", "iiiiii", true, p1::sock_recv},
+    {"sock_send", "iiiii", true, p1::sock_send},
+    {"sock_shutdown", "ii", true, p1::sock_shutdown},
+};
+
+
+Memory* guest_memory(Instance* inst) {
+  if (!inst) return nullptr;
+  auto it = inst->exports.find("memory");
+  if (it != inst->exports.end() && it->second.kind == ExternKind::Memory) return it->second.memory;
+  return inst->memories.empty() ? nullptr : inst->memories[0];
+}
+
+std::optional<Trap> trampoline(void* env, Store& store, uint64_t* slots) {
+  auto* b = static_cast<Preview1Binding*>(env);
+  const auto* def = static_cast<const FuncDef*>(b->def);
+  Instance* inst = store.caller ? store.caller : b->ctx->instance;
+  Memory* m = guest_memory(inst);
+  // Memory can grow (and, rarely, move) between calls: read base/size each time.
+  p1::Call call{b->ctx->state, m ? p1::GuestMemory(m->base, m->size) : p1::GuestMemory(), {}};
+  Errno e = def->impl(call, slots);
+  if (call.trap) return std::move(call.trap);
+  if (def->returns_errno) slots[0] = static_cast<uint32_t>(e);
+  return std::nullopt;
+}
+
+}  // namespace
+
+void define_preview1(Linker& linker, Store& store, Preview1Ctx& ctx) {
+  for (const FuncDef& d : kFuncs) {
+    FuncType type;
+    for (const char* p = d.params; *p; ++p) {
+      type.params.push_back(*p == 'I' ? ValType::i64() : ValType::i32());
+    }
+    if (d.returns_errno) type.results.push_back(ValType::i32());
+    ctx.bindings.push_back(Preview1Binding{&ctx, &d});
+    Function* f = create_host_function(store, std::move(type), trampoline, &ctx.bindings.back());
+    linker.define(kPreview1Module, d.name, Extern::of(f));
+  }
+}
+
+bool is_proc_exit(const Trap& trap) {
+  return trap.kind == TrapKind::Host && trap.message == kProcExitMessage;
+}
+
+std::vector<const char*> preview1_function_names() {
+  std::vector<const char*> out;
+  for (const FuncDef& d : kFuncs) out.push_back(d.name);
+  return out;
+}
+
+}  // namespace hull::wasi
