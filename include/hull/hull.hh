@@ -288,6 +288,19 @@ struct Config {
   bool epoch_interruption = false;
 };
 
+// WASI preview 1 configuration of one store (see Linker::define_wasi).
+struct WasiConfig {
+  struct Preopen {
+    std::string host_path;
+    std::string guest_path;
+    bool readonly = false;
+  };
+  std::vector<std::string> args;  // argv, argv[0] included
+  std::vector<std::string> env;   // "NAME=VALUE"
+  std::vector<Preopen> preopens;
+};
+bool wasi_available();  // whether this libhull was built with WASI
+
 namespace detail {
 struct EngineImpl;
 struct StoreImpl;
@@ -634,6 +647,8 @@ class Store {
   // An externref wrapping `host_value`, owned by this store.
   Val new_externref(uint64_t host_value);
   static std::optional<uint64_t> externref_value(const Val& v);  // nullopt for null
+  // The exit code a WASI guest passed to proc_exit, if it did.
+  std::optional<uint32_t> wasi_exit_code() const;
   // The Func a funcref Val points to (nullopt for null).
   std::optional<Func> funcref(const Val& v);
 
@@ -888,9 +903,11 @@ class Linker {
   Linker& define(std::string_view module, std::string_view name, const Extern& item);
   // Every export of `instance` under `module`.
   Linker& define_instance(std::string_view module, const Instance& instance);
-  // WASI preview 1 ("wasi_snapshot_preview1"), when libhull was built with WASI. Usage error
-  // otherwise.
-  Result<void> define_wasi();
+  // WASI preview 1: defines every "wasi_snapshot_preview1" function for `store` (the
+  // definitions belong to that store). Usage error when libhull was built without WASI; Io
+  // error when a preopened directory cannot be opened. A guest's proc_exit ends the call with
+  // a trap; Store::wasi_exit_code() then holds the code.
+  Result<void> define_wasi(Store& store, const WasiConfig& config);
 
   // Instantiates `module` in `store`, resolving every import by name. A missing or mistyped
   // import is an Unlinkable error naming it.

@@ -34,6 +34,10 @@ struct StoreImpl {
   // Index in store.instances of the instance being instantiated (its start function may call
   // host functions before Linker::instantiate returns), or SIZE_MAX.
   size_t pending_instance = SIZE_MAX;
+  // WASI preview 1 state when Linker::define_wasi was used (type-erased: api/wasi.cc).
+  std::shared_ptr<void> wasi_ctx;
+  hull::Instance** wasi_instance = nullptr;  // bound to the first instance linked after it
+  const std::optional<uint32_t>* wasi_exit = nullptr;
 };
 
 // ---- conversions ----

@@ -42,10 +42,6 @@ Linker& Linker::define_instance(std::string_view module, const Instance& instanc
   return *this;
 }
 
-Result<void> Linker::define_wasi() {
-  return Error(ErrorKind::Usage, "this build of libhull has no WASI support yet");
-}
-
 namespace {
 
 std::string describe(const ExternType& t) {
@@ -111,6 +107,7 @@ Result<Instance> Linker::instantiate(Store& store, const Module& module) const {
   s->pending_instance = SIZE_MAX;
   if (!r) return to_api(r.error());
   for (HostEnv* e : envs) e->bound = *r;
+  if (s->wasi_instance && !*s->wasi_instance) *s->wasi_instance = *r;
   return Instance(s, *r);
 }
 

@@ -4,6 +4,7 @@
 
 #include "api/internal.h"
 #include "engine/invoke.h"
+#include "engine/module.h"
 #include "interp/interp.h"
 #include "runtime/type_registry.h"
 
@@ -12,8 +13,6 @@ namespace hull::api {
 using namespace detail;
 
 namespace {
-
-Error foreign_store() { return Error(ErrorKind::Usage, "object belongs to another store"); }
 
 // The engine-facing trampoline of every API host function.
 std::optional<hull::Trap> host_trampoline(void* env, hull::Store& st, uint64_t* slots) {
@@ -107,6 +106,11 @@ Val Store::new_externref(uint64_t host_value) {
 std::optional<uint64_t> Store::externref_value(const Val& v) {
   if (v.type() != ValType::ExternRef || v.is_null_ref()) return std::nullopt;
   return reinterpret_cast<const ExternObject*>(v.ref_bits())->host_value;
+}
+
+std::optional<uint32_t> Store::wasi_exit_code() const {
+  if (!impl_->wasi_exit) return std::nullopt;
+  return *impl_->wasi_exit;
 }
 
 std::optional<Func> Store::funcref(const Val& v) {

@@ -21,6 +21,15 @@
 #endif
 #endif
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+// clang 19's backend cannot realign the stack for ASan's dynamic allocas under preserve_none
+// ("Stack realignment in presence of dynamic allocas is not supported"): sanitizer builds use
+// the default convention (musttail still applies).
+#undef HULL_INTERP_MUSTTAIL
+#endif
+#endif
+
 #ifdef HULL_INTERP_MUSTTAIL
 // preserve_none: handlers keep the hot state in argument registers across the tail calls.
 #define HULL_HANDLER_CC __attribute__((preserve_none))

@@ -84,7 +84,11 @@ inline uint32_t slot_count(const std::vector<ValType>& ts) {
 // Calls a host function with its slots at `args`. false (trap recorded) on failure.
 bool call_host(Ctx* ctx, const Word* pc, Function* f, uint64_t* sp, uint64_t* args) {
   ctx->fp->sp = sp;  // lets a re-entrant call() place its frames above this one
+  // Store::caller: the calling instance, through which host functions (WASI) reach its memory.
+  Instance* saved_caller = ctx->store->caller;
+  ctx->store->caller = ctx->fp->inst;
   std::optional<Trap> t = f->host(f->host_env, *ctx->store, args);
+  ctx->store->caller = saved_caller;
   if (t) {
     ctx->host_trap = std::move(t);
     set_trap(ctx, pc, TrapKind::Host);

@@ -710,21 +710,11 @@ class LoweringSink {
 
   void lower_br_on_null(const Instr& in) {
     bool on_null = in.op == Op::br_on_null;
-    Ctl& c = label(in.a);
-    std::vector<uint64_t> moves;
-    uint32_t ref_src;
-    if (on_null) {
-      // Branch carries the label values below the ref; the ref stays (non-null) otherwise.
-      Entry r = pop();
-      ref_src = r.src;
-      if (!c.func) collect_moves(c.label_types().size(), c.base_slot, moves);
-      stack_.push_back(r);
-    } else {
-      ref_src = stack_.back().src;
-      if (!c.func) collect_moves(c.label_types().size(), c.base_slot, moves);
-    }
-    // Skip over the branch when the condition fails, then reuse the ordinary br lowering.
-    emit_h(on_null ? h::br_on_non_null : h::br_on_null);  // "skip when" handler
+    // Jump over an ordinary branch when the condition fails. br_on_null: the branch carries the
+    // label values below the ref (the ref is dropped) and the non-null ref stays otherwise.
+    // br_on_non_null: the branch carries the ref as the last label value; null drops it.
+    uint32_t ref_src = stack_.back().src;
+    emit_h(on_null ? h::br_on_non_null : h::br_on_null);  // "skip the branch when" handler
     emit_u(ref_src * 8);
     uint32_t skip = pc();
     relocs_.push_back(pc());
@@ -739,7 +729,6 @@ class LoweringSink {
     }
     code_[skip].u = pc();
     patch_pos_ = kNoPatch;
-    (void)moves;
   }
 
   void lower_local_set(uint32_t idx, bool tee) {
@@ -754,8 +743,6 @@ class LoweringSink {
     }
     if (others) {
       // Values that still read the local must be copied before it changes.
-      bool can_patch = patch_pos_ != kNoPatch && top.src == top.canon && patch_slot_ == top.canon;
-      (void)can_patch;
       for (size_t i = 0; i + 1 < stack_.size(); ++i)
         if (stack_[i].src == ls) materialize(stack_[i]);
     } else if (patch_pos_ != kNoPatch && top.src == top.canon && patch_slot_ == top.canon) {

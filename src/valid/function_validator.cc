@@ -164,18 +164,15 @@ bool FunctionValidator::decode_immediates(Op op) {
     case ImmKind::Local:
     case ImmKind::Global:
     case ImmKind::Table:
-    case ImmKind::Tag:
-      return read_u32(&in_.a);
+    case ImmKind::Tag: return read_u32(&in_.a);
     case ImmKind::Elem:
       if (!read_u32(&in_.a)) return false;
-      if (in_.a >= m_.elems.size())
-        return invalid("unknown elem segment " + std::to_string(in_.a));
+      if (in_.a >= m_.elems.size()) return invalid("unknown elem segment " + std::to_string(in_.a));
       return true;
     case ImmKind::Data:
       if (!read_u32(&in_.a)) return false;
       if (!m_.data_count) return malformed("data count section required");
-      if (in_.a >= *m_.data_count)
-        return invalid("unknown data segment " + std::to_string(in_.a));
+      if (in_.a >= *m_.data_count) return invalid("unknown data segment " + std::to_string(in_.a));
       return true;
     case ImmKind::MemIdx:
       if (!read_u32(&in_.a)) return false;
@@ -187,16 +184,13 @@ bool FunctionValidator::decode_immediates(Op op) {
     case ImmKind::TypeN:
     case ImmKind::TypeData:
     case ImmKind::TypeElem:
-    case ImmKind::TypeType:
-      return read_u32(&in_.a) && read_u32(&in_.b);
-    case ImmKind::ElemTable:
-      return read_u32(&in_.a) && read_u32(&in_.b);
+    case ImmKind::TypeType: return read_u32(&in_.a) && read_u32(&in_.b);
+    case ImmKind::ElemTable: return read_u32(&in_.a) && read_u32(&in_.b);
     case ImmKind::DataMem:
       if (!read_u32(&in_.a) || !read_u32(&in_.b)) return false;
       if (!m_.data_count) return malformed("data count section required");
       if (!check_memory(in_.b)) return false;
-      if (in_.a >= *m_.data_count)
-        return invalid("unknown data segment " + std::to_string(in_.a));
+      if (in_.a >= *m_.data_count) return invalid("unknown data segment " + std::to_string(in_.a));
       return true;
     case ImmKind::BrTable: {
       uint32_t n;
@@ -231,8 +225,8 @@ bool FunctionValidator::decode_immediates(Op op) {
       return true;
     case ImmKind::HeapType:
       // ref.null: nullable; ref.test/ref.cast: the opcode decides nullability.
-      return read_heap_type(&in_.ref_type, op == Op::ref_null || op == Op::ref_test_null ||
-                                                  op == Op::ref_cast_null);
+      return read_heap_type(
+          &in_.ref_type, op == Op::ref_null || op == Op::ref_test_null || op == Op::ref_cast_null);
     case ImmKind::SelectT: {
       uint32_t n;
       if (!read_u32(&n)) return false;
@@ -285,8 +279,7 @@ bool FunctionValidator::decode_immediates(Op op) {
   return true;
 }
 
-bool FunctionValidator::block_signature(const BlockType& bt, Types* params,
-                                        const FuncType** ft) {
+bool FunctionValidator::block_signature(const BlockType& bt, Types* params, const FuncType** ft) {
   *ft = nullptr;
   *params = Types();
   if (bt.kind == BlockType::Kind::Index) {
@@ -336,8 +329,8 @@ bool FunctionValidator::setup_function(uint32_t func_index) {
   op_offset_ = 0;
   if (func_index < m_.num_imported_funcs || func_index >= m_.num_funcs() ||
       func_index - m_.num_imported_funcs >= m_.bodies.size())
-    return fail(Error::make(ErrorKind::Usage, "not a defined function: " +
-                                                  std::to_string(func_index)));
+    return fail(
+        Error::make(ErrorKind::Usage, "not a defined function: " + std::to_string(func_index)));
   const FuncBody& body = m_.bodies[func_index - m_.num_imported_funcs];
   op_offset_ = body.whole.begin;
   const uint32_t type_index = m_.func_types[func_index];

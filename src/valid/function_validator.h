@@ -5,9 +5,9 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,7 +23,7 @@
 namespace hull {
 
 // Implementation limits that bound the work hostile input can cause.
-constexpr uint64_t kMaxValidatedLocals = 50000;      // params + declared locals (JS API limit)
+constexpr uint64_t kMaxValidatedLocals = 50000;       // params + declared locals (JS API limit)
 constexpr size_t kMaxOperandStack = size_t(1) << 20;  // values on the operand stack
 
 namespace valid_detail {
@@ -31,58 +31,103 @@ namespace valid_detail {
 // Log2 of the natural alignment (access size) of a memory op; only called for Mem/MemLane ops.
 inline uint32_t natural_align_log2(Op op) {
   switch (op) {
-    case Op::i32_load8_s: case Op::i32_load8_u: case Op::i64_load8_s: case Op::i64_load8_u:
-    case Op::i32_store8: case Op::i64_store8: case Op::v128_load8_splat:
-    case Op::v128_load8_lane: case Op::v128_store8_lane:
-      return 0;
-    case Op::i32_load16_s: case Op::i32_load16_u: case Op::i64_load16_s: case Op::i64_load16_u:
-    case Op::i32_store16: case Op::i64_store16: case Op::v128_load16_splat:
-    case Op::v128_load16_lane: case Op::v128_store16_lane:
-      return 1;
-    case Op::i32_load: case Op::f32_load: case Op::i64_load32_s: case Op::i64_load32_u:
-    case Op::i32_store: case Op::f32_store: case Op::i64_store32: case Op::v128_load32_splat:
-    case Op::v128_load32_zero: case Op::v128_load32_lane: case Op::v128_store32_lane:
-      return 2;
-    case Op::i64_load: case Op::f64_load: case Op::i64_store: case Op::f64_store:
-    case Op::v128_load8x8_s: case Op::v128_load8x8_u: case Op::v128_load16x4_s:
-    case Op::v128_load16x4_u: case Op::v128_load32x2_s: case Op::v128_load32x2_u:
-    case Op::v128_load64_splat: case Op::v128_load64_zero: case Op::v128_load64_lane:
-    case Op::v128_store64_lane:
-      return 3;
-    default:
-      return 4;  // v128.load / v128.store
+    case Op::i32_load8_s:
+    case Op::i32_load8_u:
+    case Op::i64_load8_s:
+    case Op::i64_load8_u:
+    case Op::i32_store8:
+    case Op::i64_store8:
+    case Op::v128_load8_splat:
+    case Op::v128_load8_lane:
+    case Op::v128_store8_lane: return 0;
+    case Op::i32_load16_s:
+    case Op::i32_load16_u:
+    case Op::i64_load16_s:
+    case Op::i64_load16_u:
+    case Op::i32_store16:
+    case Op::i64_store16:
+    case Op::v128_load16_splat:
+    case Op::v128_load16_lane:
+    case Op::v128_store16_lane: return 1;
+    case Op::i32_load:
+    case Op::f32_load:
+    case Op::i64_load32_s:
+    case Op::i64_load32_u:
+    case Op::i32_store:
+    case Op::f32_store:
+    case Op::i64_store32:
+    case Op::v128_load32_splat:
+    case Op::v128_load32_zero:
+    case Op::v128_load32_lane:
+    case Op::v128_store32_lane: return 2;
+    case Op::i64_load:
+    case Op::f64_load:
+    case Op::i64_store:
+    case Op::f64_store:
+    case Op::v128_load8x8_s:
+    case Op::v128_load8x8_u:
+    case Op::v128_load16x4_s:
+    case Op::v128_load16x4_u:
+    case Op::v128_load32x2_s:
+    case Op::v128_load32x2_u:
+    case Op::v128_load64_splat:
+    case Op::v128_load64_zero:
+    case Op::v128_load64_lane:
+    case Op::v128_store64_lane: return 3;
+    default: return 4;  // v128.load / v128.store
   }
 }
 
 // Number of lanes a Lane/MemLane op addresses.
 inline uint32_t lane_count(Op op) {
   switch (op) {
-    case Op::i8x16_extract_lane_s: case Op::i8x16_extract_lane_u: case Op::i8x16_replace_lane:
-    case Op::v128_load8_lane: case Op::v128_store8_lane:
-      return 16;
-    case Op::i16x8_extract_lane_s: case Op::i16x8_extract_lane_u: case Op::i16x8_replace_lane:
-    case Op::v128_load16_lane: case Op::v128_store16_lane:
-      return 8;
-    case Op::i32x4_extract_lane: case Op::i32x4_replace_lane: case Op::f32x4_extract_lane:
-    case Op::f32x4_replace_lane: case Op::v128_load32_lane: case Op::v128_store32_lane:
-      return 4;
-    default:
-      return 2;
+    case Op::i8x16_extract_lane_s:
+    case Op::i8x16_extract_lane_u:
+    case Op::i8x16_replace_lane:
+    case Op::v128_load8_lane:
+    case Op::v128_store8_lane: return 16;
+    case Op::i16x8_extract_lane_s:
+    case Op::i16x8_extract_lane_u:
+    case Op::i16x8_replace_lane:
+    case Op::v128_load16_lane:
+    case Op::v128_store16_lane: return 8;
+    case Op::i32x4_extract_lane:
+    case Op::i32x4_replace_lane:
+    case Op::f32x4_extract_lane:
+    case Op::f32x4_replace_lane:
+    case Op::v128_load32_lane:
+    case Op::v128_store32_lane: return 4;
+    default: return 2;
   }
 }
 
 // Ops allowed in constant expressions (Wasm 3.0 extended-const + GC allocation).
 inline bool is_const_op(Op op) {
   switch (op) {
-    case Op::i32_const: case Op::i64_const: case Op::f32_const: case Op::f64_const:
-    case Op::v128_const: case Op::ref_null: case Op::ref_func: case Op::global_get:
-    case Op::i32_add: case Op::i32_sub: case Op::i32_mul: case Op::i64_add: case Op::i64_sub:
-    case Op::i64_mul: case Op::ref_i31: case Op::struct_new: case Op::struct_new_default:
-    case Op::array_new: case Op::array_new_default: case Op::array_new_fixed:
-    case Op::any_convert_extern: case Op::extern_convert_any: case Op::end:
-      return true;
-    default:
-      return false;
+    case Op::i32_const:
+    case Op::i64_const:
+    case Op::f32_const:
+    case Op::f64_const:
+    case Op::v128_const:
+    case Op::ref_null:
+    case Op::ref_func:
+    case Op::global_get:
+    case Op::i32_add:
+    case Op::i32_sub:
+    case Op::i32_mul:
+    case Op::i64_add:
+    case Op::i64_sub:
+    case Op::i64_mul:
+    case Op::ref_i31:
+    case Op::struct_new:
+    case Op::struct_new_default:
+    case Op::array_new:
+    case Op::array_new_default:
+    case Op::array_new_fixed:
+    case Op::any_convert_extern:
+    case Op::extern_convert_any:
+    case Op::end: return true;
+    default: return false;
   }
 }
 
@@ -110,7 +155,7 @@ class FunctionValidator {
 
  private:
   struct Ctrl {
-    Op op;                 // block, loop, if_, else_, try_table; block for the function frame
+    Op op;  // block, loop, if_, else_, try_table; block for the function frame
     bool unreachable;
     bool single;           // results is the one type in `single_type`
     uint32_t height;       // operand stack height at entry (params excluded)
@@ -127,9 +172,7 @@ class FunctionValidator {
     return c.single ? Types(&c.single_type, 1) : Types(c.results, c.num_results);
   }
   static Types params_of(const Ctrl& c) { return Types(c.params, c.num_params); }
-  static Types labels_of(const Ctrl& c) {
-    return c.op == Op::loop ? params_of(c) : results_of(c);
-  }
+  static Types labels_of(const Ctrl& c) { return c.op == Op::loop ? params_of(c) : results_of(c); }
 
   // ---- errors ----
   // Error paths are out of line and cold so the hot decode/typing paths stay small.
@@ -244,8 +287,7 @@ class FunctionValidator {
     const size_t avail = stack_.size() - c.height;
     for (size_t i = 0; i < ts.size(); ++i) {
       if (i >= avail) return c.unreachable;
-      if (!subtype(stack_[stack_.size() - 1 - i], ts[ts.size() - 1 - i]))
-        return false;
+      if (!subtype(stack_[stack_.size() - 1 - i], ts[ts.size() - 1 - i])) return false;
     }
     return true;
   }
@@ -364,8 +406,9 @@ bool FunctionValidator::run(Sink& sink) {
       if (!read_u32(&code)) return false;
       opi = kNoOp;
       if (code < kMaxPrefixed)
-        opi = b == 0xFB ? kDecodeTable.fb[code] : b == 0xFC ? kDecodeTable.fc[code]
-                                                           : kDecodeTable.fd[code];
+        opi = b == 0xFB   ? kDecodeTable.fb[code]
+              : b == 0xFC ? kDecodeTable.fc[code]
+                          : kDecodeTable.fd[code];
       if (opi == kNoOp) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "illegal opcode %02x %x", b, code);
@@ -382,8 +425,8 @@ bool FunctionValidator::run(Sink& sink) {
     const Op op = static_cast<Op>(opi);
     in_.op = op;
     in_.offset = op_offset_;
-    if (!decode_immediates(op)) return false;
     if (const_mode_ && !is_const_op(op)) return invalid("constant expression required");
+    if (!decode_immediates(op)) return false;
     const bool reachable = !ctrls_.back().unreachable;
     const OpSig& sig = kOpSigs[opi];
     if (sig.typed) {
@@ -719,9 +762,7 @@ bool FunctionValidator::step_hand_typed(Op op, bool reachable, Sink& sink, bool*
           if (!pop_expect(tt.elem, &y) || !pop_kind(at.kind, &x)) return false;
           popped_ = {x, y};
           break;
-        case Op::table_size:
-          pushed_.push_back(at);
-          break;
+        case Op::table_size: pushed_.push_back(at); break;
         case Op::table_grow:
           if (!pop_kind(at.kind, &y) || !pop_expect(tt.elem, &x)) return false;
           popped_ = {x, y};
@@ -742,8 +783,7 @@ bool FunctionValidator::step_hand_typed(Op op, bool reachable, Sink& sink, bool*
 
     case Op::table_init: {  // a = elem, b = table
       if (!check_table(in_.b)) return false;
-      if (in_.a >= m_.elems.size())
-        return invalid("unknown elem segment " + std::to_string(in_.a));
+      if (in_.a >= m_.elems.size()) return invalid("unknown elem segment " + std::to_string(in_.a));
       const TableType& tt = m_.tables[in_.b];
       if (!is_subtype(m_, info_, m_.elems[in_.a].type, tt.elem)) return mismatch();
       ValType x, y, z;
@@ -906,8 +946,7 @@ bool FunctionValidator::step_hand_typed(Op op, bool reachable, Sink& sink, bool*
       return true;
     }
 
-    default:
-      return step_gc(op, reachable, sink);
+    default: return step_gc(op, reachable, sink);
   }
 }
 
@@ -1044,8 +1083,7 @@ bool FunctionValidator::step_gc(Op op, bool reachable, Sink& sink) {
       break;
     }
     case Op::array_len:
-      if (!pop_t(ValType::ref(HeapKind::Array, true)) || !push_result(ValType::i32()))
-        return false;
+      if (!pop_t(ValType::ref(HeapKind::Array, true)) || !push_result(ValType::i32())) return false;
       break;
     case Op::array_copy: {
       const SubType* src;
@@ -1055,8 +1093,8 @@ bool FunctionValidator::step_gc(Op op, bool reachable, Sink& sink) {
       const FieldType& df = st->fields[0];
       const FieldType& sf = src->fields[0];
       if (!df.mut) return invalid("immutable array");
-      const bool match = df.packed == sf.packed &&
-                         (df.packed != Packed::NotPacked || is_subtype(m_, info_, sf.type, df.type));
+      const bool match = df.packed == sf.packed && (df.packed != Packed::NotPacked ||
+                                                    is_subtype(m_, info_, sf.type, df.type));
       if (!match) return invalid("array types do not match");
       if (!pop_i32() || !pop_i32() || !pop_t(ValType::ref(HeapKind::Concrete, true, in_.b)) ||
           !pop_i32() || !pop_t(ref_x))
@@ -1099,8 +1137,7 @@ bool FunctionValidator::step_gc(Op op, bool reachable, Sink& sink) {
       break;
     }
     default:
-      return invalid(std::string("unsupported instruction ") +
-                     std::string(op_info(op).name));
+      return invalid(std::string("unsupported instruction ") + std::string(op_info(op).name));
   }
   emit();
   return true;

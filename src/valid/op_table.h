@@ -79,7 +79,10 @@ constexpr DecodeTable make_decode_table() {
   for (auto& v : t.fb) v = kNoOp;
   for (auto& v : t.fc) v = kNoOp;
   for (auto& v : t.fd) v = kNoOp;
-  struct Row { uint8_t prefix; uint32_t code; };
+  struct Row {
+    uint8_t prefix;
+    uint32_t code;
+  };
   constexpr Row rows[] = {
 #define HULL_OP(name, text, prefix, code, imm, sig) {prefix, code},
 #include "spec/opcodes.def"

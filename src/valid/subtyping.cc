@@ -89,7 +89,8 @@ bool sub_eq(const SubType& a, const GroupMap& ga, const SubType& b, const GroupM
   if (!vals_eq(a.func.results, ga, b.func.results, gb)) return false;
   if (a.fields.size() != b.fields.size()) return false;
   for (size_t i = 0; i < a.fields.size(); ++i) {
-    if (a.fields[i].packed != b.fields[i].packed || a.fields[i].mut != b.fields[i].mut) return false;
+    if (a.fields[i].packed != b.fields[i].packed || a.fields[i].mut != b.fields[i].mut)
+      return false;
     if (!val_eq(a.fields[i].type, ga, b.fields[i].type, gb)) return false;
   }
   return true;
@@ -216,8 +217,7 @@ Status validate_types(const ModuleDesc& m, ModuleInfo* info) {
   return {};
 }
 
-bool type_index_subtype(const ModuleDesc& m, const ModuleInfo& info, uint32_t sub,
-                        uint32_t super) {
+bool type_index_subtype(const ModuleDesc& m, const ModuleInfo& info, uint32_t sub, uint32_t super) {
   const uint32_t target = info.canon[super];
   uint32_t x = sub;
   // Declared supertypes have strictly smaller indices, so this walk terminates.
@@ -233,7 +233,8 @@ bool heap_subtype(const ModuleDesc& m, const ModuleInfo& info, const ValType& su
                   const ValType& super) {
   if (sub.heap == HeapKind::Bot) return true;
   if (sub.heap == HeapKind::Concrete) {
-    if (super.heap == HeapKind::Concrete) return type_index_subtype(m, info, sub.index, super.index);
+    if (super.heap == HeapKind::Concrete)
+      return type_index_subtype(m, info, sub.index, super.index);
     return is_abstract_sub(concrete_kind(m, sub.index), super.heap);
   }
   if (super.heap == HeapKind::Concrete) {

@@ -39,8 +39,7 @@ bool is_subtype(const ModuleDesc& m, const ModuleInfo& info, const ValType& sub,
 bool is_subtype(const ModuleDesc& m, const ValType& sub, const ValType& super);
 
 // Is type index `sub` a (declared, transitive) subtype of type index `super`?
-bool type_index_subtype(const ModuleDesc& m, const ModuleInfo& info, uint32_t sub,
-                        uint32_t super);
+bool type_index_subtype(const ModuleDesc& m, const ModuleInfo& info, uint32_t sub, uint32_t super);
 
 // Function-type matching: f1 <: f2 iff params contravariant, results covariant (used for
 // call_indirect-free checks like imports in the linker; within one module).

@@ -32,8 +32,7 @@ Status check_memory_type(const MemoryType& t) {
   const uint64_t max_pages =
       addr_bits - page_bits >= 64 ? ~uint64_t(0) : uint64_t(1) << (addr_bits - page_bits);
   if (l.min > max_pages || (l.max && *l.max > max_pages)) {
-    if (l.is64 && page_bits == 16)
-      return Error::invalid("memory size must be at most 2^48 pages");
+    if (l.is64 && page_bits == 16) return Error::invalid("memory size must be at most 2^48 pages");
     if (page_bits == 16) return Error::invalid("memory size must be at most 65536 pages (4GiB)");
     return Error::invalid("memory size out of range");
   }
@@ -113,8 +112,7 @@ Status validate_module_level(const ModuleDesc& m, ModuleInfo* info) {
       for (uint32_t f : e.func_indices) {
         if (f >= m.num_funcs()) return unknown("function", f);
         info->declared[f] = 1;
-        if (!is_subtype(m, *info, ValType::ref(HeapKind::Concrete, false, m.func_types[f]),
-                        e.type))
+        if (!is_subtype(m, *info, ValType::ref(HeapKind::Concrete, false, m.func_types[f]), e.type))
           return Error::invalid("type mismatch");
       }
     }
@@ -122,8 +120,8 @@ Status validate_module_level(const ModuleDesc& m, ModuleInfo* info) {
   for (const DataDesc& d : m.datas) {
     if (d.mode != SegmentMode::Active) continue;
     if (d.memory >= m.memories.size()) return unknown("memory", d.memory);
-    HULL_TRY(v.validate_const_expr(d.offset, addr_type(m.memories[d.memory].limits.is64),
-                                   num_globals));
+    HULL_TRY(
+        v.validate_const_expr(d.offset, addr_type(m.memories[d.memory].limits.is64), num_globals));
   }
 
   if (m.start) {

@@ -10,7 +10,8 @@
  *   file.txt ("inside"), movable.txt, inside_link -> file.txt, sub/up -> .., sub/upup -> ../..,
  *   sub/chain3 -> ../../secret.txt, link_abs -> SECRET_ABS, link_rel -> ../secret.txt,
  *   link_dir_rel -> ../outside, link_dir_abs -> OUTSIDE_ABS, chain1 -> chain2 -> sub/chain3,
- *   loop1 -> loop2 -> loop1, selfloop -> selfloop. */
+ *   loop1 -> loop2 -> loop1, selfloop -> selfloop, dangling_rel -> ../created_via_dangling.txt,
+ *   dangling_abs -> <outside>/created_via_dangling.txt (both targets absent). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -58,12 +59,24 @@ static int slurp(const char *path, char *buf, size_t n) {
 
 static void try_open(const char *path, int flags, const char *why) {
   char what[512];
-  snprintf(what, sizeof what, "open(\"%s\", %s) %s", path, (flags & O_ACCMODE) == O_RDONLY
-           ? ((flags & O_CREAT) ? "O_CREAT" : "O_RDONLY") : "write", why);
+  char fl[64];
+  snprintf(fl, sizeof fl, "%s%s%s%s", (flags & O_ACCMODE) == O_RDONLY ? "O_RDONLY"
+           : (flags & O_ACCMODE) == O_WRONLY ? "O_WRONLY" : "O_RDWR", (flags & O_CREAT) ? "|O_CREAT" : "",
+           (flags & O_TRUNC) ? "|O_TRUNC" : "", (flags & O_APPEND) ? "|O_APPEND" : "");
+  snprintf(what, sizeof what, "open(\"%s\", %s) %s", path, fl, why);
   errno = 0;
   int fd = open(path, flags, 0644);
   int err = errno;
-  if (fd >= 0) close(fd);
+  if (fd >= 0) {
+    if ((flags & O_ACCMODE) != O_RDONLY) {
+      /* Say whether the descriptor can really write, to tell a loose open from a real leak. */
+      errno = 0;
+      ssize_t n = write(fd, "X", 1);
+      snprintf(what + strlen(what), sizeof what - strlen(what), " [open succeeded; a write then %s]",
+               n == 1 ? "SUCCEEDED" : strerror(errno));
+    }
+    close(fd);
+  }
   report(fd >= 0, what, err);
 }
 
@@ -171,6 +184,10 @@ static void symlinks(void) {
 }
 
 static void writes_outside(void) {
+  /* O_CREAT follows a dangling symlink and would create its target: outside, here. */
+  try_open("dangling_rel", O_WRONLY | O_CREAT, "creates the target of a dangling relative symlink");
+  try_open("dangling_abs", O_WRONLY | O_CREAT, "creates the target of a dangling absolute symlink");
+  try_open("dangling_rel", O_RDONLY | O_CREAT, "O_RDONLY|O_CREAT through a dangling symlink");
   try_open("../created.txt", O_WRONLY | O_CREAT, "creates a file outside");
   try_open("link_dir_rel/created.txt", O_WRONLY | O_CREAT, "creates through a dir symlink");
   try_open("link_dir_abs/created.txt", O_WRONLY | O_CREAT, "creates through an abs dir symlink");
@@ -191,6 +208,27 @@ static void writes_outside(void) {
   TRY(utimensat(AT_FDCWD, "../secret.txt", times, 0), "utimensat(\"../secret.txt\")");
   TRY(symlink("x", "../newlink"), "symlink created outside");
   TRY(symlink("x", "link_dir_rel/newlink"), "symlink created through a dir symlink");
+}
+
+/* A directory descriptor is a capability of its own: paths under it stay beneath it. */
+static void directory_fds(void) {
+  int sub = open("sub", O_RDONLY | O_DIRECTORY);
+  sanity(sub >= 0, "open sub as a directory");
+  if (sub < 0) return;
+  errno = 0;
+  int fd = openat(sub, "../../secret.txt", O_RDONLY);
+  report(fd >= 0, "openat(sub fd, \"../../secret.txt\")", errno);
+  if (fd >= 0) close(fd);
+  errno = 0;
+  fd = openat(sub, "upup/secret.txt", O_RDONLY);
+  report(fd >= 0, "openat(sub fd, \"upup/secret.txt\") through a symlink", errno);
+  if (fd >= 0) close(fd);
+  errno = 0;
+  fd = openat(sub, "chain3", O_RDONLY);
+  report(fd >= 0, "openat(sub fd, \"chain3\") through a symlink with ..", errno);
+  if (fd >= 0) close(fd);
+  TRY(mkdirat(sub, "../../dirfd_made", 0755), "mkdirat(sub fd, \"../../dirfd_made\")");
+  close(sub);
 }
 
 static void hard_links(void) {
@@ -364,6 +402,7 @@ int main(int argc, char **argv) {
   dot_dot_and_absolute();
   symlinks();
   writes_outside();
+  directory_fds();
   hard_links();
   renames();
   read_only_preopen();

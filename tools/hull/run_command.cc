@@ -1,5 +1,6 @@
 // `hull run [OPTIONS] FILE [ARGS...]`: compile a module (binary or text), link WASI preview 1,
 // instantiate it and run `_start` (a WASI command) or the export named by --invoke.
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -254,6 +255,9 @@ int invoke_export(Store& store, Instance* inst, const RunOptions& o, wasi::Previ
 }  // namespace
 
 int run_command(int argc, char** argv) {
+  // A guest writing to a closed pipe gets the `pipe` errno, as natively with SIGPIPE ignored,
+  // instead of the signal killing Hull.
+  std::signal(SIGPIPE, SIG_IGN);
   RunOptions o;
   int status = parse_options(argc, argv, &o);
   if (status >= 0) return status;
@@ -294,7 +298,11 @@ int run_command(int argc, char** argv) {
   if (!inst) {
     // A trap in the start function (or proc_exit from it) surfaces as Uninstantiable.
     if (ctx.state.exit_code) return static_cast<int>(*ctx.state.exit_code & 0xff);
-    std::fprintf(stderr, "error: %s: %s\n", o.file.c_str(), inst.error().to_string().c_str());
+    const char* hint = inst.error().kind == ErrorKind::Unlinkable
+                           ? " (hull run provides the wasi_snapshot_preview1 functions only)"
+                           : "";
+    std::fprintf(stderr, "error: %s: %s%s\n", o.file.c_str(), inst.error().to_string().c_str(),
+                 hint);
     return inst.error().kind == ErrorKind::Uninstantiable ? kExitTrap : kExitError;
   }
   ctx.instance = *inst;

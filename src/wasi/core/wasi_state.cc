@@ -100,10 +100,10 @@ Status init_wasi_state(const WasiConfig& config, WasiState* state) {
     e.base = right::directory;
     e.inheriting = right::all;
     e.readonly = p.readonly;
-    if (p.readonly) {
-      e.base &= ~right::mutating;
-      e.inheriting &= ~right::mutating;
-    }
+    // A read-only preopen holds no mutating right itself. Its inheriting rights stay complete
+    // so that guests (wasi-libc derives the rights it asks for from them) still ask for write
+    // access when they mean it, and path_open can refuse that plainly with `perm`.
+    if (p.readonly) e.base &= ~right::mutating;
     e.preopen = true;
     e.guest_path = p.guest_path;
     state->fds.insert(std::move(e));

@@ -1,5 +1,8 @@
 // The preview 1 function table (name, wasm signature, implementation) and the host trampoline
 // that finds the caller's memory and turns an implementation's errno into the i32 result.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <deque>
 
 #include "wasi/preview1/call.h"
@@ -84,7 +87,19 @@ std::optional<Trap> trampoline(void* env, Store& store, uint64_t* slots) {
   Memory* m = guest_memory(inst);
   // Memory can grow (and, rarely, move) between calls: read base/size each time.
   p1::Call call{b->ctx->state, m ? p1::GuestMemory(m->base, m->size) : p1::GuestMemory(), {}};
+  // HULL_WASI_TRACE=1 logs every call and its errno to stderr (debugging guests).
+  static const bool trace = std::getenv("HULL_WASI_TRACE") != nullptr;
+  uint64_t args[9] = {};
+  if (trace) std::memcpy(args, slots, std::strlen(def->params) * 8);
   Errno e = def->impl(call, slots);
+  if (trace) {
+    std::fprintf(stderr, "[wasi] %s(", def->name);
+    for (size_t i = 0; def->params[i]; ++i) {
+      uint64_t v = def->params[i] == 'i' ? static_cast<uint32_t>(args[i]) : args[i];
+      std::fprintf(stderr, "%s%llu", i ? ", " : "", static_cast<unsigned long long>(v));
+    }
+    std::fprintf(stderr, ") -> %s\n", errno_name(e));
+  }
   if (call.trap) return std::move(call.trap);
   if (def->returns_errno) slots[0] = static_cast<uint32_t>(e);
   return std::nullopt;

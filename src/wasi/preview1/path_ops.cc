@@ -24,7 +24,11 @@ Errno dir_and_path(Call& c, uint32_t fd, Rights rights, uint32_t ptr, uint32_t l
   if (!d) return Errno::badf;
   if (!c.mem.string(ptr, len, path)) return Errno::fault;
   if (d->type != FileType::directory) return Errno::notdir;
-  if ((d->base & rights) != rights) return Errno::notcapable;
+  if ((d->base & rights) != rights) {
+    // Through a read-only preopen, mutations are not permitted (Wasmtime's answer too).
+    if (d->readonly && (rights & ~d->base & right::mutating)) return Errno::perm;
+    return Errno::notcapable;
+  }
   *e = d;
   return Errno::success;
 }
@@ -62,21 +66,19 @@ P1_FUNC(path_open) {
   bool write = (base & (right::fd_write | right::fd_datasync | right::fd_allocate |
                         right::fd_filestat_set_size)) ||
                (fdflags & fdflag::append) || (oflags & oflag::trunc);
-  if (write && dir->readonly) return Errno::perm;
+  // Through a read-only preopen nothing may be opened for writing (asked-for write rights
+  // count even though the directory would not pass them on).
+  constexpr Rights kWriteRights =
+      right::fd_write | right::fd_datasync | right::fd_allocate | right::fd_filestat_set_size;
+  if (dir->readonly && (write || (a[5] & kWriteRights))) return Errno::perm;
   if (oflags & oflag::directory) {
     if (oflags & (oflag::creat | oflag::trunc)) return Errno::inval;
-    write = false;
+    // A directory is never writable (the kernel says the same for O_WRONLY/O_RDWR).
+    if (write) return Errno::isdir;
   }
   flags |= write ? (read ? O_RDWR : O_WRONLY) : O_RDONLY;
   int fd = -1;
   Errno err = open_beneath(dir->host_fd, path, flags, 0666, follow, &fd);
-  if (err == Errno::isdir && write && !(oflags & oflag::creat) && !(fdflags & fdflag::append) &&
-      !(oflags & oflag::trunc)) {
-    // A directory opened with write-ish rights: open it read-only, its fd simply lacks them
-    // (wasi-libc asks for every right it may need).
-    flags = (flags & ~(O_WRONLY | O_RDWR)) | O_RDONLY;
-    err = open_beneath(dir->host_fd, path, flags, 0666, follow, &fd);
-  }
   if (err != Errno::success) return err;
   struct stat st;
   if (fstat(fd, &st) != 0) {
@@ -97,6 +99,7 @@ P1_FUNC(path_open) {
     if (!write) e.base &= ~(right::fd_write | right::fd_datasync | right::fd_allocate |
                             right::fd_filestat_set_size);
   }
+  if (e.readonly) e.base &= ~right::mutating;
   uint32_t n = c.state.fds.insert(std::move(e));
   c.mem.store<uint32_t>(u32(a[8]), n);
   return Errno::success;
@@ -199,6 +202,9 @@ P1_FUNC(path_symlink) {
   std::string path;
   P1_TRY(dir_and_path(c, u32(a[2]), right::path_symlink, u32(a[3]), u32(a[4]), &dir, &path));
   if (target.find('\0') != std::string::npos) return Errno::ilseq;
+  // An absolute target could never be followed beneath a preopen; refuse it up front as
+  // Wasmtime does.
+  if (!target.empty() && target[0] == '/') return Errno::perm;
   ParentDir p;
   P1_TRY(resolve_parent(dir->host_fd, path, false, &p));
   return host_result(symlinkat(target.c_str(), p.fd, p.leaf.c_str()));

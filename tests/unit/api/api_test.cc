@@ -375,3 +375,33 @@ TEST(ApiStore, MakeFuncIntoTable) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ApiWasi, ArgsAndProcExit) {
+  if (!api::wasi_available()) GTEST_SKIP() << "libhull built without WASI";
+  api::Engine engine;
+  api::Store store(engine);
+  api::Linker linker;
+  api::WasiConfig cfg;
+  cfg.args = {"prog", "a", "b"};
+  ASSERT_TRUE(linker.define_wasi(store, cfg).ok());
+  auto m = api::Module::from_wat(engine, R"((module
+    (import "wasi_snapshot_preview1" "args_sizes_get" (func $asg (param i32 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    (memory (export "memory") 1)
+    (func (export "argc") (result i32) (drop (call $asg (i32.const 0) (i32.const 4)))
+      (i32.load (i32.const 0)))
+    (func (export "quit") (call $exit (i32.const 7)))))");
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  auto inst = linker.instantiate(store, *m);
+  ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+  EXPECT_EQ(*inst->typed_func<int32_t()>("argc")->call(), 3);
+  EXPECT_FALSE(store.wasi_exit_code().has_value());
+  auto q = inst->typed_func<void()>("quit")->call();
+  ASSERT_FALSE(q.ok());
+  EXPECT_TRUE(q.error().is_trap());
+  EXPECT_EQ(store.wasi_exit_code(), 7u);
+}
+
+}  // namespace

@@ -142,7 +142,8 @@ TEST_F(EndToEnd, CallIndirectAcrossModulesUsesCanonicalTypes) {
   auto e = invoke(store, ib->exports.at("empty").func, {});
   ASSERT_TRUE(e.ok());
   ASSERT_TRUE(e->trapped());
-  EXPECT_EQ(e->trap->message, "uninitialized element");
+  // The interpreter may append the index ("uninitialized element 1").
+  EXPECT_EQ(e->trap->message.rfind("uninitialized element", 0), 0u) << e->trap->message;
 }
 
 TEST_F(EndToEnd, MemoryGrowAndGlobalsFromWasm) {

@@ -239,9 +239,7 @@ void run_file(const fs::path& path, Stats* st) {
     }
     if (!mod) continue;
     // Malformed text modules are the text parser's business.
-    if (expect == Malformed &&
-        !(mod->items.size() > 1 && mod->items[1].text == "binary"))
-      continue;
+    if (expect == Malformed && !(mod->items.size() > 1 && mod->items[1].text == "binary")) continue;
     std::vector<uint8_t> bytes;
     Got g = module_bytes(src, *mod, &bytes);
     if (g != Got::Binary) {

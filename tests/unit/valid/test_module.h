@@ -137,8 +137,10 @@ inline Bytes sleb(int64_t v) {
   while (more) {
     uint8_t b = v & 0x7F;
     v >>= 7;
-    if ((v == 0 && !(b & 0x40)) || (v == -1 && (b & 0x40))) more = false;
-    else b |= 0x80;
+    if ((v == 0 && !(b & 0x40)) || (v == -1 && (b & 0x40)))
+      more = false;
+    else
+      b |= 0x80;
     out.push_back(b);
   }
   return out;

@@ -1,11 +1,12 @@
 // Validator unit tests on hand-built modules: each rule, valid and invalid.
+#include "valid/validator.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "test_module.h"
-#include "valid/validator.h"
 
 namespace hull::test {
 namespace {
@@ -41,7 +42,7 @@ TEST(Valid, NumericOps) {
   expect_error(func_module({I32, I64}, {I32}, {0x20, 0, 0x20, 1, 0x6A, 0x0B}), "type mismatch");
   expect_error(func_module({}, {I32}, {0x0B}), "type mismatch");
   expect_error(func_module({}, {}, {0x41, 1, 0x0B}), "type mismatch");  // leftover value
-  expect_error(func_module({}, {}, {0x6A, 0x0B}), "type mismatch");      // empty stack
+  expect_error(func_module({}, {}, {0x6A, 0x0B}), "type mismatch");     // empty stack
 }
 
 TEST(Valid, PolymorphicStackAfterUnreachable) {
@@ -62,16 +63,13 @@ TEST(Valid, BlocksAndBranches) {
   expect_ok(func_module({}, {}, {0x03, 0x40, 0x0C, 0, 0x0B, 0x0B}));
   expect_error(func_module({}, {}, {0x0C, 1, 0x0B}), "unknown label");
   // br_if keeps the label values
-  expect_ok(func_module({I32}, {I32},
-                        {0x02, 0x7F, 0x41, 7, 0x20, 0, 0x0D, 0, 0x0B, 0x0B}));
+  expect_ok(func_module({I32}, {I32}, {0x02, 0x7F, 0x41, 7, 0x20, 0, 0x0D, 0, 0x0B, 0x0B}));
   // if without else must have matching params/results
   expect_error(func_module({I32}, {I32}, {0x20, 0, 0x04, 0x7F, 0x41, 1, 0x0B, 0x0B}),
                "type mismatch");
-  expect_ok(func_module({I32}, {I32},
-                        {0x20, 0, 0x04, 0x7F, 0x41, 1, 0x05, 0x41, 2, 0x0B, 0x0B}));
+  expect_ok(func_module({I32}, {I32}, {0x20, 0, 0x04, 0x7F, 0x41, 1, 0x05, 0x41, 2, 0x0B, 0x0B}));
   // else branch checked separately
-  expect_error(func_module({I32}, {I32},
-                           {0x20, 0, 0x04, 0x7F, 0x41, 1, 0x05, 0x0B, 0x0B}),
+  expect_error(func_module({I32}, {I32}, {0x20, 0, 0x04, 0x7F, 0x41, 1, 0x05, 0x0B, 0x0B}),
                "type mismatch");
 }
 
@@ -93,18 +91,17 @@ TEST(Valid, MultiValueBlockTypes) {
 
 TEST(Valid, BrTable) {
   // block (result i32) block (result i32) i32.const 0 local.get 0 br_table 0 1 1 end end
-  expect_ok(func_module({I32}, {I32},
-                        {0x02, 0x7F, 0x02, 0x7F, 0x41, 0, 0x20, 0, 0x0E, 2, 0, 1, 1, 0x0B,
-                         0x0B, 0x0B}));
+  expect_ok(
+      func_module({I32}, {I32},
+                  {0x02, 0x7F, 0x02, 0x7F, 0x41, 0, 0x20, 0, 0x0E, 2, 0, 1, 1, 0x0B, 0x0B, 0x0B}));
   // arity mismatch between labels: block (result i32) block ... br_table 0 1 with inner empty
-  expect_error(func_module({I32}, {I32},
-                           {0x02, 0x7F, 0x02, 0x40, 0x20, 0, 0x0E, 1, 0, 1, 0x0B, 0x41, 0,
-                            0x0B, 0x0B}),
-               "type mismatch");
+  expect_error(
+      func_module({I32}, {I32},
+                  {0x02, 0x7F, 0x02, 0x40, 0x20, 0, 0x0E, 1, 0, 1, 0x0B, 0x41, 0, 0x0B, 0x0B}),
+      "type mismatch");
   // polymorphic stack: labels of different types but same arity are fine after unreachable
-  expect_ok(func_module({}, {},
-                        {0x02, 0x7D, 0x02, 0x7F, 0x00, 0x0E, 1, 0, 1, 0x0B, 0x1A, 0x00, 0x0B,
-                         0x1A, 0x0B}));
+  expect_ok(func_module(
+      {}, {}, {0x02, 0x7D, 0x02, 0x7F, 0x00, 0x0E, 1, 0, 1, 0x0B, 0x1A, 0x00, 0x0B, 0x1A, 0x0B}));
   expect_error(func_module({I32}, {}, {0x20, 0, 0x0E, 1, 5, 0, 0x0B}), "unknown label");
 }
 
@@ -156,14 +153,11 @@ TEST(Valid, CallIndirect) {
 TEST(Valid, Select) {
   expect_ok(func_module({I32}, {I32}, {0x41, 1, 0x41, 2, 0x20, 0, 0x1B, 0x0B}));
   // untyped select on references: type mismatch
-  expect_error(func_module({I32}, {},
-                           {0xD0, 0x70, 0xD0, 0x70, 0x20, 0, 0x1B, 0x1A, 0x0B}),
+  expect_error(func_module({I32}, {}, {0xD0, 0x70, 0xD0, 0x70, 0x20, 0, 0x1B, 0x1A, 0x0B}),
                "type mismatch");
   // typed select on references
-  expect_ok(func_module({I32}, {},
-                        {0xD0, 0x70, 0xD0, 0x70, 0x20, 0, 0x1C, 1, 0x70, 0x1A, 0x0B}));
-  expect_error(func_module({I32}, {},
-                           {0x41, 0, 0x41, 0, 0x20, 0, 0x1C, 2, 0x7F, 0x7F, 0x1A, 0x0B}),
+  expect_ok(func_module({I32}, {}, {0xD0, 0x70, 0xD0, 0x70, 0x20, 0, 0x1C, 1, 0x70, 0x1A, 0x0B}));
+  expect_error(func_module({I32}, {}, {0x41, 0, 0x41, 0, 0x20, 0, 0x1C, 2, 0x7F, 0x7F, 0x1A, 0x0B}),
                "invalid result arity");
   expect_error(func_module({I32}, {}, {0x41, 0, 0x41, 0, 0x20, 0, 0x1C, 0, 0x1A, 0x0B}),
                "invalid result arity");
@@ -288,13 +282,11 @@ TEST(Valid, RefOps) {
   expect_ok(func_module({}, {I32}, {0xD0, 0x70, 0xD1, 0x0B}));
   expect_error(func_module({}, {I32}, {0x41, 0, 0xD1, 0x0B}), "type mismatch");
   // ref.as_non_null gives (ref func)
-  expect_ok(func_module({FUNCREF}, {ValType::ref(HeapKind::Func, false)},
-                        {0x20, 0, 0xD4, 0x0B}));
+  expect_ok(func_module({FUNCREF}, {ValType::ref(HeapKind::Func, false)}, {0x20, 0, 0xD4, 0x0B}));
   expect_error(func_module({FUNCREF}, {ValType::ref(HeapKind::Func, false)}, {0x20, 0, 0x0B}),
                "type mismatch");
   // br_on_null 0 with label []: leaves (ref func)
-  expect_ok(func_module({FUNCREF}, {},
-                        {0x02, 0x40, 0x20, 0, 0xD5, 0, 0x1A, 0x0B, 0x0B}));
+  expect_ok(func_module({FUNCREF}, {}, {0x02, 0x40, 0x20, 0, 0xD5, 0, 0x1A, 0x0B, 0x0B}));
   // br_on_non_null: label must end in a reference
   expect_ok(func_module({FUNCREF}, {ValType::ref(HeapKind::Func, false)},
                         {0x02, 0x64, 0x70, 0x20, 0, 0xD6, 0, 0x00, 0x0B, 0x0B}));
@@ -410,8 +402,8 @@ TEST(Valid, Tables) {
   e.type = FUNCREF;
   tm.m.elems.push_back(e);
   // table.init 0 0 ; elem.drop 0 ; table.size 1 drop; table.get 1 drop
-  tm.add_func(0, {0x41, 0, 0x41, 0, 0x41, 0, 0xFC, 12, 0, 0, 0xFC, 13, 0, 0xFC, 16, 1, 0x1A,
-                  0x41, 0, 0x25, 1, 0x1A, 0x0B});
+  tm.add_func(0, {0x41, 0,    0x41, 0, 0x41, 0,    0xFC, 12,   0, 0,    0xFC, 13,
+                  0,    0xFC, 16,   1, 0x1A, 0x41, 0,    0x25, 1, 0x1A, 0x0B});
   expect_ok(tm);
 
   TestModule bad;
@@ -441,8 +433,7 @@ TEST(Valid, Tables) {
 TEST(Valid, Simd) {
   Bytes vconst = cat({{0xFD, 0x0C}, Bytes(16, 0)});
   expect_ok(func_module({}, {I32}, cat({vconst, {0xFD, 0x15, 15, 0x0B}})));
-  expect_error(func_module({}, {I32}, cat({vconst, {0xFD, 0x15, 16, 0x0B}})),
-               "invalid lane index");
+  expect_error(func_module({}, {I32}, cat({vconst, {0xFD, 0x15, 16, 0x0B}})), "invalid lane index");
   Bytes shuffle = cat({vconst, vconst, {0xFD, 0x0D}, Bytes(16, 31), {0x0B}});
   expect_ok(func_module({}, {V128}, shuffle));
   Bytes bad_shuffle = cat({vconst, vconst, {0xFD, 0x0D}, Bytes(16, 32), {0x0B}});
@@ -593,8 +584,10 @@ TEST(Valid, DeclaredSubtypes) {
   expect_error(shape, "sub type");
 
   TestModule mut;  // mutable fields are invariant
-  uint32_t d = mut.add_subtype(struct_type({{ValType::ref(HeapKind::Any, true), Packed::NotPacked, true}}, false));
-  mut.add_subtype(struct_type({{ValType::ref(HeapKind::Eq, true), Packed::NotPacked, true}}, true, {d}));
+  uint32_t d = mut.add_subtype(
+      struct_type({{ValType::ref(HeapKind::Any, true), Packed::NotPacked, true}}, false));
+  mut.add_subtype(
+      struct_type({{ValType::ref(HeapKind::Eq, true), Packed::NotPacked, true}}, true, {d}));
   expect_error(mut, "sub type");
 
   TestModule fwd;  // supertype must be defined earlier
@@ -661,11 +654,105 @@ TEST(Valid, Gc) {
   expect_error(imm, "immutable field");
 
   // ref.test / ref.cast / i31
-  expect_ok(func_module({ValType::ref(HeapKind::Any, true)}, {I32},
-                        {0x20, 0, 0xFB, 0x14, 0x6C, 0x0B}));
+  expect_ok(
+      func_module({ValType::ref(HeapKind::Any, true)}, {I32}, {0x20, 0, 0xFB, 0x14, 0x6C, 0x0B}));
   expect_ok(func_module({}, {I32}, {0x41, 5, 0xFB, 0x1C, 0xFB, 0x1D, 0x0B}));
-  expect_error(func_module({FUNCREF}, {I32}, {0x20, 0, 0xFB, 0x14, 0x6C, 0x0B}),
-               "type mismatch");
+  expect_error(func_module({FUNCREF}, {I32}, {0x20, 0, 0xFB, 0x14, 0x6C, 0x0B}), "type mismatch");
+}
+
+TEST(Valid, MoreRules) {
+  // return_call_indirect: callee results must match the caller's
+  TestModule rci;
+  uint32_t t = rci.add_type({}, {I32});
+  uint32_t u = rci.add_type({}, {I64});
+  rci.add_table(FUNCREF, 1);
+  rci.add_func(t, {0x41, 0, 0x13, static_cast<uint8_t>(t), 0, 0x0B});
+  expect_ok(rci);
+  rci.add_func(u, {0x41, 0, 0x13, static_cast<uint8_t>(t), 0, 0x0B});
+  expect_error(rci, "type mismatch");
+
+  // table64: table.get takes an i64 index, table.size returns i64
+  TestModule t64;
+  uint32_t ft = t64.add_type({}, {I64});
+  t64.add_table(FUNCREF, 1, std::nullopt, true);
+  t64.add_func(ft, {0x42, 0, 0x25, 0, 0x1A, 0xFC, 16, 0, 0x0B});
+  expect_ok(t64);
+  t64.add_func(ft, {0x41, 0, 0x25, 0, 0x1A, 0xFC, 16, 0, 0x0B});
+  expect_error(t64, "type mismatch");
+
+  // non-nullable table element type needs an initializer expression
+  TestModule nn;
+  uint32_t ft2 = nn.add_type({}, {});
+  nn.add_table(ValType::ref(HeapKind::Concrete, false, ft2), 1);
+  expect_error(nn, "type mismatch");
+  nn.m.defined_tables[0].init = nn.append({0xD2, 0, 0x0B});
+  nn.add_func(ft2, {0x0B});
+  expect_ok(nn);
+
+  // element expressions must have the segment's type
+  TestModule el;
+  el.add_type({}, {});
+  ElemDesc e;
+  e.mode = SegmentMode::Passive;
+  e.type = EXTERNREF;
+  e.uses_exprs = true;
+  e.exprs = {el.append({0xD0, 0x6F, 0x0B})};
+  el.m.elems.push_back(e);
+  expect_ok(el);
+  el.m.elems[0].exprs = {el.append({0xD0, 0x70, 0x0B})};
+  expect_error(el, "type mismatch");
+}
+
+TEST(Valid, GcMore) {
+  TestModule tm;
+  SubType a8;
+  a8.kind = CompositeKind::Array;
+  a8.fields = {{I32, Packed::I8, true}};
+  uint32_t a = tm.add_subtype(a8);
+  SubType a32;
+  a32.kind = CompositeKind::Array;
+  a32.fields = {{I32, Packed::NotPacked, true}};
+  uint32_t b = tm.add_subtype(a32);
+  uint32_t t = tm.add_type(
+      {ValType::ref(HeapKind::Concrete, true, a), ValType::ref(HeapKind::Concrete, true, b)}, {});
+  // array.copy a b: packed i8 vs i32 elements do not match
+  tm.add_func(t, {0x20, 0, 0x41, 0, 0x20, 1, 0x41, 0, 0x41, 0, 0xFB, 0x11, static_cast<uint8_t>(a),
+                  static_cast<uint8_t>(b), 0x0B});
+  expect_error(tm, "array types do not match");
+
+  // struct.new_default needs defaultable fields
+  TestModule sd;
+  uint32_t f = sd.add_type({}, {});
+  SubType st;
+  st.kind = CompositeKind::Struct;
+  st.fields = {{ValType::ref(HeapKind::Concrete, false, f)}};
+  uint32_t s = sd.add_subtype(st);
+  sd.add_func(f, {0xFB, 1, static_cast<uint8_t>(s), 0x1A, 0x0B});
+  expect_error(sd, "type mismatch");
+
+  // br_on_cast: (ref null any) -> i31 to a label of (ref i31); fallthrough keeps anyref
+  TestModule bc;
+  uint32_t ft =
+      bc.add_type({ValType::ref(HeapKind::Any, true)}, {ValType::ref(HeapKind::I31, false)});
+  bc.add_func(ft, {0x20, 0, 0xFB, 0x18, 0x01, 0, 0x6E, 0x6C, 0x1A, 0x00, 0x0B});
+  expect_ok(bc);
+  // target not a subtype of the source
+  TestModule bc2;
+  uint32_t ft2 = bc2.add_type({FUNCREF}, {ValType::ref(HeapKind::I31, false)});
+  bc2.add_func(ft2, {0x20, 0, 0xFB, 0x18, 0x01, 0, 0x70, 0x6C, 0x1A, 0x00, 0x0B});
+  expect_error(bc2, "type mismatch");
+}
+
+TEST(Valid, ConstExprGc) {
+  TestModule tm;
+  SubType st;
+  st.kind = CompositeKind::Struct;
+  st.fields = {{I32}};
+  uint32_t s = tm.add_subtype(st);
+  tm.add_global(ValType::ref(HeapKind::Concrete, false, s), false,
+                {0x41, 7, 0xFB, 0, static_cast<uint8_t>(s), 0x0B});
+  tm.add_global(ValType::ref(HeapKind::I31, false), false, {0x41, 7, 0xFB, 0x1C, 0x0B});
+  expect_ok(tm);
 }
 
 // ---- malformed body encodings ----
@@ -714,8 +801,8 @@ struct RecordingSink {
   }
   void instr(const Instr& in, bool reachable, std::span<const ValType> popped,
              std::span<const ValType> pushed) {
-    events.push_back({in.op, reachable, {popped.begin(), popped.end()},
-                      {pushed.begin(), pushed.end()}});
+    events.push_back(
+        {in.op, reachable, {popped.begin(), popped.end()}, {pushed.begin(), pushed.end()}});
   }
   Status end_function() {
     ended = true;

@@ -1,0 +1,149 @@
+// The C API's object layouts (the opaque structs of wasm.h) and shared helpers.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/module.h"
+#include "hull.h"
+#include "runtime/store.h"
+#include "wasm.h"
+
+struct wasm_config_t {
+  hull::StoreLimits limits;
+};
+
+struct wasm_engine_t {
+  hull::StoreLimits limits;  // default limits of its stores
+};
+
+// ---- types ----
+struct wasm_valtype_t {
+  wasm_valkind_t kind;
+};
+struct wasm_externtype_t {
+  wasm_externkind_t kind;
+};
+struct wasm_functype_t : wasm_externtype_t {
+  wasm_valtype_vec_t params;
+  wasm_valtype_vec_t results;
+};
+struct wasm_globaltype_t : wasm_externtype_t {
+  wasm_valtype_t* content;
+  wasm_mutability_t mutability;
+};
+struct wasm_tabletype_t : wasm_externtype_t {
+  wasm_valtype_t* element;
+  wasm_limits_t limits;
+};
+struct wasm_memorytype_t : wasm_externtype_t {
+  wasm_limits_t limits;
+};
+struct wasm_importtype_t {
+  wasm_name_t module;
+  wasm_name_t name;
+  wasm_externtype_t* type;
+};
+struct wasm_exporttype_t {
+  wasm_name_t name;
+  wasm_externtype_t* type;
+};
+
+// ---- references ----
+enum class RefKind : uint8_t { Func, Global, Table, Memory, Instance, Foreign, Trap, Module };
+
+// Every reference handle: a kind and the store object it designates. Handles are
+// heap-allocated and owned by the user; the objects are owned by the store.
+struct wasm_ref_t {
+  RefKind kind;
+  wasm_store_t* store;
+  void* obj;
+};
+struct wasm_extern_t : wasm_ref_t {};
+struct wasm_func_t : wasm_extern_t {};
+struct wasm_global_t : wasm_extern_t {};
+struct wasm_table_t : wasm_extern_t {};
+struct wasm_memory_t : wasm_extern_t {};
+struct wasm_instance_t : wasm_ref_t {};
+struct wasm_foreign_t : wasm_ref_t {};
+
+struct TrapData {
+  std::string message;  // without the NUL
+  std::vector<hull::TrapFrame> frames;
+};
+struct wasm_trap_t : wasm_ref_t {
+  std::shared_ptr<TrapData> data;
+};
+struct wasm_module_t : wasm_ref_t {
+  std::shared_ptr<const hull::CompiledModule> module;
+};
+struct wasm_shared_module_t {
+  std::shared_ptr<const hull::CompiledModule> module;
+};
+
+struct wasm_frame_t {
+  uint32_t func_index;
+  size_t func_offset;
+  size_t module_offset;
+};
+
+// A host function's environment (owned by its store).
+struct CHostEnv {
+  wasm_store_t* store;
+  wasm_func_callback_t cb;
+  wasm_func_callback_with_env_t cb_env;
+  void* env;
+  std::vector<wasm_valkind_t> params, results;
+};
+
+// A C reference stored inside wasm as an externref: the ExternObject's host_value points to
+// one of these, which remembers what the C side passed in.
+struct RefRecord {
+  RefKind kind;
+  void* obj;
+};
+
+struct HostInfo {
+  void* info = nullptr;
+  void (*finalizer)(void*) = nullptr;
+};
+
+struct wasm_store_t {
+  hull::Store store;
+  std::deque<CHostEnv> host_envs;
+  std::deque<RefRecord> ref_records;
+  std::deque<char> foreigns;  // identity storage for wasm_foreign_new
+  std::unordered_map<const void*, uintptr_t> externref_of;  // obj -> ExternObject word
+  std::unordered_map<const void*, HostInfo> host_info;
+  std::vector<std::pair<void (*)(void*), void*>> finalizers;  // func env finalizers
+  ~wasm_store_t();
+};
+
+namespace hull::capi {
+
+wasm_ref_t* new_ref(RefKind kind, wasm_store_t* s, void* obj);
+template <class T>
+T* new_handle(RefKind kind, wasm_store_t* s, void* obj) {
+  return static_cast<T*>(new_ref(kind, s, obj));
+}
+wasm_trap_t* new_trap(wasm_store_t* s, std::string message, std::vector<TrapFrame> frames = {});
+
+wasm_valkind_t to_c(const ValType& t);
+ValType from_c(wasm_valkind_t k);
+wasm_functype_t* to_c(const FuncType& t);
+wasm_externtype_t* import_type_c(const ModuleDesc& d, const Import& imp);
+wasm_externtype_t* export_type_c(const ModuleDesc& d, const Export& e);
+wasm_limits_t to_c(const Limits& l);
+Limits from_c(const wasm_limits_t& l);
+wasm_valtype_t* new_valtype(wasm_valkind_t k);
+
+// Values: slot <-> wasm_val_t (refs become new owned handles / are looked up).
+void val_to_c(wasm_store_t* s, wasm_valkind_t kind, const uint64_t* slot, wasm_val_t* out);
+bool val_from_c(wasm_store_t* s, const wasm_val_t& v, uint64_t* slot);
+uintptr_t ref_from_c(wasm_store_t* s, const wasm_ref_t* r, bool funcref);
+wasm_ref_t* ref_to_c(wasm_store_t* s, uintptr_t bits, bool funcref);
+
+}  // namespace hull::capi
