@@ -6,22 +6,30 @@ ASAN_BUILD ?= build-asan
 CMAKE_FLAGS = -G Ninja -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
 JOBS       ?= $(shell nproc)
 
-.PHONY: all setup build demo test test-asan conformance clean format
+.PHONY: all setup build bench demo test test-asan conformance clean format
 
 all: build
 
 setup:
 	@bash scripts/setup.sh
 
+# The benchmarks (bench/) are built by `make bench`, not by every build: tests never run them.
 build: setup
-	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Release > /dev/null
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Release -DHULL_BENCH=OFF > /dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+
+bench: setup
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Release -DHULL_BENCH=ON > /dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+	@echo "benchmarks built in $(BUILD)/bench; compare with peers: bench/compare.sh --build $(BUILD) --help"
 
 demo: build
 	@echo "== hull run examples/hello/add.wat --invoke add 2 40"
 	@$(BUILD)/hull run examples/hello/add.wat --invoke add 2 40
 	@echo "== hull run examples/hello/fac.wat --invoke fac 20"
 	@$(BUILD)/hull run examples/hello/fac.wat --invoke fac 20
+	@echo "== a WASI program (tests/programs/upper.c compiled to wasm32-wasi): echo ... | hull run upper.wasm"
+	@echo "hello from a wasm guest" | $(BUILD)/hull run $(BUILD)/tests/programs/wasm/upper.wasm
 	@echo "== hull wast on one spec file"
 	@$(BUILD)/hull wast $$(bash scripts/testsuite-dir.sh)/core/fac.wast
 

@@ -12,9 +12,10 @@ void print_usage(FILE* out) {
       "usage: hull <command> [options] [args]\n"
       "\n"
       "commands:\n"
-      "  run FILE.wasm|FILE.wat --invoke NAME [ARGS...]   run an exported function\n"
-      "  wast FILE.wast...                                run spec test scripts\n"
-      "  help                                             show this text\n"
+      "  run [OPTIONS] FILE.wasm|FILE.wat [ARGS...]   run a WASI command, or an export with\n"
+      "                                               --invoke NAME\n"
+      "  wast FILE.wast...                            run spec test scripts\n"
+      "  help                                         show this text\n"
       "\n"
       "`hull <command> --help` shows a command's options.\n",
       out);
