@@ -42,7 +42,7 @@ test-asan: setup
 	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DHULL_SANITIZE=ON \
 	  -DCMAKE_CXX_FLAGS=-O1 -DHULL_BENCH=OFF -DHULL_SHARED_LIB=OFF > /dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target hull hull_test_programs
-	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -L 'spec|wasi|programs' --progress
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -L 'spec|wasi|programs|hostile|sandbox' --progress
 
 conformance: build
 	@bash scripts/conformance.sh $(BUILD)/hull
@@ -52,3 +52,15 @@ format:
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# Fuzzing (tests/fuzz): builds the libFuzzer targets with ASan+UBSan into $(FUZZ_BUILD) and runs
+# each for FUZZ_SECONDS, seeded from the spec testsuite's modules.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: setup
+	@cmake -S . -B $(FUZZ_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHULL_FUZZ=ON \
+	  -DHULL_BENCH=OFF -DHULL_SHARED_LIB=OFF -DHULL_TESTS=OFF \
+	  "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" > /dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_decode fuzz_text fuzz_validate fuzz_exec hull_fuzz_seeds
+	@bash tests/fuzz/run_fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

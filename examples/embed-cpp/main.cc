@@ -3,8 +3,8 @@
 //
 //   embed-cpp [plugin.wat|plugin.wasm] ['{"json": [1, 2]}']
 //
-// Fuel budgets are not available in this build of Hull (they arrive with the sandbox issue);
-// Engine::create rejects Config::consume_fuel, which this host reports.
+// The plugin also runs under a fuel budget (Config::consume_fuel + Store::set_fuel): a plugin
+// that loops forever traps with "all fuel consumed" instead of hanging the host.
 #include <cstdio>
 #include <string>
 
@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   }
 
   api::Store store(*engine);
+  if (config.consume_fuel) (void)store.set_fuel(10'000'000);  // ~10M wasm instructions
   api::Linker linker;
   linker.func("host", "log", [](api::Caller& caller, int32_t ptr, int32_t len) -> api::Result<void> {
     // Untrusted pointers: every access is bounds-checked.

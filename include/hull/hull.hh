@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -282,9 +283,12 @@ struct Features {
 struct Config {
   StoreLimits limits;  // default limits of each new Store
   Features features;
-  // Fuel metering and epoch interruption arrive with the sandbox issue; until the engine has
-  // them, setting either makes Engine::create fail with ErrorKind::Usage.
+  // Fuel metering: modules compiled by this engine charge one unit per wasm instruction (paid
+  // per basic block, at function entries and loop headers); a store starts with 0 fuel, so
+  // call Store::set_fuel before running code. Running out traps with "all fuel consumed".
   bool consume_fuel = false;
+  // Deadlines: modules compiled by this engine check the store's deadline (Store::set_deadline)
+  // at function entries and loop headers and trap with "interrupt" once it has passed.
   bool epoch_interruption = false;
 };
 
@@ -651,6 +655,17 @@ class Store {
   std::optional<uint32_t> wasi_exit_code() const;
   // The Func a funcref Val points to (nullopt for null).
   std::optional<Func> funcref(const Val& v);
+
+  // Fuel (Config::consume_fuel; otherwise these return ErrorKind::Usage). set_fuel sets the
+  // remaining fuel; after an "all fuel consumed" trap, set more and call again.
+  Result<void> set_fuel(uint64_t fuel);
+  Result<uint64_t> get_fuel() const;       // remaining
+  Result<uint64_t> fuel_consumed() const;  // total consumed by this store
+  // Deadline (Config::epoch_interruption; otherwise ErrorKind::Usage): wasm code running in
+  // this store traps with "interrupt" once `timeout` has elapsed (checked at function entries
+  // and loop headers; resolution 2 ms). Replaces any earlier deadline.
+  Result<void> set_deadline(std::chrono::nanoseconds timeout);
+  void clear_deadline();
 
   detail::StoreImpl* impl() const { return impl_.get(); }
 

@@ -14,11 +14,6 @@ using namespace detail;
 Engine::Engine() : impl_(std::make_shared<EngineImpl>()) {}
 
 Result<Engine> Engine::create(const Config& config) {
-  if (config.consume_fuel || config.epoch_interruption) {
-    return Error(ErrorKind::Usage,
-                 "fuel metering and epoch interruption are not available in this build of Hull "
-                 "(they arrive with the sandbox issue)");
-  }
   const Features& f = config.features;
   if (!f.simd || !f.multi_memory || !f.memory64 || !f.reference_types || !f.tail_call || !f.gc ||
       !f.exceptions) {
@@ -31,8 +26,11 @@ Result<Engine> Engine::create(const Config& config) {
 
 const Config& Engine::config() const { return impl_->config; }
 
-Result<Module> Module::compile(const Engine&, std::span<const uint8_t> bytes) {
-  auto r = hull::compile(bytes);
+Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> bytes) {
+  CompileOptions opts;
+  opts.fuel = engine.config().consume_fuel;
+  opts.epochs = engine.config().epoch_interruption;
+  auto r = hull::compile(bytes, opts);
   if (!r) return to_api(r.error());
   return Module(std::move(*r));
 }

@@ -96,6 +96,30 @@ Store& Store::operator=(Store&& o) noexcept {
 }
 
 const StoreLimits& Store::limits() const { return impl_->limits; }
+
+Result<void> Store::set_fuel(uint64_t fuel) {
+  if (!impl_->engine->config.consume_fuel)
+    return Error(ErrorKind::Usage, "fuel is not enabled (Config::consume_fuel)");
+  impl_->store.set_fuel(fuel);
+  return {};
+}
+Result<uint64_t> Store::get_fuel() const {
+  if (!impl_->engine->config.consume_fuel)
+    return Error(ErrorKind::Usage, "fuel is not enabled (Config::consume_fuel)");
+  return impl_->store.fuel_remaining();
+}
+Result<uint64_t> Store::fuel_consumed() const {
+  if (!impl_->engine->config.consume_fuel)
+    return Error(ErrorKind::Usage, "fuel is not enabled (Config::consume_fuel)");
+  return impl_->store.fuel_consumed();
+}
+Result<void> Store::set_deadline(std::chrono::nanoseconds timeout) {
+  if (!impl_->engine->config.epoch_interruption)
+    return Error(ErrorKind::Usage, "deadlines are not enabled (Config::epoch_interruption)");
+  impl_->store.set_deadline_ns(timeout.count() < 0 ? 0 : static_cast<uint64_t>(timeout.count()));
+  return {};
+}
+void Store::clear_deadline() { impl_->store.epoch_deadline = UINT64_MAX; }
 void Store::set_data(void* data) { impl_->data = data; }
 void* Store::data() const { return impl_->data; }
 

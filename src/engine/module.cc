@@ -8,12 +8,13 @@
 
 namespace hull {
 
-Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> bytes) {
+Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> bytes,
+                                                      CompileOptions opts) {
   HULL_ASSIGN_OR_RETURN(ModuleDesc desc, decode_module(bytes));
-  return compile(std::move(desc));
+  return compile(std::move(desc), opts);
 }
 
-Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc) {
+Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc, CompileOptions opts) {
   // Module-level rules only: interp::compile_module validates each body while lowering it (one
   // pass). Checking the type section first keeps invalid types out of the engine-wide registry.
   {
@@ -24,7 +25,7 @@ Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc) {
   // Lower from the desc's final home: lowered code may point into its bytes.
   cm->desc = std::move(desc);
   cm->type_ids = canonicalize_types(cm->desc.types);
-  HULL_ASSIGN_OR_RETURN(cm->code, interp::compile_module(cm->desc, cm->type_ids));
+  HULL_ASSIGN_OR_RETURN(cm->code, interp::compile_module(cm->desc, cm->type_ids, opts));
   return std::shared_ptr<const CompiledModule>(std::move(cm));
 }
 

@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "binary/module.h"
+#include "runtime/store.h"
 
 namespace hull {
 
@@ -24,9 +25,11 @@ struct CompiledModule {
 
 // decode -> validate -> canonicalize types -> lower. Errors: Malformed (decoder) or Invalid
 // (validator), with the spec's messages.
-Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> bytes);
+// `opts` adds fuel / epoch check points (runtime/store.h).
+Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> bytes,
+                                                      CompileOptions opts = {});
 
 // The same from an already decoded module (validation and lowering still run).
-Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc);
+Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc, CompileOptions opts = {});
 
 }  // namespace hull

@@ -153,6 +153,37 @@ HANDLER(ret_moves) {
 }
 HANDLER(unreachable) { return set_trap(ctx, pc, TrapKind::Unreachable); }
 
+// Check points (function entry, loop headers; only in code compiled with fuel/epochs).
+// [n]: charge n instructions of fuel. On a trap the charge is refunded, so fuel_left never
+// goes below zero and the host can add fuel and call again.
+HANDLER(fuel) {
+  Store* s = ctx->store;
+  s->fuel_left -= static_cast<int64_t>(pc[1].u);
+  if (s->fuel_left < 0) [[unlikely]] {
+    s->fuel_left += static_cast<int64_t>(pc[1].u);
+    return set_trap(ctx, pc, TrapKind::OutOfFuel);
+  }
+  NEXT(2);
+}
+// [unused]: trap once the engine epoch reached the store's deadline.
+HANDLER(epoch) {
+  if (g_epoch.load(std::memory_order_relaxed) >= ctx->store->epoch_deadline) [[unlikely]]
+    return set_trap(ctx, pc, TrapKind::Interrupted);
+  NEXT(2);
+}
+// [n]: both.
+HANDLER(fuel_epoch) {
+  Store* s = ctx->store;
+  if (g_epoch.load(std::memory_order_relaxed) >= s->epoch_deadline) [[unlikely]]
+    return set_trap(ctx, pc, TrapKind::Interrupted);
+  s->fuel_left -= static_cast<int64_t>(pc[1].u);
+  if (s->fuel_left < 0) [[unlikely]] {
+    s->fuel_left += static_cast<int64_t>(pc[1].u);
+    return set_trap(ctx, pc, TrapKind::OutOfFuel);
+  }
+  NEXT(2);
+}
+
 // [target]
 HANDLER(br) {
   pc = pc[1].p;

@@ -15,7 +15,8 @@ namespace hull::interp {
   X(global_set2) X(table_get) X(table_set) X(table_size) X(table_grow) X(table_fill)      \
   X(table_copy) X(table_init) X(elem_drop) X(memory_size) X(memory_grow) X(memory_fill)  \
   X(memory_copy) X(memory_init) X(data_drop) X(ref_is_null) X(ref_func)                  \
-  X(ref_as_non_null) X(ref_eq) X(br_on_null) X(br_on_non_null) X(shuffle)
+  X(ref_as_non_null) X(ref_eq) X(br_on_null) X(br_on_non_null) X(shuffle) X(fuel) X(epoch)  \
+  X(fuel_epoch)
 
 namespace h {
 #define HULL_DECLARE_HANDLER(name) \

@@ -18,9 +18,11 @@ struct ModuleCode;
 
 // Validates every function body (driving the validator with the lowering sink, one pass) and
 // lowers it. `type_ids[i]` is the canonical id of type index i (see runtime/type_registry.h);
-// the code embeds them for call_indirect checks. Errors are the validator's.
+// the code embeds them for call_indirect checks. `opts` adds fuel / epoch check points at each
+// function entry and loop header. Errors are the validator's.
 Result<std::shared_ptr<const ModuleCode>> compile_module(const ModuleDesc& m,
-                                                         const std::vector<uint32_t>& type_ids);
+                                                         const std::vector<uint32_t>& type_ids,
+                                                         CompileOptions opts = {});
 
 // The value to store in Function::code for defined function `defined_index` (0-based among the
 // module's defined functions, i.e. function index - number of imported functions).

@@ -43,8 +43,9 @@ struct Ctl {
 
 class LoweringSink {
  public:
-  LoweringSink(const ModuleDesc& m, const std::vector<uint32_t>& type_ids, ModuleCode& mc)
-      : m_(m), type_ids_(type_ids), mc_(mc) {}
+  LoweringSink(const ModuleDesc& m, const std::vector<uint32_t>& type_ids, ModuleCode& mc,
+               CompileOptions opts = {})
+      : m_(m), type_ids_(type_ids), mc_(mc), opts_(opts) {}
 
   void begin_function(uint32_t func_index, const FuncType& type, std::span<const ValType> locals) {
     fc_ = &mc_.funcs[func_index - m_.num_imported_funcs];
@@ -78,6 +79,9 @@ class LoweringSink {
     ctls_.push_back(std::move(c));
     unreachable_ = false;
     patch_pos_ = kNoPatch;
+    check_pos_ = kNoPatch;
+    check_count_ = 0;
+    emit_check();
   }
 
   void instr(const Instr& in, bool reachable, std::span<const ValType> popped,
@@ -86,6 +90,7 @@ class LoweringSink {
     if (error_) return;  // the function will be rejected; its stack model is no longer in sync
     Op op = in.op;
     cur_offset_ = static_cast<uint32_t>(in.offset);
+    if (!unreachable_) ++check_count_;
     if (unreachable_) {
       // Dead code: only track nesting so else/end find their frames.
       if (op == Op::block || op == Op::loop || op == Op::if_) {
@@ -365,6 +370,7 @@ class LoweringSink {
       error_.reset();
       return e;
     }
+    close_check();
     fc_->frame_slots = max_slots_;
     // Fusion may have truncated code: drop entries past the end, keep them ascending.
     while (!offsets_.empty() && offsets_.back().first >= code_.size()) offsets_.pop_back();
@@ -378,6 +384,23 @@ class LoweringSink {
   }
 
  private:
+  // --- fuel / epoch check points ---
+  // A check point charges the wasm instructions lowered (in code order) between it and the
+  // next check point: a deterministic static count, paid each time the point is passed.
+  void emit_check() {
+    if (!opts_.fuel && !opts_.epochs) return;
+    close_check();
+    emit_h(opts_.fuel ? (opts_.epochs ? h::fuel_epoch : h::fuel) : h::epoch);
+    check_pos_ = pc();
+    emit_u(0);
+    patch_pos_ = kNoPatch;
+  }
+  void close_check() {
+    if (check_pos_ != kNoPatch && check_pos_ < code_.size()) code_[check_pos_].u = check_count_;
+    check_pos_ = kNoPatch;
+    check_count_ = 0;
+  }
+
   // --- emission helpers ---
   void emit_h(Handler hd) {
     last_start_ = pc();
@@ -563,6 +586,7 @@ class LoweringSink {
     patch_pos_ = kNoPatch;
     c.loop_pc = pc();
     ctls_.push_back(std::move(c));
+    if (in.op == Op::loop) emit_check();
   }
 
   void lower_else() {
@@ -851,6 +875,9 @@ class LoweringSink {
   uint32_t max_slots_ = 0;
   bool unreachable_ = false;
   uint32_t patch_pos_ = kNoPatch;
+  CompileOptions opts_;
+  uint32_t check_pos_ = kNoPatch;  // operand word of the open check point
+  uint64_t check_count_ = 0;       // instructions since it
   uint32_t patch_slot_ = 0;
   // The last emitted instruction, for fusing it into its consumer.
   enum class LastKind : uint8_t { Other, Const, Sig };
@@ -867,7 +894,8 @@ class LoweringSink {
 }  // namespace
 
 Result<std::shared_ptr<const ModuleCode>> compile_module(const ModuleDesc& m,
-                                                         const std::vector<uint32_t>& type_ids) {
+                                                         const std::vector<uint32_t>& type_ids,
+                                                         CompileOptions opts) {
   auto mc = std::make_shared<ModuleCode>();
   mc->funcs.resize(m.bodies.size());
   mc->num_imported_funcs = m.num_imported_funcs;
@@ -879,12 +907,13 @@ Result<std::shared_ptr<const ModuleCode>> compile_module(const ModuleDesc& m,
   ModuleInfo info;
   HULL_TRY(validate_module_level(m, &info));
   FunctionValidator v(m, info);
-  LoweringSink sink(m, type_ids, *mc);
+  LoweringSink sink(m, type_ids, *mc, opts);
   for (uint32_t i = 0; i < m.bodies.size(); ++i) {
     HULL_TRY(v.validate_function(m.num_imported_funcs + i, sink));
   }
 #else
   (void)type_ids;
+  (void)opts;
   if (!m.bodies.empty())
     return Error::make(ErrorKind::Limit, "interpreter built without the validator");
 #endif

@@ -3,6 +3,7 @@
 // tiers) read them directly.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -122,6 +123,20 @@ struct Instance {
   std::string name;  // module name (name section or the script's registered name)
 };
 
+// How a module's code is compiled: fuel metering and epoch (deadline) checks are emitted only
+// when requested, so code compiled without them pays nothing.
+struct CompileOptions {
+  bool fuel = false;    // charge fuel at function entries and loop headers
+  bool epochs = false;  // compare the engine epoch with the store's deadline at the same points
+};
+
+// The process-wide epoch: a timer thread (started by the first set_deadline) adds 1 every
+// kEpochTickNs nanoseconds. Stores compare it with their deadline at each check point.
+extern std::atomic<uint64_t> g_epoch;
+constexpr uint64_t kEpochTickNs = 2'000'000;  // 2 ms
+// Starts the timer thread once (thread-safe; later calls do nothing).
+void ensure_epoch_timer();
+
 // Per-store limits (the sandbox issue extends these).
 struct StoreLimits {
   uint64_t max_memory_bytes = UINT64_MAX;
@@ -143,6 +158,27 @@ struct Store {
   // each host call; nullptr when the host called in). Host functions such as WASI's reach the
   // caller's memory through it, as Wasmtime's Caller does.
   Instance* caller = nullptr;
+  // Fuel (code compiled with CompileOptions::fuel): each check point subtracts the number of
+  // wasm instructions it covers from fuel_left and traps (OutOfFuel) instead of going below 0.
+  int64_t fuel_left = 0;
+  uint64_t fuel_set = 0;        // fuel_left as of the last set_fuel
+  uint64_t fuel_used_before = 0;  // fuel consumed before the last set_fuel
+  void set_fuel(uint64_t n) {
+    fuel_used_before = fuel_consumed();
+    fuel_set = n > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : n;
+    fuel_left = static_cast<int64_t>(fuel_set);
+  }
+  uint64_t fuel_remaining() const { return static_cast<uint64_t>(fuel_left); }
+  uint64_t fuel_consumed() const { return fuel_used_before + fuel_set - fuel_remaining(); }
+  // Epoch deadline (code compiled with CompileOptions::epochs): traps (Interrupted) at a check
+  // point once g_epoch >= epoch_deadline. UINT64_MAX: no deadline.
+  uint64_t epoch_deadline = UINT64_MAX;
+  // Deadline `ns` nanoseconds from now (starts the timer thread).
+  void set_deadline_ns(uint64_t ns) {
+    ensure_epoch_timer();
+    uint64_t ticks = (ns + kEpochTickNs - 1) / kEpochTickNs;
+    epoch_deadline = g_epoch.load(std::memory_order_relaxed) + (ticks ? ticks : 1);
+  }
   void* interp_state = nullptr;  // the interpreter's per-store execution state (stacks)
   void (*interp_state_free)(void*) = nullptr;
 

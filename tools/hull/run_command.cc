@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,15 @@ void print_run_help(FILE* out) {
       "                          converted to its parameter types and print each result on its\n"
       "                          own line (`_initialize` runs first if exported). Also accepted\n"
       "                          right after FILE: `hull run FILE --invoke NAME ARGS...`\n"
+      "  --fuel N                give the guest N units of fuel (one per wasm instruction, charged\n"
+      "                          per basic block); running out traps: `all fuel consumed`\n"
+      "  --timeout DURATION      trap (`interrupt`) when the guest still runs after DURATION, e.g.\n"
+      "                          500ms or 2s (units ms and s); checked at function entries and\n"
+      "                          loop headers, also during the start function\n"
+      "  --max-memory SIZE       cap each linear memory at SIZE bytes (suffixes K, M, G, KiB, MiB,\n"
+      "                          GiB); memory.grow past it returns -1\n"
+      "  -W KEY=VAL[,KEY=VAL...] Wasmtime's spellings: fuel=N, timeout=DURATION,\n"
+      "                          max-memory-size=SIZE; other keys are rejected\n"
       "  --                      end of options\n"
       "  -h, --help              show this text\n"
       "\n"
@@ -105,7 +115,69 @@ struct RunOptions {
   wasi::WasiConfig wasi;
   std::vector<std::string> env_flags;
   bool inherit_env = false;
+  std::optional<uint64_t> fuel;
+  std::optional<uint64_t> timeout_ns;
+  std::optional<uint64_t> max_memory;
 };
+
+// "500ms" / "2s" -> nanoseconds.
+std::optional<uint64_t> parse_duration(const std::string& v) {
+  size_t i = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+  if (i == 0 || i > 12) return std::nullopt;
+  uint64_t n = std::strtoull(v.substr(0, i).c_str(), nullptr, 10);
+  std::string unit = v.substr(i);
+  if (unit == "ms") return n * 1'000'000;
+  if (unit == "s") return n * 1'000'000'000;
+  return std::nullopt;
+}
+
+std::optional<uint64_t> parse_u64(const std::string& v) {
+  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::strtoull(v.c_str(), nullptr, 10);
+}
+
+// "64MiB" / "65536" / "1G" -> bytes.
+std::optional<uint64_t> parse_size(const std::string& v) {
+  size_t i = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+  auto n = parse_u64(v.substr(0, i));
+  if (!n) return std::nullopt;
+  std::string unit = v.substr(i);
+  uint64_t mul = 0;
+  if (unit.empty() || unit == "B") mul = 1;
+  else if (unit == "K" || unit == "KiB" || unit == "k") mul = 1ull << 10;
+  else if (unit == "M" || unit == "MiB") mul = 1ull << 20;
+  else if (unit == "G" || unit == "GiB") mul = 1ull << 30;
+  if (mul == 0 || *n > UINT64_MAX / mul) return std::nullopt;
+  return *n * mul;
+}
+
+// One sandbox setting (--fuel/-W fuel=...); false after printing an error.
+bool set_limit(RunOptions* o, const std::string& key, const std::string& v) {
+  if (key == "fuel") {
+    o->fuel = parse_u64(v);
+    if (!o->fuel) std::fprintf(stderr, "error: fuel: '%s' is not a number\n", v.c_str());
+    return o->fuel.has_value();
+  }
+  if (key == "timeout") {
+    o->timeout_ns = parse_duration(v);
+    if (!o->timeout_ns)
+      std::fprintf(stderr, "error: timeout: '%s' is not a duration like 500ms or 2s\n", v.c_str());
+    return o->timeout_ns.has_value();
+  }
+  if (key == "max-memory-size" || key == "max-memory") {
+    o->max_memory = parse_size(v);
+    if (!o->max_memory)
+      std::fprintf(stderr, "error: %s: '%s' is not a size like 65536 or 64MiB\n", key.c_str(),
+                   v.c_str());
+    return o->max_memory.has_value();
+  }
+  std::fprintf(stderr, "error: unsupported -W option '%s' (supported: fuel, timeout, "
+               "max-memory-size)\n", key.c_str());
+  return false;
+}
 
 // Parses argv; returns -1 to continue or an exit status.
 int parse_options(int argc, char** argv, RunOptions* o) {
@@ -179,6 +251,31 @@ int parse_options(int argc, char** argv, RunOptions* o) {
       o->wasi.tcp_listen.push_back(v);
     } else if (name == "--invoke") {
       if (!need(&o->invoke)) return kExitUsage;
+    } else if (name == "--fuel" || name == "--timeout" || name == "--max-memory") {
+      std::string v;
+      if (!need(&v)) return kExitUsage;
+      if (!set_limit(o, name.substr(2), v)) return kExitUsage;
+    } else if (name == "-W" || (a.rfind("-W", 0) == 0 && a.size() > 2)) {
+      std::string v;
+      if (a.size() > 2) {
+        v = a.substr(2);
+      } else if (!value(i, name, &v)) {
+        return kExitUsage;
+      }
+      size_t start = 0;
+      while (start <= v.size()) {
+        size_t comma = v.find(',', start);
+        std::string kv = v.substr(start, comma == std::string::npos ? std::string::npos
+                                                                     : comma - start);
+        size_t e = kv.find('=');
+        if (e == std::string::npos) {
+          std::fprintf(stderr, "error: -W %s: expected KEY=VALUE\n", kv.c_str());
+          return kExitUsage;
+        }
+        if (!set_limit(o, kv.substr(0, e), kv.substr(e + 1))) return kExitUsage;
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
     } else {
       std::fprintf(stderr, "error: unknown option '%s' (see hull run --help)\n", a.c_str());
       return kExitUsage;
@@ -279,7 +376,10 @@ int run_command(int argc, char** argv) {
     }
     bytes = std::move(*enc);
   }
-  auto mod = compile(bytes);
+  CompileOptions copts;
+  copts.fuel = o.fuel.has_value();
+  copts.epochs = o.timeout_ns.has_value();
+  auto mod = compile(bytes, copts);
   if (!mod) {
     std::fprintf(stderr, "error: %s: %s module: %s\n", o.file.c_str(),
                  error_kind_name(mod.error().kind), mod.error().to_string().c_str());
@@ -292,8 +392,12 @@ int run_command(int argc, char** argv) {
     return st.error().kind == ErrorKind::Usage ? kExitUsage : kExitError;
   }
   Store store;
+  if (o.max_memory) store.limits.max_memory_bytes = *o.max_memory;
+  if (o.fuel) store.set_fuel(*o.fuel);
   Linker linker;
   wasi::define_preview1(linker, store, ctx);
+  // The deadline covers the start function too.
+  if (o.timeout_ns) store.set_deadline_ns(*o.timeout_ns);
   auto inst = linker.instantiate(store, *mod);
   if (!inst) {
     // A trap in the start function (or proc_exit from it) surfaces as Uninstantiable.

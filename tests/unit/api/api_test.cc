@@ -67,11 +67,13 @@ TEST(ApiModule, ErrorsAreValues) {
 
 TEST(ApiEngine, UnsupportedConfigIsRejected) {
   api::Config c;
-  c.consume_fuel = true;
+  c.features.gc = false;  // disabling features is not supported
   auto e = api::Engine::create(c);
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().kind, api::ErrorKind::Usage);
-  c.consume_fuel = false;
+  c.features.gc = true;
+  c.consume_fuel = true;  // fuel and epochs are
+  c.epoch_interruption = true;
   EXPECT_TRUE(api::Engine::create(c).ok());
 }
 

@@ -1,0 +1,2 @@
+;; A start function that traps: instantiation reports the trap.
+(module (func $s unreachable) (start $s))

@@ -1,0 +1,2 @@
+;; A memory import from an unknown module.
+(module (import "env" "memory" (memory 1)))
