@@ -16,6 +16,22 @@
 
 namespace hull::text {
 
+bool abstract_heap_type(std::string_view s, HeapKind* h) {
+  static const std::pair<std::string_view, HeapKind> tab[] = {
+      {"func", HeapKind::Func},         {"extern", HeapKind::Extern},
+      {"any", HeapKind::Any},           {"eq", HeapKind::Eq},
+      {"i31", HeapKind::I31},           {"struct", HeapKind::Struct},
+      {"array", HeapKind::Array},       {"exn", HeapKind::Exn},
+      {"none", HeapKind::None},         {"nofunc", HeapKind::NoFunc},
+      {"noextern", HeapKind::NoExtern}, {"noexn", HeapKind::NoExn}};
+  for (auto& [n, k] : tab)
+    if (n == s) {
+      *h = k;
+      return true;
+    }
+  return false;
+}
+
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -260,26 +276,9 @@ class ModuleParser {
     return c_.at_paren("ref");
   }
 
-  // Abstract heap type keyword -> kind.
-  static bool abstract_heap(std::string_view s, HeapKind* h) {
-    static const std::pair<std::string_view, HeapKind> tab[] = {
-        {"func", HeapKind::Func},     {"extern", HeapKind::Extern},
-        {"any", HeapKind::Any},       {"eq", HeapKind::Eq},
-        {"i31", HeapKind::I31},       {"struct", HeapKind::Struct},
-        {"array", HeapKind::Array},   {"exn", HeapKind::Exn},
-        {"none", HeapKind::None},     {"nofunc", HeapKind::NoFunc},
-        {"noextern", HeapKind::NoExtern}, {"noexn", HeapKind::NoExn}};
-    for (auto& [n, k] : tab)
-      if (n == s) {
-        *h = k;
-        return true;
-      }
-    return false;
-  }
-
   Status parse_heaptype(ValType* vt) {
     const Token& t = c_.peek();
-    if (t.kind == Tok::Atom && abstract_heap(t.text, &vt->heap)) {
+    if (t.kind == Tok::Atom && abstract_heap_type(t.text, &vt->heap)) {
       c_.next();
       return {};
     }
@@ -1181,6 +1180,20 @@ class ModuleParser {
     return {};
   }
 
+  // What every definition field starts with: an optional $id, its index in `space`, inline
+  // exports (export kind `kind`) and an optional inline import header.
+  struct FieldHead {
+    uint32_t idx;
+    bool imported;
+  };
+  Result<FieldHead> field_head(Space space, uint8_t kind) {
+    if (c_.at(Tok::Id)) c_.next();
+    uint32_t idx = cur_[space]++;
+    HULL_TRY(inline_exports(kind, idx));
+    HULL_ASSIGN_OR_RETURN(bool imported, inline_import());
+    return FieldHead{idx, imported};
+  }
+
   // `(import "m" "n")` inline import header, if present; writes module/name.
   Result<bool> inline_import() {
     if (!c_.at_paren("import")) return false;
@@ -1310,10 +1323,8 @@ class ModuleParser {
   }
 
   Status field_func() {
-    if (c_.at(Tok::Id)) c_.next();
-    uint32_t idx = cur_[kFuncSp]++;
-    HULL_TRY(inline_exports(0, idx));
-    HULL_ASSIGN_OR_RETURN(bool imported, inline_import());
+    HULL_ASSIGN_OR_RETURN(FieldHead head, field_head(kFuncSp, 0));
+    const bool imported = head.imported;
     TypeUse tu;
     HULL_TRY(parse_typeuse(tu, true));
     if (imported) {
@@ -1458,10 +1469,9 @@ class ModuleParser {
   }
 
   Status field_table() {
-    if (c_.at(Tok::Id)) c_.next();
-    uint32_t idx = cur_[kTableSp]++;
-    HULL_TRY(inline_exports(1, idx));
-    HULL_ASSIGN_OR_RETURN(bool imported, inline_import());
+    HULL_ASSIGN_OR_RETURN(FieldHead head, field_head(kTableSp, 1));
+    const uint32_t idx = head.idx;
+    const bool imported = head.imported;
     if (imported) {
       imports_.push_back(0x01);
       HULL_TRY(tabletype(imports_));
@@ -1514,10 +1524,9 @@ class ModuleParser {
   }
 
   Status field_memory() {
-    if (c_.at(Tok::Id)) c_.next();
-    uint32_t idx = cur_[kMemSp]++;
-    HULL_TRY(inline_exports(2, idx));
-    HULL_ASSIGN_OR_RETURN(bool imported, inline_import());
+    HULL_ASSIGN_OR_RETURN(FieldHead head, field_head(kMemSp, 2));
+    const uint32_t idx = head.idx;
+    const bool imported = head.imported;
     if (imported) {
       imports_.push_back(0x02);
       HULL_TRY(memtype(imports_));
@@ -1574,10 +1583,8 @@ class ModuleParser {
   }
 
   Status field_global() {
-    if (c_.at(Tok::Id)) c_.next();
-    uint32_t idx = cur_[kGlobalSp]++;
-    HULL_TRY(inline_exports(3, idx));
-    HULL_ASSIGN_OR_RETURN(bool imported, inline_import());
+    HULL_ASSIGN_OR_RETURN(FieldHead head, field_head(kGlobalSp, 3));
+    const bool imported = head.imported;
     if (imported) {
       imports_.push_back(0x03);
       HULL_TRY(globaltype(imports_));
@@ -1590,10 +1597,8 @@ class ModuleParser {
   }
 
   Status field_tag() {
-    if (c_.at(Tok::Id)) c_.next();
-    uint32_t idx = cur_[kTagSp]++;
-    HULL_TRY(inline_exports(4, idx));
-    HULL_ASSIGN_OR_RETURN(bool imported, inline_import());
+    HULL_ASSIGN_OR_RETURN(FieldHead head, field_head(kTagSp, 4));
+    const bool imported = head.imported;
     TypeUse tu;
     HULL_TRY(parse_typeuse(tu, true));
     HULL_ASSIGN_OR_RETURN(uint32_t ti, resolve_typeuse(tu));

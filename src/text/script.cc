@@ -12,22 +12,6 @@ namespace hull::text {
 
 namespace {
 
-bool heap_keyword(std::string_view s, HeapKind* h) {
-  static const std::pair<std::string_view, HeapKind> tab[] = {
-      {"func", HeapKind::Func},         {"extern", HeapKind::Extern},
-      {"any", HeapKind::Any},           {"eq", HeapKind::Eq},
-      {"i31", HeapKind::I31},           {"struct", HeapKind::Struct},
-      {"array", HeapKind::Array},       {"exn", HeapKind::Exn},
-      {"none", HeapKind::None},         {"nofunc", HeapKind::NoFunc},
-      {"noextern", HeapKind::NoExtern}, {"noexn", HeapKind::NoExn}};
-  for (auto& [n, k] : tab)
-    if (n == s) {
-      *h = k;
-      return true;
-    }
-  return false;
-}
-
 class ScriptParser {
  public:
   ScriptParser(const TokenList& tl) : c_(tl) {}
@@ -174,7 +158,7 @@ class ScriptParser {
       HULL_TRY(v128(v.v128, nullptr, nullptr));
     } else if (k == "ref.null") {
       v.kind = Value::RefNull;
-      if (!c_.at(Tok::Atom) || !heap_keyword(c_.peek().text, &v.heap)) {
+      if (!c_.at(Tok::Atom) || !abstract_heap_type(c_.peek().text, &v.heap)) {
         if (c_.at(Tok::Id) || c_.at_nat()) {
           c_.next();
           v.heap = HeapKind::Concrete;
@@ -220,7 +204,7 @@ class ScriptParser {
       HULL_TRY(v128(e.v128, &e.shape, &e.lane_nan));
     } else if (k == "ref.null") {
       e.kind = Expected::RefNull;
-      if (c_.at(Tok::Atom) && heap_keyword(c_.peek().text, &e.heap)) {
+      if (c_.at(Tok::Atom) && abstract_heap_type(c_.peek().text, &e.heap)) {
         c_.next();
         e.typed_null = true;
       } else if (c_.at(Tok::Id) || c_.at_nat()) {

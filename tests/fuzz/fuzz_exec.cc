@@ -1,12 +1,9 @@
-// libFuzzer target: compile, instantiate against the spectest host module and call every
-// exported function with zero arguments. Traps are fine; crashes, sanitizer reports and
-// escapes from the sandbox are not.
+// libFuzzer target: compile with fuel metering, instantiate against the spectest host module
+// and call every exported function with zero arguments. Traps are fine; crashes, sanitizer
+// reports and escapes from the sandbox are not.
 //
-// Until fuel lands in `hull run`/this target, a module must finish on its own: we reject any
-// module whose code contains the byte 0x03 (the `loop` opcode) anywhere in a function body.
-// That over-approximates (immediates may contain 0x03) but guarantees no loops; recursion is
-// still allowed (it ends in "call stack exhausted"). Exponential call trees can still be slow:
-// libFuzzer's -timeout reports those as timeouts, not crashes.
+// Every call (and the start function) runs on a fresh fuel budget, so loops and deep call
+// trees end with "all fuel consumed" instead of hanging the fuzzer.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -17,14 +14,8 @@
 
 namespace {
 
-bool has_loop_byte(const hull::ModuleDesc& m) {
-  for (const auto& b : m.bodies) {
-    for (uint64_t i = b.code.begin; i < b.code.end && i < m.bytes.size(); ++i) {
-      if (m.bytes[i] == 0x03) return true;
-    }
-  }
-  return false;
-}
+// Enough for real work in a call, small enough that a runaway loop ends in milliseconds.
+constexpr uint64_t kFuelPerCall = 200000;
 
 bool is_numeric(const hull::ValType& t) {
   return t == hull::ValType::i32() || t == hull::ValType::i64() || t == hull::ValType::f32() ||
@@ -34,10 +25,12 @@ bool is_numeric(const hull::ValType& t) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto mod = hull::compile(std::span<const uint8_t>(data, size));
+  hull::CompileOptions options;
+  options.fuel = true;
+  auto mod = hull::compile(std::span<const uint8_t>(data, size), options);
   if (!mod.ok()) return 0;
-  if (has_loop_byte((*mod)->desc)) return 0;
   hull::Store store;
+  store.set_fuel(kFuelPerCall);
   hull::Linker linker;
   hull::define_spectest(linker, store);
   auto inst = linker.instantiate(store, *mod);
@@ -58,6 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       args.push_back(v);
     }
     if (!callable) continue;
+    store.set_fuel(kFuelPerCall);
     auto r = hull::invoke(store, ext.func, args);
     if (!r.ok()) std::abort();  // arguments were built from the function's own type
   }
