@@ -1,6 +1,5 @@
-/* Hull-specific extensions of the WebAssembly C API (wasm.h): store limits, module errors,
- * text-format modules and version information. Fuel metering, deadlines and WASI arrive with
- * their own issues; the functions reporting them say whether this build supports them. */
+/* Hull-specific extensions of the WebAssembly C API (wasm.h): store limits, fuel metering,
+ * deadlines, WASI preview 1, module errors, text-format modules and version information. */
 #ifndef HULL_H
 #define HULL_H
 
@@ -31,17 +30,93 @@ WASM_API_EXTERN void hull_limits_default(hull_limits_t* out);
 /* Limits given to every store of engines created with this config. */
 WASM_API_EXTERN void hull_config_set_limits(wasm_config_t* config, const hull_limits_t* limits);
 /* Changes a store's limits; affects memories, tables and instances created afterwards (the
- * stack limit only before the first call). */
+ * stack limit only before the first call). memory.grow / table.grow (and wasm_memory_grow /
+ * wasm_table_grow) fail past a limit; a module whose memory or table minimum exceeds one, or
+ * one instance too many, makes wasm_instance_new fail with a trap message naming the limit.
+ * max_wasm_stack_bytes is clamped to [8 KiB, 1 GiB]; exhausting it traps with "call stack
+ * exhausted". */
 WASM_API_EXTERN void hull_store_set_limits(wasm_store_t* store, const hull_limits_t* limits);
 WASM_API_EXTERN void hull_store_get_limits(const wasm_store_t* store, hull_limits_t* out);
 
-/* Fuel metering: returns false (and does nothing) when this build has no fuel support. */
+/* ---- fuel and deadlines ------------------------------------------------------------------
+ * Both are switched on per engine (its config), because modules compiled by such an engine get
+ * check points at every function entry and loop header; code compiled without them pays
+ * nothing. A guest that runs out of fuel or past its deadline makes wasm_func_call (or
+ * wasm_instance_new, in a start function) return a trap whose message is "all fuel consumed"
+ * or "interrupt"; the store stays usable afterwards. */
+
+/* Fuel metering for engines created with this config: one unit per wasm instruction, charged
+ * per basic block. A new store has 0 fuel: call hull_store_set_fuel before running code.
+ * Returns true (this build supports fuel). */
 WASM_API_EXTERN bool hull_config_consume_fuel(wasm_config_t* config, bool enable);
+/* Deadlines (hull_store_set_deadline_ms) for engines created with this config. Returns true. */
+WASM_API_EXTERN bool hull_config_epoch_interruption(wasm_config_t* config, bool enable);
+/* Sets the store's remaining fuel. False (nothing done) unless its engine consumes fuel. */
 WASM_API_EXTERN bool hull_store_set_fuel(wasm_store_t* store, uint64_t fuel);
-/* Deadlines (epoch interruption): false when unsupported by this build. */
+/* The fuel left / consumed in total by the store (across hull_store_set_fuel calls). False
+ * (and *out untouched) unless its engine consumes fuel. */
+WASM_API_EXTERN bool hull_store_get_fuel(const wasm_store_t* store, uint64_t* out);
+WASM_API_EXTERN bool hull_store_fuel_consumed(const wasm_store_t* store, uint64_t* out);
+/* Code running in the store traps with "interrupt" once `milliseconds` from now have passed
+ * (checked at function entries and loop headers, with a 2 ms granularity; one process-wide
+ * timer thread starts on first use). False (nothing done) unless the store's engine has epoch
+ * interruption. */
 WASM_API_EXTERN bool hull_store_set_deadline_ms(wasm_store_t* store, uint64_t milliseconds);
-/* WASI preview 1: false when this build has no WASI support. */
+/* Removes the store's deadline. */
+WASM_API_EXTERN void hull_store_clear_deadline(wasm_store_t* store);
+
+/* ---- WASI preview 1 ------------------------------------------------------------------------
+ * wasm.h has no linker: imports are passed to wasm_instance_new as a vector in import order.
+ * hull_wasi_imports builds that vector for a module that imports only wasi_snapshot_preview1
+ * functions. Each call creates a fresh WASI context (arguments, environment, file descriptors)
+ * owned by the store; the functions reach the memory of whichever instance calls them. */
+
+/* True when this build of libhull has WASI (the hull_wasi_* functions otherwise fail). */
 WASM_API_EXTERN bool hull_has_wasi(void);
+
+typedef struct hull_wasi_config_t hull_wasi_config_t;
+
+/* A new configuration: no arguments, no environment, no preopened directories; stdin reads
+ * as empty and stdout/stderr are discarded (/dev/null) until set otherwise. */
+WASM_API_EXTERN hull_wasi_config_t* hull_wasi_config_new(void);
+WASM_API_EXTERN void hull_wasi_config_delete(hull_wasi_config_t* config);
+/* The guest's argv (argv[0] included), copied. Replaces earlier arguments. */
+WASM_API_EXTERN void hull_wasi_config_set_argv(hull_wasi_config_t* config, size_t argc,
+                                               const char* const argv[]);
+/* Sets `n` environment variables (names[i]=values[i], copied); a name set again replaces the
+ * earlier value. */
+WASM_API_EXTERN void hull_wasi_config_set_env(hull_wasi_config_t* config, size_t n,
+                                              const char* const names[],
+                                              const char* const values[]);
+/* Gives the guest the host process's whole environment (variables set with
+ * hull_wasi_config_set_env, before or after, take precedence). */
+WASM_API_EXTERN void hull_wasi_config_inherit_env(hull_wasi_config_t* config);
+/* The guest's fds 0, 1 and 2 are the host's 0, 1 and 2. */
+WASM_API_EXTERN void hull_wasi_config_inherit_stdio(hull_wasi_config_t* config);
+/* The guest's fd `guest_fd` (0, 1 or 2) is the host descriptor `host_fd`, borrowed: the caller
+ * keeps it open while the store lives and closes it afterwards. False for another guest_fd or
+ * a negative host_fd. */
+WASM_API_EXTERN bool hull_wasi_config_set_stdio_fd(hull_wasi_config_t* config, int guest_fd,
+                                                   int host_fd);
+/* Preopens the host directory `host_path` as `guest_path` (NULL: the same name). The guest
+ * reaches nothing outside it (no "..", absolute paths or symlinks out of it); with `read_only`
+ * it cannot modify anything in it either. The directory is opened by hull_wasi_imports. */
+WASM_API_EXTERN void hull_wasi_config_preopen_dir(hull_wasi_config_t* config,
+                                                  const char* host_path,
+                                                  const char* guest_path, bool read_only);
+
+/* Fills `out` (owned by the caller; free with wasm_extern_vec_delete) with one function per
+ * import of `module`, in import order, backed by a new WASI context configured by `config`
+ * (which the caller still owns and may delete afterwards). On failure returns false, leaves
+ * `out` empty and stores a message in `error` (when not NULL): an import that is not a
+ * wasi_snapshot_preview1 function Hull provides (the message names the first one), a
+ * mistyped one, or a preopened directory that cannot be opened. */
+WASM_API_EXTERN bool hull_wasi_imports(wasm_store_t* store, const wasm_module_t* module,
+                                       const hull_wasi_config_t* config, wasm_extern_vec_t* out,
+                                       wasm_message_t* error);
+/* True when `trap` is the guest calling proc_exit (not a real trap); the exit code is stored
+ * in *code. False for every other trap. */
+WASM_API_EXTERN bool hull_wasi_exit_code(const wasm_trap_t* trap, int* code);
 
 /* Like wasm_module_new, but on failure returns NULL and stores the reason (a NUL-terminated
  * message, owned by the caller) in `error` when it is not NULL. */

@@ -2,7 +2,8 @@
 # Installs the Debian packages Hull's build and tests need, only those that are missing.
 set -euo pipefail
 pkgs=(cmake ninja-build clang-19 lld-19 libclang-rt-19-dev libgtest-dev libgmock-dev
-      libbenchmark-dev wabt wasi-libc libclang-rt-19-dev-wasm32 hyperfine jq python3)
+      libbenchmark-dev wabt wasi-libc libclang-rt-19-dev-wasm32 hyperfine jq python3
+      binaryen)  # binaryen: wasm-opt -ttf / --fuzz-exec for tests/fuzz/differential
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -280,6 +280,23 @@ struct Features {
   bool exceptions = true;
 };
 
+// How compiled code keeps linear-memory accesses in bounds.
+enum class BoundsChecks : uint8_t {
+  // Hull's default for this platform: Guard where guard_pages_supported(), else Explicit.
+  Default,
+  // Accesses to 32-bit memories with 64 KiB pages are not checked one by one: such memories
+  // reserve 8 GiB of address space plus guard regions, and an out-of-bounds access faults and
+  // becomes a trap (SIGSEGV/SIGBUS handlers chain to the embedder's for other faults).
+  // Instantiation fails (ErrorKind::Limit) if such a memory could not get its guard regions
+  // (address space exhausted, e.g. under `ulimit -v`). Engine::create fails with
+  // ErrorKind::Usage where this is not supported (only Linux on x86-64 and aarch64).
+  Guard,
+  // Every access is checked in code; memory64 and custom page sizes always are.
+  Explicit,
+};
+// Whether BoundsChecks::Guard is available on this platform.
+bool guard_pages_supported();
+
 struct Config {
   StoreLimits limits;  // default limits of each new Store
   Features features;
@@ -290,6 +307,7 @@ struct Config {
   // Deadlines: modules compiled by this engine check the store's deadline (Store::set_deadline)
   // at function entries and loop headers and trap with "interrupt" once it has passed.
   bool epoch_interruption = false;
+  BoundsChecks bounds_checks = BoundsChecks::Default;
 };
 
 // WASI preview 1 configuration of one store (see Linker::define_wasi).

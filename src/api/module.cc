@@ -5,6 +5,7 @@
 
 #include "api/internal.h"
 #include "engine/module.h"
+#include "runtime/signals.h"
 #include "text/wat.h"
 
 namespace hull::api {
@@ -19,6 +20,9 @@ Result<Engine> Engine::create(const Config& config) {
       !f.exceptions) {
     return Error(ErrorKind::Usage, "disabling Wasm features is not supported yet");
   }
+  if (config.bounds_checks == BoundsChecks::Guard && !guard_pages_supported()) {
+    return Error(ErrorKind::Usage, "guard-page bounds checks are not supported on this platform");
+  }
   auto impl = std::make_shared<EngineImpl>();
   impl->config = config;
   return Engine(std::move(impl));
@@ -26,10 +30,16 @@ Result<Engine> Engine::create(const Config& config) {
 
 const Config& Engine::config() const { return impl_->config; }
 
+bool guard_pages_supported() { return hull::guard_pages_supported(); }
+
 Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> bytes) {
   CompileOptions opts;
   opts.fuel = engine.config().consume_fuel;
   opts.epochs = engine.config().epoch_interruption;
+  // Default keeps CompileOptions' default (the runtime's choice for this platform).
+  if (engine.config().bounds_checks != BoundsChecks::Default) {
+    opts.guard_pages = engine.config().bounds_checks == BoundsChecks::Guard;
+  }
   auto r = hull::compile(bytes, opts);
   if (!r) return to_api(r.error());
   return Module(std::move(*r));

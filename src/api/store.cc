@@ -82,7 +82,9 @@ Store::Store(const Engine& engine, const StoreLimits& limits) : impl_(std::make_
   impl_->store.limits.max_memory_bytes = limits.max_memory_bytes;
   impl_->store.limits.max_table_elements = limits.max_table_elements;
   impl_->store.limits.max_instances = limits.max_instances;
-  impl_->store.limits.max_wasm_stack_bytes = limits.max_wasm_stack_bytes;
+  // The interpreter allocates the whole value stack per store: at least 8 KiB, at most 1 GiB.
+  impl_->store.limits.max_wasm_stack_bytes =
+      std::clamp<uint64_t>(limits.max_wasm_stack_bytes, uint64_t(8) << 10, uint64_t(1) << 30);
 }
 
 Store::~Store() = default;

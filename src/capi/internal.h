@@ -3,6 +3,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -12,12 +13,18 @@
 #include "runtime/store.h"
 #include "wasm.h"
 
+namespace hull::wasi {
+struct Preview1Ctx;
+}
+
 struct wasm_config_t {
   hull::StoreLimits limits;
+  hull::CompileOptions compile;  // fuel / epoch check points
 };
 
 struct wasm_engine_t {
-  hull::StoreLimits limits;  // default limits of its stores
+  hull::StoreLimits limits;      // default limits of its stores
+  hull::CompileOptions compile;  // how modules of its stores are compiled
 };
 
 // ---- types ----
@@ -73,6 +80,7 @@ struct wasm_foreign_t : wasm_ref_t {};
 struct TrapData {
   std::string message;  // without the NUL
   std::vector<hull::TrapFrame> frames;
+  std::optional<int> wasi_exit;  // set when the trap is a WASI proc_exit
 };
 struct wasm_trap_t : wasm_ref_t {
   std::shared_ptr<TrapData> data;
@@ -88,6 +96,7 @@ struct wasm_frame_t {
   uint32_t func_index;
   size_t func_offset;
   size_t module_offset;
+  wasm_instance_t* instance;  // owned by the frame; NULL when unknown
 };
 
 // A host function's environment (owned by its store).
@@ -113,12 +122,14 @@ struct HostInfo {
 
 struct wasm_store_t {
   hull::Store store;
+  hull::CompileOptions compile;  // from the engine
   std::deque<CHostEnv> host_envs;
   std::deque<RefRecord> ref_records;
   std::deque<char> foreigns;  // identity storage for wasm_foreign_new
   std::unordered_map<const void*, uintptr_t> externref_of;  // obj -> ExternObject word
   std::unordered_map<const void*, HostInfo> host_info;
   std::vector<std::pair<void (*)(void*), void*>> finalizers;  // func env finalizers
+  std::vector<std::shared_ptr<hull::wasi::Preview1Ctx>> wasi;  // from hull_wasi_imports
   ~wasm_store_t();
 };
 
@@ -139,6 +150,13 @@ wasm_externtype_t* export_type_c(const ModuleDesc& d, const Export& e);
 wasm_limits_t to_c(const Limits& l);
 Limits from_c(const wasm_limits_t& l);
 wasm_valtype_t* new_valtype(wasm_valkind_t k);
+
+// The exit code of a WASI proc_exit that just unwound the store's guest, if any (taking it, so
+// the next exit is reported afresh). Defined in capi/wasi.cc.
+std::optional<int> take_wasi_exit(wasm_store_t* s);
+// The store object's limit on the interpreter stack, clamped to what the interpreter can
+// allocate: [8 KiB, 1 GiB].
+uint64_t clamp_wasm_stack(uint64_t bytes);
 
 // Values: slot <-> wasm_val_t (refs become new owned handles / are looked up).
 void val_to_c(wasm_store_t* s, wasm_valkind_t kind, const uint64_t* slot, wasm_val_t* out);

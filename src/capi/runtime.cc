@@ -24,6 +24,10 @@ wasm_store_t::~wasm_store_t() {
 
 namespace hull::capi {
 
+uint64_t clamp_wasm_stack(uint64_t bytes) {
+  return std::clamp<uint64_t>(bytes, uint64_t(8) << 10, uint64_t(1) << 30);
+}
+
 wasm_ref_t* new_ref(RefKind kind, wasm_store_t* s, void* obj) {
   wasm_ref_t* r;
   switch (kind) {
@@ -45,7 +49,7 @@ wasm_ref_t* new_ref(RefKind kind, wasm_store_t* s, void* obj) {
 
 wasm_trap_t* new_trap(wasm_store_t* s, std::string message, std::vector<TrapFrame> frames) {
   auto* t = static_cast<wasm_trap_t*>(new_ref(RefKind::Trap, s, nullptr));
-  t->data = std::make_shared<TrapData>(TrapData{std::move(message), std::move(frames)});
+  t->data = std::make_shared<TrapData>(TrapData{std::move(message), std::move(frames), {}});
   t->obj = t->data.get();
   return t;
 }
@@ -217,7 +221,9 @@ hull::Memory* memory_of(const wasm_memory_t* m) { return static_cast<hull::Memor
 wasm_trap_t* trap_from(wasm_store_t* s, const hull::Trap& t) {
   std::string msg = t.message.empty() ? hull::trap_kind_message(t.kind) : t.message;
   // Host traps keep the host's text; guest traps read like other engines' ("wasm trap: ...").
-  return new_trap(s, msg, t.backtrace);
+  wasm_trap_t* trap = new_trap(s, msg, t.backtrace);
+  if (t.kind == hull::TrapKind::Host && !s->wasi.empty()) trap->data->wasi_exit = take_wasi_exit(s);
+  return trap;
 }
 
 }  // namespace
@@ -230,14 +236,20 @@ void wasm_config_delete(wasm_config_t* c) { delete c; }
 wasm_engine_t* wasm_engine_new(void) { return new wasm_engine_t; }
 wasm_engine_t* wasm_engine_new_with_config(wasm_config_t* c) {
   auto* e = new wasm_engine_t;
-  if (c) e->limits = c->limits;
+  if (c) {
+    e->limits = c->limits;
+    e->compile = c->compile;
+  }
   delete c;
   return e;
 }
 void wasm_engine_delete(wasm_engine_t* e) { delete e; }
 wasm_store_t* wasm_store_new(wasm_engine_t* e) {
   auto* s = new wasm_store_t;
-  if (e) s->store.limits = e->limits;
+  if (e) {
+    s->store.limits = e->limits;
+    s->compile = e->compile;
+  }
   return s;
 }
 void wasm_store_delete(wasm_store_t* s) { delete s; }
@@ -306,17 +318,29 @@ wasm_trap_t* wasm_trap_new(wasm_store_t* s, const wasm_message_t* msg) {
 void wasm_trap_message(const wasm_trap_t* t, wasm_message_t* out) {
   message_to_c(t->data->message, out);
 }
-static wasm_frame_t* frame_to_c(const hull::TrapFrame& f) {
-  return new wasm_frame_t{f.func_index, 0, f.code_offset};
+static wasm_frame_t* frame_to_c(wasm_store_t* s, const hull::TrapFrame& f) {
+  auto* fr = new wasm_frame_t{f.func_index, 0, f.code_offset, nullptr};
+  if (f.instance && s) {
+    auto* inst = const_cast<hull::Instance*>(f.instance);
+    fr->instance = new_handle<wasm_instance_t>(RefKind::Instance, s, inst);
+    // The offset within the function: from the start of its body entry (after the size).
+    const hull::ModuleDesc& d = inst->module->desc;
+    if (f.func_index >= d.num_imported_funcs &&
+        f.func_index - d.num_imported_funcs < d.bodies.size()) {
+      const size_t begin = d.bodies[f.func_index - d.num_imported_funcs].whole.begin;
+      if (f.code_offset >= begin) fr->func_offset = f.code_offset - begin;
+    }
+  }
+  return fr;
 }
 wasm_frame_t* wasm_trap_origin(const wasm_trap_t* t) {
   if (t->data->frames.empty()) return nullptr;
-  return frame_to_c(t->data->frames.front());
+  return frame_to_c(t->store, t->data->frames.front());
 }
 void wasm_trap_trace(const wasm_trap_t* t, wasm_frame_vec_t* out) {
   const auto& fr = t->data->frames;
   wasm_frame_vec_new_uninitialized(out, fr.size());
-  for (size_t i = 0; i < fr.size(); ++i) out->data[i] = frame_to_c(fr[i]);
+  for (size_t i = 0; i < fr.size(); ++i) out->data[i] = frame_to_c(t->store, fr[i]);
 }
 
 // ---- foreign ----
@@ -329,7 +353,8 @@ wasm_foreign_t* wasm_foreign_new(wasm_store_t* s) {
 wasm_module_t* hull_module_new(wasm_store_t* s, const wasm_byte_vec_t* binary,
                                wasm_message_t* error) {
   auto r = hull::compile(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(binary->data), binary->size));
+                             reinterpret_cast<const uint8_t*>(binary->data), binary->size),
+                         s->compile);
   if (!r) {
     if (error) message_to_c(r.error().to_string(), error);
     return nullptr;
@@ -460,10 +485,17 @@ wasm_globaltype_t* wasm_global_type(const wasm_global_t* g) {
 }
 void wasm_global_get(const wasm_global_t* g, wasm_val_t* out) {
   const hull::Global* gl = global_of(g);
+  if (gl->type.type.kind == hull::ValKind::V128) {
+    // wasm_val_t cannot hold a v128 (reflected as externref): report a null reference.
+    out->kind = WASM_EXTERNREF;
+    out->of.ref = nullptr;
+    return;
+  }
   val_to_c(g->store, to_c(gl->type.type), gl->value, out);
 }
 void wasm_global_set(wasm_global_t* g, const wasm_val_t* v) {
   hull::Global* gl = global_of(g);
+  if (gl->type.type.kind == hull::ValKind::V128) return;  // not representable in wasm_val_t
   if (!gl->type.mut || v->kind != to_c(gl->type.type)) return;
   uint64_t slot = 0;
   if (val_from_c(g->store, *v, &slot)) gl->value[0] = slot;
@@ -592,7 +624,13 @@ wasm_instance_t* wasm_instance_new(wasm_store_t* s, const wasm_module_t* m,
   }
   auto r = hull::instantiate(s->store, m->module, ext);
   if (!r) {
-    if (trap) *trap = new_trap(s, r.error().message);
+    if (trap) {
+      *trap = new_trap(s, r.error().message);
+      // A start function may end the guest with WASI proc_exit.
+      if (!s->wasi.empty()) (*trap)->data->wasi_exit = take_wasi_exit(s);
+    } else if (!s->wasi.empty()) {
+      take_wasi_exit(s);
+    }
     return nullptr;
   }
   return new_handle<wasm_instance_t>(RefKind::Instance, s, *r);
@@ -619,7 +657,7 @@ static hull::StoreLimits limits_from(const hull_limits_t* l) {
   r.max_memory_bytes = l->max_memory_bytes;
   r.max_table_elements = l->max_table_elements;
   r.max_instances = l->max_instances;
-  r.max_wasm_stack_bytes = l->max_wasm_stack_bytes;
+  r.max_wasm_stack_bytes = clamp_wasm_stack(l->max_wasm_stack_bytes);
   return r;
 }
 void hull_config_set_limits(wasm_config_t* c, const hull_limits_t* l) { c->limits = limits_from(l); }
@@ -631,10 +669,36 @@ void hull_store_get_limits(const wasm_store_t* s, hull_limits_t* out) {
   *out = hull_limits_t{d.max_memory_bytes, d.max_table_elements, d.max_instances,
                        d.max_wasm_stack_bytes};
 }
-bool hull_config_consume_fuel(wasm_config_t*, bool enable) { return !enable; }
-bool hull_store_set_fuel(wasm_store_t*, uint64_t) { return false; }
-bool hull_store_set_deadline_ms(wasm_store_t*, uint64_t) { return false; }
-bool hull_has_wasi(void) { return false; }
+bool hull_config_consume_fuel(wasm_config_t* c, bool enable) {
+  c->compile.fuel = enable;
+  return true;
+}
+bool hull_config_epoch_interruption(wasm_config_t* c, bool enable) {
+  c->compile.epochs = enable;
+  return true;
+}
+bool hull_store_set_fuel(wasm_store_t* s, uint64_t fuel) {
+  if (!s->compile.fuel) return false;
+  s->store.set_fuel(fuel);
+  return true;
+}
+bool hull_store_get_fuel(const wasm_store_t* s, uint64_t* out) {
+  if (!s->compile.fuel) return false;
+  *out = s->store.fuel_remaining();
+  return true;
+}
+bool hull_store_fuel_consumed(const wasm_store_t* s, uint64_t* out) {
+  if (!s->compile.fuel) return false;
+  *out = s->store.fuel_consumed();
+  return true;
+}
+bool hull_store_set_deadline_ms(wasm_store_t* s, uint64_t ms) {
+  if (!s->compile.epochs) return false;
+  // Far-future deadlines saturate instead of overflowing the nanosecond count.
+  s->store.set_deadline_ns(ms > UINT64_MAX / 1'000'000 ? UINT64_MAX / 2 : ms * 1'000'000);
+  return true;
+}
+void hull_store_clear_deadline(wasm_store_t* s) { s->store.epoch_deadline = UINT64_MAX; }
 bool hull_wat2wasm(const char* text, size_t len, wasm_byte_vec_t* out, wasm_message_t* error) {
   auto r = hull::text::wat_to_binary(std::string_view(text, len));
   if (!r) {

@@ -223,9 +223,17 @@ const wasm_name_t* wasm_exporttype_name(const wasm_exporttype_t* t) { return &t-
 const wasm_externtype_t* wasm_exporttype_type(const wasm_exporttype_t* t) { return t->type; }
 
 // ---- frames ----
-void wasm_frame_delete(wasm_frame_t* f) { delete f; }
-wasm_frame_t* wasm_frame_copy(const wasm_frame_t* f) { return new wasm_frame_t(*f); }
-wasm_instance_t* wasm_frame_instance(const wasm_frame_t*) { return nullptr; }
+void wasm_frame_delete(wasm_frame_t* f) {
+  if (!f) return;
+  wasm_instance_delete(f->instance);
+  delete f;
+}
+wasm_frame_t* wasm_frame_copy(const wasm_frame_t* f) {
+  auto* c = new wasm_frame_t(*f);
+  c->instance = f->instance ? wasm_instance_copy(f->instance) : nullptr;
+  return c;
+}
+wasm_instance_t* wasm_frame_instance(const wasm_frame_t* f) { return f->instance; }
 uint32_t wasm_frame_func_index(const wasm_frame_t* f) { return f->func_index; }
 size_t wasm_frame_func_offset(const wasm_frame_t* f) { return f->func_offset; }
 size_t wasm_frame_module_offset(const wasm_frame_t* f) { return f->module_offset; }

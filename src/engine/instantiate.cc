@@ -40,6 +40,25 @@ TableType canonical(const TableType& t, const std::vector<uint32_t>& ids) {
 // Trap-like instantiation failure.
 Error uninstantiable(const char* msg) { return Error::make(ErrorKind::Uninstantiable, msg); }
 
+// Code compiled with CompileOptions::guard_pages accesses guardable memories without bounds
+// checks, relying on their guard regions (runtime/signals.h): each one it uses must have them,
+// and must belong to `store` (the fault handler only looks at the running store's memories).
+Status require_guard(const Store& store, const CompiledModule& module, const Memory& mem,
+                     size_t index) {
+  if (!module.options.guard_pages || !guardable(mem.type)) return {};
+  if (!mem.guarded) {
+    return Error::make(ErrorKind::Limit,
+                       "memory " + std::to_string(index) +
+                           " has no guard region (address space exhausted, or created without "
+                           "one); compile with explicit bounds checks");
+  }
+  for (const Memory& own : store.memories) {
+    if (&own == &mem) return {};
+  }
+  return Error::make(ErrorKind::Unlinkable,
+                     "memory " + std::to_string(index) + " belongs to another store");
+}
+
 // Reads an address-typed offset (i32 or i64 per the table/memory's index type).
 uint64_t offset_of(const Val& v, bool is64) { return is64 ? v.i64 : v.i32; }
 
@@ -117,8 +136,14 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
                            " imports, got " + std::to_string(imports.size()));
   }
   for (uint32_t i = 0; i < imports.size(); ++i) HULL_TRY(match_import(*module, i, imports[i]));
+  for (uint32_t i = 0, mem_index = 0; i < imports.size(); ++i) {
+    if (imports[i].kind != ExternKind::Memory) continue;
+    HULL_TRY(require_guard(store, *module, *imports[i].memory, mem_index++));
+  }
   if (store.instances.size() >= store.limits.max_instances) {
-    return Error::make(ErrorKind::Limit, "too many instances in the store");
+    return Error::make(ErrorKind::Limit, "too many instances in the store (store limit "
+                                         "max_instances = " +
+                                             std::to_string(store.limits.max_instances) + ")");
   }
   if (!module->code && !m.bodies.empty()) {
     return Error::make(ErrorKind::Usage, "instantiate: module has no compiled code");
@@ -173,7 +198,17 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
   }
 
   for (size_t i = m.num_imported_memories; i < m.memories.size(); ++i) {
+    // Say which limit a too-large minimum hits (Memory::init only knows "the maximum").
+    const MemoryType& mt = m.memories[i];
+    if (mt.limits.min > (store.limits.max_memory_bytes >> mt.page_size_log2)) {
+      return Error::make(ErrorKind::Limit,
+                         "memory " + std::to_string(i) + " minimum size of " +
+                             std::to_string(mt.limits.min) + " pages exceeds the store limit " +
+                             "max_memory_bytes (" + std::to_string(store.limits.max_memory_bytes) +
+                             " bytes)");
+    }
     HULL_ASSIGN_OR_RETURN(Memory* mem, new_memory(store, m.memories[i]));
+    HULL_TRY(require_guard(store, *module, *mem, i));
     inst.memories.push_back(mem);
   }
 

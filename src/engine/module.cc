@@ -25,6 +25,7 @@ Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc, CompileOp
   // Lower from the desc's final home: lowered code may point into its bytes.
   cm->desc = std::move(desc);
   cm->type_ids = canonicalize_types(cm->desc.types);
+  cm->options = opts;
   HULL_ASSIGN_OR_RETURN(cm->code, interp::compile_module(cm->desc, cm->type_ids, opts));
   return std::shared_ptr<const CompiledModule>(std::move(cm));
 }

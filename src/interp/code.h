@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "interp/interp.h"
+#include "runtime/signals.h"
 #include "runtime/store.h"
 
 #if defined(__clang__) && defined(__has_attribute)
@@ -99,6 +100,14 @@ struct Ctx {
   Frame* frames_end = nullptr;
   Frame* fp = nullptr;            // current frame
   uint32_t host_depth = 0;        // nesting of call() (bounded C recursion)
+  // Fuel and the epoch deadline, cached from the Store while guest code runs so that a check
+  // point costs one load and compare: loaded on entry to call() and after every host call (the
+  // host may change them), written back (fuel) before host calls and on exit.
+  int64_t fuel = 0;
+  uint64_t epoch_deadline = UINT64_MAX;
+  // The innermost guard-page entry of this store's guest code (runtime/signals.h); host calls
+  // clear its in_guest flag while they run.
+  WasmEntry* entry = nullptr;
   // Trap reporting from handlers.
   bool trapped = false;
   TrapKind trap_kind = TrapKind::Unreachable;

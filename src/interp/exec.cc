@@ -12,49 +12,14 @@
 #include <utility>
 
 #include "interp/code.h"
+#include "interp/exec_util.h"
+#include "interp/gen.h"
 #include "interp/handlers.h"
 #include "interp/interp.h"
-#include "interp/numeric.h"
-#include "interp/simd.h"
 #include "runtime/type_registry.h"
 
-#ifndef __clang__
-#error "the interpreter needs clang's [[clang::musttail]]"
-#endif
-
 namespace hull::interp {
-
-#define HANDLER(name) \
-  HULL_HANDLER_CC void name(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize, Ctx* ctx)
-#define DISPATCH() [[clang::musttail]] return pc->h(pc, sp, mem, memsize, ctx)
-#define NEXT(n)  \
-  do {           \
-    pc += (n);   \
-    DISPATCH();  \
-  } while (0)
-
 namespace {
-
-template <class T>
-inline T rd(const uint64_t* sp, uint64_t off) {
-  T v;
-  std::memcpy(&v, reinterpret_cast<const char*>(sp) + off, sizeof(T));
-  return v;
-}
-template <class T>
-inline void wr(uint64_t* sp, uint64_t off, T v) {
-  std::memcpy(reinterpret_cast<char*>(sp) + off, &v, sizeof(T));
-}
-inline void mv8(uint64_t* sp, uint64_t dst, uint64_t src) { wr(sp, dst, rd<uint64_t>(sp, src)); }
-
-// Records a trap; the handler then returns, which unwinds the whole tail-call chain.
-[[gnu::cold]] [[gnu::noinline]] void set_trap(Ctx* ctx, const Word* pc, TrapKind k,
-                                               const char* msg = nullptr) {
-  ctx->trapped = true;
-  ctx->trap_pc = pc;
-  ctx->trap_kind = k;
-  ctx->trap_message = msg;
-}
 
 inline void load_mem(Memory* m, uint8_t*& mem, uint64_t& memsize) {
   if (m) {
@@ -66,7 +31,6 @@ inline void load_mem(Memory* m, uint8_t*& mem, uint64_t& memsize) {
   }
 }
 
-inline Instance* inst(Ctx* ctx) { return ctx->fp->inst; }
 
 inline void do_moves(uint64_t* sp, const Word* mv, uint64_t n) {
   for (uint64_t i = 0; i < n; ++i) {
@@ -84,11 +48,18 @@ inline uint32_t slot_count(const std::vector<ValType>& ts) {
 // Calls a host function with its slots at `args`. false (trap recorded) on failure.
 bool call_host(Ctx* ctx, const Word* pc, Function* f, uint64_t* sp, uint64_t* args) {
   ctx->fp->sp = sp;  // lets a re-entrant call() place its frames above this one
+  Store* store = ctx->store;
   // Store::caller: the calling instance, through which host functions (WASI) reach its memory.
-  Instance* saved_caller = ctx->store->caller;
-  ctx->store->caller = ctx->fp->inst;
-  std::optional<Trap> t = f->host(f->host_env, *ctx->store, args);
-  ctx->store->caller = saved_caller;
+  Instance* saved_caller = store->caller;
+  store->caller = ctx->fp->inst;
+  store->fuel_left = ctx->fuel;  // the host sees (and may change) the current fuel
+  WasmEntry* entry = ctx->entry;
+  entry->in_guest = false;  // a fault in host code is not a guest trap
+  std::optional<Trap> t = f->host(f->host_env, *store, args);
+  entry->in_guest = true;
+  store->caller = saved_caller;
+  ctx->fuel = store->fuel_left;
+  ctx->epoch_deadline = store->epoch_deadline;
   if (t) {
     ctx->host_trap = std::move(t);
     set_trap(ctx, pc, TrapKind::Host);
@@ -100,10 +71,27 @@ bool call_host(Ctx* ctx, const Word* pc, Function* f, uint64_t* sp, uint64_t* ar
 inline Memory* mem0_of(Instance* in) { return in->memories.empty() ? nullptr : in->memories[0]; }
 
 inline void zero_locals(uint64_t* nsp, const FuncCode* fc) {
-  for (uint32_t i = fc->param_slots; i < fc->local_slots; ++i) nsp[i] = 0;
+  uint32_t i = fc->param_slots, n = fc->local_slots;
+  if (n - i > 16) {
+    std::memset(nsp + i, 0, (n - i) * 8);
+    return;
+  }
+  // Most functions declare a few locals: plain stores beat a call to memset. (The empty asm
+  // keeps the optimizer from turning the loop back into that call.)
+  for (; i < n; ++i) {
+    nsp[i] = 0;
+    asm volatile("" ::: "memory");
+  }
 }
 
 }  // namespace
+
+void set_trap(Ctx* ctx, const Word* pc, TrapKind k, const char* msg) {
+  ctx->trapped = true;
+  ctx->trap_pc = pc;
+  ctx->trap_kind = k;
+  ctx->trap_message = msg;
+}
 
 namespace h {
 
@@ -146,6 +134,11 @@ HANDLER(moves) {
   } while (0)
 
 HANDLER(ret) { RETURN_FROM_FRAME(); }
+// [src]: one 8-byte result to slot 0.
+HANDLER(ret1) {
+  mv8(sp, 0, pc[1].u);
+  RETURN_FROM_FRAME();
+}
 // [n][pairs...]
 HANDLER(ret_moves) {
   do_moves(sp, pc + 2, pc[1].u);
@@ -154,34 +147,37 @@ HANDLER(ret_moves) {
 HANDLER(unreachable) { return set_trap(ctx, pc, TrapKind::Unreachable); }
 
 // Check points (function entry, loop headers; only in code compiled with fuel/epochs).
-// [n]: charge n instructions of fuel. On a trap the charge is refunded, so fuel_left never
-// goes below zero and the host can add fuel and call again.
+// [n]: charge n instructions of fuel. On a trap the charge is refunded, so the fuel never
+// goes below zero and the host can add fuel and call again. Fuel and deadline are Ctx copies
+// of the Store's (see Ctx::fuel).
 HANDLER(fuel) {
-  Store* s = ctx->store;
-  s->fuel_left -= static_cast<int64_t>(pc[1].u);
-  if (s->fuel_left < 0) [[unlikely]] {
-    s->fuel_left += static_cast<int64_t>(pc[1].u);
+  int64_t f = ctx->fuel - static_cast<int64_t>(pc[1].u);
+  if (f < 0) [[unlikely]]
     return set_trap(ctx, pc, TrapKind::OutOfFuel);
-  }
+  ctx->fuel = f;
   NEXT(2);
 }
 // [unused]: trap once the engine epoch reached the store's deadline.
 HANDLER(epoch) {
-  if (g_epoch.load(std::memory_order_relaxed) >= ctx->store->epoch_deadline) [[unlikely]]
+  if (g_epoch.load(std::memory_order_relaxed) >= ctx->epoch_deadline) [[unlikely]]
     return set_trap(ctx, pc, TrapKind::Interrupted);
   NEXT(2);
 }
 // [n]: both.
 HANDLER(fuel_epoch) {
-  Store* s = ctx->store;
-  if (g_epoch.load(std::memory_order_relaxed) >= s->epoch_deadline) [[unlikely]]
+  if (g_epoch.load(std::memory_order_relaxed) >= ctx->epoch_deadline) [[unlikely]]
     return set_trap(ctx, pc, TrapKind::Interrupted);
-  s->fuel_left -= static_cast<int64_t>(pc[1].u);
-  if (s->fuel_left < 0) [[unlikely]] {
-    s->fuel_left += static_cast<int64_t>(pc[1].u);
+  int64_t f = ctx->fuel - static_cast<int64_t>(pc[1].u);
+  if (f < 0) [[unlikely]]
     return set_trap(ctx, pc, TrapKind::OutOfFuel);
-  }
+  ctx->fuel = f;
   NEXT(2);
+}
+
+// [dst][a][b][k]: i32.add(a, i32.shl(b, k)), the scaled-index address arithmetic of arrays.
+HANDLER(add_shl) {
+  wr_val<uint32_t>(sp, pc[1].u, rd<uint32_t>(sp, pc[2].u) + (rd<uint32_t>(sp, pc[3].u) << pc[4].u));
+  NEXT(5);
 }
 
 // [target]
@@ -596,36 +592,6 @@ HANDLER(shuffle) {
 // ---- handlers generated from opcodes.def signatures ------------------------------------------
 
 namespace {
-
-}  // namespace
-}  // namespace hull::interp
-
-// Stand-in overloads: an op name num:: does not define resolves to one of these, so the generator
-// can tell which ops have a num:: implementation (and whether it takes a NumTrap&). They live in
-// hull::num itself so that ordinary overload resolution sees them beside the real functions
-// (a real non-template function wins over these templates).
-namespace hull::num {
-struct NoFn {};
-#define HULL_OP(name, text, prefix, code, imm, sig) \
-  template <class... A>                              \
-  NoFn name(A&&...);
-#include "spec/opcodes.def"
-#undef HULL_OP
-namespace interp_gen {
-#define HULL_OP(name, text, prefix, code, imm, sig) \
-  struct Call_##name {                               \
-    template <class... A>                            \
-    static auto f(A&&... a) {                        \
-      return name(std::forward<A>(a)...);            \
-    }                                                \
-  };
-#include "spec/opcodes.def"
-#undef HULL_OP
-}  // namespace interp_gen
-}  // namespace hull::num
-
-namespace hull::interp {
-namespace {
 using num::NoFn;
 
 struct Sig {
@@ -684,13 +650,6 @@ constexpr bool callable() {
   else return false;
 }
 
-// Reads the immediate operand of an `_imm` variant: the constant's raw bits in the code word.
-template <class T>
-inline T imm_of(const Word& w) {
-  T v;
-  std::memcpy(&v, &w.u, sizeof(T));
-  return v;
-}
 
 // [dst?][src...] (+[lane]); with Imm the last source is the constant itself: [dst][src][imm].
 template <class Call, Sig S, bool Lane, bool Trap, bool Imm = false>
@@ -734,7 +693,7 @@ HULL_HANDLER_CC void sig_op(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t
       return set_trap(ctx, pc, k);
     }
   }
-  if constexpr (S.nr) wr(sp, pc[1].u, static_cast<Ty<S.r>>(r));
+  if constexpr (S.nr) wr_val(sp, pc[1].u, static_cast<Ty<S.r>>(r));
   constexpr unsigned len = 1 + d + S.np + (Lane ? 1 : 0);
   NEXT(len);
 }
@@ -830,176 +789,12 @@ const Handler kSigHandlers[] = {
 #undef HULL_OP
 };
 
-// ---- loads and stores ------------------------------------------------------------------------
-
-// Effective address check: returns the host pointer or nullptr when out of bounds.
-template <bool Is64, unsigned N>
-inline uint8_t* effective(uint8_t* base, uint64_t size, const uint64_t* sp, uint64_t addr_off,
-                          uint64_t offset) {
-  uint64_t ea;
-  if constexpr (Is64) {
-    if (__builtin_add_overflow(rd<uint64_t>(sp, addr_off), offset, &ea)) return nullptr;
-    if (ea > size || size - ea < N) return nullptr;
-  } else {
-    ea = uint64_t(rd<uint32_t>(sp, addr_off)) + offset;
-    if (ea + N > size) return nullptr;
-  }
-  return base + ea;
-}
-
-// Kinds of memory op: Load (a:x), Store (ax:), LoadLane (av:v), StoreLane (av:).
-enum class MK { Load, Store, LoadLane, StoreLane };
-
-// Raw is the type moved to/from memory; Conv turns it into the value (loads) or the value into
-// it (stores).
-template <MK K, class Raw, class Val, class Conv, bool Is64, bool Mem0>
-HULL_HANDLER_CC void mem_op(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
-                            Ctx* ctx) {
-  uint8_t* base = mem;
-  uint64_t size = memsize;
-  constexpr unsigned lane_ops = (K == MK::LoadLane || K == MK::StoreLane) ? 1 : 0;
-  constexpr unsigned d = (K == MK::Load || K == MK::LoadLane) ? 1 : 0;
-  constexpr unsigned nsrc = (K == MK::Load) ? 1 : 2;
-  const uint64_t offset = pc[1 + d + nsrc].u;
-  if constexpr (!Mem0) {
-    Memory* m = inst(ctx)->memories[pc[2 + d + nsrc].u];
-    base = m->base;
-    size = m->size;
-  }
-  uint8_t* p = effective<Is64, sizeof(Raw)>(base, size, sp, pc[1 + d].u, offset);
-  if (!p) [[unlikely]]
-    return set_trap(ctx, pc, TrapKind::MemoryOutOfBounds);
-  if constexpr (K == MK::Load) {
-    Raw raw;
-    std::memcpy(&raw, p, sizeof(Raw));
-    wr(sp, pc[1].u, Conv::f(raw));
-  } else if constexpr (K == MK::LoadLane) {
-    Raw raw;
-    std::memcpy(&raw, p, sizeof(Raw));
-    uint32_t lane = static_cast<uint32_t>(pc[6].u);
-    wr(sp, pc[1].u, Conv::f(rd<V128>(sp, pc[3].u), raw, lane));
-  } else if constexpr (K == MK::Store) {
-    Raw raw = Conv::f(rd<Val>(sp, pc[2].u));
-    std::memcpy(p, &raw, sizeof(Raw));
-  } else {
-    uint32_t lane = static_cast<uint32_t>(pc[5].u);
-    Raw raw = static_cast<Raw>(Conv::f(rd<V128>(sp, pc[2].u), lane));
-    std::memcpy(p, &raw, sizeof(Raw));
-  }
-  NEXT(1 + d + nsrc + 2 + lane_ops);
-}
-
-template <class R>
-struct Ext {
-  template <class From>
-  static R f(From x) {
-    return static_cast<R>(x);
-  }
-};
-
-// Adapts a num:: memory-value helper: it takes 8/16/32-bit loaded values as uint32_t.
-template <class T>
-auto widen(T x) {
-  if constexpr (std::is_same_v<T, V128>) {
-    return x;
-  } else if constexpr (sizeof(T) <= 4) {
-    return static_cast<uint32_t>(x);
-  } else {
-    return static_cast<uint64_t>(x);
-  }
-}
-template <class C>
-struct Widened {
-  template <class R>
-  static auto f(R r) {
-    return C::f(widen(r));
-  }
-  template <class R>
-  static auto f(V128 v, R r, uint32_t lane) {
-    return C::f(v, widen(r), lane);
-  }
-};
-
-struct MemEntry {
-  Op op;
-  Handler h[2][2];  // [is64][mem0]
-};
-
-#define MEM_VARIANTS(K, Raw, Val, Conv)                                                    \
-  {                                                                                        \
-    {&mem_op<K, Raw, Val, Conv, false, false>, &mem_op<K, Raw, Val, Conv, false, true>}, { \
-      &mem_op<K, Raw, Val, Conv, true, false>, &mem_op<K, Raw, Val, Conv, true, true>      \
-    }                                                                                      \
-  }
-
-#define LOAD(op, Raw, Res) {Op::op, MEM_VARIANTS(MK::Load, Raw, Res, Ext<Res>)}
-#define STORE(op, Val, Raw) {Op::op, MEM_VARIANTS(MK::Store, Raw, Val, Ext<Raw>)}
-#define VLOAD(op, Raw) \
-  {Op::op, MEM_VARIANTS(MK::Load, Raw, V128, Widened<num::interp_gen::Call_##op>)}
-#define VLOADLANE(op, Raw) \
-  {Op::op, MEM_VARIANTS(MK::LoadLane, Raw, V128, Widened<num::interp_gen::Call_##op>)}
-#define VSTORELANE(op, Raw) {Op::op, MEM_VARIANTS(MK::StoreLane, Raw, V128, num::interp_gen::Call_##op)}
-
-const MemEntry kMemHandlers[] = {
-    LOAD(i32_load, uint32_t, uint32_t),
-    LOAD(i64_load, uint64_t, uint64_t),
-    LOAD(f32_load, uint32_t, uint32_t),
-    LOAD(f64_load, uint64_t, uint64_t),
-    LOAD(i32_load8_s, int8_t, uint32_t),
-    LOAD(i32_load8_u, uint8_t, uint32_t),
-    LOAD(i32_load16_s, int16_t, uint32_t),
-    LOAD(i32_load16_u, uint16_t, uint32_t),
-    LOAD(i64_load8_s, int8_t, uint64_t),
-    LOAD(i64_load8_u, uint8_t, uint64_t),
-    LOAD(i64_load16_s, int16_t, uint64_t),
-    LOAD(i64_load16_u, uint16_t, uint64_t),
-    LOAD(i64_load32_s, int32_t, uint64_t),
-    LOAD(i64_load32_u, uint32_t, uint64_t),
-    STORE(i32_store, uint32_t, uint32_t),
-    STORE(i64_store, uint64_t, uint64_t),
-    STORE(f32_store, uint32_t, uint32_t),
-    STORE(f64_store, uint64_t, uint64_t),
-    STORE(i32_store8, uint32_t, uint8_t),
-    STORE(i32_store16, uint32_t, uint16_t),
-    STORE(i64_store8, uint64_t, uint8_t),
-    STORE(i64_store16, uint64_t, uint16_t),
-    STORE(i64_store32, uint64_t, uint32_t),
-    {Op::v128_load, MEM_VARIANTS(MK::Load, V128, V128, Ext<V128>)},
-    {Op::v128_store, MEM_VARIANTS(MK::Store, V128, V128, Ext<V128>)},
-    VLOAD(v128_load8x8_s, uint64_t),
-    VLOAD(v128_load8x8_u, uint64_t),
-    VLOAD(v128_load16x4_s, uint64_t),
-    VLOAD(v128_load16x4_u, uint64_t),
-    VLOAD(v128_load32x2_s, uint64_t),
-    VLOAD(v128_load32x2_u, uint64_t),
-    VLOAD(v128_load8_splat, uint8_t),
-    VLOAD(v128_load16_splat, uint16_t),
-    VLOAD(v128_load32_splat, uint32_t),
-    VLOAD(v128_load64_splat, uint64_t),
-    VLOAD(v128_load32_zero, uint32_t),
-    VLOAD(v128_load64_zero, uint64_t),
-    VLOADLANE(v128_load8_lane, uint8_t),
-    VLOADLANE(v128_load16_lane, uint16_t),
-    VLOADLANE(v128_load32_lane, uint32_t),
-    VLOADLANE(v128_load64_lane, uint64_t),
-    VSTORELANE(v128_store8_lane, uint8_t),
-    VSTORELANE(v128_store16_lane, uint16_t),
-    VSTORELANE(v128_store32_lane, uint32_t),
-    VSTORELANE(v128_store64_lane, uint64_t),
-};
-
 }  // namespace
 
 Handler sig_handler(Op op) { return kSigHandlers[static_cast<unsigned>(op)]; }
 Handler sig_imm_handler(Op op) { return kImmHandlers[static_cast<unsigned>(op)]; }
 Handler branch_handler(Op op, bool imm, bool negate) {
   return kBranchHandlers[static_cast<unsigned>(op)].h[imm][negate];
-}
-
-Handler mem_handler(Op op, bool is64, bool mem0) {
-  for (const MemEntry& e : kMemHandlers)
-    if (e.op == op) return e.h[is64][mem0];
-  return nullptr;
 }
 
 // ---- the entry point -------------------------------------------------------------------------
@@ -1070,6 +865,7 @@ Trap make_trap(Ctx* ctx, Frame* innermost, Frame* sentinel) {
     auto it = f->code->module->func_names.find(tf.func_index);
     if (it != f->code->module->func_names.end()) tf.func_name = it->second;
     if (f->inst) tf.module_name = f->inst->name;
+    tf.instance = f->inst;
     t.backtrace.push_back(std::move(tf));
   }
   return t;
@@ -1087,9 +883,9 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
     return r;
   }
   const FuncCode* fc = static_cast<const FuncCode*>(f->code);
-  Frame* outer = ctx->fp;
-  uint64_t* base = outer->code ? outer->sp + outer->code->frame_slots : outer->sp;
-  Frame* sentinel = outer + 1;
+  Frame* const outer = ctx->fp;
+  uint64_t* const base = outer->code ? outer->sp + outer->code->frame_slots : outer->sp;
+  Frame* const sentinel = outer + 1;
   Frame* nf = sentinel + 1;
   if (nf >= ctx->frames_end || base + fc->frame_slots > ctx->stack_end)
     return Trap::make(TrapKind::StackExhausted);
@@ -1105,15 +901,36 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
   nf->mem0 = mem0_of(f->instance);
   nf->sp = base;
   nf->ret_pc = nullptr;
-  ctx->fp = nf;
   ctx->trapped = false;
-  uint8_t* mem;
-  uint64_t memsize;
-  load_mem(nf->mem0, mem, memsize);
+  // Nested calls (host -> guest re-entry) save the outer run's cached fuel and entry.
+  WasmEntry entry;
+  entry.prev = t_wasm_entry;
+  entry.store = &store;
+  WasmEntry* const saved_entry = ctx->entry;
+  ctx->entry = &entry;
+  ctx->fuel = store.fuel_left;
+  ctx->epoch_deadline = store.epoch_deadline;
   ++ctx->host_depth;
-  const Word* pc = fc->code.data();
-  pc->h(pc, base, mem, memsize, ctx);
+  t_wasm_entry = &entry;
+  // Guard pages: a fault in a guarded memory of this store while guest code runs lands here
+  // (sigsetjmp returns 1), with the handler chain abandoned; ctx still describes the frames.
+  if (sigsetjmp(entry.jump, 0) == 0) {
+    ctx->fp = nf;
+    uint8_t* mem;
+    uint64_t memsize;
+    load_mem(nf->mem0, mem, memsize);
+    const Word* pc = fc->code.data();
+    pc->h(pc, base, mem, memsize, ctx);
+  } else {
+    ctx->trapped = true;
+    ctx->trap_kind = TrapKind::MemoryOutOfBounds;
+    ctx->trap_message = nullptr;
+    ctx->trap_pc = nullptr;  // the faulting instruction is not known
+  }
+  t_wasm_entry = entry.prev;
   --ctx->host_depth;
+  ctx->entry = saved_entry;
+  store.fuel_left = ctx->fuel;
   if (ctx->trapped) {
     Trap t = make_trap(ctx, ctx->fp, sentinel);
     ctx->trapped = false;

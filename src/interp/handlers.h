@@ -16,7 +16,7 @@ namespace hull::interp {
   X(table_copy) X(table_init) X(elem_drop) X(memory_size) X(memory_grow) X(memory_fill)  \
   X(memory_copy) X(memory_init) X(data_drop) X(ref_is_null) X(ref_func)                  \
   X(ref_as_non_null) X(ref_eq) X(br_on_null) X(br_on_non_null) X(shuffle) X(fuel) X(epoch)  \
-  X(fuel_epoch)
+  X(fuel_epoch) X(add_shl) X(ret1)
 
 namespace h {
 #define HULL_DECLARE_HANDLER(name) \
@@ -35,7 +35,15 @@ Handler sig_imm_handler(Op op);
 // result is non-zero (negate: zero). Operands [a][b or imm][target] / [a][target].
 Handler branch_handler(Op op, bool imm, bool negate);
 // Handler of a load/store (incl. SIMD loads, load/store lane): operands
-// [dst?][addr][value?][offset][memidx] (+ [lane]). `mem0` selects the memory-0 fast path.
-Handler mem_handler(Op op, bool is64, bool mem0);
+// [dst?][addr][value?][offset][memidx] (+ [lane]). `mem0` selects the memory-0 fast path;
+// `guard` (32-bit memories only) the variant without a bounds check, for guarded memories.
+Handler mem_handler(Op op, bool is64, bool mem0, bool guard);
+// Memory-0 (32-bit) superinstructions of plain loads/stores, by the form of the fused address
+// arithmetic: AddImm [a][imm] (i32.add with a constant), AddShl [a][b][k] (i32.add of a and
+// b << k; k = 0 for a plain i32.add), ValImm [a] (a store of a constant; its bits replace the
+// value operand). Loads: [dst][address words][offset]; stores: [address words][value][offset].
+// nullptr where the op has no such form.
+enum class MemForm : uint8_t { AddImm, AddShl, ValImm };
+Handler fused_mem_handler(Op op, MemForm form, bool guard);
 
 }  // namespace hull::interp

@@ -333,6 +333,13 @@ class LoweringSink {
       if (ih && last_kind_ == LastKind::Const && is_last_result(stack_.back())) {
         // `x (const c) op` -> op_imm x, c: the constant never touches the frame.
         uint64_t bits = last_const_;
+        Op fop = op;
+        if (op == Op::i32_sub) {
+          // x - c == x + (-c) modulo 2^32: one form for address arithmetic to fuse with.
+          fop = Op::i32_add;
+          bits = uint32_t(0u - uint32_t(bits));
+          ih = sig_imm_handler(fop);
+        }
         code_.resize(last_start_);
         pop();
         Entry a = pop();
@@ -341,9 +348,10 @@ class LoweringSink {
         emit_dst(d);
         emit_u(a.src * 8);
         emit_u(bits);
-        record_sig(op, 2, a.src * 8, bits, true);
+        record_sig(fop, 2, a.src * 8, bits, true);
         return;
       }
+      if (op == Op::i32_add && np == 2 && fuse_add_shl()) return;
       Entry srcs[3];
       for (size_t i = np; i-- > 0;) srcs[i] = pop();
       Entry d{};
@@ -648,10 +656,20 @@ class LoweringSink {
     // Results go to slots 0.., which may be locals other results still read: copy them home
     // first so the ascending moves never read an overwritten slot.
     if (k > 1) materialize_top(k);
+    if (k == 1 && stack_.back().n == 1 && is_last_result(stack_.back())) {
+      // The result's producer ran just before: it writes slot 0 directly (its operands are
+      // read before the write, and nothing else runs in this frame after it).
+      code_[patch_pos_].u = 0;
+      emit_h(h::ret);
+      return;
+    }
     std::vector<uint64_t> moves;
     collect_moves(k, 0, moves);
     if (moves.empty()) {
       emit_h(h::ret);
+    } else if (moves.size() == 1 && (moves[0] & 0xffffffffu) == 0) {
+      emit_h(h::ret1);
+      emit_u(moves[0] >> 32);
     } else {
       emit_h(h::ret_moves);
       emit_moves_words(moves);
@@ -840,12 +858,80 @@ class LoweringSink {
     patch_pos_ = kNoPatch;
   }
 
+  // `a + (b << k)` where the shl (with a constant k) was just emitted: one add_shl.
+  bool fuse_add_shl() {
+    if (last_kind_ != LastKind::Sig || last_op_ != Op::i32_shl || !last_imm_) return false;
+    size_t n = stack_.size();
+    const Entry* other;
+    if (is_last_result(stack_[n - 1])) {
+      other = &stack_[n - 2];
+    } else if (is_last_result(stack_[n - 2])) {
+      other = &stack_[n - 1];
+    } else {
+      return false;
+    }
+    uint64_t a = other->src * 8, b = last_w_[0], k = last_w_[1] & 31;
+    code_.resize(last_start_);
+    pop();
+    pop();
+    Entry d = push(1);
+    emit_h(h::add_shl);
+    emit_dst(d);
+    emit_u(a);
+    emit_u(b);
+    emit_u(k);
+    last_kind_ = LastKind::AddShl;
+    last_w_[0] = a;
+    last_w_[1] = b;
+    last_k_ = k;
+    return true;
+  }
+
+  // The address arithmetic a fused memory-0 access can absorb: the instruction just emitted,
+  // if it produced `addr` and is an i32.add (with a constant or not) or an add_shl.
+  struct AddrFusion {
+    bool ok = false;
+    MemForm form = MemForm::AddImm;
+    uint64_t w[3] = {0, 0, 0};
+    unsigned nw = 0;
+  };
+  AddrFusion addr_fusion(const Entry& addr) const {
+    AddrFusion f;
+    if (!is_last_result(addr)) return f;
+    if (last_kind_ == LastKind::Sig && last_op_ == Op::i32_add && last_np_ == 2) {
+      f.ok = true;
+      f.w[0] = last_w_[0];
+      if (last_imm_) {
+        f.form = MemForm::AddImm;
+        f.w[1] = static_cast<uint32_t>(last_w_[1]);
+        f.nw = 2;
+      } else {
+        f.form = MemForm::AddShl;
+        f.w[1] = last_w_[1];
+        f.w[2] = 0;
+        f.nw = 3;
+      }
+    } else if (last_kind_ == LastKind::AddShl) {
+      f.ok = true;
+      f.form = MemForm::AddShl;
+      f.w[0] = last_w_[0];
+      f.w[1] = last_w_[1];
+      f.w[2] = last_k_;
+      f.nw = 3;
+    }
+    return f;
+  }
+
   void lower_mem(const Instr& in, std::span<const ValType> popped,
                  std::span<const ValType> pushed) {
     uint32_t mi = in.mem.memory;
     bool is64 = m_.memories[mi].limits.is64;
-    Handler hd = mem_handler(in.op, is64, mi == 0);
+    // Guard pages make plain accesses to 32-bit memories with 64 KiB pages unchecked.
+    bool guard = opts_.guard_pages && guardable(m_.memories[mi]);
     size_t np = popped.size();
+    if (mi == 0 && !is64 && op_info(in.op).imm == ImmKind::Mem && lower_fused_mem(in, np, pushed, guard))
+      return;
+    Handler hd = mem_handler(in.op, is64, mi == 0, guard);
     Entry srcs[2];
     for (size_t i = np; i-- > 0;) srcs[i] = pop();
     Entry d{};
@@ -858,6 +944,62 @@ class LoweringSink {
     emit_u(mi);
     if (op_info(in.op).imm == ImmKind::MemLane) emit_u(in.lane);
     patch_pos_ = pushed.empty() ? kNoPatch : dst_pos;
+  }
+
+  // Memory-0 superinstructions (handlers.h, MemForm); false if none applies.
+  bool lower_fused_mem(const Instr& in, size_t np, std::span<const ValType> pushed, bool guard) {
+    if (np == 1 && pushed.size() == 1) {  // load
+      AddrFusion f = addr_fusion(stack_.back());
+      if (!f.ok) return false;
+      Handler hd = fused_mem_handler(in.op, f.form, guard);
+      if (!hd) return false;
+      code_.resize(last_start_);
+      pop();
+      Entry d = push(pushed[0].slots());
+      emit_h(hd);
+      emit_dst(d);
+      uint32_t dst_pos = patch_pos_;
+      for (unsigned i = 0; i < f.nw; ++i) emit_u(f.w[i]);
+      emit_u(in.mem.offset);
+      patch_pos_ = dst_pos;
+      patch_slot_ = d.canon;
+      return true;
+    }
+    if (np != 2 || !pushed.empty()) return false;
+    Entry& value = stack_.back();
+    Entry& addr = stack_[stack_.size() - 2];
+    if (last_kind_ == LastKind::Const && is_last_result(value)) {
+      // A constant stored value: its bits replace the value operand.
+      Handler hd = fused_mem_handler(in.op, MemForm::ValImm, guard);
+      if (!hd) return false;
+      uint64_t bits = last_const_;
+      uint32_t a = addr.src;
+      code_.resize(last_start_);
+      pop();
+      pop();
+      emit_h(hd);
+      emit_u(a * 8);
+      emit_u(bits);
+      emit_u(in.mem.offset);
+      patch_pos_ = kNoPatch;
+      return true;
+    }
+    // The value was pushed after the address without code (e.g. local.get), so the address
+    // arithmetic can still be the instruction just emitted.
+    AddrFusion f = addr_fusion(addr);
+    if (!f.ok) return false;
+    Handler hd = fused_mem_handler(in.op, f.form, guard);
+    if (!hd) return false;
+    uint32_t v = value.src;
+    code_.resize(last_start_);
+    pop();
+    pop();
+    emit_h(hd);
+    for (unsigned i = 0; i < f.nw; ++i) emit_u(f.w[i]);
+    emit_u(v * 8);
+    emit_u(in.mem.offset);
+    patch_pos_ = kNoPatch;
+    return true;
   }
 
   const ModuleDesc& m_;
@@ -880,7 +1022,7 @@ class LoweringSink {
   uint64_t check_count_ = 0;       // instructions since it
   uint32_t patch_slot_ = 0;
   // The last emitted instruction, for fusing it into its consumer.
-  enum class LastKind : uint8_t { Other, Const, Sig };
+  enum class LastKind : uint8_t { Other, Const, Sig, AddShl };
   LastKind last_kind_ = LastKind::Other;
   uint32_t last_start_ = 0;
   uint64_t last_const_ = 0;
@@ -888,6 +1030,7 @@ class LoweringSink {
   uint8_t last_np_ = 0;
   bool last_imm_ = false;
   uint64_t last_w_[2] = {0, 0};
+  uint64_t last_k_ = 0;  // AddShl: the shift
   std::optional<Error> error_;
 };
 

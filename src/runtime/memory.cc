@@ -1,18 +1,20 @@
-// Linear memory: an address-space reservation committed page by page as the memory grows.
+// Linear memory: an address-space reservation committed page by page as the memory grows;
+// 32-bit memories get guard regions so that out-of-bounds accesses fault (runtime/signals.h).
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstring>
 
+#include "runtime/signals.h"
 #include "runtime/store.h"
 
 namespace hull {
 
 namespace {
 
-// Inaccessible bytes after every reservation: a stray access just past the end faults instead
-// of touching a neighbour. (Tiers still bounds-check explicitly; a tier that elides checks
-// needs a larger guard and must say so here.)
+// Inaccessible bytes after every compact reservation: a stray access just past the end faults
+// instead of touching a neighbour. Code that elides bounds checks relies on guarded memories
+// (kGuardedReserveBytes) instead.
 constexpr uint64_t kGuardBytes = uint64_t(64) << 10;
 // Largest reservation made up front; 32-bit memories never exceed 4 GiB, memory64 beyond this
 // moves to a larger reservation when it grows.
@@ -37,13 +39,36 @@ bool commit(uint8_t* at, uint64_t bytes) {
   return bytes == 0 || mprotect(at, bytes, PROT_READ | PROT_WRITE) == 0;
 }
 
+// The guarded layout: [guard_before | reserved (<= 4 GiB) | guard] == kGuardBeforeBytes +
+// kGuardedReserveBytes bytes, all PROT_NONE except the committed pages. `size` and the
+// reservation are multiples of 64 KiB, so every byte past `size` faults. Returns false (and
+// changes nothing) when the address space is short.
+bool reserve_guarded(Memory& m, uint64_t need) {
+  if (kGuardBeforeBytes % os_page() != 0) return false;  // OS pages larger than 64 KiB
+  uint8_t* start = reserve(kGuardBeforeBytes + kGuardedReserveBytes);
+  if (!start) return false;
+  uint8_t* base = start + kGuardBeforeBytes;
+  if (!commit(base, need)) {
+    munmap(start, kGuardBeforeBytes + kGuardedReserveBytes);
+    return false;
+  }
+  m.base = base;
+  m.guard_before = kGuardBeforeBytes;
+  // max_pages <= 65536, so the whole growth range (<= 4 GiB) fits and the memory never moves.
+  m.reserved = round_up(m.max_pages << 16, os_page());
+  m.guard = kGuardedReserveBytes - m.reserved;
+  m.committed = need;
+  m.guarded = true;
+  return true;
+}
+
 }  // namespace
 
 Memory::~Memory() {
-  if (base) munmap(base, reserved + guard);
+  if (base) munmap(base - guard_before, guard_before + reserved + guard);
 }
 
-Status Memory::init(const MemoryType& t, uint64_t limit_bytes) {
+Status Memory::init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard) {
   type = t;
   const unsigned log2 = t.page_size_log2;
   const uint64_t spec_max = t.limits.is64 ? kMaxPages64 : kMaxPages32;
@@ -57,10 +82,17 @@ Status Memory::init(const MemoryType& t, uint64_t limit_bytes) {
     return Error::make(ErrorKind::Limit, "memory minimum size exceeds the allowed maximum");
   }
   size = t.limits.min << log2;
+  uint64_t need = round_up(size, os_page());
+
+  if (allow_guard && guardable(t) && guard_pages_supported() && reserve_guarded(*this, need)) {
+    // Before any code can touch this memory: its faults must find our handler.
+    install_trap_handlers();
+    type.limits.min = t.limits.min;
+    return {};
+  }
 
   uint64_t want = round_up(max_pages << log2, os_page());
   if (want > kMaxUpfrontReserve) want = kMaxUpfrontReserve;
-  uint64_t need = round_up(size, os_page());
   if (want < need) want = need;
   guard = kGuardBytes;
   base = reserve(want + guard);
@@ -91,6 +123,7 @@ uint64_t Memory::grow(uint64_t delta) {
   const uint64_t new_size = (old_pages + delta) << log2;
   const uint64_t need = round_up(new_size, os_page());
   if (need > reserved) {
+    if (guarded) return UINT64_MAX;  // unreachable: a guarded reservation covers max_pages
     // Move to a larger reservation (doubling, bounded by the maximum) and copy the contents.
     uint64_t want = reserved * 2 > need ? reserved * 2 : need;
     uint64_t max_bytes = round_up(max_pages << log2, os_page());
@@ -116,8 +149,9 @@ uint64_t Memory::grow(uint64_t delta) {
     if (!commit(base + committed, need - committed)) return UINT64_MAX;
     committed = need;
   }
-  // Bytes between `size` and `committed` were never reachable (bounds checks) and are still
-  // zero, so the new pages read as zero.
+  // Bytes between `size` and `committed` were never reachable (bounds checks; for guarded
+  // memories they do not exist: size is a multiple of 64 KiB) and are still zero, so the new
+  // pages read as zero. Memory is never reused: every reservation is a fresh zeroed mmap.
   size = new_size;
   type.limits.min = old_pages + delta;
   return old_pages;

@@ -41,10 +41,11 @@ struct Function {
 
 // A linear memory. The bytes live in an mmap'ed reservation: `reserved` bytes at `base` (at
 // least min(max, 4 GiB) for 32-bit memories, up to 8 GiB for memory64) followed by `guard`
-// inaccessible bytes; pages are committed with mprotect as the memory grows, so `base` does not
-// move. Only when a memory grows past its reservation (memory64 beyond 8 GiB, or when the
-// address space was short at creation) is it moved to a larger reservation: tiers must reload
-// `base` after anything that can grow memory (memory.grow, calls).
+// inaccessible bytes (and, for guarded memories, `guard_before` inaccessible bytes before
+// `base`); pages are committed with mprotect as the memory grows, so `base` does not move.
+// Only when a memory grows past its reservation (memory64 beyond 8 GiB, or when the address
+// space was short at creation) is it moved to a larger reservation: tiers must reload `base`
+// after anything that can grow memory (memory.grow, calls). Guarded memories never move.
 struct Memory {
   uint8_t* base = nullptr;  // start of the accessible bytes
   uint64_t size = 0;        // current size in bytes
@@ -53,6 +54,11 @@ struct Memory {
   uint64_t reserved = 0;    // bytes of address space reserved at base (growth stays in place)
   uint64_t guard = 0;       // inaccessible bytes mapped after the reservation
   uint64_t committed = 0;   // readable/writable bytes at base (size rounded up to OS pages)
+  uint64_t guard_before = 0;  // inaccessible bytes mapped before base (guarded memories)
+  // A guarded memory (runtime/signals.h) never moves and faults past `size`: code compiled
+  // with CompileOptions::guard_pages accesses it without explicit bounds checks. Its mapping is
+  // guard_before + reserved + guard == kGuardBeforeBytes + kGuardedReserveBytes bytes.
+  bool guarded = false;
 
   Memory() = default;
   Memory(const Memory&) = delete;
@@ -60,12 +66,21 @@ struct Memory {
   ~Memory();
   // Reserve address space and commit `t.limits.min` zeroed pages. `limit_bytes` (the store's
   // limit) caps max_pages. Errors (kind Limit) if the minimum exceeds a limit or mmap fails.
-  Status init(const MemoryType& t, uint64_t limit_bytes);
+  // A guardable type (guardable()) is reserved with guard regions where guard_pages_supported()
+  // unless `allow_guard` is false; if that much address space is not available (e.g. under
+  // `ulimit -v`), the memory falls back to a compact reservation with guarded == false.
+  Status init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard = true);
   uint64_t pages() const { return size >> type.page_size_log2; }
   // Grow by `delta` pages; returns the old page count, or -1 (as uint64_t max) on failure.
   // New pages read as zero.
   uint64_t grow(uint64_t delta);
 };
+
+// Whether memories of type `t` get guard regions (32-bit index, 64 KiB pages): the memories
+// whose accesses code compiled with CompileOptions::guard_pages leaves unchecked.
+inline bool guardable(const MemoryType& t) {
+  return !t.limits.is64 && t.page_size_log2 == 16;
+}
 
 struct Table {
   std::vector<RefBits> elems;
@@ -128,6 +143,9 @@ struct Instance {
 struct CompileOptions {
   bool fuel = false;    // charge fuel at function entries and loop headers
   bool epochs = false;  // compare the engine epoch with the store's deadline at the same points
+  // Plain loads/stores on 32-bit memories with 64 KiB pages rely on guard pages (no explicit
+  // bounds check); instantiation then requires those memories to be Memory::guarded.
+  bool guard_pages = false;
 };
 
 // The process-wide epoch: a timer thread (started by the first set_deadline) adds 1 every

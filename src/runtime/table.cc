@@ -1,4 +1,6 @@
 // Tables: a growable vector of reference words.
+#include <string>
+
 #include "runtime/store.h"
 
 namespace hull {
@@ -16,7 +18,12 @@ Status Table::init(const TableType& t, RefBits init, uint64_t limit_elems) {
   if (m > kHardMaxElements) m = kHardMaxElements;
   max = m;
   if (t.limits.min > max) {
-    return Error::make(ErrorKind::Limit, "table minimum size exceeds the allowed maximum");
+    // Name the limit that applies, so the embedder knows which knob to turn.
+    std::string why = limit_elems == max
+                          ? "the store limit max_table_elements (" + std::to_string(max) + ")"
+                          : "the maximum table size (" + std::to_string(max) + " elements)";
+    return Error::make(ErrorKind::Limit, "table minimum size of " + std::to_string(t.limits.min) +
+                                             " elements exceeds " + why);
   }
   elems.assign(t.limits.min, init);
   return {};

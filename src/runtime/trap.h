@@ -27,12 +27,15 @@ enum class TrapKind : uint8_t {
 
 const char* trap_kind_message(TrapKind k);
 
+struct Instance;
+
 // One wasm frame of a backtrace.
 struct TrapFrame {
   uint32_t func_index = 0;
   std::string func_name;     // from the name section, may be empty
   std::string module_name;   // may be empty
   uint32_t code_offset = 0;  // byte offset of the trapping instruction in the module, if known
+  const Instance* instance = nullptr;  // the frame's instance (for wasm_frame_instance)
 };
 
 struct Trap {

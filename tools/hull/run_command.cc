@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "engine/engine.h"
 #include "file_util.h"
+#include "runtime/signals.h"
 #include "text/wat.h"
 #include "values.h"
 #include "wasi/preview1/wasi_preview1.h"
@@ -57,8 +58,28 @@ void print_run_help(FILE* out) {
       "                          loop headers, also during the start function\n"
       "  --max-memory SIZE       cap each linear memory at SIZE bytes (suffixes K, M, G, KiB, MiB,\n"
       "                          GiB); memory.grow past it returns -1\n"
+      "  --max-table-elements N  cap each table at N elements; table.grow past it returns -1\n"
+      "  --max-instances N       allow at most N instances in the store (hull run creates one;\n"
+      "                          WASI adds none), so only 0 makes a difference here\n"
+      "  --max-wasm-stack SIZE   the guest's value stack (locals and operands of every active\n"
+      "                          call), 8KiB to 1GiB, default 1MiB; deeper recursion traps:\n"
+      "                          `call stack exhausted`\n"
+      "                          A module whose memory or table minimum exceeds a limit fails to\n"
+      "                          instantiate (exit 1) with a message naming the limit.\n"
       "  -W KEY=VAL[,KEY=VAL...] Wasmtime's spellings: fuel=N, timeout=DURATION,\n"
-      "                          max-memory-size=SIZE; other keys are rejected\n"
+      "                          max-memory-size=SIZE, max-table-elements=N, max-instances=N,\n"
+      "                          max-wasm-stack=SIZE; other keys are rejected\n"
+      , out);
+  std::fprintf(out,
+      "  --bounds-checks MODE    `guard`: accesses to 32-bit memories are not checked one by one;\n"
+      "                          one out of bounds hits a guard region and traps (each such\n"
+      "                          memory reserves 8 GiB of address space); a memory that cannot\n"
+      "                          get its guard regions (e.g. under `ulimit -v`) then fails to\n"
+      "                          instantiate (exit 1). `explicit`: every access is checked in\n"
+      "                          code (memory64 always is). Default here: %s%s\n",
+      CompileOptions{}.guard_pages ? "guard" : "explicit",
+      guard_pages_supported() ? "" : " (guard is not supported on this platform)");
+  std::fputs(
       "  --                      end of options\n"
       "  -h, --help              show this text\n"
       "\n"
@@ -67,7 +88,8 @@ void print_run_help(FILE* out) {
       "  reported modulo 256, as the OS does)\n"
       "  1    the file is missing, unreadable or not a valid module; an import Hull lacks\n"
       "       (unknown import module/name); a --dir that does not exist; --tcplisten failed;\n"
-      "       --invoke names no exported function\n"
+      "       --invoke names no exported function; a memory or table minimum, or the\n"
+      "       instance, beyond a --max-* limit\n"
       "  2    bad usage (unknown option, missing FILE or option value, wrong --invoke ARGS)\n"
       "  134  the guest trapped (`error: wasm trap: ...` and its wasm backtrace on stderr)\n",
       out);
@@ -118,7 +140,16 @@ struct RunOptions {
   std::optional<uint64_t> fuel;
   std::optional<uint64_t> timeout_ns;
   std::optional<uint64_t> max_memory;
+  std::optional<bool> guard_pages;  // --bounds-checks (unset: CompileOptions' default)
+  std::optional<uint64_t> max_table_elements;
+  std::optional<uint32_t> max_instances;
+  std::optional<uint64_t> max_wasm_stack;
 };
+
+// The interpreter's value stack: below 8 KiB not even small programs run, and the whole
+// budget is allocated (lazily committed) per store, so it is capped at 1 GiB.
+constexpr uint64_t kMinWasmStack = 8 << 10;
+constexpr uint64_t kMaxWasmStack = 1 << 30;
 
 // "500ms" / "2s" -> nanoseconds.
 std::optional<uint64_t> parse_duration(const std::string& v) {
@@ -174,8 +205,40 @@ bool set_limit(RunOptions* o, const std::string& key, const std::string& v) {
                    v.c_str());
     return o->max_memory.has_value();
   }
+  if (key == "max-table-elements") {
+    o->max_table_elements = parse_u64(v);
+    if (!o->max_table_elements)
+      std::fprintf(stderr, "error: %s: '%s' is not a number of elements\n", key.c_str(), v.c_str());
+    return o->max_table_elements.has_value();
+  }
+  if (key == "max-instances") {
+    auto n = parse_u64(v);
+    if (!n || *n > UINT32_MAX) {
+      std::fprintf(stderr, "error: %s: '%s' is not a number from 0 to %u\n", key.c_str(),
+                   v.c_str(), UINT32_MAX);
+      return false;
+    }
+    o->max_instances = static_cast<uint32_t>(*n);
+    return true;
+  }
+  if (key == "max-wasm-stack") {
+    auto n = parse_size(v);
+    if (!n) {
+      std::fprintf(stderr, "error: %s: '%s' is not a size like 65536 or 1MiB\n", key.c_str(),
+                   v.c_str());
+      return false;
+    }
+    if (*n < kMinWasmStack || *n > kMaxWasmStack) {
+      std::fprintf(stderr, "error: %s: %s is out of range (8KiB to 1GiB)\n", key.c_str(),
+                   v.c_str());
+      return false;
+    }
+    o->max_wasm_stack = *n;
+    return true;
+  }
   std::fprintf(stderr, "error: unsupported -W option '%s' (supported: fuel, timeout, "
-               "max-memory-size)\n", key.c_str());
+               "max-memory-size, max-table-elements, max-instances, max-wasm-stack)\n",
+               key.c_str());
   return false;
 }
 
@@ -251,10 +314,25 @@ int parse_options(int argc, char** argv, RunOptions* o) {
       o->wasi.tcp_listen.push_back(v);
     } else if (name == "--invoke") {
       if (!need(&o->invoke)) return kExitUsage;
-    } else if (name == "--fuel" || name == "--timeout" || name == "--max-memory") {
+    } else if (name == "--fuel" || name == "--timeout" || name == "--max-memory" ||
+               name == "--max-table-elements" || name == "--max-instances" ||
+               name == "--max-wasm-stack") {
       std::string v;
       if (!need(&v)) return kExitUsage;
       if (!set_limit(o, name.substr(2), v)) return kExitUsage;
+    } else if (name == "--bounds-checks") {
+      std::string v;
+      if (!need(&v)) return kExitUsage;
+      if (v != "guard" && v != "explicit") {
+        std::fprintf(stderr, "error: --bounds-checks: '%s' is not `guard` or `explicit`\n",
+                     v.c_str());
+        return kExitUsage;
+      }
+      if (v == "guard" && !guard_pages_supported()) {
+        std::fprintf(stderr, "error: --bounds-checks=guard is not supported on this platform\n");
+        return kExitUsage;
+      }
+      o->guard_pages = v == "guard";
     } else if (name == "-W" || (a.rfind("-W", 0) == 0 && a.size() > 2)) {
       std::string v;
       if (a.size() > 2) {
@@ -379,6 +457,7 @@ int run_command(int argc, char** argv) {
   CompileOptions copts;
   copts.fuel = o.fuel.has_value();
   copts.epochs = o.timeout_ns.has_value();
+  if (o.guard_pages) copts.guard_pages = *o.guard_pages;
   auto mod = compile(bytes, copts);
   if (!mod) {
     std::fprintf(stderr, "error: %s: %s module: %s\n", o.file.c_str(),
@@ -393,6 +472,9 @@ int run_command(int argc, char** argv) {
   }
   Store store;
   if (o.max_memory) store.limits.max_memory_bytes = *o.max_memory;
+  if (o.max_table_elements) store.limits.max_table_elements = *o.max_table_elements;
+  if (o.max_instances) store.limits.max_instances = *o.max_instances;
+  if (o.max_wasm_stack) store.limits.max_wasm_stack_bytes = *o.max_wasm_stack;
   if (o.fuel) store.set_fuel(*o.fuel);
   Linker linker;
   wasi::define_preview1(linker, store, ctx);
@@ -402,9 +484,14 @@ int run_command(int argc, char** argv) {
   if (!inst) {
     // A trap in the start function (or proc_exit from it) surfaces as Uninstantiable.
     if (ctx.state.exit_code) return static_cast<int>(*ctx.state.exit_code & 0xff);
+    const std::string& msg = inst.error().message;
     const char* hint = inst.error().kind == ErrorKind::Unlinkable
                            ? " (hull run provides the wasi_snapshot_preview1 functions only)"
-                           : "";
+                       : msg.find("max_memory_bytes") != std::string::npos ? " (--max-memory)"
+                       : msg.find("max_table_elements") != std::string::npos
+                           ? " (--max-table-elements)"
+                       : msg.find("max_instances") != std::string::npos ? " (--max-instances)"
+                                                                         : "";
     std::fprintf(stderr, "error: %s: %s%s\n", o.file.c_str(), inst.error().to_string().c_str(),
                  hint);
     return inst.error().kind == ErrorKind::Uninstantiable ? kExitTrap : kExitError;

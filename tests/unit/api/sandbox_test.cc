@@ -1,6 +1,6 @@
-// Tests of fuel metering and deadlines through the public C++ API: out-of-fuel traps,
-// deterministic consumption, resuming after adding fuel, and deadlines in calls and start
-// functions.
+// Tests of the sandbox through the public C++ API: fuel metering (out-of-fuel traps,
+// deterministic consumption, resuming after adding fuel), deadlines in calls and start
+// functions, and every store limit (memory, table elements, instances, wasm stack).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -132,6 +132,154 @@ TEST(Deadline, StopsAStartFunctionLoop) {
   ASSERT_FALSE(inst.ok());
   EXPECT_NE(inst.error().to_string().find("interrupt"), std::string::npos)
       << inst.error().to_string();
+}
+
+// ---- store limits ----
+
+api::Engine engine_with_limits(const api::StoreLimits& limits) {
+  api::Config c;
+  c.limits = limits;
+  auto e = api::Engine::create(c);
+  EXPECT_TRUE(e.ok());
+  return *e;
+}
+
+TEST(Limits, MemoryGrowReturnsMinusOnePastTheLimit) {
+  api::StoreLimits l;
+  l.max_memory_bytes = 4 * 65536;
+  auto engine = engine_with_limits(l);
+  api::Store store(engine);
+  EXPECT_EQ(store.limits().max_memory_bytes, 4u * 65536);
+  auto inst = instantiate(store, engine, R"((module (memory (export "mem") 1)
+    (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))))");
+  auto grow = inst.typed_func<int32_t(int32_t)>("grow");
+  EXPECT_EQ(*grow->call(4), -1);  // 5 pages > 4
+  EXPECT_EQ(*grow->call(3), 1);   // exactly 4 pages
+  EXPECT_EQ(*grow->call(1), -1);
+  EXPECT_EQ(*grow->call(0), 4);
+  auto mem = inst.get_memory("mem");
+  ASSERT_TRUE(mem.has_value());
+  auto r = mem->grow(1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, api::ErrorKind::Limit);
+  EXPECT_EQ(mem->pages(), 4u);
+  // Host-created memories obey the limit too.
+  EXPECT_FALSE(api::Memory::create(store, api::MemoryType{{5, std::nullopt}}).ok());
+  EXPECT_TRUE(api::Memory::create(store, api::MemoryType{{4, std::nullopt}}).ok());
+}
+
+TEST(Limits, MemoryMinimumAboveTheLimitFailsToInstantiate) {
+  api::StoreLimits l;
+  l.max_memory_bytes = 4 * 65536;
+  auto engine = engine_with_limits(l);
+  api::Store store(engine);
+  auto m = api::Module::from_wat(engine, "(module (memory 5))");
+  ASSERT_TRUE(m.ok());
+  auto inst = api::Linker().instantiate(store, *m);
+  ASSERT_FALSE(inst.ok());
+  EXPECT_EQ(inst.error().kind, api::ErrorKind::Limit);
+  EXPECT_NE(inst.error().message.find("max_memory_bytes"), std::string::npos)
+      << inst.error().message;
+  // A per-store override of the engine's limits.
+  api::StoreLimits big;
+  api::Store roomy(engine, big);
+  EXPECT_TRUE(api::Linker().instantiate(roomy, *m).ok());
+}
+
+TEST(Limits, TableGrowReturnsMinusOnePastTheLimit) {
+  api::StoreLimits l;
+  l.max_table_elements = 10;
+  auto engine = engine_with_limits(l);
+  api::Store store(engine);
+  auto inst = instantiate(store, engine, R"((module (table (export "t") 2 funcref)
+    (func (export "grow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0)))))");
+  auto grow = inst.typed_func<int32_t(int32_t)>("grow");
+  EXPECT_EQ(*grow->call(9), -1);  // 11 > 10
+  EXPECT_EQ(*grow->call(8), 2);
+  EXPECT_EQ(*grow->call(1), -1);
+  auto t = inst.get_table("t");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->size(), 10u);
+  auto r = t->grow(1, api::Val::null(api::ValType::FuncRef));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, api::ErrorKind::Limit);
+}
+
+TEST(Limits, TableMinimumAboveTheLimitFailsToInstantiate) {
+  api::StoreLimits l;
+  l.max_table_elements = 10;
+  auto engine = engine_with_limits(l);
+  api::Store store(engine);
+  auto m = api::Module::from_wat(engine, "(module (table 11 funcref))");
+  ASSERT_TRUE(m.ok());
+  auto inst = api::Linker().instantiate(store, *m);
+  ASSERT_FALSE(inst.ok());
+  EXPECT_EQ(inst.error().kind, api::ErrorKind::Limit);
+  EXPECT_NE(inst.error().message.find("max_table_elements"), std::string::npos)
+      << inst.error().message;
+  auto ok = api::Module::from_wat(engine, "(module (table 10 funcref))");
+  EXPECT_TRUE(api::Linker().instantiate(store, *ok).ok());
+}
+
+TEST(Limits, InstancesBeyondTheLimitFail) {
+  api::StoreLimits l;
+  l.max_instances = 2;
+  auto engine = engine_with_limits(l);
+  api::Store store(engine);
+  auto m = api::Module::from_wat(engine, "(module (func (export \"f\")))");
+  ASSERT_TRUE(m.ok());
+  api::Linker linker;
+  EXPECT_TRUE(linker.instantiate(store, *m).ok());
+  EXPECT_TRUE(linker.instantiate(store, *m).ok());
+  auto third = linker.instantiate(store, *m);
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().kind, api::ErrorKind::Limit);
+  EXPECT_NE(third.error().message.find("max_instances"), std::string::npos)
+      << third.error().message;
+  // The limit is per store.
+  api::Store other(engine);
+  EXPECT_TRUE(linker.instantiate(other, *m).ok());
+}
+
+constexpr std::string_view kRecursion = R"((module
+  (func $depth (export "depth") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $depth (i32.sub (local.get 0) (i32.const 1)))))))))";
+
+TEST(Limits, SmallWasmStackTrapsOnDeepRecursion) {
+  api::StoreLimits l;
+  l.max_wasm_stack_bytes = 16 << 10;
+  auto engine = engine_with_limits(l);
+  api::Store store(engine);
+  auto inst = instantiate(store, engine, kRecursion);
+  auto depth = inst.typed_func<int32_t(int32_t)>("depth");
+  EXPECT_EQ(*depth->call(100), 100);
+  auto r = depth->call(100000);
+  ASSERT_FALSE(r.ok());
+  ASSERT_TRUE(r.error().is_trap());
+  EXPECT_EQ(r.error().trap->code, api::TrapCode::StackExhausted);
+  EXPECT_EQ(r.error().trap->message, "call stack exhausted");
+  EXPECT_EQ(*depth->call(100), 100);  // the store stays usable
+
+  // The default (1 MiB) runs the same recursion.
+  api::Engine plain;
+  api::Store big(plain);
+  auto inst2 = instantiate(big, plain, kRecursion);
+  EXPECT_EQ(*inst2.typed_func<int32_t(int32_t)>("depth")->call(10000), 10000);
+}
+
+TEST(Limits, TooSmallWasmStackIsClampedTo8KiB) {
+  api::StoreLimits l;
+  l.max_wasm_stack_bytes = 0;
+  auto engine = engine_with_limits(l);
+  api::Store store(engine);
+  auto inst = instantiate(store, engine, kRecursion);
+  auto depth = inst.typed_func<int32_t(int32_t)>("depth");
+  EXPECT_EQ(*depth->call(50), 50);
+  auto r = depth->call(100000);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().trap->code, api::TrapCode::StackExhausted);
 }
 
 }  // namespace

@@ -72,7 +72,7 @@ TEST(CapiEngine, ConfigEngineStoreAndLimits) {
   EXPECT_EQ(lim.max_instances, UINT32_MAX);
   lim.max_memory_bytes = 65536;
   hull_config_set_limits(cfg, &lim);
-  EXPECT_FALSE(hull_config_consume_fuel(cfg, true));  // not in this build
+  EXPECT_TRUE(hull_config_consume_fuel(cfg, false));  // supported (capi_sandbox_test.cc)
   wasm_engine_t* e = wasm_engine_new_with_config(cfg);
   wasm_store_t* s = wasm_store_new(e);
   hull_limits_t got;
@@ -333,7 +333,17 @@ TEST(CapiInstance, FuncsGlobalsTablesMemoriesAndTraps) {
     EXPECT_EQ(wasm_frame_func_index(oc), 3u);
     (void)wasm_frame_module_offset(oc);
     (void)wasm_frame_func_offset(oc);
-    EXPECT_EQ(wasm_frame_instance(oc), nullptr);
+    // The frame's instance (owned by the frame): the handle was deleted, the instance lives.
+    const wasm_instance_t* fi = wasm_frame_instance(oc);
+    ASSERT_NE(fi, nullptr);
+    wasm_extern_vec_t fexps;
+    wasm_instance_exports(fi, &fexps);
+    EXPECT_EQ(fexps.size, 8u);
+    EXPECT_TRUE(wasm_func_same(wasm_extern_as_func(fexps.data[3]),
+                               wasm_extern_as_func(exps.data[3])));
+    wasm_extern_vec_delete(&fexps);
+    EXPECT_GT(wasm_frame_func_offset(oc), 0u);
+    EXPECT_LT(wasm_frame_func_offset(oc), wasm_frame_module_offset(oc));
     wasm_frame_delete(oc);
     wasm_frame_delete(origin);
     wasm_frame_vec_t trace;

@@ -205,7 +205,7 @@ struct TestInstance {
   std::string error;
 
   bool load(const std::vector<uint8_t>& bytes, std::vector<HostCallback> hosts = {},
-            void* host_env = nullptr) {
+            void* host_env = nullptr, CompileOptions opts = {}) {
     auto d = decode_module(bytes);
     if (!d.ok()) {
       error = "decode: " + d.error().to_string();
@@ -213,7 +213,7 @@ struct TestInstance {
     }
     desc = std::move(d.value());
     type_ids = canonicalize_types(desc.types);
-    auto c = interp::compile_module(desc, type_ids);
+    auto c = interp::compile_module(desc, type_ids, opts);
     if (!c.ok()) {
       error = "compile: " + c.error().to_string();
       return false;
@@ -238,6 +238,11 @@ struct TestInstance {
     for (auto& mt : desc.memories) {
       Memory& m = store.memories.emplace_back();
       if (!m.init(mt, UINT64_MAX).ok()) return false;
+      // Unchecked (guard-page) code needs the guard regions of a guarded memory.
+      if (opts.guard_pages && guardable(mt) && !m.guarded) {
+        error = "memory has no guard region";
+        return false;
+      }
       inst->memories.push_back(&m);
     }
     for (auto& tt : desc.tables) {

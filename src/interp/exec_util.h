@@ -1,0 +1,63 @@
+// Helpers shared by the handler files (exec*.cc): the handler signature macros, frame slot
+// access and trap recording. Private to src/interp.
+#pragma once
+
+#include <cstring>
+
+#include "interp/code.h"
+
+#ifndef __clang__
+#error "the interpreter needs clang's [[clang::musttail]]"
+#endif
+
+namespace hull::interp {
+
+#define HANDLER(name) \
+  HULL_HANDLER_CC void name(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize, Ctx* ctx)
+#define DISPATCH() [[clang::musttail]] return pc->h(pc, sp, mem, memsize, ctx)
+#define NEXT(n)  \
+  do {           \
+    pc += (n);   \
+    DISPATCH();  \
+  } while (0)
+
+template <class T>
+inline T rd(const uint64_t* sp, uint64_t off) {
+  T v;
+  std::memcpy(&v, reinterpret_cast<const char*>(sp) + off, sizeof(T));
+  return v;
+}
+template <class T>
+inline void wr(uint64_t* sp, uint64_t off, T v) {
+  std::memcpy(reinterpret_cast<char*>(sp) + off, &v, sizeof(T));
+}
+// Writes an operation's result. 4-byte values are zero-extended to the whole 8-byte slot: a
+// later 8-byte read of the slot (copies, branch value moves) then forwards from this store
+// instead of stalling on a narrower one.
+template <class T>
+inline void wr_val(uint64_t* sp, uint64_t off, T v) {
+  if constexpr (sizeof(T) == 4) {
+    uint32_t b;
+    std::memcpy(&b, &v, 4);
+    wr<uint64_t>(sp, off, b);
+  } else {
+    wr(sp, off, v);
+  }
+}
+inline void mv8(uint64_t* sp, uint64_t dst, uint64_t src) { wr(sp, dst, rd<uint64_t>(sp, src)); }
+
+// Records a trap; the handler then returns, which unwinds the whole tail-call chain.
+[[gnu::cold]] [[gnu::noinline]] void set_trap(Ctx* ctx, const Word* pc, TrapKind k,
+                                               const char* msg = nullptr);
+
+inline Instance* inst(Ctx* ctx) { return ctx->fp->inst; }
+
+// The raw bits of a constant operand word as a T.
+template <class T>
+inline T imm_of(const Word& w) {
+  T v;
+  std::memcpy(&v, &w.u, sizeof(T));
+  return v;
+}
+
+}  // namespace hull::interp

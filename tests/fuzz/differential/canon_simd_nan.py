@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Makes SIMD float NaNs deterministic in generated modules (wasm2wat text, edited in place).
+
+usage: canon_simd_nan.py FILE.wat...
+
+binaryen 108's --denan handles scalar floats only. A SIMD float op whose input lane is a NaN may
+return any arithmetic NaN (spec nondeterminism): binaryen's interpreter returns the canonical
+NaN, Hull propagates the input's payload (as x86 does). Those bits then reach integers through
+lane reinterpretation (f64x2.extract_lane of two f32 lanes, i32x4 ops, stores), which makes the
+engines disagree legitimately. After every SIMD op that can produce such a NaN this inserts
+  local.tee $__nan  v128.const <canonical NaNs>  local.get $__nan  local.get $__nan  fNxM.eq
+  v128.bitselect
+which keeps the non-NaN lanes and replaces NaN lanes by the positive canonical NaN, so both
+engines see the same bits. Ops that only move bits (neg, abs, copysign-like, pmin/pmax,
+lane moves, loads) are deterministic and left alone.
+"""
+import re
+import sys
+
+F32_OPS = {"add", "sub", "mul", "div", "min", "max", "sqrt", "ceil", "floor", "trunc",
+           "nearest", "demote_f64x2_zero"}
+F64_OPS = {"add", "sub", "mul", "div", "min", "max", "sqrt", "ceil", "floor", "trunc",
+           "nearest", "promote_low_f32x4"}
+CANON = {
+    "f32x4": "v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000",
+    "f64x2": "v128.const i64x2 0x7ff8000000000000 0x7ff8000000000000",
+}
+OP = re.compile(r"^(\s*)(f32x4|f64x2)\.([a-z0-9_]+)\s*$")
+LOCAL = "$__nan"
+
+
+def shape_of(line):
+    m = OP.match(line)
+    if not m:
+        return None
+    indent, shape, op = m.groups()
+    if (shape == "f32x4" and op in F32_OPS) or (shape == "f64x2" and op in F64_OPS):
+        return indent, shape
+    return None
+
+
+def transform(lines):
+    out = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        if not line.lstrip().startswith("(func"):
+            out.append(line)
+            i += 1
+            continue
+        # One function: its header, its (local ...) lines, then its body up to the next
+        # module field (a line indented like the header).
+        indent = len(line) - len(line.lstrip())
+        j = i + 1
+        while j < n and not (lines[j].strip() and len(lines[j]) - len(lines[j].lstrip()) <= indent):
+            j += 1
+        body = lines[i + 1:j]
+        if not any(shape_of(l) for l in body):
+            out.extend(lines[i:j])
+            i = j
+            continue
+        out.append(line)
+        k = 0
+        while k < len(body) and body[k].lstrip().startswith("(local"):
+            out.append(body[k])
+            k += 1
+        out.append(" " * (indent + 2) + f"(local {LOCAL} v128)\n")
+        for l in body[k:]:
+            out.append(l)
+            s = shape_of(l)
+            if s:
+                ind, shape = s
+                for ins in (f"local.tee {LOCAL}", CANON[shape], f"local.get {LOCAL}",
+                            f"local.get {LOCAL}", f"{shape}.eq", "v128.bitselect"):
+                    out.append(ind + ins + "\n")
+        i = j
+    return out
+
+
+def main():
+    for path in sys.argv[1:]:
+        with open(path) as f:
+            lines = f.readlines()
+        with open(path, "w") as f:
+            f.writelines(transform(lines))
+
+
+if __name__ == "__main__":
+    main()
