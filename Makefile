@@ -41,7 +41,8 @@ test: build
 test-asan: setup
 	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DHULL_SANITIZE=ON \
 	  -DCMAKE_CXX_FLAGS=-O1 -DHULL_BENCH=OFF -DHULL_SHARED_LIB=OFF > /dev/null
-	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target hull hull_test_programs hull_guard_tests hull_guard_engine_tests
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target hull hull_test_programs hull_guard_tests hull_guard_engine_tests \
+	  hull_reservation_pool_tests
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -L 'spec|wasi|programs|hostile|sandbox' --progress
 
 conformance: build

@@ -296,6 +296,13 @@ enum class BoundsChecks : uint8_t {
 };
 // Whether BoundsChecks::Guard is available on this platform.
 bool guard_pages_supported();
+// Guarded memories' reservations are kept process-wide for reuse when their store is deleted
+// (reset first: a reused memory reads as zero and faults past its size, like a fresh one). The
+// pool holds at most `cap` of them (default 64, and at most a quarter of RLIMIT_AS; 0 disables
+// it); lowering the cap unmaps the excess. Thread-safe.
+void set_memory_reservation_pool_cap(size_t cap);
+// Unmaps every pooled reservation (e.g. to give back address space); returns how many.
+size_t drain_memory_reservation_pool();
 
 struct Config {
   StoreLimits limits;  // default limits of each new Store

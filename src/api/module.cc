@@ -5,6 +5,7 @@
 
 #include "api/internal.h"
 #include "engine/module.h"
+#include "runtime/reservation_pool.h"
 #include "runtime/signals.h"
 #include "text/wat.h"
 
@@ -31,6 +32,10 @@ Result<Engine> Engine::create(const Config& config) {
 const Config& Engine::config() const { return impl_->config; }
 
 bool guard_pages_supported() { return hull::guard_pages_supported(); }
+
+void set_memory_reservation_pool_cap(size_t cap) { hull::set_reservation_pool_cap(cap); }
+
+size_t drain_memory_reservation_pool() { return hull::drain_reservation_pool(); }
 
 Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> bytes) {
   CompileOptions opts;

@@ -178,11 +178,11 @@ struct MemEntry {
   {&mem_op<K, Raw, Val, Conv, false, false, true>,                             \
    &mem_op<K, Raw, Val, Conv, false, true, true>}
 
-#define FUSED_LOADS(Raw, Conv)                                                                 \
-  {{&fused_load<Raw, Conv, false, MemForm::AddImm>, &fused_load<Raw, Conv, false, MemForm::AddShl>, \
-    nullptr},                                                                                  \
-   {&fused_load<Raw, Conv, true, MemForm::AddImm>, &fused_load<Raw, Conv, true, MemForm::AddShl>,   \
-    nullptr}}
+#define FUSED_LOADS(Raw, Conv)                                                             \
+  {{&fused_load<Raw, Conv, false, MemForm::AddImm>,                                        \
+    &fused_load<Raw, Conv, false, MemForm::AddShl>, nullptr},                              \
+   {&fused_load<Raw, Conv, true, MemForm::AddImm>,                                         \
+    &fused_load<Raw, Conv, true, MemForm::AddShl>, nullptr}}
 #define NO_FUSED {{nullptr, nullptr, nullptr}, {nullptr, nullptr, nullptr}}
 
 #define LOAD(op, Raw, Res) \

@@ -325,7 +325,8 @@ class LoweringSink {
       default: break;
     }
     const OpInfo& info = op_info(op);
-    if (info.imm == ImmKind::Mem || info.imm == ImmKind::MemLane) return lower_mem(in, popped, pushed);
+    if (info.imm == ImmKind::Mem || info.imm == ImmKind::MemLane)
+      return lower_mem(in, popped, pushed);
     Handler hd = sig_handler(op);
     if (hd && (info.imm == ImmKind::None || info.imm == ImmKind::Lane)) {
       size_t np = popped.size();
@@ -929,7 +930,8 @@ class LoweringSink {
     // Guard pages make plain accesses to 32-bit memories with 64 KiB pages unchecked.
     bool guard = opts_.guard_pages && guardable(m_.memories[mi]);
     size_t np = popped.size();
-    if (mi == 0 && !is64 && op_info(in.op).imm == ImmKind::Mem && lower_fused_mem(in, np, pushed, guard))
+    if (mi == 0 && !is64 && op_info(in.op).imm == ImmKind::Mem &&
+        lower_fused_mem(in, np, pushed, guard))
       return;
     Handler hd = mem_handler(in.op, is64, mi == 0, guard);
     Entry srcs[2];

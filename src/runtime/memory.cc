@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "runtime/reservation_pool.h"
 #include "runtime/signals.h"
 #include "runtime/store.h"
 
@@ -30,9 +31,17 @@ uint64_t os_page() {
 uint64_t round_up(uint64_t v, uint64_t to) { return (v + to - 1) / to * to; }
 
 // Map `bytes` of inaccessible address space; nullptr on failure.
-uint8_t* reserve(uint64_t bytes) {
+uint8_t* reserve_once(uint64_t bytes) {
   void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   return p == MAP_FAILED ? nullptr : static_cast<uint8_t*>(p);
+}
+
+// reserve_once, retried after unmapping the pooled guarded reservations when the address space
+// is short (e.g. under `ulimit -v`): the pool must not cost a memory its reservation.
+uint8_t* reserve(uint64_t bytes) {
+  uint8_t* p = reserve_once(bytes);
+  if (!p && drain_reservation_pool() != 0) p = reserve_once(bytes);
+  return p;
 }
 
 bool commit(uint8_t* at, uint64_t bytes) {
@@ -43,15 +52,19 @@ bool commit(uint8_t* at, uint64_t bytes) {
 // kGuardedReserveBytes bytes, all PROT_NONE except the committed pages. `size` and the
 // reservation are multiples of 64 KiB, so every byte past `size` faults. Returns false (and
 // changes nothing) when the address space is short.
+// A reservation from the pool (runtime/reservation_pool.h) is reset to exactly this state.
 bool reserve_guarded(Memory& m, uint64_t need) {
   if (kGuardBeforeBytes % os_page() != 0) return false;  // OS pages larger than 64 KiB
-  uint8_t* start = reserve(kGuardBeforeBytes + kGuardedReserveBytes);
-  if (!start) return false;
-  uint8_t* base = start + kGuardBeforeBytes;
-  if (!commit(base, need)) {
-    munmap(start, kGuardBeforeBytes + kGuardedReserveBytes);
-    return false;
+  uint8_t* start = reservation_pool_acquire(need);
+  if (!start) {
+    start = reserve_once(kGuardedReservationBytes);
+    if (!start) return false;
+    if (!commit(start + kGuardBeforeBytes, need)) {
+      munmap(start, kGuardedReservationBytes);
+      return false;
+    }
   }
+  uint8_t* base = start + kGuardBeforeBytes;
   m.base = base;
   m.guard_before = kGuardBeforeBytes;
   // max_pages <= 65536, so the whole growth range (<= 4 GiB) fits and the memory never moves.
@@ -65,7 +78,13 @@ bool reserve_guarded(Memory& m, uint64_t need) {
 }  // namespace
 
 Memory::~Memory() {
-  if (base) munmap(base - guard_before, guard_before + reserved + guard);
+  if (!base) return;
+  if (guarded) {
+    // Back to the pool (reset there: zeroed, trimmed to the next tenant's size) or unmapped.
+    reservation_pool_release(base - guard_before, committed);
+  } else {
+    munmap(base - guard_before, guard_before + reserved + guard);
+  }
 }
 
 Status Memory::init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard) {
@@ -151,7 +170,8 @@ uint64_t Memory::grow(uint64_t delta) {
   }
   // Bytes between `size` and `committed` were never reachable (bounds checks; for guarded
   // memories they do not exist: size is a multiple of 64 KiB) and are still zero, so the new
-  // pages read as zero. Memory is never reused: every reservation is a fresh zeroed mmap.
+  // pages read as zero. A reused guarded reservation was reset to the same state (its previous
+  // tenant's pages discarded, runtime/reservation_pool.h).
   size = new_size;
   type.limits.min = old_pages + delta;
   return old_pages;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "runtime/signals.h"
 #include "runtime/trap.h"
 #include "runtime/value.h"
 #include "spec/types.h"
@@ -46,6 +47,9 @@ struct Function {
 // Only when a memory grows past its reservation (memory64 beyond 8 GiB, or when the address
 // space was short at creation) is it moved to a larger reservation: tiers must reload `base`
 // after anything that can grow memory (memory.grow, calls). Guarded memories never move.
+// A guarded memory's reservation may come from the process-wide pool and goes back to it on
+// destruction (runtime/reservation_pool.h), reset so that it reads as zero and faults past the
+// next memory's size, exactly like a fresh one.
 struct Memory {
   uint8_t* base = nullptr;  // start of the accessible bytes
   uint64_t size = 0;        // current size in bytes
@@ -145,7 +149,7 @@ struct CompileOptions {
   bool epochs = false;  // compare the engine epoch with the store's deadline at the same points
   // Plain loads/stores on 32-bit memories with 64 KiB pages rely on guard pages (no explicit
   // bounds check); instantiation then requires those memories to be Memory::guarded.
-  bool guard_pages = false;
+  bool guard_pages = guard_pages_supported();
 };
 
 // The process-wide epoch: a timer thread (started by the first set_deadline) adds 1 every

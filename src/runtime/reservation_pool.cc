@@ -1,0 +1,200 @@
+// The pool of guarded memory reservations: reset on release (committed pages discarded, so they
+// read as zero), trimmed to the next memory's size on acquire.
+#include "runtime/reservation_pool.h"
+
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+namespace hull {
+
+namespace {
+
+// Reservations whose memory grew beyond this are unmapped rather than pooled: MADV_DONTNEED
+// frees their pages but not their page tables (2 MiB per GiB committed).
+constexpr uint64_t kMaxPooledCommitted = uint64_t(256) << 20;
+
+// Small memories are zeroed with memset instead of MADV_DONTNEED: their pages stay resident, so
+// the next tenant takes no page faults, and no TLB flush is needed (measured: 1 page touched,
+// 3 us instead of 63 us per create + destroy; 16 pages all written, 15 us instead of 74 us).
+// Bounded per reservation and for the whole pool (resident memory nobody uses).
+constexpr uint64_t kMemsetMaxBytes = uint64_t(2) << 20;
+constexpr uint64_t kResidentBudgetBytes = uint64_t(32) << 20;
+
+struct Entry {
+  uint8_t* start;
+  uint64_t committed;  // accessible (read/write, all zero) bytes after the guard before
+  uint64_t resident;   // of which kept resident (zeroed by memset): counted in Pool::resident
+};
+
+struct Pool {
+  std::mutex mu;
+  std::vector<Entry> entries;  // guarded by mu
+  uint64_t resident = 0;       // guarded by mu: sum of entries' resident, plus zeroing in flight
+  std::atomic<size_t> cap{kDefaultReservationPoolCap};
+  std::atomic<uint64_t> reused{0}, returned{0}, unmapped{0};
+};
+
+// Never destroyed: memories may be released during static destruction.
+Pool& pool() {
+  static Pool* p = new Pool;
+  return *p;
+}
+
+void unmap(uint8_t* start) {
+  munmap(start, kGuardedReservationBytes);
+  pool().unmapped.fetch_add(1, std::memory_order_relaxed);
+}
+
+// How many reservations a quarter of the address-space limit holds (the limit can change at run
+// time); SIZE_MAX when unlimited.
+size_t address_space_share() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
+  return static_cast<size_t>(static_cast<uint64_t>(rl.rlim_cur) / 4 / kGuardedReservationBytes);
+}
+
+// The cap in effect; call with mu held.
+size_t effective_cap(const Pool& p, size_t share) {
+  size_t cap = p.cap.load(std::memory_order_relaxed);
+  return cap < share ? cap : share;
+}
+
+}  // namespace
+
+uint8_t* reservation_pool_acquire(uint64_t commit_bytes) {
+  Pool& p = pool();
+  if (p.cap.load(std::memory_order_relaxed) == 0) return nullptr;
+  const size_t share = address_space_share();
+  Entry e;
+  {
+    std::lock_guard<std::mutex> lock(p.mu);
+    const size_t cap = effective_cap(p, share);
+    // Under a tightened address-space limit the pool stops handing out reservations (the caller
+    // then falls back as it would without a pool); it does not drain here.
+    if (p.entries.empty() || cap == 0) return nullptr;
+    // Prefer a reservation with exactly the committed size wanted (no mprotect at all), else
+    // the most recently released one.
+    size_t pick = p.entries.size() - 1;
+    for (size_t i = 0; i < p.entries.size(); ++i) {
+      if (p.entries[i].committed == commit_bytes) {
+        pick = i;
+        break;
+      }
+    }
+    e = p.entries[pick];
+    p.entries[pick] = p.entries.back();
+    p.entries.pop_back();
+    p.resident -= e.resident;
+  }
+  // From here the reservation belongs to the caller only. Its committed pages are already
+  // zero (discarded on release); make exactly [0, commit_bytes) accessible.
+  uint8_t* base = e.start + kGuardBeforeBytes;
+  if (e.committed > commit_bytes) {
+    if (mprotect(base + commit_bytes, e.committed - commit_bytes, PROT_NONE) != 0) {
+      unmap(e.start);
+      return nullptr;
+    }
+  } else if (e.committed < commit_bytes) {
+    if (mprotect(base + e.committed, commit_bytes - e.committed, PROT_READ | PROT_WRITE) != 0) {
+      unmap(e.start);
+      return nullptr;
+    }
+  }
+  p.reused.fetch_add(1, std::memory_order_relaxed);
+  return e.start;
+}
+
+void reservation_pool_release(uint8_t* start, uint64_t committed) {
+  Pool& p = pool();
+  if (p.cap.load(std::memory_order_relaxed) == 0 || committed > kMaxPooledCommitted) {
+    unmap(start);
+    return;
+  }
+  const size_t share = address_space_share();
+  // Zero the previous tenant's pages. Small ones with memset, within the resident budget
+  // (reserved here, before zeroing, so concurrent releases cannot exceed it); others are
+  // discarded: for a private anonymous mapping the next access gets a fresh zero page, while
+  // the mapping, its protection and its page tables stay. Either way the range stays
+  // accessible while pooled (nobody can reach it) and acquire trims it to the next size.
+  uint64_t resident = 0;
+  {
+    std::lock_guard<std::mutex> lock(p.mu);
+    if (p.entries.size() >= effective_cap(p, share)) {
+      resident = UINT64_MAX;  // full: unmap below, without zeroing
+    } else if (committed <= kMemsetMaxBytes && p.resident + committed <= kResidentBudgetBytes) {
+      resident = committed;
+      p.resident += resident;
+    }
+  }
+  if (resident == UINT64_MAX) {
+    unmap(start);
+    return;
+  }
+  uint8_t* base = start + kGuardBeforeBytes;
+  if (resident != 0) {
+    std::memset(base, 0, committed);
+  } else if (committed != 0 && madvise(base, committed, MADV_DONTNEED) != 0) {
+    unmap(start);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(p.mu);
+    if (p.entries.size() < effective_cap(p, share)) {
+      p.entries.push_back({start, committed, resident});
+      p.returned.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    p.resident -= resident;  // filled up meanwhile
+  }
+  unmap(start);
+}
+
+void set_reservation_pool_cap(size_t cap) {
+  Pool& p = pool();
+  std::vector<Entry> extra;
+  {
+    std::lock_guard<std::mutex> lock(p.mu);
+    p.cap.store(cap, std::memory_order_relaxed);
+    while (p.entries.size() > cap) {
+      extra.push_back(p.entries.back());
+      p.resident -= p.entries.back().resident;
+      p.entries.pop_back();
+    }
+  }
+  for (const Entry& e : extra) unmap(e.start);
+}
+
+size_t reservation_pool_cap() { return pool().cap.load(std::memory_order_relaxed); }
+
+size_t drain_reservation_pool() {
+  Pool& p = pool();
+  std::vector<Entry> all;
+  {
+    std::lock_guard<std::mutex> lock(p.mu);
+    all.swap(p.entries);
+    for (const Entry& e : all) p.resident -= e.resident;
+  }
+  for (const Entry& e : all) unmap(e.start);
+  return all.size();
+}
+
+ReservationPoolStats reservation_pool_stats() {
+  Pool& p = pool();
+  ReservationPoolStats s;
+  {
+    std::lock_guard<std::mutex> lock(p.mu);
+    s.pooled = p.entries.size();
+  }
+  s.reused = p.reused.load(std::memory_order_relaxed);
+  s.returned = p.returned.load(std::memory_order_relaxed);
+  s.unmapped = p.unmapped.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace hull

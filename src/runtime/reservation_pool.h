@@ -1,0 +1,49 @@
+// A process-wide pool of guarded memory reservations (runtime/signals.h): a destroyed guarded
+// memory's reservation is reset and kept for the next guarded memory instead of being unmapped,
+// which saves the multi-GiB mmap, the munmap (TLB shootdown) and the page-table rebuild.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/signals.h"
+
+namespace hull {
+
+// Bytes of one guarded reservation: [guard before | reserved | guard after].
+inline constexpr uint64_t kGuardedReservationBytes = kGuardBeforeBytes + kGuardedReserveBytes;
+
+// Default cap on pooled reservations. The effective cap is also bounded by a quarter of
+// RLIMIT_AS (when finite), so the pool never takes more than a share of the address space.
+inline constexpr size_t kDefaultReservationPoolCap = 64;
+
+// A reservation from the pool, reset for a new memory whose first `commit_bytes` bytes (from
+// `start + kGuardBeforeBytes`, a multiple of the OS page) must be readable, writable and zero,
+// and everything else of the reservation inaccessible: exactly what a fresh mmap + commit gives.
+// Returns the reservation's start (the first byte of the guard before), or nullptr when the
+// pool is empty, disabled, or a reset syscall failed (the caller then maps a fresh one).
+uint8_t* reservation_pool_acquire(uint64_t commit_bytes);
+
+// Gives back the reservation at `start` (kGuardedReservationBytes long) whose first
+// `committed` bytes after the guard before are accessible. Its committed bytes are zeroed
+// (memset when small, else MADV_DONTNEED) and it is kept if the pool has room; otherwise, or if
+// discarding fails, it is unmapped. The caller must not touch it again.
+void reservation_pool_release(uint8_t* start, uint64_t committed);
+
+// Sets the cap on pooled reservations (0 disables pooling); extra reservations are unmapped.
+void set_reservation_pool_cap(size_t cap);
+size_t reservation_pool_cap();
+
+// Unmaps every pooled reservation; returns how many there were.
+size_t drain_reservation_pool();
+
+// Counters since process start (for tests and benchmarks).
+struct ReservationPoolStats {
+  size_t pooled = 0;      // reservations in the pool now
+  uint64_t reused = 0;    // acquisitions served from the pool
+  uint64_t returned = 0;  // releases kept in the pool
+  uint64_t unmapped = 0;  // releases and drains that unmapped (pool full, disabled, or failure)
+};
+ReservationPoolStats reservation_pool_stats();
+
+}  // namespace hull
