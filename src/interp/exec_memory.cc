@@ -35,6 +35,30 @@ enum class MK { Load, Store, LoadLane, StoreLane };
 
 // [dst?][addr][value?][offset][memidx] (+[lane]). Raw is the type moved to/from memory; Conv
 // turns it into the value (loads) or the value into it (stores). Guard: no bounds check.
+// One machine store of sizeof(Raw) bytes: a guarded store that runs past the end of memory must
+// fault before writing anything. Optimized builds inline a fixed-size memcpy to one move, but
+// ASan turns memory intrinsics into __asan_memcpy calls that copy byte by byte (a partial
+// write); a typed unaligned store is one instruction in every build.
+template <class Raw>
+inline void store_one(uint8_t* p, Raw raw) {
+  if constexpr (sizeof(Raw) == 16) {
+    typedef long long Unaligned __attribute__((vector_size(16), aligned(1), may_alias));
+    Unaligned v;
+    __builtin_memcpy(&v, &raw, 16);
+    *reinterpret_cast<Unaligned*>(p) = v;
+  } else {
+    using Int = std::conditional_t<
+        sizeof(Raw) == 1, uint8_t,
+        std::conditional_t<sizeof(Raw) == 2, uint16_t,
+                           std::conditional_t<sizeof(Raw) == 4, uint32_t, uint64_t>>>;
+    static_assert(sizeof(Int) == sizeof(Raw));
+    typedef Int Unaligned __attribute__((aligned(1), may_alias));
+    Int v;
+    __builtin_memcpy(&v, &raw, sizeof(Raw));
+    *reinterpret_cast<Unaligned*>(p) = v;
+  }
+}
+
 template <MK K, class Raw, class Val, class Conv, bool Is64, bool Mem0, bool Guard>
 HULL_HANDLER_CC void mem_op(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
                             Ctx* ctx) {
@@ -68,12 +92,10 @@ HULL_HANDLER_CC void mem_op(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t
     uint32_t lane = static_cast<uint32_t>(pc[6].u);
     wr(sp, pc[1].u, Conv::f(rd<V128>(sp, pc[3].u), raw, lane));
   } else if constexpr (K == MK::Store) {
-    Raw raw = Conv::f(rd<Val>(sp, pc[2].u));
-    std::memcpy(p, &raw, sizeof(Raw));
+    store_one<Raw>(p, Conv::f(rd<Val>(sp, pc[2].u)));
   } else {
     uint32_t lane = static_cast<uint32_t>(pc[5].u);
-    Raw raw = static_cast<Raw>(Conv::f(rd<V128>(sp, pc[2].u), lane));
-    std::memcpy(p, &raw, sizeof(Raw));
+    store_one<Raw>(p, static_cast<Raw>(Conv::f(rd<V128>(sp, pc[2].u), lane)));
   }
   NEXT(1 + d + nsrc + 2 + lane_ops);
 }
@@ -128,7 +150,7 @@ HULL_HANDLER_CC void fused_store(const Word* pc, uint64_t* sp, uint8_t* mem, uin
   } else {
     raw = Conv::f(rd<Val>(sp, pc[1 + aw].u));
   }
-  std::memcpy(mem + ea, &raw, sizeof(Raw));
+  store_one<Raw>(mem + ea, raw);
   NEXT(3 + aw);
 }
 
