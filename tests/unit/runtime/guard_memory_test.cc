@@ -15,47 +15,19 @@
 #include <thread>
 #include <vector>
 
+#include "fault_probe.h"
 #include "runtime/signals.h"
 #include "runtime/store.h"
 
 namespace hull {
 namespace {
 
-constexpr uint64_t kPage = 65536;
+using test::addr_of;
+using test::kPage;
+using test::mem_type;
+using test::probe;
+
 constexpr uint64_t kGiB = uint64_t(1) << 30;
-
-MemoryType mem_type(uint64_t min, std::optional<uint64_t> max) {
-  MemoryType t;
-  t.limits.min = min;
-  t.limits.max = max;
-  return t;
-}
-
-// Touches `addr` as guest code of `store` would (inside a pushed WasmEntry). Returns the fault
-// address the handler recorded, or nullptr if the access completed.
-void* probe(const Store& store, uintptr_t addr, bool write = false) {
-  WasmEntry entry;
-  entry.store = &store;
-  entry.prev = t_wasm_entry;
-  if (sigsetjmp(entry.jump, 0) == 0) {
-    t_wasm_entry = &entry;
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    volatile uint8_t* p = reinterpret_cast<volatile uint8_t*>(addr);
-    if (write) {
-      *p = 1;
-    } else {
-      (void)*p;
-    }
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    t_wasm_entry = entry.prev;
-    return nullptr;
-  }
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  t_wasm_entry = entry.prev;
-  return entry.fault_address;
-}
-
-uintptr_t addr_of(const uint8_t* p) { return reinterpret_cast<uintptr_t>(p); }
 
 Memory* guarded_memory(Store& store, uint64_t min, std::optional<uint64_t> max) {
   auto m = new_memory(store, mem_type(min, max));
