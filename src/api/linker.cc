@@ -105,7 +105,12 @@ Result<Instance> Linker::instantiate(Store& store, const Module& module) const {
   s->pending_instance = s->store.instances.size();
   auto r = hull::instantiate(s->store, module.compiled(), imports);
   s->pending_instance = SIZE_MAX;
-  if (!r) return to_api(r.error());
+  if (!r) {
+    Error e = to_api(r.error());
+    // A trapping start function: the error keeps the trap and its wasm backtrace.
+    if (s->store.start_trap) e.trap = to_api(*s->store.start_trap);
+    return e;
+  }
   for (HostEnv* e : envs) e->bound = *r;
   if (s->wasi_instance && !*s->wasi_instance) *s->wasi_instance = *r;
   return Instance(s, *r);

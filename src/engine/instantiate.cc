@@ -128,6 +128,7 @@ Status match_import(const CompiledModule& module, uint32_t import_index, const E
 Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule> module,
                               std::span<const Extern> imports) {
   if (!module) return Error::make(ErrorKind::Usage, "instantiate: null module");
+  store.start_trap.reset();
   const ModuleDesc& m = module->desc;
   const std::vector<uint32_t>& ids = module->type_ids;
   if (imports.size() != m.imports.size()) {
@@ -285,8 +286,10 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
     uint64_t slots[2] = {0, 0};
     std::optional<Trap> trap = interp::call(store, inst.funcs[*m.start], slots);
     if (trap) {
-      return Error::make(ErrorKind::Uninstantiable,
-                         trap->message.empty() ? trap_kind_message(trap->kind) : trap->message);
+      Error e = Error::make(ErrorKind::Uninstantiable,
+                            trap->message.empty() ? trap_kind_message(trap->kind) : trap->message);
+      store.start_trap = std::move(trap);
+      return e;
     }
   }
   return &inst;

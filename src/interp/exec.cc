@@ -845,6 +845,24 @@ uint32_t code_offset(const FuncCode* fc, const Word* at) {
   return std::prev(it)->second;
 }
 
+// The lowered instruction that faulted on a guard page, found among the registers the fault
+// handler saved: a value that points at an instruction of `fc` whose handler is a load/store
+// without bounds check. The lowest such value wins (a handler may also hold the next pc, which
+// is higher). nullptr when none does: the trap then reports no offset for the innermost frame.
+const Word* faulting_pc(const WasmEntry& entry, const FuncCode* fc) {
+  if (!fc || fc->code.empty()) return nullptr;
+  const auto lo = reinterpret_cast<uintptr_t>(fc->code.data());
+  const auto hi = reinterpret_cast<uintptr_t>(fc->code.data() + fc->code.size());
+  const Word* best = nullptr;
+  for (unsigned i = 0; i < entry.fault_nregs; ++i) {
+    const uintptr_t v = entry.fault_regs[i];
+    if (v < lo || v >= hi || (v - lo) % sizeof(Word) != 0) continue;
+    const Word* w = reinterpret_cast<const Word*>(v);
+    if ((!best || w < best) && is_guarded_mem_handler(w->h)) best = w;
+  }
+  return best;
+}
+
 Trap make_trap(Ctx* ctx, Frame* innermost, Frame* sentinel) {
   Trap t;
   if (ctx->trap_kind == TrapKind::Host && ctx->host_trap) {
@@ -925,7 +943,7 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
     ctx->trapped = true;
     ctx->trap_kind = TrapKind::MemoryOutOfBounds;
     ctx->trap_message = nullptr;
-    ctx->trap_pc = nullptr;  // the faulting instruction is not known
+    ctx->trap_pc = faulting_pc(entry, ctx->fp->code);
   }
   t_wasm_entry = entry.prev;
   --ctx->host_depth;

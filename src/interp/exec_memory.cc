@@ -295,4 +295,14 @@ Handler fused_mem_handler(Op op, MemForm form, bool guard) {
   return e ? e->fused[guard][static_cast<unsigned>(form)] : nullptr;
 }
 
+bool is_guarded_mem_handler(Handler h) {
+  if (!h) return false;
+  for (const MemEntry& e : kMemHandlers) {
+    if (h == e.guarded[0] || h == e.guarded[1]) return true;
+    for (Handler f : e.fused[1])
+      if (h == f) return true;
+  }
+  return false;
+}
+
 }  // namespace hull::interp

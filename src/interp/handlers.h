@@ -45,5 +45,7 @@ Handler mem_handler(Op op, bool is64, bool mem0, bool guard);
 // nullptr where the op has no such form.
 enum class MemForm : uint8_t { AddImm, AddShl, ValImm };
 Handler fused_mem_handler(Op op, MemForm form, bool guard);
+// Whether `h` is a load/store handler without a bounds check (a guard-page fault comes from one).
+bool is_guarded_mem_handler(Handler h);
 
 }  // namespace hull::interp

@@ -4,6 +4,7 @@
 #include "runtime/signals.h"
 
 #include <signal.h>
+#include <ucontext.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -31,6 +32,26 @@ bool in_guarded_memory(const Store& store, uintptr_t addr) {
     if (addr - lo < m.guard_before + m.reserved + m.guard) return true;
   }
   return false;
+}
+
+// Copies the general-purpose registers of the interrupted context into `entry` (async-signal-
+// safe: plain loads and stores).
+void save_registers(WasmEntry& entry, const void* uctx) {
+  entry.fault_nregs = 0;
+  if (!uctx) return;
+  const auto* uc = static_cast<const ucontext_t*>(uctx);
+#if defined(__x86_64__)
+  constexpr unsigned n = NGREG < WasmEntry::kMaxFaultRegs ? NGREG : WasmEntry::kMaxFaultRegs;
+  for (unsigned i = 0; i < n; ++i)
+    entry.fault_regs[i] = static_cast<uintptr_t>(uc->uc_mcontext.gregs[i]);
+  entry.fault_nregs = n;
+#elif defined(__aarch64__)
+  for (unsigned i = 0; i < 31 && i < WasmEntry::kMaxFaultRegs; ++i)
+    entry.fault_regs[i] = static_cast<uintptr_t>(uc->uc_mcontext.regs[i]);
+  entry.fault_nregs = 31;
+#else
+  (void)uc;
+#endif
 }
 
 // Runs `prev` for a signal that is not a guest's, as the kernel would have run it.
@@ -72,6 +93,7 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
   if (entry && entry->in_guest && entry->store && info && info->si_code > 0 &&
       in_guarded_memory(*entry->store, reinterpret_cast<uintptr_t>(info->si_addr))) {
     entry->fault_address = info->si_addr;
+    save_registers(*entry, uctx);
     errno = saved_errno;
     // The entry's sigsetjmp saved no mask and SA_NODEFER left the signal unblocked, so the
     // thread's mask after the jump is what it was when the fault happened.

@@ -34,6 +34,12 @@ struct WasmEntry {
   const Store* store = nullptr;  // faults inside this store's guarded memories become traps
   bool in_guest = true;
   void* fault_address = nullptr;  // set by the handler before it jumps (sigsetjmp returns 1)
+  // The general-purpose registers at the faulting instruction (set with fault_address). The
+  // interpreter finds the trapping instruction among them: its handlers keep the lowered pc
+  // in a register, and no per-access bookkeeping is what guard pages are for.
+  static constexpr unsigned kMaxFaultRegs = 32;
+  uintptr_t fault_regs[kMaxFaultRegs] = {};
+  unsigned fault_nregs = 0;
 };
 
 // The innermost WasmEntry of the calling thread (nullptr outside guest code).

@@ -2,6 +2,8 @@
 """Makes SIMD float NaNs deterministic in generated modules (wasm2wat text, edited in place).
 
 usage: canon_simd_nan.py FILE.wat...
+       canon_simd_nan.py --needs X.gen.wasm...   (prints the X of modules that may need it and
+                                                renames every other X.gen.wasm to X.wasm)
 
 binaryen 108's --denan handles scalar floats only. A SIMD float op whose input lane is a NaN may
 return any arithmetic NaN (spec nondeterminism): binaryen's interpreter returns the canonical
@@ -14,6 +16,7 @@ which keeps the non-NaN lanes and replaces NaN lanes by the positive canonical N
 engines see the same bits. Ops that only move bits (neg, abs, copysign-like, pmin/pmax,
 lane moves, loads) are deterministic and left alone.
 """
+import os
 import re
 import sys
 
@@ -27,6 +30,32 @@ CANON = {
 }
 OP = re.compile(r"^(\s*)(f32x4|f64x2)\.([a-z0-9_]+)\s*$")
 LOCAL = "$__nan"
+
+# The same ops as binary opcodes (after the 0xfd prefix, as u32 LEBs) for --needs.
+SIMD_FLOAT_OPCODES = {
+    0x67, 0x68, 0x69, 0x6a, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0x5e,  # f32x4
+    0x74, 0x75, 0x7a, 0x94, 0xef, 0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0x5f,  # f64x2
+}
+
+
+def leb(v):
+    out = bytearray()
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        out.append(b | (0x80 if v else 0))
+        if not v:
+            return bytes(out)
+
+
+NEEDLES = [b"\xfd" + leb(op) for op in SIMD_FLOAT_OPCODES]
+
+
+def may_need(data):
+    """Whether a binary may contain one of the ops: a byte search for their encodings finds
+    every real occurrence (the shortest LEB form, as binaryen writes it), plus some bytes that
+    only look like one; those cost a round trip through text, nothing else."""
+    return any(n in data for n in NEEDLES)
 
 
 def shape_of(line):
@@ -78,7 +107,24 @@ def transform(lines):
     return out
 
 
+def needs(paths):
+    """Sorts X.gen.wasm files: prints X for those that may need canonicalization, renames the
+    others to X.wasm (done, no text round trip: most generated modules have no SIMD float
+    arithmetic, and the two wabt processes per module were most of a batch's time)."""
+    for path in paths:
+        stem = path[: -len(".gen.wasm")]
+        with open(path, "rb") as f:
+            data = f.read()
+        if may_need(data):
+            print(stem)
+        else:
+            os.rename(path, stem + ".wasm")
+
+
 def main():
+    if sys.argv[1:2] == ["--needs"]:
+        needs(sys.argv[2:])
+        return
     for path in sys.argv[1:]:
         with open(path) as f:
             lines = f.readlines()

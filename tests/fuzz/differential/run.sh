@@ -26,6 +26,18 @@ set -u
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../../.."
 
+set_feats() {
+  # Internal: sets `feats` to the feature flags of module PATH/mNNNNNNN (no subshell). Every
+  # REFTYPES_EVERY-th module also enables reference types: binaryen 108 then often emits
+  # non-nullable (ref func) types in the pre-standard encoding, which Hull and wabt reject as
+  # malformed; compare.py skips those ("gen-invalid") after asking wasm-validate.
+  local i=$((10#${1##*/m}))
+  feats="$FEATURES"
+  if ((REFTYPES_EVERY > 0 && i % REFTYPES_EVERY == 0)); then
+    feats="$feats --enable-reference-types"
+  fi
+}
+
 run_batch() {
   # Internal: run one batch. args: SEED BATCH N OUTDIR
   local seed="$1" b="$2" n="$3" out="$4" first last work dat m i feats counts ndone
@@ -40,41 +52,53 @@ for i in range(first, last):
     with open(f"{work}/m{i:07d}.dat", "wb") as f:
         f.write(r.randbytes(r.randint(lo, hi)))
 EOF
+  # Process start-ups are most of the cost (a fork+exec is ~10 ms of CPU here, wasm-opt ~25 ms):
+  # per module only the generator and the reference run start a process, plus wabt's two for
+  # the few modules with SIMD float arithmetic. No $(...), rm or timeout per module.
   for dat in "$work"/*.dat; do
     m="${dat%.dat}"
-    i=$((10#${m##*/m}))
-    # Every REFTYPES_EVERY-th module also enables reference types: binaryen 108 then often
-    # emits non-nullable (ref func) types in the pre-standard encoding, which Hull and wabt
-    # reject as malformed; compare.py skips those ("gen-invalid") after asking wasm-validate.
-    feats="$FEATURES"
-    ((REFTYPES_EVERY > 0 && i % REFTYPES_EVERY == 0)) && feats="$feats --enable-reference-types"
-    echo "$feats" >"$m.feats"
+    set_feats "$m"
     # shellcheck disable=SC2086
-    if "$WASM_OPT" "$dat" -ttf $feats $DENAN_FLAG -o "$m.gen.wasm" 2>/dev/null; then
-      # See canon_simd_nan.py; modules wabt cannot read (see above) stay as generated. wabt's
-      # default features plus tail calls: with --enable-all, wabt 1.0.32 types ref.func as
-      # (ref $t) without knowing (ref $t) <: funcref and rejects valid modules.
-      ((CANON)) && wasm2wat --enable-tail-call "$m.gen.wasm" -o "$m.wat" 2>/dev/null ||
-        rm -f "$m.wat"
-    fi
+    "$WASM_OPT" "$dat" -ttf $feats $DENAN_FLAG -o "$m.gen.wasm" 2>/dev/null
   done
-  if ((CANON)) && ls "$work"/*.wat >/dev/null 2>&1; then
-    "$PY" "$here/canon_simd_nan.py" "$work"/*.wat
+  if ((CANON)); then
+    # See canon_simd_nan.py: modules without SIMD float arithmetic become X.wasm as generated;
+    # the others go through wabt's text format. Modules wabt cannot read or re-encode stay as
+    # generated, marked .nocanon (compare.py counts them). wabt's default features plus tail
+    # calls: with --enable-all, wabt 1.0.32 types ref.func as (ref $t) without knowing
+    # (ref $t) <: funcref and rejects valid modules.
+    local -a need=() wats=()
+    if ls "$work"/*.gen.wasm >/dev/null 2>&1; then
+      mapfile -t need < <("$PY" "$here/canon_simd_nan.py" --needs "$work"/*.gen.wasm)
+    fi
+    for m in "${need[@]}"; do
+      wasm2wat --enable-tail-call "$m.gen.wasm" -o "$m.wat" 2>/dev/null && wats+=("$m.wat")
+    done
+    ((${#wats[@]})) && "$PY" "$here/canon_simd_nan.py" "${wats[@]}"
+    for m in "${need[@]}"; do
+      if [[ -e "$m.wat" ]] && wat2wasm --enable-tail-call "$m.wat" -o "$m.wasm" 2>/dev/null; then
+        rm -f "$m.gen.wasm"
+      else
+        : >"$m.nocanon"
+        mv "$m.gen.wasm" "$m.wasm"
+      fi
+    done
+  else
+    for w in "$work"/*.gen.wasm; do [[ -e "$w" ]] && mv "$w" "${w%.gen.wasm}.wasm"; done
   fi
-  for dat in "$work"/*.dat; do
-    m="${dat%.dat}"
-    [[ -e "$m.gen.wasm" ]] || continue
-    if [[ -e "$m.wat" ]] && wat2wasm --enable-tail-call "$m.wat" -o "$m.wasm" 2>/dev/null; then
-      rm -f "$m.gen.wasm"
-    else
-      # Not canonicalized (wabt could not read or re-encode it): compare.py counts these.
-      ((CANON)) && : >"$m.nocanon"
-      mv "$m.gen.wasm" "$m.wasm"
-    fi
-    # shellcheck disable=SC2046
-    timeout 60 "$WASM_OPT" "$m.wasm" $(cat "$m.feats") --fuzz-exec-before >"$m.ref" 2>/dev/null
-    echo $? >"$m.refrc"
-  done
+  # The reference runs. RLIMIT_CPU (set once, inherited) stops a runaway wasm-opt after 60 s
+  # of CPU with SIGXCPU (status 152), which compare.py counts as ref-timeout.
+  (
+    ulimit -t 60
+    for dat in "$work"/*.dat; do
+      m="${dat%.dat}"
+      [[ -e "$m.wasm" ]] || continue
+      set_feats "$m"
+      # shellcheck disable=SC2086
+      "$WASM_OPT" "$m.wasm" $feats --fuzz-exec-before >"$m.ref" 2>/dev/null
+      echo $? >"$m.refrc"
+    done
+  )
   ls "$work"/*.wasm >"$work/list" 2>/dev/null
   if ! timeout 600 "$HULL_DIFF" - <"$work/list" >"$work/hull.txt" 2>"$work/hull.err"; then
     # A crash (or hang) loses the rest of the batch: redo it one module per process so the

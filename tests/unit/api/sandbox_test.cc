@@ -132,6 +132,11 @@ TEST(Deadline, StopsAStartFunctionLoop) {
   ASSERT_FALSE(inst.ok());
   EXPECT_NE(inst.error().to_string().find("interrupt"), std::string::npos)
       << inst.error().to_string();
+  // The error keeps the start function's trap, with its frame.
+  ASSERT_TRUE(inst.error().trap.has_value());
+  EXPECT_EQ(inst.error().trap->code, api::TrapCode::Interrupted);
+  ASSERT_EQ(inst.error().trap->trace.size(), 1u);
+  EXPECT_EQ(inst.error().trap->trace[0].func_index, 0u);
 }
 
 // ---- store limits ----

@@ -565,6 +565,12 @@ TEST(CapiInstance, StartTrapReportsThroughOutParam) {
   wasm_trap_message(trap, &msg);
   EXPECT_NE(std::string(msg.data).find("unreachable"), std::string::npos);
   wasm_byte_vec_delete(&msg);
+  // The trap keeps the start function's frame.
+  wasm_frame_vec_t trace;
+  wasm_trap_trace(trap, &trace);
+  ASSERT_EQ(trace.size, 1u);
+  EXPECT_EQ(wasm_frame_func_index(trace.data[0]), 0u);
+  wasm_frame_vec_delete(&trace);
   wasm_trap_delete(trap);
   wasm_module_delete(m);
 }
