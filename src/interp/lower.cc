@@ -92,8 +92,10 @@ class LoweringSink {
     cur_offset_ = static_cast<uint32_t>(in.offset);
     if (!unreachable_) ++check_count_;
     if (unreachable_) {
-      // Dead code: only track nesting so else/end find their frames.
-      if (op == Op::block || op == Op::loop || op == Op::if_) {
+      // Dead code: only track nesting so else/end find their frames. Every op that opens a
+      // frame in the validator counts, also those this tier cannot run (try_table): dead code
+      // never runs, but its `end` must close its own frame, not the enclosing one.
+      if (op == Op::block || op == Op::loop || op == Op::if_ || op == Op::try_table) {
         Ctl c;
         c.kind = op;
         c.dead = true;
