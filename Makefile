@@ -38,12 +38,16 @@ test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --progress
 	@$(MAKE) --no-print-directory test-asan
 
+# The ASan build also carries libFuzzer's coverage instrumentation, so the fuzz targets are
+# built from the same objects and each runs briefly (label fuzz-brief, tests/fuzz/run_fuzz.sh).
 test-asan: setup
 	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DHULL_SANITIZE=ON \
-	  -DCMAKE_CXX_FLAGS=-O1 -DHULL_BENCH=OFF -DHULL_SHARED_LIB=OFF > /dev/null
+	  "-DCMAKE_CXX_FLAGS=-O1 -fsanitize=fuzzer-no-link" -DHULL_FUZZ=ON -DHULL_BENCH=OFF \
+	  -DHULL_SHARED_LIB=OFF > /dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target hull hull_test_programs hull_guard_tests hull_guard_engine_tests \
-	  hull_reservation_pool_tests
-	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -L 'spec|wasi|programs|hostile|sandbox' --progress
+	  hull_reservation_pool_tests fuzz_decode fuzz_text fuzz_validate fuzz_exec hull_fuzz_seeds
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) \
+	  -L 'spec|wasi|programs|hostile|sandbox|fuzz-brief' --progress
 
 conformance: build
 	@bash scripts/conformance.sh $(BUILD)/hull

@@ -44,6 +44,10 @@ done
 wasi_out=$(bash "$root/tests/wasi/run.sh" --work "$(mktemp -d)" "$hull" 2>&1 || true)
 wasi_total=$(echo "$wasi_out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
 wasi_fail=$(echo "$wasi_out" | grep -E '^(FAIL|known failure)' || true)
+# The hostile corpus (tests/hostile) through `hull run`.
+hostile_out=$(bash "$root/tests/hostile/run.sh" "$hull" 2>&1 || true)
+hostile_total=$(echo "$hostile_out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+hostile_fail=$(echo "$hostile_out" | grep -E '^FAIL' || true)
 {
   echo "# Conformance"
   echo
@@ -88,5 +92,22 @@ wasi_fail=$(echo "$wasi_out" | grep -E '^(FAIL|known failure)' || true)
   echo "tests/programs: cat, walk, copy, sleep, upper, wc and args run natively and under"
   echo "\`hull run\` with the same inputs and must agree; escape (120 escape attempts) must escape"
   echo "nothing. ctest label \`programs\`; all run in \`make test\`, also under ASan+UBSan."
+  echo
+  echo "## Hostile corpus"
+  echo
+  echo "tests/hostile: hand-written and generated hostile modules (infinite loops under fuel and"
+  echo "timeouts, recursion, memory and table bombs under limits, out-of-bounds at every width and"
+  echo "at the 2^32 wrap, partial stores, lying counts, overlong LEBs, truncated and random files,"
+  echo "...), each with its expected exit status and message (tests/hostile/manifest*.txt). ctest"
+  echo "\`hostile\`; runs in \`make test\`, also under ASan+UBSan."
+  echo
+  echo "**${hostile_total:-harness did not run}, 0 skipped.**"
+  if [ -n "$hostile_fail" ]; then echo; echo '```'; echo "$hostile_fail"; echo '```'; fi
+  echo
+  echo "## Fuzzing"
+  echo
+  echo "Campaign records (CPU hours, executions, crashes found and fixed, differential modules"
+  echo "compared against binaryen) are in [FUZZING.md](FUZZING.md); saved crash inputs are replayed"
+  echo "by the ctests \`fuzz_regressions_*\` and each target runs briefly in \`make test\`."
 } > "$out"
 echo "$tp passed, $tf failed"

@@ -1,22 +1,53 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for SECONDS each: usage tests/fuzz/run_fuzz.sh BUILD_DIR SECONDS
-# Seeds come from the spec testsuite (extracted at fuzz time, never committed); the corpora
+# Runs fuzz targets for SECONDS each:
+#   tests/fuzz/run_fuzz.sh BUILD_DIR SECONDS [TARGET...]   (targets: decode validate exec text;
+#                                                          default: all four)
+#   tests/fuzz/run_fuzz.sh --seeds BUILD_DIR               (only extract the seed corpora)
+# Seeds come from the spec testsuite (extracted once per build dir, never committed); the corpora
 # grow in BUILD_DIR/fuzz-corpus/<target>; crashes land in BUILD_DIR/fuzz-artifacts/ and should be
-# copied to tests/fuzz/regressions/<target>/ once fixed.
+# copied to tests/fuzz/regressions/<target>/ once fixed. `make fuzz` runs all four for
+# FUZZ_SECONDS; `make test` runs each briefly under ASan+UBSan (ctest fuzz_brief_<target>).
+# Exits 1 if a target found a crash, a leak, a timeout or an out-of-memory input.
 set -u
-build="$1" seconds="${2:-60}"
+seeds_only=0
+if [[ "${1:-}" == --seeds ]]; then
+  seeds_only=1
+  shift
+fi
+build="${1:?usage: run_fuzz.sh BUILD_DIR SECONDS [TARGET...] | --seeds BUILD_DIR}"
+seconds="${2:-60}"
+shift 2 2>/dev/null || shift $#
+targets=("$@")
+((${#targets[@]})) || targets=(decode validate exec text)
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
-suite="$(bash "$root/scripts/testsuite-dir.sh" 2>/dev/null || echo /work/shared/testsuite)"
+
+extract_seeds() {
+  local suite
+  if ! suite="$(bash "$root/scripts/testsuite-dir.sh")"; then
+    echo "run_fuzz.sh: no spec testsuite, so no seed corpora: fuzzing starts from nothing" >&2
+    return 1
+  fi
+  local tmp="$seeds.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp/bin" "$tmp/text"
+  "$build/tests/fuzz/hull_fuzz_seeds" "$tmp/bin" "$suite"/core/*.wast >/dev/null || return 1
+  cp "$suite"/core/*.wast "$tmp/text/"
+  mv "$tmp"/bin/*.wat "$tmp/text/" 2>/dev/null
+  # Atomic: parallel runs (ctest -j) either see the whole corpus or none and extract their own.
+  mv -T "$tmp" "$seeds" 2>/dev/null || rm -rf "$tmp"
+}
+
 seeds="$build/fuzz-seeds"
-mkdir -p "$seeds/bin" "$seeds/text" "$build/fuzz-artifacts"
-if [[ -z "$(ls -A "$seeds/bin")" ]]; then
-  "$build/tests/fuzz/hull_fuzz_seeds" "$seeds/bin" "$suite"/core/*.wast
-  cp "$suite"/core/*.wast "$seeds/text/" 2>/dev/null
-  mv "$seeds"/bin/*.wat "$seeds/text/" 2>/dev/null
+if [[ ! -d "$seeds/bin" ]]; then
+  extract_seeds || { ((seeds_only)) && exit 1; }
+  mkdir -p "$seeds/bin" "$seeds/text"
 fi
+((seeds_only)) && { echo "seeds: $(ls "$seeds/bin" | wc -l) binary, $(ls "$seeds/text" | wc -l) text"; exit 0; }
+
+mkdir -p "$build/fuzz-artifacts"
 status=0
-for t in decode validate exec text; do
+for t in "${targets[@]}"; do
   corpus="$build/fuzz-corpus/$t"
   mkdir -p "$corpus"
   seed="$seeds/bin"; [[ $t == text ]] && seed="$seeds/text"
@@ -24,9 +55,9 @@ for t in decode validate exec text; do
   # Hull's guard-page traps use SIGSEGV/SIGBUS: let them reach Hull's handlers.
   ASAN_OPTIONS="handle_segv=0:handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1:detect_leaks=1" \
     "$build/tests/fuzz/fuzz_$t" "$corpus" "$seed" "$here/regressions/$t" \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -malloc_limit_mb=4096 \
+      -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -malloc_limit_mb=4096 \
       -artifact_prefix="$build/fuzz-artifacts/$t-" -print_final_stats=1 2>&1 |
-    grep -E "^#[0-9]+.*DONE|stat::number_of_executed_units|ERROR|SUMMARY|artifact|Test unit" \
+    grep -E "^#[0-9]+.*DONE|stat::number_of_executed_units|ERROR|SUMMARY|artifact|Test unit|#[0-9]+ 0x" \
     || true
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 done
