@@ -131,7 +131,7 @@ const char* to_string(ErrorKind k);
 struct Error {
   ErrorKind kind = ErrorKind::Usage;
   std::string message;
-  std::optional<Trap> trap;  // set when kind == Trap, and for a start function that trapped
+  std::optional<Trap> trap;  // set when kind == Trap, and for traps during instantiation
   Error() = default;
   Error(ErrorKind k, std::string msg) : kind(k), message(std::move(msg)) {}
   Error(Trap t) : kind(ErrorKind::Trap), message(t.message), trap(std::move(t)) {}

@@ -107,8 +107,9 @@ Result<Instance> Linker::instantiate(Store& store, const Module& module) const {
   s->pending_instance = SIZE_MAX;
   if (!r) {
     Error e = to_api(r.error());
-    // A trapping start function: the error keeps the trap and its wasm backtrace.
-    if (s->store.start_trap) e.trap = to_api(*s->store.start_trap);
+    // A trap during instantiation (segment out of bounds, start function): the error keeps
+    // the trap and its wasm backtrace.
+    if (s->store.instantiation_trap) e.trap = to_api(*s->store.instantiation_trap);
     return e;
   }
   for (HostEnv* e : envs) e->bound = *r;

@@ -625,9 +625,9 @@ wasm_instance_t* wasm_instance_new(wasm_store_t* s, const wasm_module_t* m,
   auto r = hull::instantiate(s->store, m->module, ext);
   if (!r) {
     if (trap) {
-      // A trap in the start function keeps its wasm backtrace.
-      *trap = s->store.start_trap ? new_trap(s, r.error().message, s->store.start_trap->backtrace)
-                                  : new_trap(s, r.error().message);
+      // A trap during instantiation (segment, start function) keeps its wasm backtrace.
+      const std::optional<hull::Trap>& t = s->store.instantiation_trap;
+      *trap = new_trap(s, r.error().message, t ? t->backtrace : std::vector<hull::TrapFrame>{});
       // A start function may end the guest with WASI proc_exit.
       if (!s->wasi.empty()) (*trap)->data->wasi_exit = take_wasi_exit(s);
     } else if (!s->wasi.empty()) {

@@ -38,7 +38,12 @@ TableType canonical(const TableType& t, const std::vector<uint32_t>& ids) {
 }
 
 // Trap-like instantiation failure.
-Error uninstantiable(const char* msg) { return Error::make(ErrorKind::Uninstantiable, msg); }
+// An active segment out of bounds: the spec's trap during instantiation (kept on the store for
+// embedders that want it as a trap).
+Error segment_trap(Store& store, TrapKind kind) {
+  store.instantiation_trap = Trap::make(kind);
+  return Error::make(ErrorKind::Uninstantiable, trap_kind_message(kind));
+}
 
 // Code compiled with CompileOptions::guard_pages accesses guardable memories without bounds
 // checks, relying on their guard regions (runtime/signals.h): each one it uses must have them,
@@ -128,7 +133,7 @@ Status match_import(const CompiledModule& module, uint32_t import_index, const E
 Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule> module,
                               std::span<const Extern> imports) {
   if (!module) return Error::make(ErrorKind::Usage, "instantiate: null module");
-  store.start_trap.reset();
+  store.instantiation_trap.reset();
   const ModuleDesc& m = module->desc;
   const std::vector<uint32_t>& ids = module->type_ids;
   if (imports.size() != m.imports.size()) {
@@ -260,7 +265,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
       HULL_ASSIGN_OR_RETURN(Val off, eval_const_expr(m, seg.offset, inst));
       uint64_t d = offset_of(off, t->type.limits.is64);
       if (d > t->size() || items.size() > t->size() - d) {
-        return uninstantiable(trap_kind_message(TrapKind::TableOutOfBounds));
+        return segment_trap(store, TrapKind::TableOutOfBounds);
       }
       std::copy(items.begin(), items.end(), t->elems.begin() + static_cast<ptrdiff_t>(d));
     }
@@ -276,7 +281,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
     uint64_t d = offset_of(off, mem->type.limits.is64);
     uint64_t n = seg.init.size();
     if (d > mem->size || n > mem->size - d) {
-      return uninstantiable(trap_kind_message(TrapKind::MemoryOutOfBounds));
+      return segment_trap(store, TrapKind::MemoryOutOfBounds);
     }
     if (n) std::memcpy(mem->base + d, m.bytes.data() + seg.init.begin, n);
     inst.data_dropped[s] = true;
@@ -288,7 +293,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
     if (trap) {
       Error e = Error::make(ErrorKind::Uninstantiable,
                             trap->message.empty() ? trap_kind_message(trap->kind) : trap->message);
-      store.start_trap = std::move(trap);
+      store.instantiation_trap = std::move(trap);
       return e;
     }
   }

@@ -180,9 +180,10 @@ struct Store {
   // each host call; nullptr when the host called in). Host functions such as WASI's reach the
   // caller's memory through it, as Wasmtime's Caller does.
   Instance* caller = nullptr;
-  // The trap (with its wasm backtrace) that made the last instantiate() in this store fail in
-  // its start function; instantiate's Error carries only the message. Cleared by instantiate.
-  std::optional<Trap> start_trap;
+  // The trap that made the last instantiate() in this store fail: an active segment out of
+  // bounds (no frames) or a trapping start function (with its wasm backtrace). instantiate's
+  // Error carries only the message. Cleared by instantiate.
+  std::optional<Trap> instantiation_trap;
   // Fuel (code compiled with CompileOptions::fuel): each check point subtracts the number of
   // wasm instructions it covers from fuel_left and traps (OutOfFuel) instead of going below 0.
   int64_t fuel_left = 0;

@@ -484,14 +484,9 @@ int run_command(int argc, char** argv) {
   if (!inst) {
     // A trap in the start function (or proc_exit from it) surfaces as Uninstantiable.
     if (ctx.state.exit_code) return static_cast<int>(*ctx.state.exit_code & 0xff);
-    // A trap in the start function: reported like any other trap, with its backtrace.
-    if (store.start_trap) return finish_trap(*store.start_trap, ctx);
-    if (inst.error().kind == ErrorKind::Uninstantiable) {
-      // An active segment out of bounds: a trap of instantiation itself, no wasm frames.
-      std::fprintf(stderr, "error: %s: wasm trap: %s\n", o.file.c_str(),
-                   inst.error().message.c_str());
-      return kExitTrap;
-    }
+    // A segment out of bounds or a trapping start function: reported like any other trap
+    // (with the start function's backtrace).
+    if (store.instantiation_trap) return finish_trap(*store.instantiation_trap, ctx);
     const std::string& msg = inst.error().message;
     const char* hint = inst.error().kind == ErrorKind::Unlinkable
                            ? " (hull run provides the wasi_snapshot_preview1 functions only)"
@@ -502,7 +497,7 @@ int run_command(int argc, char** argv) {
                                                                          : "";
     std::fprintf(stderr, "error: %s: %s%s\n", o.file.c_str(), inst.error().to_string().c_str(),
                  hint);
-    return inst.error().kind == ErrorKind::Uninstantiable ? kExitTrap : kExitError;
+    return kExitError;
   }
   ctx.instance = *inst;
   if (!o.invoke.empty()) return invoke_export(store, *inst, o, ctx);

@@ -127,6 +127,31 @@ TEST(ApiCall, GuestTrapIsAnErrorWithTrap) {
   EXPECT_EQ(*div->call(9, 3), 3);
 }
 
+TEST(ApiLinker, TrapsDuringInstantiationKeepTheTrap) {
+  api::Engine engine;
+  api::Store store(engine);
+  // An active data segment out of bounds: the spec's instantiation trap, no wasm frames.
+  auto seg = api::Linker().instantiate(
+      store, wat(engine, R"((module (memory 1) (data (i32.const 65535) "ab")))"));
+  ASSERT_FALSE(seg.ok());
+  EXPECT_EQ(seg.error().kind, api::ErrorKind::Uninstantiable);
+  ASSERT_TRUE(seg.error().trap.has_value());
+  EXPECT_EQ(seg.error().trap->code, api::TrapCode::MemoryOutOfBounds);
+  EXPECT_TRUE(seg.error().trap->trace.empty());
+  // A trapping start function: the trap with its frames, innermost first.
+  auto start = api::Linker().instantiate(store, wat(engine, R"((module
+    (func $inner unreachable) (func $s (call $inner)) (start $s)))"));
+  ASSERT_FALSE(start.ok());
+  EXPECT_EQ(start.error().kind, api::ErrorKind::Uninstantiable);
+  ASSERT_TRUE(start.error().trap.has_value());
+  EXPECT_EQ(start.error().trap->code, api::TrapCode::Unreachable);
+  ASSERT_EQ(start.error().trap->trace.size(), 2u);
+  EXPECT_EQ(start.error().trap->trace[0].func_index, 0u);
+  EXPECT_EQ(start.error().trap->trace[1].func_index, 1u);
+  // A later successful instantiation leaves no stale trap behind.
+  EXPECT_TRUE(api::Linker().instantiate(store, wat(engine, "(module)")).ok());
+}
+
 TEST(ApiHost, TypedHostFunctionsWithCallerMemory) {
   api::Engine engine;
   api::Store store(engine);
