@@ -2,23 +2,18 @@
 #include <gtest/gtest.h>
 
 #include "engine/module.h"
+#include "guarded_api.h"
 #include "hull/hull.hh"
 
 namespace api = hull::api;
 
 namespace {
 
-constexpr const char* kWat = R"((module (memory (export "m") 1)
-  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))))";
+using hull::test::load_store_module;
 
 bool compiled_with_guards(api::BoundsChecks mode) {
-  api::Config config;
-  config.bounds_checks = mode;
-  auto engine = api::Engine::create(config);
-  EXPECT_TRUE(engine.ok());
-  auto module = api::Module::from_wat(*engine, kWat);
-  EXPECT_TRUE(module.ok());
-  return module->compiled()->options.guard_pages;
+  auto setup = load_store_module(mode);
+  return setup && setup->module.compiled()->options.guard_pages;
 }
 
 TEST(GuardApi, ConfigSelectsTheBoundsCheckMode) {
@@ -37,15 +32,11 @@ TEST(GuardApi, ConfigSelectsTheBoundsCheckMode) {
 
 TEST(GuardApi, GuardCompiledModulesRunWithGuardedMemories) {
   if (!api::guard_pages_supported()) GTEST_SKIP();
-  api::Config config;
-  config.bounds_checks = api::BoundsChecks::Guard;
-  auto engine = api::Engine::create(config);
-  ASSERT_TRUE(engine.ok());
-  auto module = api::Module::from_wat(*engine, kWat);
-  ASSERT_TRUE(module.ok());
-  api::Store store(*engine);
+  auto setup = load_store_module(api::BoundsChecks::Guard);
+  ASSERT_TRUE(setup);
+  api::Store store(setup->engine);
   api::Linker linker;
-  auto inst = linker.instantiate(store, *module);
+  auto inst = linker.instantiate(store, setup->module);
   ASSERT_TRUE(inst.ok()) << inst.error().message;
   auto load = inst->typed_func<int32_t(int32_t)>("load");
   ASSERT_TRUE(load.ok());

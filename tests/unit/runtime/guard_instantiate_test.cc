@@ -1,12 +1,10 @@
 // Instantiating code compiled with CompileOptions::guard_pages: every guardable memory it uses
 // (defined or imported) must be guarded, otherwise instantiation fails cleanly.
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
-#include <cstdio>
-
 #include "engine/engine.h"
+#include "fault_probe.h"
 #include "runtime/signals.h"
 #include "text/wat.h"
 
@@ -125,14 +123,7 @@ TEST(GuardInstantiateDeathTest, AddressSpaceExhaustion) {
         auto guarded_code = compile_wat(kDefines, true);
         auto checked_code = compile_wat(kDefines, false);
         if (!guarded_code || !checked_code) _exit(3);
-        FILE* f = std::fopen("/proc/self/statm", "r");
-        unsigned long pages = 0;
-        if (!f || std::fscanf(f, "%lu", &pages) != 1) _exit(4);
-        std::fclose(f);
-        struct rlimit rl;
-        rl.rlim_cur = rl.rlim_max =
-            static_cast<rlim_t>(pages) * sysconf(_SC_PAGESIZE) + (uint64_t(512) << 20);
-        if (setrlimit(RLIMIT_AS, &rl) != 0) _exit(5);
+        if (!test::cap_address_space(uint64_t(512) << 20)) _exit(5);
         Store store;
         auto bad = instantiate(store, guarded_code, {});
         if (bad.ok() || bad.error().kind != ErrorKind::Limit ||

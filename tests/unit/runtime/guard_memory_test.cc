@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -26,6 +25,7 @@ using test::addr_of;
 using test::kPage;
 using test::mem_type;
 using test::probe;
+using test::touch_expecting_chain;
 
 constexpr uint64_t kGiB = uint64_t(1) << 30;
 
@@ -299,14 +299,22 @@ class GuardedMemoryDeathTest : public ::testing::Test {
   }
 };
 
+// A one-page guarded memory of S; exits 1 when none can be made (the test then fails).
+Memory* one_guarded_page(Store& s) {
+  Memory* m = guarded_memory(s, 1, 1);
+  if (!m || !m->guarded) _exit(1);
+  return m;
+}
+
+uintptr_t just_past(const Memory* m) { return addr_of(m->base) + m->size; }
+
 TEST_F(GuardedMemoryDeathTest, HostFaultWithoutEntryChains) {
   EXPECT_EXIT(
       {
         install_previous(SIGSEGV, false);
         Store s;
-        Memory* m = guarded_memory(s, 1, 1);
-        if (!m || !m->guarded) _exit(1);
-        *reinterpret_cast<volatile uint8_t*>(m->base + m->size) = 1;  // no WasmEntry
+        Memory* m = one_guarded_page(s);
+        *reinterpret_cast<volatile uint8_t*>(just_past(m)) = 1;  // no WasmEntry
         _exit(2);
       },
       ::testing::ExitedWithCode(42), "");
@@ -317,15 +325,9 @@ TEST_F(GuardedMemoryDeathTest, FaultDuringHostCallChains) {
       {
         install_previous(SIGSEGV, true);
         Store s;
-        Memory* m = guarded_memory(s, 1, 1);
-        if (!m || !m->guarded) _exit(1);
-        WasmEntry e;
-        e.store = &s;
-        e.in_guest = false;  // the guest called a host function, which faults
-        if (sigsetjmp(e.jump, 0) != 0) _exit(3);  // swallowed: wrong
-        t_wasm_entry = &e;
-        *reinterpret_cast<volatile uint8_t*>(m->base + m->size) = 1;
-        _exit(2);
+        Memory* m = one_guarded_page(s);
+        // The guest called a host function, which faults: not the guest's fault.
+        touch_expecting_chain(s, just_past(m), /*in_guest=*/false);
       },
       ::testing::ExitedWithCode(43), "");
 }
@@ -335,16 +337,10 @@ TEST_F(GuardedMemoryDeathTest, GuestFaultOutsideAnyMemoryChains) {
       {
         install_previous(SIGSEGV, false);
         Store s;
-        Memory* m = guarded_memory(s, 1, 1);
-        if (!m || !m->guarded) _exit(1);
+        one_guarded_page(s);
         void* other = mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (other == MAP_FAILED) _exit(4);
-        WasmEntry e;
-        e.store = &s;
-        if (sigsetjmp(e.jump, 0) != 0) _exit(3);
-        t_wasm_entry = &e;
-        *static_cast<volatile uint8_t*>(other) = 1;
-        _exit(2);
+        touch_expecting_chain(s, reinterpret_cast<uintptr_t>(other));
       },
       ::testing::ExitedWithCode(42), "");
 }
@@ -355,14 +351,8 @@ TEST_F(GuardedMemoryDeathTest, GuestFaultInAnotherStoresMemoryChains) {
         install_previous(SIGSEGV, false);
         Store mine;
         Store other;
-        Memory* m = guarded_memory(other, 1, 1);
-        if (!m || !m->guarded) _exit(1);
-        WasmEntry e;
-        e.store = &mine;
-        if (sigsetjmp(e.jump, 0) != 0) _exit(3);
-        t_wasm_entry = &e;
-        *reinterpret_cast<volatile uint8_t*>(m->base + m->size) = 1;
-        _exit(2);
+        Memory* m = one_guarded_page(other);
+        touch_expecting_chain(mine, just_past(m));
       },
       ::testing::ExitedWithCode(42), "");
 }
@@ -372,16 +362,10 @@ TEST_F(GuardedMemoryDeathTest, GuestFaultInUnguardedMemoryChains) {
       {
         install_previous(SIGSEGV, false);
         Store s;
-        Memory* g = guarded_memory(s, 1, 1);  // installs the handlers
-        if (!g || !g->guarded) _exit(1);
+        one_guarded_page(s);  // installs the handlers
         Memory& m = s.memories.emplace_back();
         if (!m.init(mem_type(1, 1), UINT64_MAX, /*allow_guard=*/false).ok()) _exit(4);
-        WasmEntry e;
-        e.store = &s;
-        if (sigsetjmp(e.jump, 0) != 0) _exit(3);
-        t_wasm_entry = &e;
-        *reinterpret_cast<volatile uint8_t*>(m.base + m.size) = 1;  // its small guard
-        _exit(2);
+        touch_expecting_chain(s, just_past(&m));  // its small guard
       },
       ::testing::ExitedWithCode(42), "");
 }
@@ -391,19 +375,13 @@ TEST_F(GuardedMemoryDeathTest, SigbusChainsToo) {
       {
         install_previous(SIGBUS, true);
         Store s;
-        Memory* m = guarded_memory(s, 1, 1);
-        if (!m || !m->guarded) _exit(1);
+        one_guarded_page(s);
         // A page of a file mapping beyond the end of the (empty) file raises SIGBUS.
         FILE* f = std::tmpfile();
         if (!f) _exit(4);
         void* p = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE, fileno(f), 0);
         if (p == MAP_FAILED) _exit(5);
-        WasmEntry e;
-        e.store = &s;
-        if (sigsetjmp(e.jump, 0) != 0) _exit(3);
-        t_wasm_entry = &e;
-        (void)*static_cast<volatile uint8_t*>(p);
-        _exit(2);
+        touch_expecting_chain(s, reinterpret_cast<uintptr_t>(p));
       },
       ::testing::ExitedWithCode(43), "");
 }
@@ -416,9 +394,8 @@ TEST_F(GuardedMemoryDeathTest, DefaultActionStillKills) {
         sigemptyset(&dfl.sa_mask);
         sigaction(SIGSEGV, &dfl, nullptr);
         Store s;
-        Memory* m = guarded_memory(s, 1, 1);
-        if (!m || !m->guarded) _exit(1);
-        *reinterpret_cast<volatile uint8_t*>(m->base + m->size) = 1;  // no entry: a host bug
+        Memory* m = one_guarded_page(s);
+        *reinterpret_cast<volatile uint8_t*>(just_past(m)) = 1;  // no entry: a host bug
         _exit(2);
       },
       ::testing::KilledBySignal(SIGSEGV), "");
@@ -430,9 +407,8 @@ TEST_F(GuardedMemoryDeathTest, GuestTrapsStillWorkAfterChainingSetUp) {
       {
         install_previous(SIGSEGV, false);
         Store s;
-        Memory* m = guarded_memory(s, 1, 1);
-        if (!m || !m->guarded) _exit(1);
-        if (probe(s, addr_of(m->base) + m->size) != m->base + m->size) _exit(3);
+        Memory* m = one_guarded_page(s);
+        if (probe(s, just_past(m)) != m->base + m->size) _exit(3);
         _exit(0);
       },
       ::testing::ExitedWithCode(0), "");
@@ -443,15 +419,7 @@ TEST_F(GuardedMemoryDeathTest, GuestTrapsStillWorkAfterChainingSetUp) {
 TEST_F(GuardedMemoryDeathTest, FallsBackWhenAddressSpaceIsShort) {
   EXPECT_EXIT(
       {
-        // Current address-space size (sanitizer shadow included) plus 512 MiB of headroom.
-        FILE* f = std::fopen("/proc/self/statm", "r");
-        unsigned long pages = 0;
-        if (!f || std::fscanf(f, "%lu", &pages) != 1) _exit(4);
-        std::fclose(f);
-        struct rlimit rl;
-        rl.rlim_cur = rl.rlim_max =
-            static_cast<rlim_t>(pages) * sysconf(_SC_PAGESIZE) + (uint64_t(512) << 20);
-        if (setrlimit(RLIMIT_AS, &rl) != 0) _exit(5);
+        if (!test::cap_address_space(uint64_t(512) << 20)) _exit(5);
         Store s;
         Memory* bounded = guarded_memory(s, 1, 16);
         if (!bounded || bounded->guarded || bounded->guard_before != 0) _exit(6);

@@ -3,6 +3,7 @@
 // cap and drain reach the runtime's pool.
 #include <gtest/gtest.h>
 
+#include "guarded_api.h"
 #include "hull/hull.hh"
 #include "runtime/reservation_pool.h"
 
@@ -10,24 +11,18 @@ namespace api = hull::api;
 
 namespace {
 
-constexpr const char* kWat = R"((module (memory (export "m") 1)
-  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
-  (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))))";
+using hull::test::load_store_module;
 
 TEST(ReservationPoolApi, NextInstanceSeesAZeroedBoundedMemory) {
   if (!api::guard_pages_supported()) GTEST_SKIP();
   api::set_memory_reservation_pool_cap(64);
   api::drain_memory_reservation_pool();
-  api::Config config;
-  config.bounds_checks = api::BoundsChecks::Guard;
-  auto engine = api::Engine::create(config);
-  ASSERT_TRUE(engine.ok());
-  auto module = api::Module::from_wat(*engine, kWat);
-  ASSERT_TRUE(module.ok());
+  auto setup = load_store_module(api::BoundsChecks::Guard);
+  ASSERT_TRUE(setup);
   api::Linker linker;
   {
-    api::Store store(*engine);
-    auto inst = linker.instantiate(store, *module);
+    api::Store store(setup->engine);
+    auto inst = linker.instantiate(store, setup->module);
     ASSERT_TRUE(inst.ok()) << inst.error().message;
     auto st = inst->typed_func<void(int32_t, int32_t)>("store");
     ASSERT_TRUE(st.ok());
@@ -35,8 +30,8 @@ TEST(ReservationPoolApi, NextInstanceSeesAZeroedBoundedMemory) {
   }
   EXPECT_EQ(hull::reservation_pool_stats().pooled, 1u);
   const uint64_t reused = hull::reservation_pool_stats().reused;
-  api::Store store(*engine);
-  auto inst = linker.instantiate(store, *module);
+  api::Store store(setup->engine);
+  auto inst = linker.instantiate(store, setup->module);
   ASSERT_TRUE(inst.ok()) << inst.error().message;
   EXPECT_EQ(hull::reservation_pool_stats().reused, reused + 1);
   auto load = inst->typed_func<int32_t(int32_t)>("load");
@@ -54,23 +49,19 @@ TEST(ReservationPoolApi, CapAndDrain) {
   if (!api::guard_pages_supported()) GTEST_SKIP();
   api::set_memory_reservation_pool_cap(2);
   api::drain_memory_reservation_pool();
-  api::Config config;
-  config.bounds_checks = api::BoundsChecks::Guard;
-  auto engine = api::Engine::create(config);
-  ASSERT_TRUE(engine.ok());
-  auto module = api::Module::from_wat(*engine, kWat);
-  ASSERT_TRUE(module.ok());
+  auto setup = load_store_module(api::BoundsChecks::Guard);
+  ASSERT_TRUE(setup);
   api::Linker linker;
   {
-    api::Store store(*engine);
-    for (int i = 0; i < 5; ++i) ASSERT_TRUE(linker.instantiate(store, *module).ok());
+    api::Store store(setup->engine);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(linker.instantiate(store, setup->module).ok());
   }
   EXPECT_EQ(hull::reservation_pool_stats().pooled, 2u);
   EXPECT_EQ(api::drain_memory_reservation_pool(), 2u);
   api::set_memory_reservation_pool_cap(0);
   {
-    api::Store store(*engine);
-    ASSERT_TRUE(linker.instantiate(store, *module).ok());
+    api::Store store(setup->engine);
+    ASSERT_TRUE(linker.instantiate(store, setup->module).ok());
   }
   EXPECT_EQ(hull::reservation_pool_stats().pooled, 0u);
   api::set_memory_reservation_pool_cap(hull::kDefaultReservationPoolCap);
