@@ -154,6 +154,7 @@ class Decoder {
   }
 
   bool subtype() {
+    m_.at.types.push_back(r_.offset());
     SubType st;
     uint8_t b;
     if (r_.peek(&b) && (b == typecode::kSub || b == typecode::kSubFinal)) {
@@ -296,34 +297,40 @@ class Decoder {
       size_t at = r_.offset();
       uint8_t kind;
       if (!r_.u8(&kind)) return false;
+      const size_t desc_at = r_.offset();
       switch (kind) {
         case 0:
           im.kind = ExternKind::Func;
           if (!r_.u32(&im.type_index)) return false;
+          m_.at.funcs.push_back(desc_at);
           m_.func_types.push_back(im.type_index);
           ++m_.num_imported_funcs;
           break;
         case 1:
           im.kind = ExternKind::Table;
           if (!tabletype(&im.table)) return false;
+          m_.at.tables.push_back(desc_at);
           m_.tables.push_back(im.table);
           ++m_.num_imported_tables;
           break;
         case 2:
           im.kind = ExternKind::Memory;
           if (!memorytype(&im.memory)) return false;
+          m_.at.memories.push_back(desc_at);
           m_.memories.push_back(im.memory);
           ++m_.num_imported_memories;
           break;
         case 3:
           im.kind = ExternKind::Global;
           if (!globaltype(&im.global)) return false;
+          m_.at.globals.push_back(desc_at);
           m_.globals.push_back(im.global);
           ++m_.num_imported_globals;
           break;
         case 4:
           im.kind = ExternKind::Tag;
           if (!tagtype(&im.type_index)) return false;
+          m_.at.tags.push_back(desc_at);
           m_.tags.push_back(im.type_index);
           ++m_.num_imported_tags;
           break;
@@ -339,6 +346,7 @@ class Decoder {
     if (!r_.count(&n)) return false;
     m_.func_types.reserve(m_.func_types.size() + cap(n, 1));
     for (uint32_t i = 0; i < n; ++i) {
+      m_.at.funcs.push_back(r_.offset());
       uint32_t t;
       if (!r_.u32(&t)) return false;
       m_.func_types.push_back(t);
@@ -370,6 +378,7 @@ class Decoder {
       } else if (!tabletype(&td.type)) {
         return false;
       }
+      m_.at.tables.push_back(at);
       m_.tables.push_back(td.type);
       m_.defined_tables.push_back(td);
     }
@@ -380,6 +389,7 @@ class Decoder {
     uint32_t n;
     if (!r_.count(&n)) return false;
     for (uint32_t i = 0; i < n; ++i) {
+      m_.at.memories.push_back(r_.offset());
       MemoryType mt;
       if (!memorytype(&mt)) return false;
       m_.memories.push_back(mt);
@@ -391,6 +401,7 @@ class Decoder {
     uint32_t n;
     if (!r_.count(&n)) return false;
     for (uint32_t i = 0; i < n; ++i) {
+      m_.at.tags.push_back(r_.offset());
       uint32_t t;
       if (!tagtype(&t)) return false;
       m_.tags.push_back(t);
@@ -403,6 +414,7 @@ class Decoder {
     if (!r_.count(&n)) return false;
     m_.defined_globals.reserve(cap(n, 3));
     for (uint32_t i = 0; i < n; ++i) {
+      m_.at.globals.push_back(r_.offset());
       GlobalDesc g;
       if (!globaltype(&g.type) || !const_expr(&g.init)) return false;
       m_.globals.push_back(g.type);
@@ -417,6 +429,7 @@ class Decoder {
     m_.exports.reserve(cap(n, 3));
     for (uint32_t i = 0; i < n; ++i) {
       Export ex;
+      ex.at = r_.offset();
       if (!r_.name(&ex.name)) return false;
       size_t at = r_.offset();
       uint8_t kind;
@@ -430,6 +443,7 @@ class Decoder {
   }
 
   bool start_section() {
+    m_.at.start = r_.offset();
     uint32_t f;
     if (!r_.u32(&f)) return false;
     m_.start = f;
@@ -446,6 +460,7 @@ class Decoder {
       if (!r_.u32(&flags)) return false;
       if (flags > 7) return r_.fail("malformed elements segment kind", at);
       ElemDesc e;
+      e.at = at;
       // Bit 0: passive/declarative (else active); bit 1: explicit table (active) or
       // declarative (non-active); bit 2: expressions instead of function indices.
       bool non_active = flags & 1;
@@ -558,6 +573,7 @@ class Decoder {
       uint32_t flags;
       if (!r_.u32(&flags)) return false;
       DataDesc d;
+      d.at = at;
       switch (flags) {
         case 0: d.mode = SegmentMode::Active; break;
         case 1: d.mode = SegmentMode::Passive; break;

@@ -35,6 +35,7 @@ struct Export {
   std::string name;
   ExternKind kind = ExternKind::Func;
   uint32_t index = 0;
+  size_t at = SIZE_MAX;  // where the entry begins, for error messages
 };
 
 struct GlobalDesc {
@@ -50,6 +51,7 @@ struct TableDesc {
 enum class SegmentMode : uint8_t { Active, Passive, Declarative };
 
 struct ElemDesc {
+  size_t at = SIZE_MAX;  // where the segment begins, for error messages
   SegmentMode mode = SegmentMode::Active;
   uint32_t table = 0;
   ByteRange offset;                 // Active only
@@ -62,6 +64,7 @@ struct ElemDesc {
 };
 
 struct DataDesc {
+  size_t at = SIZE_MAX;                    // where the segment begins, for error messages
   SegmentMode mode = SegmentMode::Active;  // Active or Passive
   uint32_t memory = 0;
   ByteRange offset;  // Active only
@@ -83,6 +86,24 @@ struct FuncBody {
 struct CustomSection {
   std::string name;
   ByteRange contents;
+};
+
+// Where entries begin in ModuleDesc::bytes, so that module-level validation errors name a byte
+// offset. Parallel to ModuleDesc::types and to each index space (imports first); empty for a
+// ModuleDesc not made by the decoder.
+struct EntryOffsets {
+  std::vector<size_t> types;
+  std::vector<size_t> funcs;  // the type index of each function
+  std::vector<size_t> tables;
+  std::vector<size_t> memories;
+  std::vector<size_t> globals;
+  std::vector<size_t> tags;
+  size_t start = SIZE_MAX;
+
+  // The offset of entry I of V, or SIZE_MAX (no location) if unknown.
+  static size_t of(const std::vector<size_t>& v, size_t i) {
+    return i < v.size() ? v[i] : SIZE_MAX;
+  }
 };
 
 // Everything a module declares, with the imported entities first in each index space.
@@ -115,6 +136,7 @@ struct ModuleDesc {
   std::vector<DataDesc> datas;
   std::optional<uint32_t> data_count;
   std::vector<CustomSection> customs;
+  EntryOffsets at;
 
   // From the "name" custom section, when present and well-formed.
   std::string module_name;

@@ -167,19 +167,21 @@ Status validate_types(const ModuleDesc& m, ModuleInfo* info) {
   while (i < n) {
     const uint32_t start = i;
     uint32_t size = m.types[i].rec_size;
+    const size_t group_at = EntryOffsets::of(m.at.types, start);
     if (size == 0 || m.types[i].rec_group != start || uint64_t(start) + size > n)
-      return Error::invalid("malformed recursion group");
+      return Error::invalid("malformed recursion group", group_at);
     for (uint32_t k = 0; k < size; ++k) {
       const SubType& st = m.types[start + k];
+      const size_t at = EntryOffsets::of(m.at.types, start + k);
       if (st.rec_group != start || st.rec_size != size)
-        return Error::invalid("malformed recursion group");
+        return Error::invalid("malformed recursion group", group_at);
       // Spec: types may refer forward only within their own recursion group.
-      if (!subtype_refs_ok(st, uint64_t(start) + size)) return Error::invalid("unknown type");
-      if (st.supers.size() > 1) return Error::invalid("multiple supertypes");
+      if (!subtype_refs_ok(st, uint64_t(start) + size)) return Error::invalid("unknown type", at);
+      if (st.supers.size() > 1) return Error::invalid("multiple supertypes", at);
       for (uint32_t s : st.supers)
-        if (s >= start + k) return Error::invalid("unknown type " + std::to_string(s));
+        if (s >= start + k) return Error::invalid("unknown type " + std::to_string(s), at);
       if (st.kind == CompositeKind::Array && st.fields.size() != 1)
-        return Error::invalid("malformed array type");
+        return Error::invalid("malformed array type", at);
     }
     GroupMap g{info->canon, start, size};
     uint64_t h = mix(0, size);
@@ -209,7 +211,8 @@ Status validate_types(const ModuleDesc& m, ModuleInfo* info) {
         const SubType& sup = m.types[s];
         if (sup.final || !composite_subtype(m, *info, st, sup))
           return Error::invalid("sub type " + std::to_string(start + k) +
-                                " does not match super type " + std::to_string(s));
+                                    " does not match super type " + std::to_string(s),
+                                EntryOffsets::of(m.at.types, start + k));
       }
     }
     i = start + size;
