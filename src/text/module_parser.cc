@@ -109,7 +109,8 @@ uint32_t natural_align_log2(std::string_view name) {
 
 class ModuleParser {
  public:
-  explicit ModuleParser(Cursor& c) : c_(c) {}
+  ModuleParser(Cursor& c, std::string_view module_name, bool name_section)
+      : c_(c), module_name_(module_name), name_section_(name_section) {}
 
   Result<Bytes> run() {
     stack_base_ = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
@@ -1362,6 +1363,13 @@ class ModuleParser {
       }
       HULL_TRY(c_.expect(Tok::RParen));
     }
+    if (name_section_ && !locals_.empty()) {
+      std::vector<std::pair<uint32_t, std::string_view>> named;
+      named.reserve(locals_.size());
+      for (const auto& [name, idx] : locals_) named.emplace_back(idx, name);
+      std::sort(named.begin(), named.end());
+      local_names_.emplace_back(head.idx, std::move(named));
+    }
     body_.clear();
     // Compress runs of equal local types.
     uint32_t runs = 0;
@@ -1812,10 +1820,67 @@ class ModuleParser {
     }
     if (n_funcs_) section(out, 10, n_funcs_, code_);
     if (n_datas_) section(out, 11, n_datas_, datas_);
+    if (name_section_) append_name_section(out);
     return out;
   }
 
+  // The "name" custom section (spec appendix "Name Section"): module name (subsection 0),
+  // function names (1) and local names (2), each map sorted by index. Nothing without ids.
+  void append_name_section(Bytes& out) {
+    Bytes contents;
+    auto subsection = [&](uint8_t id, const Bytes& payload) {
+      contents.push_back(id);
+      put_u32(contents, uint32_t(payload.size()));
+      contents.insert(contents.end(), payload.begin(), payload.end());
+    };
+    if (!module_name_.empty()) {
+      Bytes p;
+      put_name(p, module_name_);
+      subsection(0, p);
+    }
+    if (!names_[kFuncSp].empty()) {
+      std::vector<std::pair<uint32_t, std::string_view>> funcs;
+      funcs.reserve(names_[kFuncSp].size());
+      for (const auto& [name, idx] : names_[kFuncSp]) funcs.emplace_back(idx, name);
+      std::sort(funcs.begin(), funcs.end());
+      Bytes p;
+      put_u32(p, uint32_t(funcs.size()));
+      for (const auto& [idx, name] : funcs) {
+        put_u32(p, idx);
+        put_name(p, name);
+      }
+      subsection(1, p);
+    }
+    if (!local_names_.empty()) {
+      std::sort(local_names_.begin(), local_names_.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      Bytes p;
+      put_u32(p, uint32_t(local_names_.size()));
+      for (const auto& [func, locals] : local_names_) {
+        put_u32(p, func);
+        put_u32(p, uint32_t(locals.size()));
+        for (const auto& [idx, name] : locals) {
+          put_u32(p, idx);
+          put_name(p, name);
+        }
+      }
+      subsection(2, p);
+    }
+    if (contents.empty()) return;
+    Bytes section_body;
+    put_name(section_body, "name");
+    section_body.insert(section_body.end(), contents.begin(), contents.end());
+    out.push_back(0);
+    put_u32(out, uint32_t(section_body.size()));
+    out.insert(out.end(), section_body.begin(), section_body.end());
+  }
+
   Cursor& c_;
+  std::string_view module_name_;
+  bool name_section_ = true;
+  // Per defined function with named locals: its index and (local index, name), sorted.
+  std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, std::string_view>>>>
+      local_names_;
   std::vector<size_t> fields_;
   std::unordered_map<std::string_view, uint32_t> names_[kNumSpaces];
   uint32_t counts_[kNumSpaces] = {};
@@ -1842,6 +1907,9 @@ class ModuleParser {
 
 }  // namespace
 
-Result<std::vector<uint8_t>> encode_module_fields(Cursor& c) { return ModuleParser(c).run(); }
+Result<std::vector<uint8_t>> encode_module_fields(Cursor& c, std::string_view module_name,
+                                                  bool name_section) {
+  return ModuleParser(c, module_name, name_section).run();
+}
 
 }  // namespace hull::text

@@ -58,7 +58,7 @@ class ScriptParser {
       return m;
     }
     m.kind = ScriptModule::Encoded;
-    auto r = encode_module_fields(c_);
+    auto r = encode_module_fields(c_, m.id);
     if (!r.ok()) {
       if (!keep_error) return std::move(r).error();
       m.encode_error = std::move(r).error();

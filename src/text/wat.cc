@@ -7,15 +7,17 @@
 
 namespace hull::text {
 
-Result<std::vector<uint8_t>> wat_to_binary(std::string_view text) {
+Result<std::vector<uint8_t>> wat_to_binary(std::string_view text, const WatOptions& options) {
   HULL_ASSIGN_OR_RETURN(TokenList tl, tokenize(text));
   Cursor c(tl);
   bool wrapped = c.at_paren("module");
+  std::string_view module_name;
   if (wrapped) {
     c.set_pos(2);
-    if (c.at(Tok::Id)) c.next();
+    if (c.at(Tok::Id)) module_name = c.next().text;
   }
-  HULL_ASSIGN_OR_RETURN(std::vector<uint8_t> bin, encode_module_fields(c));
+  HULL_ASSIGN_OR_RETURN(std::vector<uint8_t> bin,
+                        encode_module_fields(c, module_name, options.name_section));
   if (wrapped) HULL_TRY(c.expect(Tok::RParen));
   if (!c.at(Tok::Eof)) return c.unexpected();
   return bin;

@@ -9,9 +9,14 @@
 
 namespace hull::text {
 
+struct WatOptions {
+  // Emit a "name" custom section with the module's, functions' and locals' identifiers.
+  bool name_section = true;
+};
+
 // Parse one WAT module `(module ...)` (or the bare module fields without the `(module`
 // wrapper, as `(module quote ...)` texts and .wat files allow) and encode it as a binary.
 // Errors are ErrorKind::Malformed with line/column.
-Result<std::vector<uint8_t>> wat_to_binary(std::string_view text);
+Result<std::vector<uint8_t>> wat_to_binary(std::string_view text, const WatOptions& options = {});
 
 }  // namespace hull::text

@@ -57,9 +57,10 @@ expect timeout-loop 134 "interrupt" "$HULL" run --timeout 200ms "$tmp/loop.wat" 
 expect timeout-W 134 "interrupt" "$HULL" run -W timeout=1s,fuel=1000000000000 "$tmp/loop.wat" \
   --invoke spin
 expect timeout-start 134 "error: wasm trap: interrupt" "$HULL" run --timeout 200ms "$tmp/start.wat"
-# A trap in the start function is reported like any trap, with the wasm backtrace.
+# A trap in the start function is reported like any trap, with the wasm backtrace; frames of
+# a .wat module carry its $ids (the text encoder's name section).
 expect fuel-start 134 "error: wasm trap: all fuel consumed" "$HULL" run --fuel 100 "$tmp/start.wat"
-expect fuel-start-backtrace 134 "  0: " "$HULL" run --fuel 100 "$tmp/start.wat"
+expect fuel-start-backtrace 134 "  0: s @ 0x" "$HULL" run --fuel 100 "$tmp/start.wat"
 expect bad-W 2 "unsupported -W option" "$HULL" run -W nope=1 "$tmp/loop.wat" --invoke spin
 expect bad-timeout 2 "not a duration" "$HULL" run --timeout 5min "$tmp/loop.wat" --invoke spin
 expect help 0 "--fuel N" "$HULL" run --help

@@ -13,8 +13,9 @@ using Bytes = std::vector<uint8_t>;
 
 namespace {
 
+// Exact encodings are compared without the name section (tested on its own below).
 Bytes enc(std::string_view text) {
-  auto r = wat_to_binary(text);
+  auto r = wat_to_binary(text, {.name_section = false});
   EXPECT_TRUE(r.ok()) << text << ": " << (r.ok() ? "" : r.error().to_string());
   return r.ok() ? *r : Bytes{};
 }
@@ -42,6 +43,36 @@ TEST(Wat, EmptyModule) {
   EXPECT_EQ(enc(""), header());
   EXPECT_EQ(enc("(module $m)"), header());
   EXPECT_EQ(enc(";; c\n(module (; nested (; block ;) comment ;) (@ann x (y)))"), header());
+}
+
+// The "name" section keeps $ids: module name, function names (imports included), local names
+// (parameters and locals); byte for byte what the spec's appendix defines.
+TEST(Wat, NameSection) {
+  auto r = wat_to_binary(R"((module $demo
+    (import "env" "log" (func $log (param i32)))
+    (func $add (param $a i32) (param i32) (result i32) (local $tmp i64) (local.get $a))
+    (func (nop))))");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const Bytes name_section = {
+      0x00, 0x26, 0x04, 'n', 'a', 'm', 'e',                      // custom section "name"
+      0x00, 0x05, 0x04, 'd', 'e', 'm', 'o',                      // module name
+      0x01, 0x0b, 0x02, 0x00, 0x03, 'l', 'o', 'g',               // func 0 "log"
+      0x01, 0x03, 'a', 'd', 'd',                                 // func 1 "add"
+      0x02, 0x0b, 0x01, 0x01, 0x02, 0x00, 0x01, 'a',             // func 1: local 0 "a"
+      0x02, 0x03, 't', 'm', 'p'};                                //         local 2 "tmp"
+  ASSERT_GE(r->size(), name_section.size());
+  EXPECT_EQ(Bytes(r->end() - name_section.size(), r->end()), name_section);
+  // The same module without ids or with the section turned off has no name section.
+  auto plain = wat_to_binary(R"((module $demo
+    (import "env" "log" (func $log (param i32)))
+    (func $add (param $a i32) (param i32) (result i32) (local $tmp i64) (local.get $a))
+    (func (nop))))", {.name_section = false});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(Bytes(r->begin(), r->end() - name_section.size()), *plain);
+  EXPECT_EQ(enc("(module $m)"), header());
+  auto anonymous = wat_to_binary("(module (func (param i32)))");
+  ASSERT_TRUE(anonymous.ok());
+  EXPECT_EQ(*anonymous, enc("(module (func (param i32)))"));
 }
 
 TEST(Wat, AddFunction) {
