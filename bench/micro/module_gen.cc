@@ -114,9 +114,10 @@ std::vector<uint8_t> make_large_module(size_t target_bytes) {
 std::vector<uint8_t> make_call_module() {
   Bytes m = header();
   Bytes types;
-  uleb(types, 2);
-  types.insert(types.end(), {0x60, 0x00, 0x00});        // 0: [] -> []
-  types.insert(types.end(), {0x60, 0x01, kI32, 0x00});  // 1: [i32] -> []
+  uleb(types, 3);
+  types.insert(types.end(), {0x60, 0x00, 0x00});                    // 0: [] -> []
+  types.insert(types.end(), {0x60, 0x02, kI32, kI32, 0x01, kI32});  // 1: [i32 i32] -> [i32]
+  types.insert(types.end(), {0x60, 0x01, kI32, 0x00});              // 2: [i32] -> []
   section(m, 1, types);
   Bytes imports;
   uleb(imports, 1);
@@ -125,15 +126,15 @@ std::vector<uint8_t> make_call_module() {
   imports.push_back(0x00);
   uleb(imports, 0);
   section(m, 2, imports);
-  // Functions: 1 empty, 2 call_host, 3 call_guest (function 0 is the import).
+  // Functions: 1 empty, 2 add, 3 call_host, 4 call_guest (function 0 is the import).
   Bytes funcs;
-  uleb(funcs, 3);
-  funcs.insert(funcs.end(), {0x00, 0x01, 0x01});
+  uleb(funcs, 4);
+  funcs.insert(funcs.end(), {0x00, 0x01, 0x02, 0x02});
   section(m, 3, funcs);
   Bytes exports;
-  uleb(exports, 3);
-  const char* names[] = {"empty", "call_host", "call_guest"};
-  for (uint32_t i = 0; i < 3; ++i) {
+  uleb(exports, 4);
+  const char* names[] = {"empty", "add", "call_host", "call_guest"};
+  for (uint32_t i = 0; i < 4; ++i) {
     name(exports, names[i]);
     exports.push_back(0x00);
     uleb(exports, i + 1);
@@ -146,9 +147,10 @@ std::vector<uint8_t> make_call_module() {
     b.insert(b.end(), {0x20, 0x00, 0x41, 0x01, 0x6b, 0x22, 0x00, 0x0d, 0x00, 0x0b, 0x0b});
     return b;
   };
+  const Bytes add = {0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b};
   Bytes code;
-  uleb(code, 3);
-  for (const Bytes& body : {Bytes{0x00, 0x0b}, loop_body(0), loop_body(1)}) {
+  uleb(code, 4);
+  for (const Bytes& body : {Bytes{0x00, 0x0b}, add, loop_body(0), loop_body(1)}) {
     uleb(code, body.size());
     code.insert(code.end(), body.begin(), body.end());
   }

@@ -13,10 +13,11 @@ namespace hull::bench {
 // function), every 64th exported.
 std::vector<uint8_t> make_large_module(size_t target_bytes);
 
-// Imports "env" "f" : [] -> []; exports
-//   "empty"      : [] -> []       (does nothing: host->guest overhead)
-//   "call_host"  : [i32] -> []    (calls the import n times: guest->host overhead)
-//   "call_guest" : [i32] -> []    (calls an empty wasm function n times: the loop's own cost)
+// Imports "env" "f" : [] -> []; exports, in this order (the peers' C benchmarks index them):
+//   "empty"      : [] -> []          (does nothing: host->guest overhead)
+//   "add"        : [i32 i32] -> [i32] (host->guest with arguments and a result)
+//   "call_host"  : [i32] -> []       (calls the import n times: guest->host overhead)
+//   "call_guest" : [i32] -> []       (calls "empty" n times: the loop's own cost)
 std::vector<uint8_t> make_call_module();
 
 }  // namespace hull::bench
