@@ -47,7 +47,7 @@ test-asan: setup
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target hull hull_test_programs hull_guard_tests hull_guard_engine_tests \
 	  hull_reservation_pool_tests fuzz_decode fuzz_text fuzz_validate fuzz_exec hull_fuzz_seeds
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) \
-	  -L 'spec|wasi|programs|hostile|sandbox|fuzz-brief' --progress
+	  -L 'spec|wasi|programs|hostile|sandbox|cli|fuzz-brief' --progress
 
 conformance: build
 	@bash scripts/conformance.sh $(BUILD)/hull

@@ -1,9 +1,11 @@
-// Reading whole files for the CLI.
+// Reading whole files and module files for the CLI.
 #include "file_util.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+
+#include "text/wat.h"
 
 namespace hull::cli {
 
@@ -19,6 +21,18 @@ Result<std::string> read_file(const std::string& path) {
   std::fclose(f);
   if (failed) return Error::make(ErrorKind::Io, path + ": " + std::strerror(err));
   return data;
+}
+
+Result<std::vector<uint8_t>> read_module_bytes(const std::string& path) {
+  HULL_ASSIGN_OR_RETURN(std::string data, read_file(path));
+  if (data.size() >= 4 && data.compare(0, 4, std::string("\0asm", 4)) == 0)
+    return std::vector<uint8_t>(data.begin(), data.end());
+  auto enc = text::wat_to_binary(data);
+  if (!enc) {
+    return Error::make(enc.error().kind, path + ": not a wasm module (binary or text): " +
+                                             enc.error().to_string());
+  }
+  return std::move(*enc);
 }
 
 }  // namespace hull::cli

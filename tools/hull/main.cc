@@ -15,6 +15,8 @@ void print_usage(FILE* out) {
       "  run [OPTIONS] FILE.wasm|FILE.wat [ARGS...]   run a WASI command, or an export with\n"
       "                                               --invoke NAME\n"
       "  wast FILE.wast...                            run spec test scripts\n"
+      "  inspect [--json] FILE.wasm|FILE.wat          show what a module imports, exports and\n"
+      "                                               declares, and whether it validates\n"
       "  help                                         show this text\n"
       "\n"
       "`hull <command> --help` shows a command's options.\n",
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
   std::string_view cmd = argv[1];
   if (cmd == "run") return hull::cli::run_command(argc - 2, argv + 2);
   if (cmd == "wast") return hull::cli::wast_command(argc - 2, argv + 2);
+  if (cmd == "inspect") return hull::cli::inspect_command(argc - 2, argv + 2);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     print_usage(stdout);
     return 0;

@@ -12,7 +12,6 @@
 #include "engine/engine.h"
 #include "file_util.h"
 #include "runtime/signals.h"
-#include "text/wat.h"
 #include "values.h"
 #include "wasi/preview1/wasi_preview1.h"
 
@@ -93,10 +92,6 @@ void print_run_help(FILE* out) {
       "  2    bad usage (unknown option, missing FILE or option value, wrong --invoke ARGS)\n"
       "  134  the guest trapped (`error: wasm trap: ...` and its wasm backtrace on stderr)\n",
       out);
-}
-
-bool looks_binary(const std::string& data) {
-  return data.size() >= 4 && data.compare(0, 4, std::string("\0asm", 4)) == 0;
 }
 
 // HOST[::GUEST[:ro]] -> preopen.
@@ -437,28 +432,16 @@ int run_command(int argc, char** argv) {
   int status = parse_options(argc, argv, &o);
   if (status >= 0) return status;
 
-  auto data = read_file(o.file);
-  if (!data) {
-    std::fprintf(stderr, "error: %s\n", data.error().message.c_str());
+  auto bytes = read_module_bytes(o.file);
+  if (!bytes) {
+    std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
     return kExitError;
-  }
-  std::vector<uint8_t> bytes;
-  if (looks_binary(*data)) {
-    bytes.assign(data->begin(), data->end());
-  } else {
-    auto enc = text::wat_to_binary(*data);
-    if (!enc) {
-      std::fprintf(stderr, "error: %s: not a wasm module (binary or text): %s\n", o.file.c_str(),
-                   enc.error().to_string().c_str());
-      return kExitError;
-    }
-    bytes = std::move(*enc);
   }
   CompileOptions copts;
   copts.fuel = o.fuel.has_value();
   copts.epochs = o.timeout_ns.has_value();
   if (o.guard_pages) copts.guard_pages = *o.guard_pages;
-  auto mod = compile(bytes, copts);
+  auto mod = compile(*bytes, copts);
   if (!mod) {
     std::fprintf(stderr, "error: %s: %s module: %s\n", o.file.c_str(),
                  error_kind_name(mod.error().kind), mod.error().to_string().c_str());

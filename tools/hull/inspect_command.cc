@@ -1,0 +1,357 @@
+// `hull inspect [--json] FILE`: what a module declares (imports and exports with their types,
+// functions, memories, tables, globals, tags, segments, start, custom sections) and whether it
+// validates, without instantiating it. A module that decodes but does not validate is still
+// described, then the validation error is printed and the exit status is 1.
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "binary/decoder.h"
+#include "commands.h"
+#include "file_util.h"
+#include "valid/validator.h"
+
+namespace hull::cli {
+
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+std::string func_sig(const FuncType& ft) {
+  auto list = [](const std::vector<ValType>& ts) {
+    std::string s = "(";
+    for (size_t i = 0; i < ts.size(); ++i) s += (i ? ", " : "") + to_string(ts[i]);
+    return s + ")";
+  };
+  return list(ft.params) + " -> " + list(ft.results);
+}
+
+// The signature of function type index IDX, or a placeholder when the index is bad (an
+// invalid module is described too).
+std::string type_sig(const ModuleDesc& m, uint32_t idx) {
+  if (idx >= m.types.size()) return "<unknown type " + std::to_string(idx) + ">";
+  if (m.types[idx].kind != CompositeKind::Func) return "<type " + std::to_string(idx) + ">";
+  return func_sig(m.types[idx].func);
+}
+
+std::string limits_str(const Limits& l) {
+  std::string s = std::to_string(l.min) + "..";
+  s += l.max ? std::to_string(*l.max) : "unbounded";
+  if (l.is64) s += " i64";
+  if (l.shared) s += " shared";
+  return s;
+}
+
+std::string memory_str(const MemoryType& t) {
+  std::string s = "pages " + limits_str(t.limits);
+  if (t.page_size_log2 != 16) s += " page-size " + std::to_string(uint64_t(1) << t.page_size_log2);
+  return s;
+}
+
+std::string table_str(const TableType& t) { return to_string(t.elem) + " " + limits_str(t.limits); }
+
+std::string global_str(const GlobalType& g) { return (g.mut ? "mut " : "") + to_string(g.type); }
+
+// The import that defines entry IDX of KIND's index space, if it is imported.
+const Import* import_of(const ModuleDesc& m, ExternKind kind, uint32_t idx) {
+  uint32_t seen = 0;
+  for (const Import& im : m.imports) {
+    if (im.kind != kind) continue;
+    if (seen++ == idx) return &im;
+  }
+  return nullptr;
+}
+
+std::string func_name(const ModuleDesc& m, uint32_t idx) {
+  auto it = m.func_names.find(idx);
+  return it == m.func_names.end() ? std::string() : it->second;
+}
+
+// The type of what export E names, in the same words as the sections below.
+std::string export_type(const ModuleDesc& m, const Export& e) {
+  switch (e.kind) {
+    case ExternKind::Func:
+      return e.index < m.func_types.size() ? type_sig(m, m.func_types[e.index]) : "<unknown>";
+    case ExternKind::Table:
+      return e.index < m.tables.size() ? table_str(m.tables[e.index]) : "<unknown>";
+    case ExternKind::Memory:
+      return e.index < m.memories.size() ? memory_str(m.memories[e.index]) : "<unknown>";
+    case ExternKind::Global:
+      return e.index < m.globals.size() ? global_str(m.globals[e.index]) : "<unknown>";
+    case ExternKind::Tag:
+      return e.index < m.tags.size() ? type_sig(m, m.tags[e.index]) : "<unknown>";
+  }
+  return "";
+}
+
+std::string import_type(const ModuleDesc& m, const Import& im) {
+  switch (im.kind) {
+    case ExternKind::Func:
+    case ExternKind::Tag: return type_sig(m, im.type_index);
+    case ExternKind::Table: return table_str(im.table);
+    case ExternKind::Memory: return memory_str(im.memory);
+    case ExternKind::Global: return global_str(im.global);
+  }
+  return "";
+}
+
+struct SegmentCounts {
+  size_t active = 0, passive = 0, declarative = 0;
+  uint64_t payload = 0;  // data bytes or element items
+};
+
+SegmentCounts count_data(const ModuleDesc& m) {
+  SegmentCounts c;
+  for (const DataDesc& d : m.datas) {
+    (d.mode == SegmentMode::Active ? c.active : c.passive)++;
+    c.payload += d.init.size();
+  }
+  return c;
+}
+
+SegmentCounts count_elems(const ModuleDesc& m) {
+  SegmentCounts c;
+  for (const ElemDesc& e : m.elems) {
+    (e.mode == SegmentMode::Active    ? c.active
+     : e.mode == SegmentMode::Passive ? c.passive
+                                      : c.declarative)++;
+    c.payload += e.count();
+  }
+  return c;
+}
+
+uint64_t code_bytes(const ModuleDesc& m) {
+  uint64_t n = 0;
+  for (const FuncBody& b : m.bodies) n += b.whole.size();
+  return n;
+}
+
+// ---- text ----------------------------------------------------------------------------------
+
+void print_text(const std::string& file, const ModuleDesc& m, const Status& valid) {
+  std::printf("file       %s (%zu bytes)\n", file.c_str(), m.bytes.size());
+  if (!m.module_name.empty()) std::printf("name       %s\n", m.module_name.c_str());
+  std::printf("valid      %s\n", valid ? "yes" : "no");
+  std::printf("types      %zu\n", m.types.size());
+  std::printf("imports    %zu\n", m.imports.size());
+  for (const Import& im : m.imports) {
+    std::printf("  %-7s  %s.%s %s\n", extern_kind_name(im.kind), im.module.c_str(), im.name.c_str(),
+                import_type(m, im).c_str());
+  }
+  std::printf("exports    %zu\n", m.exports.size());
+  for (const Export& e : m.exports) {
+    std::string target = std::string(extern_kind_name(e.kind)) + " " + std::to_string(e.index);
+    if (e.kind == ExternKind::Func) {
+      const std::string n = func_name(m, e.index);
+      if (!n.empty()) target += " \"" + n + "\"";
+    }
+    std::printf("  %-7s  %s = %s %s\n", extern_kind_name(e.kind), e.name.c_str(), target.c_str(),
+                export_type(m, e).c_str());
+  }
+  std::printf("functions  %u (%u imported), %" PRIu64 " bytes of code\n", m.num_funcs(),
+              m.num_imported_funcs, code_bytes(m));
+  std::printf("memories   %zu\n", m.memories.size());
+  for (uint32_t i = 0; i < m.memories.size(); ++i) {
+    const Import* im = import_of(m, ExternKind::Memory, i);
+    std::printf("  memory %u  %s%s%s%s\n", i, memory_str(m.memories[i]).c_str(),
+                im ? " (imported " : "", im ? (im->module + "." + im->name).c_str() : "",
+                im ? ")" : "");
+  }
+  std::printf("tables     %zu\n", m.tables.size());
+  for (uint32_t i = 0; i < m.tables.size(); ++i) {
+    const Import* im = import_of(m, ExternKind::Table, i);
+    std::printf("  table %u  %s%s%s%s\n", i, table_str(m.tables[i]).c_str(),
+                im ? " (imported " : "", im ? (im->module + "." + im->name).c_str() : "",
+                im ? ")" : "");
+  }
+  std::printf("globals    %zu\n", m.globals.size());
+  for (uint32_t i = 0; i < m.globals.size(); ++i) {
+    const Import* im = import_of(m, ExternKind::Global, i);
+    std::printf("  global %u  %s%s%s%s\n", i, global_str(m.globals[i]).c_str(),
+                im ? " (imported " : "", im ? (im->module + "." + im->name).c_str() : "",
+                im ? ")" : "");
+  }
+  std::printf("tags       %zu\n", m.tags.size());
+  if (m.start) {
+    const std::string n = func_name(m, *m.start);
+    std::printf("start      func %u%s\n", *m.start, n.empty() ? "" : (" \"" + n + "\"").c_str());
+  }
+  const SegmentCounts d = count_data(m);
+  std::printf("data       %zu segments (%zu active, %zu passive), %" PRIu64 " bytes\n",
+              m.datas.size(), d.active, d.passive, d.payload);
+  const SegmentCounts e = count_elems(m);
+  std::printf("elements   %zu segments (%zu active, %zu passive, %zu declarative), %" PRIu64
+              " items\n",
+              m.elems.size(), e.active, e.passive, e.declarative, e.payload);
+  std::printf("custom     %zu\n", m.customs.size());
+  for (const CustomSection& c : m.customs)
+    std::printf("  %s (%zu bytes)\n", c.name.c_str(), c.contents.size());
+}
+
+// ---- JSON ----------------------------------------------------------------------------------
+
+std::string json_str(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char ch : s) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (ch < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+          out += buf;
+        } else {
+          out += static_cast<char>(ch);  // names are valid UTF-8 (the decoder checks)
+        }
+    }
+  }
+  return out + "\"";
+}
+
+template <class T, class F>
+std::string json_array(const std::vector<T>& items, F&& one) {
+  std::string s = "[";
+  for (size_t i = 0; i < items.size(); ++i) s += (i ? ", " : "") + one(items[i], i);
+  return s + "]";
+}
+
+std::string json_import_of(const ModuleDesc& m, ExternKind kind, uint32_t idx) {
+  const Import* im = import_of(m, kind, idx);
+  return im ? json_str(im->module + "." + im->name) : "null";
+}
+
+void print_json(const std::string& file, const ModuleDesc& m, const Status& valid) {
+  std::string j = "{";
+  j += "\"file\": " + json_str(file) + ", \"bytes\": " + std::to_string(m.bytes.size());
+  j += ", \"name\": " + (m.module_name.empty() ? "null" : json_str(m.module_name));
+  j += ", \"valid\": " + std::string(valid ? "true" : "false");
+  j += ", \"error\": " + (valid ? "null" : json_str(valid.error().to_string()));
+  j += ", \"types\": " + std::to_string(m.types.size());
+  j += ", \"imports\": " + json_array(m.imports, [&](const Import& im, size_t) {
+         return "{\"module\": " + json_str(im.module) + ", \"name\": " + json_str(im.name) +
+                ", \"kind\": " + json_str(extern_kind_name(im.kind)) +
+                ", \"type\": " + json_str(import_type(m, im)) + "}";
+       });
+  j += ", \"exports\": " + json_array(m.exports, [&](const Export& e, size_t) {
+         return "{\"name\": " + json_str(e.name) +
+                ", \"kind\": " + json_str(extern_kind_name(e.kind)) +
+                ", \"index\": " + std::to_string(e.index) +
+                ", \"type\": " + json_str(export_type(m, e)) + "}";
+       });
+  j += ", \"functions\": {\"total\": " + std::to_string(m.num_funcs()) +
+       ", \"imported\": " + std::to_string(m.num_imported_funcs) +
+       ", \"code_bytes\": " + std::to_string(code_bytes(m)) + "}";
+  j += ", \"memories\": " + json_array(m.memories, [&](const MemoryType& t, size_t i) {
+         return "{\"min\": " + std::to_string(t.limits.min) +
+                ", \"max\": " + (t.limits.max ? std::to_string(*t.limits.max) : "null") +
+                ", \"i64\": " + (t.limits.is64 ? "true" : "false") +
+                ", \"shared\": " + (t.limits.shared ? "true" : "false") +
+                ", \"page_size\": " + std::to_string(uint64_t(1) << t.page_size_log2) +
+                ", \"import\": " + json_import_of(m, ExternKind::Memory, uint32_t(i)) + "}";
+       });
+  j += ", \"tables\": " + json_array(m.tables, [&](const TableType& t, size_t i) {
+         return "{\"element\": " + json_str(to_string(t.elem)) +
+                ", \"min\": " + std::to_string(t.limits.min) +
+                ", \"max\": " + (t.limits.max ? std::to_string(*t.limits.max) : "null") +
+                ", \"i64\": " + (t.limits.is64 ? "true" : "false") +
+                ", \"import\": " + json_import_of(m, ExternKind::Table, uint32_t(i)) + "}";
+       });
+  j += ", \"globals\": " + json_array(m.globals, [&](const GlobalType& g, size_t i) {
+         return "{\"type\": " + json_str(to_string(g.type)) +
+                ", \"mutable\": " + (g.mut ? "true" : "false") +
+                ", \"import\": " + json_import_of(m, ExternKind::Global, uint32_t(i)) + "}";
+       });
+  j += ", \"tags\": " + std::to_string(m.tags.size());
+  j += ", \"start\": " + (m.start ? std::to_string(*m.start) : "null");
+  const SegmentCounts d = count_data(m);
+  j += ", \"data\": {\"active\": " + std::to_string(d.active) +
+       ", \"passive\": " + std::to_string(d.passive) + ", \"bytes\": " + std::to_string(d.payload) +
+       "}";
+  const SegmentCounts e = count_elems(m);
+  j += ", \"elements\": {\"active\": " + std::to_string(e.active) +
+       ", \"passive\": " + std::to_string(e.passive) +
+       ", \"declarative\": " + std::to_string(e.declarative) +
+       ", \"items\": " + std::to_string(e.payload) + "}";
+  j += ", \"custom_sections\": " + json_array(m.customs, [&](const CustomSection& c, size_t) {
+         return "{\"name\": " + json_str(c.name) +
+                ", \"bytes\": " + std::to_string(c.contents.size()) + "}";
+       });
+  j += "}";
+  std::puts(j.c_str());
+}
+
+void print_inspect_help(FILE* out) {
+  std::fputs(
+      "usage: hull inspect [--json] FILE.wasm|FILE.wat\n"
+      "\n"
+      "Decodes and validates FILE (binary or text format) without instantiating it, and\n"
+      "prints what it declares: imports and exports with their types, functions, memories,\n"
+      "tables, globals, tags, data and element segments, the start function and custom\n"
+      "sections. Exit status: 0 valid, 1 unreadable, malformed or invalid (an invalid module\n"
+      "is still described; the error follows on stderr), 2 bad command line.\n"
+      "\n"
+      "options:\n"
+      "  --json       one JSON object on stdout instead of text (with \"valid\" and \"error\")\n"
+      "  -h, --help   show this text\n",
+      out);
+}
+
+}  // namespace
+
+int inspect_command(int argc, char** argv) {
+  bool json = false;
+  std::string file;
+  for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      print_inspect_help(stdout);
+      return 0;
+    }
+    if (a == "--json") {
+      json = true;
+    } else if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "error: unknown option '%s' (see hull inspect --help)\n", a.c_str());
+      return kExitUsage;
+    } else if (!file.empty()) {
+      std::fprintf(stderr, "error: more than one file given (see hull inspect --help)\n");
+      return kExitUsage;
+    } else {
+      file = a;
+    }
+  }
+  if (file.empty()) {
+    std::fprintf(stderr, "error: no module file given (see hull inspect --help)\n");
+    return kExitUsage;
+  }
+  auto bytes = read_module_bytes(file);
+  if (!bytes) {
+    std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
+    return kExitError;
+  }
+  auto m = decode_module(std::move(*bytes));
+  if (!m) {
+    std::fprintf(stderr, "error: %s: malformed module: %s\n", file.c_str(),
+                 m.error().to_string().c_str());
+    return kExitError;
+  }
+  const Status valid = validate_module(*m);
+  if (json) {
+    print_json(file, *m, valid);
+  } else {
+    print_text(file, *m, valid);
+  }
+  if (!valid) {
+    std::fprintf(stderr, "error: %s: invalid module: %s\n", file.c_str(),
+                 valid.error().to_string().c_str());
+    return kExitError;
+  }
+  return 0;
+}
+
+}  // namespace hull::cli
