@@ -28,7 +28,9 @@ CANON = {
     "f32x4": "v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000",
     "f64x2": "v128.const i64x2 0x7ff8000000000000 0x7ff8000000000000",
 }
-OP = re.compile(r"^(\s*)(f32x4|f64x2)\.([a-z0-9_]+)\s*$")
+# An op alone on its line; as a function's last instruction wasm2wat closes the function on
+# the same line ("f64x2.sub)"): the parentheses then move behind the inserted code.
+OP = re.compile(r"^(\s*)(f32x4|f64x2)\.([a-z0-9_]+)(\)*)\s*$")
 LOCAL = "$__nan"
 
 # The same ops as binary opcodes (after the 0xfd prefix, as u32 LEBs) for --needs.
@@ -62,9 +64,9 @@ def shape_of(line):
     m = OP.match(line)
     if not m:
         return None
-    indent, shape, op = m.groups()
+    indent, shape, op, closing = m.groups()
     if (shape == "f32x4" and op in F32_OPS) or (shape == "f64x2" and op in F64_OPS):
-        return indent, shape
+        return indent, shape, op, closing
     return None
 
 
@@ -96,13 +98,15 @@ def transform(lines):
             k += 1
         out.append(" " * (indent + 2) + f"(local {LOCAL} v128)\n")
         for l in body[k:]:
-            out.append(l)
             s = shape_of(l)
-            if s:
-                ind, shape = s
-                for ins in (f"local.tee {LOCAL}", CANON[shape], f"local.get {LOCAL}",
-                            f"local.get {LOCAL}", f"{shape}.eq", "v128.bitselect"):
-                    out.append(ind + ins + "\n")
+            if not s:
+                out.append(l)
+                continue
+            ind, shape, op, closing = s
+            for ins in (f"{shape}.{op}", f"local.tee {LOCAL}", CANON[shape],
+                        f"local.get {LOCAL}", f"local.get {LOCAL}", f"{shape}.eq"):
+                out.append(ind + ins + "\n")
+            out.append(ind + "v128.bitselect" + closing + "\n")
         i = j
     return out
 
