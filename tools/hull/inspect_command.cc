@@ -130,6 +130,19 @@ uint64_t code_bytes(const ModuleDesc& m) {
 
 // ---- text ----------------------------------------------------------------------------------
 
+// "memories   N" and a line per entry of that index space: its type and, if imported, from where.
+template <class T>
+void print_space(const ModuleDesc& m, const char* title, ExternKind kind,
+                 const std::vector<T>& types, std::string (*describe)(const T&)) {
+  std::printf("%-10s %zu\n", title, types.size());
+  for (uint32_t i = 0; i < types.size(); ++i) {
+    const Import* im = import_of(m, kind, i);
+    const std::string from = im ? " (imported " + im->module + "." + im->name + ")" : "";
+    std::printf("  %s %u  %s%s\n", extern_kind_name(kind), i, describe(types[i]).c_str(),
+                from.c_str());
+  }
+}
+
 void print_text(const std::string& file, const ModuleDesc& m, const Status& valid) {
   std::printf("file       %s (%zu bytes)\n", file.c_str(), m.bytes.size());
   if (!m.module_name.empty()) std::printf("name       %s\n", m.module_name.c_str());
@@ -152,27 +165,9 @@ void print_text(const std::string& file, const ModuleDesc& m, const Status& vali
   }
   std::printf("functions  %u (%u imported), %" PRIu64 " bytes of code\n", m.num_funcs(),
               m.num_imported_funcs, code_bytes(m));
-  std::printf("memories   %zu\n", m.memories.size());
-  for (uint32_t i = 0; i < m.memories.size(); ++i) {
-    const Import* im = import_of(m, ExternKind::Memory, i);
-    std::printf("  memory %u  %s%s%s%s\n", i, memory_str(m.memories[i]).c_str(),
-                im ? " (imported " : "", im ? (im->module + "." + im->name).c_str() : "",
-                im ? ")" : "");
-  }
-  std::printf("tables     %zu\n", m.tables.size());
-  for (uint32_t i = 0; i < m.tables.size(); ++i) {
-    const Import* im = import_of(m, ExternKind::Table, i);
-    std::printf("  table %u  %s%s%s%s\n", i, table_str(m.tables[i]).c_str(),
-                im ? " (imported " : "", im ? (im->module + "." + im->name).c_str() : "",
-                im ? ")" : "");
-  }
-  std::printf("globals    %zu\n", m.globals.size());
-  for (uint32_t i = 0; i < m.globals.size(); ++i) {
-    const Import* im = import_of(m, ExternKind::Global, i);
-    std::printf("  global %u  %s%s%s%s\n", i, global_str(m.globals[i]).c_str(),
-                im ? " (imported " : "", im ? (im->module + "." + im->name).c_str() : "",
-                im ? ")" : "");
-  }
+  print_space(m, "memories", ExternKind::Memory, m.memories, memory_str);
+  print_space(m, "tables", ExternKind::Table, m.tables, table_str);
+  print_space(m, "globals", ExternKind::Global, m.globals, global_str);
   std::printf("tags       %zu\n", m.tags.size());
   if (m.start) {
     const std::string n = func_name(m, *m.start);
