@@ -237,17 +237,9 @@ echo "summary:  $summary" >&2
 if [ "$chart" != none ] && command -v gnuplot > /dev/null; then
   ncols=$(head -n 1 "$tmp/chart.dat" | wc -w)
   gnuplot <<EOF
-set terminal pngcairo size 900,460 font ",9" noenhanced
+load "$here/ratio_chart.gp"
 set output "$chart"
 set title "time / native (log scale, lower is better; $metric time, scale $scale%, median of $runs)"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set logscale y 2
-set grid ytics
-set key outside bottom center horizontal autotitle columnheader
-set datafile missing "?"
-set xtics rotate by -30
 set yrange [0.5:*]
 plot for [i=2:$ncols] "$tmp/chart.dat" using i:xtic(1)
 EOF

@@ -4,6 +4,7 @@
 # bench/peers/run.sh leaves in its --out directory (round, runtime, key, ns).
 #   bench/peers/chart.sh RESULTS.tsv OUT.png
 set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tsv=${1:?usage: chart.sh RESULTS.tsv OUT.png}
 png=${2:?usage: chart.sh RESULTS.tsv OUT.png}
 command -v gnuplot > /dev/null || { echo "chart.sh: gnuplot not found (apt-get install gnuplot-nox)" >&2; exit 2; }
@@ -39,17 +40,9 @@ awk -F'\t' '
   }' "$tsv" > "$tmp/chart.dat"
 ncols=$(head -n 1 "$tmp/chart.dat" | wc -w)
 gnuplot <<GP
-set terminal pngcairo size 900,460 font ",9" noenhanced
+load "$here/../ratio_chart.gp"
 set output "$png"
 set title "peer time / Hull wasm.h time, in-process micro benchmarks (log scale; above 1: Hull is faster)"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set logscale y 2
-set grid ytics
-set key outside bottom center horizontal autotitle columnheader
-set datafile missing "?"
-set xtics rotate by -30
 set yrange [0.0625:*]
 set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2
 plot for [i=2:$ncols] "$tmp/chart.dat" using i:xtic(1)
