@@ -1363,13 +1363,7 @@ class ModuleParser {
       }
       HULL_TRY(c_.expect(Tok::RParen));
     }
-    if (name_section_ && !locals_.empty()) {
-      std::vector<std::pair<uint32_t, std::string_view>> named;
-      named.reserve(locals_.size());
-      for (const auto& [name, idx] : locals_) named.emplace_back(idx, name);
-      std::sort(named.begin(), named.end());
-      local_names_.emplace_back(head.idx, std::move(named));
-    }
+    if (name_section_ && !locals_.empty()) local_names_.emplace_back(head.idx, by_index(locals_));
     body_.clear();
     // Compress runs of equal local types.
     uint32_t runs = 0;
@@ -1824,6 +1818,25 @@ class ModuleParser {
     return out;
   }
 
+  using NameMap = std::vector<std::pair<uint32_t, std::string_view>>;
+
+  // The (index, name) pairs of an identifier table, by index: the name section's order.
+  static NameMap by_index(const std::unordered_map<std::string_view, uint32_t>& ids) {
+    NameMap m;
+    m.reserve(ids.size());
+    for (const auto& [name, idx] : ids) m.emplace_back(idx, name);
+    std::sort(m.begin(), m.end());
+    return m;
+  }
+
+  static void put_name_map(Bytes& b, const NameMap& m) {
+    put_u32(b, uint32_t(m.size()));
+    for (const auto& [idx, name] : m) {
+      put_u32(b, idx);
+      put_name(b, name);
+    }
+  }
+
   // The "name" custom section (spec appendix "Name Section"): module name (subsection 0),
   // function names (1) and local names (2), each map sorted by index. Nothing without ids.
   void append_name_section(Bytes& out) {
@@ -1839,16 +1852,8 @@ class ModuleParser {
       subsection(0, p);
     }
     if (!names_[kFuncSp].empty()) {
-      std::vector<std::pair<uint32_t, std::string_view>> funcs;
-      funcs.reserve(names_[kFuncSp].size());
-      for (const auto& [name, idx] : names_[kFuncSp]) funcs.emplace_back(idx, name);
-      std::sort(funcs.begin(), funcs.end());
       Bytes p;
-      put_u32(p, uint32_t(funcs.size()));
-      for (const auto& [idx, name] : funcs) {
-        put_u32(p, idx);
-        put_name(p, name);
-      }
+      put_name_map(p, by_index(names_[kFuncSp]));
       subsection(1, p);
     }
     if (!local_names_.empty()) {
@@ -1858,11 +1863,7 @@ class ModuleParser {
       put_u32(p, uint32_t(local_names_.size()));
       for (const auto& [func, locals] : local_names_) {
         put_u32(p, func);
-        put_u32(p, uint32_t(locals.size()));
-        for (const auto& [idx, name] : locals) {
-          put_u32(p, idx);
-          put_name(p, name);
-        }
+        put_name_map(p, locals);
       }
       subsection(2, p);
     }
@@ -1879,8 +1880,7 @@ class ModuleParser {
   std::string_view module_name_;
   bool name_section_ = true;
   // Per defined function with named locals: its index and (local index, name), sorted.
-  std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, std::string_view>>>>
-      local_names_;
+  std::vector<std::pair<uint32_t, NameMap>> local_names_;
   std::vector<size_t> fields_;
   std::unordered_map<std::string_view, uint32_t> names_[kNumSpaces];
   uint32_t counts_[kNumSpaces] = {};
