@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "api/internal.h"
+#include "binary/decoder.h"
 #include "engine/module.h"
 #include "runtime/reservation_pool.h"
 #include "runtime/signals.h"
@@ -61,9 +62,7 @@ Result<Module> Module::from_file(const Engine& engine, const std::string& path) 
   if (!in) return Error(ErrorKind::Io, "cannot open " + path);
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return Error(ErrorKind::Io, "cannot read " + path);
-  const bool binary = bytes.size() >= 4 && bytes[0] == 0 && bytes[1] == 'a' && bytes[2] == 's' &&
-                      bytes[3] == 'm';
-  if (binary) return compile(engine, bytes);
+  if (has_wasm_magic(bytes)) return compile(engine, bytes);
   return from_wat(engine, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 

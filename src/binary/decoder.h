@@ -25,4 +25,11 @@ Result<ModuleDesc> decode_module(std::span<const uint8_t> bytes);
 // The same, taking ownership of the bytes instead of copying them.
 Result<ModuleDesc> decode_module(std::vector<uint8_t>&& bytes);
 
+// Whether BYTES start with the binary format's magic "\0asm": how tools and loaders tell a
+// .wasm file from a text module.
+inline bool has_wasm_magic(std::span<const uint8_t> bytes) {
+  return bytes.size() >= 4 && bytes[0] == 0 && bytes[1] == 'a' && bytes[2] == 's' &&
+         bytes[3] == 'm';
+}
+
 }  // namespace hull

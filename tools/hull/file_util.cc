@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "binary/decoder.h"
 #include "text/wat.h"
 
 namespace hull::cli {
@@ -25,8 +26,8 @@ Result<std::string> read_file(const std::string& path) {
 
 Result<std::vector<uint8_t>> read_module_bytes(const std::string& path) {
   HULL_ASSIGN_OR_RETURN(std::string data, read_file(path));
-  if (data.size() >= 4 && data.compare(0, 4, std::string("\0asm", 4)) == 0)
-    return std::vector<uint8_t>(data.begin(), data.end());
+  const auto* p = reinterpret_cast<const uint8_t*>(data.data());
+  if (has_wasm_magic({p, data.size()})) return std::vector<uint8_t>(p, p + data.size());
   auto enc = text::wat_to_binary(data);
   if (!enc) {
     return Error::make(enc.error().kind, path + ": not a wasm module (binary or text): " +
