@@ -45,7 +45,8 @@ test-asan: setup
 	  "-DCMAKE_CXX_FLAGS=-O1 -fsanitize=fuzzer-no-link" -DHULL_FUZZ=ON -DHULL_BENCH=OFF \
 	  -DHULL_SHARED_LIB=OFF > /dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target hull hull_test_programs hull_guard_tests hull_guard_engine_tests \
-	  hull_reservation_pool_tests fuzz_decode fuzz_text fuzz_validate fuzz_exec hull_fuzz_seeds
+	  hull_reservation_pool_tests fuzz_decode fuzz_text fuzz_validate fuzz_exec fuzz_component \
+	  hull_fuzz_seeds
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) \
 	  -L 'spec|wasi|programs|hostile|sandbox|cli|fuzz-brief' --progress
 
@@ -67,5 +68,6 @@ fuzz: setup
 	@cmake -S . -B $(FUZZ_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHULL_FUZZ=ON \
 	  -DHULL_BENCH=OFF -DHULL_SHARED_LIB=OFF -DHULL_TESTS=OFF \
 	  "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" > /dev/null
-	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_decode fuzz_text fuzz_validate fuzz_exec hull_fuzz_seeds
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_decode fuzz_text fuzz_validate fuzz_exec \
+	  fuzz_component hull_fuzz_seeds
 	@bash tests/fuzz/run_fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

@@ -4,7 +4,8 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(HULL_LIB_LAYERS base spec binary text valid runtime interp engine wasi api capi)
+set(HULL_LIB_LAYERS base spec binary text valid runtime interp engine wasi api component_binary
+    component_abi component capi)
 set(hull_lib_objects)
 foreach(layer ${HULL_LIB_LAYERS})
   if(TARGET hull_${layer})

@@ -97,6 +97,7 @@ enum class TrapCode : uint8_t {
   Unreachable, MemoryOutOfBounds, TableOutOfBounds, UndefinedElement, UninitializedElement,
   IndirectCallTypeMismatch, NullReference, IntegerDivideByZero, IntegerOverflow,
   InvalidConversion, StackExhausted, OutOfFuel, Interrupted, Host,
+  Component,  // a component-model rule was broken (canonical ABI, handles, reentrance)
 };
 
 struct TrapFrame {
@@ -691,6 +692,10 @@ class Store {
   // and loop headers; resolution 2 ms). Replaces any earlier deadline.
   Result<void> set_deadline(std::chrono::nanoseconds timeout);
   void clear_deadline();
+
+  // Keeps `object` alive until the store is destroyed (the component runtime keeps the state
+  // of component instances this way, since core functions of the store refer to it).
+  void attach(std::shared_ptr<void> object);
 
   detail::StoreImpl* impl() const { return impl_.get(); }
 

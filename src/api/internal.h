@@ -38,6 +38,9 @@ struct StoreImpl {
   std::shared_ptr<void> wasi_ctx;
   hull::Instance** wasi_instance = nullptr;  // bound to the first instance linked after it
   const std::optional<uint32_t>* wasi_exit = nullptr;
+  // Objects that live as long as the store (component instances' runtime state); last, so
+  // they are destroyed first.
+  std::vector<std::shared_ptr<void>> attachments;
 };
 
 // ---- conversions ----

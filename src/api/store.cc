@@ -88,6 +88,7 @@ Store::Store(const Engine& engine, const StoreLimits& limits) : impl_(std::make_
 }
 
 Store::~Store() = default;
+void Store::attach(std::shared_ptr<void> object) { impl_->attachments.push_back(std::move(object)); }
 Store::Store(Store&& o) noexcept : impl_(std::move(o.impl_)) {
   if (impl_) impl_->owner = this;
 }

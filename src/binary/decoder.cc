@@ -47,7 +47,6 @@ constexpr uint8_t kSectionOrder[] = {
 
 constexpr const char* kSizeMismatch = "section size mismatch";
 constexpr const char* kAfterLast = "unexpected content after last section";
-constexpr int64_t kMaxTypeIndex = int64_t(1) << 31;
 
 class Decoder {
  public:
@@ -131,152 +130,15 @@ class Decoder {
     if (!r_.count(&n)) return false;
     m_.types.reserve(m_.types.size() + cap(n, 3));
     for (uint32_t i = 0; i < n; ++i) {
-      uint8_t b;
-      if (r_.peek(&b) && b == typecode::kRec) {
-        r_.skip(1);
-        uint32_t k;
-        if (!r_.count(&k)) return false;
-        uint32_t group = static_cast<uint32_t>(m_.types.size());
-        for (uint32_t j = 0; j < k; ++j) {
-          if (!subtype()) return false;
-        }
-        for (uint32_t j = group; j < m_.types.size(); ++j) {
-          m_.types[j].rec_group = group;
-          m_.types[j].rec_size = k;
-        }
-      } else {
-        if (!subtype()) return false;
-        m_.types.back().rec_group = static_cast<uint32_t>(m_.types.size() - 1);
-        m_.types.back().rec_size = 1;
-      }
+      if (!read_rectype(r_, &m_.types, &m_.at.types)) return false;
     }
     return true;
   }
 
-  bool subtype() {
-    m_.at.types.push_back(r_.offset());
-    SubType st;
-    uint8_t b;
-    if (r_.peek(&b) && (b == typecode::kSub || b == typecode::kSubFinal)) {
-      r_.skip(1);
-      st.final = b == typecode::kSubFinal;
-      uint32_t n;
-      if (!r_.count(&n)) return false;
-      for (uint32_t i = 0; i < n; ++i) {
-        size_t at = r_.offset();
-        uint32_t idx;
-        if (!r_.u32(&idx)) return false;
-        if (idx >= kMaxTypeIndex) return r_.fail("malformed type index", at);
-        st.supers.push_back(idx);
-      }
-    }
-    size_t at = r_.offset();
-    uint8_t form;
-    if (!r_.u8(&form)) return false;
-    switch (form) {
-      case typecode::kFunc:
-        st.kind = CompositeKind::Func;
-        if (!valtypes(&st.func.params) || !valtypes(&st.func.results)) return false;
-        break;
-      case typecode::kStruct: {
-        st.kind = CompositeKind::Struct;
-        uint32_t n;
-        if (!r_.count(&n)) return false;
-        for (uint32_t i = 0; i < n; ++i) {
-          FieldType ft;
-          if (!fieldtype(&ft)) return false;
-          st.fields.push_back(ft);
-        }
-        break;
-      }
-      case typecode::kArray: {
-        st.kind = CompositeKind::Array;
-        FieldType ft;
-        if (!fieldtype(&ft)) return false;
-        st.fields.push_back(ft);
-        break;
-      }
-      default:
-        if (form & 0x80) return r_.fail(msg::kTooLong, at + 1);
-        return r_.fail("malformed definition type", at);
-    }
-    m_.types.push_back(std::move(st));
-    return true;
-  }
-
-  bool valtypes(std::vector<ValType>* out) {
-    uint32_t n;
-    if (!r_.count(&n)) return false;
-    out->reserve(cap(n, 1));
-    for (uint32_t i = 0; i < n; ++i) {
-      ValType t;
-      if (!read_valtype(r_, &t)) return false;
-      out->push_back(t);
-    }
-    return true;
-  }
-
-  bool fieldtype(FieldType* ft) {
-    // storagetype: a valtype, else (the reference backtracks) a packed type.
-    size_t at = r_.offset();
-    if (!read_valtype(r_, &ft->type)) {
-      r_.clear_error();
-      r_.seek(at);
-      uint8_t b;
-      if (!r_.u8(&b)) return false;
-      if (b == typecode::kI8 || b == typecode::kI16) {
-        ft->type = ValType::i32();
-        ft->packed = b == typecode::kI8 ? Packed::I8 : Packed::I16;
-      } else if (b & 0x80) {
-        return r_.fail(msg::kTooLong, at + 1);
-      } else {
-        return r_.fail("malformed storage type", at);
-      }
-    }
-    return mutability(&ft->mut);
-  }
-
-  bool mutability(bool* mut) {
-    size_t at = r_.offset();
-    uint8_t b;
-    if (!r_.u8(&b)) return false;
-    if (b > 1) return r_.fail("malformed mutability", at);
-    *mut = b == 1;
-    return true;
-  }
-
-  // limits: flags byte (bit 0: max present, bit 1: shared (memories only, threads),
-  // bit 2: 64-bit addresses), then u64 min [, u64 max]. The custom-page-sizes bit (0x08) is
-  // not implemented and rejected, as the core testsuite expects.
-  bool limits(Limits* lim, bool is_memory) {
-    size_t at = r_.offset();
-    uint8_t flags;
-    if (!r_.u8(&flags)) return false;
-    uint8_t allowed = is_memory ? 0x07 : 0x05;
-    if (flags & ~allowed) return r_.fail("malformed limits flags", at);
-    lim->is64 = (flags & 0x04) != 0;
-    lim->shared = (flags & 0x02) != 0;
-    if (!r_.u64(&lim->min)) return false;
-    if (flags & 0x01) {
-      uint64_t max;
-      if (!r_.u64(&max)) return false;
-      lim->max = max;
-    }
-    return true;
-  }
-
-  bool tabletype(TableType* tt) {
-    return read_reftype(r_, &tt->elem) && limits(&tt->limits, false);
-  }
-  bool memorytype(MemoryType* mt) { return limits(&mt->limits, true); }
-  bool globaltype(GlobalType* gt) { return read_valtype(r_, &gt->type) && mutability(&gt->mut); }
-  bool tagtype(uint32_t* type_index) {
-    size_t at = r_.offset();
-    uint8_t attribute;
-    if (!r_.u8(&attribute)) return false;
-    if (attribute != 0) return r_.fail("zero byte expected", at);
-    return r_.u32(type_index);
-  }
+  bool tabletype(TableType* tt) { return read_tabletype(r_, tt); }
+  bool memorytype(MemoryType* mt) { return read_memorytype(r_, mt); }
+  bool globaltype(GlobalType* gt) { return read_globaltype(r_, gt); }
+  bool tagtype(uint32_t* type_index) { return read_tagtype(r_, type_index); }
 
   bool const_expr(ByteRange* range) {
     range->begin = r_.offset();
@@ -294,47 +156,34 @@ class Decoder {
     for (uint32_t i = 0; i < n; ++i) {
       Import im;
       if (!r_.name(&im.module) || !r_.name(&im.name)) return false;
-      size_t at = r_.offset();
-      uint8_t kind;
-      if (!r_.u8(&kind)) return false;
-      const size_t desc_at = r_.offset();
-      switch (kind) {
-        case 0:
-          im.kind = ExternKind::Func;
-          if (!r_.u32(&im.type_index)) return false;
+      const size_t desc_at = r_.offset() + 1;  // after the kind byte
+      if (!read_import_desc(r_, &im)) return false;
+      switch (im.kind) {
+        case ExternKind::Func:
           m_.at.funcs.push_back(desc_at);
           m_.func_types.push_back(im.type_index);
           ++m_.num_imported_funcs;
           break;
-        case 1:
-          im.kind = ExternKind::Table;
-          if (!tabletype(&im.table)) return false;
+        case ExternKind::Table:
           m_.at.tables.push_back(desc_at);
           m_.tables.push_back(im.table);
           ++m_.num_imported_tables;
           break;
-        case 2:
-          im.kind = ExternKind::Memory;
-          if (!memorytype(&im.memory)) return false;
+        case ExternKind::Memory:
           m_.at.memories.push_back(desc_at);
           m_.memories.push_back(im.memory);
           ++m_.num_imported_memories;
           break;
-        case 3:
-          im.kind = ExternKind::Global;
-          if (!globaltype(&im.global)) return false;
+        case ExternKind::Global:
           m_.at.globals.push_back(desc_at);
           m_.globals.push_back(im.global);
           ++m_.num_imported_globals;
           break;
-        case 4:
-          im.kind = ExternKind::Tag;
-          if (!tagtype(&im.type_index)) return false;
+        case ExternKind::Tag:
           m_.at.tags.push_back(desc_at);
           m_.tags.push_back(im.type_index);
           ++m_.num_imported_tags;
           break;
-        default: return r_.fail("malformed import kind", at);
       }
       m_.imports.push_back(std::move(im));
     }

@@ -2,6 +2,10 @@
 // choice of error messages (including its backtracking between alternatives).
 #include "binary/types_decode.h"
 
+#include <algorithm>
+
+#include "binary/module.h"
+
 namespace hull {
 
 namespace {
@@ -120,6 +124,174 @@ bool read_blocktype(Reader& r, BlockTypeImm* out) {
   }
   out->kind = BlockTypeImm::Kind::Value;
   return read_valtype(r, &out->value);
+}
+
+// ---- recursive types ----
+
+namespace {
+
+bool read_mutability(Reader& r, bool* mut) {
+  size_t at = r.offset();
+  uint8_t b;
+  if (!r.u8(&b)) return false;
+  if (b > 1) return r.fail("malformed mutability", at);
+  *mut = b == 1;
+  return true;
+}
+
+bool read_valtypes(Reader& r, std::vector<ValType>* out) {
+  uint32_t n;
+  if (!r.count(&n)) return false;
+  out->reserve(std::min<size_t>(n, r.remaining()));  // each takes at least one byte
+  for (uint32_t i = 0; i < n; ++i) {
+    ValType t;
+    if (!read_valtype(r, &t)) return false;
+    out->push_back(t);
+  }
+  return true;
+}
+
+bool read_fieldtype(Reader& r, FieldType* ft) {
+  // storagetype: a valtype, else (the reference backtracks) a packed type.
+  size_t at = r.offset();
+  if (!read_valtype(r, &ft->type)) {
+    r.clear_error();
+    r.seek(at);
+    uint8_t b;
+    if (!r.u8(&b)) return false;
+    if (b == typecode::kI8 || b == typecode::kI16) {
+      ft->type = ValType::i32();
+      ft->packed = b == typecode::kI8 ? Packed::I8 : Packed::I16;
+    } else if (b & 0x80) {
+      return r.fail(msg::kTooLong, at + 1);
+    } else {
+      return r.fail("malformed storage type", at);
+    }
+  }
+  return read_mutability(r, &ft->mut);
+}
+
+}  // namespace
+
+bool read_subtype(Reader& r, SubType* st) {
+  uint8_t b;
+  if (r.peek(&b) && (b == typecode::kSub || b == typecode::kSubFinal)) {
+    r.skip(1);
+    st->final = b == typecode::kSubFinal;
+    uint32_t n;
+    if (!r.count(&n)) return false;
+    for (uint32_t i = 0; i < n; ++i) {
+      size_t at = r.offset();
+      uint32_t idx;
+      if (!r.u32(&idx)) return false;
+      if (idx >= kMaxTypeIndex) return r.fail("malformed type index", at);
+      st->supers.push_back(idx);
+    }
+  }
+  size_t at = r.offset();
+  uint8_t form;
+  if (!r.u8(&form)) return false;
+  switch (form) {
+    case typecode::kFunc:
+      st->kind = CompositeKind::Func;
+      return read_valtypes(r, &st->func.params) && read_valtypes(r, &st->func.results);
+    case typecode::kStruct: {
+      st->kind = CompositeKind::Struct;
+      uint32_t n;
+      if (!r.count(&n)) return false;
+      for (uint32_t i = 0; i < n; ++i) {
+        FieldType ft;
+        if (!read_fieldtype(r, &ft)) return false;
+        st->fields.push_back(ft);
+      }
+      return true;
+    }
+    case typecode::kArray: {
+      st->kind = CompositeKind::Array;
+      FieldType ft;
+      if (!read_fieldtype(r, &ft)) return false;
+      st->fields.push_back(ft);
+      return true;
+    }
+    default:
+      if (form & 0x80) return r.fail(msg::kTooLong, at + 1);
+      return r.fail("malformed definition type", at);
+  }
+}
+
+bool read_rectype(Reader& r, std::vector<SubType>* out, std::vector<size_t>* offsets) {
+  const uint32_t group = static_cast<uint32_t>(out->size());
+  uint32_t k = 1;
+  uint8_t b;
+  const bool rec = r.peek(&b) && b == typecode::kRec;
+  if (rec) {
+    r.skip(1);
+    if (!r.count(&k)) return false;
+  }
+  for (uint32_t j = 0; j < k; ++j) {
+    if (offsets) offsets->push_back(r.offset());
+    SubType st;
+    if (!read_subtype(r, &st)) return false;
+    out->push_back(std::move(st));
+  }
+  for (size_t j = group; j < out->size(); ++j) {
+    (*out)[j].rec_group = group;
+    (*out)[j].rec_size = k;
+  }
+  return true;
+}
+
+// ---- limits and entity types ----
+
+// The custom-page-sizes bit (0x08) is not implemented and rejected, as the core testsuite
+// expects.
+bool read_limits(Reader& r, Limits* lim, bool is_memory) {
+  size_t at = r.offset();
+  uint8_t flags;
+  if (!r.u8(&flags)) return false;
+  uint8_t allowed = is_memory ? 0x07 : 0x05;
+  if (flags & ~allowed) return r.fail("malformed limits flags", at);
+  lim->is64 = (flags & 0x04) != 0;
+  lim->shared = (flags & 0x02) != 0;
+  if (!r.u64(&lim->min)) return false;
+  if (flags & 0x01) {
+    uint64_t max;
+    if (!r.u64(&max)) return false;
+    lim->max = max;
+  }
+  return true;
+}
+
+bool read_tabletype(Reader& r, TableType* tt) {
+  return read_reftype(r, &tt->elem) && read_limits(r, &tt->limits, false);
+}
+
+bool read_memorytype(Reader& r, MemoryType* mt) { return read_limits(r, &mt->limits, true); }
+
+bool read_globaltype(Reader& r, GlobalType* gt) {
+  return read_valtype(r, &gt->type) && read_mutability(r, &gt->mut);
+}
+
+bool read_tagtype(Reader& r, uint32_t* type_index) {
+  size_t at = r.offset();
+  uint8_t attribute;
+  if (!r.u8(&attribute)) return false;
+  if (attribute != 0) return r.fail("zero byte expected", at);
+  return r.u32(type_index);
+}
+
+bool read_import_desc(Reader& r, Import* im) {
+  size_t at = r.offset();
+  uint8_t kind;
+  if (!r.u8(&kind)) return false;
+  switch (kind) {
+    case 0: im->kind = ExternKind::Func; return r.u32(&im->type_index);
+    case 1: im->kind = ExternKind::Table; return read_tabletype(r, &im->table);
+    case 2: im->kind = ExternKind::Memory; return read_memorytype(r, &im->memory);
+    case 3: im->kind = ExternKind::Global; return read_globaltype(r, &im->global);
+    case 4: im->kind = ExternKind::Tag; return read_tagtype(r, &im->type_index);
+    default: return r.fail("malformed import kind", at);
+  }
 }
 
 }  // namespace hull

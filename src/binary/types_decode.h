@@ -1,8 +1,12 @@
-// Decoding of the binary format's type encodings (value, reference, heap and block types)
-// from a Reader. Shared by the module decoder and the validator's function-body decoder.
+// Decoding of the binary format's type encodings (value, reference, heap and block types,
+// recursive types, limits, table/memory/global/tag types, import descriptions) from a Reader.
+// Shared by the module decoder, the validator's function-body decoder and the component
+// decoder (core types and core module types inside components).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "base/reader.h"
 #include "spec/types.h"
@@ -41,5 +45,28 @@ struct BlockTypeImm {
   uint32_t index = 0;  // Kind::Index (a type index)
 };
 bool read_blocktype(Reader& r, BlockTypeImm* out);
+
+// rectype: 0x4E vec(subtype), or one subtype (a group of one). Appends the group's subtypes to
+// *out, each with rec_group = the index in *out of the group's first subtype and rec_size = the
+// group's size; if `offsets` is given, appends each subtype's byte offset to it.
+// Errors: "malformed definition type", "malformed storage type", "malformed mutability",
+// "malformed type index" (+ valtype errors).
+bool read_rectype(Reader& r, std::vector<SubType>* out, std::vector<size_t>* offsets = nullptr);
+// subtype: (0x50 | 0x4F) vec(typeidx) comptype, or a bare comptype (final, no supertypes).
+bool read_subtype(Reader& r, SubType* out);
+
+// limits: flags byte (bit 0: max present, bit 1: shared (memories only), bit 2: 64-bit
+// addresses), u64 min [, u64 max]. Error: "malformed limits flags".
+bool read_limits(Reader& r, Limits* out, bool is_memory);
+bool read_tabletype(Reader& r, TableType* out);
+bool read_memorytype(Reader& r, MemoryType* out);
+bool read_globaltype(Reader& r, GlobalType* out);    // "malformed mutability"
+bool read_tagtype(Reader& r, uint32_t* type_index);  // "zero byte expected"
+
+// An import's (or core:externtype's) description: a kind byte (0 func, 1 table, 2 memory,
+// 3 global, 4 tag) and its type, into out->kind and the matching field of *out (module and
+// name untouched). Error: "malformed import kind".
+struct Import;
+bool read_import_desc(Reader& r, Import* out);
 
 }  // namespace hull

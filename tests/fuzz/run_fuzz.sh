@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs fuzz targets for SECONDS each:
-#   tests/fuzz/run_fuzz.sh BUILD_DIR SECONDS [TARGET...]   (targets: decode validate exec text;
-#                                                          default: all four)
+#   tests/fuzz/run_fuzz.sh BUILD_DIR SECONDS [TARGET...]   (targets: decode validate exec text
+#                                                          component; default: all five)
 #   tests/fuzz/run_fuzz.sh --seeds BUILD_DIR               (only extract the seed corpora)
 # Seeds come from the spec testsuite (extracted once per build dir, never committed); the corpora
 # grow in BUILD_DIR/fuzz-corpus/<target>; crashes land in BUILD_DIR/fuzz-artifacts/ and should be
-# copied to tests/fuzz/regressions/<target>/ once fixed. `make fuzz` runs all four for
+# copied to tests/fuzz/regressions/<target>/ once fixed. The component target's seeds are the
+# component binaries in $HULL_COMPONENT_SEEDS (default BUILD_DIR/fuzz-seeds/component, empty
+# unless filled by hand: no component text parser extracts them yet), plus its regressions.
+# `make fuzz` runs all five for
 # FUZZ_SECONDS; `make test` runs each briefly under ASan+UBSan (ctest fuzz_brief_<target>).
 # Exits 1 if a target found a crash, a leak, a timeout or an out-of-memory input.
 set -u
@@ -18,7 +21,7 @@ build="${1:?usage: run_fuzz.sh BUILD_DIR SECONDS [TARGET...] | --seeds BUILD_DIR
 seconds="${2:-60}"
 shift 2 2>/dev/null || shift $#
 targets=("$@")
-((${#targets[@]})) || targets=(decode validate exec text)
+((${#targets[@]})) || targets=(decode validate exec text component)
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
 
@@ -51,6 +54,10 @@ for t in "${targets[@]}"; do
   corpus="$build/fuzz-corpus/$t"
   mkdir -p "$corpus"
   seed="$seeds/bin"; [[ $t == text ]] && seed="$seeds/text"
+  if [[ $t == component ]]; then
+    seed="${HULL_COMPONENT_SEEDS:-$seeds/component}"
+    mkdir -p "$seed"
+  fi
   echo "== fuzz_$t for ${seconds}s"
   # Hull's guard-page traps use SIGSEGV/SIGBUS: let them reach Hull's handlers.
   ASAN_OPTIONS="handle_segv=0:handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1:detect_leaks=1" \

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "file_util.h"
 #include "text/script.h"
+#include "component_wast_runner.h"
 #include "wast_runner.h"
 
 namespace hull::cli {
@@ -53,8 +54,14 @@ int wast_command(int argc, char** argv) {
       ++total_failed;
       continue;
     }
-    WastRunner runner;
-    WastFileResult r = runner.run(*script);
+    WastFileResult r;
+    if (script_uses_components(*script)) {
+      ComponentWastRunner runner;
+      r = runner.run(*script);
+    } else {
+      WastRunner runner;
+      r = runner.run(*script);
+    }
     for (const auto& f : r.failures) std::printf("%s:%u: %s\n", file.c_str(), f.line, f.what.c_str());
     if (verbose)
       for (const auto& e : r.errors) std::printf("%s:%u: note: %s\n", file.c_str(), e.line, e.what.c_str());

@@ -1,0 +1,124 @@
+// Hull's component-model embedding API (beside hull::api): compile components, link their
+// imports to host functions and other components' instances, instantiate them in a Store and
+// call their exports with component values. See docs/EMBEDDING.md.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hull/component_types.hh"
+#include "hull/hull.hh"
+
+namespace hull::api::component {
+
+namespace detail {
+struct ComponentImpl;
+struct InstanceRt;
+struct FuncRt;
+struct LinkerImpl;
+}  // namespace detail
+
+// What an import or export of a component is.
+struct ExternInfo {
+  enum class Kind : uint8_t { Module, Func, Value, Type, Component, Instance };
+  Kind kind = Kind::Func;
+  FuncType func;  // Func
+  // Instance: its exports (names and types in parallel).
+  std::vector<std::string> export_names;
+  std::vector<ExternInfo> export_types;
+  bool resource = false;  // Type: a resource type
+  Type value;             // Type: a defined value type
+};
+
+// A compiled, validated component: immutable and shareable across stores and threads. Its core
+// modules are compiled once, when the component is.
+class Component {
+ public:
+  static Result<Component> compile(const Engine& engine, std::span<const uint8_t> bytes);
+  // A component binary, or component text (.wat) when the file does not start with the magic.
+  static Result<Component> from_file(const Engine& engine, const std::string& path);
+  // Whether `bytes` start with the component preamble (not a core module).
+  static bool is_component(std::span<const uint8_t> bytes);
+
+  std::vector<std::pair<std::string, ExternInfo>> imports() const;
+  std::vector<std::pair<std::string, ExternInfo>> exports() const;
+  // The component's world in WIT syntax: `world root { import ...; export ...; }`.
+  std::string wit() const;
+
+  const std::shared_ptr<const detail::ComponentImpl>& impl() const { return impl_; }
+
+ private:
+  explicit Component(std::shared_ptr<const detail::ComponentImpl> i) : impl_(std::move(i)) {}
+  std::shared_ptr<const detail::ComponentImpl> impl_;
+};
+
+// A component function (an export of an instance).
+class Func {
+ public:
+  Func() = default;
+  explicit Func(std::shared_ptr<detail::FuncRt> f) : f_(std::move(f)) {}
+  const FuncType& type() const;
+  // Calls with arguments matching type().params; returns 0 or 1 values. A trap inside (or a
+  // canonical ABI violation) is an Error of kind Trap; ill-typed arguments are a Usage error.
+  Result<std::vector<Val>> call(std::span<const Val> args) const;
+  Result<std::vector<Val>> call(std::initializer_list<Val> args) const {
+    return call(std::span<const Val>(args.begin(), args.size()));
+  }
+  bool valid() const { return f_ != nullptr; }
+  const std::shared_ptr<detail::FuncRt>& raw() const { return f_; }
+
+ private:
+  std::shared_ptr<detail::FuncRt> f_;
+};
+
+// An instance of a component (or an instance exported by one).
+class Instance {
+ public:
+  Instance() = default;
+  explicit Instance(std::shared_ptr<detail::InstanceRt> i) : i_(std::move(i)) {}
+  // A function export by name; `iface#name` looks inside an exported instance
+  // (e.g. "local:demo/api#greet").
+  std::optional<Func> get_func(std::string_view name) const;
+  std::optional<Instance> get_instance(std::string_view name) const;
+  std::vector<std::string> export_names() const;
+  bool valid() const { return i_ != nullptr; }
+  const std::shared_ptr<detail::InstanceRt>& raw() const { return i_; }
+
+ private:
+  std::shared_ptr<detail::InstanceRt> i_;
+};
+
+// A dynamic host function: receives arguments typed by the import it satisfies and appends
+// its results (0 or 1 values of the import's result type).
+using HostFunc = std::function<Result<void>(std::span<const Val> args, std::vector<Val>& results)>;
+
+// Satisfies a component's imports by name: host functions, host instances (nested names) and
+// other components' instances. Interface names match by semver compatibility as Wasmtime does:
+// an import of `wasi:cli/environment@0.2.3` binds to a definition of `@0.2.12`.
+class Linker {
+ public:
+  explicit Linker(const Engine& engine);
+  ~Linker();
+  Linker(const Linker&);
+  Linker& operator=(const Linker&);
+
+  // A host function at `path`: "name", or "instance-name#name" for a function inside an
+  // imported instance (nested instances: "a#b#name").
+  Result<void> func(std::string_view path, HostFunc fn);
+  // Every export of `instance` under `name` (e.g. a registered component instance).
+  Result<void> instance(std::string_view name, const Instance& instance);
+
+  // Instantiates `component` in `store`. A missing or mistyped import is an Unlinkable error
+  // naming it; a trap while instantiating is an Uninstantiable error holding the trap.
+  Result<Instance> instantiate(Store& store, const Component& component) const;
+
+ private:
+  std::shared_ptr<detail::LinkerImpl> impl_;
+};
+
+}  // namespace hull::api::component

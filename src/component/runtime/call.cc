@@ -1,0 +1,340 @@
+// Calls across the component boundary: lifted exports (canon lift), lowered imports
+// (canon lower), host functions, the handle table and the resource built-ins, with the
+// reentrance rules (may_enter / may_leave) of CanonicalABI.md.
+#include "component/runtime/runtime.h"
+
+namespace hull::component {
+
+namespace {
+
+api::Error trap_error(std::string msg) { return api::Error(abi_trap(std::move(msg))); }
+
+std::string resource_desc(const RuntimeResource* rt) {
+  if (!rt) return "unknown resource";
+  return rt->impl ? "guest-defined resource" : "host-defined resource";
+}
+
+// Core value types of a component function's flat form, for host trampolines.
+api::FuncType core_type_of(const CoreSignature& s) { return api::FuncType{s.params, s.results}; }
+
+}  // namespace
+
+// ---- handle table ----
+
+api::Result<uint32_t> HandleTable::add(const HandleEntry& e) {
+  if (!free_.empty()) {
+    uint32_t i = free_.back();
+    free_.pop_back();
+    entries_[i] = e;
+    return i;
+  }
+  // Spec: at most 2^28 - 1 entries, so the top 4 bits of a handle are free for guests.
+  if (entries_.size() > (size_t(1) << 28) - 1) return trap_error("handle table is full");
+  entries_.push_back(e);
+  return static_cast<uint32_t>(entries_.size() - 1);
+}
+
+api::Result<HandleEntry*> HandleTable::get(uint32_t index) {
+  if (index >= entries_.size() || !entries_[index]) {
+    return trap_error("unknown handle index " + std::to_string(index));
+  }
+  return &*entries_[index];
+}
+
+api::Result<HandleEntry> HandleTable::remove(uint32_t index) {
+  auto e = get(index);
+  if (!e) return std::move(e).error();
+  HandleEntry out = **e;
+  entries_[index].reset();
+  free_.push_back(index);
+  return out;
+}
+
+// ---- reentrance ----
+
+namespace {
+bool is_ancestor_or_self(const ComponentInstance* a, const ComponentInstance* of) {
+  for (const ComponentInstance* x = of; x; x = x->parent) {
+    if (x == a) return true;
+  }
+  return false;
+}
+}  // namespace
+
+// Spec: entering_set(caller) = self_and_ancestors - caller.self_and_ancestors.
+bool ComponentInstance::may_enter_from(const ComponentInstance* caller) const {
+  for (const ComponentInstance* x = this; x; x = x->parent) {
+    if (caller && is_ancestor_or_self(x, caller)) continue;
+    if (!x->may_enter) return false;
+  }
+  return true;
+}
+
+void ComponentInstance::set_entered_from(const ComponentInstance* caller, bool entered) {
+  for (ComponentInstance* x = this; x; x = x->parent) {
+    if (caller && is_ancestor_or_self(x, caller)) continue;
+    x->may_enter = !entered;
+  }
+}
+
+// ---- lifting/lowering context ----
+
+InstanceContext::InstanceContext(ComponentInstance* inst, const CanonOptions& opts, CallTask* task)
+    : inst_(inst), opts_(opts), task_(task) {
+  encoding = opts.encoding;
+}
+
+uint8_t* InstanceContext::memory_data() { return opts_.memory ? opts_.memory->data() : nullptr; }
+uint64_t InstanceContext::memory_size() { return opts_.memory ? opts_.memory->size() : 0; }
+
+api::Result<uint32_t> InstanceContext::realloc(uint32_t old_ptr, uint32_t old_size, uint32_t align,
+                                               uint32_t new_size) {
+  if (!opts_.realloc) return trap_error("no `realloc` canonical option to allocate guest memory");
+  api::Val args[4] = {api::Val(old_ptr), api::Val(old_size), api::Val(align), api::Val(new_size)};
+  api::Val result;
+  // Spec: realloc runs with may_leave cleared: it may not call imports.
+  bool saved = inst_->may_leave;
+  inst_->may_leave = false;
+  auto r = opts_.realloc->call(std::span<const api::Val>(args, 4), std::span<api::Val>(&result, 1));
+  inst_->may_leave = saved;
+  if (!r) return std::move(r).error();
+  return static_cast<uint32_t>(result.i32());
+}
+
+api::Result<uint32_t> InstanceContext::lower_own(const ac::ResourceAny& r, const ac::ResourceRef& type) {
+  const RuntimeResource* rt = inst_->resource(type.id);
+  if (!rt || r.type != rt) return trap_error("resource type mismatch: expected " + resource_desc(rt));
+  return inst_->handles.add(HandleEntry{rt, r.rep, true, nullptr, 0});
+}
+
+api::Result<uint32_t> InstanceContext::lower_borrow(const ac::ResourceAny& r,
+                                                    const ac::ResourceRef& type) {
+  const RuntimeResource* rt = inst_->resource(type.id);
+  if (!rt || r.type != rt) return trap_error("resource type mismatch: expected " + resource_desc(rt));
+  // Spec: a component receiving a borrow of its own resource gets the representation itself.
+  if (rt->impl == inst_) return r.rep;
+  if (task_) task_->num_borrows += 1;
+  return inst_->handles.add(HandleEntry{rt, r.rep, false, task_, 0});
+}
+
+api::Result<ac::ResourceAny> InstanceContext::lift_own(uint32_t index, const ac::ResourceRef& type) {
+  const RuntimeResource* rt = inst_->resource(type.id);
+  auto h = inst_->handles.get(index);
+  if (!h) return std::move(h).error();
+  if ((*h)->rt != rt) {
+    return trap_error("handle index " + std::to_string(index) + " used with the wrong type, expected " +
+                      resource_desc(rt) + " but found a different " + resource_desc((*h)->rt));
+  }
+  if (!(*h)->own) return trap_error("handle index " + std::to_string(index) + " is a borrow, not an own");
+  if ((*h)->num_lends != 0) return trap_error("cannot remove owned resource while borrowed");
+  auto e = inst_->handles.remove(index);
+  if (!e) return std::move(e).error();
+  return ac::ResourceAny{e->rt, e->rep, true, 0};
+}
+
+api::Result<ac::ResourceAny> InstanceContext::lift_borrow(uint32_t index, const ac::ResourceRef& type) {
+  const RuntimeResource* rt = inst_->resource(type.id);
+  auto h = inst_->handles.get(index);
+  if (!h) return std::move(h).error();
+  if ((*h)->rt != rt) {
+    return trap_error("handle index " + std::to_string(index) + " used with the wrong type, expected " +
+                      resource_desc(rt) + " but found a different " + resource_desc((*h)->rt));
+  }
+  // Spec: lending an owned handle counts until the call returns.
+  if ((*h)->own && task_) {
+    (*h)->num_lends += 1;
+    task_->lenders.push_back(*h);
+  }
+  return ac::ResourceAny{(*h)->rt, (*h)->rep, false, 0};
+}
+
+// ---- lifted functions ----
+
+api::Result<std::vector<ac::Val>> LiftedFunc::call(ComponentInstance* caller,
+                                                   std::span<const ac::Val> args) {
+  if (!inst->may_enter_from(caller)) return trap_error("cannot enter component instance");
+  if (args.size() != param_types.size()) {
+    return api::Error(api::ErrorKind::Usage, "expected " + std::to_string(param_types.size()) +
+                                                 " arguments, got " + std::to_string(args.size()));
+  }
+  CallTask task{inst, 0, {}};
+  CallTask* saved_task = inst->current_task;
+  inst->current_task = &task;
+  InstanceContext cx(inst, opts, &task);
+  inst->set_entered_from(caller, true);
+  auto finish = [&]() {
+    inst->set_entered_from(caller, false);
+    inst->current_task = saved_task;
+  };
+  auto flat = lower_flat_values(cx, kMaxFlatParams, args, param_types);
+  if (!flat) {
+    finish();
+    return std::move(flat).error();
+  }
+  auto results = core.call(*flat);
+  if (!results) {
+    finish();
+    return std::move(results).error();
+  }
+  auto out = lift_flat_values(cx, kMaxFlatResults, *results, result_types);
+  if (!out) {
+    finish();
+    return std::move(out).error();
+  }
+  if (opts.post_return) {
+    inst->may_leave = false;
+    auto r = opts.post_return->call(*results);
+    inst->may_leave = true;
+    if (!r) {
+      finish();
+      return std::move(r).error();
+    }
+  }
+  if (task.num_borrows != 0) {
+    finish();
+    return trap_error("borrow handles still remain at the end of the call");
+  }
+  finish();
+  return out;
+}
+
+api::Result<std::vector<ac::Val>> HostFunc::call(ComponentInstance*, std::span<const ac::Val> args) {
+  std::vector<ac::Val> results;
+  auto r = fn(args, results);
+  if (!r) {
+    api::Error e = std::move(r).error();
+    if (e.trap) return e;
+    return api::Error(api::Trap::host(e.message));
+  }
+  size_t want = type.result.empty() ? 0 : 1;
+  if (results.size() != want) {
+    return api::Error(api::Trap::host("host function returned " + std::to_string(results.size()) +
+                                      " values where " + std::to_string(want) + " was expected"));
+  }
+  std::string why;
+  if (want && !ac::val_matches(results[0], type.result, &why)) {
+    return api::Error(api::Trap::host("host function returned a value of the wrong type: " + why));
+  }
+  return results;
+}
+
+// ---- lowered functions ----
+
+api::Func lower_func(ComponentInstance* inst, std::shared_ptr<FuncRt> callee, CanonOptions opts) {
+  CoreSignature sig = flatten_functype(callee->type, FlattenFor::Lower);
+  std::vector<ac::Type> params, results;
+  for (const ac::Field& p : callee->type.params) params.push_back(p.type);
+  if (!callee->type.result.empty()) results.push_back(callee->type.result);
+  std::vector<api::ValType> flat_results;
+  for (const ac::Type& t : results) flatten_type(t, &flat_results);
+  size_t flat_param_count = 0;
+  {
+    std::vector<api::ValType> fp;
+    for (const ac::Type& t : params) flatten_type(t, &fp);
+    flat_param_count = fp.size();
+  }
+  bool results_via_memory = flat_results.size() > kMaxFlatResults;
+  auto fn = [inst, callee, opts = std::move(opts), params = std::move(params),
+             results = std::move(results), results_via_memory,
+             flat_param_count](api::Caller&, std::span<const api::Val> core_args,
+                               std::span<api::Val> core_results) -> std::optional<api::Trap> {
+    if (!inst->may_leave) return abi_trap("cannot leave component instance");
+    CallTask lend_scope{inst, 0, {}};
+    InstanceContext cx(inst, opts, &lend_scope);
+    size_t n_args = flat_param_count > kMaxFlatParams ? 1 : flat_param_count;
+    auto args = lift_flat_values(cx, kMaxFlatParams, core_args.first(n_args), params);
+    auto release = [&]() {
+      for (HandleEntry* h : lend_scope.lenders) h->num_lends -= 1;
+    };
+    if (!args) {
+      release();
+      const api::Error& e = args.error();
+      return e.trap ? *e.trap : api::Trap::host(e.message);
+    }
+    auto out = callee->call(inst, *args);
+    release();
+    if (!out) {
+      const api::Error& e = out.error();
+      return e.trap ? *e.trap : api::Trap::host(e.message);
+    }
+    uint32_t out_ptr = 0;
+    if (results_via_memory) out_ptr = static_cast<uint32_t>(core_args[core_args.size() - 1].i32());
+    auto flat = lower_flat_values(cx, kMaxFlatResults, *out, results,
+                                  results_via_memory ? &out_ptr : nullptr);
+    if (!flat) {
+      const api::Error& e = flat.error();
+      return e.trap ? *e.trap : api::Trap::host(e.message);
+    }
+    for (size_t i = 0; i < flat->size() && i < core_results.size(); ++i) core_results[i] = (*flat)[i];
+    return std::nullopt;
+  };
+  return api::make_func_generic(*inst->store, core_type_of(sig), std::move(fn));
+}
+
+// ---- resource built-ins ----
+
+api::Func resource_new_func(ComponentInstance* inst, const RuntimeResource* rt) {
+  api::FuncType t{{api::ValType::I32}, {api::ValType::I32}};
+  return api::make_func_generic(
+      *inst->store, t,
+      [inst, rt](api::Caller&, std::span<const api::Val> a, std::span<api::Val> r) -> std::optional<api::Trap> {
+        auto h = inst->handles.add(HandleEntry{rt, static_cast<uint32_t>(a[0].i32()), true, nullptr, 0});
+        if (!h) return *h.error().trap;
+        r[0] = api::Val(*h);
+        return std::nullopt;
+      });
+}
+
+api::Func resource_rep_func(ComponentInstance* inst, const RuntimeResource* rt) {
+  api::FuncType t{{api::ValType::I32}, {api::ValType::I32}};
+  return api::make_func_generic(
+      *inst->store, t,
+      [inst, rt](api::Caller&, std::span<const api::Val> a, std::span<api::Val> r) -> std::optional<api::Trap> {
+        uint32_t i = static_cast<uint32_t>(a[0].i32());
+        auto h = inst->handles.get(i);
+        if (!h) return *h.error().trap;
+        if ((*h)->rt != rt) {
+          return abi_trap("handle index " + std::to_string(i) + " used with the wrong type, expected " +
+                          resource_desc(rt) + " but found a different " + resource_desc((*h)->rt));
+        }
+        r[0] = api::Val((*h)->rep);
+        return std::nullopt;
+      });
+}
+
+api::Func resource_drop_func(ComponentInstance* inst, const RuntimeResource* rt) {
+  api::FuncType t{{api::ValType::I32}, {}};
+  return api::make_func_generic(
+      *inst->store, t,
+      [inst, rt](api::Caller&, std::span<const api::Val> a, std::span<api::Val>) -> std::optional<api::Trap> {
+        uint32_t i = static_cast<uint32_t>(a[0].i32());
+        auto g = inst->handles.get(i);
+        if (!g) return *g.error().trap;
+        if ((*g)->rt != rt) {
+          return abi_trap("handle index " + std::to_string(i) + " used with the wrong type, expected " +
+                          resource_desc(rt) + " but found a different " + resource_desc((*g)->rt));
+        }
+        if ((*g)->own && (*g)->num_lends != 0) return abi_trap("cannot remove owned resource while borrowed");
+        auto h = inst->handles.remove(i);
+        if (!h) return *h.error().trap;
+        if (!h->own) {
+          if (h->borrow_scope) h->borrow_scope->num_borrows -= 1;
+          return std::nullopt;
+        }
+        if (rt->dtor) {
+          // Spec: a destructor in another instance runs only if that instance may be entered.
+          if (rt->impl && rt->impl != inst && !rt->impl->may_enter) {
+            return abi_trap("cannot enter component instance");
+          }
+          api::Val arg(h->rep);
+          auto r = rt->dtor->call(std::span<const api::Val>(&arg, 1));
+          if (!r) {
+            const api::Error& e = r.error();
+            return e.trap ? *e.trap : api::Trap::host(e.message);
+          }
+        }
+        return std::nullopt;
+      });
+}
+
+}  // namespace hull::component

@@ -1,0 +1,383 @@
+// Instantiation: replays a validated component's definitions in order, building the runtime
+// index spaces (core instances, lifted and lowered functions, resources, nested instances).
+#include "component/runtime/runtime.h"
+
+namespace hull::api::component::detail {
+
+const hull::component::Item* InstanceRt::find(std::string_view name) const {
+  for (const auto& [n, item] : exports) {
+    if (n == name) return item.get();
+  }
+  return nullptr;
+}
+
+}  // namespace hull::api::component::detail
+
+namespace hull::component {
+
+namespace {
+
+api::Error uninstantiable(std::string msg) {
+  return api::Error(api::ErrorKind::Uninstantiable, std::move(msg));
+}
+
+StringEncoding encoding_of(CanonOpt::Kind k) {
+  switch (k) {
+    case CanonOpt::Kind::Utf16: return StringEncoding::Utf16;
+    case CanonOpt::Kind::Latin1Utf16: return StringEncoding::Latin1Utf16;
+    default: return StringEncoding::Utf8;
+  }
+}
+
+class Instantiator {
+ public:
+  Instantiator(api::Store& store, ComponentInstance& inst) : store_(store), c_(inst) {}
+
+  api::Result<void> run(const std::map<std::string, Item>& args) {
+    const ComponentDesc& d = *c_.info->desc;
+    for (const Definition& def : d.order) {
+      api::Result<void> r;
+      switch (def.kind) {
+        case Definition::Kind::CoreModule:
+          c_.core_modules.push_back(c_.info->modules[next_module_++]);
+          break;
+        case Definition::Kind::CoreInstance: r = core_instance(d.core_instances[def.index]); break;
+        case Definition::Kind::CoreType: break;
+        case Definition::Kind::Component: {
+          auto def_rt = std::make_shared<ComponentDef>();
+          def_rt->info = c_.info->nested[next_nested_++];
+          def_rt->enclosing = &c_;
+          c_.components.push_back(def_rt);
+          break;
+        }
+        case Definition::Kind::Instance: r = instance(d.instances[def.index]); break;
+        case Definition::Kind::Alias: r = alias(d.aliases[def.index]); break;
+        case Definition::Kind::Type: r = type(*d.types[def.index]); break;
+        case Definition::Kind::Canon: r = canon(d.canons[def.index]); break;
+        case Definition::Kind::Import: {
+          const ImportDef& imp = d.imports[def.index];
+          auto it = args.find(imp.name.name);
+          if (it == args.end()) {
+            return api::Error(api::ErrorKind::Unlinkable, "missing import named `" + imp.name.name + "`");
+          }
+          r = add_item(it->second);
+          break;
+        }
+        case Definition::Kind::Export: {
+          const ExportDef& x = d.exports[def.index];
+          auto item = item_of(x.item);
+          if (!item) return std::move(item).error();
+          c_.exports->exports.push_back({x.name.name, std::make_shared<Item>(*item)});
+          r = add_item(*item);
+          break;
+        }
+        case Definition::Kind::Start:
+        case Definition::Kind::Value:
+          return uninstantiable("value definitions are not supported");
+      }
+      if (!r) return r;
+    }
+    return {};
+  }
+
+ private:
+  // Adds an item to the index space of its sort, binding any resource identities the
+  // validator gave the new index.
+  api::Result<void> add_item(const Item& item) {
+    switch (item.kind) {
+      case Item::Kind::Module: c_.core_modules.push_back(*item.module); break;
+      case Item::Kind::Func: c_.funcs.push_back(item.func); break;
+      case Item::Kind::Type: {
+        size_t idx = c_.types.size();
+        const TypeEntry& te = c_.info->types.at(idx);
+        if (te.kind == TypeEntry::Kind::Resource && item.resource) bind(te.resource.id, item.resource);
+        c_.types.push_back(item.resource);
+        break;
+      }
+      case Item::Kind::Component: c_.components.push_back(item.component); break;
+      case Item::Kind::Instance: {
+        size_t idx = c_.instances.size();
+        bind_instance(*c_.info->instances.at(idx), *item.instance);
+        c_.instances.push_back(item.instance);
+        break;
+      }
+    }
+    return {};
+  }
+
+  void bind(uint32_t id, const RuntimeResource* rt) {
+    if (id >= c_.resources.size()) c_.resources.resize(id + 1, nullptr);
+    c_.resources[id] = rt;
+  }
+
+  void bind_instance(const InstanceType& t, const InstanceRt& rt) {
+    for (const NamedEntity& e : t.exports) {
+      const Item* item = rt.find(e.name);
+      if (!item) continue;
+      if (e.type.kind == Entity::Kind::Type && e.type.type.kind == TypeEntry::Kind::Resource &&
+          item->resource) {
+        bind(e.type.type.resource.id, item->resource);
+      } else if (e.type.kind == Entity::Kind::Instance && item->instance) {
+        bind_instance(*e.type.instance, *item->instance);
+      }
+    }
+  }
+
+  api::Result<Item> item_of(const SortIdx& si) {
+    Item it;
+    switch (si.sort) {
+      case Sort::Core:
+        it.kind = Item::Kind::Module;
+        it.module = c_.core_modules.at(si.index);
+        return it;
+      case Sort::Func:
+        it.kind = Item::Kind::Func;
+        it.func = c_.funcs.at(si.index);
+        return it;
+      case Sort::Type:
+        it.kind = Item::Kind::Type;
+        it.resource = c_.types.at(si.index);
+        return it;
+      case Sort::Component:
+        it.kind = Item::Kind::Component;
+        it.component = c_.components.at(si.index);
+        return it;
+      case Sort::Instance:
+        it.kind = Item::Kind::Instance;
+        it.instance = c_.instances.at(si.index);
+        return it;
+      case Sort::Value: break;
+    }
+    return uninstantiable("value items are not supported");
+  }
+
+  api::Result<void> core_instance(const CoreInstanceDef& def) {
+    auto ci = std::make_shared<CoreInstance>();
+    if (def.instantiate) {
+      const api::Module& m = c_.core_modules.at(def.module);
+      api::Linker linker;
+      for (const CoreInstantiateArg& a : def.args) {
+        const CoreInstance& arg = *c_.core_instances.at(a.instance);
+        for (const auto& [name, ext] : arg.exports) linker.define(a.name, name, ext);
+      }
+      auto inst = linker.instantiate(store_, m);
+      if (!inst) {
+        api::Error e = std::move(inst).error();
+        if (e.kind != api::ErrorKind::Trap && e.kind != api::ErrorKind::Uninstantiable) {
+          e.kind = api::ErrorKind::Uninstantiable;
+        }
+        return e;
+      }
+      ci->exports = inst->exports();
+    } else {
+      for (const CoreInlineExport& e : def.exports) {
+        api::Extern ext;
+        switch (e.sort) {
+          case CoreSort::Func: ext = c_.core_funcs.at(e.index); break;
+          case CoreSort::Table: ext = c_.core_tables.at(e.index); break;
+          case CoreSort::Memory: ext = c_.core_memories.at(e.index); break;
+          case CoreSort::Global: ext = c_.core_globals.at(e.index); break;
+          default: return uninstantiable("core tags in components are not supported yet");
+        }
+        ci->exports.push_back({e.name, ext});
+      }
+    }
+    c_.core_instances.push_back(ci);
+    return {};
+  }
+
+  api::Result<void> instance(const InstanceDef& def) {
+    if (def.instantiate) {
+      const ComponentDef& cd = *c_.components.at(def.component);
+      std::map<std::string, Item> args;
+      for (const InstantiateArg& a : def.args) {
+        auto it = item_of(a.item);
+        if (!it) return std::move(it).error();
+        args.emplace(a.name, *it);
+      }
+      auto child = instantiate(store_, cd, c_.resource_table, args, &c_);
+      if (!child) return std::move(child).error();
+      Item it;
+      it.kind = Item::Kind::Instance;
+      it.instance = *child;
+      return add_item(it);
+    }
+    auto rt = std::make_shared<InstanceRt>();
+    rt->resource_table = c_.resource_table;
+    for (const InlineExport& e : def.exports) {
+      auto it = item_of(e.item);
+      if (!it) return std::move(it).error();
+      rt->exports.push_back({e.name.name, std::make_shared<Item>(*it)});
+    }
+    rt->type = c_.info->instances.at(c_.instances.size());
+    Item it;
+    it.kind = Item::Kind::Instance;
+    it.instance = rt;
+    return add_item(it);
+  }
+
+  api::Result<void> alias(const Alias& a) {
+    switch (a.target) {
+      case Alias::Target::Export: {
+        const InstanceRt& inst = *c_.instances.at(a.instance);
+        const Item* item = inst.find(a.name);
+        if (!item) return uninstantiable("instance has no export named `" + a.name + "`");
+        return add_item(*item);
+      }
+      case Alias::Target::CoreExport: {
+        const CoreInstance& ci = *c_.core_instances.at(a.instance);
+        const api::Extern* e = ci.find(a.name);
+        if (!e) return uninstantiable("core instance has no export named `" + a.name + "`");
+        switch (a.sort.core) {
+          case CoreSort::Func: c_.core_funcs.push_back(std::get<api::Func>(*e)); break;
+          case CoreSort::Table: c_.core_tables.push_back(std::get<api::Table>(*e)); break;
+          case CoreSort::Memory: c_.core_memories.push_back(std::get<api::Memory>(*e)); break;
+          case CoreSort::Global: c_.core_globals.push_back(std::get<api::Global>(*e)); break;
+          default: return uninstantiable("core tags in components are not supported yet");
+        }
+        return {};
+      }
+      case Alias::Target::Outer: {
+        ComponentInstance* target = &c_;
+        for (uint32_t k = 0; k < a.outer_count && target; ++k) target = target->enclosing;
+        if (!target) return uninstantiable("outer alias reaches past the root component");
+        switch (a.sort.sort) {
+          case Sort::Type: {
+            Item it;
+            it.kind = Item::Kind::Type;
+            it.resource = target->types.at(a.outer_index);
+            return add_item(it);
+          }
+          case Sort::Component: {
+            Item it;
+            it.kind = Item::Kind::Component;
+            it.component = target->components.at(a.outer_index);
+            return add_item(it);
+          }
+          case Sort::Core:
+            if (a.sort.core == CoreSort::Module) {
+              c_.core_modules.push_back(target->core_modules.at(a.outer_index));
+            }
+            return {};  // core types need nothing at runtime
+          default: return {};
+        }
+      }
+    }
+    return {};
+  }
+
+  api::Result<void> type(const TypeDef& t) {
+    const RuntimeResource* rt = nullptr;
+    if (t.kind == TypeDef::Kind::Resource) {
+      auto r = std::make_unique<RuntimeResource>();
+      r->impl = &c_;
+      if (t.resource.dtor) r->dtor = c_.core_funcs.at(*t.resource.dtor);
+      rt = r.get();
+      c_.defined.push_back(std::move(r));
+      const TypeEntry& te = c_.info->types.at(c_.types.size());
+      bind(te.resource.id, rt);
+    }
+    c_.types.push_back(rt);
+    return {};
+  }
+
+  CanonOptions options(const std::vector<CanonOpt>& opts) {
+    CanonOptions o;
+    for (const CanonOpt& x : opts) {
+      switch (x.kind) {
+        case CanonOpt::Kind::Utf8:
+        case CanonOpt::Kind::Utf16:
+        case CanonOpt::Kind::Latin1Utf16: o.encoding = encoding_of(x.kind); break;
+        case CanonOpt::Kind::Memory: o.memory = c_.core_memories.at(x.index); break;
+        case CanonOpt::Kind::Realloc: o.realloc = c_.core_funcs.at(x.index); break;
+        case CanonOpt::Kind::PostReturn: o.post_return = c_.core_funcs.at(x.index); break;
+        default: break;
+      }
+    }
+    return o;
+  }
+
+  api::Result<void> canon(const Canon& c) {
+    switch (c.kind) {
+      case Canon::Kind::Lift: {
+        auto f = std::make_shared<LiftedFunc>();
+        f->inst = &c_;
+        f->core = c_.core_funcs.at(c.func);
+        f->opts = options(c.opts);
+        f->type = c_.info->types.at(c.type).func;
+        for (const ac::Field& p : f->type.params) f->param_types.push_back(p.type);
+        if (!f->type.result.empty()) f->result_types.push_back(f->type.result);
+        c_.funcs.push_back(f);
+        return {};
+      }
+      case Canon::Kind::Lower: {
+        std::shared_ptr<FuncRt> callee = c_.funcs.at(c.func);
+        // The callee's type as this component sees it (its resource ids index c_.resources).
+        auto view = std::make_shared<LoweredView>(callee, c_.info->funcs.at(c.func));
+        c_.core_funcs.push_back(lower_func(&c_, view, options(c.opts)));
+        return {};
+      }
+      case Canon::Kind::ResourceNew:
+        c_.core_funcs.push_back(resource_new_func(&c_, resource_at(c.type)));
+        return {};
+      case Canon::Kind::ResourceRep:
+        c_.core_funcs.push_back(resource_rep_func(&c_, resource_at(c.type)));
+        return {};
+      case Canon::Kind::ResourceDrop:
+        c_.core_funcs.push_back(resource_drop_func(&c_, resource_at(c.type)));
+        return {};
+      case Canon::Kind::Other: break;
+    }
+    return uninstantiable("unsupported canonical built-in");
+  }
+
+  const RuntimeResource* resource_at(uint32_t type_index) {
+    const TypeEntry& te = c_.info->types.at(type_index);
+    return c_.resource(te.resource.id);
+  }
+
+  // A function seen through the importing component's type: lowering uses this component's
+  // resource ids, while the call goes to the callee unchanged.
+  struct LoweredView : FuncRt {
+    std::shared_ptr<FuncRt> target;
+    LoweredView(std::shared_ptr<FuncRt> t, ac::FuncType local) : target(std::move(t)) {
+      type = std::move(local);
+    }
+    api::Result<std::vector<ac::Val>> call(ComponentInstance* caller,
+                                           std::span<const ac::Val> args) override {
+      return target->call(caller, args);
+    }
+  };
+
+  api::Store& store_;
+  ComponentInstance& c_;
+  size_t next_module_ = 0;
+  size_t next_nested_ = 0;
+};
+
+}  // namespace
+
+api::Result<std::shared_ptr<InstanceRt>> instantiate(api::Store& store, const ComponentDef& def,
+                                                     std::shared_ptr<const ResourceTable> resources,
+                                                     const std::map<std::string, Item>& args,
+                                                     ComponentInstance* parent) {
+  auto inst = std::make_shared<ComponentInstance>();
+  inst->store = &store;
+  inst->parent = parent;
+  inst->enclosing = def.enclosing;
+  inst->info = def.info;
+  inst->resource_table = resources;
+  inst->resources.assign(resources->resources.size(), nullptr);
+  inst->exports = std::make_shared<InstanceRt>();
+  inst->exports->resource_table = resources;
+  store.attach(inst);
+  Instantiator in(store, *inst);
+  auto r = in.run(args);
+  if (!r) return std::move(r).error();
+  auto t = std::make_shared<InstanceType>();
+  t->exports = def.info->type->exports;
+  inst->exports->type = t;
+  return inst->exports;
+}
+
+}  // namespace hull::component

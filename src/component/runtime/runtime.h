@@ -1,0 +1,222 @@
+// The component runtime: component instances with their index spaces, handle tables and
+// reentrance flags (CanonicalABI.md "Component Instances", "Table State", "Resource State"),
+// lifted and lowered functions, and the items instantiation passes around.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "component/abi/canon_abi.h"
+#include "component/valid/validator.h"
+#include "hull/component.hh"
+
+namespace hull::component {
+
+struct ComponentInstance;
+
+// A runtime resource type: identity is the object's address. Defined by a component instance
+// (impl, with an optional core destructor) or by the host (impl == nullptr).
+struct RuntimeResource {
+  ComponentInstance* impl = nullptr;
+  std::optional<api::Func> dtor;
+  std::string name;
+};
+
+// One element of a component instance's handle table.
+struct HandleEntry {
+  const RuntimeResource* rt = nullptr;
+  uint32_t rep = 0;
+  bool own = true;
+  struct CallTask* borrow_scope = nullptr;  // the call that lowered this borrow
+  uint32_t num_lends = 0;
+};
+
+// The handle table (index 0 reserved; freed slots reused; at most 2^28 - 1 entries).
+class HandleTable {
+ public:
+  HandleTable() : entries_(1) {}
+  api::Result<uint32_t> add(const HandleEntry& e);
+  api::Result<HandleEntry*> get(uint32_t index);
+  api::Result<HandleEntry> remove(uint32_t index);
+
+ private:
+  std::vector<std::optional<HandleEntry>> entries_;
+  std::vector<uint32_t> free_;
+};
+
+// One synchronous call into a component instance (the spec's Task, sync part): borrows lowered
+// into the callee must be dropped before it returns; lends taken from the caller are released
+// when the call ends.
+struct CallTask {
+  ComponentInstance* inst = nullptr;
+  uint32_t num_borrows = 0;
+  std::vector<HandleEntry*> lenders;  // caller-side handles lent for this call
+};
+
+// canonopt values at runtime.
+struct CanonOptions {
+  StringEncoding encoding = StringEncoding::Utf8;
+  std::optional<api::Memory> memory;
+  std::optional<api::Func> realloc;
+  std::optional<api::Func> post_return;
+};
+
+struct Item;
+struct InstanceItems;
+
+}  // namespace hull::component
+
+namespace hull::api::component::detail {
+
+// A component function at runtime: lifted from core code, or defined by the host.
+struct FuncRt {
+  virtual ~FuncRt() = default;
+  FuncType type;
+  // `caller`: the component instance whose lowered import made the call, or null (the host).
+  virtual Result<std::vector<Val>> call(hull::component::ComponentInstance* caller,
+                                        std::span<const Val> args) = 0;
+};
+
+// An instance's exports by name (a component instance, an inline instance, or a host one).
+struct InstanceRt {
+  std::vector<std::pair<std::string, std::shared_ptr<hull::component::Item>>> exports;
+  // The type the validator gave this instance, and the resource table its ids index.
+  std::shared_ptr<const hull::component::InstanceType> type;
+  std::shared_ptr<const hull::component::ResourceTable> resource_table;
+  const hull::component::Item* find(std::string_view name) const;
+};
+
+struct ComponentImpl {
+  api::Engine engine;
+  hull::component::ValidatedComponent validated;
+  std::shared_ptr<const hull::component::ComponentDesc> desc;
+};
+
+}  // namespace hull::api::component::detail
+
+namespace hull::component {
+
+namespace ac = hull::api::component;
+using FuncRt = ac::detail::FuncRt;
+using InstanceRt = ac::detail::InstanceRt;
+
+// A component definition at runtime: its validated info and the instance whose index spaces
+// its outer aliases reach.
+struct ComponentDef {
+  std::shared_ptr<const ComponentInfo> info;
+  ComponentInstance* enclosing = nullptr;
+};
+
+// Anything in a component-level index space.
+struct Item {
+  enum class Kind : uint8_t { Module, Func, Type, Component, Instance };
+  Kind kind = Kind::Func;
+  std::optional<api::Module> module;
+  std::shared_ptr<FuncRt> func;
+  const RuntimeResource* resource = nullptr;  // Type: the resource, or null for other types
+  std::shared_ptr<ComponentDef> component;
+  std::shared_ptr<InstanceRt> instance;
+};
+
+// A core instance: an instantiated module or a bag of inline exports.
+struct CoreInstance {
+  std::vector<std::pair<std::string, api::Extern>> exports;
+  const api::Extern* find(std::string_view name) const {
+    for (const auto& [n, e] : exports) {
+      if (n == name) return &e;
+    }
+    return nullptr;
+  }
+};
+
+// A component instance (CanonicalABI.md's ComponentInstance) with its index spaces.
+struct ComponentInstance {
+  api::Store* store = nullptr;
+  ComponentInstance* parent = nullptr;     // the instance that instantiated this one
+  ComponentInstance* enclosing = nullptr;  // where this component was defined (outer aliases)
+  std::shared_ptr<const ComponentInfo> info;
+  std::shared_ptr<const ResourceTable> resource_table;
+  std::vector<const RuntimeResource*> resources;  // by validator resource id
+  std::vector<std::unique_ptr<RuntimeResource>> defined;  // resources this instance defines
+  HandleTable handles;
+  bool may_enter = true;
+  bool may_leave = true;
+  CallTask* current_task = nullptr;
+
+  // index spaces
+  std::vector<api::Module> core_modules;
+  std::vector<std::shared_ptr<CoreInstance>> core_instances;
+  std::vector<api::Func> core_funcs;
+  std::vector<api::Table> core_tables;
+  std::vector<api::Memory> core_memories;
+  std::vector<api::Global> core_globals;
+  std::vector<std::shared_ptr<FuncRt>> funcs;
+  std::vector<const RuntimeResource*> types;
+  std::vector<std::shared_ptr<ComponentDef>> components;
+  std::vector<std::shared_ptr<InstanceRt>> instances;
+
+  std::shared_ptr<InstanceRt> exports;  // what instantiation produced
+
+  const RuntimeResource* resource(uint32_t id) const {
+    return id < resources.size() ? resources[id] : nullptr;
+  }
+  // Whether `this` (and its ancestors not shared with `caller`) may be entered.
+  bool may_enter_from(const ComponentInstance* caller) const;
+  void set_entered_from(const ComponentInstance* caller, bool entered);
+};
+
+// Lifting and lowering against one component instance's memory and handle table.
+class InstanceContext : public LiftLowerContext {
+ public:
+  InstanceContext(ComponentInstance* inst, const CanonOptions& opts, CallTask* task);
+  uint8_t* memory_data() override;
+  uint64_t memory_size() override;
+  api::Result<uint32_t> realloc(uint32_t old_ptr, uint32_t old_size, uint32_t align,
+                                uint32_t new_size) override;
+  api::Result<uint32_t> lower_own(const ac::ResourceAny& r, const ac::ResourceRef& type) override;
+  api::Result<uint32_t> lower_borrow(const ac::ResourceAny& r, const ac::ResourceRef& type) override;
+  api::Result<ac::ResourceAny> lift_own(uint32_t index, const ac::ResourceRef& type) override;
+  api::Result<ac::ResourceAny> lift_borrow(uint32_t index, const ac::ResourceRef& type) override;
+
+ private:
+  ComponentInstance* inst_;
+  const CanonOptions& opts_;
+  CallTask* task_;
+};
+
+// A function lifted from core code by `canon lift`.
+struct LiftedFunc : FuncRt {
+  ComponentInstance* inst = nullptr;
+  api::Func core;
+  CanonOptions opts;
+  std::vector<ac::Type> param_types;  // cached from `type`
+  std::vector<ac::Type> result_types;
+  api::Result<std::vector<ac::Val>> call(ComponentInstance* caller,
+                                         std::span<const ac::Val> args) override;
+};
+
+// A host function from a component Linker.
+struct HostFunc : FuncRt {
+  ac::HostFunc fn;
+  api::Result<std::vector<ac::Val>> call(ComponentInstance* caller,
+                                         std::span<const ac::Val> args) override;
+};
+
+// `canon lower`: a core function in `inst` that calls `callee`.
+api::Func lower_func(ComponentInstance* inst, std::shared_ptr<FuncRt> callee, CanonOptions opts);
+// `canon resource.new|rep|drop` for resource `rt` in `inst`.
+api::Func resource_new_func(ComponentInstance* inst, const RuntimeResource* rt);
+api::Func resource_rep_func(ComponentInstance* inst, const RuntimeResource* rt);
+api::Func resource_drop_func(ComponentInstance* inst, const RuntimeResource* rt);
+
+// Instantiates `def` with `args` (its imports by name) as a child of `parent` (null for a
+// root instance made by the host). The instance is attached to the store.
+api::Result<std::shared_ptr<InstanceRt>> instantiate(api::Store& store, const ComponentDef& def,
+                                                     std::shared_ptr<const ResourceTable> resources,
+                                                     const std::map<std::string, Item>& args,
+                                                     ComponentInstance* parent);
+
+}  // namespace hull::component
