@@ -510,22 +510,7 @@ Status ComponentParser::core_module_field() {
   if (imported) {
     Bytes b = nm;
     // (core module (import "x") (type $t)) or inline module type decls.
-    uint32_t t;
-    if (at_typeref()) {
-      c_.set_pos(c_.pos() + 2);
-      HULL_ASSIGN_OR_RETURN(t, index(kCoreType));
-      HULL_TRY(close());
-    } else {
-      cur().hoisting++;
-      push_scope(ScopeKind::ModuleType, {});
-      Status st;
-      while (!c_.at(Tok::RParen) && st.ok()) st = module_type_decl();
-      if (!st.ok()) return st;
-      Bytes mt = finish_type_scope(0x50);
-      cur().hoisting--;
-      emit_hoisted(ItemKind::CoreType, std::move(mt));
-      t = cur().count[kCoreType]++;
-    }
+    HULL_ASSIGN_OR_RETURN(uint32_t t, module_type_use());
     HULL_TRY(close());
     b.push_back(0x00);
     b.push_back(0x11);

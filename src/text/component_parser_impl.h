@@ -222,6 +222,7 @@ class ComponentParser {
   Status core_extern_desc(Bytes& b, bool def = true);
 
   Status module_type_decl();
+  Result<uint32_t> module_type_use();
 
   Status open_atom(std::string_view kw);
 

@@ -630,6 +630,23 @@ Status ComponentParser::type_decls(bool instance) {
   return {};
 }
 
+// A core module type use: `(type $t)`, or module type declarations hoisted into a core type.
+Result<uint32_t> ComponentParser::module_type_use() {
+  if (at_typeref()) {
+    c_.set_pos(c_.pos() + 2);
+    HULL_ASSIGN_OR_RETURN(uint32_t t, index(kCoreType));
+    HULL_TRY(close());
+    return t;
+  }
+  cur().hoisting++;
+  push_scope(ScopeKind::ModuleType, {});
+  while (!c_.at(Tok::RParen)) HULL_TRY(module_type_decl());  // an error ends the whole parse
+  Bytes mt = finish_type_scope(0x50);
+  cur().hoisting--;
+  emit_hoisted(ItemKind::CoreType, std::move(mt));
+  return cur().count[kCoreType]++;
+}
+
 // externdesc: `(core module $id? tu)`, `(func $id? tu)`, `(component ..)`, `(instance ..)`,
 // `(value $id? t)`, `(type $id? bound)`. Defines the index it introduces.
 Status ComponentParser::extern_desc(Bytes& b, bool def) {
@@ -641,26 +658,7 @@ Status ComponentParser::extern_desc(Bytes& b, bool def) {
   const Token* id = opt_id();
   switch (s) {
     case kCoreModule: {
-      uint32_t t;
-      if (at_typeref()) {
-        c_.set_pos(c_.pos() + 2);
-        HULL_ASSIGN_OR_RETURN(t, index(kCoreType));
-        HULL_TRY(close());
-      } else {
-        cur().hoisting++;
-        push_scope(ScopeKind::ModuleType, {});
-        Status st;
-        while (!c_.at(Tok::RParen) && st.ok()) st = module_type_decl();
-        if (!st.ok()) {
-          scopes_.pop_back();
-          cur().hoisting--;
-          return st;
-        }
-        Bytes mt = finish_type_scope(0x50);
-        cur().hoisting--;
-        emit_hoisted(ItemKind::CoreType, std::move(mt));
-        t = cur().count[kCoreType]++;
-      }
+      HULL_ASSIGN_OR_RETURN(uint32_t t, module_type_use());
       b.push_back(0x00);
       b.push_back(0x11);
       put_u32(b, t);
@@ -676,6 +674,8 @@ Status ComponentParser::extern_desc(Bytes& b, bool def) {
       break;
     }
     case kValue:
+      // Binary.md's valuebound: 0x00 (eq v) | 0x01 valtype. (wasm-tools writes the valtype
+      // without the 0x01; we follow Binary.md, as src/component's decoder does.)
       b.push_back(0x02);
       if (c_.at_paren("eq")) {
         c_.set_pos(c_.pos() + 2);

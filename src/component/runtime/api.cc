@@ -167,7 +167,14 @@ Result<std::shared_ptr<hull::component::Item>> link_item(const detail::LinkerNod
   auto unlinkable = [&](std::string why) {
     return Error(ErrorKind::Unlinkable, "import `" + name + "` " + why);
   };
-  if (!node) return unlinkable("was not found");
+  if (!node) {
+    // Types that are not resources are structural: nothing needs to supply them.
+    if (want.kind == Entity::Kind::Type && want.type.kind != TypeEntry::Kind::Resource) {
+      item->kind = hull::component::Item::Kind::Type;
+      return item;
+    }
+    return unlinkable("was not found");
+  }
   if (node->instance && want.kind != Entity::Kind::Instance) {
     hull::component::Item have;
     have.kind = hull::component::Item::Kind::Instance;

@@ -161,6 +161,7 @@ api::Result<std::vector<ac::Val>> LiftedFunc::call(ComponentInstance* caller,
   CallTask* saved_task = inst->current_task;
   inst->current_task = &task;
   InstanceContext cx(inst, opts, &task);
+  cx.wording = caller ? TrapWording::Adapter : TrapWording::Host;
   inst->set_entered_from(caller, true);
   auto finish = [&]() {
     inst->set_entered_from(caller, false);
@@ -241,6 +242,7 @@ api::Func lower_func(ComponentInstance* inst, std::shared_ptr<FuncRt> callee, Ca
     if (!inst->may_leave) return abi_trap("cannot leave component instance");
     CallTask lend_scope{inst, 0, {}};
     InstanceContext cx(inst, opts, &lend_scope);
+    cx.wording = callee->is_host() ? TrapWording::Host : TrapWording::Adapter;
     size_t n_args = flat_param_count > kMaxFlatParams ? 1 : flat_param_count;
     auto args = lift_flat_values(cx, kMaxFlatParams, core_args.first(n_args), params);
     auto release = [&]() {

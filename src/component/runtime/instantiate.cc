@@ -347,6 +347,7 @@ class Instantiator {
                                            std::span<const ac::Val> args) override {
       return target->call(caller, args);
     }
+    bool is_host() const override { return target->is_host(); }
   };
 
   api::Store& store_;

@@ -78,6 +78,8 @@ struct FuncRt {
   // `caller`: the component instance whose lowered import made the call, or null (the host).
   virtual Result<std::vector<Val>> call(hull::component::ComponentInstance* caller,
                                         std::span<const Val> args) = 0;
+  // Whether the host implements it (canonical ABI traps are worded per path, see canon_abi.h).
+  virtual bool is_host() const { return false; }
 };
 
 // An instance's exports by name (a component instance, an inline instance, or a host one).
@@ -201,6 +203,7 @@ struct LiftedFunc : FuncRt {
 // A host function from a component Linker.
 struct HostFunc : FuncRt {
   ac::HostFunc fn;
+  bool is_host() const override { return true; }
   api::Result<std::vector<ac::Val>> call(ComponentInstance* caller,
                                          std::span<const ac::Val> args) override;
 };

@@ -56,6 +56,18 @@ void declared_resources(const Entity& e, std::set<uint32_t>* out) {
   if (e.kind == Entity::Kind::Type && e.type.kind == TypeEntry::Kind::Resource) {
     out->insert(e.type.resource.id);
   }
+  if (e.kind == Entity::Kind::Type && e.type.kind == TypeEntry::Kind::Instance) {
+    Entity i;
+    i.kind = Entity::Kind::Instance;
+    i.instance = e.type.instance;
+    declared_resources(i, out);
+  }
+  if (e.kind == Entity::Kind::Type && e.type.kind == TypeEntry::Kind::Component) {
+    Entity c;
+    c.kind = Entity::Kind::Component;
+    c.component = e.type.component;
+    declared_resources(c, out);
+  }
   if (e.kind == Entity::Kind::Instance) {
     for (const NamedEntity& n : e.instance->exports) declared_resources(n.type, out);
     out->insert(e.instance->defined_resources.begin(), e.instance->defined_resources.end());
@@ -89,6 +101,32 @@ bool types_named(const ac::Type& t, const std::set<const ac::TypeNode*>& a,
   return types_named(n->ok, a, b, false) && types_named(n->err, a, b, false);
 }
 
+// The nominal types an instance type exports (they name themselves for its other exports).
+void instance_type_nodes(const InstanceType& t, std::set<const ac::TypeNode*>* out) {
+  for (const NamedEntity& n : t.exports) {
+    if (n.type.kind == Entity::Kind::Type && n.type.type.kind == TypeEntry::Kind::Value) {
+      out->insert(n.type.type.value.ptr().get());
+    }
+    if (n.type.kind == Entity::Kind::Instance) instance_type_nodes(*n.type.instance, out);
+  }
+}
+
+bool entity_types_named(const Entity& e, const std::set<const ac::TypeNode*>& a,
+                        const std::set<const ac::TypeNode*>* b);
+
+bool instance_types_named(const InstanceType& t, const std::set<const ac::TypeNode*>& a,
+                          const std::set<const ac::TypeNode*>* b) {
+  // Instance types defer visibility checks until attached to an import or export; then their
+  // own type exports count as names.
+  std::set<const ac::TypeNode*> inner = a;
+  if (b) inner.insert(b->begin(), b->end());
+  instance_type_nodes(t, &inner);
+  for (const NamedEntity& n : t.exports) {
+    if (!entity_types_named(n.type, inner, nullptr)) return false;
+  }
+  return true;
+}
+
 bool entity_types_named(const Entity& e, const std::set<const ac::TypeNode*>& a,
                         const std::set<const ac::TypeNode*>* b) {
   switch (e.kind) {
@@ -98,14 +136,18 @@ bool entity_types_named(const Entity& e, const std::set<const ac::TypeNode*>& a,
       }
       return types_named(e.func.result, a, b, false);
     case Entity::Kind::Type:
-      if (e.type.kind == TypeEntry::Kind::Value) return types_named(e.type.value, a, b, true);
-      if (e.type.kind == TypeEntry::Kind::Func) {
-        Entity f;
-        f.kind = Entity::Kind::Func;
-        f.func = e.type.func;
-        return entity_types_named(f, a, b);
+      switch (e.type.kind) {
+        case TypeEntry::Kind::Value: return types_named(e.type.value, a, b, true);
+        case TypeEntry::Kind::Func: {
+          Entity f;
+          f.kind = Entity::Kind::Func;
+          f.func = e.type.func;
+          return entity_types_named(f, a, b);
+        }
+        case TypeEntry::Kind::Instance: return instance_types_named(*e.type.instance, a, b);
+        default: return true;
       }
-      return true;
+    case Entity::Kind::Instance: return instance_types_named(*e.instance, a, b);
     default: return true;
   }
 }
@@ -128,6 +170,9 @@ api::Result<std::shared_ptr<ComponentInfo>> Validator::component(
     }
   }
   scopes.pop_back();
+  if (scopes.empty() && s.root_component_import) {
+    return invalid_at("root-level component imports are not supported", *s.root_component_import);
+  }
   auto ct = std::make_shared<ComponentType>();
   ct->imports = s.imports;
   // Outside the component, the identities exports gave resources are the resources themselves
@@ -211,6 +256,14 @@ api::Result<void> Validator::core_module(Scope& s, const ComponentDesc& d, const
   }
   auto mt = std::make_shared<CoreModuleType>();
   mt->imports = mod->imports();
+  // Two-level import names are mangled to one level when components link core modules, so
+  // duplicates are ambiguous (allowed in core wasm, not here).
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const api::ImportType& i : mt->imports) {
+    if (!seen.insert({i.module, i.name}).second) {
+      return invalid_at("duplicate import name `" + i.module + ":" + i.name + "`", m.begin);
+    }
+  }
   mt->exports = mod->exports();
   s.info->core_modules.push_back(mt);
   s.info->modules.push_back(*mod);
@@ -379,9 +432,19 @@ api::Result<void> Validator::instance(Scope& s, const InstanceDef& i) {
         return invalid_at("type mismatch for import `" + imp.name + "`: " + *msg, i.at);
       }
     }
-    ResourceMap map = m.map;
+    Subst map(m.map);
     for (uint32_t r : ct.defined_resources) {
-      map[r] = new_resource(resources_->resources[r].name, false);
+      map.res[r] = new_resource(resources_->resources[r].name, false);
+    }
+    // Imported value types are replaced by the supplied ones, so names given to them in this
+    // component carry through the child's exports.
+    for (const NamedEntity& imp : ct.imports) {
+      if (imp.type.kind == Entity::Kind::Type && imp.type.type.kind == TypeEntry::Kind::Value) {
+        const Entity& arg = args.at(imp.name);
+        if (arg.kind == Entity::Kind::Type && arg.type.kind == TypeEntry::Kind::Value) {
+          map.nodes[imp.type.type.value.ptr().get()] = arg.type.value;
+        }
+      }
     }
     for (const NamedEntity& e : ct.exports) it->exports.push_back({e.name, subst(e.type, map)});
   } else {
@@ -394,10 +457,15 @@ api::Result<void> Validator::instance(Scope& s, const InstanceDef& i) {
       if (!parsed) return invalid_at(parsed.error().message, i.at);
       if (auto r = names.add(*parsed, "export"); !r) return invalid_at(r.error().message, i.at);
       if (auto m = check_annotated_names(resource_names, *parsed, *ent)) return invalid_at(*m, i.at);
+      Entity exported = *ent;
       if (ent->kind == Entity::Kind::Type && ent->type.kind == TypeEntry::Kind::Resource) {
-        resource_names[e.name.name] = ent->type.resource.id;
+        // As for a component's exports: the export names a new identity for the resource.
+        uint32_t alias = new_resource(e.name.name, false);
+        resources_->resources[alias].alias_of = ent->type.resource.id;
+        exported.type.resource.id = alias;
+        resource_names[e.name.name] = alias;
       }
-      it->exports.push_back({e.name.name, *ent});
+      it->exports.push_back({e.name.name, exported});
     }
   }
   info.instances.push_back(it);
@@ -637,6 +705,11 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
         break;
       case CanonOpt::Kind::Async:
         return invalid_at("the `async` canonical option requires an async function type", c.at);
+      case CanonOpt::Kind::CoreType:
+      case CanonOpt::Kind::Gc:
+        return invalid_at("the `core-type` and `gc` canonical options require Wasm GC support in "
+                          "components, which Hull does not have yet",
+                          c.at);
       case CanonOpt::Kind::Callback:
         return invalid_at("the `callback` canonical option requires the component-model-async "
                           "feature, which Hull does not support yet",
@@ -727,6 +800,9 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
 api::Result<void> Validator::declare(Scope& s, const ExternName& ext, const Entity& e,
                                      bool is_import, size_t at) {
   const std::string& name = ext.name;
+  if (!ext.duplicate_attribute.empty()) {
+    return invalid_at("duplicate '" + ext.duplicate_attribute + "' option in name", ext.duplicate_at);
+  }
   auto parsed = validate_extern_name(name, is_import ? "import" : "export", NameOptions{},
                                      ext.version_suffix ? std::optional<std::string_view>(*ext.version_suffix)
                                                         : std::nullopt);
@@ -748,22 +824,36 @@ api::Result<void> Validator::declare(Scope& s, const ExternName& ext, const Enti
   declared_resources(e, &own);
   std::set<uint32_t> fresh(s.imported_resources.begin(), s.imported_resources.end());
   fresh.insert(s.defined_resources.begin(), s.defined_resources.end());
-  for (uint32_t r : used) {
-    bool ok = own.count(r) || s.import_named.count(r) || (!is_import && s.export_named.count(r)) ||
-              (s.kind != Scope::Kind::Component && fresh.count(r)) || (is_import && fresh.count(r));
-    if (!ok) {
+  // Instance types defer these checks until they are attached to an import or export.
+  if (s.kind != Scope::Kind::InstanceType) {
+    std::set<uint32_t> imported(s.imported_resources.begin(), s.imported_resources.end());
+    for (uint32_t r : used) {
+      bool ok = own.count(r) || s.import_named.count(r) || (!is_import && s.export_named.count(r)) ||
+                imported.count(r) || (!is_import && fresh.count(r) && s.kind != Scope::Kind::Component);
+      if (!ok) {
+        return invalid_at(std::string(entity_kind_name(e.kind)) + " not valid to be used as " +
+                              (is_import ? "import" : "export"),
+                          at);
+      }
+    }
+    if (!entity_types_named(e, s.import_named_types, is_import ? nullptr : &s.export_named_types)) {
       return invalid_at(std::string(entity_kind_name(e.kind)) + " not valid to be used as " +
                             (is_import ? "import" : "export"),
                         at);
     }
   }
-  if (!entity_types_named(e, s.import_named_types, is_import ? nullptr : &s.export_named_types)) {
-    return invalid_at(std::string(entity_kind_name(e.kind)) + " not valid to be used as " +
-                          (is_import ? "import" : "export"),
-                      at);
-  }
   if (auto m = check_annotated_func(s, *parsed, e, is_import)) return invalid_at(*m, at);
-  (is_import ? s.import_named : s.export_named).insert(used.begin(), used.end());
+  {
+    // What this import or export names from now on (a resource type export names the new
+    // identity made below, not the definition).
+    bool resource_export = e.kind == Entity::Kind::Type && e.type.kind == TypeEntry::Kind::Resource;
+    for (uint32_t r : used) {
+      if (!(resource_export && !is_import)) (is_import ? s.import_named : s.export_named).insert(r);
+    }
+    if (e.kind == Entity::Kind::Instance) {
+      instance_type_nodes(*e.instance, is_import ? &s.import_named_types : &s.export_named_types);
+    }
+  }
   Entity declared = e;
   if (e.kind == Entity::Kind::Type && e.type.kind == TypeEntry::Kind::Value &&
       is_nominal(e.type.value.kind())) {
@@ -794,6 +884,14 @@ api::Result<void> Validator::declare(Scope& s, const ExternName& ext, const Enti
 api::Result<void> Validator::import(Scope& s, const ImportDef& i) {
   auto e = extern_desc(s, i.desc, i.at, /*is_import=*/true);
   if (!e) return std::move(e).error();
+  // Hull, like Wasmtime, links root components only against instances and functions
+  // (reported once the rest of the component has validated).
+  if (scopes.size() == 1 && e->kind == Entity::Kind::Component && !s.root_component_import) {
+    s.root_component_import = i.at;
+  }
+  if (e->kind == Entity::Kind::Func) {
+    s.imported_funcs.insert(static_cast<uint32_t>(s.info->funcs.size()));
+  }
   return declare(s, i.name, *e, /*is_import=*/true, i.at);
 }
 
@@ -803,6 +901,7 @@ api::Result<void> Validator::export_(Scope& s, const ExportDef& x) {
   if (e->kind == Entity::Kind::Component && scopes.size() == 1) {
     return invalid_at("exporting a component from the root component is not supported", x.at);
   }
+
   Entity exported = *e;
   if (x.desc) {
     size_t before = s.defined_resources.size();
@@ -819,7 +918,16 @@ api::Result<void> Validator::export_(Scope& s, const ExportDef& x) {
     s.defined_resources.resize(before);
     exported = *asc;
   }
-  return declare(s, x.name, exported, /*is_import=*/false, x.at);
+  auto r = declare(s, x.name, exported, /*is_import=*/false, x.at);
+  if (!r) return r;
+  // A root component re-exporting one of its own function imports would hand the host its own
+  // function back through no adapter; Wasmtime refuses it and so does Hull.
+  if (scopes.size() == 1 && x.item.sort == Sort::Func && s.imported_funcs.count(x.item.index)) {
+    return invalid_at("component export `" + x.name.name +
+                          "` is a reexport of an imported function which is not implemented",
+                      x.at);
+  }
+  return {};
 }
 
 api::Result<ValidatedComponent> validate_component(const api::Engine& engine,

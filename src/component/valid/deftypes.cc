@@ -1,5 +1,6 @@
 // Validation of type definitions: defined value types, function types, component and instance
 // types with their declarators, resource types, core types (rec groups and module types).
+#include <algorithm>
 #include <set>
 
 #include "component/abi/canon_abi.h"
@@ -81,6 +82,103 @@ api::ValType core_valtype(const ValType& t) {
 }
 
 api::Limits core_limits(const Limits& l) { return api::Limits{l.min, l.max, l.is64, l.shared}; }
+
+// The canonical ABI's alignment and elem_size with 64-bit pointers, saturating at 2^40 so
+// that hostile sizes cannot wrap (validation only; the ABI layer computes 32-bit layouts).
+constexpr uint64_t kSizeCap = uint64_t(1) << 40;
+uint64_t sat_mul(uint64_t a, uint64_t b) { return (b != 0 && a > kSizeCap / b) ? kSizeCap : a * b; }
+uint64_t align_to(uint64_t x, uint64_t a) { return x >= kSizeCap ? kSizeCap : (x + a - 1) / a * a; }
+uint64_t disc_size(size_t cases) { return cases <= 256 ? 1 : cases <= 65536 ? 2 : 4; }
+
+uint64_t align64(const ac::Type& t);
+uint64_t elem_size64(const ac::Type& t);
+
+uint64_t payload_align(const std::vector<ac::Type>& ts) {
+  uint64_t a = 1;
+  for (const ac::Type& t : ts) {
+    if (!t.empty()) a = std::max(a, align64(t));
+  }
+  return a;
+}
+
+std::vector<ac::Type> cases_of(const ac::TypeNode& n) {
+  std::vector<ac::Type> out;
+  if (n.kind == ac::TypeKind::Variant) {
+    for (const ac::Field& f : n.fields) out.push_back(f.type);
+  } else if (n.kind == ac::TypeKind::Option) {
+    out = {ac::Type(), n.elems[0]};
+  } else {
+    out = {n.ok, n.err};
+  }
+  return out;
+}
+
+uint64_t align64(const ac::Type& t) {
+  const ac::TypeNode& n = t.node();
+  switch (n.kind) {
+    case ac::TypeKind::Bool:
+    case ac::TypeKind::S8:
+    case ac::TypeKind::U8: return 1;
+    case ac::TypeKind::S16:
+    case ac::TypeKind::U16: return 2;
+    case ac::TypeKind::S64:
+    case ac::TypeKind::U64:
+    case ac::TypeKind::F64:
+    case ac::TypeKind::String:
+    case ac::TypeKind::List: return 8;
+    case ac::TypeKind::FixedList: return align64(n.elems[0]);
+    case ac::TypeKind::Record: {
+      uint64_t a = 1;
+      for (const ac::Field& f : n.fields) a = std::max(a, align64(f.type));
+      return a;
+    }
+    case ac::TypeKind::Tuple: return payload_align(n.elems);
+    case ac::TypeKind::Variant:
+    case ac::TypeKind::Option:
+    case ac::TypeKind::Result: {
+      auto cs = cases_of(n);
+      return std::max(disc_size(cs.size()), payload_align(cs));
+    }
+    case ac::TypeKind::Enum: return disc_size(n.names.size());
+    case ac::TypeKind::Flags: return n.names.size() <= 8 ? 1 : n.names.size() <= 16 ? 2 : 4;
+    default: return 4;
+  }
+}
+
+uint64_t elem_size64(const ac::Type& t) {
+  const ac::TypeNode& n = t.node();
+  switch (n.kind) {
+    case ac::TypeKind::String:
+    case ac::TypeKind::List: return 16;
+    case ac::TypeKind::FixedList: return sat_mul(elem_size64(n.elems[0]), n.length);
+    case ac::TypeKind::Record:
+    case ac::TypeKind::Tuple: {
+      uint64_t s = 0;
+      std::vector<ac::Type> ts;
+      if (n.kind == ac::TypeKind::Record) {
+        for (const ac::Field& f : n.fields) ts.push_back(f.type);
+      } else {
+        ts = n.elems;
+      }
+      for (const ac::Type& x : ts) s = std::min(kSizeCap, align_to(s, align64(x)) + elem_size64(x));
+      return align_to(s, align64(t));
+    }
+    case ac::TypeKind::Variant:
+    case ac::TypeKind::Option:
+    case ac::TypeKind::Result: {
+      auto cs = cases_of(n);
+      uint64_t s = align_to(disc_size(cs.size()), payload_align(cs));
+      uint64_t m = 0;
+      for (const ac::Type& x : cs) {
+        if (!x.empty()) m = std::max(m, elem_size64(x));
+      }
+      return align_to(std::min(kSizeCap, s + m), align64(t));
+    }
+    case ac::TypeKind::Enum: return disc_size(n.names.size());
+    case ac::TypeKind::Flags: return n.names.size() <= 8 ? 1 : n.names.size() <= 16 ? 2 : 4;
+    default: return align64(t);  // scalars: size == alignment
+  }
+}
 
 }  // namespace
 
@@ -227,8 +325,24 @@ api::Result<ac::Type> Validator::defvaltype(Scope& s, const DefValType& d, size_
                         "support yet",
                         at);
   }
-  // Spec: elem_size(t) must stay below 2^28 so that sizes computed at runtime never overflow.
-  if (uint64_t(elem_size(out)) >= (uint64_t(1) << 28)) {
+  // Like Wasmtime, value types nest at most 100 deep, so recursive algorithms over them
+  // (lifting, lowering, printing) have a bounded depth.
+  {
+    uint32_t depth = 1;
+    const ac::TypeNode& n = out.node();
+    auto child = [&](const ac::Type& c) {
+      if (!c.empty()) depth = std::max(depth, 1 + type_depth(c));
+    };
+    for (const ac::Field& f : n.fields) child(f.type);
+    for (const ac::Type& e : n.elems) child(e);
+    child(n.ok);
+    child(n.err);
+    depths_[out.ptr().get()] = depth;
+    if (depth > 100) return invalid_at("type nesting is too deep", at);
+  }
+  // Spec: elem_size(t, 'i64') must stay below 2^28 so that sizes computed at runtime never
+  // overflow, whatever the pointer width.
+  if (elem_size64(out) >= (uint64_t(1) << 28)) {
     return invalid_at("type exceeds maximum byte size", at);
   }
   return out;
@@ -361,7 +475,8 @@ api::Result<CoreTypeEntry> Validator::core_deftype(Scope& s, const CoreTypeDef& 
     switch (d.kind) {
       case CoreTypeDecl::Kind::Type: {
         if (d.type->kind == CoreTypeDef::Kind::Module) {
-          return invalid_at("core module types cannot be nested", t.at);
+          return invalid_at("invalid leading byte (0x50) for core type: core module types cannot be nested",
+                            t.at);
         }
         for (size_t i = 0; i < d.type->rec.size(); ++i) {
           auto r = core_deftype(s, *d.type, i);
@@ -401,6 +516,10 @@ api::Result<CoreTypeEntry> Validator::core_deftype(Scope& s, const CoreTypeDef& 
             et.table = api::TableType{core_valtype(d.table.elem), core_limits(d.table.limits)};
             break;
           case ExternKind::Memory:
+            if (!d.memory.limits.is64 && (d.memory.limits.min > kMaxPages32 ||
+                                          (d.memory.limits.max && *d.memory.limits.max > kMaxPages32))) {
+              return invalid_at("memory size must be at most 65536 pages (4GiB)", t.at);
+            }
             et.kind = api::ExternKind::Memory;
             et.memory = api::MemoryType{core_limits(d.memory.limits)};
             break;
@@ -411,7 +530,7 @@ api::Result<CoreTypeEntry> Validator::core_deftype(Scope& s, const CoreTypeDef& 
         }
         if (d.kind == CoreTypeDecl::Kind::Import) {
           if (!import_names.insert({d.module, d.name}).second) {
-            return invalid_at("duplicate import name `" + d.module + "::" + d.name + "`", t.at);
+            return invalid_at("duplicate import name `" + d.module + ":" + d.name + "`", t.at);
           }
           mt->imports.push_back(api::ImportType{d.module, d.name, et});
         } else {
@@ -582,8 +701,13 @@ void Validator::add_entity(Scope& s, const Entity& e) {
   }
 }
 
+uint32_t Validator::type_depth(const ac::Type& t) {
+  auto it = depths_.find(t.ptr().get());
+  return it == depths_.end() ? 1 : it->second;
+}
+
 uint32_t Validator::new_resource(std::string name, bool defined, std::optional<uint32_t> dtor) {
-  resources_->resources.push_back(ResourceInfo{std::move(name), defined, dtor});
+  resources_->resources.push_back(ResourceInfo{std::move(name), defined, dtor, std::nullopt});
   return static_cast<uint32_t>(resources_->resources.size() - 1);
 }
 

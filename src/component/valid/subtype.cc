@@ -5,14 +5,18 @@ namespace hull::component {
 
 // ---- substitution ----
 
-ac::Type subst(const ac::Type& t, const ResourceMap& m) {
+ac::Type subst(const ac::Type& t, const Subst& m) {
   if (t.empty() || m.empty()) return t;
   const ac::TypeNode& n = t.node();
+  if (!m.nodes.empty()) {
+    auto it = m.nodes.find(&n);
+    if (it != m.nodes.end()) return it->second;
+  }
   bool changed = false;
   ac::TypeNode out = n;
   if (n.kind == ac::TypeKind::Own || n.kind == ac::TypeKind::Borrow) {
-    auto it = m.find(n.resource.id);
-    if (it == m.end()) return t;
+    auto it = m.res.find(n.resource.id);
+    if (it == m.res.end()) return t;
     out.resource.id = it->second;
     return ac::Type(std::make_shared<const ac::TypeNode>(std::move(out)));
   }
@@ -34,14 +38,14 @@ ac::Type subst(const ac::Type& t, const ResourceMap& m) {
   return ac::Type(std::make_shared<const ac::TypeNode>(std::move(out)));
 }
 
-ac::FuncType subst(const ac::FuncType& t, const ResourceMap& m) {
+ac::FuncType subst(const ac::FuncType& t, const Subst& m) {
   ac::FuncType out = t;
   for (ac::Field& p : out.params) p.type = subst(p.type, m);
   out.result = subst(t.result, m);
   return out;
 }
 
-TypeEntry subst(const TypeEntry& e, const ResourceMap& m) {
+TypeEntry subst(const TypeEntry& e, const Subst& m) {
   TypeEntry out = e;
   switch (e.kind) {
     case TypeEntry::Kind::Value: out.value = subst(e.value, m); break;
@@ -49,15 +53,15 @@ TypeEntry subst(const TypeEntry& e, const ResourceMap& m) {
     case TypeEntry::Kind::Component: out.component = subst(e.component, m); break;
     case TypeEntry::Kind::Instance: out.instance = subst(e.instance, m); break;
     case TypeEntry::Kind::Resource: {
-      auto it = m.find(e.resource.id);
-      if (it != m.end()) out.resource.id = it->second;
+      auto it = m.res.find(e.resource.id);
+      if (it != m.res.end()) out.resource.id = it->second;
       break;
     }
   }
   return out;
 }
 
-Entity subst(const Entity& e, const ResourceMap& m) {
+Entity subst(const Entity& e, const Subst& m) {
   Entity out = e;
   switch (e.kind) {
     case Entity::Kind::Module: break;
@@ -70,28 +74,26 @@ Entity subst(const Entity& e, const ResourceMap& m) {
   return out;
 }
 
-std::shared_ptr<const InstanceType> subst(const std::shared_ptr<const InstanceType>& t,
-                                          const ResourceMap& m) {
+std::shared_ptr<const InstanceType> subst(const std::shared_ptr<const InstanceType>& t, const Subst& m) {
   if (!t || m.empty()) return t;
   auto out = std::make_shared<InstanceType>();
   for (const NamedEntity& e : t->exports) out->exports.push_back({e.name, subst(e.type, m)});
   for (uint32_t r : t->defined_resources) {
-    auto it = m.find(r);
-    out->defined_resources.push_back(it == m.end() ? r : it->second);
+    auto it = m.res.find(r);
+    out->defined_resources.push_back(it == m.res.end() ? r : it->second);
   }
   return out;
 }
 
-std::shared_ptr<const ComponentType> subst(const std::shared_ptr<const ComponentType>& t,
-                                           const ResourceMap& m) {
+std::shared_ptr<const ComponentType> subst(const std::shared_ptr<const ComponentType>& t, const Subst& m) {
   if (!t || m.empty()) return t;
   auto out = std::make_shared<ComponentType>();
   for (const NamedEntity& e : t->imports) out->imports.push_back({e.name, subst(e.type, m)});
   for (const NamedEntity& e : t->exports) out->exports.push_back({e.name, subst(e.type, m)});
   auto map_ids = [&](const std::vector<uint32_t>& in, std::vector<uint32_t>* o) {
     for (uint32_t r : in) {
-      auto it = m.find(r);
-      o->push_back(it == m.end() ? r : it->second);
+      auto it = m.res.find(r);
+      o->push_back(it == m.res.end() ? r : it->second);
     }
   };
   map_ids(t->imported_resources, &out->imported_resources);
@@ -195,7 +197,7 @@ std::optional<std::string> Matcher::resource(uint32_t actual, uint32_t expected)
   return "resource types are not the same";
 }
 
-std::optional<std::string> Matcher::value(const ac::Type& a, const ac::Type& e) {
+std::optional<std::string> Matcher::value(const ac::Type& a, const ac::Type& e, bool top) {
   if (a.empty() || e.empty()) {
     if (a.empty() && e.empty()) return std::nullopt;
     return "type mismatch";
@@ -209,7 +211,11 @@ std::optional<std::string> Matcher::value(const ac::Type& a, const ac::Type& e) 
       return std::string("expected primitive `") + ac::to_string(y.kind) + "` found primitive `" +
              ac::to_string(x.kind) + "`";
     }
-    if (is_prim(y.kind)) return std::string("expected ") + ac::to_string(y.kind) + ", found " + ac::to_string(x.kind);
+    if (is_prim(y.kind)) {
+      // A defined type that is a primitive (top) is reported as such; a valtype names itself.
+      if (top) return std::string("expected primitive, found ") + ac::to_string(x.kind);
+      return std::string("expected ") + ac::to_string(y.kind) + ", found " + ac::to_string(x.kind);
+    }
     if ((y.kind == K::Own || y.kind == K::Borrow) && (x.kind == K::Own || x.kind == K::Borrow)) {
       return std::string("expected ") + ac::to_string(y.kind) + ", found " + ac::to_string(x.kind);
     }
@@ -310,7 +316,7 @@ std::optional<std::string> Matcher::func(const ac::FuncType& a, const ac::FuncTy
     }
   }
   if (a.result.empty() != e.result.empty()) {
-    return e.result.empty() ? "expected no result, found a result" : "expected a result, found none";
+    return e.result.empty() ? "expected a result, found none" : "expected no result, found a result";
   }
   if (!a.result.empty()) {
     if (auto m = value(a.result, e.result)) return "type mismatch with result type: " + *m;
@@ -323,7 +329,7 @@ std::optional<std::string> Matcher::type_entry(const TypeEntry& a, const TypeEnt
     return std::string("expected ") + type_entry_kind_name(e) + ", found " + type_entry_kind_name(a);
   }
   switch (a.kind) {
-    case TypeEntry::Kind::Value: return value(a.value, e.value);
+    case TypeEntry::Kind::Value: return value(a.value, e.value, /*top=*/true);
     case TypeEntry::Kind::Func: return func(a.func, e.func);
     case TypeEntry::Kind::Component: return component(*a.component, *e.component);
     case TypeEntry::Kind::Instance: return instance(*a.instance, *e.instance);
@@ -344,6 +350,7 @@ std::optional<std::string> Matcher::instance(const InstanceType& a, const Instan
 }
 
 std::optional<std::string> Matcher::component(const ComponentType& a, const ComponentType& e) {
+  ResourceMap import_binding;
   // Contravariant imports: everything `a` imports must be provided by what `e` imports.
   for (const NamedEntity& need : a.imports) {
     const NamedEntity* given = nullptr;
@@ -354,10 +361,15 @@ std::optional<std::string> Matcher::component(const ComponentType& a, const Comp
     Matcher inner;
     inner.table = table;
     inner.bindable.insert(a.imported_resources.begin(), a.imported_resources.end());
+    for (const auto& [k, v] : import_binding) inner.map[k] = v;
     if (auto m = inner.entity(given->type, need.type)) {
       return "type mismatch in import `" + need.name + "`: " + *m;
     }
+    for (const auto& [k, v] : inner.map) import_binding[k] = v;
   }
+  // `a`'s exports seen with its imports bound to what `e` imports.
+  Subst bind;
+  bind.res = import_binding;
   for (uint32_t r : e.defined_resources) bindable.insert(r);
   for (const NamedEntity& want : e.exports) {
     const NamedEntity* have = nullptr;
@@ -365,7 +377,9 @@ std::optional<std::string> Matcher::component(const ComponentType& a, const Comp
       if (x.name == want.name) have = &x;
     }
     if (!have) return "missing expected export `" + want.name + "`";
-    if (auto m = entity(have->type, want.type)) return "type mismatch in export `" + want.name + "`: " + *m;
+    if (auto m = entity(subst(have->type, bind), want.type)) {
+      return "type mismatch in export `" + want.name + "`: " + *m;
+    }
   }
   return std::nullopt;
 }

@@ -34,6 +34,8 @@ struct Scope {
   std::set<const ac::TypeNode*> import_named_types, export_named_types;
   std::set<uint32_t> local_resources;        // resources defined by (type (resource ...)) here
   std::vector<bool> func_is_imported_reexport;  // parallel to info->funcs (see exports)
+  std::set<uint32_t> imported_funcs;            // func indices that are imports
+  std::optional<size_t> root_component_import;  // where the root imports a component
   // Resources imported / exported under a plain name, for [constructor]/[method]/[static].
   std::map<std::string, uint32_t> import_resource_names, export_resource_names;
 };
@@ -45,16 +47,22 @@ std::optional<std::string> check_annotated_func(const Scope& s, const ParsedName
 std::optional<std::string> check_annotated_names(const std::map<std::string, uint32_t>& names,
                                                  const ParsedName& name, const Entity& e);
 
-// Substitution of resource identities.
+// Substitution of resource identities (`res`) and of type nodes (`nodes`: a component's
+// imported value types replaced by what instantiation supplied).
 using ResourceMap = std::map<uint32_t, uint32_t>;
-ac::Type subst(const ac::Type& t, const ResourceMap& m);
-ac::FuncType subst(const ac::FuncType& t, const ResourceMap& m);
-Entity subst(const Entity& e, const ResourceMap& m);
-TypeEntry subst(const TypeEntry& e, const ResourceMap& m);
-std::shared_ptr<const InstanceType> subst(const std::shared_ptr<const InstanceType>& t,
-                                          const ResourceMap& m);
-std::shared_ptr<const ComponentType> subst(const std::shared_ptr<const ComponentType>& t,
-                                           const ResourceMap& m);
+struct Subst {
+  ResourceMap res;
+  std::map<const ac::TypeNode*, ac::Type> nodes;
+  Subst() = default;
+  Subst(const ResourceMap& r) : res(r) {}  // NOLINT: implicit by design
+  bool empty() const { return res.empty() && nodes.empty(); }
+};
+ac::Type subst(const ac::Type& t, const Subst& m);
+ac::FuncType subst(const ac::FuncType& t, const Subst& m);
+Entity subst(const Entity& e, const Subst& m);
+TypeEntry subst(const TypeEntry& e, const Subst& m);
+std::shared_ptr<const InstanceType> subst(const std::shared_ptr<const InstanceType>& t, const Subst& m);
+std::shared_ptr<const ComponentType> subst(const std::shared_ptr<const ComponentType>& t, const Subst& m);
 
 // Resource ids a type mentions (own/borrow and resource type entries), transitively.
 void collect_resources(const ac::Type& t, std::set<uint32_t>* out);
@@ -70,7 +78,8 @@ struct Matcher {
   const ResourceTable* table = nullptr;  // for export aliases of resources (ResourceInfo::alias_of)
   std::optional<std::string> entity(const Entity& actual, const Entity& expected);
   std::optional<std::string> func(const ac::FuncType& actual, const ac::FuncType& expected);
-  std::optional<std::string> value(const ac::Type& actual, const ac::Type& expected);
+  // `top`: comparing two defined types (type imports), not two valtypes.
+  std::optional<std::string> value(const ac::Type& actual, const ac::Type& expected, bool top = false);
   std::optional<std::string> type_entry(const TypeEntry& actual, const TypeEntry& expected);
   std::optional<std::string> instance(const InstanceType& actual, const InstanceType& expected);
   std::optional<std::string> component(const ComponentType& actual, const ComponentType& expected);
@@ -113,6 +122,7 @@ class Validator {
                                                      std::vector<uint32_t>* fresh);
 
   std::vector<Scope*> scopes;  // innermost last
+  uint32_t type_depth(const ac::Type& t);
 
  private:
   // definitions.cc
@@ -127,6 +137,7 @@ class Validator {
 
   const api::Engine& engine_;
   std::shared_ptr<ResourceTable> resources_;
+  std::map<const ac::TypeNode*, uint32_t> depths_;  // nesting depth of defined value types
 };
 
 }  // namespace hull::component

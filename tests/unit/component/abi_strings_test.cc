@@ -179,6 +179,12 @@ TEST(AbiStrings, LowerHostStringIntoUtf8) {
   EXPECT_EQ(r->second, 6u);
   EXPECT_EQ(cx.bytes(r->first, 6), utf8("héllo"));
   EXPECT_EQ(cx.calls, (std::vector<ReallocCall>{{0, 0, 1, 6}}));
+  // A trap in the guest's realloc propagates; a pointer whose block wraps past 2^32 traps.
+  cx.mode = TestContext::Realloc::Trap;
+  EXPECT_EQ(trap_message(lower_str(cx, Val::string("x"))), "unreachable");
+  cx.mode = TestContext::Realloc::Bump;
+  cx.custom = [](const ReallocCall&) -> api::Result<uint32_t> { return 0xFFFFFFFFu; };
+  EXPECT_EQ(trap_message(lower_str(cx, Val::string("xy"))), "realloc return: beyond end of memory");
 }
 
 TEST(AbiStrings, LowerHostStringIntoUtf16) {

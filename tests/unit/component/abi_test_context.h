@@ -110,7 +110,7 @@ class TestContext : public LiftLowerContext {
   }
 
   void put(uint32_t at, const std::vector<uint8_t>& bytes) {
-    std::memcpy(mem.data() + at, bytes.data(), bytes.size());
+    if (!bytes.empty()) std::memcpy(mem.data() + at, bytes.data(), bytes.size());
   }
   void put32(uint32_t at, uint32_t v) { std::memcpy(mem.data() + at, &v, 4); }
   uint32_t get32(uint32_t at) const {
