@@ -296,35 +296,35 @@ class Lexer {
         case '\\': out += '\\'; break;
         case 'u': {
           if (pos_ >= src_.size() || src_[pos_] != '{')
-            return err(line_, ecol, "illegal escape");
+            return err(line_, ecol, "illegal escape: invalid string escape");
           ++pos_;
           uint64_t cp = 0;
           bool any = false, last_us = true;
           while (pos_ < src_.size() && src_[pos_] != '}') {
             unsigned char h = src_[pos_];
             if (h == '_') {
-              if (last_us) return err(line_, ecol, "illegal escape");
+              if (last_us) return err(line_, ecol, "illegal escape: invalid string escape");
               last_us = true;
             } else {
               int v = hex_val(h);
-              if (v < 0) return err(line_, ecol, "illegal escape");
+              if (v < 0) return err(line_, ecol, "illegal escape: invalid string escape");
               cp = cp * 16 + v;
-              if (cp > 0x10FFFF) return err(line_, ecol, "illegal escape");
+              if (cp > 0x10FFFF) return err(line_, ecol, "illegal escape: invalid string escape");
               any = true;
               last_us = false;
             }
             ++pos_;
           }
-          if (pos_ >= src_.size() || !any || last_us) return err(line_, ecol, "illegal escape");
+          if (pos_ >= src_.size() || !any || last_us) return err(line_, ecol, "illegal escape: invalid string escape");
           ++pos_;
-          if (cp >= 0xD800 && cp < 0xE000) return err(line_, ecol, "illegal escape");
+          if (cp >= 0xD800 && cp < 0xE000) return err(line_, ecol, "illegal escape: invalid string escape");
           append_utf8(out, uint32_t(cp));
           break;
         }
         default: {
           int h1 = hex_val(e);
           int h2 = pos_ < src_.size() ? hex_val(src_[pos_]) : -1;
-          if (h1 < 0 || h2 < 0) return err(line_, ecol, "illegal escape");
+          if (h1 < 0 || h2 < 0) return err(line_, ecol, "illegal escape: invalid string escape");
           ++pos_;
           out += char(h1 * 16 + h2);
         }

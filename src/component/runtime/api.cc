@@ -70,6 +70,16 @@ ExternInfo info_of(const Entity& e) {
   return x;
 }
 
+// Whether an instance type exports only value types (structural: nothing must supply them).
+bool only_value_types(const InstanceType& t) {
+  for (const NamedEntity& e : t.exports) {
+    if (e.type.kind == Entity::Kind::Type && e.type.type.kind != TypeEntry::Kind::Resource) continue;
+    if (e.type.kind == Entity::Kind::Instance && only_value_types(*e.type.instance)) continue;
+    return false;
+  }
+  return true;
+}
+
 struct LinkCheck;
 Result<std::shared_ptr<hull::component::Item>> link_item(const detail::LinkerNode* node,
                                                          const std::string& name, const Entity& want,
@@ -171,6 +181,24 @@ Result<std::shared_ptr<hull::component::Item>> link_item(const detail::LinkerNod
     // Types that are not resources are structural: nothing needs to supply them.
     if (want.kind == Entity::Kind::Type && want.type.kind != TypeEntry::Kind::Resource) {
       item->kind = hull::component::Item::Kind::Type;
+      return item;
+    }
+    if (want.kind == Entity::Kind::Instance && only_value_types(*want.instance)) {
+      auto rt = std::make_shared<InstanceRt>();
+      rt->type = want.instance;
+      for (const NamedEntity& e : want.instance->exports) {
+        auto sub = std::make_shared<hull::component::Item>();
+        sub->kind = e.type.kind == Entity::Kind::Instance ? hull::component::Item::Kind::Instance
+                                                          : hull::component::Item::Kind::Type;
+        if (e.type.kind == Entity::Kind::Instance) {
+          auto inner = link_item(nullptr, name + "#" + e.name, e.type, check);
+          if (!inner) return std::move(inner).error();
+          sub = *inner;
+        }
+        rt->exports.push_back({e.name, sub});
+      }
+      item->kind = hull::component::Item::Kind::Instance;
+      item->instance = rt;
       return item;
     }
     return unlinkable("was not found");

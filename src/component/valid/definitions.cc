@@ -173,6 +173,7 @@ api::Result<std::shared_ptr<ComponentInfo>> Validator::component(
   if (scopes.empty() && s.root_component_import) {
     return invalid_at("root-level component imports are not supported", *s.root_component_import);
   }
+  if (scopes.empty() && s.root_reexport) return *s.root_reexport;
   auto ct = std::make_shared<ComponentType>();
   ct->imports = s.imports;
   // Outside the component, the identities exports gave resources are the resources themselves
@@ -455,6 +456,13 @@ api::Result<void> Validator::instance(Scope& s, const InstanceDef& i) {
       if (!ent) return std::move(ent).error();
       auto parsed = validate_extern_name(e.name.name, "export");
       if (!parsed) return invalid_at(parsed.error().message, i.at);
+      if (e.name.implements) {
+        if (auto r = check_implements_target(*parsed); !r) return invalid_at(r.error().message, i.at);
+        if (ent->kind != Entity::Kind::Instance) {
+          return invalid_at("only instances can have an `implements`", i.at);
+        }
+        if (auto r = parse_implements(*e.name.implements); !r) return invalid_at(r.error().message, i.at);
+      }
       if (auto r = names.add(*parsed, "export"); !r) return invalid_at(r.error().message, i.at);
       if (auto m = check_annotated_names(resource_names, *parsed, *ent)) return invalid_at(*m, i.at);
       Entity exported = *ent;
@@ -921,11 +929,13 @@ api::Result<void> Validator::export_(Scope& s, const ExportDef& x) {
   auto r = declare(s, x.name, exported, /*is_import=*/false, x.at);
   if (!r) return r;
   // A root component re-exporting one of its own function imports would hand the host its own
-  // function back through no adapter; Wasmtime refuses it and so does Hull.
-  if (scopes.size() == 1 && x.item.sort == Sort::Func && s.imported_funcs.count(x.item.index)) {
-    return invalid_at("component export `" + x.name.name +
-                          "` is a reexport of an imported function which is not implemented",
-                      x.at);
+  // function back through no adapter; Wasmtime refuses it and so does Hull (reported once the
+  // rest of the component has validated).
+  if (scopes.size() == 1 && x.item.sort == Sort::Func && s.imported_funcs.count(x.item.index) &&
+      !s.root_reexport) {
+    s.root_reexport = invalid_at("component export `" + x.name.name +
+                                     "` is a reexport of an imported function which is not implemented",
+                                 x.at);
   }
   return {};
 }

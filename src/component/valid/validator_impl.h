@@ -36,6 +36,7 @@ struct Scope {
   std::vector<bool> func_is_imported_reexport;  // parallel to info->funcs (see exports)
   std::set<uint32_t> imported_funcs;            // func indices that are imports
   std::optional<size_t> root_component_import;  // where the root imports a component
+  std::optional<api::Error> root_reexport;      // a root export of a function import
   // Resources imported / exported under a plain name, for [constructor]/[method]/[static].
   std::map<std::string, uint32_t> import_resource_names, export_resource_names;
 };
