@@ -1,8 +1,10 @@
 /* Hull-specific extensions of the WebAssembly C API (wasm.h): store limits, fuel metering,
- * deadlines, WASI preview 1, module errors, text-format modules and version information. */
+ * deadlines, WASI preview 1, module errors, text-format modules and version information; and,
+ * through hull_component.h, the component model. */
 #ifndef HULL_H
 #define HULL_H
 
+#include "hull_component.h" /* the component model: hull_component_* */
 #include "wasm.h"
 
 #ifdef __cplusplus

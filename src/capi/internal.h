@@ -8,8 +8,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/internal.h"
 #include "engine/module.h"
 #include "hull.h"
+#include "hull/hull.hh"
 #include "runtime/store.h"
 #include "wasm.h"
 
@@ -25,6 +27,9 @@ struct wasm_config_t {
 struct wasm_engine_t {
   hull::StoreLimits limits;      // default limits of its stores
   hull::CompileOptions compile;  // how modules of its stores are compiled
+  // The same settings as a C++ API engine: components (hull_component.h) are compiled and
+  // instantiated through the C++ component API, which takes an api::Engine.
+  hull::api::Engine api;
 };
 
 // ---- types ----
@@ -121,7 +126,12 @@ struct HostInfo {
 };
 
 struct wasm_store_t {
-  hull::Store store;
+  explicit wasm_store_t(const hull::api::Engine& engine) : api(engine), store(api.impl()->store) {}
+  // The engine store is the one inside a C++ API Store, so that component instances (made by
+  // the C++ component API, which takes an api::Store) share it with the C API's modules: the
+  // same limits, fuel, deadline and lifetime. Declared first: destroyed last.
+  hull::api::Store api;
+  hull::Store& store;
   hull::CompileOptions compile;  // from the engine
   std::deque<CHostEnv> host_envs;
   std::deque<RefRecord> ref_records;

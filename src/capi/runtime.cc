@@ -239,13 +239,20 @@ wasm_engine_t* wasm_engine_new_with_config(wasm_config_t* c) {
   if (c) {
     e->limits = c->limits;
     e->compile = c->compile;
+    // Mirror the settings in the C++ API engine the component API compiles with.
+    hull::api::Config config;
+    config.limits = hull::api::StoreLimits{c->limits.max_memory_bytes, c->limits.max_table_elements,
+                                           c->limits.max_instances, c->limits.max_wasm_stack_bytes};
+    config.consume_fuel = c->compile.fuel;
+    config.epoch_interruption = c->compile.epochs;
+    if (auto api = hull::api::Engine::create(config)) e->api = *api;
   }
   delete c;
   return e;
 }
 void wasm_engine_delete(wasm_engine_t* e) { delete e; }
 wasm_store_t* wasm_store_new(wasm_engine_t* e) {
-  auto* s = new wasm_store_t;
+  auto* s = new wasm_store_t(e ? e->api : hull::api::Engine());
   if (e) {
     s->store.limits = e->limits;
     s->compile = e->compile;

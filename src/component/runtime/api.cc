@@ -3,10 +3,12 @@
 #include <fstream>
 #include <iterator>
 
+#include "binary/decoder.h"
 #include "component/binary/decoder.h"
 #include "component/runtime/runtime.h"
 #include "component/valid/names.h"
 #include "component/valid/validator_impl.h"
+#include "text/component.h"
 
 namespace hull::api::component {
 
@@ -274,7 +276,13 @@ Result<Component> Component::from_file(const Engine& engine, const std::string& 
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(ErrorKind::Io, "cannot read " + path);
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return compile(engine, bytes);
+  if (in.bad()) return Error(ErrorKind::Io, "cannot read " + path);
+  if (has_wasm_magic(bytes)) return compile(engine, bytes);
+  // Not a binary: component text, as Module::from_file accepts module text.
+  auto bin = hull::text::component_to_binary(
+      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  if (!bin) return convert(bin.error());
+  return compile(engine, *bin);
 }
 
 std::vector<std::pair<std::string, ExternInfo>> Component::imports() const {

@@ -320,10 +320,23 @@ api::Result<ac::Type> Validator::defvaltype(Scope& s, const DefValType& d, size_
                             "` types require the component-model-async feature, which Hull does "
                             "not support yet",
                         at);
-    case K::Map:
-      return invalid_at("`map` types require the component-model map feature, which Hull does not "
-                        "support yet",
-                        at);
+    case K::Map: {
+      // 🗺️ map<K, V>: K must be a keytype (Explainer.md). Hull represents a map by its
+      // despecialization, list<tuple<K, V>> (how the canonical ABI lays it out), so map values
+      // are lists of pairs in the API, and map and list<tuple<K, V>> are not told apart when
+      // types are matched.
+      const ValTypeUse& k = d.types.at(0);
+      if (!k.is_prim || k.prim == PrimValType::F32 || k.prim == PrimValType::F64 ||
+          k.prim == PrimValType::ErrorContext) {
+        return invalid_at("map key type must be a boolean, integer, char or string", at);
+      }
+      auto key = vt(k);
+      if (!key) return key;
+      auto value = vt(d.types.at(1));
+      if (!value) return value;
+      out = ac::list_type(ac::tuple_type({*key, *value}));
+      break;
+    }
   }
   // Like Wasmtime, value types nest at most 100 deep, so recursive algorithms over them
   // (lifting, lowering, printing) have a bounded depth.

@@ -1,0 +1,58 @@
+// A component's world in WIT: its imports and exports with full types, the records,
+// variants, enums and flags it names spelled by those names, resources with their methods.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hull/component.hh"
+
+namespace hull::cli {
+
+namespace ac = hull::api::component;
+
+using ComponentItems = std::vector<std::pair<std::string, ac::ExternInfo>>;
+
+class WitPrinter {
+ public:
+  // Both lists must outlive the printer.
+  WitPrinter(const ComponentItems& imports, const ComponentItems& exports);
+
+  // `world root { ... }`, one item per line; instances as `NAME: interface { ... }`.
+  std::string world() const;
+
+  // WIT spellings. `scope` is the instance whose items the type or function belongs to (null
+  // for the world itself): a type that has a name there is preferred to one named elsewhere.
+  std::string type(const ac::Type& t, const ac::ExternInfo* scope) const;
+  std::string func(const ac::FuncType& f, const ac::ExternInfo* scope) const;
+  // The definition of a type item NAME: `record point { x: s32 }`, `resource blob`,
+  // `type bytes = list<u8>`.
+  std::string type_definition(const std::string& name, const ac::ExternInfo& x,
+                              const ac::ExternInfo* scope) const;
+
+ private:
+  struct Named {
+    std::string name;
+    ac::Type type;
+    const ac::ExternInfo* scope;
+  };
+  void collect(const std::vector<std::string>& names, const std::vector<ac::ExternInfo>& infos,
+               const ac::ExternInfo* scope);
+  const std::string* name_of(const ac::Type& t, const ac::ExternInfo* scope) const;
+  std::string structure(const ac::Type& t, const ac::ExternInfo* scope) const;
+  // Items of the world or of one instance, by reference (scopes are compared by address).
+  using Entries = std::vector<std::pair<const std::string*, const ac::ExternInfo*>>;
+  static Entries entries_of(const ac::ExternInfo& instance);
+  void items(std::string* out, const char* dir, const Entries& entries,
+             const ac::ExternInfo* scope, const std::string& indent) const;
+
+  const ComponentItems& imports_;
+  const ComponentItems& exports_;
+  std::vector<Named> named_;
+};
+
+// A WIT identifier as written in WIT: with a `%` prefix when it is a keyword.
+std::string wit_ident(const std::string& name);
+
+}  // namespace hull::cli
