@@ -1,6 +1,6 @@
 /* Hull's C API for the component model: compile components, define host functions for their
  * imports, instantiate them into a wasm_store_t and call their exports with component values.
- * Shaped like Wasmtime's C component API (wasmtime/component/*.h) so that code written against
+ * Shaped like Wasmtime's C component API (the wasmtime/component headers) so that code written against
  * it ports by renaming: wasmtime_component_val_t -> hull_component_val_t (same kind numbers and
  * union members), wasmtime_error_t -> hull_error_t, wasmtime_component_new ->
  * hull_component_new, and so on. Built on the C++ component API (hull/component.hh).
@@ -243,9 +243,10 @@ WASM_API_EXTERN hull_error_t* hull_component_func_call(const hull_component_func
 typedef struct hull_component_linker_t hull_component_linker_t;
 
 /* A host function. `args` are borrowed for the call (typed as the import that the function
- * satisfies); the host stores its result, if the import has one, in results[0] (nresults is 0
- * or 1) and Hull takes ownership of it. Returning an error (hull_error_new) makes the calling
- * guest trap with its message; Hull deletes the error. */
+ * satisfies). `nresults` is the import's result count (0 or 1): the host stores the result in
+ * results[0] and Hull takes ownership of it (a slot left unset, or a value of the wrong type,
+ * makes the guest trap with a message saying so). Returning an error (hull_error_new) makes
+ * the calling guest trap with its message; Hull deletes the error. */
 typedef hull_error_t* (*hull_component_func_callback_t)(void* env,
                                                         const hull_component_val_t* args,
                                                         size_t nargs,

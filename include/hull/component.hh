@@ -21,6 +21,7 @@ struct ComponentImpl;
 struct InstanceRt;
 struct FuncRt;
 struct LinkerImpl;
+struct InstancePreImpl;
 }  // namespace detail
 
 // What an import or export of a component is.
@@ -93,6 +94,21 @@ class Instance {
   std::shared_ptr<detail::InstanceRt> i_;
 };
 
+// A component whose imports a Linker has resolved once: instantiating it again looks up no
+// name (the path `hull serve` takes per request). Cheap to copy; usable from any thread, each
+// instantiation in its own Store (host functions are store-independent; instances the Linker
+// was given belong to their store).
+class InstancePre {
+ public:
+  Result<Instance> instantiate(Store& store) const;
+  const Component& component() const;
+
+ private:
+  friend class Linker;
+  explicit InstancePre(std::shared_ptr<const detail::InstancePreImpl> i) : impl_(std::move(i)) {}
+  std::shared_ptr<const detail::InstancePreImpl> impl_;
+};
+
 // A dynamic host function: receives arguments typed by the import it satisfies and appends
 // its results (0 or 1 values of the import's result type).
 using HostFunc = std::function<Result<void>(std::span<const Val> args, std::vector<Val>& results)>;
@@ -116,6 +132,9 @@ class Linker {
   // Instantiates `component` in `store`. A missing or mistyped import is an Unlinkable error
   // naming it; a trap while instantiating is an Uninstantiable error holding the trap.
   Result<Instance> instantiate(Store& store, const Component& component) const;
+  // Resolves every import of `component` now (Unlinkable errors as above), for repeated
+  // instantiation without name resolution.
+  Result<InstancePre> instantiate_pre(const Component& component) const;
 
  private:
   std::shared_ptr<detail::LinkerImpl> impl_;

@@ -632,6 +632,13 @@ class Instance {
   std::optional<Table> get_table(std::string_view name) const;
   std::optional<Extern> get_export(std::string_view name) const;
   std::vector<std::pair<std::string, Extern>> exports() const;
+  // Export `index` in the module's export order (Module::exports()), without a name lookup;
+  // nullopt past the end or for a tag.
+  std::optional<Extern> export_at(size_t index) const;
+  // Instantiates `module` with `imports` in the order of Module::imports(), each checked
+  // against its import's type (Unlinkable error naming it otherwise). No name is looked up:
+  // embedders that resolve imports once (pre-linking) instantiate through this.
+  static Result<Instance> create(Store& store, const Module& module, std::span<const Extern> imports);
   // Looks up export `name` and checks its type is exactly Sig (Unlinkable error otherwise).
   template <class Sig>
   Result<TypedFunc<Sig>> typed_func(std::string_view name) const {

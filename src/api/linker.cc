@@ -117,4 +117,37 @@ Result<Instance> Linker::instantiate(Store& store, const Module& module) const {
   return Instance(s, *r);
 }
 
+Result<Instance> Instance::create(Store& store, const Module& module, std::span<const Extern> imports) {
+  StoreImpl* s = store.impl();
+  const CompiledModule& cm = *module.compiled();
+  if (imports.size() != cm.desc.imports.size()) {
+    return Error(ErrorKind::Unlinkable, "module has " + std::to_string(cm.desc.imports.size()) +
+                                            " imports, " + std::to_string(imports.size()) + " given");
+  }
+  std::vector<hull::Extern> resolved;
+  resolved.reserve(imports.size());
+  for (size_t i = 0; i < imports.size(); ++i) {
+    StoreImpl* owner = std::visit([](const auto& x) { return x.s_; }, imports[i]);
+    if (owner != s) {
+      const hull::Import& imp = cm.desc.imports[i];
+      return Error(ErrorKind::Usage, "import \"" + imp.module + "\" \"" + imp.name +
+                                         "\" is defined by an object of another store");
+    }
+    hull::Extern ext = to_internal(imports[i]);
+    Status m = match_import(cm, static_cast<uint32_t>(i), ext);
+    if (!m) return to_api(m.error());
+    resolved.push_back(ext);
+  }
+  s->pending_instance = s->store.instances.size();
+  auto r = hull::instantiate(s->store, module.compiled(), resolved);
+  s->pending_instance = SIZE_MAX;
+  if (!r) {
+    Error e = to_api(r.error());
+    if (s->store.instantiation_trap) e.trap = to_api(*s->store.instantiation_trap);
+    return e;
+  }
+  if (s->wasi_instance && !*s->wasi_instance) *s->wasi_instance = *r;
+  return Instance(s, *r);
+}
+
 }  // namespace hull::api

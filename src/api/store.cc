@@ -369,6 +369,21 @@ std::vector<std::pair<std::string, Extern>> Instance::exports() const {
   return out;
 }
 
+std::optional<Extern> Instance::export_at(size_t index) const {
+  if (!i_) return std::nullopt;
+  const auto& exports = i_->module->desc.exports;
+  if (index >= exports.size()) return std::nullopt;
+  const Export& e = exports[index];
+  switch (e.kind) {
+    case hull::ExternKind::Func: return Func(s_, i_->funcs[e.index]);
+    case hull::ExternKind::Table: return Table(s_, i_->tables[e.index]);
+    case hull::ExternKind::Memory: return Memory(s_, i_->memories[e.index]);
+    case hull::ExternKind::Global: return Global(s_, i_->globals[e.index]);
+    case hull::ExternKind::Tag: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 // ---- Caller ----
 
 Store& Caller::store() const { return *s_->owner; }

@@ -1,7 +1,8 @@
 // `hull inspect [--json] FILE`: what a module declares (imports and exports with their types,
 // functions, memories, tables, globals, tags, segments, start, custom sections) and whether it
 // validates, without instantiating it. A module that decodes but does not validate is still
-// described, then the validation error is printed and the exit status is 1.
+// described, then the validation error is printed and the exit status is 1. A component is
+// described by its world in WIT (component_wit.h), or the same items as JSON.
 #include <cinttypes>
 #include <cstdio>
 #include <string>
@@ -9,6 +10,8 @@
 
 #include "binary/decoder.h"
 #include "commands.h"
+#include "component_cli.h"
+#include "component_wit.h"
 #include "file_util.h"
 #include "valid/validator.h"
 
@@ -281,6 +284,88 @@ void print_json(const std::string& file, const ModuleDesc& m, const Status& vali
   std::puts(j.c_str());
 }
 
+// ---- components ----------------------------------------------------------------------------
+
+std::string json_component_item(const WitPrinter& wit, const std::string& name,
+                                const ac::ExternInfo& x, const ac::ExternInfo* scope) {
+  using K = ac::ExternInfo::Kind;
+  std::string j = "{\"name\": " + json_str(name) + ", \"kind\": ";
+  switch (x.kind) {
+    case K::Func:
+      j += "\"func\", \"type\": " + json_str(wit.func(x.func, scope));
+      j += ", \"params\": " + json_array(x.func.params, [&](const ac::Field& p, size_t) {
+             return "{\"name\": " + json_str(p.name) +
+                    ", \"type\": " + json_str(wit.type(p.type, scope)) + "}";
+           });
+      j += ", \"result\": " + (x.func.result ? json_str(wit.type(x.func.result, scope)) : "null");
+      break;
+    case K::Instance: {
+      j += "\"instance\", \"exports\": [";
+      for (size_t i = 0; i < x.export_names.size() && i < x.export_types.size(); ++i)
+        j += (i ? ", " : "") + json_component_item(wit, x.export_names[i], x.export_types[i], &x);
+      j += "]";
+      break;
+    }
+    case K::Type:
+      j += std::string(x.resource ? "\"resource\"" : "\"type\"") +
+           ", \"definition\": " + json_str(wit.type_definition(name, x, scope));
+      break;
+    case K::Module: j += "\"module\""; break;
+    case K::Component: j += "\"component\""; break;
+    case K::Value: j += "\"value\""; break;
+  }
+  return j + "}";
+}
+
+std::string json_component_items(const WitPrinter& wit, const ComponentItems& items) {
+  std::string j = "[";
+  for (size_t i = 0; i < items.size(); ++i)
+    j += (i ? ", " : "") + json_component_item(wit, items[i].first, items[i].second, nullptr);
+  return j + "]";
+}
+
+}  // namespace
+
+int inspect_component(const std::string& file, bool json) {
+  auto bytes = read_component_bytes(file);
+  if (!bytes) {
+    std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
+    return kExitError;
+  }
+  auto comp = ac::Component::compile(api::Engine(), *bytes);
+  if (!comp) {
+    // Decoding and validation are one step here: a component that does not decode has nothing
+    // to describe; one that does not validate is described as far as the header goes.
+    const bool malformed = comp.error().kind == api::ErrorKind::Malformed;
+    const std::string& why = comp.error().message;
+    if (!malformed && json) {
+      std::printf("{\"file\": %s, \"bytes\": %zu, \"kind\": \"component\", \"valid\": false, "
+                  "\"error\": %s}\n",
+                  json_str(file).c_str(), bytes->size(), json_str(why).c_str());
+    } else if (!malformed) {
+      std::printf("// component %s (%zu bytes), not valid\n", file.c_str(), bytes->size());
+    }
+    std::fprintf(stderr, "error: %s: %s component: %s\n", file.c_str(),
+                 malformed ? "malformed" : "invalid", why.c_str());
+    return kExitError;
+  }
+  const ComponentItems imports = comp->imports();
+  const ComponentItems exports = comp->exports();
+  const WitPrinter wit(imports, exports);
+  if (json) {
+    std::printf("{\"file\": %s, \"bytes\": %zu, \"kind\": \"component\", \"valid\": true, "
+                "\"error\": null, \"imports\": %s, \"exports\": %s, \"wit\": %s}\n",
+                json_str(file).c_str(), bytes->size(), json_component_items(wit, imports).c_str(),
+                json_component_items(wit, exports).c_str(), json_str(wit.world()).c_str());
+  } else {
+    std::printf("// component %s (%zu bytes), valid\n%s", file.c_str(), bytes->size(),
+                wit.world().c_str());
+  }
+  return 0;
+}
+
+namespace {
+
 void print_inspect_help(FILE* out) {
   std::fputs(
       "usage: hull inspect [--json] FILE.wasm|FILE.wat\n"
@@ -288,8 +373,10 @@ void print_inspect_help(FILE* out) {
       "Decodes and validates FILE (binary or text format) without instantiating it, and\n"
       "prints what it declares: imports and exports with their types, functions, memories,\n"
       "tables, globals, tags, data and element segments, the start function and custom\n"
-      "sections. Exit status: 0 valid, 1 unreadable, malformed or invalid (an invalid module\n"
-      "is still described; the error follows on stderr), 2 bad command line.\n"
+      "sections. For a component (binary, or text starting with `(component`): its world in\n"
+      "WIT, every import and export with its full type. Exit status: 0 valid, 1 unreadable,\n"
+      "malformed or invalid (an invalid module is still described; the error follows on\n"
+      "stderr), 2 bad command line.\n"
       "\n"
       "options:\n"
       "  --json       one JSON object on stdout instead of text (with \"valid\" and \"error\")\n"
@@ -324,6 +411,7 @@ int inspect_command(int argc, char** argv) {
     std::fprintf(stderr, "error: no module file given (see hull inspect --help)\n");
     return kExitUsage;
   }
+  if (is_component_file(file)) return inspect_component(file, json);
   auto bytes = read_module_bytes(file);
   if (!bytes) {
     std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());

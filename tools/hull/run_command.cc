@@ -1,5 +1,6 @@
 // `hull run [OPTIONS] FILE [ARGS...]`: compile a module (binary or text), link WASI preview 1,
-// instantiate it and run `_start` (a WASI command) or the export named by --invoke.
+// instantiate it and run `_start` (a WASI command) or the export named by --invoke. Components
+// take their own path (component_run.cc).
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "component_cli.h"
 #include "engine/engine.h"
 #include "file_util.h"
 #include "runtime/signals.h"
@@ -50,6 +52,10 @@ void print_run_help(FILE* out) {
       "                          converted to its parameter types and print each result on its\n"
       "                          own line (`_initialize` runs first if exported). Also accepted\n"
       "                          right after FILE: `hull run FILE --invoke NAME ARGS...`\n"
+      "  --invoke 'NAME(ARGS)'   for a component: call its exported function NAME (`iface#name`\n"
+      "                          for one of an exported instance) with ARGS in WAVE, e.g.\n"
+      "                          'greet(\"x\")', 'sum([1, 2])', 'f({a: 1}, some(2), ok(3))', and\n"
+      "                          print the result in WAVE\n"
       "  --fuel N                give the guest N units of fuel (one per wasm instruction, charged\n"
       "                          per basic block); running out traps: `all fuel consumed`\n"
       "  --timeout DURATION      trap (`interrupt`) when the guest still runs after DURATION, e.g.\n"
@@ -85,11 +91,13 @@ void print_run_help(FILE* out) {
       "exit status:\n"
       "  the guest's proc_exit code (0 when `_start` or the --invoke call returns; a code is\n"
       "  reported modulo 256, as the OS does)\n"
-      "  1    the file is missing, unreadable or not a valid module; an import Hull lacks\n"
-      "       (unknown import module/name); a --dir that does not exist; --tcplisten failed;\n"
-      "       --invoke names no exported function; a memory or table minimum, or the\n"
-      "       instance, beyond a --max-* limit\n"
-      "  2    bad usage (unknown option, missing FILE or option value, wrong --invoke ARGS)\n"
+      "  1    the file is missing, unreadable or not a valid module or component; an import\n"
+      "       Hull lacks (unknown import module/name; any component import); a --dir that\n"
+      "       does not exist; --tcplisten failed; --invoke names no exported function; a\n"
+      "       memory or table minimum, or the instance, beyond a --max-* limit; a WASI 0.2\n"
+      "       component (wasi:cli/run), which Hull does not support yet\n"
+      "  2    bad usage (unknown option, missing FILE or option value, wrong --invoke ARGS; a\n"
+      "       component without --invoke)\n"
       "  134  the guest trapped (`error: wasm trap: ...` and its wasm backtrace on stderr)\n",
       out);
 }
@@ -422,6 +430,28 @@ int invoke_export(Store& store, Instance* inst, const RunOptions& o, wasi::Previ
   return 0;
 }
 
+// A component: no WASI preview 1 (its options would be silently lost), the sandbox limits
+// as for modules.
+int run_component_file(const RunOptions& o) {
+  if (!o.wasi.preopens.empty() || !o.env_flags.empty() || o.inherit_env ||
+      !o.wasi.tcp_listen.empty()) {
+    std::fprintf(stderr,
+                 "error: %s is a component: --dir, --env, --inherit-env and --tcplisten configure "
+                 "WASI preview 1, which components do not use (WASI 0.2 is not supported yet)\n",
+                 o.file.c_str());
+    return kExitUsage;
+  }
+  ComponentRunLimits limits;
+  limits.fuel = o.fuel;
+  limits.timeout_ns = o.timeout_ns;
+  limits.max_memory = o.max_memory;
+  limits.guard_pages = o.guard_pages;
+  limits.max_table_elements = o.max_table_elements;
+  limits.max_instances = o.max_instances;
+  limits.max_wasm_stack = o.max_wasm_stack;
+  return run_component(o.file, o.invoke, o.args, limits);
+}
+
 }  // namespace
 
 int run_command(int argc, char** argv) {
@@ -431,6 +461,7 @@ int run_command(int argc, char** argv) {
   RunOptions o;
   int status = parse_options(argc, argv, &o);
   if (status >= 0) return status;
+  if (is_component_file(o.file)) return run_component_file(o);
 
   auto bytes = read_module_bytes(o.file);
   if (!bytes) {

@@ -28,6 +28,11 @@ struct LinkerImpl {
   LinkerNode root;
 };
 
+struct InstancePreImpl {
+  Component component;
+  std::map<std::string, hull::component::Item> args;
+};
+
 }  // namespace detail
 
 namespace {
@@ -408,18 +413,25 @@ Result<void> Linker::instance(std::string_view name, const Instance& instance) {
   return {};
 }
 
-Result<Instance> Linker::instantiate(Store& store, const Component& component) const {
+Result<InstancePre> Linker::instantiate_pre(const Component& component) const {
   const auto& v = component.impl()->validated;
-  std::map<std::string, hull::component::Item> args;
+  auto pre = std::make_shared<detail::InstancePreImpl>(detail::InstancePreImpl{component, {}});
   LinkCheck check;
   for (const NamedEntity& imp : v.root->type->imports) {
     auto item = link_item(lookup(impl_->root.children, imp.name), imp.name, imp.type, check);
     if (!item) return std::move(item).error();
-    args.emplace(imp.name, **item);
+    pre->args.emplace(imp.name, **item);
   }
+  return InstancePre(pre);
+}
+
+const Component& InstancePre::component() const { return impl_->component; }
+
+Result<Instance> InstancePre::instantiate(Store& store) const {
+  const auto& v = impl_->component.impl()->validated;
   ComponentDef def;
   def.info = v.root;
-  auto r = hull::component::instantiate(store, def, v.resources, args, nullptr);
+  auto r = hull::component::instantiate(store, def, v.resources, impl_->args, nullptr);
   if (!r) {
     Error e = std::move(r).error();
     if (e.kind == ErrorKind::Trap) {
@@ -430,6 +442,12 @@ Result<Instance> Linker::instantiate(Store& store, const Component& component) c
     return e;
   }
   return Instance(*r);
+}
+
+Result<Instance> Linker::instantiate(Store& store, const Component& component) const {
+  auto pre = instantiate_pre(component);
+  if (!pre) return std::move(pre).error();
+  return pre->instantiate(store);
 }
 
 }  // namespace hull::api::component

@@ -51,7 +51,7 @@ class Instantiator {
           break;
         }
         case Definition::Kind::Instance: r = instance(d.instances[def.index]); break;
-        case Definition::Kind::Alias: r = alias(d.aliases[def.index]); break;
+        case Definition::Kind::Alias: r = alias(d.aliases[def.index], def.index); break;
         case Definition::Kind::Type: r = type(*d.types[def.index]); break;
         case Definition::Kind::Canon: r = canon(d.canons[def.index]); break;
         case Definition::Kind::Import: {
@@ -155,12 +155,39 @@ class Instantiator {
     auto ci = std::make_shared<CoreInstance>();
     if (def.instantiate) {
       const api::Module& m = c_.core_modules.at(def.module);
-      api::Linker linker;
-      for (const CoreInstantiateArg& a : def.args) {
-        const CoreInstance& arg = *c_.core_instances.at(a.instance);
-        for (const auto& [name, ext] : arg.exports) linker.define(a.name, name, ext);
+      // The validator resolved each import to (core instance, export position), in the order
+      // of the module type it saw. A module defined in this component has exactly that order;
+      // one that was imported may order its imports and exports differently, and is matched
+      // by name here (only such modules cost name lookups at instantiation).
+      const CoreModuleType& mt = *c_.info->core_modules.at(def.module);
+      bool local = false;
+      for (const api::Module& own : c_.info->modules) local |= own.compiled() == m.compiled();
+      const auto& positions = c_.info->core_instance_args.at(c_.core_instances.size());
+      std::vector<api::Extern> imports;
+      std::vector<api::ImportType> actual_imports;
+      if (!local) actual_imports = m.imports();
+      size_t n_imports = local ? positions.size() : actual_imports.size();
+      imports.reserve(n_imports);
+      for (size_t k = 0; k < n_imports; ++k) {
+        size_t slot = k;
+        if (!local) {
+          slot = SIZE_MAX;
+          for (size_t t = 0; t < mt.imports.size(); ++t) {
+            if (mt.imports[t].module == actual_imports[k].module && mt.imports[t].name == actual_imports[k].name) {
+              slot = t;
+            }
+          }
+          if (slot == SIZE_MAX) {
+            return api::Error(api::ErrorKind::Unlinkable, "module import `" + actual_imports[k].module +
+                                                              "::" + actual_imports[k].name + "` not defined");
+          }
+        }
+        const auto& [inst_index, pos] = positions.at(slot);
+        const std::optional<api::Extern>& e = c_.core_instances.at(inst_index)->exports.at(pos);
+        if (!e) return uninstantiable("core tags cannot be linked in components yet");
+        imports.push_back(*e);
       }
-      auto inst = linker.instantiate(store_, m);
+      auto inst = api::Instance::create(store_, m, imports);
       if (!inst) {
         api::Error e = std::move(inst).error();
         if (e.kind != api::ErrorKind::Trap && e.kind != api::ErrorKind::Uninstantiable) {
@@ -168,7 +195,13 @@ class Instantiator {
         }
         return e;
       }
-      ci->exports = inst->exports();
+      if (local) {
+        size_t n = mt.exports.size();
+        ci->exports.reserve(n);
+        for (size_t k = 0; k < n; ++k) ci->exports.push_back(inst->export_at(k));
+      } else {
+        for (const api::ExportType& e : mt.exports) ci->exports.push_back(inst->get_export(e.name));
+      }
     } else {
       for (const CoreInlineExport& e : def.exports) {
         api::Extern ext;
@@ -179,7 +212,7 @@ class Instantiator {
           case CoreSort::Global: ext = c_.core_globals.at(e.index); break;
           default: return uninstantiable("core tags in components are not supported yet");
         }
-        ci->exports.push_back({e.name, ext});
+        ci->exports.push_back(ext);
       }
     }
     c_.core_instances.push_back(ci);
@@ -216,7 +249,7 @@ class Instantiator {
     return add_item(it);
   }
 
-  api::Result<void> alias(const Alias& a) {
+  api::Result<void> alias(const Alias& a, uint32_t alias_index) {
     switch (a.target) {
       case Alias::Target::Export: {
         const InstanceRt& inst = *c_.instances.at(a.instance);
@@ -226,8 +259,9 @@ class Instantiator {
       }
       case Alias::Target::CoreExport: {
         const CoreInstance& ci = *c_.core_instances.at(a.instance);
-        const api::Extern* e = ci.find(a.name);
-        if (!e) return uninstantiable("core instance has no export named `" + a.name + "`");
+        const std::optional<api::Extern>& slot = ci.exports.at(c_.info->alias_positions.at(alias_index));
+        if (!slot) return uninstantiable("core tags in components are not supported yet");
+        const api::Extern* e = &*slot;
         switch (a.sort.core) {
           case CoreSort::Func: c_.core_funcs.push_back(std::get<api::Func>(*e)); break;
           case CoreSort::Table: c_.core_tables.push_back(std::get<api::Table>(*e)); break;

@@ -123,15 +123,10 @@ struct Item {
   std::shared_ptr<InstanceRt> instance;
 };
 
-// A core instance: an instantiated module or a bag of inline exports.
+// A core instance: an instantiated module or a bag of inline exports. Exports are
+// positional (the order of the validator's CoreInstanceType); tags are empty slots.
 struct CoreInstance {
-  std::vector<std::pair<std::string, api::Extern>> exports;
-  const api::Extern* find(std::string_view name) const {
-    for (const auto& [n, e] : exports) {
-      if (n == name) return &e;
-    }
-    return nullptr;
-  }
+  std::vector<std::optional<api::Extern>> exports;
 };
 
 // A component instance (CanonicalABI.md's ComponentInstance) with its index spaces.

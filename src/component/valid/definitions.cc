@@ -223,7 +223,17 @@ api::Result<void> Validator::definition(Scope& s, const ComponentDesc& d, const 
       return {};
     }
     case Definition::Kind::Instance: return instance(s, d.instances[def.index]);
-    case Definition::Kind::Alias: return alias(s, d.aliases[def.index]);
+    case Definition::Kind::Alias: {
+      auto r = alias(s, d.aliases[def.index]);
+      if (!r) return r;
+      const Alias& a = d.aliases[def.index];
+      if (a.target == Alias::Target::CoreExport) {
+        const CoreInstanceType& ci = *info.core_instances[a.instance];
+        info.alias_positions.resize(d.aliases.size(), UINT32_MAX);
+        info.alias_positions[def.index] = static_cast<uint32_t>(ci.find(a.name) - ci.exports.data());
+      }
+      return {};
+    }
     case Definition::Kind::Type: {
       auto r = deftype(s, *d.types[def.index]);
       if (!r) return std::move(r).error();
@@ -286,6 +296,7 @@ api::Result<void> Validator::core_instance(Scope& s, const CoreInstanceDef& i) {
         return invalid_at("duplicate module instantiation argument named `" + a.name + "`", i.at);
       }
     }
+    std::vector<std::pair<uint32_t, uint32_t>> positions;
     for (const api::ImportType& imp : mt.imports) {
       auto it = args.find(imp.module);
       if (it == args.end()) {
@@ -302,8 +313,11 @@ api::Result<void> Validator::core_instance(Scope& s, const CoreInstanceDef& i) {
         return invalid_at("module import `" + imp.module + "::" + imp.name + "` has the wrong type: " + *m,
                           i.at);
       }
+      positions.push_back({it->second, static_cast<uint32_t>(ex - arg.exports.data())});
     }
     ci->exports = mt.exports;
+    info.core_instance_args.resize(info.core_instances.size() + 1);
+    info.core_instance_args.back() = std::move(positions);
   } else {
     std::set<std::string> names;
     for (const CoreInlineExport& e : i.exports) {

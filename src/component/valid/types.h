@@ -135,6 +135,13 @@ struct ComponentInfo {
   // Compiled core modules, parallel to desc->core_modules (compiled once, shared by instances).
   std::vector<api::Module> modules;
 
+  // Pre-resolved core linking, so that instantiation looks up no names: for each core
+  // instance (parallel to core_instances) made by `instantiate`, each import of the module as
+  // (core instance index, export position); for each alias of desc->aliases that is a core
+  // export alias, the export's position in its core instance.
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> core_instance_args;
+  std::vector<uint32_t> alias_positions;
+
   // This component's own type: imports and exports.
   std::shared_ptr<const ComponentType> type;
 };
