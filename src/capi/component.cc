@@ -219,12 +219,12 @@ bool from_c(const hull_component_val_t& v, cm::Val* out, std::string* why, const
       return true;
     }
     case HULL_COMPONENT_RECORD: {
-      std::vector<std::pair<std::string, cm::Val>> fields(v.of.record.size);
+      std::vector<std::pair<std::string, cm::Val>> fields;
       for (size_t i = 0; i < v.of.record.size; ++i) {
-        fields[i].first = name_in(v.of.record.data[i].name);
-        if (!from_c(v.of.record.data[i].val, &fields[i].second, why, at + "." + fields[i].first)) {
-          return false;
-        }
+        std::string name = name_in(v.of.record.data[i].name);
+        cm::Val x;
+        if (!from_c(v.of.record.data[i].val, &x, why, at + "." + name)) return false;
+        fields.emplace_back(std::move(name), std::move(x));
       }
       *out = cm::Val::record(std::move(fields));
       return true;

@@ -6,8 +6,8 @@
 # Seeds come from the spec testsuite (extracted once per build dir, never committed); the corpora
 # grow in BUILD_DIR/fuzz-corpus/<target>; crashes land in BUILD_DIR/fuzz-artifacts/ and should be
 # copied to tests/fuzz/regressions/<target>/ once fixed. The component target's seeds are the
-# component binaries in $HULL_COMPONENT_SEEDS (default BUILD_DIR/fuzz-seeds/component, empty
-# unless filled by hand: no component text parser extracts them yet), plus its regressions.
+# components of the component-model testsuite's scripts (or $HULL_COMPONENT_SEEDS), plus its
+# regressions.
 # `make fuzz` runs all five for
 # FUZZ_SECONDS; `make test` runs each briefly under ASan+UBSan (ctest fuzz_brief_<target>).
 # Exits 1 if a target found a crash, a leak, a timeout or an out-of-memory input.
@@ -35,6 +35,12 @@ extract_seeds() {
   rm -rf "$tmp"
   mkdir -p "$tmp/bin" "$tmp/text"
   "$build/tests/fuzz/hull_fuzz_seeds" "$tmp/bin" "$suite"/core/*.wast >/dev/null || return 1
+  mkdir -p "$tmp/component"
+  if [[ -d "$suite/component" ]]; then
+    find "$suite/component" -name '*.wast' -print0 |
+      xargs -0 "$build/tests/fuzz/hull_fuzz_seeds" --components "$tmp/component" >/dev/null || return 1
+    rm -f "$tmp"/component/*.wat
+  fi
   cp "$suite"/core/*.wast "$tmp/text/"
   mv "$tmp"/bin/*.wat "$tmp/text/" 2>/dev/null
   # Atomic: parallel runs (ctest -j) either see the whole corpus or none and extract their own.

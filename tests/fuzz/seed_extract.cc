@@ -1,6 +1,7 @@
 // Seed-corpus extractor for the fuzz targets: reads .wast scripts and writes every module they
-// contain (as a binary, or the quoted text) to OUTDIR/<script>-<n>.wasm / .wat.
-//   hull_fuzz_seeds OUTDIR FILE.wast...
+// contain (as a binary, or the quoted text) to OUTDIR/<script>-<n>.wasm / .wat. With
+// --components, only the component binaries (of the component-model scripts) are written.
+//   hull_fuzz_seeds [--components] OUTDIR FILE.wast...
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -19,13 +20,15 @@ void write(const std::string& path, const void* data, size_t size) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(stderr, "usage: hull_fuzz_seeds OUTDIR FILE.wast...\n");
+  bool components = argc > 1 && std::string(argv[1]) == "--components";
+  int first = components ? 2 : 1;
+  if (argc < first + 2) {
+    std::fprintf(stderr, "usage: hull_fuzz_seeds [--components] OUTDIR FILE.wast...\n");
     return 2;
   }
-  std::string out = argv[1];
+  std::string out = argv[first];
   size_t total = 0;
-  for (int i = 2; i < argc; ++i) {
+  for (int i = first + 1; i < argc; ++i) {
     std::ifstream in(argv[i], std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
@@ -36,6 +39,7 @@ int main(int argc, char** argv) {
     if (!script.ok()) continue;  // a script we cannot parse gives no seeds
     int n = 0;
     auto emit = [&](const hull::text::ScriptModule& m) {
+      if (m.component != components) return;
       std::string stem = out + "/" + base + "-" + std::to_string(n++);
       if (m.kind == hull::text::ScriptModule::Quote) {
         write(stem + ".wat", m.quote.data(), m.quote.size());

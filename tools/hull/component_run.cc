@@ -149,9 +149,18 @@ std::optional<std::vector<ac::Val>> parse_args(const WitPrinter& wit, const std:
   for (size_t k = 0; k < pieces.size(); ++k) {
     auto v = hull::component::parse_wave(pieces[k], types[k]);
     if (v) continue;
-    std::fprintf(stderr, "error: argument %zu `%s` of '%s' must be a %s; `%.*s`: %s\n", k + 1,
-                 f.params[k].name.c_str(), name.c_str(), wit.type(types[k], nullptr).c_str(),
-                 static_cast<int>(pieces[k].size()), pieces[k].data(), v.error().message.c_str());
+    // "invalid WAVE value at column N: ..." -> "... at column N of `PIECE`: ...": the column
+    // counts within this argument.
+    std::string msg = v.error().message;
+    const std::string piece = "`" + std::string(pieces[k]) + "`";
+    size_t colon = msg.rfind("invalid WAVE value at ", 0) == 0 ? msg.find(": ") : std::string::npos;
+    if (colon != std::string::npos) {
+      msg.insert(colon, " of " + piece);
+    } else {
+      msg = piece + ": " + msg;
+    }
+    std::fprintf(stderr, "error: '%s' argument %zu (%s: %s): %s\n", name.c_str(), k + 1,
+                 f.params[k].name.c_str(), wit.type(types[k], nullptr).c_str(), msg.c_str());
     return std::nullopt;
   }
   std::fprintf(stderr, "error: arguments of '%s' (%s): %s\n", name.c_str(),

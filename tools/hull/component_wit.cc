@@ -86,8 +86,26 @@ WitPrinter::WitPrinter(const ComponentItems& imports, const ComponentItems& expo
           is_nominal(x.value.kind()))
         named_.push_back({n, x.value, nullptr});
       if (x.kind == ac::ExternInfo::Kind::Instance) collect(x.export_names, x.export_types, &x);
+      if (x.kind == ac::ExternInfo::Kind::Func) learn_resource(n, x.func);
     }
   }
+}
+
+void WitPrinter::learn_resource(const std::string& func_name, const ac::FuncType& f) {
+  auto rf = parse_resource_func(func_name);
+  if (!rf) return;
+  const ac::Type* handle = nullptr;
+  if (rf->kind == ResourceFunc::Kind::Constructor && f.result) handle = &f.result;
+  if (rf->kind == ResourceFunc::Kind::Method && !f.params.empty()) handle = &f.params[0].type;
+  if (!handle || (handle->kind() != TypeKind::Own && handle->kind() != TypeKind::Borrow)) return;
+  resource_names_.emplace((*handle)->resource.id, rf->resource);
+}
+
+std::string WitPrinter::resource_name(const ac::ResourceRef& r) const {
+  if (!r.name.empty()) return wit_ident(r.name);
+  auto it = resource_names_.find(r.id);
+  // Not WIT, but says which resource it is without a name to go by.
+  return it != resource_names_.end() ? wit_ident(it->second) : "resource-" + std::to_string(r.id);
 }
 
 void WitPrinter::collect(const std::vector<std::string>& names,
@@ -98,6 +116,7 @@ void WitPrinter::collect(const std::vector<std::string>& names,
         is_nominal(x.value.kind()))
       named_.push_back({names[i], x.value, scope});
     if (x.kind == ac::ExternInfo::Kind::Instance) collect(x.export_names, x.export_types, &x);
+    if (x.kind == ac::ExternInfo::Kind::Func) learn_resource(names[i], x.func);
   }
 }
 
@@ -163,8 +182,8 @@ std::string WitPrinter::structure(const ac::Type& t, const ac::ExternInfo* scope
       if (!n.err) return "result<" + type(n.ok, scope) + ">";
       return "result<" + type(n.ok, scope) + ", " + type(n.err, scope) + ">";
     // WIT writes an owned handle as the bare resource name.
-    case TypeKind::Own: return wit_ident(n.resource.name);
-    case TypeKind::Borrow: return "borrow<" + wit_ident(n.resource.name) + ">";
+    case TypeKind::Own: return resource_name(n.resource);
+    case TypeKind::Borrow: return "borrow<" + resource_name(n.resource) + ">";
     case TypeKind::Stream:
     case TypeKind::Future: {
       std::string s = ac::to_string(n.kind);

@@ -2,6 +2,7 @@
 // variants, enums and flags it names spelled by those names, resources with their methods.
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +41,8 @@ class WitPrinter {
   void collect(const std::vector<std::string>& names, const std::vector<ac::ExternInfo>& infos,
                const ac::ExternInfo* scope);
   const std::string* name_of(const ac::Type& t, const ac::ExternInfo* scope) const;
+  void learn_resource(const std::string& func_name, const ac::FuncType& f);
+  std::string resource_name(const ac::ResourceRef& r) const;
   std::string structure(const ac::Type& t, const ac::ExternInfo* scope) const;
   // Items of the world or of one instance, by reference (scopes are compared by address).
   using Entries = std::vector<std::pair<const std::string*, const ac::ExternInfo*>>;
@@ -50,6 +53,9 @@ class WitPrinter {
   const ComponentItems& imports_;
   const ComponentItems& exports_;
   std::vector<Named> named_;
+  // Resource names by identity, learned from `[constructor]R` and `[method]R.m` functions
+  // (handle types do not always carry the name their resource was exported under).
+  std::map<uint32_t, std::string> resource_names_;
 };
 
 // A WIT identifier as written in WIT: with a `%` prefix when it is a keyword.
