@@ -40,6 +40,32 @@ for name in "${excluded[@]}"; do
   xp=$((xp + p)); [ "$f" = "did not run" ] || xf=$((xf + f))
 done
 
+# The component-model testsuite (upstream component-model tests and Wasmtime's), through
+# `hull wast`: every file outside async/ and Wasmtime's threading and gc folders; files in
+# tests/component/excluded.txt are reported with their reason.
+csuite=$(bash "$root/scripts/testsuite-dir.sh")/component
+crows=""; cp=0; cf=0; cn=0; xcrows=""; xcp=0; xcf=0; xcn=0
+if [ -d "$csuite" ]; then
+  mapfile -t cfiles < <(cd "$csuite" && { find component-model -name '*.wast' -not -path '*/async/*'; \
+                                          ls wasmtime/component-model/*.wast; } | sort)
+  for rel in "${cfiles[@]}"; do
+    [ -t 2 ] && printf '\r[component] %-70s' "$rel" >&2
+    line=$("$hull" wast "$csuite/$rel" 2>&1 | grep -E "^$csuite/$rel: [0-9]+ passed" | tail -1 || true)
+    p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/')
+    f=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/')
+    [ -n "$line" ] || { p=0; f="crashed"; }
+    reason=$(grep -F "$rel"$'\t' "$root/tests/component/excluded.txt" | cut -f2- || true)
+    if [ -n "$reason" ]; then
+      xcrows+="| $rel | $p | $f | $reason |"$'\n'
+      xcp=$((xcp + p)); [ "$f" = crashed ] || xcf=$((xcf + f)); xcn=$((xcn + 1))
+    else
+      crows+="| $rel | $p | $f |"$'\n'
+      cp=$((cp + p)); [ "$f" = crashed ] || cf=$((cf + f)); cn=$((cn + 1))
+    fi
+  done
+  [ -t 2 ] && printf '\n' >&2
+fi
+
 # The WASI preview 1 testsuite through `hull run`.
 wasi_out=$(bash "$root/tests/wasi/run.sh" --work "$(mktemp -d)" "$hull" 2>&1 || true)
 wasi_total=$(echo "$wasi_out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
@@ -78,6 +104,32 @@ hostile_fail=$(echo "$hostile_out" | grep -E '^FAIL' || true)
   echo "|---|---:|---:|"
   printf '%s' "$xrows"
   echo
+  echo "## Component-model testsuite"
+  echo
+  echo "../shared/testsuite/component: the upstream component-model tests (component-model/,"
+  echo "outside async/) and Wasmtime's (wasmtime/component-model/, top level; its async/, gc/"
+  echo "and threading folders are out of scope). Each file in scope is a ctest (label"
+  echo "\`component\`, tests/component) run in \`make test\` and under ASan+UBSan (big-strings.wast,"
+  echo "which grows memories to gigabytes, only in the release build). Assertions compare the"
+  echo "expected text as a substring of Hull's message (Wasmtime's rule); core traps keep the core"
+  echo "spec's wording and the runner also accepts Wasmtime's spelling of them: \"wasm trap: \" before"
+  echo "any trap message, and \"wasm \`unreachable\` instruction executed\" for \"unreachable\". A"
+  echo "component that fails to compile or instantiate, an action that fails and a script form"
+  echo "the runner does not know each count as failed."
+  echo
+  echo "**In scope: $cn files, $cp passed, $cf failed, 0 skipped.**"
+  echo
+  echo "| file | passed | failed |"
+  echo "|---|---:|---:|"
+  printf '%s' "$crows"
+  echo
+  echo "Excluded (tests/component/excluded.txt), with what they need: **$xcn files, $xcp passed,"
+  echo "$xcf failed.**"
+  echo
+  echo "| file | passed | failed | why it is excluded |"
+  echo "|---|---:|---:|---|"
+  printf '%s' "$xcrows"
+  echo
   echo "## WASI preview 1 testsuite"
   echo
   echo "../shared/testsuite/wasi/{c,rust,assemblyscript}/wasm32-wasip1 under \`hull run\`, checked by"
@@ -110,4 +162,5 @@ hostile_fail=$(echo "$hostile_out" | grep -E '^FAIL' || true)
   echo "compared against binaryen) are in [FUZZING.md](FUZZING.md); saved crash inputs are replayed"
   echo "by the ctests \`fuzz_regressions_*\` and each target runs briefly in \`make test\`."
 } > "$out"
-echo "$tp passed, $tf failed"
+echo "core: $tp passed, $tf failed; components: $cp passed, $cf failed"
+echo "$((tp + cp)) passed, $((tf + cf)) failed"

@@ -109,6 +109,16 @@ class InstancePre {
   std::shared_ptr<const detail::InstancePreImpl> impl_;
 };
 
+// A resource type's identity (host-defined, or a guest's as seen in a ResourceAny).
+struct ResourceType {
+  const void* id = nullptr;
+  friend bool operator==(const ResourceType&, const ResourceType&) = default;
+};
+
+// Drops an owned handle the host holds: runs the resource's destructor (the guest's core
+// destructor for a guest-defined resource, which may trap; the host's for a host one).
+Result<void> resource_drop(const ResourceAny& handle);
+
 // A dynamic host function: receives arguments typed by the import it satisfies and appends
 // its results (0 or 1 values of the import's result type).
 using HostFunc = std::function<Result<void>(std::span<const Val> args, std::vector<Val>& results)>;
@@ -128,6 +138,11 @@ class Linker {
   Result<void> func(std::string_view path, HostFunc fn);
   // Every export of `instance` under `name` (e.g. a registered component instance).
   Result<void> instance(std::string_view name, const Instance& instance);
+  // A host-defined resource type at `path` (as for func). Components import it as
+  // `(type (sub resource))`; host functions create handles with
+  // Val::resource(ResourceAny{type, rep, true}) and receive the guest's handles as ResourceAny.
+  // `destructor` runs when a guest drops an owned handle (resource.drop), with the handle's rep.
+  Result<ResourceType> resource(std::string_view path, std::function<void(uint32_t rep)> destructor = {});
 
   // Instantiates `component` in `store`. A missing or mistyped import is an Unlinkable error
   // naming it; a trap while instantiating is an Uninstantiable error holding the trap.

@@ -251,6 +251,14 @@ int run_component(const std::string& file, const std::string& invoke,
   for (const auto& [n, f] : funcs)
     if (n == inv->name) type = &f;
   if (!type) {
+    for (const auto& [n, x] : exports) {
+      if (n == inv->name && x.kind == ac::ExternInfo::Kind::Instance) {
+        std::fprintf(stderr, "error: %s: '%s' is an instance; call its functions as '%s#NAME(ARGS)':\n",
+                     file.c_str(), n.c_str(), n.c_str());
+        print_functions(stderr, wit, funcs);
+        return kExitError;
+      }
+    }
     std::fprintf(stderr, "error: %s: no exported function '%s'; it exports:\n", file.c_str(),
                  inv->name.c_str());
     print_functions(stderr, wit, funcs);

@@ -19,6 +19,7 @@ namespace detail {
 // A linker entry: a host function, a host instance (named children), or a component instance.
 struct LinkerNode {
   std::optional<HostFunc> func;
+  std::shared_ptr<RuntimeResource> resource;  // a host-defined resource type
   std::map<std::string, LinkerNode> children;
   std::shared_ptr<InstanceRt> instance;
 };
@@ -249,7 +250,15 @@ Result<std::shared_ptr<hull::component::Item>> link_item(const detail::LinkerNod
       return item;
     }
     case Entity::Kind::Type:
-      return unlinkable("is a type; host-defined types and resources are not supported yet");
+      if (want.type.kind != TypeEntry::Kind::Resource) {
+        item->kind = hull::component::Item::Kind::Type;
+        return item;
+      }
+      if (!node->resource) return unlinkable("has the wrong type: expected a resource type");
+      item->kind = hull::component::Item::Kind::Type;
+      item->resource = node->resource.get();
+      if (auto m = check.item(*item, want)) return unlinkable(*m);
+      return item;
     case Entity::Kind::Module:
     case Entity::Kind::Component:
       return unlinkable("is a " + std::string(entity_kind_name(want.kind)) +
@@ -403,6 +412,43 @@ Result<void> Linker::func(std::string_view path, HostFunc fn) {
     return Error(ErrorKind::Usage, "linker already defines `" + std::string(path) + "`");
   }
   node->func = std::move(fn);
+  return {};
+}
+
+Result<ResourceType> Linker::resource(std::string_view path, std::function<void(uint32_t)> destructor) {
+  detail::LinkerNode* node = &impl_->root;
+  std::string full(path);
+  while (true) {
+    size_t hash = path.find('#');
+    std::string part(path.substr(0, hash));
+    if (part.empty()) return Error(ErrorKind::Usage, "empty name in linker path");
+    node = &node->children[part];
+    if (hash == std::string_view::npos) break;
+    path = path.substr(hash + 1);
+  }
+  if (node->func || node->resource || !node->children.empty() || node->instance) {
+    return Error(ErrorKind::Usage, "linker already defines `" + full + "`");
+  }
+  node->resource = std::make_shared<RuntimeResource>();
+  node->resource->host_dtor = std::move(destructor);
+  node->resource->name = full;
+  return ResourceType{node->resource.get()};
+}
+
+Result<void> resource_drop(const ResourceAny& handle) {
+  if (!handle.own) return Error(ErrorKind::Usage, "only owned handles can be dropped");
+  const auto* rt = static_cast<const RuntimeResource*>(handle.type);
+  if (!rt) return Error(ErrorKind::Usage, "not a resource handle");
+  if (rt->host_dtor) {
+    rt->host_dtor(handle.rep);
+    return {};
+  }
+  if (rt->dtor) {
+    if (rt->impl && !rt->impl->may_enter) return Error(abi_trap("cannot enter component instance"));
+    hull::api::Val arg(handle.rep);
+    auto r = rt->dtor->call(std::span<const hull::api::Val>(&arg, 1));
+    if (!r) return std::move(r).error();
+  }
   return {};
 }
 

@@ -323,7 +323,9 @@ api::Func resource_drop_func(ComponentInstance* inst, const RuntimeResource* rt)
           if (h->borrow_scope) h->borrow_scope->num_borrows -= 1;
           return std::nullopt;
         }
-        if (rt->dtor) {
+        if (rt->host_dtor) {
+          rt->host_dtor(h->rep);
+        } else if (rt->dtor) {
           // Spec: a destructor in another instance runs only if that instance may be entered.
           if (rt->impl && rt->impl != inst && !rt->impl->may_enter) {
             return abi_trap("cannot enter component instance");

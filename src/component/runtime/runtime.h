@@ -3,6 +3,7 @@
 // lifted and lowered functions, and the items instantiation passes around.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@ struct ComponentInstance;
 struct RuntimeResource {
   ComponentInstance* impl = nullptr;
   std::optional<api::Func> dtor;
+  std::function<void(uint32_t)> host_dtor;  // host-defined resources
   std::string name;
 };
 

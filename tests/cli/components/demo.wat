@@ -1,5 +1,5 @@
 ;; A component exercising the value kinds `hull run --invoke` reads and prints: strings,
-;; lists, records, options, results, variants, enums, flags, chars and a trap. Its core module
+;; lists, records, options, results, variants, enums, flags, chars, and traps. Its core module
 ;; keeps results it cannot return flat (more than one core value) at address 0, and a bump
 ;; allocator from 1024 serves `realloc`.
 (component
@@ -69,7 +69,10 @@
                                 (i32.le_u (local.get $c) (i32.const 122)))
         (then (i32.sub (local.get $c) (i32.const 32)))
         (else (local.get $c))))
-    (func (export "boom") (unreachable)))
+    (func (export "boom") (unreachable))
+    (func (export "spin") (loop $l (br $l)))
+    ;; A surrogate is not a char: lifting it traps in the canonical ABI.
+    (func (export "surrogate") (result i32) (i32.const 0xd800)))
   (core instance $m (instantiate $M))
 
   (type $point' (record (field "x" s32) (field "y" s32)))
@@ -102,6 +105,8 @@
   (func (export "upper") (param "c" char) (result char)
     (canon lift (core func $m "upper")))
   (func (export "boom") (canon lift (core func $m "boom")))
+  (func (export "spin") (canon lift (core func $m "spin")))
+  (func (export "surrogate") (result char) (canon lift (core func $m "surrogate")))
 
   ;; Two of them again as an interface, called as `local:demo/api#greet`.
   (instance $api
