@@ -50,8 +50,8 @@ bool starts_component_text(std::string_view text) {
   constexpr std::string_view kw = "component";
   if (s.substr(0, kw.size()) != kw) return false;
   // `(component` and not e.g. `(components`: the keyword ends at a space, `(`, `)` or `;`.
-  return s.size() == kw.size() || std::string_view(" \t\r\n();$").find(s[kw.size()]) !=
-                                      std::string_view::npos;
+  return s.size() == kw.size() ||
+         std::string_view(" \t\r\n();$").find(s[kw.size()]) != std::string_view::npos;
 }
 
 }  // namespace

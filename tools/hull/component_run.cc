@@ -22,8 +22,10 @@ constexpr int kExitUsage = 2;
 constexpr int kExitTrap = 134;  // as for core modules: a trap exits as if aborted
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -72,13 +74,15 @@ void list_functions(const std::string& prefix, const std::vector<std::string>& n
                     const std::vector<ac::ExternInfo>& infos,
                     std::vector<std::pair<std::string, ac::FuncType>>* out) {
   for (size_t i = 0; i < names.size() && i < infos.size(); ++i) {
-    if (infos[i].kind == ac::ExternInfo::Kind::Func) out->push_back({prefix + names[i], infos[i].func});
+    if (infos[i].kind == ac::ExternInfo::Kind::Func)
+      out->push_back({prefix + names[i], infos[i].func});
     if (infos[i].kind == ac::ExternInfo::Kind::Instance)
       list_functions(prefix + names[i] + "#", infos[i].export_names, infos[i].export_types, out);
   }
 }
 
-std::vector<std::pair<std::string, ac::FuncType>> exported_functions(const ComponentItems& exports) {
+std::vector<std::pair<std::string, ac::FuncType>> exported_functions(
+    const ComponentItems& exports) {
   std::vector<std::string> names;
   std::vector<ac::ExternInfo> infos;
   for (const auto& [n, x] : exports) {
@@ -176,7 +180,8 @@ bool is_wasi_command(const ComponentItems& exports) {
 
 void print_functions(FILE* out, const WitPrinter& wit,
                      const std::vector<std::pair<std::string, ac::FuncType>>& funcs) {
-  for (const auto& [n, f] : funcs) std::fprintf(out, "  %s: %s\n", n.c_str(), wit.func(f, nullptr).c_str());
+  for (const auto& [n, f] : funcs)
+    std::fprintf(out, "  %s: %s\n", n.c_str(), wit.func(f, nullptr).c_str());
 }
 
 int report_trap(const api::Error& e) {
@@ -198,7 +203,8 @@ int run_component(const std::string& file, const std::string& invoke,
   config.consume_fuel = limits.fuel.has_value();
   config.epoch_interruption = limits.timeout_ns.has_value();
   if (limits.guard_pages)
-    config.bounds_checks = *limits.guard_pages ? api::BoundsChecks::Guard : api::BoundsChecks::Explicit;
+    config.bounds_checks =
+        *limits.guard_pages ? api::BoundsChecks::Guard : api::BoundsChecks::Explicit;
   if (limits.max_memory) config.limits.max_memory_bytes = *limits.max_memory;
   if (limits.max_table_elements) config.limits.max_table_elements = *limits.max_table_elements;
   if (limits.max_instances) config.limits.max_instances = *limits.max_instances;
@@ -253,7 +259,8 @@ int run_component(const std::string& file, const std::string& invoke,
   if (!type) {
     for (const auto& [n, x] : exports) {
       if (n == inv->name && x.kind == ac::ExternInfo::Kind::Instance) {
-        std::fprintf(stderr, "error: %s: '%s' is an instance; call its functions as '%s#NAME(ARGS)':\n",
+        std::fprintf(stderr,
+                     "error: %s: '%s' is an instance; call its functions as '%s#NAME(ARGS)':\n",
                      file.c_str(), n.c_str(), n.c_str());
         print_functions(stderr, wit, funcs);
         return kExitError;

@@ -36,7 +36,8 @@ std::optional<ResourceFunc> parse_resource_func(std::string_view n) {
     n.remove_prefix(prefix.size());
     return true;
   };
-  if (strip("[constructor]")) return ResourceFunc{ResourceFunc::Kind::Constructor, std::string(n), ""};
+  if (strip("[constructor]"))
+    return ResourceFunc{ResourceFunc::Kind::Constructor, std::string(n), ""};
   ResourceFunc::Kind k;
   if (strip("[method]")) {
     k = ResourceFunc::Kind::Method;
@@ -67,12 +68,12 @@ WitPrinter::Entries WitPrinter::entries_of(const ac::ExternInfo& instance) {
 
 std::string wit_ident(const std::string& name) {
   static constexpr std::array<std::string_view, 43> kKeywords = {
-      "as",     "async",  "bool",          "borrow", "char",    "constructor", "enum",
-      "export", "f32",    "f64",           "flags",  "float32", "float64",     "func",
-      "future", "import", "include",       "interface", "list", "option",      "own",
-      "package", "record", "resource",     "result", "s16",     "s32",         "s64",
-      "s8",     "static", "stream",        "string", "tuple",   "type",        "u16",
-      "u32",    "u64",    "u8",            "use",    "variant", "with",        "world",
+      "as",           "async",  "bool",     "borrow",    "char",    "constructor", "enum",
+      "export",       "f32",    "f64",      "flags",     "float32", "float64",     "func",
+      "future",       "import", "include",  "interface", "list",    "option",      "own",
+      "package",      "record", "resource", "result",    "s16",     "s32",         "s64",
+      "s8",           "static", "stream",   "string",    "tuple",   "type",        "u16",
+      "u32",          "u64",    "u8",       "use",       "variant", "with",        "world",
       "error-context"};
   for (std::string_view k : kKeywords)
     if (name == k) return "%" + name;
@@ -246,7 +247,8 @@ void WitPrinter::items(std::string* out, const char* dir, const Entries& entries
     const ac::ExternInfo& x = info_at(i);
     switch (x.kind) {
       case K::Func:
-        if (!grouped[i]) *out += indent + prefix + item_name(name) + ": " + func(x.func, scope) + ";\n";
+        if (!grouped[i])
+          *out += indent + prefix + item_name(name) + ": " + func(x.func, scope) + ";\n";
         break;
       case K::Instance:
         *out += indent + prefix + item_name(name) + ": interface {\n";

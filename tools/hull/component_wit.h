@@ -47,8 +47,8 @@ class WitPrinter {
   // Items of the world or of one instance, by reference (scopes are compared by address).
   using Entries = std::vector<std::pair<const std::string*, const ac::ExternInfo*>>;
   static Entries entries_of(const ac::ExternInfo& instance);
-  void items(std::string* out, const char* dir, const Entries& entries,
-             const ac::ExternInfo* scope, const std::string& indent) const;
+  void items(std::string* out, const char* dir, const Entries& entries, const ac::ExternInfo* scope,
+             const std::string& indent) const;
 
   const ComponentItems& imports_;
   const ComponentItems& exports_;

@@ -339,9 +339,10 @@ int inspect_component(const std::string& file, bool json) {
     const bool malformed = comp.error().kind == api::ErrorKind::Malformed;
     const std::string& why = comp.error().message;
     if (!malformed && json) {
-      std::printf("{\"file\": %s, \"bytes\": %zu, \"kind\": \"component\", \"valid\": false, "
-                  "\"error\": %s}\n",
-                  json_str(file).c_str(), bytes->size(), json_str(why).c_str());
+      std::printf(
+          "{\"file\": %s, \"bytes\": %zu, \"kind\": \"component\", \"valid\": false, "
+          "\"error\": %s}\n",
+          json_str(file).c_str(), bytes->size(), json_str(why).c_str());
     } else if (!malformed) {
       std::printf("// component %s (%zu bytes), not valid\n", file.c_str(), bytes->size());
     }
@@ -353,10 +354,11 @@ int inspect_component(const std::string& file, bool json) {
   const ComponentItems exports = comp->exports();
   const WitPrinter wit(imports, exports);
   if (json) {
-    std::printf("{\"file\": %s, \"bytes\": %zu, \"kind\": \"component\", \"valid\": true, "
-                "\"error\": null, \"imports\": %s, \"exports\": %s, \"wit\": %s}\n",
-                json_str(file).c_str(), bytes->size(), json_component_items(wit, imports).c_str(),
-                json_component_items(wit, exports).c_str(), json_str(wit.world()).c_str());
+    std::printf(
+        "{\"file\": %s, \"bytes\": %zu, \"kind\": \"component\", \"valid\": true, "
+        "\"error\": null, \"imports\": %s, \"exports\": %s, \"wit\": %s}\n",
+        json_str(file).c_str(), bytes->size(), json_component_items(wit, imports).c_str(),
+        json_component_items(wit, exports).c_str(), json_str(wit.world()).c_str());
   } else {
     std::printf("// component %s (%zu bytes), valid\n%s", file.c_str(), bytes->size(),
                 wit.world().c_str());

@@ -7,7 +7,15 @@
 #include <vector>
 
 #include "hull/component.hh"
+#include "hull/component_typed.hh"
 #include "text/component.h"
+
+struct Point {
+  int32_t x = 0;
+  int32_t y = 0;
+  std::optional<std::string> label;
+};
+HULL_WIT_RECORD(Point, HULL_WIT_F(Point, x, "x"), HULL_WIT_F(Point, y, "y"), HULL_WIT_F(Point, label, "label"))
 
 namespace {
 
@@ -283,6 +291,54 @@ TEST(ComponentApi, HostResources) {
   auto missing = empty.instantiate(store2, c);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().kind, ErrorKind::Unlinkable);
+}
+
+TEST(ComponentApi, TypedCallsAndTypedHostFunctions) {
+  Engine engine;
+  ac::Component c = compile(engine, kBasics);
+  Store store(engine);
+  ac::Linker linker(engine);
+  auto inst = linker.instantiate(store, c);
+  ASSERT_TRUE(inst.ok());
+  auto add = ac::typed_func<uint32_t(uint32_t, uint32_t)>(*inst, "add");
+  ASSERT_TRUE(add.ok()) << add.error().to_string();
+  auto sum = add->call(40, 2);
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(*sum, 42u);
+  auto echo = ac::typed_func<std::string(std::string)>(*inst, "echo");
+  ASSERT_TRUE(echo.ok());
+  EXPECT_EQ(*echo->call("typed"), "typed");
+  // A signature that does not match names the parameter.
+  auto wrong = ac::typed_func<uint32_t(std::string, uint32_t)>(*inst, "add");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().kind, ErrorKind::Unlinkable);
+  EXPECT_NE(wrong.error().message.find("parameter `a` is u32"), std::string::npos);
+
+  // Typed host functions convert both ways, records included.
+  auto host = ac::typed_host([](Point p, std::vector<uint32_t> xs) -> ac::WitResult<Point, std::string> {
+    if (xs.empty()) return ac::WitResult<Point, std::string>::err("empty");
+    p.x += static_cast<int32_t>(xs.size());
+    p.label = "moved";
+    return ac::WitResult<Point, std::string>::ok(p);
+  });
+  std::vector<ac::Val> results;
+  Point in{1, 2, std::nullopt};
+  std::vector<ac::Val> args{ac::Wit<Point>::to_val(in), ac::Wit<std::vector<uint32_t>>::to_val({7, 8, 9})};
+  ASSERT_TRUE(host(args, results).ok());
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(ac::val_matches(results[0], ac::Wit<ac::WitResult<Point, std::string>>::type()));
+  auto back = ac::Wit<ac::WitResult<Point, std::string>>::from_val(results[0]);
+  ASSERT_TRUE(back.ok());
+  ASSERT_TRUE(back->is_ok());
+  EXPECT_EQ(back->value().x, 4);
+  EXPECT_EQ(back->value().label, std::optional<std::string>("moved"));
+  EXPECT_EQ(ac::to_string(ac::Wit<Point>::type()), "record { x: s32, y: s32, label: option<string> }");
+  // A mistyped argument is an error naming it.
+  std::vector<ac::Val> bad{ac::Val::u32(1), ac::Val::list({})};
+  std::vector<ac::Val> none;
+  auto r = host(bad, none);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("argument 0"), std::string::npos);
 }
 
 }  // namespace

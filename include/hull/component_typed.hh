@@ -1,0 +1,454 @@
+// Typed component calls: C++ types that stand for WIT types, typed host functions for a
+// component Linker and typed calls of exports. Conversions go through component Vals; the
+// types are checked once, when a function is looked up or linked.
+//
+//   bool, int8_t..uint64_t, float, double      bool, s8..u64, f32, f64
+//   char32_t                                   char
+//   std::string (std::string_view as a param)  string
+//   std::vector<T>                             list<T>
+//   std::optional<T>                           option<T>
+//   std::tuple<Ts...>                          tuple<Ts...>
+//   WitResult<T, E> (T or E may be void)       result<T, E>
+//   a struct declared with HULL_WIT_RECORD     record { ... } (fields in declaration order)
+//   ResourceAny                                own<R> / borrow<R> (checked at run time)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "hull/component.hh"
+
+namespace hull::api::component {
+
+// result<T, E>: holds a T (ok) or an E (err). `void` for a side without payload.
+template <class T, class E>
+class WitResult {
+  struct Unit {
+    friend bool operator==(Unit, Unit) { return true; }
+  };
+  using OkT = std::conditional_t<std::is_void_v<T>, Unit, T>;
+  using ErrT = std::conditional_t<std::is_void_v<E>, Unit, E>;
+
+ public:
+  static WitResult ok(OkT v = {}) { return WitResult(std::in_place_index<0>, std::move(v)); }
+  static WitResult err(ErrT e = {}) { return WitResult(std::in_place_index<1>, std::move(e)); }
+  bool is_ok() const { return v_.index() == 0; }
+  const OkT& value() const { return std::get<0>(v_); }
+  const ErrT& error() const { return std::get<1>(v_); }
+  friend bool operator==(const WitResult&, const WitResult&) = default;
+
+ private:
+  template <size_t I, class V>
+  WitResult(std::in_place_index_t<I> i, V&& v) : v_(i, std::forward<V>(v)) {}
+  std::variant<OkT, ErrT> v_;
+};
+
+// Wit<T>: the WIT type of T and conversions from and to Vals (specialized below).
+template <class T, class = void>
+struct Wit;
+
+namespace detail {
+template <class T>
+using Bare = std::remove_cvref_t<T>;
+
+inline Error mismatch(const char* want, const Val& got) {
+  return Error(ErrorKind::Usage, std::string("expected a ") + want + " value, got " + to_string(got.kind()));
+}
+
+template <class T, TypeKind K>
+struct WitInt {
+  static Type type() { return Type::prim(K); }
+  static Val to_val(T v) {
+    if constexpr (K == TypeKind::S8) return Val::s8(v);
+    if constexpr (K == TypeKind::U8) return Val::u8(v);
+    if constexpr (K == TypeKind::S16) return Val::s16(v);
+    if constexpr (K == TypeKind::U16) return Val::u16(v);
+    if constexpr (K == TypeKind::S32) return Val::s32(v);
+    if constexpr (K == TypeKind::U32) return Val::u32(v);
+    if constexpr (K == TypeKind::S64) return Val::s64(v);
+    if constexpr (K == TypeKind::U64) return Val::u64(v);
+  }
+  static Result<T> from_val(const Val& v) {
+    if (v.kind() != K) return mismatch(to_string(K), v);
+    if constexpr (std::is_signed_v<T>) {
+      return static_cast<T>(v.as_s64());
+    } else {
+      return static_cast<T>(v.as_u64());
+    }
+  }
+};
+}  // namespace detail
+
+template <> struct Wit<int8_t> : detail::WitInt<int8_t, TypeKind::S8> {};
+template <> struct Wit<uint8_t> : detail::WitInt<uint8_t, TypeKind::U8> {};
+template <> struct Wit<int16_t> : detail::WitInt<int16_t, TypeKind::S16> {};
+template <> struct Wit<uint16_t> : detail::WitInt<uint16_t, TypeKind::U16> {};
+template <> struct Wit<int32_t> : detail::WitInt<int32_t, TypeKind::S32> {};
+template <> struct Wit<uint32_t> : detail::WitInt<uint32_t, TypeKind::U32> {};
+template <> struct Wit<int64_t> : detail::WitInt<int64_t, TypeKind::S64> {};
+template <> struct Wit<uint64_t> : detail::WitInt<uint64_t, TypeKind::U64> {};
+
+template <>
+struct Wit<bool> {
+  static Type type() { return Type::prim(TypeKind::Bool); }
+  static Val to_val(bool v) { return Val::boolean(v); }
+  static Result<bool> from_val(const Val& v) {
+    if (v.kind() != TypeKind::Bool) return detail::mismatch("bool", v);
+    return v.as_bool();
+  }
+};
+template <>
+struct Wit<float> {
+  static Type type() { return Type::prim(TypeKind::F32); }
+  static Val to_val(float v) { return Val::f32(v); }
+  static Result<float> from_val(const Val& v) {
+    if (v.kind() != TypeKind::F32) return detail::mismatch("f32", v);
+    return v.as_f32();
+  }
+};
+template <>
+struct Wit<double> {
+  static Type type() { return Type::prim(TypeKind::F64); }
+  static Val to_val(double v) { return Val::f64(v); }
+  static Result<double> from_val(const Val& v) {
+    if (v.kind() != TypeKind::F64) return detail::mismatch("f64", v);
+    return v.as_f64();
+  }
+};
+template <>
+struct Wit<char32_t> {
+  static Type type() { return Type::prim(TypeKind::Char); }
+  static Val to_val(char32_t v) { return Val::character(v); }
+  static Result<char32_t> from_val(const Val& v) {
+    if (v.kind() != TypeKind::Char) return detail::mismatch("char", v);
+    return v.as_char();
+  }
+};
+template <>
+struct Wit<std::string> {
+  static Type type() { return Type::prim(TypeKind::String); }
+  static Val to_val(std::string v) { return Val::string(std::move(v)); }
+  static Result<std::string> from_val(const Val& v) {
+    if (v.kind() != TypeKind::String) return detail::mismatch("string", v);
+    return v.as_string();
+  }
+};
+template <>
+struct Wit<std::string_view> {
+  static Type type() { return Type::prim(TypeKind::String); }
+  static Val to_val(std::string_view v) { return Val::string(std::string(v)); }
+  // The view points into the argument Val, which outlives the host function's call.
+  static Result<std::string_view> from_val(const Val& v) {
+    if (v.kind() != TypeKind::String) return detail::mismatch("string", v);
+    return std::string_view(v.as_string());
+  }
+};
+template <>
+struct Wit<ResourceAny> {
+  static Type type() { return Type(); }  // any handle: checked when lifted/lowered
+  static Val to_val(const ResourceAny& r) { return Val::resource(r); }
+  static Result<ResourceAny> from_val(const Val& v) {
+    if (v.kind() != TypeKind::Own && v.kind() != TypeKind::Borrow) return detail::mismatch("resource", v);
+    return v.as_resource();
+  }
+};
+
+template <class T>
+struct Wit<std::vector<T>> {
+  static Type type() { return list_type(Wit<T>::type()); }
+  static Val to_val(const std::vector<T>& v) {
+    std::vector<Val> items;
+    items.reserve(v.size());
+    for (const T& x : v) items.push_back(Wit<T>::to_val(x));
+    return Val::list(std::move(items));
+  }
+  static Result<std::vector<T>> from_val(const Val& v) {
+    if (v.kind() != TypeKind::List) return detail::mismatch("list", v);
+    std::vector<T> out;
+    out.reserve(v.items().size());
+    for (const Val& x : v.items()) {
+      auto r = Wit<T>::from_val(x);
+      if (!r) return std::move(r).error();
+      out.push_back(std::move(*r));
+    }
+    return out;
+  }
+};
+
+template <class T>
+struct Wit<std::optional<T>> {
+  static Type type() { return option_type(Wit<T>::type()); }
+  static Val to_val(const std::optional<T>& v) { return v ? Val::some(Wit<T>::to_val(*v)) : Val::none(); }
+  static Result<std::optional<T>> from_val(const Val& v) {
+    if (v.kind() != TypeKind::Option) return detail::mismatch("option", v);
+    if (!v.is_some()) return std::optional<T>();
+    auto r = Wit<T>::from_val(*v.payload());
+    if (!r) return std::move(r).error();
+    return std::optional<T>(std::move(*r));
+  }
+};
+
+template <class... Ts>
+struct Wit<std::tuple<Ts...>> {
+  static Type type() { return tuple_type({Wit<Ts>::type()...}); }
+  static Val to_val(const std::tuple<Ts...>& t) {
+    return std::apply([](const Ts&... x) { return Val::tuple({Wit<Ts>::to_val(x)...}); }, t);
+  }
+  static Result<std::tuple<Ts...>> from_val(const Val& v) {
+    if (v.kind() != TypeKind::Tuple || v.items().size() != sizeof...(Ts)) return detail::mismatch("tuple", v);
+    std::tuple<Ts...> out;
+    std::optional<Error> err;
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      ((err ? void() : [&] {
+         auto r = Wit<std::tuple_element_t<I, std::tuple<Ts...>>>::from_val(v.items()[I]);
+         if (!r) {
+           err = std::move(r).error();
+         } else {
+           std::get<I>(out) = std::move(*r);
+         }
+       }()),
+       ...);
+    }(std::index_sequence_for<Ts...>{});
+    if (err) return *err;
+    return out;
+  }
+};
+
+template <class T, class E>
+struct Wit<WitResult<T, E>> {
+  static Type type() {
+    Type ok, err;
+    if constexpr (!std::is_void_v<T>) ok = Wit<T>::type();
+    if constexpr (!std::is_void_v<E>) err = Wit<E>::type();
+    return result_type(ok, err);
+  }
+  static Val to_val(const WitResult<T, E>& r) {
+    if (r.is_ok()) {
+      if constexpr (std::is_void_v<T>) {
+        return Val::ok();
+      } else {
+        return Val::ok(Wit<T>::to_val(r.value()));
+      }
+    }
+    if constexpr (std::is_void_v<E>) {
+      return Val::err();
+    } else {
+      return Val::err(Wit<E>::to_val(r.error()));
+    }
+  }
+  static Result<WitResult<T, E>> from_val(const Val& v) {
+    if (v.kind() != TypeKind::Result) return detail::mismatch("result", v);
+    if (v.is_ok()) {
+      if constexpr (std::is_void_v<T>) {
+        return WitResult<T, E>::ok();
+      } else {
+        if (!v.payload()) return detail::mismatch("result with an ok payload", v);
+        auto x = Wit<T>::from_val(*v.payload());
+        if (!x) return std::move(x).error();
+        return WitResult<T, E>::ok(std::move(*x));
+      }
+    }
+    if constexpr (std::is_void_v<E>) {
+      return WitResult<T, E>::err();
+    } else {
+      if (!v.payload()) return detail::mismatch("result with an err payload", v);
+      auto x = Wit<E>::from_val(*v.payload());
+      if (!x) return std::move(x).error();
+      return WitResult<T, E>::err(std::move(*x));
+    }
+  }
+};
+
+// Records, at global scope after `struct point { int32_t x, y; };`:
+//   HULL_WIT_RECORD(point, HULL_WIT_F(point, x, "x"), HULL_WIT_F(point, y, "y"))
+// declares point as record { x: s32, y: s32 } (WIT names are kebab case, so they are given).
+#define HULL_WIT_RECORD(S, ...)                                                             \
+  template <>                                                                               \
+  struct hull::api::component::Wit<S> : ::hull::api::component::detail::WitRecord<S> {     \
+    static constexpr auto fields() { return std::make_tuple(__VA_ARGS__); }                 \
+  };
+// One record field: member pointer and WIT name.
+#define HULL_WIT_F(S, member, name) std::make_pair(&S::member, std::string_view(name))
+
+namespace detail {
+// Record support: Derived::fields() returns a tuple of (member pointer, name) pairs.
+template <class S>
+struct WitRecord {
+  template <class D = Wit<S>>
+  static Type type() {
+    std::vector<Field> fs;
+    std::apply([&](const auto&... f) { (fs.push_back(Field{std::string(f.second), member_type(f.first)}), ...); },
+               D::fields());
+    return record_type(std::move(fs));
+  }
+  template <class D = Wit<S>>
+  static Val to_val(const S& s) {
+    std::vector<std::pair<std::string, Val>> fs;
+    std::apply([&](const auto&... f) { (fs.push_back({std::string(f.second), member_val(s, f.first)}), ...); },
+               D::fields());
+    return Val::record(std::move(fs));
+  }
+  template <class D = Wit<S>>
+  static Result<S> from_val(const Val& v) {
+    constexpr size_t n = std::tuple_size_v<decltype(D::fields())>;
+    if (v.kind() != TypeKind::Record || v.items().size() != n) return mismatch("record", v);
+    S out{};
+    std::optional<Error> err;
+    size_t i = 0;
+    std::apply(
+        [&](const auto&... f) {
+          (([&] {
+             if (err) return;
+             using M = Bare<decltype(out.*(f.first))>;
+             auto r = Wit<M>::from_val(v.items()[i++]);
+             if (!r) {
+               err = std::move(r).error();
+             } else {
+               out.*(f.first) = std::move(*r);
+             }
+           }()),
+           ...);
+        },
+        D::fields());
+    if (err) return *err;
+    return out;
+  }
+
+ private:
+  template <class M>
+  static Type member_type(M S::*) {
+    return Wit<M>::type();
+  }
+  template <class M>
+  static Val member_val(const S& s, M S::*p) {
+    return Wit<M>::to_val(s.*p);
+  }
+};
+
+// Whether `want` (from a C++ signature) matches `have` (the component's): equal structure; an
+// empty `want` (ResourceAny) matches any handle.
+inline bool wit_matches(const Type& want, const Type& have) {
+  if (want.empty()) return !have.empty() && (have.kind() == TypeKind::Own || have.kind() == TypeKind::Borrow);
+  return want == have;
+}
+
+template <class F>
+struct Signature : Signature<decltype(&F::operator())> {};
+template <class R, class... A>
+struct Signature<R (*)(A...)> {
+  using Ret = R;
+  using Args = std::tuple<Bare<A>...>;
+};
+template <class C, class R, class... A>
+struct Signature<R (C::*)(A...) const> : Signature<R (*)(A...)> {};
+template <class C, class R, class... A>
+struct Signature<R (C::*)(A...)> : Signature<R (*)(A...)> {};
+
+}  // namespace detail
+
+// A component function whose type was checked against R(Args...) at lookup.
+template <class Sig>
+class TypedFunc;
+template <class R, class... Args>
+class TypedFunc<R(Args...)> {
+ public:
+  static Result<TypedFunc> of(const Func& f) {
+    const FuncType& t = f.type();
+    std::vector<Type> want{Wit<detail::Bare<Args>>::type()...};
+    if (want.size() != t.params.size()) {
+      return Error(ErrorKind::Unlinkable, "function " + to_string(t) + " takes " + std::to_string(t.params.size()) +
+                                              " parameters, the C++ signature " + std::to_string(want.size()));
+    }
+    for (size_t i = 0; i < want.size(); ++i) {
+      if (!detail::wit_matches(want[i], t.params[i].type)) {
+        return Error(ErrorKind::Unlinkable, "parameter `" + t.params[i].name + "` is " + to_string(t.params[i].type) +
+                                                ", the C++ signature has " + to_string(want[i]));
+      }
+    }
+    if constexpr (std::is_void_v<R>) {
+      if (!t.result.empty()) return Error(ErrorKind::Unlinkable, "function " + to_string(t) + " returns a value");
+    } else {
+      if (t.result.empty() || !detail::wit_matches(Wit<R>::type(), t.result)) {
+        return Error(ErrorKind::Unlinkable, "function " + to_string(t) + " does not return " + to_string(Wit<R>::type()));
+      }
+    }
+    return TypedFunc(f);
+  }
+  Result<R> call(const Args&... args) const {
+    Val vals[sizeof...(Args) + 1] = {Wit<detail::Bare<Args>>::to_val(args)...};
+    auto r = f_.call(std::span<const Val>(vals, sizeof...(Args)));
+    if (!r) return std::move(r).error();
+    if constexpr (std::is_void_v<R>) {
+      return Result<void>();
+    } else {
+      return Wit<R>::from_val((*r)[0]);
+    }
+  }
+  Result<R> operator()(const Args&... args) const { return call(args...); }
+
+ private:
+  explicit TypedFunc(Func f) : f_(std::move(f)) {}
+  Func f_;
+};
+
+// Looks up export `name` of `instance` as a TypedFunc<Sig> (Unlinkable error on a type
+// mismatch, naming the parameter).
+template <class Sig>
+Result<TypedFunc<Sig>> typed_func(const Instance& instance, std::string_view name) {
+  auto f = instance.get_func(name);
+  if (!f) return Error(ErrorKind::Unlinkable, "no exported function `" + std::string(name) + "`");
+  return TypedFunc<Sig>::of(*f);
+}
+
+// Wraps a typed C++ callable as a dynamic HostFunc: its parameters are converted from the
+// component's arguments (a mismatch traps naming the parameter), its result back. The callable
+// may return void, a value, or Result<...> of those (an error becomes a trap).
+template <class F>
+HostFunc typed_host(F fn) {
+  using Sig = detail::Signature<detail::Bare<F>>;
+  using R = typename Sig::Ret;
+  using Args = typename Sig::Args;
+  return [fn = std::move(fn)](std::span<const Val> args, std::vector<Val>& results) mutable -> Result<void> {
+    constexpr size_t n = std::tuple_size_v<Args>;
+    if (args.size() != n) {
+      return Error(ErrorKind::Usage, "host function takes " + std::to_string(n) + " arguments, got " +
+                                         std::to_string(args.size()));
+    }
+    Args converted;
+    std::optional<Error> err;
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      ((err ? void() : [&] {
+         auto r = Wit<std::tuple_element_t<I, Args>>::from_val(args[I]);
+         if (!r) {
+           err = Error(ErrorKind::Usage, "argument " + std::to_string(I) + ": " + r.error().message);
+         } else {
+           std::get<I>(converted) = std::move(*r);
+         }
+       }()),
+       ...);
+    }(std::make_index_sequence<n>{});
+    if (err) return *err;
+    if constexpr (std::is_void_v<R>) {
+      std::apply(fn, converted);
+      return {};
+    } else if constexpr (hull::api::detail::IsResult<R>::value) {
+      using T = typename hull::api::detail::IsResult<R>::Inner;
+      R r = std::apply(fn, converted);
+      if (!r) return std::move(r).error();
+      if constexpr (!std::is_void_v<T>) results.push_back(Wit<T>::to_val(*r));
+      return {};
+    } else {
+      results.push_back(Wit<R>::to_val(std::apply(fn, converted)));
+      return {};
+    }
+  };
+}
+
+}  // namespace hull::api::component
