@@ -1,8 +1,8 @@
 /* Hull's C API for the component model: compile components, define host functions for their
  * imports, instantiate them into a wasm_store_t and call their exports with component values.
- * Shaped like Wasmtime's C component API (the wasmtime/component headers) so that code written against
- * it ports by renaming: wasmtime_component_val_t -> hull_component_val_t (same kind numbers and
- * union members), wasmtime_error_t -> hull_error_t, wasmtime_component_new ->
+ * Shaped like Wasmtime's C component API (the wasmtime/component headers) so that code written
+ * against it ports by renaming: wasmtime_component_val_t -> hull_component_val_t (same kind numbers
+ * and union members), wasmtime_error_t -> hull_error_t, wasmtime_component_new ->
  * hull_component_new, and so on. Built on the C++ component API (hull/component.hh).
  *
  * Ownership follows wasm.h: functions named _new/_copy/_clone return objects the caller owns
@@ -86,15 +86,15 @@ typedef struct hull_component_resource_any_t hull_component_resource_any_t;
 /* Vectors as in wasm.h: _new takes ownership of `size` elements moved from `data` (the array
  * itself stays the caller's), _new_uninit makes `size` zeroed elements (each a `false` bool,
  * which is safe to delete), _copy copies deeply, _delete frees the elements and the array. */
-#define HULL_COMPONENT_DECLARE_VEC(name, type)                                                 \
-  typedef struct name##_t {                                                                    \
-    size_t size;                                                                               \
-    type* data;                                                                                \
-  } name##_t;                                                                                  \
-  WASM_API_EXTERN void name##_new(name##_t* out, size_t size, const type* data);               \
-  WASM_API_EXTERN void name##_new_empty(name##_t* out);                                        \
-  WASM_API_EXTERN void name##_new_uninit(name##_t* out, size_t size);                          \
-  WASM_API_EXTERN void name##_copy(name##_t* out, const name##_t* src);                        \
+#define HULL_COMPONENT_DECLARE_VEC(name, type)                                   \
+  typedef struct name##_t {                                                      \
+    size_t size;                                                                 \
+    type* data;                                                                  \
+  } name##_t;                                                                    \
+  WASM_API_EXTERN void name##_new(name##_t* out, size_t size, const type* data); \
+  WASM_API_EXTERN void name##_new_empty(name##_t* out);                          \
+  WASM_API_EXTERN void name##_new_uninit(name##_t* out, size_t size);            \
+  WASM_API_EXTERN void name##_copy(name##_t* out, const name##_t* src);          \
   WASM_API_EXTERN void name##_delete(name##_t* vec);
 
 /* list<T> and tuple<...>: the elements in order. */
@@ -135,7 +135,7 @@ typedef union hull_component_valunion_t {
   hull_component_valrecord_t record;
   hull_component_valtuple_t tuple;
   hull_component_valvariant_t variant;
-  wasm_name_t enumeration; /* the case's name */
+  wasm_name_t enumeration;             /* the case's name */
   struct hull_component_val_t* option; /* NULL: none */
   hull_component_valresult_t result;
   hull_component_valflags_t flags;
@@ -176,7 +176,8 @@ WASM_API_EXTERN void hull_component_val_new_option(hull_component_val_t* out,
                                                    hull_component_val_t* payload_or_null);
 WASM_API_EXTERN void hull_component_val_new_result(hull_component_val_t* out, bool is_ok,
                                                    hull_component_val_t* payload_or_null);
-/* Sets field `index` of a record made with hull_component_valrecord_new_uninit. */
+/* Sets field `index` of a record made with hull_component_valrecord_new_uninit (deleting what
+ * it held; nothing happens when `index` is out of range). */
 WASM_API_EXTERN void hull_component_valrecord_set(hull_component_valrecord_t* record, size_t index,
                                                   const char* name, hull_component_val_t* val);
 
@@ -187,10 +188,12 @@ WASM_API_EXTERN void hull_component_resource_any_delete(hull_component_resource_
 /* Whether the handle is owned (own<T>) rather than borrowed. An owned handle may be passed where
  * a borrow<T> is expected (it is lent for the call); passing it as own<T> gives it back to the
  * guest, after which it must not be used again. */
-WASM_API_EXTERN bool hull_component_resource_any_owned(const hull_component_resource_any_t* resource);
+WASM_API_EXTERN bool hull_component_resource_any_owned(
+    const hull_component_resource_any_t* resource);
 /* The representation the owning side gave the resource (for a guest-defined resource: the i32
  * passed to resource.new). */
-WASM_API_EXTERN uint32_t hull_component_resource_any_rep(const hull_component_resource_any_t* resource);
+WASM_API_EXTERN uint32_t
+hull_component_resource_any_rep(const hull_component_resource_any_t* resource);
 
 /* ---- components -----------------------------------------------------------------------------
  * Immutable and shareable across stores and threads; the engine must outlive it. */
@@ -224,7 +227,8 @@ WASM_API_EXTERN hull_component_instance_t* hull_component_instance_get_instance(
 
 WASM_API_EXTERN void hull_component_func_delete(hull_component_func_t* func);
 WASM_API_EXTERN size_t hull_component_func_param_count(const hull_component_func_t* func);
-WASM_API_EXTERN size_t hull_component_func_result_count(const hull_component_func_t* func); /* 0|1 */
+WASM_API_EXTERN size_t
+hull_component_func_result_count(const hull_component_func_t* func); /* 0|1 */
 /* The function's type in WIT syntax, e.g. "func(name: string) -> string", NUL-terminated. */
 WASM_API_EXTERN void hull_component_func_type(const hull_component_func_t* func, wasm_name_t* out);
 /* Calls `func`. `args` (borrowed) must match its parameters: a wrong count or an ill-typed
@@ -234,8 +238,7 @@ WASM_API_EXTERN void hull_component_func_type(const hull_component_func_t* func,
  * error; the store stays usable. */
 WASM_API_EXTERN hull_error_t* hull_component_func_call(const hull_component_func_t* func,
                                                        const hull_component_val_t* args,
-                                                       size_t nargs,
-                                                       hull_component_val_t* results,
+                                                       size_t nargs, hull_component_val_t* results,
                                                        size_t nresults);
 
 /* ---- linker ---------------------------------------------------------------------------------
@@ -247,10 +250,8 @@ typedef struct hull_component_linker_t hull_component_linker_t;
  * results[0] and Hull takes ownership of it (a slot left unset, or a value of the wrong type,
  * makes the guest trap with a message saying so). Returning an error (hull_error_new) makes
  * the calling guest trap with its message; Hull deletes the error. */
-typedef hull_error_t* (*hull_component_func_callback_t)(void* env,
-                                                        const hull_component_val_t* args,
-                                                        size_t nargs,
-                                                        hull_component_val_t* results,
+typedef hull_error_t* (*hull_component_func_callback_t)(void* env, const hull_component_val_t* args,
+                                                        size_t nargs, hull_component_val_t* results,
                                                         size_t nresults);
 
 WASM_API_EXTERN hull_component_linker_t* hull_component_linker_new(const wasm_engine_t* engine);

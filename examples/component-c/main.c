@@ -32,7 +32,8 @@ static hull_error_t* host_log(void* env, const hull_component_val_t* args, size_
                               hull_component_val_t* results, size_t nresults) {
   (void)results;
   (void)nresults;
-  if (nargs != 1 || args[0].kind != HULL_COMPONENT_STRING) return hull_error_new("log: bad arguments");
+  if (nargs != 1 || args[0].kind != HULL_COMPONENT_STRING)
+    return hull_error_new("log: bad arguments");
   printf("[host] log: %.*s\n", (int)args[0].of.string.size, args[0].of.string.data);
   ++*(int*)env;
   return NULL;
@@ -105,7 +106,8 @@ int main(void) {
 
   int log_calls = 0;
   hull_component_linker_t* linker = hull_component_linker_new(engine);
-  error = hull_component_linker_define_func(linker, "local:demo/host#log", host_log, &log_calls, NULL);
+  error =
+      hull_component_linker_define_func(linker, "local:demo/host#log", host_log, &log_calls, NULL);
   if (error) die("define", error);
   hull_component_instance_t* instance = NULL;
   error = hull_component_linker_instantiate(linker, store, component, &instance);
@@ -197,7 +199,8 @@ int main(void) {
   hull_component_val_t counter;
   args[0] = u32(40);
   call(instance, "[constructor]counter", args, 1, &counter);
-  check(counter.kind == HULL_COMPONENT_RESOURCE && hull_component_resource_any_owned(counter.of.resource),
+  check(counter.kind == HULL_COMPONENT_RESOURCE &&
+            hull_component_resource_any_owned(counter.of.resource),
         "constructor");
   for (int i = 0; i < 2; ++i) {
     hull_component_val_clone(&counter, &args[0]); /* the call deletes its arguments */

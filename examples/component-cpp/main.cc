@@ -4,10 +4,9 @@
 // Built against an installed Hull with find_package(hull); exits non-zero on a wrong answer.
 #include <cstdio>
 #include <cstdlib>
+#include <hull/component.hh>
 #include <string>
 #include <vector>
-
-#include <hull/component.hh>
 
 namespace api = hull::api;
 namespace cm = hull::api::component;
@@ -53,7 +52,12 @@ int main() {
     std::fprintf(stderr, "%s\n", component.error().to_string().c_str());
     return 1;
   }
-  std::printf("%s", component->wit().c_str());
+  for (const auto& [name, info] : component->imports()) std::printf("import %s\n", name.c_str());
+  for (const auto& [name, info] : component->exports()) {
+    if (info.kind == cm::ExternInfo::Kind::Func) {
+      std::printf("export %s: %s\n", name.c_str(), cm::to_string(info.func).c_str());
+    }
+  }
 
   // The component imports `local:demo/host` with one function; the host defines it by path.
   std::vector<std::string> logged;
@@ -83,13 +87,15 @@ int main() {
   std::vector<cm::Val> numbers;
   for (uint32_t v : {3u, 1u, 4u, 1u, 5u, 9u, 2u, 6u}) numbers.push_back(cm::Val::u32(v));
   cm::Val total = call1(*instance, "sum", {cm::Val::list(numbers)});
-  std::printf("sum([3, 1, 4, 1, 5, 9, 2, 6]) = %llu\n", static_cast<unsigned long long>(total.as_u64()));
+  std::printf("sum([3, 1, 4, 1, 5, 9, 2, 6]) = %llu\n",
+              static_cast<unsigned long long>(total.as_u64()));
   check(total.as_u64() == 31, "sum");
 
   // record in, record out
   cm::Val p = cm::Val::record({{"x", cm::Val::s32(2)}, {"y", cm::Val::s32(-3)}});
   cm::Val moved = call1(*instance, "translate", {p, cm::Val::s32(10), cm::Val::s32(20)});
-  std::printf("translate(%s, 10, 20) = %s\n", describe_point(p).c_str(), describe_point(moved).c_str());
+  std::printf("translate(%s, 10, 20) = %s\n", describe_point(p).c_str(),
+              describe_point(moved).c_str());
   check(moved.items()[0].as_s64() == 12 && moved.items()[1].as_s64() == 17, "translate");
 
   // variant cases with and without payloads
@@ -100,7 +106,9 @@ int main() {
   } shapes[] = {
       {"circle(2)", cm::Val::variant("circle", cm::Val::u32(2)), 12},
       {"rectangle({x: -4, y: 5})",
-       cm::Val::variant("rectangle", cm::Val::record({{"x", cm::Val::s32(-4)}, {"y", cm::Val::s32(5)}})), 20},
+       cm::Val::variant("rectangle",
+                        cm::Val::record({{"x", cm::Val::s32(-4)}, {"y", cm::Val::s32(5)}})),
+       20},
       {"empty", cm::Val::variant("empty"), 0},
   };
   for (const auto& s : shapes) {
@@ -113,19 +121,24 @@ int main() {
   for (const char* text : {"1234", "12a", ""}) {
     cm::Val r = call1(*instance, "parse", {cm::Val::string(text)});
     if (r.is_ok()) {
-      std::printf("parse(\"%s\") = ok(%llu)\n", text, static_cast<unsigned long long>(r.payload()->as_u64()));
+      std::printf("parse(\"%s\") = ok(%llu)\n", text,
+                  static_cast<unsigned long long>(r.payload()->as_u64()));
     } else {
       std::printf("parse(\"%s\") = err(\"%s\")\n", text, r.payload()->as_string().c_str());
     }
   }
-  check(call1(*instance, "parse", {cm::Val::string("1234")}) == cm::Val::ok(cm::Val::u32(1234)), "parse ok");
-  check(call1(*instance, "parse", {cm::Val::string("12a")}) == cm::Val::err(cm::Val::string("not a number")),
+  check(call1(*instance, "parse", {cm::Val::string("1234")}) == cm::Val::ok(cm::Val::u32(1234)),
+        "parse ok");
+  check(call1(*instance, "parse", {cm::Val::string("12a")}) ==
+            cm::Val::err(cm::Val::string("not a number")),
         "parse err");
 
   // option<u32>
   cm::Val found = call1(*instance, "find", {cm::Val::list(numbers), cm::Val::u32(9)});
   cm::Val missing = call1(*instance, "find", {cm::Val::list(numbers), cm::Val::u32(7)});
-  std::printf("find(..., 9) = %s\n", found.is_some() ? ("some(" + std::to_string(found.payload()->as_u64()) + ")").c_str() : "none");
+  std::printf("find(..., 9) = %s\n",
+              found.is_some() ? ("some(" + std::to_string(found.payload()->as_u64()) + ")").c_str()
+                              : "none");
   std::printf("find(..., 7) = %s\n", missing.is_some() ? "some" : "none");
   check(found == cm::Val::some(cm::Val::u32(5)) && missing == cm::Val::none(), "find");
 
@@ -135,12 +148,14 @@ int main() {
   cm::Val after = call1(*instance, "[method]counter.increment", {counter, cm::Val::u32(1)});
   after = call1(*instance, "[method]counter.increment", {counter, cm::Val::u32(1)});
   cm::Val final_count = call1(*instance, "[static]counter.finish", {counter});
-  std::printf("counter(40) +1 +1 = %llu, finish = %llu\n", static_cast<unsigned long long>(after.as_u64()),
+  std::printf("counter(40) +1 +1 = %llu, finish = %llu\n",
+              static_cast<unsigned long long>(after.as_u64()),
               static_cast<unsigned long long>(final_count.as_u64()));
   check(after.as_u64() == 42 && final_count.as_u64() == 42, "counter");
 
   // Errors are values: an ill-typed argument is reported, not executed.
-  api::Result<std::vector<cm::Val>> bad = instance->get_func("sum")->call({cm::Val::string("oops")});
+  api::Result<std::vector<cm::Val>> bad =
+      instance->get_func("sum")->call({cm::Val::string("oops")});
   std::printf("sum(\"oops\") -> %s\n", bad ? "ok?" : bad.error().to_string().c_str());
   check(!bad && bad.error().kind == api::ErrorKind::Usage, "ill-typed call");
 

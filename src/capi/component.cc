@@ -1,6 +1,8 @@
 // The component-model C API (include/hull_component.h) over the public C++ component API
 // (include/hull/component.hh). The only internals it touches are the C API's own: the
 // api::Engine a wasm_engine_t carries and the api::Store a wasm_store_t is built around.
+#include "hull/component.hh"
+
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -11,7 +13,6 @@
 #include <vector>
 
 #include "capi/internal.h"
-#include "hull/component.hh"
 #include "hull_component.h"
 
 namespace api = hull::api;
@@ -52,7 +53,9 @@ void name_out(std::string_view text, wasm_name_t* out) {
   wasm_byte_vec_new(out, text.size(), text.data());
 }
 
-std::string name_in(const wasm_name_t& n) { return n.size ? std::string(n.data, n.size) : std::string(); }
+std::string name_in(const wasm_name_t& n) {
+  return n.size ? std::string(n.data, n.size) : std::string();
+}
 
 void set_false(hull_component_val_t* v) {
   std::memset(v, 0, sizeof *v);
@@ -215,7 +218,8 @@ bool from_c(const hull_component_val_t& v, cm::Val* out, std::string* why, const
     case HULL_COMPONENT_TUPLE: {
       std::vector<cm::Val> xs;
       if (!items(v.kind == HULL_COMPONENT_LIST ? v.of.list : v.of.tuple, &xs)) return false;
-      *out = v.kind == HULL_COMPONENT_LIST ? cm::Val::list(std::move(xs)) : cm::Val::tuple(std::move(xs));
+      *out = v.kind == HULL_COMPONENT_LIST ? cm::Val::list(std::move(xs))
+                                           : cm::Val::tuple(std::move(xs));
       return true;
     }
     case HULL_COMPONENT_RECORD: {
@@ -262,7 +266,8 @@ bool from_c(const hull_component_val_t& v, cm::Val* out, std::string* why, const
       *out = cm::Val::resource(v.of.resource->resource);
       return true;
     default:
-      *why = (at.empty() ? std::string("value") : at) + ": unknown value kind " + std::to_string(v.kind);
+      *why = (at.empty() ? std::string("value") : at) + ": unknown value kind " +
+             std::to_string(v.kind);
       return false;
   }
 }
@@ -270,7 +275,8 @@ bool from_c(const hull_component_val_t& v, cm::Val* out, std::string* why, const
 // A host function's C callback and environment, shared by every copy of the definition (the
 // linker, its copies, and the instances made with it); the finalizer runs with the last one.
 struct CallbackEnv {
-  CallbackEnv(hull_component_func_callback_t c, void* e, void (*f)(void*)) : callback(c), env(e), finalizer(f) {}
+  CallbackEnv(hull_component_func_callback_t c, void* e, void (*f)(void*))
+      : callback(c), env(e), finalizer(f) {}
   CallbackEnv(const CallbackEnv&) = delete;
   CallbackEnv& operator=(const CallbackEnv&) = delete;
   hull_component_func_callback_t callback;
@@ -330,13 +336,14 @@ std::optional<size_t> result_arity(const cm::Component& c, std::string_view path
 // A host function for one instantiation: calls the C callback with as many result slots as the
 // import it satisfies has (one when that is unknown: an unused definition).
 cm::HostFunc host_func(std::shared_ptr<CallbackEnv> cb, std::optional<size_t> arity) {
-  return [cb = std::move(cb), n = arity.value_or(1)](std::span<const cm::Val> args,
-                                                     std::vector<cm::Val>& results) -> api::Result<void> {
+  return [cb = std::move(cb), n = arity.value_or(1)](
+             std::span<const cm::Val> args, std::vector<cm::Val>& results) -> api::Result<void> {
     CVals c_args(args.size());
     for (size_t i = 0; i < args.size(); ++i) to_c(args[i], &c_args.v[i]);
     CVals c_results(n);
     for (auto& r : c_results.v) r.kind = kUnset;
-    hull_error_t* err = cb->callback(cb->env, c_args.v.data(), c_args.v.size(), c_results.v.data(), n);
+    hull_error_t* err =
+        cb->callback(cb->env, c_args.v.data(), c_args.v.size(), c_results.v.data(), n);
     if (err) {
       api::Error e = std::move(err->error);
       delete err;
@@ -355,7 +362,8 @@ cm::HostFunc host_func(std::shared_ptr<CallbackEnv> cb, std::optional<size_t> ar
       }
       cm::Val v;
       std::string why;
-      if (!from_c(r, &v, &why, "result")) return api::Error(api::Trap::host("host function " + why));
+      if (!from_c(r, &v, &why, "result"))
+        return api::Error(api::Trap::host("host function " + why));
       results.push_back(std::move(v));
     }
     return {};
@@ -410,35 +418,36 @@ bool hull_error_trap_message(const hull_error_t* e, wasm_message_t* out) {
 
 // ---- value vectors ----
 
-#define HULL_COMPONENT_VEC_IMPL(NAME, ELEM, DROP, DUP)                                  \
-  void NAME##_new_empty(NAME##_t* out) {                                                 \
-    out->size = 0;                                                                       \
-    out->data = nullptr;                                                                 \
-  }                                                                                      \
-  void NAME##_new_uninit(NAME##_t* out, size_t size) {                                   \
-    out->size = size;                                                                    \
-    out->data = size ? new ELEM[size]() : nullptr;                                       \
-  }                                                                                      \
-  void NAME##_new(NAME##_t* out, size_t size, const ELEM* data) {                        \
-    NAME##_new_uninit(out, size);                                                        \
-    if (size) std::memcpy(static_cast<void*>(out->data), data, size * sizeof(ELEM));     \
-  }                                                                                      \
-  void NAME##_copy(NAME##_t* out, const NAME##_t* src) {                                 \
-    NAME##_new_uninit(out, src->size);                                                   \
-    for (size_t i = 0; i < src->size; ++i) DUP(&src->data[i], &out->data[i]);           \
-  }                                                                                      \
-  void NAME##_delete(NAME##_t* vec) {                                                    \
-    for (size_t i = 0; i < vec->size; ++i) DROP(&vec->data[i]);                          \
-    delete[] vec->data;                                                                  \
-    vec->size = 0;                                                                       \
-    vec->data = nullptr;                                                                 \
+#define HULL_COMPONENT_VEC_IMPL(NAME, ELEM, DROP, DUP)                               \
+  void NAME##_new_empty(NAME##_t* out) {                                             \
+    out->size = 0;                                                                   \
+    out->data = nullptr;                                                             \
+  }                                                                                  \
+  void NAME##_new_uninit(NAME##_t* out, size_t size) {                               \
+    out->size = size;                                                                \
+    out->data = size ? new ELEM[size]() : nullptr;                                   \
+  }                                                                                  \
+  void NAME##_new(NAME##_t* out, size_t size, const ELEM* data) {                    \
+    NAME##_new_uninit(out, size);                                                    \
+    if (size) std::memcpy(static_cast<void*>(out->data), data, size * sizeof(ELEM)); \
+  }                                                                                  \
+  void NAME##_copy(NAME##_t* out, const NAME##_t* src) {                             \
+    NAME##_new_uninit(out, src->size);                                               \
+    for (size_t i = 0; i < src->size; ++i) DUP(&src->data[i], &out->data[i]);        \
+  }                                                                                  \
+  void NAME##_delete(NAME##_t* vec) {                                                \
+    for (size_t i = 0; i < vec->size; ++i) DROP(&vec->data[i]);                      \
+    delete[] vec->data;                                                              \
+    vec->size = 0;                                                                   \
+    vec->data = nullptr;                                                             \
   }
 
 static void entry_drop(hull_component_valrecord_entry_t* e) {
   wasm_byte_vec_delete(&e->name);
   hull_component_val_delete(&e->val);
 }
-static void entry_dup(const hull_component_valrecord_entry_t* src, hull_component_valrecord_entry_t* dst) {
+static void entry_dup(const hull_component_valrecord_entry_t* src,
+                      hull_component_valrecord_entry_t* dst) {
   wasm_byte_vec_copy(&dst->name, &src->name);
   hull_component_val_clone(&src->val, &dst->val);
 }
@@ -497,7 +506,9 @@ void hull_component_val_clone(const hull_component_val_t* src, hull_component_va
     case HULL_COMPONENT_STRING: wasm_byte_vec_copy(&out->of.string, &src->of.string); break;
     case HULL_COMPONENT_LIST: hull_component_vallist_copy(&out->of.list, &src->of.list); break;
     case HULL_COMPONENT_TUPLE: hull_component_vallist_copy(&out->of.tuple, &src->of.tuple); break;
-    case HULL_COMPONENT_RECORD: hull_component_valrecord_copy(&out->of.record, &src->of.record); break;
+    case HULL_COMPONENT_RECORD:
+      hull_component_valrecord_copy(&out->of.record, &src->of.record);
+      break;
     case HULL_COMPONENT_VARIANT:
       wasm_byte_vec_copy(&out->of.variant.discriminant, &src->of.variant.discriminant);
       out->of.variant.val = heap_clone(src->of.variant.val);
@@ -507,7 +518,8 @@ void hull_component_val_clone(const hull_component_val_t* src, hull_component_va
     case HULL_COMPONENT_RESULT: out->of.result.val = heap_clone(src->of.result.val); break;
     case HULL_COMPONENT_FLAGS: hull_component_valflags_copy(&out->of.flags, &src->of.flags); break;
     case HULL_COMPONENT_RESOURCE:
-      out->of.resource = src->of.resource ? hull_component_resource_any_clone(src->of.resource) : nullptr;
+      out->of.resource =
+          src->of.resource ? hull_component_resource_any_clone(src->of.resource) : nullptr;
       break;
     default: break;
   }
@@ -547,8 +559,8 @@ void hull_component_val_new_result(hull_component_val_t* out, bool is_ok,
   out->of.result.val = payload ? hull_component_val_new(payload) : nullptr;
 }
 
-void hull_component_valrecord_set(hull_component_valrecord_t* record, size_t index, const char* name,
-                                  hull_component_val_t* val) {
+void hull_component_valrecord_set(hull_component_valrecord_t* record, size_t index,
+                                  const char* name, hull_component_val_t* val) {
   if (index >= record->size) return;
   hull_component_valrecord_entry_t& e = record->data[index];
   wasm_byte_vec_delete(&e.name);
@@ -560,12 +572,17 @@ void hull_component_valrecord_set(hull_component_valrecord_t* record, size_t ind
 
 // ---- resources ----
 
-hull_component_resource_any_t* hull_component_resource_any_clone(const hull_component_resource_any_t* r) {
+hull_component_resource_any_t* hull_component_resource_any_clone(
+    const hull_component_resource_any_t* r) {
   return new hull_component_resource_any_t{r->resource};
 }
 void hull_component_resource_any_delete(hull_component_resource_any_t* r) { delete r; }
-bool hull_component_resource_any_owned(const hull_component_resource_any_t* r) { return r->resource.own; }
-uint32_t hull_component_resource_any_rep(const hull_component_resource_any_t* r) { return r->resource.rep; }
+bool hull_component_resource_any_owned(const hull_component_resource_any_t* r) {
+  return r->resource.own;
+}
+uint32_t hull_component_resource_any_rep(const hull_component_resource_any_t* r) {
+  return r->resource.rep;
+}
 
 // ---- components ----
 
@@ -573,13 +590,15 @@ hull_error_t* hull_component_new(const wasm_engine_t* engine, const uint8_t* buf
                                  hull_component_t** out) {
   *out = nullptr;
   if (!engine) return usage("hull_component_new: NULL engine");
-  api::Result<cm::Component> c = cm::Component::compile(engine->api, std::span<const uint8_t>(buf, buf ? len : 0));
+  api::Result<cm::Component> c =
+      cm::Component::compile(engine->api, std::span<const uint8_t>(buf, buf ? len : 0));
   if (!c) return make_error(std::move(c).error());
   *out = new hull_component_t{std::move(*c)};
   return nullptr;
 }
 
-hull_error_t* hull_component_from_file(const wasm_engine_t* engine, const char* path, hull_component_t** out) {
+hull_error_t* hull_component_from_file(const wasm_engine_t* engine, const char* path,
+                                       hull_component_t** out) {
   *out = nullptr;
   if (!engine || !path) return usage("hull_component_from_file: NULL engine or path");
   api::Result<cm::Component> c = cm::Component::from_file(engine->api, path);
@@ -588,15 +607,20 @@ hull_error_t* hull_component_from_file(const wasm_engine_t* engine, const char* 
   return nullptr;
 }
 
-hull_component_t* hull_component_clone(const hull_component_t* c) { return new hull_component_t{c->component}; }
+hull_component_t* hull_component_clone(const hull_component_t* c) {
+  return new hull_component_t{c->component};
+}
 void hull_component_delete(hull_component_t* c) { delete c; }
-void hull_component_wit(const hull_component_t* c, wasm_name_t* out) { message_out(c->component.wit(), out); }
+void hull_component_wit(const hull_component_t* c, wasm_name_t* out) {
+  message_out(c->component.wit(), out);
+}
 
 // ---- instances and functions ----
 
 void hull_component_instance_delete(hull_component_instance_t* i) { delete i; }
 
-hull_component_func_t* hull_component_instance_get_func(const hull_component_instance_t* i, const char* name) {
+hull_component_func_t* hull_component_instance_get_func(const hull_component_instance_t* i,
+                                                        const char* name) {
   if (!i || !name) return nullptr;
   std::optional<cm::Func> f = i->instance.get_func(name);
   return f ? new hull_component_func_t{std::move(*f)} : nullptr;
@@ -610,7 +634,9 @@ hull_component_instance_t* hull_component_instance_get_instance(const hull_compo
 }
 
 void hull_component_func_delete(hull_component_func_t* f) { delete f; }
-size_t hull_component_func_param_count(const hull_component_func_t* f) { return f->func.type().params.size(); }
+size_t hull_component_func_param_count(const hull_component_func_t* f) {
+  return f->func.type().params.size();
+}
 size_t hull_component_func_result_count(const hull_component_func_t* f) {
   return f->func.type().result.empty() ? 0 : 1;
 }
@@ -618,18 +644,21 @@ void hull_component_func_type(const hull_component_func_t* f, wasm_name_t* out) 
   message_out(cm::to_string(f->func.type()), out);
 }
 
-hull_error_t* hull_component_func_call(const hull_component_func_t* f, const hull_component_val_t* args,
-                                       size_t nargs, hull_component_val_t* results, size_t nresults) {
+hull_error_t* hull_component_func_call(const hull_component_func_t* f,
+                                       const hull_component_val_t* args, size_t nargs,
+                                       hull_component_val_t* results, size_t nresults) {
   if (!f) return usage("hull_component_func_call: NULL function");
   size_t want = hull_component_func_result_count(f);
   if (nresults != want) {
-    return usage("expected room for " + std::to_string(want) + " results, got " + std::to_string(nresults));
+    return usage("expected room for " + std::to_string(want) + " results, got " +
+                 std::to_string(nresults));
   }
   std::vector<cm::Val> in(nargs);
   for (size_t i = 0; i < nargs; ++i) {
     std::string why;
-    const std::string at = i < f->func.type().params.size() ? "argument `" + f->func.type().params[i].name + "`"
-                                                            : "argument " + std::to_string(i);
+    const std::string at = i < f->func.type().params.size()
+                               ? "argument `" + f->func.type().params[i].name + "`"
+                               : "argument " + std::to_string(i);
     if (!from_c(args[i], &in[i], &why, at)) return usage(why);
   }
   // Func::call checks the count and each argument's type before running anything.
@@ -652,7 +681,8 @@ hull_error_t* hull_component_linker_define_func(hull_component_linker_t* l, cons
                                                 void (*finalizer)(void*)) {
   // Owns env from here on: a failure below finalizes it at once.
   auto shared = std::make_shared<CallbackEnv>(callback, env, finalizer);
-  if (!l || !path || !callback) return usage("hull_component_linker_define_func: NULL linker, path or callback");
+  if (!l || !path || !callback)
+    return usage("hull_component_linker_define_func: NULL linker, path or callback");
   api::Result<void> r = l->check.func(path, host_func(shared, std::nullopt));
   if (!r) return make_error(std::move(r).error());
   l->defs.push_back({path, std::move(shared), {}});
@@ -661,22 +691,25 @@ hull_error_t* hull_component_linker_define_func(hull_component_linker_t* l, cons
 
 hull_error_t* hull_component_linker_define_instance(hull_component_linker_t* l, const char* name,
                                                     const hull_component_instance_t* instance) {
-  if (!l || !name || !instance) return usage("hull_component_linker_define_instance: NULL argument");
+  if (!l || !name || !instance)
+    return usage("hull_component_linker_define_instance: NULL argument");
   api::Result<void> r = l->check.instance(name, instance->instance);
   if (!r) return make_error(std::move(r).error());
   l->defs.push_back({name, nullptr, instance->instance});
   return nullptr;
 }
 
-hull_error_t* hull_component_linker_instantiate(const hull_component_linker_t* l, wasm_store_t* store,
+hull_error_t* hull_component_linker_instantiate(const hull_component_linker_t* l,
+                                                wasm_store_t* store,
                                                 const hull_component_t* component,
                                                 hull_component_instance_t** out) {
   *out = nullptr;
   if (!l || !store || !component) return usage("hull_component_linker_instantiate: NULL argument");
   cm::Linker linker(l->engine);
   for (const auto& d : l->defs) {
-    api::Result<void> r = d.func ? linker.func(d.path, host_func(d.func, result_arity(component->component, d.path)))
-                                 : linker.instance(d.path, d.instance);
+    api::Result<void> r =
+        d.func ? linker.func(d.path, host_func(d.func, result_arity(component->component, d.path)))
+               : linker.instance(d.path, d.instance);
     if (!r) return make_error(std::move(r).error());
   }
   api::Result<cm::Instance> i = linker.instantiate(store->api, component->component);

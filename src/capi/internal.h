@@ -135,10 +135,10 @@ struct wasm_store_t {
   hull::CompileOptions compile;  // from the engine
   std::deque<CHostEnv> host_envs;
   std::deque<RefRecord> ref_records;
-  std::deque<char> foreigns;  // identity storage for wasm_foreign_new
+  std::deque<char> foreigns;                                // identity storage for wasm_foreign_new
   std::unordered_map<const void*, uintptr_t> externref_of;  // obj -> ExternObject word
   std::unordered_map<const void*, HostInfo> host_info;
-  std::vector<std::pair<void (*)(void*), void*>> finalizers;  // func env finalizers
+  std::vector<std::pair<void (*)(void*), void*>> finalizers;   // func env finalizers
   std::vector<std::shared_ptr<hull::wasi::Preview1Ctx>> wasi;  // from hull_wasi_imports
   ~wasm_store_t();
 };

@@ -81,6 +81,7 @@ world root {
   export toggle: func(p: perms) -> perms;
   export next: func(c: color) -> color;
   export upper: func(c: char) -> char;
+  export measure: func(bytes: list<u8>, label: option<string>) -> u32;
   export boom: func();
 }
 OUT
@@ -118,7 +119,7 @@ json_field() {  # json_field NAME FILE JQ WANT
 }
 json_field json-demo "$dir/demo.wat" \
   '[.kind, .valid, (.imports | length), (.exports | map(.name) | join(","))] | map(tostring) | join(" ")' \
-  "component true 0 point,shape,perms,color,local:demo/api,greet,sum,swap,double,div,area,toggle,next,upper,boom,spin,surrogate"
+  "component true 0 point,shape,perms,color,local:demo/api,greet,sum,swap,double,div,area,toggle,next,upper,measure,noop,boom,spin,surrogate"
 json_field json-func "$dir/demo.wat" \
   '.exports[] | select(.name == "div") | [.kind, .type, (.params | map(.name + ": " + .type) | join(", ")), .result] | join(" | ")' \
   "func | func(a: u32, b: u32) -> result<u32, string> | a: u32, b: u32 | result<u32, string>"
@@ -177,11 +178,15 @@ invoke 'toggle({read, exec})' '{write}'
 invoke 'toggle({})' '{read, write, exec}'
 invoke 'next(blue)' 'red'
 invoke "upper('q')" "'Q'"
+invoke 'measure([1, 2, 3], some("abcd"))' '7'
+invoke 'measure([1, 2, 3])' '3'
 invoke ' div ( 9 , 3 ) ' 'ok(3)'
+invoke 'noop()' ''
 # The words after FILE as the arguments, for `--invoke NAME` without parentheses.
 printf '%s\n' 'ok(4)' >"$tmp/want"
 check invoke-words 0 "$HULL" run "$dir/demo.wat" --invoke div 8 2
 check invoke-before-file 0 "$HULL" run --invoke 'div(8, 2)' "$dir/demo.wat"
+check invoke-equals 0 "$HULL" run "$dir/demo.wat" --invoke='div(8, 2)' 
 # Sandbox limits apply to components as to modules.
 printf '%s\n' 'error: wasm trap: all fuel consumed' >"$tmp/want"
 check fuel 134 "$HULL" run --fuel 1000 "$dir/demo.wat" --invoke 'spin()'

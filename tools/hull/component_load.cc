@@ -59,12 +59,19 @@ bool starts_component_text(std::string_view text) {
 bool is_component_file(const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return false;
-  std::string head(kPeekBytes, '\0');
+  // A binary is told by its 8-byte preamble; only text needs more (past leading comments).
+  std::string head(8, '\0');
   head.resize(std::fread(head.data(), 1, head.size(), f));
+  const bool binary = head.size() >= 4 && head.compare(0, 4, std::string_view("\0asm", 4)) == 0;
+  if (!binary && head.size() == 8) {
+    head.resize(kPeekBytes);
+    head.resize(8 + std::fread(head.data() + 8, 1, head.size() - 8, f));
+  }
   std::fclose(f);
-  const auto* p = reinterpret_cast<const uint8_t*>(head.data());
-  if (head.size() >= 4 && head.compare(0, 4, std::string_view("\0asm", 4)) == 0)
+  if (binary) {
+    const auto* p = reinterpret_cast<const uint8_t*>(head.data());
     return api::component::Component::is_component({p, head.size()});
+  }
   return starts_component_text(head);
 }
 

@@ -2,6 +2,7 @@
 // exported function with arguments written in WAVE (component/abi/wave.h), print its result in
 // WAVE, as `wasmtime run --invoke` does. A component that is a WASI 0.2 command
 // (`wasi:cli/run`) is recognised and refused until Hull has WASI 0.2.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -37,8 +38,8 @@ struct Invocation {
 
 // `NAME(ARGS)`: names never contain '(' (they may contain ':' '/' '@' '#' '.' and
 // `[method]`-style brackets), so the first '(' starts the arguments, which run to the final ')'.
-// Without parentheses, NAME alone with the words after FILE as its arguments
-// (`--invoke sum '[1, 2]'`), joined as a WAVE list.
+// Without parentheses, NAME alone, and the words after FILE are its arguments, one each
+// (`--invoke div 8 2`), as for core modules.
 std::optional<Invocation> parse_invocation(const std::string& invoke,
                                            const std::vector<std::string>& words,
                                            std::string* why) {

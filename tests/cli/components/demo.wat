@@ -69,6 +69,12 @@
                                 (i32.le_u (local.get $c) (i32.const 122)))
         (then (i32.sub (local.get $c) (i32.const 32)))
         (else (local.get $c))))
+    ;; The number of bytes plus the label's length, if there is a label.
+    (func (export "measure") (param $ptr i32) (param $len i32) (param $has_label i32)
+                             (param $lptr i32) (param $llen i32) (result i32)
+      (i32.add (local.get $len)
+               (select (local.get $llen) (i32.const 0) (local.get $has_label))))
+    (func (export "noop"))
     (func (export "boom") (unreachable))
     (func (export "spin") (loop $l (br $l)))
     ;; A surrogate is not a char: lifting it traps in the canonical ABI.
@@ -104,6 +110,10 @@
     (canon lift (core func $m "next")))
   (func (export "upper") (param "c" char) (result char)
     (canon lift (core func $m "upper")))
+  (func (export "measure") (param "bytes" (list u8)) (param "label" (option string)) (result u32)
+    (canon lift (core func $m "measure") (memory (core memory $m "mem"))
+      (realloc (core func $m "realloc"))))
+  (func (export "noop") (canon lift (core func $m "noop")))
   (func (export "boom") (canon lift (core func $m "boom")))
   (func (export "spin") (canon lift (core func $m "spin")))
   (func (export "surrogate") (result char) (canon lift (core func $m "surrogate")))

@@ -147,13 +147,14 @@ hull_error_t* host_double(void* env, const hull_component_val_t* args, size_t na
                           hull_component_val_t* results, size_t nresults) {
   auto* h = static_cast<Host*>(env);
   ++h->double_calls;
-  if (nargs != 1 || nresults != 1 || args[0].kind != HULL_COMPONENT_U32) return hull_error_new("bad call");
+  if (nargs != 1 || nresults != 1 || args[0].kind != HULL_COMPONENT_U32)
+    return hull_error_new("bad call");
   results[0] = u32v(args[0].of.u32 * 2);
   return nullptr;
 }
 
-hull_error_t* host_shout(void* env, const hull_component_val_t* args, size_t, hull_component_val_t* results,
-                         size_t nresults) {
+hull_error_t* host_shout(void* env, const hull_component_val_t* args, size_t,
+                         hull_component_val_t* results, size_t nresults) {
   auto* h = static_cast<Host*>(env);
   h->last_shout = str(args[0].of.string);
   std::string up = h->last_shout;
@@ -163,7 +164,8 @@ hull_error_t* host_shout(void* env, const hull_component_val_t* args, size_t, hu
   return nullptr;
 }
 
-hull_error_t* host_fail(void*, const hull_component_val_t*, size_t nargs, hull_component_val_t*, size_t nresults) {
+hull_error_t* host_fail(void*, const hull_component_val_t*, size_t nargs, hull_component_val_t*,
+                        size_t nresults) {
   EXPECT_EQ(nargs, 0u);
   EXPECT_EQ(nresults, 0u);
   return hull_error_new("the host said no");
@@ -181,15 +183,22 @@ struct Fixture {
   Host host;
 
   explicit Fixture(wasm_config_t* config = nullptr)
-      : engine(config ? wasm_engine_new_with_config(config) : wasm_engine_new()), store(wasm_store_new(engine)) {
+      : engine(config ? wasm_engine_new_with_config(config) : wasm_engine_new()),
+        store(wasm_store_new(engine)) {
     auto bin = hull::text::component_to_binary(kTestComponent);
     EXPECT_TRUE(bin.ok()) << (bin.ok() ? "" : bin.error().to_string());
     if (!bin.ok()) return;
     EXPECT_EQ(take(hull_component_new(engine, bin->data(), bin->size(), &component)), "");
     linker = hull_component_linker_new(engine);
-    EXPECT_EQ(take(hull_component_linker_define_func(linker, "local:test/host#double", host_double, &host, finalize)), "");
-    EXPECT_EQ(take(hull_component_linker_define_func(linker, "local:test/host#shout", host_shout, &host, nullptr)), "");
-    EXPECT_EQ(take(hull_component_linker_define_func(linker, "local:test/host#fail", host_fail, nullptr, nullptr)), "");
+    EXPECT_EQ(take(hull_component_linker_define_func(linker, "local:test/host#double", host_double,
+                                                     &host, finalize)),
+              "");
+    EXPECT_EQ(take(hull_component_linker_define_func(linker, "local:test/host#shout", host_shout,
+                                                     &host, nullptr)),
+              "");
+    EXPECT_EQ(take(hull_component_linker_define_func(linker, "local:test/host#fail", host_fail,
+                                                     nullptr, nullptr)),
+              "");
     EXPECT_EQ(take(hull_component_linker_instantiate(linker, store, component, &instance)), "");
   }
   ~Fixture() {
@@ -201,12 +210,13 @@ struct Fixture {
   }
 
   // Calls `name`; returns the error message ("" on success). Deletes the arguments.
-  std::string call(const char* name, std::vector<hull_component_val_t> args, hull_component_val_t* result) {
+  std::string call(const char* name, std::vector<hull_component_val_t> args,
+                   hull_component_val_t* result) {
     hull_component_func_t* f = hull_component_instance_get_func(instance, name);
     EXPECT_NE(f, nullptr) << name;
     if (!f) return "no such export";
-    std::string e = take(
-        hull_component_func_call(f, args.data(), args.size(), result, result ? 1 : 0));
+    std::string e =
+        take(hull_component_func_call(f, args.data(), args.size(), result, result ? 1 : 0));
     for (auto& a : args) hull_component_val_delete(&a);
     hull_component_func_delete(f);
     return e;
@@ -295,7 +305,8 @@ TEST(CapiComponent, ScalarsEnumsFlagsTuplesAndStringLists) {
 
 // Records, variants, options, results and a guest resource, through the examples' component
 // (a text file: hull_component_from_file converts it).
-hull_error_t* log_to_string(void* env, const hull_component_val_t* args, size_t, hull_component_val_t*, size_t) {
+hull_error_t* log_to_string(void* env, const hull_component_val_t* args, size_t,
+                            hull_component_val_t*, size_t) {
   *static_cast<std::string*>(env) += str(args[0].of.string) + ";";
   return nullptr;
 }
@@ -304,22 +315,28 @@ TEST(CapiComponent, RecordsVariantsOptionsResultsResources) {
   wasm_engine_t* engine = wasm_engine_new();
   wasm_store_t* store = wasm_store_new(engine);
   hull_component_t* c = nullptr;
-  ASSERT_EQ(take(hull_component_from_file(engine, HULL_EXAMPLES_DIR "/component-c/demo.wat", &c)), "");
+  ASSERT_EQ(take(hull_component_from_file(engine, HULL_EXAMPLES_DIR "/component-c/demo.wat", &c)),
+            "");
   wasm_name_t wit;
   hull_component_wit(c, &wit);
-  EXPECT_NE(std::string(wit.data).find("export parse: func(text: string) -> result<u32, string>;"), std::string::npos)
+  EXPECT_NE(std::string(wit.data).find("export parse: func(text: string) -> result<u32, string>;"),
+            std::string::npos)
       << wit.data;
   wasm_byte_vec_delete(&wit);
 
   std::string log;
   hull_component_linker_t* l = hull_component_linker_new(engine);
-  EXPECT_EQ(take(hull_component_linker_define_func(l, "local:demo/host#log", log_to_string, &log, nullptr)), "");
+  EXPECT_EQ(take(hull_component_linker_define_func(l, "local:demo/host#log", log_to_string, &log,
+                                                   nullptr)),
+            "");
   hull_component_instance_t* inst = nullptr;
   ASSERT_EQ(take(hull_component_linker_instantiate(l, store, c, &inst)), "");
-  auto call = [&](const char* name, std::vector<hull_component_val_t> args, hull_component_val_t* r) {
+  auto call = [&](const char* name, std::vector<hull_component_val_t> args,
+                  hull_component_val_t* r) {
     hull_component_func_t* f = hull_component_instance_get_func(inst, name);
     EXPECT_NE(f, nullptr) << name;
-    std::string e = f ? take(hull_component_func_call(f, args.data(), args.size(), r, 1)) : "missing";
+    std::string e =
+        f ? take(hull_component_func_call(f, args.data(), args.size(), r, 1)) : "missing";
     for (auto& a : args) hull_component_val_delete(&a);
     hull_component_func_delete(f);
     return e;
@@ -440,12 +457,15 @@ TEST(CapiComponent, MistypedArgumentsAreUsageErrors) {
   EXPECT_EQ(r.kind, HULL_COMPONENT_U8);
   hull_component_val_delete(&arg);
 
-  EXPECT_EQ(take(hull_component_func_call(f, nullptr, 0, &r, 1)), "usage: expected 1 arguments, got 0");
+  EXPECT_EQ(take(hull_component_func_call(f, nullptr, 0, &r, 1)),
+            "usage: expected 1 arguments, got 0");
   hull_component_val_t one = u32v(1);
-  EXPECT_EQ(take(hull_component_func_call(f, &one, 1, nullptr, 0)), "usage: expected room for 1 results, got 0");
+  EXPECT_EQ(take(hull_component_func_call(f, &one, 1, nullptr, 0)),
+            "usage: expected room for 1 results, got 0");
   hull_component_val_t bad;
   bad.kind = 99;
-  EXPECT_EQ(take(hull_component_func_call(f, &bad, 1, &r, 1)), "usage: argument `x`: unknown value kind 99");
+  EXPECT_EQ(take(hull_component_func_call(f, &bad, 1, &r, 1)),
+            "usage: argument `x`: unknown value kind 99");
   EXPECT_EQ(fx.host.double_calls, 0);  // nothing ran
   hull_component_func_delete(f);
 
@@ -485,10 +505,12 @@ TEST(CapiComponent, TrapsCarryTheirMessage) {
 }
 
 // Host functions that return nothing where a result is due, or a value of the wrong type.
-hull_error_t* returns_nothing(void*, const hull_component_val_t*, size_t, hull_component_val_t*, size_t) {
+hull_error_t* returns_nothing(void*, const hull_component_val_t*, size_t, hull_component_val_t*,
+                              size_t) {
   return nullptr;
 }
-hull_error_t* returns_string(void*, const hull_component_val_t*, size_t, hull_component_val_t* results, size_t) {
+hull_error_t* returns_string(void*, const hull_component_val_t*, size_t,
+                             hull_component_val_t* results, size_t) {
   results[0] = strv("not a number");
   return nullptr;
 }
@@ -502,9 +524,15 @@ TEST(CapiComponent, BadHostResultsTrap) {
     hull_component_t* c = nullptr;
     ASSERT_EQ(take(hull_component_new(engine, bin->data(), bin->size(), &c)), "");
     hull_component_linker_t* l = hull_component_linker_new(engine);
-    EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#double", cb, nullptr, nullptr)), "");
-    EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#shout", host_shout, nullptr, nullptr)), "");
-    EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#fail", host_fail, nullptr, nullptr)), "");
+    EXPECT_EQ(
+        take(hull_component_linker_define_func(l, "local:test/host#double", cb, nullptr, nullptr)),
+        "");
+    EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#shout", host_shout,
+                                                     nullptr, nullptr)),
+              "");
+    EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#fail", host_fail, nullptr,
+                                                     nullptr)),
+              "");
     hull_component_instance_t* inst = nullptr;
     ASSERT_EQ(take(hull_component_linker_instantiate(l, store, c, &inst)), "");
     hull_component_func_t* f = hull_component_instance_get_func(inst, "quadruple");
@@ -514,9 +542,11 @@ TEST(CapiComponent, BadHostResultsTrap) {
     EXPECT_EQ(hull_error_kind(e), HULL_ERROR_TRAP);
     std::string msg = take(e);
     if (cb == returns_nothing) {
-      EXPECT_NE(msg.find("host function returned 0 values where 1 was expected"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("host function returned 0 values where 1 was expected"), std::string::npos)
+          << msg;
     } else {
-      EXPECT_NE(msg.find("host function returned a value of the wrong type"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("host function returned a value of the wrong type"), std::string::npos)
+          << msg;
     }
     hull_component_func_delete(f);
     hull_component_instance_delete(inst);
@@ -560,7 +590,9 @@ TEST(CapiComponent, CompileAndLinkErrors) {
 
   // A duplicate definition is refused at once (and its env finalized).
   Host host;
-  EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#double", host_double, &host, finalize)), "");
+  EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#double", host_double, &host,
+                                                   finalize)),
+            "");
   e = hull_component_linker_define_func(l, "local:test/host#double", host_double, &host, finalize);
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(hull_error_kind(e), HULL_ERROR_USAGE);
@@ -588,9 +620,15 @@ TEST(CapiComponent, FinalizerRunsWhenTheLastUserIsGone) {
     // Swap in a heap env whose finalizer we can observe after the fixture is gone: define a
     // second linker with it and instantiate, then delete the linker before the store.
     hull_component_linker_t* l = hull_component_linker_new(fx.engine);
-    EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#double", host_double, host, finalize)), "");
-    EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#shout", host_shout, host, nullptr)), "");
-    EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#fail", host_fail, nullptr, nullptr)), "");
+    EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#double", host_double, host,
+                                                     finalize)),
+              "");
+    EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#shout", host_shout, host,
+                                                     nullptr)),
+              "");
+    EXPECT_EQ(take(hull_component_linker_define_func(l, "local:test/host#fail", host_fail, nullptr,
+                                                     nullptr)),
+              "");
     hull_component_instance_t* inst = nullptr;
     ASSERT_EQ(take(hull_component_linker_instantiate(l, fx.store, fx.component, &inst)), "");
     hull_component_linker_delete(l);
