@@ -5,7 +5,7 @@
 //   component_bench [--write-component=PATH] [Google Benchmark flags]
 //
 // --write-component writes the component binary this benchmark measures (the text encoded by
-// hull::text::component_to_binary) and exits: jco_bench.sh transpiles those bytes for node.
+// hull::text::component_to_binary) and exits: run.sh transpiles those bytes with jco for node.
 #include <benchmark/benchmark.h>
 
 #include <array>
@@ -79,6 +79,9 @@ struct Shared {
   }
 };
 
+// The interface calls.wat exports its functions in.
+constexpr std::string_view kInterface = "local:bench/calls";
+
 // A Store with one instance of the component in it.
 struct Instantiated {
   api::Store store{Shared::get().engine};
@@ -89,9 +92,11 @@ struct Instantiated {
     if (!i) die("InstancePre::instantiate", i.error().to_string());
     instance = *i;
   }
+  // A function of the exported interface.
   cm::Func func(std::string_view name) const {
-    auto f = instance.get_func(name);
-    if (!f) die("get_func", std::string(name));
+    std::string path = std::string(kInterface) + "#" + std::string(name);
+    auto f = instance.get_func(path);
+    if (!f) die("get_func", path);
     return *f;
   }
 };
@@ -283,7 +288,9 @@ void BM_InstancePre_InstantiateAndCall(benchmark::State& state) {
     api::Store store(s.engine);
     auto i = s.pre.instantiate(store);
     if (!i) die("InstancePre::instantiate", i.error().to_string());
-    auto r = i->get_func("add")->call(args);
+    auto add = i->get_func("local:bench/calls#add");
+    if (!add) die("get_func", "add");
+    auto r = add->call(args);
     if (!r) die("add", r.error().to_string());
     benchmark::DoNotOptimize(r);
   }
