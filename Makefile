@@ -45,10 +45,11 @@ test-asan: setup
 	  "-DCMAKE_CXX_FLAGS=-O1 -fsanitize=fuzzer-no-link" -DHULL_FUZZ=ON -DHULL_BENCH=OFF \
 	  -DHULL_SHARED_LIB=OFF > /dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target hull hull_test_programs hull_guard_tests hull_guard_engine_tests \
-	  hull_reservation_pool_tests fuzz_decode fuzz_text fuzz_validate fuzz_exec fuzz_component \
+	  hull_reservation_pool_tests hull_component_tests hull_component_abi_tests \
+	  hull_component_decoder_tests fuzz_decode fuzz_text fuzz_validate fuzz_exec fuzz_component \
 	  hull_fuzz_seeds
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) \
-	  -L 'spec|component$$|wasi|programs|hostile|sandbox|cli|fuzz-brief' --progress
+	  -L 'spec|component$$|component-unit|wasi|programs|hostile|sandbox|cli|fuzz-brief' --progress
 
 conformance: build
 	@bash scripts/conformance.sh $(BUILD)/hull
