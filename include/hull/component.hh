@@ -33,6 +33,7 @@ struct ExternInfo {
   std::vector<std::string> export_names;
   std::vector<ExternInfo> export_types;
   bool resource = false;  // Type: a resource type
+  ResourceRef resource_ref;  // Type, resource: its identity (own/borrow types name it too)
   Type value;             // Type: a defined value type
 };
 

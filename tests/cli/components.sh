@@ -135,12 +135,12 @@ json_field json-resource "$dir/resources.wat" \
 
 # An invalid component is named with its error and offset; --json says so too.
 printf '%s\n' "// component $dir/invalid.wat (32 bytes), not valid" \
-  "error: $dir/invalid.wat: invalid component: unknown core function 0: function index out of bounds (at offset 0x12)" \
+  "error: $dir/invalid.wat: invalid component: unknown core function 0: function index out of bounds (at byte 0x12)" \
   >"$tmp/want"
 check inspect-invalid 1 "$HULL" inspect "$dir/invalid.wat"
 if timeout 20 "$HULL" inspect --json "$dir/invalid.wat" >"$tmp/json" 2>/dev/null; [[ $? -eq 1 &&
    "$(jq -r '[.kind, .valid, .error] | map(tostring) | join("|")' "$tmp/json")" == \
-   'component|false|unknown core function 0: function index out of bounds (at offset 0x12)' ]]; then
+   'component|false|unknown core function 0: function index out of bounds (at byte 0x12)' ]]; then
   echo "ok   inspect-invalid-json"
 else
   echo "FAIL inspect-invalid-json:"; cat "$tmp/json"; fail=1
@@ -236,13 +236,13 @@ fails wasi-command 1 \
   "error: $dir/command.wat is a WASI 0.2 command (it exports wasi:cli/run); Hull does not support WASI 0.2 yet, only preview 1 core modules" \
   run "$dir/command.wat"
 fails unlinkable 1 \
-  "error: $dir/resources.wat: import \`log\` was not found (hull run gives components no imports yet: WASI 0.2 is not supported)" \
+  "error: $dir/resources.wat: import \`log\` was not found (hull run provides no imports to components yet, WASI 0.2 included)" \
   run "$dir/resources.wat" --invoke '[static]counter.zero()'
 fails wasi-flags 2 \
   "error: $D is a component: --dir, --env, --inherit-env and --tcplisten configure WASI preview 1, which components do not use (WASI 0.2 is not supported yet)" \
   run --dir "$tmp" "$D" --invoke 'boom()'
 fails run-invalid 1 \
-  "error: $dir/invalid.wat: invalid component: unknown core function 0: function index out of bounds (at offset 0x12)" \
+  "error: $dir/invalid.wat: invalid component: unknown core function 0: function index out of bounds (at byte 0x12)" \
   run "$dir/invalid.wat" --invoke 'f()'
 
 # ---- binary input ---------------------------------------------------------------------------

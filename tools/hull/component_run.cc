@@ -224,7 +224,7 @@ int run_component(const std::string& file, const std::string& invoke,
   }
   const ComponentItems imports = comp->imports();
   const ComponentItems exports = comp->exports();
-  const WitPrinter wit(imports, exports);
+  const WitPrinter wit(imports, exports, resource_names(*comp));
   const auto funcs = exported_functions(exports);
 
   if (invoke.empty()) {
@@ -285,8 +285,8 @@ int run_component(const std::string& file, const std::string& invoke,
   if (!inst) {
     if (inst.error().trap) return report_trap(inst.error());
     const char* hint = inst.error().kind == api::ErrorKind::Unlinkable
-                           ? " (hull run gives components no imports yet: WASI 0.2 is not "
-                             "supported)"
+                           ? " (hull run provides no imports to components yet, WASI 0.2 "
+                             "included)"
                            : "";
     std::fprintf(stderr, "error: %s: %s%s\n", file.c_str(), inst.error().message.c_str(), hint);
     return kExitError;

@@ -59,6 +59,12 @@ std::string item_name(const std::string& n) {
 
 }  // namespace
 
+WitPrinter::Entries WitPrinter::entries_of(const ComponentItems& items) {
+  Entries out;
+  for (const auto& [n, x] : items) out.push_back({&n, &x});
+  return out;
+}
+
 WitPrinter::Entries WitPrinter::entries_of(const ac::ExternInfo& instance) {
   Entries out;
   for (size_t i = 0; i < instance.export_names.size() && i < instance.export_types.size(); ++i)
@@ -80,17 +86,10 @@ std::string wit_ident(const std::string& name) {
   return name;
 }
 
-WitPrinter::WitPrinter(const ComponentItems& imports, const ComponentItems& exports)
-    : imports_(imports), exports_(exports) {
-  for (const ComponentItems* list : {&imports_, &exports_}) {
-    for (const auto& [n, x] : *list) {
-      if (x.kind == ac::ExternInfo::Kind::Type && !x.resource && x.value &&
-          is_nominal(x.value.kind()))
-        named_.push_back({n, x.value, nullptr});
-      if (x.kind == ac::ExternInfo::Kind::Instance) collect(x.export_names, x.export_types, &x);
-      if (x.kind == ac::ExternInfo::Kind::Func) learn_resource(n, x.func);
-    }
-  }
+WitPrinter::WitPrinter(const ComponentItems& imports, const ComponentItems& exports,
+                       std::map<uint32_t, std::string> resources)
+    : imports_(imports), exports_(exports), resource_names_(std::move(resources)) {
+  for (const ComponentItems* list : {&imports_, &exports_}) collect(entries_of(*list), nullptr);
 }
 
 void WitPrinter::learn_resource(const std::string& func_name, const ac::FuncType& f) {
@@ -110,15 +109,13 @@ std::string WitPrinter::resource_name(const ac::ResourceRef& r) const {
   return it != resource_names_.end() ? wit_ident(it->second) : "resource-" + std::to_string(r.id);
 }
 
-void WitPrinter::collect(const std::vector<std::string>& names,
-                         const std::vector<ac::ExternInfo>& infos, const ac::ExternInfo* scope) {
-  for (size_t i = 0; i < names.size() && i < infos.size(); ++i) {
-    const ac::ExternInfo& x = infos[i];
-    if (x.kind == ac::ExternInfo::Kind::Type && !x.resource && x.value &&
-        is_nominal(x.value.kind()))
-      named_.push_back({names[i], x.value, scope});
-    if (x.kind == ac::ExternInfo::Kind::Instance) collect(x.export_names, x.export_types, &x);
-    if (x.kind == ac::ExternInfo::Kind::Func) learn_resource(names[i], x.func);
+void WitPrinter::collect(const Entries& entries, const ac::ExternInfo* scope) {
+  for (const auto& [name, x] : entries) {
+    if (x->kind == ac::ExternInfo::Kind::Type && !x->resource && x->value &&
+        is_nominal(x->value.kind()))
+      named_.push_back({*name, x->value, scope});
+    if (x->kind == ac::ExternInfo::Kind::Instance) collect(entries_of(*x), x);
+    if (x->kind == ac::ExternInfo::Kind::Func) learn_resource(*name, x->func);
   }
 }
 
@@ -305,9 +302,7 @@ void WitPrinter::items(std::string* out, const char* dir, const Entries& entries
 std::string WitPrinter::world() const {
   std::string s = "world root {\n";
   for (const auto& [dir, list] : {std::pair{"import", &imports_}, std::pair{"export", &exports_}}) {
-    Entries entries;
-    for (const auto& [n, x] : *list) entries.push_back({&n, &x});
-    items(&s, dir, entries, nullptr, "  ");
+    items(&s, dir, entries_of(*list), nullptr, "  ");
   }
   return s + "}\n";
 }

@@ -352,7 +352,7 @@ int inspect_component(const std::string& file, bool json) {
   }
   const ComponentItems imports = comp->imports();
   const ComponentItems exports = comp->exports();
-  const WitPrinter wit(imports, exports);
+  const WitPrinter wit(imports, exports, resource_names(*comp));
   if (json) {
     std::printf(
         "{\"file\": %s, \"bytes\": %zu, \"kind\": \"component\", \"valid\": true, "

@@ -64,6 +64,7 @@ ExternInfo info_of(const Entity& e) {
     case Entity::Kind::Type:
       x.kind = ExternInfo::Kind::Type;
       x.resource = e.type.kind == TypeEntry::Kind::Resource;
+      if (x.resource) x.resource_ref = e.type.resource;
       x.value = e.type.value;
       break;
     case Entity::Kind::Component: x.kind = ExternInfo::Kind::Component; break;

@@ -10,7 +10,7 @@ namespace hull::component {
 api::Error invalid_at(std::string message, size_t at) {
   if (at != SIZE_MAX) {
     char buf[40];
-    std::snprintf(buf, sizeof buf, " (at offset 0x%zx)", at);
+    std::snprintf(buf, sizeof buf, " (at byte 0x%zx)", at);
     message += buf;
   }
   return api::Error(api::ErrorKind::Invalid, std::move(message));
@@ -261,7 +261,7 @@ api::Result<void> Validator::core_module(Scope& s, const ComponentDesc& d, const
   if (!mod) {
     api::Error e = std::move(mod).error();
     char buf[64];
-    std::snprintf(buf, sizeof buf, " (in the core module at offset 0x%zx)", m.begin);
+    std::snprintf(buf, sizeof buf, " (in the core module at byte 0x%zx)", m.begin);
     e.message += buf;
     return e;
   }
@@ -897,6 +897,7 @@ api::Result<void> Validator::declare(Scope& s, const ExternName& ext, const Enti
     (is_import ? s.import_resource_names : s.export_resource_names)[name] = id;
     std::string& rn = resources_->resources[id].name;
     if (rn.empty()) rn = name;
+    declared.type.resource.name = name;
   }
   (is_import ? s.imports : s.exports).push_back({name, declared});
   add_entity(s, declared);

@@ -311,7 +311,10 @@ api::Result<ac::Type> Validator::defvaltype(Scope& s, const DefValType& d, size_
       if (e.kind != TypeEntry::Kind::Resource) {
         return invalid_at("type index " + std::to_string(d.resource) + " is not a resource type", at);
       }
-      out = d.kind == K::Own ? ac::own_type(e.resource) : ac::borrow_type(e.resource);
+      // Handles carry the resource's name (the first import or export that named it) for
+      // WIT output and messages; identity is the id alone.
+      ac::ResourceRef ref{e.resource.id, resources_->resources[e.resource.id].name};
+      out = d.kind == K::Own ? ac::own_type(ref) : ac::borrow_type(ref);
       break;
     }
     case K::Stream:
