@@ -191,9 +191,32 @@ WASM_API_EXTERN void hull_component_resource_any_delete(hull_component_resource_
 WASM_API_EXTERN bool hull_component_resource_any_owned(
     const hull_component_resource_any_t* resource);
 /* The representation the owning side gave the resource (for a guest-defined resource: the i32
- * passed to resource.new). */
+ * passed to resource.new; for a host-defined one: the rep of hull_component_resource_host_new). */
 WASM_API_EXTERN uint32_t
 hull_component_resource_any_rep(const hull_component_resource_any_t* resource);
+/* Drops an owned handle the host holds: runs the resource's destructor (the guest's core
+ * destructor for a guest-defined resource, which may trap; the host's for a host-defined one).
+ * The handle must not be passed anywhere afterwards (delete it). A borrow is a HULL_ERROR_USAGE
+ * error. */
+WASM_API_EXTERN hull_error_t* hull_component_resource_any_drop(
+    const hull_component_resource_any_t* resource);
+
+/* A resource type's identity: a host-defined one (hull_component_linker_define_resource) or the
+ * type of a handle the host received. Owned by the caller. */
+typedef struct hull_component_resource_type_t hull_component_resource_type_t;
+WASM_API_EXTERN hull_component_resource_type_t* hull_component_resource_type_clone(
+    const hull_component_resource_type_t* type);
+WASM_API_EXTERN void hull_component_resource_type_delete(hull_component_resource_type_t* type);
+WASM_API_EXTERN bool hull_component_resource_type_equal(const hull_component_resource_type_t* a,
+                                                        const hull_component_resource_type_t* b);
+/* The type of a handle. */
+WASM_API_EXTERN hull_component_resource_type_t* hull_component_resource_any_type(
+    const hull_component_resource_any_t* resource);
+/* A handle to a resource of a host-defined `type` whose representation is `rep` (the host's own
+ * index or key for the object): an owned one to return from a host function or to pass to a
+ * guest, or a borrowed one (`owned` false) to lend. */
+WASM_API_EXTERN hull_component_resource_any_t* hull_component_resource_host_new(
+    const hull_component_resource_type_t* type, uint32_t rep, bool owned);
 
 /* ---- components -----------------------------------------------------------------------------
  * Immutable and shareable across stores and threads; the engine must outlive it. */
@@ -255,8 +278,9 @@ typedef hull_error_t* (*hull_component_func_callback_t)(void* env, const hull_co
                                                         size_t nresults);
 
 WASM_API_EXTERN hull_component_linker_t* hull_component_linker_new(const wasm_engine_t* engine);
-/* Deletes the linker. Instances made with it keep their host functions (and envs) alive: a
- * function's finalizer runs once neither the linker nor any store using it needs it. */
+/* Deletes the linker. Stores it instantiated into keep its definitions (host functions, host
+ * resource types and their envs) alive: a finalizer runs once neither the linker nor any such
+ * store needs the definition. */
 WASM_API_EXTERN void hull_component_linker_delete(hull_component_linker_t* linker);
 /* Defines the host function at `path`: "name" for a function import, "iface#name" for a
  * function of an imported instance ("local:demo/host#log"; nested: "a#b#name"). `finalizer`
@@ -265,6 +289,17 @@ WASM_API_EXTERN void hull_component_linker_delete(hull_component_linker_t* linke
 WASM_API_EXTERN hull_error_t* hull_component_linker_define_func(
     hull_component_linker_t* linker, const char* path, hull_component_func_callback_t callback,
     void* env, void (*finalizer)(void* env));
+/* Defines a host resource type at `path` ("name", or "iface#name" for a resource an imported
+ * instance exports); components import it as `(type (sub resource))`. `destructor` (may be
+ * NULL) is called with `env` and the handle's rep when an owned handle is dropped (by a guest's
+ * resource.drop or hull_component_resource_any_drop); `finalizer` (may be NULL) with `env` when
+ * neither the linker nor a store instantiated with it needs the definition any more. On success
+ * *type_out receives the type, for creating handles (hull_component_resource_host_new) and
+ * recognising them; it designates the same type in every store the linker instantiates into.
+ * Fails (and calls the finalizer at once) when the path is empty or already defined. */
+WASM_API_EXTERN hull_error_t* hull_component_linker_define_resource(
+    hull_component_linker_t* linker, const char* path, void (*destructor)(void* env, uint32_t rep),
+    void* env, void (*finalizer)(void* env), hull_component_resource_type_t** type_out);
 /* Defines every export of `instance` (e.g. another component's instance) under `name`. */
 WASM_API_EXTERN hull_error_t* hull_component_linker_define_instance(
     hull_component_linker_t* linker, const char* name, const hull_component_instance_t* instance);

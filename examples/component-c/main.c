@@ -39,6 +39,31 @@ static hull_error_t* host_log(void* env, const hull_component_val_t* args, size_
   return NULL;
 }
 
+/* The host-defined resource `tally`: the host's objects, indexed by the rep of their handles. */
+static uint64_t tallies[4];
+static int tally_dropped = 0;
+
+/* `[method]tally.add(self: borrow<tally>, n: u32)`: self's rep says which tally. */
+static hull_error_t* tally_add(void* env, const hull_component_val_t* args, size_t nargs,
+                               hull_component_val_t* results, size_t nresults) {
+  (void)env;
+  (void)results;
+  (void)nresults;
+  if (nargs != 2 || args[0].kind != HULL_COMPONENT_RESOURCE)
+    return hull_error_new("tally.add: bad arguments");
+  uint32_t rep = hull_component_resource_any_rep(args[0].of.resource);
+  if (rep >= 4) return hull_error_new("tally.add: no such tally");
+  tallies[rep] += args[1].of.u32;
+  return NULL;
+}
+
+/* Runs when an owned tally handle is dropped. */
+static void tally_destructor(void* env, uint32_t rep) {
+  (void)env;
+  printf("[host] tally %u dropped (total %llu)\n", rep, (unsigned long long)tallies[rep]);
+  tally_dropped = 1;
+}
+
 /* Calls export `name` of `instance` with `nargs` arguments (which it deletes) and stores its
  * result in *result (when the function has one). */
 static void call(const hull_component_instance_t* instance, const char* name,
@@ -108,6 +133,13 @@ int main(void) {
   hull_component_linker_t* linker = hull_component_linker_new(engine);
   error =
       hull_component_linker_define_func(linker, "local:demo/host#log", host_log, &log_calls, NULL);
+  if (error) die("define", error);
+  hull_component_resource_type_t* tally = NULL;
+  error = hull_component_linker_define_resource(linker, "local:demo/host#tally", tally_destructor,
+                                                NULL, NULL, &tally);
+  if (error) die("define", error);
+  error = hull_component_linker_define_func(linker, "local:demo/host#[method]tally.add", tally_add,
+                                            NULL, NULL);
   if (error) die("define", error);
   hull_component_instance_t* instance = NULL;
   error = hull_component_linker_instantiate(linker, store, component, &instance);
@@ -194,6 +226,22 @@ int main(void) {
   printf("find(..., 7) = %s\n", result.of.option ? "some" : "none");
   check(result.kind == HULL_COMPONENT_OPTION && !result.of.option, "find 7");
 
+  /* The host's resource: an owned handle to tally 1, lent to the guest, which adds to it through
+   * the host method; then the host drops it (running the destructor). */
+  hull_component_val_t t;
+  t.kind = HULL_COMPONENT_RESOURCE;
+  t.of.resource = hull_component_resource_host_new(tally, 1, true);
+  hull_component_val_clone(&t, &args[0]);
+  args[1] = numbers();
+  call(instance, "tally-all", args, 2, NULL);
+  printf("tally-all(tally 1, [3, 1, 4, 1, 5, 9, 2, 6]) -> tally 1 = %llu\n",
+         (unsigned long long)tallies[1]);
+  check(tallies[1] == 31, "tally");
+  error = hull_component_resource_any_drop(t.of.resource);
+  if (error) die("drop", error);
+  hull_component_val_delete(&t);
+  check(tally_dropped, "tally dropped");
+
   /* A resource defined by the guest: the constructor gives the host an owned handle, which it
    * lends to a method (a borrow parameter) and then gives back to `finish`. */
   hull_component_val_t counter;
@@ -230,6 +278,7 @@ int main(void) {
   hull_component_func_delete(sum);
 
   hull_component_instance_delete(instance);
+  hull_component_resource_type_delete(tally);
   hull_component_linker_delete(linker);
   hull_component_delete(component);
   wasm_store_delete(store);

@@ -2,7 +2,10 @@
 ;; examples/component-c (the two files are identical). In WIT it is:
 ;;
 ;;   package local:demo;
-;;   interface host { log: func(msg: string); }
+;;   interface host {
+;;     log: func(msg: string);
+;;     resource tally { add: func(n: u32); }           // defined by the host
+;;   }
 ;;   world demo {
 ;;     import host;
 ;;     record point { x: s32, y: s32 }
@@ -18,14 +21,18 @@
 ;;     export area: func(s: shape) -> u64;              // circle: 3 r^2, rectangle: |x y|
 ;;     export parse: func(text: string) -> result<u32, string>;
 ;;     export find: func(values: list<u32>, needle: u32) -> option<u32>;
+;;     export tally-all: func(t: borrow<tally>, values: list<u32>);  // calls t.add(v) for each v
 ;;   }
 ;;
-;; `counter` is defined by this component (the guest), not by the host: Hull's component
-;; linker cannot define host resources yet.
+;; Two resources: `tally` is the host's (the guest only gets handles to it), `counter` is this
+;; component's own (the host only gets handles to it).
 (component
   (import "local:demo/host" (instance $host
     (export "log" (func (param "msg" string)))
+    (export "tally" (type $tally (sub resource)))
+    (export "[method]tally.add" (func (param "self" (borrow $tally)) (param "n" u32)))
   ))
+  (alias export $host "tally" (type $tally))
 
   ;; Exported functions may only mention exported types, so each type is exported and the
   ;; signatures use the exported indices.
@@ -71,6 +78,9 @@
 
   (alias export $host "log" (func $log))
   (core func $log-lowered (canon lower (func $log) (memory (core memory $libc "memory"))))
+  (alias export $host "[method]tally.add" (func $tally-add))
+  (core func $tally-add-lowered (canon lower (func $tally-add)))
+  (core func $tally-drop (canon resource.drop $tally))
   (core func $counter-new (canon resource.new $counter))
   (core func $counter-rep (canon resource.rep $counter))
   (core func $counter-drop (canon resource.drop $counter))
@@ -81,6 +91,8 @@
     (import "libc" "memory" (memory 1))
     (import "libc" "realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
     (import "host" "log" (func $log (param i32 i32)))
+    (import "host" "tally-add" (func $tally-add (param i32 i32)))
+    (import "host" "tally-drop" (func $tally-drop (param i32)))
     (import "counter" "new" (func $counter-new (param i32) (result i32)))
     (import "counter" "rep" (func $counter-rep (param i32) (result i32)))
     (import "counter" "drop" (func $counter-drop (param i32)))
@@ -174,6 +186,19 @@
           (br $next)))
       (i32.const 256))
 
+    ;; Adds each value to the host's tally through its method, then drops the borrowed handle
+    ;; (a borrow must be dropped before the call that lent it returns).
+    (func (export "tally-all") (param $tally i32) (param $ptr i32) (param $len i32)
+      (local $i i32)
+      (block $done
+        (loop $next
+          (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+          (call $tally-add (local.get $tally)
+                           (i32.load (i32.add (local.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $next)))
+      (call $tally-drop (local.get $tally)))
+
     ;; A counter's representation is the address of a 4-byte cell holding its count.
     (func (export "counter-new") (param $start i32) (result i32)
       (local $cell i32)
@@ -193,7 +218,11 @@
   )
   (core instance $main (instantiate $main
     (with "libc" (instance $libc))
-    (with "host" (instance (export "log" (func $log-lowered))))
+    (with "host" (instance
+      (export "log" (func $log-lowered))
+      (export "tally-add" (func $tally-add-lowered))
+      (export "tally-drop" (func $tally-drop))
+    ))
     (with "counter" (instance
       (export "new" (func $counter-new))
       (export "rep" (func $counter-rep))
@@ -217,6 +246,9 @@
                 (realloc (core func $libc "realloc"))))
   (func (export "find") (param "values" (list u32)) (param "needle" u32) (result (option u32))
     (canon lift (core func $main "find") (memory (core memory $libc "memory"))
+                (realloc (core func $libc "realloc"))))
+  (func (export "tally-all") (param "t" (borrow $tally)) (param "values" (list u32))
+    (canon lift (core func $main "tally-all") (memory (core memory $libc "memory"))
                 (realloc (core func $libc "realloc"))))
   (func (export "[constructor]counter") (param "start" u32) (result (own $counter-t))
     (canon lift (core func $main "counter-new")))

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <hull/component.hh>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,9 @@ void check(bool ok, const std::string& what) {
   }
 }
 
-// Calls `name` and returns its single result; a failed call is fatal for the example.
-cm::Val call1(const cm::Instance& instance, const char* name, std::vector<cm::Val> args) {
+// Calls `name` and returns its results (0 or 1); a failed call is fatal for the example.
+std::vector<cm::Val> call(const cm::Instance& instance, const char* name,
+                          std::vector<cm::Val> args) {
   std::optional<cm::Func> f = instance.get_func(name);
   if (!f) {
     std::fprintf(stderr, "no export %s\n", name);
@@ -34,7 +36,11 @@ cm::Val call1(const cm::Instance& instance, const char* name, std::vector<cm::Va
     std::fprintf(stderr, "%s: %s\n", name, r.error().to_string().c_str());
     std::exit(1);
   }
-  return r->at(0);
+  return std::move(*r);
+}
+
+cm::Val call1(const cm::Instance& instance, const char* name, std::vector<cm::Val> args) {
+  return call(instance, name, std::move(args)).at(0);
 }
 
 std::string describe_point(const cm::Val& p) {
@@ -68,6 +74,24 @@ int main() {
         std::printf("[host] log: %s\n", args[0].as_string().c_str());
         return api::Result<void>();
       });
+  if (!defined) return 1;
+  // A host-defined resource: the host's objects are tallies, kept here by their rep (the key the
+  // host gives a handle); the guest only ever sees handles. The destructor runs when an owned
+  // handle is dropped.
+  std::map<uint32_t, uint64_t> tallies;
+  api::Result<cm::ResourceType> tally = linker.resource("local:demo/host#tally", [&](uint32_t rep) {
+    std::printf("[host] tally %u dropped (total %llu)\n", rep,
+                static_cast<unsigned long long>(tallies[rep]));
+    tallies.erase(rep);
+  });
+  if (!tally) return 1;
+  defined = linker.func("local:demo/host#[method]tally.add",
+                        [&](std::span<const cm::Val> args, std::vector<cm::Val>&) {
+                          // args[0] is the borrowed handle the guest passed: its rep finds the host
+                          // object.
+                          tallies[args[0].as_resource().rep] += args[1].as_u64();
+                          return api::Result<void>();
+                        });
   if (!defined) return 1;
 
   api::Store store(engine);
@@ -141,6 +165,17 @@ int main() {
                               : "none");
   std::printf("find(..., 7) = %s\n", missing.is_some() ? "some" : "none");
   check(found == cm::Val::some(cm::Val::u32(5)) && missing == cm::Val::none(), "find");
+
+  // The host's resource: create tally 1, lend it to the guest, which adds to it through the host
+  // method, then drop it (running the host destructor).
+  tallies[1] = 0;
+  cm::Val t = cm::Val::resource(cm::ResourceAny{tally->id, 1, true});
+  call(*instance, "tally-all", {t, cm::Val::list(numbers)});
+  std::printf("tally-all(tally 1, [3, 1, 4, 1, 5, 9, 2, 6]) -> tally 1 = %llu\n",
+              static_cast<unsigned long long>(tallies[1]));
+  check(tallies[1] == 31, "tally");
+  api::Result<void> dropped = cm::resource_drop(t.as_resource());
+  check(dropped.ok() && tallies.empty(), "tally dropped");
 
   // A resource (defined by the guest): the constructor hands the host an owned handle, which it
   // lends to methods and finally gives back to `finish`, which drops it.

@@ -33,6 +33,9 @@ struct hull_component_func_t {
 struct hull_component_resource_any_t {
   cm::ResourceAny resource;
 };
+struct hull_component_resource_type_t {
+  cm::ResourceType type;
+};
 
 namespace {
 
@@ -287,6 +290,20 @@ struct CallbackEnv {
   }
 };
 
+// A host resource's C destructor and environment (as CallbackEnv).
+struct ResourceEnv {
+  ResourceEnv(void (*d)(void*, uint32_t), void* e, void (*f)(void*))
+      : destructor(d), env(e), finalizer(f) {}
+  ResourceEnv(const ResourceEnv&) = delete;
+  ResourceEnv& operator=(const ResourceEnv&) = delete;
+  void (*destructor)(void*, uint32_t);
+  void* env;
+  void (*finalizer)(void*);
+  ~ResourceEnv() {
+    if (finalizer) finalizer(env);
+  }
+};
+
 // Deletes a vector of C values on scope exit (the arguments of a host call and the results a
 // callback produced, once converted).
 struct CVals {
@@ -372,18 +389,18 @@ cm::HostFunc host_func(std::shared_ptr<CallbackEnv> cb, std::optional<size_t> ar
 
 }  // namespace
 
-// The linker keeps its definitions and builds a C++ Linker per instantiation, so that each host
-// function learns the result count of the import it satisfies in that component (the C++
+// Host functions are added per instantiation, to a copy of a linker holding everything else,
+// so that each learns the result count of the import it satisfies in that component (the C++
 // HostFunc is not told its type).
 struct hull_component_linker_t {
-  struct Def {
+  struct Func {
     std::string path;
-    std::shared_ptr<CallbackEnv> func;  // or
-    cm::Instance instance;
+    std::shared_ptr<CallbackEnv> env;
   };
   api::Engine engine;
-  cm::Linker check;  // the same definitions, to report a duplicate when it is defined
-  std::vector<Def> defs;
+  cm::Linker check;  // every definition, to report a duplicate when it is made
+  cm::Linker base;   // host resources and instances
+  std::vector<Func> funcs;
 };
 
 extern "C" {
@@ -584,6 +601,35 @@ uint32_t hull_component_resource_any_rep(const hull_component_resource_any_t* r)
   return r->resource.rep;
 }
 
+hull_error_t* hull_component_resource_any_drop(const hull_component_resource_any_t* r) {
+  if (!r) return usage("hull_component_resource_any_drop: NULL resource");
+  api::Result<void> d = cm::resource_drop(r->resource);
+  if (!d) return make_error(std::move(d).error());
+  return nullptr;
+}
+
+hull_component_resource_type_t* hull_component_resource_type_clone(
+    const hull_component_resource_type_t* t) {
+  return new hull_component_resource_type_t{t->type};
+}
+void hull_component_resource_type_delete(hull_component_resource_type_t* t) { delete t; }
+bool hull_component_resource_type_equal(const hull_component_resource_type_t* a,
+                                        const hull_component_resource_type_t* b) {
+  return a->type == b->type;
+}
+hull_component_resource_type_t* hull_component_resource_any_type(
+    const hull_component_resource_any_t* r) {
+  return new hull_component_resource_type_t{cm::ResourceType{r->resource.type}};
+}
+hull_component_resource_any_t* hull_component_resource_host_new(
+    const hull_component_resource_type_t* t, uint32_t rep, bool owned) {
+  cm::ResourceAny r;
+  r.type = t->type.id;
+  r.rep = rep;
+  r.own = owned;
+  return new hull_component_resource_any_t{r};
+}
+
 // ---- components ----
 
 hull_error_t* hull_component_new(const wasm_engine_t* engine, const uint8_t* buf, size_t len,
@@ -672,7 +718,7 @@ hull_error_t* hull_component_func_call(const hull_component_func_t* f,
 
 hull_component_linker_t* hull_component_linker_new(const wasm_engine_t* engine) {
   api::Engine e = engine ? engine->api : api::Engine();
-  return new hull_component_linker_t{e, cm::Linker(e), {}};
+  return new hull_component_linker_t{e, cm::Linker(e), cm::Linker(e), {}};
 }
 void hull_component_linker_delete(hull_component_linker_t* l) { delete l; }
 
@@ -685,7 +731,29 @@ hull_error_t* hull_component_linker_define_func(hull_component_linker_t* l, cons
     return usage("hull_component_linker_define_func: NULL linker, path or callback");
   api::Result<void> r = l->check.func(path, host_func(shared, std::nullopt));
   if (!r) return make_error(std::move(r).error());
-  l->defs.push_back({path, std::move(shared), {}});
+  l->funcs.push_back({path, std::move(shared)});
+  return nullptr;
+}
+
+hull_error_t* hull_component_linker_define_resource(hull_component_linker_t* l, const char* path,
+                                                    void (*destructor)(void*, uint32_t), void* env,
+                                                    void (*finalizer)(void*),
+                                                    hull_component_resource_type_t** type_out) {
+  auto shared = std::make_shared<ResourceEnv>(destructor, env, finalizer);
+  if (type_out) *type_out = nullptr;
+  if (!l || !path || !type_out)
+    return usage("hull_component_linker_define_resource: NULL linker, path or type_out");
+  api::Result<cm::ResourceType> checked = l->check.resource(path);
+  if (!checked) return make_error(std::move(checked).error());
+  std::function<void(uint32_t)> dtor;
+  if (destructor) {
+    dtor = [shared](uint32_t rep) { shared->destructor(shared->env, rep); };
+  } else {
+    dtor = [shared](uint32_t) {};  // still owns env until the definition goes
+  }
+  api::Result<cm::ResourceType> t = l->base.resource(path, std::move(dtor));
+  if (!t) return make_error(std::move(t).error());
+  *type_out = new hull_component_resource_type_t{*t};
   return nullptr;
 }
 
@@ -695,7 +763,8 @@ hull_error_t* hull_component_linker_define_instance(hull_component_linker_t* l, 
     return usage("hull_component_linker_define_instance: NULL argument");
   api::Result<void> r = l->check.instance(name, instance->instance);
   if (!r) return make_error(std::move(r).error());
-  l->defs.push_back({name, nullptr, instance->instance});
+  r = l->base.instance(name, instance->instance);
+  if (!r) return make_error(std::move(r).error());
   return nullptr;
 }
 
@@ -705,15 +774,18 @@ hull_error_t* hull_component_linker_instantiate(const hull_component_linker_t* l
                                                 hull_component_instance_t** out) {
   *out = nullptr;
   if (!l || !store || !component) return usage("hull_component_linker_instantiate: NULL argument");
-  cm::Linker linker(l->engine);
-  for (const auto& d : l->defs) {
+  // A copy shares the host resource types (their identity) with the C linker.
+  auto linker = std::make_shared<cm::Linker>(l->base);
+  for (const auto& f : l->funcs) {
     api::Result<void> r =
-        d.func ? linker.func(d.path, host_func(d.func, result_arity(component->component, d.path)))
-               : linker.instance(d.path, d.instance);
+        linker->func(f.path, host_func(f.env, result_arity(component->component, f.path)));
     if (!r) return make_error(std::move(r).error());
   }
-  api::Result<cm::Instance> i = linker.instantiate(store->api, component->component);
+  api::Result<cm::Instance> i = linker->instantiate(store->api, component->component);
   if (!i) return make_error(std::move(i).error());
+  // The instance refers to the linker's host resource types: the store keeps them (and the
+  // host functions' environments) alive, whenever the C linker is deleted.
+  store->api.attach(linker);
   *out = new hull_component_instance_t{std::move(*i)};
   return nullptr;
 }

@@ -4,6 +4,7 @@
 #include "component/abi/strings.h"
 
 #include <cstdio>
+#include <cstring>
 
 #include "component/abi/abi_internal.h"
 
@@ -32,6 +33,19 @@ void append_utf8(std::string* out, char32_t cp) {
 }
 
 namespace {
+
+// The length of the ASCII prefix of s[0, n): eight bytes at a time (the bytes of a word are
+// all ASCII exactly when no high bit is set), so ASCII text is scanned at memory speed.
+size_t ascii_prefix(const uint8_t* s, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s + i, 8);
+    if (w & 0x8080808080808080ull) break;
+  }
+  while (i < n && s[i] < 0x80) ++i;
+  return i;
+}
 
 // UTF-8 validation with the error report of Rust's str::from_utf8, which Wasmtime's host path
 // prints: where the valid prefix ends, and the length of the invalid sequence, or 0 when the
@@ -87,7 +101,7 @@ bool validate_utf8(const uint8_t* s, size_t n, Utf8Error* e) {
   char32_t cp;
   while (i < n) {
     // ASCII runs are the common case.
-    while (i < n && s[i] < 0x80) ++i;
+    i += ascii_prefix(s + i, n - i);
     if (i == n) break;
     if (!decode_one(s, n, i, &len, &cp, e)) return false;
     i += len;
@@ -302,12 +316,10 @@ Result<Range> store_to_utf8(LiftLowerContext& cx, const Source& src, uint64_t co
   Result<uint32_t> ptr = checked_realloc(cx, 0, 0, 1, units, Site::ReallocString);
   if (!ptr) return std::move(ptr).error();
   // While the text is ASCII, byte i of the UTF-8 text is code point i.
-  for (size_t i = 0; i < src.utf8.size(); ++i) {
-    auto b = static_cast<uint8_t>(src.utf8[i]);
-    if (b < 0x80) {
-      cx.memory_data()[*ptr + i] = b;
-      continue;
-    }
+  size_t ascii = ascii_prefix(reinterpret_cast<const uint8_t*>(src.utf8.data()), src.utf8.size());
+  std::memcpy(cx.memory_data() + *ptr, src.utf8.data(), ascii);
+  if (ascii < src.utf8.size()) {
+    size_t i = ascii;  // the first code point that is not ASCII
     if (worst_case > kMaxStringByteLength) return too_large(cx, worst_case);
     auto worst = static_cast<uint32_t>(worst_case);
     ptr = checked_realloc(cx, *ptr, units, 1, worst, Site::ReallocString);
@@ -412,13 +424,14 @@ Result<Range> store_string_into_range(LiftLowerContext& cx, const ac::Val& v) {
   if (v.kind() != ac::TypeKind::String) return mismatch(ac::Type::prim(ac::TypeKind::String), v);
   Source src;
   src.utf8 = v.as_string();
+  const auto* bytes = reinterpret_cast<const uint8_t*>(src.utf8.data());
   for (size_t i = 0; i < src.utf8.size();) {
-    if (static_cast<uint8_t>(src.utf8[i]) < 0x80) {  // ASCII: the common case, kept cheap
-      ++i;
-      ++src.code_points;
-      ++src.utf16_units;
-      continue;
-    }
+    // ASCII runs (the common case): one code point and one UTF-16 unit per byte.
+    size_t run = ascii_prefix(bytes + i, src.utf8.size() - i);
+    i += run;
+    src.code_points += run;
+    src.utf16_units += run;
+    if (i == src.utf8.size()) break;
     char32_t cp;
     if (!next_code_point(src.utf8, &i, &cp))
       return api::Error(api::ErrorKind::Usage, "canonical ABI: string is not valid UTF-8");

@@ -303,12 +303,49 @@ TEST(CapiComponent, ScalarsEnumsFlagsTuplesAndStringLists) {
   EXPECT_EQ(r.of.u32, 5u);
 }
 
-// Records, variants, options, results and a guest resource, through the examples' component
-// (a text file: hull_component_from_file converts it).
+// Records, variants, options, results, a guest resource and a host resource, through the
+// examples' component (a text file: hull_component_from_file converts it).
 hull_error_t* log_to_string(void* env, const hull_component_val_t* args, size_t,
                             hull_component_val_t*, size_t) {
   *static_cast<std::string*>(env) += str(args[0].of.string) + ";";
   return nullptr;
+}
+
+// The host resource `tally` of the examples' component: objects indexed by rep.
+struct Tallies {
+  uint64_t total[4] = {};
+  std::vector<uint32_t> dropped;
+  int finalized = 0;
+};
+
+hull_error_t* tally_add(void* env, const hull_component_val_t* args, size_t nargs,
+                        hull_component_val_t*, size_t nresults) {
+  EXPECT_EQ(nargs, 2u);
+  EXPECT_EQ(nresults, 0u);
+  EXPECT_EQ(args[0].kind, HULL_COMPONENT_RESOURCE);
+  EXPECT_FALSE(hull_component_resource_any_owned(args[0].of.resource));  // a borrow
+  uint32_t rep = hull_component_resource_any_rep(args[0].of.resource);
+  if (rep >= 4) return hull_error_new("no such tally");
+  static_cast<Tallies*>(env)->total[rep] += args[1].of.u32;
+  return nullptr;
+}
+void tally_dtor(void* env, uint32_t rep) { static_cast<Tallies*>(env)->dropped.push_back(rep); }
+void tally_finalize(void* env) { ++static_cast<Tallies*>(env)->finalized; }
+
+// Defines the examples' component's imports: log (appending to `log`) and the tally resource.
+hull_component_resource_type_t* define_demo_imports(hull_component_linker_t* l, std::string* log,
+                                                    Tallies* t) {
+  EXPECT_EQ(take(hull_component_linker_define_func(l, "local:demo/host#log", log_to_string, log,
+                                                   nullptr)),
+            "");
+  hull_component_resource_type_t* type = nullptr;
+  EXPECT_EQ(take(hull_component_linker_define_resource(l, "local:demo/host#tally", tally_dtor, t,
+                                                       tally_finalize, &type)),
+            "");
+  EXPECT_EQ(take(hull_component_linker_define_func(l, "local:demo/host#[method]tally.add",
+                                                   tally_add, t, nullptr)),
+            "");
+  return type;
 }
 
 TEST(CapiComponent, RecordsVariantsOptionsResultsResources) {
@@ -325,10 +362,9 @@ TEST(CapiComponent, RecordsVariantsOptionsResultsResources) {
   wasm_byte_vec_delete(&wit);
 
   std::string log;
+  Tallies tallies;
   hull_component_linker_t* l = hull_component_linker_new(engine);
-  EXPECT_EQ(take(hull_component_linker_define_func(l, "local:demo/host#log", log_to_string, &log,
-                                                   nullptr)),
-            "");
+  hull_component_resource_type_t* tally = define_demo_imports(l, &log, &tallies);
   hull_component_instance_t* inst = nullptr;
   ASSERT_EQ(take(hull_component_linker_instantiate(l, store, c, &inst)), "");
   auto call = [&](const char* name, std::vector<hull_component_val_t> args,
@@ -428,10 +464,71 @@ TEST(CapiComponent, RecordsVariantsOptionsResultsResources) {
   EXPECT_EQ(call("[static]counter.finish", {counter}, &r), "");
   EXPECT_EQ(r.of.u32, 10u);
 
+  // The host can also drop an owned handle to a guest resource.
+  EXPECT_EQ(call("[constructor]counter", {u32v(1)}, &counter), "");
+  EXPECT_EQ(take(hull_component_resource_any_drop(counter.of.resource)), "");
+  hull_component_val_delete(&counter);
+
+  // A host resource: lent to the guest, which calls the host method with it; then dropped.
+  hull_component_val_t t, t2;
+  t.kind = HULL_COMPONENT_RESOURCE;
+  t.of.resource = hull_component_resource_host_new(tally, 2, true);
+  hull_component_resource_type_t* ty = hull_component_resource_any_type(t.of.resource);
+  EXPECT_TRUE(hull_component_resource_type_equal(ty, tally));
+  hull_component_resource_type_delete(ty);
+  hull_component_val_clone(&t, &t2);
+  hull_component_val_t values;
+  values.kind = HULL_COMPONENT_LIST;
+  hull_component_vallist_new_uninit(&values.of.list, 2);
+  values.of.list.data[0] = u32v(5);
+  values.of.list.data[1] = u32v(6);
+  hull_component_func_t* f = hull_component_instance_get_func(inst, "tally-all");
+  ASSERT_NE(f, nullptr);
+  hull_component_val_t args[2] = {t2, values};
+  EXPECT_EQ(take(hull_component_func_call(f, args, 2, nullptr, 0)), "");
+  hull_component_val_delete(&args[0]);
+  hull_component_val_delete(&args[1]);
+  hull_component_func_delete(f);
+  EXPECT_EQ(tallies.total[2], 11u);
+  EXPECT_TRUE(tallies.dropped.empty());  // lending does not drop
+  hull_component_resource_any_t* borrow = hull_component_resource_host_new(tally, 2, false);
+  hull_error_t* e = hull_component_resource_any_drop(borrow);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(hull_error_kind(e), HULL_ERROR_USAGE);
+  hull_error_delete(e);
+  hull_component_resource_any_delete(borrow);
+  EXPECT_EQ(take(hull_component_resource_any_drop(t.of.resource)), "");
+  EXPECT_EQ(tallies.dropped, std::vector<uint32_t>{2});
+  hull_component_val_delete(&t);
+
+  // A handle of a type the instance does not know is refused (a trap while lowering it).
+  Tallies other;
+  hull_component_linker_t* l2 = hull_component_linker_new(engine);
+  hull_component_resource_type_t* foreign = define_demo_imports(l2, &log, &other);
+  EXPECT_FALSE(hull_component_resource_type_equal(foreign, tally));
+  hull_component_linker_delete(l2);
+  EXPECT_EQ(other.finalized, 1);  // deleted without instantiating
+  t.kind = HULL_COMPONENT_RESOURCE;
+  t.of.resource = hull_component_resource_host_new(foreign, 0, true);
+  values.kind = HULL_COMPONENT_LIST;
+  hull_component_vallist_new_empty(&values.of.list);
+  f = hull_component_instance_get_func(inst, "tally-all");
+  hull_component_val_t args2[2] = {t, values};
+  e = hull_component_func_call(f, args2, 2, nullptr, 0);
+  ASSERT_NE(e, nullptr);
+  EXPECT_NE(take(e).find("resource type mismatch"), std::string::npos);
+  hull_component_val_delete(&args2[0]);
+  hull_component_val_delete(&args2[1]);
+  hull_component_func_delete(f);
+  hull_component_resource_type_delete(foreign);
+
+  hull_component_resource_type_delete(tally);
   hull_component_instance_delete(inst);
   hull_component_linker_delete(l);
+  EXPECT_EQ(tallies.finalized, 0);  // the store still holds the definition
   hull_component_delete(c);
   wasm_store_delete(store);
+  EXPECT_EQ(tallies.finalized, 1);
   wasm_engine_delete(engine);
 }
 
