@@ -30,6 +30,11 @@ demo: build
 	@$(BUILD)/hull run examples/hello/fac.wat --invoke fac 20
 	@echo "== a WASI program (tests/programs/upper.c compiled to wasm32-wasi): echo ... | hull run upper.wasm"
 	@echo "hello from a wasm guest" | $(BUILD)/hull run $(BUILD)/tests/programs/wasm/upper.wasm
+	@echo "== a component's world as WIT: hull inspect examples/component-cpp/demo.wat"
+	@$(BUILD)/hull inspect examples/component-cpp/demo.wat
+	@echo "== component exports called with WAVE values (tests/cli/components/demo.wat)"
+	@$(BUILD)/hull run tests/cli/components/demo.wat --invoke 'local:demo/api#greet("Hull")'
+	@$(BUILD)/hull run tests/cli/components/demo.wat --invoke 'sum([1, 2, 3, 36])'
 	@echo "== hull wast on one spec file"
 	@$(BUILD)/hull wast $$(bash scripts/testsuite-dir.sh)/core/fac.wast
 

@@ -137,7 +137,8 @@ class Linker {
   // A host function at `path`: "name", or "instance-name#name" for a function inside an
   // imported instance (nested instances: "a#b#name").
   Result<void> func(std::string_view path, HostFunc fn);
-  // Every export of `instance` under `name` (e.g. a registered component instance).
+  // Every export of `instance` under `name` (e.g. a registered component instance); replaces
+  // an earlier definition of `name` (as a .wast `register` of a name again does).
   Result<void> instance(std::string_view name, const Instance& instance);
   // A host-defined resource type at `path` (as for func). Components import it as
   // `(type (sub resource))`; host functions create handles with

@@ -32,6 +32,9 @@ struct LinkerImpl {
 struct InstancePreImpl {
   Component component;
   std::map<std::string, hull::component::Item> args;
+  // Host resource types the args point to: kept alive by every store instantiated into, so
+  // deleting the Linker early leaves no dangling resource identity.
+  std::vector<std::shared_ptr<RuntimeResource>> resources;
 };
 
 }  // namespace detail
@@ -77,6 +80,12 @@ ExternInfo info_of(const Entity& e) {
       break;
   }
   return x;
+}
+
+// Every host resource type defined in the linker tree.
+void collect_host_resources(const detail::LinkerNode& n, std::vector<std::shared_ptr<RuntimeResource>>* out) {
+  if (n.resource) out->push_back(n.resource);
+  for (const auto& [_, c] : n.children) collect_host_resources(c, out);
 }
 
 // Whether an instance type exports only value types (structural: nothing must supply them).
@@ -409,7 +418,7 @@ Result<void> Linker::func(std::string_view path, HostFunc fn) {
     if (hash == std::string_view::npos) break;
     path = path.substr(hash + 1);
   }
-  if (node->func || !node->children.empty() || node->instance) {
+  if (node->func || node->resource || !node->children.empty() || node->instance) {
     return Error(ErrorKind::Usage, "linker already defines `" + std::string(path) + "`");
   }
   node->func = std::move(fn);
@@ -469,6 +478,7 @@ Result<InstancePre> Linker::instantiate_pre(const Component& component) const {
     if (!item) return std::move(item).error();
     pre->args.emplace(imp.name, **item);
   }
+  collect_host_resources(impl_->root, &pre->resources);
   return InstancePre(pre);
 }
 
@@ -476,6 +486,7 @@ const Component& InstancePre::component() const { return impl_->component; }
 
 Result<Instance> InstancePre::instantiate(Store& store) const {
   const auto& v = impl_->component.impl()->validated;
+  if (!impl_->resources.empty()) store.attach(std::const_pointer_cast<detail::InstancePreImpl>(impl_));
   ComponentDef def;
   def.info = v.root;
   auto r = hull::component::instantiate(store, def, v.resources, impl_->args, nullptr);
