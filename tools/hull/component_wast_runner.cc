@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "overloaded.h"
 #include "text/component.h"
 
 namespace hull::cli {
@@ -13,12 +14,6 @@ namespace ac = hull::api::component;
 
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // Wasmtime's rule for component scripts: the expected text appears in the actual message.
 bool message_matches(const std::string& actual, const std::string& expected) {

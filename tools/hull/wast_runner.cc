@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "overloaded.h"
 #include "text/wat.h"
 #include "values.h"
 
@@ -12,12 +13,6 @@ namespace hull::cli {
 
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 bool f32_matches(uint32_t got, uint32_t want, text::NanKind nan) {
   switch (nan) {

@@ -408,30 +408,14 @@ Linker& Linker::operator=(const Linker& o) {
   return *this;
 }
 
-Result<void> Linker::func(std::string_view path, HostFunc fn) {
-  detail::LinkerNode* node = &impl_->root;
-  while (true) {
-    size_t hash = path.find('#');
-    std::string part(path.substr(0, hash));
-    if (part.empty()) return Error(ErrorKind::Usage, "empty name in linker path");
-    node = &node->children[part];
-    if (hash == std::string_view::npos) break;
-    path = path.substr(hash + 1);
-  }
-  if (node->func || node->resource || !node->children.empty() || node->instance) {
-    return Error(ErrorKind::Usage, "linker already defines `" + std::string(path) + "`");
-  }
-  node->func = std::move(fn);
-  return {};
-}
-
-Result<ResourceType> Linker::resource(std::string_view path, std::function<void(uint32_t)> destructor) {
-  detail::LinkerNode* node = &impl_->root;
+// The unused linker entry at `path` ("a#b#name"), created on the way; a Usage error for an
+// empty segment or an entry that is already defined.
+Result<detail::LinkerNode*> new_entry(detail::LinkerNode* node, std::string_view path) {
   std::string full(path);
   while (true) {
     size_t hash = path.find('#');
     std::string part(path.substr(0, hash));
-    if (part.empty()) return Error(ErrorKind::Usage, "empty name in linker path");
+    if (part.empty()) return Error(ErrorKind::Usage, "empty name in linker path `" + full + "`");
     node = &node->children[part];
     if (hash == std::string_view::npos) break;
     path = path.substr(hash + 1);
@@ -439,9 +423,23 @@ Result<ResourceType> Linker::resource(std::string_view path, std::function<void(
   if (node->func || node->resource || !node->children.empty() || node->instance) {
     return Error(ErrorKind::Usage, "linker already defines `" + full + "`");
   }
+  return node;
+}
+
+Result<void> Linker::func(std::string_view path, HostFunc fn) {
+  auto node = new_entry(&impl_->root, path);
+  if (!node) return std::move(node).error();
+  (*node)->func = std::move(fn);
+  return {};
+}
+
+Result<ResourceType> Linker::resource(std::string_view path, std::function<void(uint32_t)> destructor) {
+  auto entry = new_entry(&impl_->root, path);
+  if (!entry) return std::move(entry).error();
+  detail::LinkerNode* node = *entry;
   node->resource = std::make_shared<RuntimeResource>();
   node->resource->host_dtor = std::move(destructor);
-  node->resource->name = full;
+  node->resource->name = std::string(path);
   return ResourceType{node->resource.get()};
 }
 
@@ -471,7 +469,7 @@ Result<void> Linker::instance(std::string_view name, const Instance& instance) {
 
 Result<InstancePre> Linker::instantiate_pre(const Component& component) const {
   const auto& v = component.impl()->validated;
-  auto pre = std::make_shared<detail::InstancePreImpl>(detail::InstancePreImpl{component, {}});
+  auto pre = std::make_shared<detail::InstancePreImpl>(detail::InstancePreImpl{component, {}, {}});
   LinkCheck check;
   for (const NamedEntity& imp : v.root->type->imports) {
     auto item = link_item(lookup(impl_->root.children, imp.name), imp.name, imp.type, check);

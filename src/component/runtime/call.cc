@@ -14,6 +14,12 @@ std::string resource_desc(const RuntimeResource* rt) {
   return rt->impl ? "guest-defined resource" : "host-defined resource";
 }
 
+// Wasmtime's wording for a handle of another resource type than the one expected.
+Trap wrong_type(uint32_t index, const RuntimeResource* want, const RuntimeResource* have) {
+  return abi_trap("handle index " + std::to_string(index) + " used with the wrong type, expected " +
+                  resource_desc(want) + " but found a different " + resource_desc(have));
+}
+
 // Core value types of a component function's flat form, for host trampolines.
 api::FuncType core_type_of(const CoreSignature& s) { return api::FuncType{s.params, s.results}; }
 
@@ -121,10 +127,7 @@ api::Result<ac::ResourceAny> InstanceContext::lift_own(uint32_t index, const ac:
   const RuntimeResource* rt = inst_->resource(type.id);
   auto h = inst_->handles.get(index);
   if (!h) return std::move(h).error();
-  if ((*h)->rt != rt) {
-    return trap_error("handle index " + std::to_string(index) + " used with the wrong type, expected " +
-                      resource_desc(rt) + " but found a different " + resource_desc((*h)->rt));
-  }
+  if ((*h)->rt != rt) return api::Error(wrong_type(index, rt, (*h)->rt));
   if (!(*h)->own) return trap_error("handle index " + std::to_string(index) + " is a borrow, not an own");
   if ((*h)->num_lends != 0) return trap_error("cannot remove owned resource while borrowed");
   auto e = inst_->handles.remove(index);
@@ -136,10 +139,7 @@ api::Result<ac::ResourceAny> InstanceContext::lift_borrow(uint32_t index, const 
   const RuntimeResource* rt = inst_->resource(type.id);
   auto h = inst_->handles.get(index);
   if (!h) return std::move(h).error();
-  if ((*h)->rt != rt) {
-    return trap_error("handle index " + std::to_string(index) + " used with the wrong type, expected " +
-                      resource_desc(rt) + " but found a different " + resource_desc((*h)->rt));
-  }
+  if ((*h)->rt != rt) return api::Error(wrong_type(index, rt, (*h)->rt));
   // Spec: lending an owned handle counts until the call returns.
   if ((*h)->own && task_) {
     (*h)->num_lends += 1;
@@ -295,10 +295,7 @@ api::Func resource_rep_func(ComponentInstance* inst, const RuntimeResource* rt) 
         uint32_t i = static_cast<uint32_t>(a[0].i32());
         auto h = inst->handles.get(i);
         if (!h) return *h.error().trap;
-        if ((*h)->rt != rt) {
-          return abi_trap("handle index " + std::to_string(i) + " used with the wrong type, expected " +
-                          resource_desc(rt) + " but found a different " + resource_desc((*h)->rt));
-        }
+        if ((*h)->rt != rt) return wrong_type(i, rt, (*h)->rt);
         r[0] = api::Val((*h)->rep);
         return std::nullopt;
       });
@@ -312,10 +309,7 @@ api::Func resource_drop_func(ComponentInstance* inst, const RuntimeResource* rt)
         uint32_t i = static_cast<uint32_t>(a[0].i32());
         auto g = inst->handles.get(i);
         if (!g) return *g.error().trap;
-        if ((*g)->rt != rt) {
-          return abi_trap("handle index " + std::to_string(i) + " used with the wrong type, expected " +
-                          resource_desc(rt) + " but found a different " + resource_desc((*g)->rt));
-        }
+        if ((*g)->rt != rt) return wrong_type(i, rt, (*g)->rt);
         if ((*g)->own && (*g)->num_lends != 0) return abi_trap("cannot remove owned resource while borrowed");
         auto h = inst->handles.remove(i);
         if (!h) return *h.error().trap;

@@ -152,6 +152,17 @@ bool entity_types_named(const Entity& e, const std::set<const ac::TypeNode*>& a,
   }
 }
 
+// 🏷️ An `implements` attribute: only on instances with a plain name, naming an interface.
+api::Result<void> check_implements(const ExternName& ext, const ParsedName& parsed, const Entity& e,
+                                   size_t at) {
+  if (!ext.implements) return {};
+  // wasmparser's order: the name's form, then the item's sort, then the attribute's value.
+  if (auto r = check_implements_target(parsed); !r) return invalid_at(r.error().message, at);
+  if (e.kind != Entity::Kind::Instance) return invalid_at("only instances can have an `implements`", at);
+  if (auto r = parse_implements(*ext.implements); !r) return invalid_at(r.error().message, at);
+  return {};
+}
+
 }  // namespace
 
 api::Result<std::shared_ptr<ComponentInfo>> Validator::component(
@@ -470,13 +481,7 @@ api::Result<void> Validator::instance(Scope& s, const InstanceDef& i) {
       if (!ent) return std::move(ent).error();
       auto parsed = validate_extern_name(e.name.name, "export");
       if (!parsed) return invalid_at(parsed.error().message, i.at);
-      if (e.name.implements) {
-        if (auto r = check_implements_target(*parsed); !r) return invalid_at(r.error().message, i.at);
-        if (ent->kind != Entity::Kind::Instance) {
-          return invalid_at("only instances can have an `implements`", i.at);
-        }
-        if (auto r = parse_implements(*e.name.implements); !r) return invalid_at(r.error().message, i.at);
-      }
+      if (auto r = check_implements(e.name, *parsed, *ent, i.at); !r) return r;
       if (auto r = names.add(*parsed, "export"); !r) return invalid_at(r.error().message, i.at);
       if (auto m = check_annotated_names(resource_names, *parsed, *ent)) return invalid_at(*m, i.at);
       Entity exported = *ent;
@@ -829,12 +834,7 @@ api::Result<void> Validator::declare(Scope& s, const ExternName& ext, const Enti
                                      ext.version_suffix ? std::optional<std::string_view>(*ext.version_suffix)
                                                         : std::nullopt);
   if (!parsed) return invalid_at(parsed.error().message, at);
-  if (ext.implements) {
-    // wasmparser's order: the name's form, then the item's sort, then the attribute's value.
-    if (auto r = check_implements_target(*parsed); !r) return invalid_at(r.error().message, at);
-    if (e.kind != Entity::Kind::Instance) return invalid_at("only instances can have an `implements`", at);
-    if (auto r = parse_implements(*ext.implements); !r) return invalid_at(r.error().message, at);
-  }
+  if (auto r = check_implements(ext, *parsed, e, at); !r) return r;
   if (auto r = (is_import ? s.import_names : s.export_names).add(*parsed, is_import ? "import" : "export");
       !r) {
     return invalid_at(r.error().message, at);
