@@ -32,9 +32,9 @@ struct ExternInfo {
   // Instance: its exports (names and types in parallel).
   std::vector<std::string> export_names;
   std::vector<ExternInfo> export_types;
-  bool resource = false;  // Type: a resource type
+  bool resource = false;     // Type: a resource type
   ResourceRef resource_ref;  // Type, resource: its identity (own/borrow types name it too)
-  Type value;             // Type: a defined value type
+  Type value;                // Type: a defined value type
 };
 
 // A compiled, validated component: immutable and shareable across stores and threads. Its core
@@ -144,7 +144,8 @@ class Linker {
   // `(type (sub resource))`; host functions create handles with
   // Val::resource(ResourceAny{type, rep, true}) and receive the guest's handles as ResourceAny.
   // `destructor` runs when a guest drops an owned handle (resource.drop), with the handle's rep.
-  Result<ResourceType> resource(std::string_view path, std::function<void(uint32_t rep)> destructor = {});
+  Result<ResourceType> resource(std::string_view path,
+                                std::function<void(uint32_t rep)> destructor = {});
 
   // Instantiates `component` in `store`. A missing or mistyped import is an Unlinkable error
   // naming it; a trap while instantiating is an Uninstantiable error holding the trap.

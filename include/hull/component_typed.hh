@@ -59,7 +59,8 @@ template <class T>
 using Bare = std::remove_cvref_t<T>;
 
 inline Error mismatch(const char* want, const Val& got) {
-  return Error(ErrorKind::Usage, std::string("expected a ") + want + " value, got " + to_string(got.kind()));
+  return Error(ErrorKind::Usage,
+               std::string("expected a ") + want + " value, got " + to_string(got.kind()));
 }
 
 template <class T, TypeKind K>
@@ -86,14 +87,22 @@ struct WitInt {
 };
 }  // namespace detail
 
-template <> struct Wit<int8_t> : detail::WitInt<int8_t, TypeKind::S8> {};
-template <> struct Wit<uint8_t> : detail::WitInt<uint8_t, TypeKind::U8> {};
-template <> struct Wit<int16_t> : detail::WitInt<int16_t, TypeKind::S16> {};
-template <> struct Wit<uint16_t> : detail::WitInt<uint16_t, TypeKind::U16> {};
-template <> struct Wit<int32_t> : detail::WitInt<int32_t, TypeKind::S32> {};
-template <> struct Wit<uint32_t> : detail::WitInt<uint32_t, TypeKind::U32> {};
-template <> struct Wit<int64_t> : detail::WitInt<int64_t, TypeKind::S64> {};
-template <> struct Wit<uint64_t> : detail::WitInt<uint64_t, TypeKind::U64> {};
+template <>
+struct Wit<int8_t> : detail::WitInt<int8_t, TypeKind::S8> {};
+template <>
+struct Wit<uint8_t> : detail::WitInt<uint8_t, TypeKind::U8> {};
+template <>
+struct Wit<int16_t> : detail::WitInt<int16_t, TypeKind::S16> {};
+template <>
+struct Wit<uint16_t> : detail::WitInt<uint16_t, TypeKind::U16> {};
+template <>
+struct Wit<int32_t> : detail::WitInt<int32_t, TypeKind::S32> {};
+template <>
+struct Wit<uint32_t> : detail::WitInt<uint32_t, TypeKind::U32> {};
+template <>
+struct Wit<int64_t> : detail::WitInt<int64_t, TypeKind::S64> {};
+template <>
+struct Wit<uint64_t> : detail::WitInt<uint64_t, TypeKind::U64> {};
 
 template <>
 struct Wit<bool> {
@@ -155,7 +164,8 @@ struct Wit<ResourceAny> {
   static Type type() { return Type(); }  // any handle: checked when lifted/lowered
   static Val to_val(const ResourceAny& r) { return Val::resource(r); }
   static Result<ResourceAny> from_val(const Val& v) {
-    if (v.kind() != TypeKind::Own && v.kind() != TypeKind::Borrow) return detail::mismatch("resource", v);
+    if (v.kind() != TypeKind::Own && v.kind() != TypeKind::Borrow)
+      return detail::mismatch("resource", v);
     return v.as_resource();
   }
 };
@@ -185,7 +195,9 @@ struct Wit<std::vector<T>> {
 template <class T>
 struct Wit<std::optional<T>> {
   static Type type() { return option_type(Wit<T>::type()); }
-  static Val to_val(const std::optional<T>& v) { return v ? Val::some(Wit<T>::to_val(*v)) : Val::none(); }
+  static Val to_val(const std::optional<T>& v) {
+    return v ? Val::some(Wit<T>::to_val(*v)) : Val::none();
+  }
   static Result<std::optional<T>> from_val(const Val& v) {
     if (v.kind() != TypeKind::Option) return detail::mismatch("option", v);
     if (!v.is_some()) return std::optional<T>();
@@ -202,7 +214,8 @@ struct Wit<std::tuple<Ts...>> {
     return std::apply([](const Ts&... x) { return Val::tuple({Wit<Ts>::to_val(x)...}); }, t);
   }
   static Result<std::tuple<Ts...>> from_val(const Val& v) {
-    if (v.kind() != TypeKind::Tuple || v.items().size() != sizeof...(Ts)) return detail::mismatch("tuple", v);
+    if (v.kind() != TypeKind::Tuple || v.items().size() != sizeof...(Ts))
+      return detail::mismatch("tuple", v);
     std::tuple<Ts...> out;
     std::optional<Error> err;
     [&]<size_t... I>(std::index_sequence<I...>) {
@@ -215,7 +228,8 @@ struct Wit<std::tuple<Ts...>> {
          }
        }()),
        ...);
-    }(std::index_sequence_for<Ts...>{});
+    }
+    (std::index_sequence_for<Ts...>{});
     if (err) return *err;
     return out;
   }
@@ -269,10 +283,10 @@ struct Wit<WitResult<T, E>> {
 // Records, at global scope after `struct point { int32_t x, y; };`:
 //   HULL_WIT_RECORD(point, HULL_WIT_F(point, x, "x"), HULL_WIT_F(point, y, "y"))
 // declares point as record { x: s32, y: s32 } (WIT names are kebab case, so they are given).
-#define HULL_WIT_RECORD(S, ...)                                                             \
-  template <>                                                                               \
-  struct hull::api::component::Wit<S> : ::hull::api::component::detail::WitRecord<S> {     \
-    static constexpr auto fields() { return std::make_tuple(__VA_ARGS__); }                 \
+#define HULL_WIT_RECORD(S, ...)                                                        \
+  template <>                                                                          \
+  struct hull::api::component::Wit<S> : ::hull::api::component::detail::WitRecord<S> { \
+    static constexpr auto fields() { return std::make_tuple(__VA_ARGS__); }            \
   };
 // One record field: member pointer and WIT name.
 #define HULL_WIT_F(S, member, name) std::make_pair(&S::member, std::string_view(name))
@@ -284,15 +298,21 @@ struct WitRecord {
   template <class D = Wit<S>>
   static Type type() {
     std::vector<Field> fs;
-    std::apply([&](const auto&... f) { (fs.push_back(Field{std::string(f.second), member_type(f.first)}), ...); },
-               D::fields());
+    std::apply(
+        [&](const auto&... f) {
+          (fs.push_back(Field{std::string(f.second), member_type(f.first)}), ...);
+        },
+        D::fields());
     return record_type(std::move(fs));
   }
   template <class D = Wit<S>>
   static Val to_val(const S& s) {
     std::vector<std::pair<std::string, Val>> fs;
-    std::apply([&](const auto&... f) { (fs.push_back({std::string(f.second), member_val(s, f.first)}), ...); },
-               D::fields());
+    std::apply(
+        [&](const auto&... f) {
+          (fs.push_back({std::string(f.second), member_val(s, f.first)}), ...);
+        },
+        D::fields());
     return Val::record(std::move(fs));
   }
   template <class D = Wit<S>>
@@ -335,7 +355,8 @@ struct WitRecord {
 // Whether `want` (from a C++ signature) matches `have` (the component's): equal structure; an
 // empty `want` (ResourceAny) matches any handle.
 inline bool wit_matches(const Type& want, const Type& have) {
-  if (want.empty()) return !have.empty() && (have.kind() == TypeKind::Own || have.kind() == TypeKind::Borrow);
+  if (want.empty())
+    return !have.empty() && (have.kind() == TypeKind::Own || have.kind() == TypeKind::Borrow);
   return want == have;
 }
 
@@ -363,20 +384,24 @@ class TypedFunc<R(Args...)> {
     const FuncType& t = f.type();
     std::vector<Type> want{Wit<detail::Bare<Args>>::type()...};
     if (want.size() != t.params.size()) {
-      return Error(ErrorKind::Unlinkable, "function " + to_string(t) + " takes " + std::to_string(t.params.size()) +
-                                              " parameters, the C++ signature " + std::to_string(want.size()));
+      return Error(ErrorKind::Unlinkable,
+                   "function " + to_string(t) + " takes " + std::to_string(t.params.size()) +
+                       " parameters, the C++ signature " + std::to_string(want.size()));
     }
     for (size_t i = 0; i < want.size(); ++i) {
       if (!detail::wit_matches(want[i], t.params[i].type)) {
-        return Error(ErrorKind::Unlinkable, "parameter `" + t.params[i].name + "` is " + to_string(t.params[i].type) +
+        return Error(ErrorKind::Unlinkable, "parameter `" + t.params[i].name + "` is " +
+                                                to_string(t.params[i].type) +
                                                 ", the C++ signature has " + to_string(want[i]));
       }
     }
     if constexpr (std::is_void_v<R>) {
-      if (!t.result.empty()) return Error(ErrorKind::Unlinkable, "function " + to_string(t) + " returns a value");
+      if (!t.result.empty())
+        return Error(ErrorKind::Unlinkable, "function " + to_string(t) + " returns a value");
     } else {
       if (t.result.empty() || !detail::wit_matches(Wit<R>::type(), t.result)) {
-        return Error(ErrorKind::Unlinkable, "function " + to_string(t) + " does not return " + to_string(Wit<R>::type()));
+        return Error(ErrorKind::Unlinkable,
+                     "function " + to_string(t) + " does not return " + to_string(Wit<R>::type()));
       }
     }
     return TypedFunc(f);
@@ -415,11 +440,12 @@ HostFunc typed_host(F fn) {
   using Sig = detail::Signature<detail::Bare<F>>;
   using R = typename Sig::Ret;
   using Args = typename Sig::Args;
-  return [fn = std::move(fn)](std::span<const Val> args, std::vector<Val>& results) mutable -> Result<void> {
+  return [fn = std::move(fn)](std::span<const Val> args,
+                              std::vector<Val>& results) mutable -> Result<void> {
     constexpr size_t n = std::tuple_size_v<Args>;
     if (args.size() != n) {
-      return Error(ErrorKind::Usage, "host function takes " + std::to_string(n) + " arguments, got " +
-                                         std::to_string(args.size()));
+      return Error(ErrorKind::Usage, "host function takes " + std::to_string(n) +
+                                         " arguments, got " + std::to_string(args.size()));
     }
     Args converted;
     std::optional<Error> err;
@@ -433,7 +459,8 @@ HostFunc typed_host(F fn) {
          }
        }()),
        ...);
-    }(std::make_index_sequence<n>{});
+    }
+    (std::make_index_sequence<n>{});
     if (err) return *err;
     if constexpr (std::is_void_v<R>) {
       std::apply(fn, converted);

@@ -15,9 +15,33 @@
 namespace hull::api::component {
 
 enum class TypeKind : uint8_t {
-  Bool, S8, U8, S16, U16, S32, U32, S64, U64, F32, F64, Char, String, ErrorContext,
-  List, FixedList, Record, Tuple, Variant, Enum, Option, Result, Flags, Own, Borrow,
-  Stream, Future,
+  Bool,
+  S8,
+  U8,
+  S16,
+  U16,
+  S32,
+  U32,
+  S64,
+  U64,
+  F32,
+  F64,
+  Char,
+  String,
+  ErrorContext,
+  List,
+  FixedList,
+  Record,
+  Tuple,
+  Variant,
+  Enum,
+  Option,
+  Result,
+  Flags,
+  Own,
+  Borrow,
+  Stream,
+  Future,
 };
 const char* to_string(TypeKind k);
 
@@ -59,10 +83,11 @@ struct TypeNode {
   TypeKind kind = TypeKind::Bool;
   std::vector<Field> fields;       // Record fields, Variant cases
   std::vector<std::string> names;  // Enum cases, Flags
-  std::vector<Type> elems;         // Tuple; List/FixedList/Option/Stream/Future: [elem] (may be empty for stream/future)
-  Type ok, err;                    // Result (either may be empty)
-  uint32_t length = 0;             // FixedList
-  ResourceRef resource;            // Own, Borrow
+  std::vector<Type>
+      elems;  // Tuple; List/FixedList/Option/Stream/Future: [elem] (may be empty for stream/future)
+  Type ok, err;          // Result (either may be empty)
+  uint32_t length = 0;   // FixedList
+  ResourceRef resource;  // Own, Borrow
 };
 
 inline TypeKind Type::kind() const { return n_->kind; }
@@ -109,11 +134,17 @@ class Val {
  public:
   Val() = default;  // bool false
   static Val boolean(bool b) { return scalar(TypeKind::Bool, b ? 1 : 0); }
-  static Val s8(int8_t v) { return scalar(TypeKind::S8, static_cast<uint64_t>(static_cast<int64_t>(v))); }
+  static Val s8(int8_t v) {
+    return scalar(TypeKind::S8, static_cast<uint64_t>(static_cast<int64_t>(v)));
+  }
   static Val u8(uint8_t v) { return scalar(TypeKind::U8, v); }
-  static Val s16(int16_t v) { return scalar(TypeKind::S16, static_cast<uint64_t>(static_cast<int64_t>(v))); }
+  static Val s16(int16_t v) {
+    return scalar(TypeKind::S16, static_cast<uint64_t>(static_cast<int64_t>(v)));
+  }
   static Val u16(uint16_t v) { return scalar(TypeKind::U16, v); }
-  static Val s32(int32_t v) { return scalar(TypeKind::S32, static_cast<uint64_t>(static_cast<int64_t>(v))); }
+  static Val s32(int32_t v) {
+    return scalar(TypeKind::S32, static_cast<uint64_t>(static_cast<int64_t>(v)));
+  }
   static Val u32(uint32_t v) { return scalar(TypeKind::U32, v); }
   static Val s64(int64_t v) { return scalar(TypeKind::S64, static_cast<uint64_t>(v)); }
   static Val u64(uint64_t v) { return scalar(TypeKind::U64, v); }
@@ -146,7 +177,9 @@ class Val {
     return v;
   }
   static Val list(std::vector<Val> items) { return with_items(TypeKind::List, std::move(items)); }
-  static Val fixed_list(std::vector<Val> items) { return with_items(TypeKind::FixedList, std::move(items)); }
+  static Val fixed_list(std::vector<Val> items) {
+    return with_items(TypeKind::FixedList, std::move(items));
+  }
   static Val tuple(std::vector<Val> items) { return with_items(TypeKind::Tuple, std::move(items)); }
   // Fields in the record type's order.
   static Val record(std::vector<std::pair<std::string, Val>> fields) {
@@ -201,7 +234,7 @@ class Val {
   TypeKind kind() const { return kind_; }
   bool as_bool() const { return bits_ != 0; }
   int64_t as_s64() const { return static_cast<int64_t>(bits_); }  // S8..S64 sign-extended
-  uint64_t as_u64() const { return bits_; }                      // U8..U64, Char, raw float bits
+  uint64_t as_u64() const { return bits_; }                       // U8..U64, Char, raw float bits
   float as_f32() const {
     uint32_t b = static_cast<uint32_t>(bits_);
     float f;
@@ -214,14 +247,14 @@ class Val {
     return d;
   }
   char32_t as_char() const { return static_cast<char32_t>(bits_); }
-  const std::string& as_string() const { return text_; }    // String
+  const std::string& as_string() const { return text_; }  // String
   uint64_t string_origin() const { return kind_ == TypeKind::String ? bits_ : 0; }
   const std::string& case_name() const { return text_; }    // Variant, Enum
   const std::vector<Val>& items() const { return items_; }  // List, Tuple, Record values
   std::vector<Val>& items() { return items_; }
   const std::vector<std::string>& names() const { return names_; }  // Record fields, Flags set
-  bool is_some() const { return bits_ != 0; }  // Option
-  bool is_ok() const { return bits_ != 0; }    // Result
+  bool is_some() const { return bits_ != 0; }                       // Option
+  bool is_ok() const { return bits_ != 0; }                         // Result
   // Variant/Option/Result payload, or nullptr.
   const Val* payload() const { return items_.empty() ? nullptr : &items_[0]; }
   const ResourceAny& as_resource() const { return res_; }
@@ -229,8 +262,7 @@ class Val {
 
   friend bool operator==(const Val& a, const Val& b) {
     return a.kind_ == b.kind_ && (a.kind_ == TypeKind::String || a.bits_ == b.bits_) &&
-           a.text_ == b.text_ && a.items_ == b.items_ &&
-           a.names_ == b.names_ && a.res_ == b.res_;
+           a.text_ == b.text_ && a.items_ == b.items_ && a.names_ == b.names_ && a.res_ == b.res_;
   }
 
  private:

@@ -14,7 +14,6 @@ namespace ac = hull::api::component;
 
 namespace {
 
-
 // Wasmtime's rule for component scripts: the expected text appears in the actual message.
 bool message_matches(const std::string& actual, const std::string& expected) {
   return actual.find(expected) != std::string::npos;
@@ -25,7 +24,8 @@ bool message_matches(const std::string& actual, const std::string& expected) {
 //   every trap            "wasm trap: <message>"  (how Wasmtime displays a trap)
 //   unreachable           "wasm `unreachable` instruction executed"
 bool trap_matches(const api::Trap& t, const std::string& expected) {
-  if (message_matches(t.message, expected) || message_matches("wasm trap: " + t.message, expected)) {
+  if (message_matches(t.message, expected) ||
+      message_matches("wasm trap: " + t.message, expected)) {
     return true;
   }
   if (t.code == api::TrapCode::Unreachable || t.message == "unreachable") {
@@ -79,12 +79,14 @@ ac::Val to_val(const text::ComponentValue& v) {
 }
 
 bool f32_matches(uint32_t got, uint32_t want, text::NanKind nan) {
-  if (nan != text::NanKind::None) return (got & 0x7F800000u) == 0x7F800000u && (got & 0x7FFFFFu) != 0;
+  if (nan != text::NanKind::None)
+    return (got & 0x7F800000u) == 0x7F800000u && (got & 0x7FFFFFu) != 0;
   return got == want;
 }
 bool f64_matches(uint64_t got, uint64_t want, text::NanKind nan) {
   if (nan != text::NanKind::None) {
-    return (got & 0x7FF0000000000000ull) == 0x7FF0000000000000ull && (got & 0xFFFFFFFFFFFFFull) != 0;
+    return (got & 0x7FF0000000000000ull) == 0x7FF0000000000000ull &&
+           (got & 0xFFFFFFFFFFFFFull) != 0;
   }
   return got == want;
 }
@@ -105,8 +107,9 @@ bool matches(const text::ComponentValue& e, const ac::Val& v) {
     case K::Option:
     case K::Result: {
       ac::Val want = to_val(e);
-      if (want.kind() != v.kind() || want.case_name() != v.case_name() || want.names() != v.names() ||
-          want.raw_bits() != v.raw_bits() || e.items.size() != v.items().size()) {
+      if (want.kind() != v.kind() || want.case_name() != v.case_name() ||
+          want.names() != v.names() || want.raw_bits() != v.raw_bits() ||
+          e.items.size() != v.items().size()) {
         return false;
       }
       for (size_t i = 0; i < e.items.size(); ++i) {
@@ -138,12 +141,8 @@ std::string describe(const ac::Val& v) {
     case T::U16:
     case T::U32:
     case T::U64: return std::to_string(v.as_u64());
-    case T::F32:
-      std::snprintf(buf, sizeof buf, "f32:0x%08" PRIx64, v.raw_bits());
-      return buf;
-    case T::F64:
-      std::snprintf(buf, sizeof buf, "f64:0x%016" PRIx64, v.raw_bits());
-      return buf;
+    case T::F32: std::snprintf(buf, sizeof buf, "f32:0x%08" PRIx64, v.raw_bits()); return buf;
+    case T::F64: std::snprintf(buf, sizeof buf, "f64:0x%016" PRIx64, v.raw_bits()); return buf;
     case T::Char:
       std::snprintf(buf, sizeof buf, "char:U+%04X", static_cast<unsigned>(v.as_char()));
       return buf;
@@ -152,7 +151,8 @@ std::string describe(const ac::Val& v) {
     case T::Variant: return v.case_name() + (v.payload() ? "(" + describe(*v.payload()) + ")" : "");
     case T::Option: return v.is_some() ? "some(" + describe(*v.payload()) + ")" : "none";
     case T::Result:
-      return std::string(v.is_ok() ? "ok" : "err") + (v.payload() ? "(" + describe(*v.payload()) + ")" : "");
+      return std::string(v.is_ok() ? "ok" : "err") +
+             (v.payload() ? "(" + describe(*v.payload()) + ")" : "");
     case T::Flags: {
       std::string s = "{";
       for (size_t i = 0; i < v.names().size(); ++i) s += (i ? ", " : "") + v.names()[i];
@@ -161,7 +161,8 @@ std::string describe(const ac::Val& v) {
     case T::Record: {
       std::string s = "{";
       for (size_t i = 0; i < v.items().size(); ++i) {
-        s += (i ? ", " : "") + (i < v.names().size() ? v.names()[i] : "") + ": " + describe(v.items()[i]);
+        s += (i ? ", " : "") + (i < v.names().size() ? v.names()[i] : "") + ": " +
+             describe(v.items()[i]);
       }
       return s + "}";
     }
@@ -194,7 +195,8 @@ bool script_uses_components(const text::Script& script) {
                                [](const text::ModuleInstanceCommand& m) { return m.component; },
                                [](const text::AssertModule& m) { return m.module.component; },
                                [](const text::AssertTrap& m) {
-                                 return m.instance.has_value() || (m.module && m.module->component) ||
+                                 return m.instance.has_value() ||
+                                        (m.module && m.module->component) ||
                                         (m.action && m.action->component);
                                },
                                [](const text::AssertReturn& m) { return m.action.component; },
@@ -218,7 +220,8 @@ void ComponentWastRunner::name_instance(const std::string& id, const ac::Instanc
 
 api::Result<ac::Component> ComponentWastRunner::compile(const text::ScriptModule& m) {
   if (m.encode_error) return api::Error(api::ErrorKind::Malformed, m.encode_error->to_string());
-  if (!m.component) return api::Error(api::ErrorKind::Usage, "a core module where a component was expected");
+  if (!m.component)
+    return api::Error(api::ErrorKind::Usage, "a core module where a component was expected");
   if (m.kind == text::ScriptModule::Quote) {
     auto bytes = text::component_to_binary(m.quote);
     if (!bytes) return api::Error(api::ErrorKind::Malformed, bytes.error().to_string());
@@ -241,7 +244,8 @@ ComponentWastRunner::Outcome ComponentWastRunner::perform(const text::Action& a)
     if (it != named_.end()) inst = it->second;
   }
   if (!inst) {
-    out.error = a.module_id.empty() ? "no component instantiated" : "unknown component $" + a.module_id;
+    out.error =
+        a.module_id.empty() ? "no component instantiated" : "unknown component $" + a.module_id;
     return out;
   }
   if (a.kind != text::Action::Invoke) {
@@ -274,7 +278,8 @@ ComponentWastRunner::Outcome ComponentWastRunner::perform(const text::Action& a)
 WastFileResult ComponentWastRunner::run(const text::Script& script) {
   for (const text::Command& cmd : script.commands) {
     const uint32_t line = cmd.line;
-    auto instance_of_definition = [&](const text::ModuleInstanceCommand& c) -> api::Result<ac::Instance> {
+    auto instance_of_definition =
+        [&](const text::ModuleInstanceCommand& c) -> api::Result<ac::Instance> {
       auto it = definitions_.find(c.module_id);
       if (it == definitions_.end()) {
         return api::Error(api::ErrorKind::Usage, "unknown component definition $" + c.module_id);
@@ -328,9 +333,11 @@ WastFileResult ComponentWastRunner::run(const text::Script& script) {
             [&](const text::AssertReturn& c) {
               auto out = perform(c.action);
               if (!out.ran) return fail(line, "assert_return: " + out.error);
-              if (out.trap) return fail(line, "assert_return: unexpected trap: " + out.trap->message);
+              if (out.trap)
+                return fail(line, "assert_return: unexpected trap: " + out.trap->message);
               if (out.values.size() != c.component_expected.size()) {
-                return fail(line, "assert_return: expected " + std::to_string(c.component_expected.size()) +
+                return fail(line, "assert_return: expected " +
+                                      std::to_string(c.component_expected.size()) +
                                       " results, got " + std::to_string(out.values.size()));
               }
               for (size_t i = 0; i < out.values.size(); ++i) {
@@ -349,21 +356,26 @@ WastFileResult ComponentWastRunner::run(const text::Script& script) {
                 err = inst.error();
               } else if (c.module) {
                 auto comp = compile(*c.module);
-                if (!comp) return fail(line, "assert_trap: component failed to compile: " + comp.error().to_string());
+                if (!comp)
+                  return fail(line, "assert_trap: component failed to compile: " +
+                                        comp.error().to_string());
                 auto inst = instantiate(*comp);
                 if (inst) return fail(line, "assert_trap: component instantiated without a trap");
                 err = inst.error();
               } else {
                 auto out = perform(*c.action);
                 if (!out.ran) return fail(line, "assert_trap: " + out.error);
-                if (!out.trap) return fail(line, "assert_trap: expected trap \"" + c.message + "\", got a result");
+                if (!out.trap)
+                  return fail(line,
+                              "assert_trap: expected trap \"" + c.message + "\", got a result");
                 if (!trap_matches(*out.trap, c.message)) {
                   return fail(line, "assert_trap: expected trap \"" + c.message + "\", got \"" +
                                         out.trap->message + "\"");
                 }
                 return pass();
               }
-              if (!err->trap) return fail(line, "assert_trap: expected a trap, got " + err->to_string());
+              if (!err->trap)
+                return fail(line, "assert_trap: expected a trap, got " + err->to_string());
               if (!trap_matches(*err->trap, c.message)) {
                 return fail(line, "assert_trap: expected trap \"" + c.message + "\", got \"" +
                                       err->trap->message + "\"");
@@ -378,7 +390,8 @@ WastFileResult ComponentWastRunner::run(const text::Script& script) {
               if (c.kind == K::Malformed || c.kind == K::Invalid) {
                 const char* what = c.kind == K::Malformed ? "assert_malformed" : "assert_invalid";
                 if (comp) {
-                  return fail(line, std::string(what) + ": component was accepted (expected \"" + c.message + "\")");
+                  return fail(line, std::string(what) + ": component was accepted (expected \"" +
+                                        c.message + "\")");
                 }
                 if (!message_matches(comp.error().message, c.message)) {
                   return fail(line, std::string(what) + ": expected \"" + c.message + "\", got \"" +
@@ -386,9 +399,11 @@ WastFileResult ComponentWastRunner::run(const text::Script& script) {
                 }
                 return pass();
               }
-              const char* what = c.kind == K::Unlinkable ? "assert_unlinkable" : "assert_uninstantiable";
+              const char* what =
+                  c.kind == K::Unlinkable ? "assert_unlinkable" : "assert_uninstantiable";
               if (!comp) {
-                return fail(line, std::string(what) + ": component failed to compile: " + comp.error().to_string());
+                return fail(line, std::string(what) +
+                                      ": component failed to compile: " + comp.error().to_string());
               }
               auto inst = instantiate(*comp);
               if (inst) return fail(line, std::string(what) + ": component was instantiated");
@@ -398,7 +413,9 @@ WastFileResult ComponentWastRunner::run(const text::Script& script) {
               }
               pass();
             },
-            [&](const text::SkippedCommand& c) { fail(line, "unsupported command (" + c.head + ")"); },
+            [&](const text::SkippedCommand& c) {
+              fail(line, "unsupported command (" + c.head + ")");
+            },
         },
         cmd.body);
   }

@@ -17,11 +17,24 @@ namespace hull::component {
 
 // core:sort, with the binary's byte values.
 enum class CoreSort : uint8_t {
-  Func = 0x00, Table = 0x01, Memory = 0x02, Global = 0x03, Tag = 0x04,
-  Type = 0x10, Module = 0x11, Instance = 0x12,
+  Func = 0x00,
+  Table = 0x01,
+  Memory = 0x02,
+  Global = 0x03,
+  Tag = 0x04,
+  Type = 0x10,
+  Module = 0x11,
+  Instance = 0x12,
 };
 // sort; Core carries a CoreSort beside it.
-enum class Sort : uint8_t { Core = 0x00, Func = 0x01, Value = 0x02, Type = 0x03, Component = 0x04, Instance = 0x05 };
+enum class Sort : uint8_t {
+  Core = 0x00,
+  Func = 0x01,
+  Value = 0x02,
+  Type = 0x03,
+  Component = 0x04,
+  Instance = 0x05
+};
 
 struct SortIdx {
   Sort sort = Sort::Func;
@@ -31,8 +44,19 @@ struct SortIdx {
 
 // primvaltype, with the binary's byte values.
 enum class PrimValType : uint8_t {
-  Bool = 0x7f, S8 = 0x7e, U8 = 0x7d, S16 = 0x7c, U16 = 0x7b, S32 = 0x7a, U32 = 0x79,
-  S64 = 0x78, U64 = 0x77, F32 = 0x76, F64 = 0x75, Char = 0x74, String = 0x73,
+  Bool = 0x7f,
+  S8 = 0x7e,
+  U8 = 0x7d,
+  S16 = 0x7c,
+  U16 = 0x7b,
+  S32 = 0x7a,
+  U32 = 0x79,
+  S64 = 0x78,
+  U64 = 0x77,
+  F32 = 0x76,
+  F64 = 0x75,
+  Char = 0x74,
+  String = 0x73,
   ErrorContext = 0x64,
 };
 const char* to_string(PrimValType t);
@@ -58,8 +82,21 @@ struct Case {
 // defvaltype.
 struct DefValType {
   enum class Kind : uint8_t {
-    Prim, Record, Variant, List, FixedList, Tuple, Flags, Enum, Option, Result, Own, Borrow,
-    Stream, Future, Map,
+    Prim,
+    Record,
+    Variant,
+    List,
+    FixedList,
+    Tuple,
+    Flags,
+    Enum,
+    Option,
+    Result,
+    Own,
+    Borrow,
+    Stream,
+    Future,
+    Map,
   };
   Kind kind = Kind::Prim;
   PrimValType prim = PrimValType::Bool;  // Prim
@@ -93,9 +130,16 @@ struct TypeBound {
 
 // externtype.
 struct ExternDesc {
-  enum class Kind : uint8_t { CoreModule = 0x00, Func = 0x01, Value = 0x02, Type = 0x03, Component = 0x04, Instance = 0x05 };
+  enum class Kind : uint8_t {
+    CoreModule = 0x00,
+    Func = 0x01,
+    Value = 0x02,
+    Type = 0x03,
+    Component = 0x04,
+    Instance = 0x05
+  };
   Kind kind = Kind::Func;
-  uint32_t index = 0;  // a (core) type index for CoreModule/Func/Component/Instance
+  uint32_t index = 0;    // a (core) type index for CoreModule/Func/Component/Instance
   TypeBound type_bound;  // Type
   // Value: (eq value index) or a valtype.
   bool value_eq = false;
@@ -128,7 +172,7 @@ struct CoreTypeDef {
                              // in the enclosing core type index space; each subtype's
                              // rec_group is 0, i.e. relative to the group, and rec_size is
                              // the group's size: the validator rebases them)
-  std::vector<CoreTypeDecl> module_decls;         // Module
+  std::vector<CoreTypeDecl> module_decls;  // Module
   size_t at = SIZE_MAX;
 };
 
@@ -143,7 +187,7 @@ struct CoreTypeDecl {
   TableType table;
   MemoryType memory;
   GlobalType global;
-  std::shared_ptr<CoreTypeDef> type;  // Type
+  std::shared_ptr<CoreTypeDef> type;          // Type
   uint32_t outer_count = 0, outer_index = 0;  // Alias (outer type alias)
   size_t at = SIZE_MAX;
 };
@@ -153,16 +197,22 @@ struct Alias {
   enum class Target : uint8_t { Export = 0x00, CoreExport = 0x01, Outer = 0x02 };
   SortIdx sort;  // sort.index unused
   Target target = Target::Export;
-  uint32_t instance = 0;      // Export/CoreExport
-  std::string name;           // Export/CoreExport
-  uint32_t outer_count = 0;   // Outer
-  uint32_t outer_index = 0;   // Outer
+  uint32_t instance = 0;     // Export/CoreExport
+  std::string name;          // Export/CoreExport
+  uint32_t outer_count = 0;  // Outer
+  uint32_t outer_index = 0;  // Outer
   size_t at = SIZE_MAX;
 };
 
 // componentdecl / instancedecl.
 struct Decl {
-  enum class Kind : uint8_t { CoreType = 0x00, Type = 0x01, Alias = 0x02, Import = 0x03, Export = 0x04 };
+  enum class Kind : uint8_t {
+    CoreType = 0x00,
+    Type = 0x01,
+    Alias = 0x02,
+    Import = 0x03,
+    Export = 0x04
+  };
   Kind kind = Kind::Type;
   std::shared_ptr<CoreTypeDef> core_type;
   std::shared_ptr<TypeDef> type;
@@ -186,11 +236,18 @@ struct TypeDef {
 // canonopt.
 struct CanonOpt {
   enum class Kind : uint8_t {
-    Utf8 = 0x00, Utf16 = 0x01, Latin1Utf16 = 0x02, Memory = 0x03, Realloc = 0x04,
-    PostReturn = 0x05, Async = 0x06, Callback = 0x07,
+    Utf8 = 0x00,
+    Utf16 = 0x01,
+    Latin1Utf16 = 0x02,
+    Memory = 0x03,
+    Realloc = 0x04,
+    PostReturn = 0x05,
+    Async = 0x06,
+    Callback = 0x07,
     // Not in Binary.md, but accepted by wasmparser (GC ABI): decoded so that the validator
     // can reject them by name.
-    CoreType = 0x08, Gc = 0x09,
+    CoreType = 0x08,
+    Gc = 0x09,
   };
   Kind kind = Kind::Utf8;
   uint32_t index = 0;  // Memory/Realloc/PostReturn/Callback/CoreType
@@ -200,25 +257,29 @@ struct CanonOpt {
 // canon: the first byte of the binary form says which built-in.
 struct Canon {
   enum class Kind : uint8_t {
-    Lift = 0x00, Lower = 0x01, ResourceNew = 0x02, ResourceDrop = 0x03, ResourceRep = 0x04,
+    Lift = 0x00,
+    Lower = 0x01,
+    ResourceNew = 0x02,
+    ResourceDrop = 0x03,
+    ResourceRep = 0x04,
     // Everything else (async, threads, error-context, ...) is kept by opcode and rejected by
     // the validator with the feature's name.
     Other = 0xff,
   };
   Kind kind = Kind::Lift;
-  uint8_t opcode = 0;          // the binary opcode (also for Other)
-  uint32_t func = 0;           // Lift: core func; Lower: component func
+  uint8_t opcode = 0;  // the binary opcode (also for Other)
+  uint32_t func = 0;   // Lift: core func; Lower: component func
   // Lift: func type; resource.*: resource type; Other: the stream/future type (0x0e-0x1b) or
   // the core func type (thread.new-indirect, thread.spawn-*).
   uint32_t type = 0;
   std::vector<CanonOpt> opts;  // Lift, Lower; Other: task.return, stream/future read/write,
                                // error-context.new/debug-message
   // Immediates of the Other built-ins:
-  bool flag = false;                 // async? / cancel? / shared?
-  uint32_t index = 0;                // context.get/set: slot; waitable-set.wait/poll: memory;
-                                     // thread.new-indirect/spawn-indirect: table
+  bool flag = false;                   // async? / cancel? / shared?
+  uint32_t index = 0;                  // context.get/set: slot; waitable-set.wait/poll: memory;
+                                       // thread.new-indirect/spawn-indirect: table
   ValType core_type = ValType::i32();  // context.get/set
-  std::optional<ValTypeUse> result;  // task.return (resultlist)
+  std::optional<ValTypeUse> result;    // task.return (resultlist)
   size_t at = SIZE_MAX;
 };
 
@@ -281,8 +342,18 @@ struct ComponentDesc;
 // One definition, in binary order. The index spaces are built by walking these in order.
 struct Definition {
   enum class Kind : uint8_t {
-    CoreModule, CoreInstance, CoreType, Component, Instance, Alias, Type, Canon, Start,
-    Import, Export, Value,
+    CoreModule,
+    CoreInstance,
+    CoreType,
+    Component,
+    Instance,
+    Alias,
+    Type,
+    Canon,
+    Start,
+    Import,
+    Export,
+    Value,
   };
   Kind kind = Kind::CoreModule;
   uint32_t index = 0;  // index into the ComponentDesc vector for this kind
@@ -326,7 +397,7 @@ struct ComponentDesc {
   std::vector<ExportDef> exports;
   std::vector<size_t> values;  // offsets of value definitions (🪙, rejected)
   std::vector<CustomSectionDef> customs;
-  std::string name;  // from the component-name custom section, if any
+  std::string name;                   // from the component-name custom section, if any
   std::vector<SortNames> sort_names;  // likewise (best effort: dropped if malformed)
 };
 

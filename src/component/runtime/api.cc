@@ -83,7 +83,8 @@ ExternInfo info_of(const Entity& e) {
 }
 
 // Every host resource type defined in the linker tree.
-void collect_host_resources(const detail::LinkerNode& n, std::vector<std::shared_ptr<RuntimeResource>>* out) {
+void collect_host_resources(const detail::LinkerNode& n,
+                            std::vector<std::shared_ptr<RuntimeResource>>* out) {
   if (n.resource) out->push_back(n.resource);
   for (const auto& [_, c] : n.children) collect_host_resources(c, out);
 }
@@ -91,7 +92,8 @@ void collect_host_resources(const detail::LinkerNode& n, std::vector<std::shared
 // Whether an instance type exports only value types (structural: nothing must supply them).
 bool only_value_types(const InstanceType& t) {
   for (const NamedEntity& e : t.exports) {
-    if (e.type.kind == Entity::Kind::Type && e.type.type.kind != TypeEntry::Kind::Resource) continue;
+    if (e.type.kind == Entity::Kind::Type && e.type.type.kind != TypeEntry::Kind::Resource)
+      continue;
     if (e.type.kind == Entity::Kind::Instance && only_value_types(*e.type.instance)) continue;
     return false;
   }
@@ -100,8 +102,8 @@ bool only_value_types(const InstanceType& t) {
 
 struct LinkCheck;
 Result<std::shared_ptr<hull::component::Item>> link_item(const detail::LinkerNode* node,
-                                                         const std::string& name, const Entity& want,
-                                                         LinkCheck& check);
+                                                         const std::string& name,
+                                                         const Entity& want, LinkCheck& check);
 
 // Link-time check of an item another component provides against the type an import wants.
 // Resources are compared by runtime identity: each resource the wanted type declares binds to
@@ -122,7 +124,9 @@ struct LinkCheck {
 
   std::optional<std::string> item(const hull::component::Item& have, const Entity& want) {
     using K = hull::component::Item::Kind;
-    auto mismatch = [&](const char* w) { return std::string("expected ") + w + " found " + have_name(have.kind); };
+    auto mismatch = [&](const char* w) {
+      return std::string("expected ") + w + " found " + have_name(have.kind);
+    };
     switch (want.kind) {
       case Entity::Kind::Module: {
         if (have.kind != K::Module) return mismatch("module");
@@ -137,7 +141,8 @@ struct LinkCheck {
         std::set<uint32_t> rs;
         collect_resources(want, &rs);
         m.bindable = rs;
-        if (auto msg = m.func(have.func->type, want.func)) return "function has the wrong type: " + *msg;
+        if (auto msg = m.func(have.func->type, want.func))
+          return "function has the wrong type: " + *msg;
         return std::nullopt;
       }
       case Entity::Kind::Instance: {
@@ -189,8 +194,8 @@ const detail::LinkerNode* lookup(const std::map<std::string, detail::LinkerNode>
 }
 
 Result<std::shared_ptr<hull::component::Item>> link_item(const detail::LinkerNode* node,
-                                                         const std::string& name, const Entity& want,
-                                                         LinkCheck& check) {
+                                                         const std::string& name,
+                                                         const Entity& want, LinkCheck& check) {
   auto item = std::make_shared<hull::component::Item>();
   auto unlinkable = [&](std::string why) {
     return Error(ErrorKind::Unlinkable, "import `" + name + "` " + why);
@@ -251,8 +256,8 @@ Result<std::shared_ptr<hull::component::Item>> link_item(const detail::LinkerNod
       rt->type = want.instance;
       for (const NamedEntity& e : want.instance->exports) {
         auto it = node->children.find(e.name);
-        auto sub = link_item(it == node->children.end() ? nullptr : &it->second, name + "#" + e.name, e.type,
-                             check);
+        auto sub = link_item(it == node->children.end() ? nullptr : &it->second,
+                             name + "#" + e.name, e.type, check);
         if (!sub) return std::move(sub).error();
         rt->exports.push_back({e.name, *sub});
       }
@@ -282,7 +287,9 @@ Result<std::shared_ptr<hull::component::Item>> link_item(const detail::LinkerNod
 
 // ---- Component ----
 
-bool Component::is_component(std::span<const uint8_t> bytes) { return hull::component::is_component(bytes); }
+bool Component::is_component(std::span<const uint8_t> bytes) {
+  return hull::component::is_component(bytes);
+}
 
 Result<Component> Component::compile(const Engine& engine, std::span<const uint8_t> bytes) {
   auto desc = decode_component(bytes);
@@ -299,7 +306,8 @@ Result<Component> Component::compile(const Engine& engine, std::span<const uint8
 Result<Component> Component::from_file(const Engine& engine, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(ErrorKind::Io, "cannot read " + path);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   if (in.bad()) return Error(ErrorKind::Io, "cannot read " + path);
   if (has_wasm_magic(bytes)) return compile(engine, bytes);
   // Not a binary: component text, as Module::from_file accepts module text.
@@ -311,13 +319,15 @@ Result<Component> Component::from_file(const Engine& engine, const std::string& 
 
 std::vector<std::pair<std::string, ExternInfo>> Component::imports() const {
   std::vector<std::pair<std::string, ExternInfo>> out;
-  for (const NamedEntity& e : impl_->validated.root->type->imports) out.push_back({e.name, info_of(e.type)});
+  for (const NamedEntity& e : impl_->validated.root->type->imports)
+    out.push_back({e.name, info_of(e.type)});
   return out;
 }
 
 std::vector<std::pair<std::string, ExternInfo>> Component::exports() const {
   std::vector<std::pair<std::string, ExternInfo>> out;
-  for (const NamedEntity& e : impl_->validated.root->type->exports) out.push_back({e.name, info_of(e.type)});
+  for (const NamedEntity& e : impl_->validated.root->type->exports)
+    out.push_back({e.name, info_of(e.type)});
   return out;
 }
 
@@ -325,7 +335,9 @@ std::string Component::wit() const {
   std::string s = "world root {\n";
   auto item = [&](const char* dir, const std::string& name, const ExternInfo& x) {
     switch (x.kind) {
-      case ExternInfo::Kind::Func: s += std::string("  ") + dir + " " + name + ": " + to_string(x.func) + ";\n"; break;
+      case ExternInfo::Kind::Func:
+        s += std::string("  ") + dir + " " + name + ": " + to_string(x.func) + ";\n";
+        break;
       case ExternInfo::Kind::Instance: {
         s += std::string("  ") + dir + " " + name + ": interface {\n";
         for (size_t k = 0; k < x.export_names.size(); ++k) {
@@ -333,14 +345,16 @@ std::string Component::wit() const {
           const ExternInfo& e = x.export_types[k];
           if (e.kind == ExternInfo::Kind::Func) s += "    " + n + ": " + to_string(e.func) + ";\n";
           if (e.kind == ExternInfo::Kind::Type) {
-            s += "    " + (e.resource ? "resource " + n : "type " + n + " = " + to_string(e.value)) + ";\n";
+            s += "    " +
+                 (e.resource ? "resource " + n : "type " + n + " = " + to_string(e.value)) + ";\n";
           }
         }
         s += "  }\n";
         break;
       }
       case ExternInfo::Kind::Type:
-        s += std::string("  ") + dir + " " + (x.resource ? "resource " + name : "type " + name + " = " + to_string(x.value)) +
+        s += std::string("  ") + dir + " " +
+             (x.resource ? "resource " + name : "type " + name + " = " + to_string(x.value)) +
              ";\n";
         break;
       default: s += std::string("  // ") + dir + " " + name + " (not expressible in WIT)\n"; break;
@@ -400,7 +414,9 @@ std::vector<std::string> Instance::export_names() const {
 
 // ---- Linker ----
 
-Linker::Linker(const Engine& engine) : impl_(std::make_shared<detail::LinkerImpl>()) { impl_->engine = engine; }
+Linker::Linker(const Engine& engine) : impl_(std::make_shared<detail::LinkerImpl>()) {
+  impl_->engine = engine;
+}
 Linker::~Linker() = default;
 Linker::Linker(const Linker& o) : impl_(std::make_shared<detail::LinkerImpl>(*o.impl_)) {}
 Linker& Linker::operator=(const Linker& o) {
@@ -433,7 +449,8 @@ Result<void> Linker::func(std::string_view path, HostFunc fn) {
   return {};
 }
 
-Result<ResourceType> Linker::resource(std::string_view path, std::function<void(uint32_t)> destructor) {
+Result<ResourceType> Linker::resource(std::string_view path,
+                                      std::function<void(uint32_t)> destructor) {
   auto entry = new_entry(&impl_->root, path);
   if (!entry) return std::move(entry).error();
   detail::LinkerNode* node = *entry;
@@ -484,7 +501,8 @@ const Component& InstancePre::component() const { return impl_->component; }
 
 Result<Instance> InstancePre::instantiate(Store& store) const {
   const auto& v = impl_->component.impl()->validated;
-  if (!impl_->resources.empty()) store.attach(std::const_pointer_cast<detail::InstancePreImpl>(impl_));
+  if (!impl_->resources.empty())
+    store.attach(std::const_pointer_cast<detail::InstancePreImpl>(impl_));
   ComponentDef def;
   def.info = v.root;
   auto r = hull::component::instantiate(store, def, v.resources, impl_->args, nullptr);

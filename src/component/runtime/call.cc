@@ -107,35 +107,41 @@ api::Result<uint32_t> InstanceContext::realloc(uint32_t old_ptr, uint32_t old_si
   return static_cast<uint32_t>(result.i32());
 }
 
-api::Result<uint32_t> InstanceContext::lower_own(const ac::ResourceAny& r, const ac::ResourceRef& type) {
+api::Result<uint32_t> InstanceContext::lower_own(const ac::ResourceAny& r,
+                                                 const ac::ResourceRef& type) {
   const RuntimeResource* rt = inst_->resource(type.id);
-  if (!rt || r.type != rt) return trap_error("resource type mismatch: expected " + resource_desc(rt));
+  if (!rt || r.type != rt)
+    return trap_error("resource type mismatch: expected " + resource_desc(rt));
   return inst_->handles.add(HandleEntry{rt, r.rep, true, nullptr, 0});
 }
 
 api::Result<uint32_t> InstanceContext::lower_borrow(const ac::ResourceAny& r,
                                                     const ac::ResourceRef& type) {
   const RuntimeResource* rt = inst_->resource(type.id);
-  if (!rt || r.type != rt) return trap_error("resource type mismatch: expected " + resource_desc(rt));
+  if (!rt || r.type != rt)
+    return trap_error("resource type mismatch: expected " + resource_desc(rt));
   // Spec: a component receiving a borrow of its own resource gets the representation itself.
   if (rt->impl == inst_) return r.rep;
   if (task_) task_->num_borrows += 1;
   return inst_->handles.add(HandleEntry{rt, r.rep, false, task_, 0});
 }
 
-api::Result<ac::ResourceAny> InstanceContext::lift_own(uint32_t index, const ac::ResourceRef& type) {
+api::Result<ac::ResourceAny> InstanceContext::lift_own(uint32_t index,
+                                                       const ac::ResourceRef& type) {
   const RuntimeResource* rt = inst_->resource(type.id);
   auto h = inst_->handles.get(index);
   if (!h) return std::move(h).error();
   if ((*h)->rt != rt) return api::Error(wrong_type(index, rt, (*h)->rt));
-  if (!(*h)->own) return trap_error("handle index " + std::to_string(index) + " is a borrow, not an own");
+  if (!(*h)->own)
+    return trap_error("handle index " + std::to_string(index) + " is a borrow, not an own");
   if ((*h)->num_lends != 0) return trap_error("cannot remove owned resource while borrowed");
   auto e = inst_->handles.remove(index);
   if (!e) return std::move(e).error();
   return ac::ResourceAny{e->rt, e->rep, true, 0};
 }
 
-api::Result<ac::ResourceAny> InstanceContext::lift_borrow(uint32_t index, const ac::ResourceRef& type) {
+api::Result<ac::ResourceAny> InstanceContext::lift_borrow(uint32_t index,
+                                                          const ac::ResourceRef& type) {
   const RuntimeResource* rt = inst_->resource(type.id);
   auto h = inst_->handles.get(index);
   if (!h) return std::move(h).error();
@@ -199,7 +205,8 @@ api::Result<std::vector<ac::Val>> LiftedFunc::call(ComponentInstance* caller,
   return out;
 }
 
-api::Result<std::vector<ac::Val>> HostFunc::call(ComponentInstance*, std::span<const ac::Val> args) {
+api::Result<std::vector<ac::Val>> HostFunc::call(ComponentInstance*,
+                                                 std::span<const ac::Val> args) {
   std::vector<ac::Val> results;
   auto r = fn(args, results);
   if (!r) {
@@ -267,7 +274,8 @@ api::Func lower_func(ComponentInstance* inst, std::shared_ptr<FuncRt> callee, Ca
       const api::Error& e = flat.error();
       return e.trap ? *e.trap : api::Trap::host(e.message);
     }
-    for (size_t i = 0; i < flat->size() && i < core_results.size(); ++i) core_results[i] = (*flat)[i];
+    for (size_t i = 0; i < flat->size() && i < core_results.size(); ++i)
+      core_results[i] = (*flat)[i];
     return std::nullopt;
   };
   return api::make_func_generic(*inst->store, core_type_of(sig), std::move(fn));
@@ -277,62 +285,65 @@ api::Func lower_func(ComponentInstance* inst, std::shared_ptr<FuncRt> callee, Ca
 
 api::Func resource_new_func(ComponentInstance* inst, const RuntimeResource* rt) {
   api::FuncType t{{api::ValType::I32}, {api::ValType::I32}};
-  return api::make_func_generic(
-      *inst->store, t,
-      [inst, rt](api::Caller&, std::span<const api::Val> a, std::span<api::Val> r) -> std::optional<api::Trap> {
-        auto h = inst->handles.add(HandleEntry{rt, static_cast<uint32_t>(a[0].i32()), true, nullptr, 0});
-        if (!h) return *h.error().trap;
-        r[0] = api::Val(*h);
-        return std::nullopt;
-      });
+  return api::make_func_generic(*inst->store, t,
+                                [inst, rt](api::Caller&, std::span<const api::Val> a,
+                                           std::span<api::Val> r) -> std::optional<api::Trap> {
+                                  auto h = inst->handles.add(HandleEntry{
+                                      rt, static_cast<uint32_t>(a[0].i32()), true, nullptr, 0});
+                                  if (!h) return *h.error().trap;
+                                  r[0] = api::Val(*h);
+                                  return std::nullopt;
+                                });
 }
 
 api::Func resource_rep_func(ComponentInstance* inst, const RuntimeResource* rt) {
   api::FuncType t{{api::ValType::I32}, {api::ValType::I32}};
-  return api::make_func_generic(
-      *inst->store, t,
-      [inst, rt](api::Caller&, std::span<const api::Val> a, std::span<api::Val> r) -> std::optional<api::Trap> {
-        uint32_t i = static_cast<uint32_t>(a[0].i32());
-        auto h = inst->handles.get(i);
-        if (!h) return *h.error().trap;
-        if ((*h)->rt != rt) return wrong_type(i, rt, (*h)->rt);
-        r[0] = api::Val((*h)->rep);
-        return std::nullopt;
-      });
+  return api::make_func_generic(*inst->store, t,
+                                [inst, rt](api::Caller&, std::span<const api::Val> a,
+                                           std::span<api::Val> r) -> std::optional<api::Trap> {
+                                  uint32_t i = static_cast<uint32_t>(a[0].i32());
+                                  auto h = inst->handles.get(i);
+                                  if (!h) return *h.error().trap;
+                                  if ((*h)->rt != rt) return wrong_type(i, rt, (*h)->rt);
+                                  r[0] = api::Val((*h)->rep);
+                                  return std::nullopt;
+                                });
 }
 
 api::Func resource_drop_func(ComponentInstance* inst, const RuntimeResource* rt) {
   api::FuncType t{{api::ValType::I32}, {}};
-  return api::make_func_generic(
-      *inst->store, t,
-      [inst, rt](api::Caller&, std::span<const api::Val> a, std::span<api::Val>) -> std::optional<api::Trap> {
-        uint32_t i = static_cast<uint32_t>(a[0].i32());
-        auto g = inst->handles.get(i);
-        if (!g) return *g.error().trap;
-        if ((*g)->rt != rt) return wrong_type(i, rt, (*g)->rt);
-        if ((*g)->own && (*g)->num_lends != 0) return abi_trap("cannot remove owned resource while borrowed");
-        auto h = inst->handles.remove(i);
-        if (!h) return *h.error().trap;
-        if (!h->own) {
-          if (h->borrow_scope) h->borrow_scope->num_borrows -= 1;
-          return std::nullopt;
-        }
-        if (rt->host_dtor) {
-          rt->host_dtor(h->rep);
-        } else if (rt->dtor) {
-          // Spec: a destructor in another instance runs only if that instance may be entered.
-          if (rt->impl && rt->impl != inst && !rt->impl->may_enter) {
-            return abi_trap("cannot enter component instance");
-          }
-          api::Val arg(h->rep);
-          auto r = rt->dtor->call(std::span<const api::Val>(&arg, 1));
-          if (!r) {
-            const api::Error& e = r.error();
-            return e.trap ? *e.trap : api::Trap::host(e.message);
-          }
-        }
-        return std::nullopt;
-      });
+  return api::make_func_generic(*inst->store, t,
+                                [inst, rt](api::Caller&, std::span<const api::Val> a,
+                                           std::span<api::Val>) -> std::optional<api::Trap> {
+                                  uint32_t i = static_cast<uint32_t>(a[0].i32());
+                                  auto g = inst->handles.get(i);
+                                  if (!g) return *g.error().trap;
+                                  if ((*g)->rt != rt) return wrong_type(i, rt, (*g)->rt);
+                                  if ((*g)->own && (*g)->num_lends != 0)
+                                    return abi_trap("cannot remove owned resource while borrowed");
+                                  auto h = inst->handles.remove(i);
+                                  if (!h) return *h.error().trap;
+                                  if (!h->own) {
+                                    if (h->borrow_scope) h->borrow_scope->num_borrows -= 1;
+                                    return std::nullopt;
+                                  }
+                                  if (rt->host_dtor) {
+                                    rt->host_dtor(h->rep);
+                                  } else if (rt->dtor) {
+                                    // Spec: a destructor in another instance runs only if that
+                                    // instance may be entered.
+                                    if (rt->impl && rt->impl != inst && !rt->impl->may_enter) {
+                                      return abi_trap("cannot enter component instance");
+                                    }
+                                    api::Val arg(h->rep);
+                                    auto r = rt->dtor->call(std::span<const api::Val>(&arg, 1));
+                                    if (!r) {
+                                      const api::Error& e = r.error();
+                                      return e.trap ? *e.trap : api::Trap::host(e.message);
+                                    }
+                                  }
+                                  return std::nullopt;
+                                });
 }
 
 }  // namespace hull::component

@@ -58,7 +58,8 @@ class Instantiator {
           const ImportDef& imp = d.imports[def.index];
           auto it = args.find(imp.name.name);
           if (it == args.end()) {
-            return api::Error(api::ErrorKind::Unlinkable, "missing import named `" + imp.name.name + "`");
+            return api::Error(api::ErrorKind::Unlinkable,
+                              "missing import named `" + imp.name.name + "`");
           }
           r = add_item(it->second);
           break;
@@ -72,8 +73,7 @@ class Instantiator {
           break;
         }
         case Definition::Kind::Start:
-        case Definition::Kind::Value:
-          return uninstantiable("value definitions are not supported");
+        case Definition::Kind::Value: return uninstantiable("value definitions are not supported");
       }
       if (!r) return r;
     }
@@ -90,7 +90,8 @@ class Instantiator {
       case Item::Kind::Type: {
         size_t idx = c_.types.size();
         const TypeEntry& te = c_.info->types.at(idx);
-        if (te.kind == TypeEntry::Kind::Resource && item.resource) bind(te.resource.id, item.resource);
+        if (te.kind == TypeEntry::Kind::Resource && item.resource)
+          bind(te.resource.id, item.resource);
         c_.types.push_back(item.resource);
         break;
       }
@@ -173,13 +174,15 @@ class Instantiator {
         if (!local) {
           slot = SIZE_MAX;
           for (size_t t = 0; t < mt.imports.size(); ++t) {
-            if (mt.imports[t].module == actual_imports[k].module && mt.imports[t].name == actual_imports[k].name) {
+            if (mt.imports[t].module == actual_imports[k].module &&
+                mt.imports[t].name == actual_imports[k].name) {
               slot = t;
             }
           }
           if (slot == SIZE_MAX) {
-            return api::Error(api::ErrorKind::Unlinkable, "module import `" + actual_imports[k].module +
-                                                              "::" + actual_imports[k].name + "` not defined");
+            return api::Error(api::ErrorKind::Unlinkable,
+                              "module import `" + actual_imports[k].module +
+                                  "::" + actual_imports[k].name + "` not defined");
           }
         }
         const auto& [inst_index, pos] = positions.at(slot);
@@ -259,7 +262,8 @@ class Instantiator {
       }
       case Alias::Target::CoreExport: {
         const CoreInstance& ci = *c_.core_instances.at(a.instance);
-        const std::optional<api::Extern>& slot = ci.exports.at(c_.info->alias_positions.at(alias_index));
+        const std::optional<api::Extern>& slot =
+            ci.exports.at(c_.info->alias_positions.at(alias_index));
         if (!slot) return uninstantiable("core tags in components are not supported yet");
         const api::Extern* e = &*slot;
         switch (a.sort.core) {

@@ -138,7 +138,7 @@ struct ComponentInstance {
   ComponentInstance* enclosing = nullptr;  // where this component was defined (outer aliases)
   std::shared_ptr<const ComponentInfo> info;
   std::shared_ptr<const ResourceTable> resource_table;
-  std::vector<const RuntimeResource*> resources;  // by validator resource id
+  std::vector<const RuntimeResource*> resources;          // by validator resource id
   std::vector<std::unique_ptr<RuntimeResource>> defined;  // resources this instance defines
   HandleTable handles;
   bool may_enter = true;
@@ -176,7 +176,8 @@ class InstanceContext : public LiftLowerContext {
   api::Result<uint32_t> realloc(uint32_t old_ptr, uint32_t old_size, uint32_t align,
                                 uint32_t new_size) override;
   api::Result<uint32_t> lower_own(const ac::ResourceAny& r, const ac::ResourceRef& type) override;
-  api::Result<uint32_t> lower_borrow(const ac::ResourceAny& r, const ac::ResourceRef& type) override;
+  api::Result<uint32_t> lower_borrow(const ac::ResourceAny& r,
+                                     const ac::ResourceRef& type) override;
   api::Result<ac::ResourceAny> lift_own(uint32_t index, const ac::ResourceRef& type) override;
   api::Result<ac::ResourceAny> lift_borrow(uint32_t index, const ac::ResourceRef& type) override;
 

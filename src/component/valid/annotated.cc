@@ -16,8 +16,8 @@ const std::string* name_of(const std::map<std::string, uint32_t>& names, uint32_
 }
 
 // Checks that the resource a handle type refers to is named `want` in this scope.
-std::optional<std::string> check_resource(const std::map<std::string, uint32_t>& names,
-                                          uint32_t id, const std::string& want) {
+std::optional<std::string> check_resource(const std::map<std::string, uint32_t>& names, uint32_t id,
+                                          const std::string& want) {
   const std::string* n = name_of(names, id);
   if (!n) return "resource used in function does not have a name in this context";
   if (*n != want) return "function does not match expected resource name `" + *n + "`";
@@ -51,7 +51,8 @@ std::optional<std::string> check_annotated_names(const std::map<std::string, uin
       if (f.params.empty()) return "function should have at least one argument";
       if (f.params[0].name != "self") return "function should have a first argument called `self`";
       const ac::Type& t = f.params[0].type;
-      if (t.kind() != ac::TypeKind::Borrow) return "function should take a first argument of `(borrow $T)`";
+      if (t.kind() != ac::TypeKind::Borrow)
+        return "function should take a first argument of `(borrow $T)`";
       return check_resource(names, t.node().resource.id, name.resource);
     }
     case NameKind::Static:
@@ -63,7 +64,8 @@ std::optional<std::string> check_annotated_names(const std::map<std::string, uin
 
 std::optional<std::string> check_annotated_func(const Scope& s, const ParsedName& name,
                                                 const Entity& e, bool is_import) {
-  return check_annotated_names(is_import ? s.import_resource_names : s.export_resource_names, name, e);
+  return check_annotated_names(is_import ? s.import_resource_names : s.export_resource_names, name,
+                               e);
 }
 
 }  // namespace hull::component

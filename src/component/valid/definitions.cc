@@ -19,7 +19,8 @@ api::Error invalid_at(std::string message, size_t at) {
 namespace {
 
 std::string oob(const char* what, uint32_t i, const char* space) {
-  return std::string("unknown ") + what + " " + std::to_string(i) + ": " + space + " index out of bounds";
+  return std::string("unknown ") + what + " " + std::to_string(i) + ": " + space +
+         " index out of bounds";
 }
 
 std::string core_types_string(const std::vector<api::ValType>& v) {
@@ -158,7 +159,8 @@ api::Result<void> check_implements(const ExternName& ext, const ParsedName& pars
   if (!ext.implements) return {};
   // wasmparser's order: the name's form, then the item's sort, then the attribute's value.
   if (auto r = check_implements_target(parsed); !r) return invalid_at(r.error().message, at);
-  if (e.kind != Entity::Kind::Instance) return invalid_at("only instances can have an `implements`", at);
+  if (e.kind != Entity::Kind::Instance)
+    return invalid_at("only instances can have an `implements`", at);
   if (auto r = parse_implements(*ext.implements); !r) return invalid_at(r.error().message, at);
   return {};
 }
@@ -241,7 +243,8 @@ api::Result<void> Validator::definition(Scope& s, const ComponentDesc& d, const 
       if (a.target == Alias::Target::CoreExport) {
         const CoreInstanceType& ci = *info.core_instances[a.instance];
         info.alias_positions.resize(d.aliases.size(), UINT32_MAX);
-        info.alias_positions[def.index] = static_cast<uint32_t>(ci.find(a.name) - ci.exports.data());
+        info.alias_positions[def.index] =
+            static_cast<uint32_t>(ci.find(a.name) - ci.exports.data());
       }
       return {};
     }
@@ -253,15 +256,17 @@ api::Result<void> Validator::definition(Scope& s, const ComponentDesc& d, const 
     }
     case Definition::Kind::Canon: return canon(s, d.canons[def.index]);
     case Definition::Kind::Start:
-      return invalid_at("start definitions require the component-model-values feature, which Hull "
-                        "does not support yet",
-                        d.starts[def.index].at);
+      return invalid_at(
+          "start definitions require the component-model-values feature, which Hull "
+          "does not support yet",
+          d.starts[def.index].at);
     case Definition::Kind::Import: return import(s, d.imports[def.index]);
     case Definition::Kind::Export: return export_(s, d.exports[def.index]);
     case Definition::Kind::Value:
-      return invalid_at("value definitions require the component-model-values feature, which Hull "
-                        "does not support yet",
-                        d.values[def.index]);
+      return invalid_at(
+          "value definitions require the component-model-values feature, which Hull "
+          "does not support yet",
+          d.values[def.index]);
   }
   return {};
 }
@@ -296,7 +301,8 @@ api::Result<void> Validator::core_instance(Scope& s, const CoreInstanceDef& i) {
   ComponentInfo& info = *s.info;
   auto ci = std::make_shared<CoreInstanceType>();
   if (i.instantiate) {
-    if (i.module >= info.core_modules.size()) return invalid_at(oob("module", i.module, "module"), i.at);
+    if (i.module >= info.core_modules.size())
+      return invalid_at(oob("module", i.module, "module"), i.at);
     const CoreModuleType& mt = *info.core_modules[i.module];
     std::map<std::string, uint32_t> args;
     for (const CoreInstantiateArg& a : i.args) {
@@ -321,8 +327,8 @@ api::Result<void> Validator::core_instance(Scope& s, const CoreInstanceDef& i) {
                           i.at);
       }
       if (auto m = core_extern_matches(ex->type, imp.type)) {
-        return invalid_at("module import `" + imp.module + "::" + imp.name + "` has the wrong type: " + *m,
-                          i.at);
+        return invalid_at(
+            "module import `" + imp.module + "::" + imp.name + "` has the wrong type: " + *m, i.at);
       }
       positions.push_back({it->second, static_cast<uint32_t>(ex - arg.exports.data())});
     }
@@ -373,9 +379,10 @@ api::Result<void> Validator::core_instance(Scope& s, const CoreInstanceDef& i) {
           }
           break;
         default:
-          return invalid_at("core instance exports may only be functions, tables, memories, "
-                            "globals and tags",
-                            i.at);
+          return invalid_at(
+              "core instance exports may only be functions, tables, memories, "
+              "globals and tags",
+              i.at);
       }
       if (err) return *err;
       ci->exports.push_back(api::ExportType{e.name, t});
@@ -393,19 +400,22 @@ api::Result<Entity> Validator::sort_entity(Scope& s, const SortIdx& si, size_t a
       if (si.core != CoreSort::Module) {
         return invalid_at("only core modules may be passed to or exported from components", at);
       }
-      if (si.index >= info.core_modules.size()) return invalid_at(oob("module", si.index, "module"), at);
+      if (si.index >= info.core_modules.size())
+        return invalid_at(oob("module", si.index, "module"), at);
       e.kind = Entity::Kind::Module;
       e.module = info.core_modules[si.index];
       return e;
     case Sort::Func:
-      if (si.index >= info.funcs.size()) return invalid_at(oob("function", si.index, "function"), at);
+      if (si.index >= info.funcs.size())
+        return invalid_at(oob("function", si.index, "function"), at);
       e.kind = Entity::Kind::Func;
       e.func = info.funcs[si.index];
       return e;
     case Sort::Value:
-      return invalid_at("values require the component-model-values feature, which Hull does not "
-                        "support yet",
-                        at);
+      return invalid_at(
+          "values require the component-model-values feature, which Hull does not "
+          "support yet",
+          at);
     case Sort::Type:
       if (si.index >= info.types.size()) return invalid_at(oob("type", si.index, "type"), at);
       e.kind = Entity::Kind::Type;
@@ -419,7 +429,8 @@ api::Result<Entity> Validator::sort_entity(Scope& s, const SortIdx& si, size_t a
       e.component = info.components[si.index];
       return e;
     case Sort::Instance:
-      if (si.index >= info.instances.size()) return invalid_at(oob("instance", si.index, "instance"), at);
+      if (si.index >= info.instances.size())
+        return invalid_at(oob("instance", si.index, "instance"), at);
       e.kind = Entity::Kind::Instance;
       e.instance = info.instances[si.index];
       return e;
@@ -441,8 +452,8 @@ api::Result<void> Validator::instance(Scope& s, const InstanceDef& i) {
       if (!e) return std::move(e).error();
       for (const auto& [n, _] : args) {
         if (ascii_lowercase(n) == ascii_lowercase(a.name)) {
-          return invalid_at("instantiation argument `" + a.name + "` conflicts with previous argument `" +
-                                n + "`",
+          return invalid_at("instantiation argument `" + a.name +
+                                "` conflicts with previous argument `" + n + "`",
                             i.at);
         }
       }
@@ -483,7 +494,8 @@ api::Result<void> Validator::instance(Scope& s, const InstanceDef& i) {
       if (!parsed) return invalid_at(parsed.error().message, i.at);
       if (auto r = check_implements(e.name, *parsed, *ent, i.at); !r) return r;
       if (auto r = names.add(*parsed, "export"); !r) return invalid_at(r.error().message, i.at);
-      if (auto m = check_annotated_names(resource_names, *parsed, *ent)) return invalid_at(*m, i.at);
+      if (auto m = check_annotated_names(resource_names, *parsed, *ent))
+        return invalid_at(*m, i.at);
       Entity exported = *ent;
       if (ent->kind == Entity::Kind::Type && ent->type.kind == TypeEntry::Kind::Resource) {
         // As for a component's exports: the export names a new identity for the resource.
@@ -508,14 +520,16 @@ api::Result<void> Validator::alias(Scope& s, const Alias& a) {
       }
       const Entity* e = info.instances[a.instance]->find(a.name);
       if (!e) {
-        return invalid_at("instance " + std::to_string(a.instance) + " has no export named `" + a.name + "`",
-                          a.at);
+        return invalid_at(
+            "instance " + std::to_string(a.instance) + " has no export named `" + a.name + "`",
+            a.at);
       }
       Entity::Kind want = Entity::Kind::Func;
       switch (a.sort.sort) {
         case Sort::Core:
           if (a.sort.core != CoreSort::Module) {
-            return invalid_at("component instances only export core modules among core sorts", a.at);
+            return invalid_at("component instances only export core modules among core sorts",
+                              a.at);
           }
           want = Entity::Kind::Module;
           break;
@@ -526,8 +540,8 @@ api::Result<void> Validator::alias(Scope& s, const Alias& a) {
         case Sort::Instance: want = Entity::Kind::Instance; break;
       }
       if (e->kind != want) {
-        return invalid_at(std::string("export `") + a.name + "` for instance " + std::to_string(a.instance) +
-                              " is not a " + entity_kind_name(want),
+        return invalid_at(std::string("export `") + a.name + "` for instance " +
+                              std::to_string(a.instance) + " is not a " + entity_kind_name(want),
                           a.at);
       }
       add_entity(s, *e);
@@ -539,9 +553,9 @@ api::Result<void> Validator::alias(Scope& s, const Alias& a) {
       }
       const api::ExportType* e = info.core_instances[a.instance]->find(a.name);
       if (!e) {
-        return invalid_at("core instance " + std::to_string(a.instance) + " has no export named `" +
-                              a.name + "`",
-                          a.at);
+        return invalid_at(
+            "core instance " + std::to_string(a.instance) + " has no export named `" + a.name + "`",
+            a.at);
       }
       api::ExternKind want;
       switch (a.sort.core) {
@@ -552,12 +566,13 @@ api::Result<void> Validator::alias(Scope& s, const Alias& a) {
         case CoreSort::Tag: want = api::ExternKind::Tag; break;
         default: return invalid_at("core export aliases may only name core wasm sorts", a.at);
       }
-      if (a.sort.sort != Sort::Core) return invalid_at("core export aliases need a core sort", a.at);
+      if (a.sort.sort != Sort::Core)
+        return invalid_at("core export aliases need a core sort", a.at);
       if (e->type.kind != want) {
         api::ExternType w;
         w.kind = want;
-        return invalid_at("export `" + a.name + "` for core instance " + std::to_string(a.instance) +
-                              " is not a " + describe(w),
+        return invalid_at("export `" + a.name + "` for core instance " +
+                              std::to_string(a.instance) + " is not a " + describe(w),
                           a.at);
       }
       switch (want) {
@@ -595,10 +610,11 @@ api::Result<void> Validator::alias(Scope& s, const Alias& a) {
             std::set<uint32_t> rs;
             collect_resources(tmp, &rs);
             if (!rs.empty()) {
-              return invalid_at("canonical option or type transitively refers to resources and cannot "
-                                "be aliased across a component boundary: type " +
-                                    std::to_string(a.outer_index) + " transitively refers to resources",
-                                a.at);
+              return invalid_at(
+                  "canonical option or type transitively refers to resources and cannot "
+                  "be aliased across a component boundary: type " +
+                      std::to_string(a.outer_index) + " transitively refers to resources",
+                  a.at);
             }
           }
           info.types.push_back(e);
@@ -652,7 +668,8 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
       auto r = resource_at(c.type);
       if (!r) return std::move(r).error();
       if (!s.local_resources.count(*r)) {
-        return invalid_at("type index " + std::to_string(c.type) + " is not a local resource", c.at);
+        return invalid_at("type index " + std::to_string(c.type) + " is not a local resource",
+                          c.at);
       }
       info.core_funcs.push_back(i32_i32);
       return {};
@@ -684,7 +701,9 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
       case CanonOpt::Kind::Utf16:
       case CanonOpt::Kind::Latin1Utf16: {
         auto name = [](CanonOpt::Kind k) {
-          return k == CanonOpt::Kind::Utf8 ? "utf8" : k == CanonOpt::Kind::Utf16 ? "utf16" : "latin1-utf16";
+          return k == CanonOpt::Kind::Utf8    ? "utf8"
+                 : k == CanonOpt::Kind::Utf16 ? "utf16"
+                                              : "latin1-utf16";
         };
         if (encoding) {
           return invalid_at(std::string("canonical encoding option `") + name(*encoding) +
@@ -695,28 +714,34 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
         break;
       }
       case CanonOpt::Kind::Memory:
-        if (memory) return invalid_at("canonical option `memory` is specified more than once", c.at);
-        if (o.index >= info.core_memories.size()) return invalid_at(oob("memory", o.index, "memory"), c.at);
+        if (memory)
+          return invalid_at("canonical option `memory` is specified more than once", c.at);
+        if (o.index >= info.core_memories.size())
+          return invalid_at(oob("memory", o.index, "memory"), c.at);
         if (info.core_memories[o.index].limits.is64) {
-          return invalid_at("64-bit memories in canonical options require the memory64 component "
-                            "feature, which Hull does not support yet",
-                            c.at);
+          return invalid_at(
+              "64-bit memories in canonical options require the memory64 component "
+              "feature, which Hull does not support yet",
+              c.at);
         }
         memory = o.index;
         break;
       case CanonOpt::Kind::Realloc: {
-        if (realloc) return invalid_at("canonical option `realloc` is specified more than once", c.at);
+        if (realloc)
+          return invalid_at("canonical option `realloc` is specified more than once", c.at);
         if (o.index >= info.core_funcs.size()) {
           return invalid_at(oob("core function", o.index, "function"), c.at);
         }
-        api::FuncType want{{api::ValType::I32, api::ValType::I32, api::ValType::I32, api::ValType::I32},
-                           {api::ValType::I32}};
+        api::FuncType want{
+            {api::ValType::I32, api::ValType::I32, api::ValType::I32, api::ValType::I32},
+            {api::ValType::I32}};
         if (!(info.core_funcs[o.index] == want)) {
-          return invalid_at("canonical option `realloc` uses a core function with an incorrect "
-                            "signature: type mismatch: expected `" +
-                                api::to_string(want) + "`, found `" + api::to_string(info.core_funcs[o.index]) +
-                                "`",
-                            c.at);
+          return invalid_at(
+              "canonical option `realloc` uses a core function with an incorrect "
+              "signature: type mismatch: expected `" +
+                  api::to_string(want) + "`, found `" + api::to_string(info.core_funcs[o.index]) +
+                  "`",
+              c.at);
         }
         realloc = o.index;
         break;
@@ -734,13 +759,15 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
         return invalid_at("the `async` canonical option requires an async function type", c.at);
       case CanonOpt::Kind::CoreType:
       case CanonOpt::Kind::Gc:
-        return invalid_at("the `core-type` and `gc` canonical options require Wasm GC support in "
-                          "components, which Hull does not have yet",
-                          c.at);
+        return invalid_at(
+            "the `core-type` and `gc` canonical options require Wasm GC support in "
+            "components, which Hull does not have yet",
+            c.at);
       case CanonOpt::Kind::Callback:
-        return invalid_at("the `callback` canonical option requires the component-model-async "
-                          "feature, which Hull does not support yet",
-                          c.at);
+        return invalid_at(
+            "the `callback` canonical option requires the component-model-async "
+            "feature, which Hull does not support yet",
+            c.at);
     }
   }
   if (realloc && !memory) {
@@ -748,7 +775,8 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
   }
 
   if (c.kind == K::Lift) {
-    if (c.func >= info.core_funcs.size()) return invalid_at(oob("core function", c.func, "function"), c.at);
+    if (c.func >= info.core_funcs.size())
+      return invalid_at(oob("core function", c.func, "function"), c.at);
     if (c.type >= info.types.size()) return invalid_at(oob("type", c.type, "type"), c.at);
     if (info.types[c.type].kind != TypeEntry::Kind::Func) {
       return invalid_at("type index " + std::to_string(c.type) + " is not a function type", c.at);
@@ -787,11 +815,12 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
     if (post_return) {
       api::FuncType want{sig.results, {}};
       if (!(info.core_funcs[*post_return] == want)) {
-        return invalid_at("canonical option `post-return` uses a core function with an incorrect "
-                          "signature: expected `" +
-                              api::to_string(want) + "`, found `" +
-                              api::to_string(info.core_funcs[*post_return]) + "`",
-                          c.at);
+        return invalid_at(
+            "canonical option `post-return` uses a core function with an incorrect "
+            "signature: expected `" +
+                api::to_string(want) + "`, found `" +
+                api::to_string(info.core_funcs[*post_return]) + "`",
+            c.at);
       }
     }
     info.funcs.push_back(ft);
@@ -800,7 +829,8 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
   }
 
   // Lower.
-  if (post_return) return invalid_at("canonical option `post-return` cannot be specified for lowerings", c.at);
+  if (post_return)
+    return invalid_at("canonical option `post-return` cannot be specified for lowerings", c.at);
   if (c.func >= info.funcs.size()) return invalid_at(oob("function", c.func, "function"), c.at);
   const ac::FuncType& ft = info.funcs[c.func];
   bool params_need_memory = false;
@@ -828,14 +858,16 @@ api::Result<void> Validator::declare(Scope& s, const ExternName& ext, const Enti
                                      bool is_import, size_t at) {
   const std::string& name = ext.name;
   if (!ext.duplicate_attribute.empty()) {
-    return invalid_at("duplicate '" + ext.duplicate_attribute + "' option in name", ext.duplicate_at);
+    return invalid_at("duplicate '" + ext.duplicate_attribute + "' option in name",
+                      ext.duplicate_at);
   }
-  auto parsed = validate_extern_name(name, is_import ? "import" : "export", NameOptions{},
-                                     ext.version_suffix ? std::optional<std::string_view>(*ext.version_suffix)
-                                                        : std::nullopt);
+  auto parsed = validate_extern_name(
+      name, is_import ? "import" : "export", NameOptions{},
+      ext.version_suffix ? std::optional<std::string_view>(*ext.version_suffix) : std::nullopt);
   if (!parsed) return invalid_at(parsed.error().message, at);
   if (auto r = check_implements(ext, *parsed, e, at); !r) return r;
-  if (auto r = (is_import ? s.import_names : s.export_names).add(*parsed, is_import ? "import" : "export");
+  if (auto r = (is_import ? s.import_names : s.export_names)
+                   .add(*parsed, is_import ? "import" : "export");
       !r) {
     return invalid_at(r.error().message, at);
   }
@@ -850,8 +882,9 @@ api::Result<void> Validator::declare(Scope& s, const ExternName& ext, const Enti
   if (s.kind != Scope::Kind::InstanceType) {
     std::set<uint32_t> imported(s.imported_resources.begin(), s.imported_resources.end());
     for (uint32_t r : used) {
-      bool ok = own.count(r) || s.import_named.count(r) || (!is_import && s.export_named.count(r)) ||
-                imported.count(r) || (!is_import && fresh.count(r) && s.kind != Scope::Kind::Component);
+      bool ok = own.count(r) || s.import_named.count(r) ||
+                (!is_import && s.export_named.count(r)) || imported.count(r) ||
+                (!is_import && fresh.count(r) && s.kind != Scope::Kind::Component);
       if (!ok) {
         return invalid_at(std::string(entity_kind_name(e.kind)) + " not valid to be used as " +
                               (is_import ? "import" : "export"),
@@ -881,7 +914,8 @@ api::Result<void> Validator::declare(Scope& s, const ExternName& ext, const Enti
       is_nominal(e.type.value.kind())) {
     // The name gets a node of its own; uses of the unnamed definition stay unnamed.
     declared.type.value = ac::Type(std::make_shared<const ac::TypeNode>(e.type.value.node()));
-    (is_import ? s.import_named_types : s.export_named_types).insert(declared.type.value.ptr().get());
+    (is_import ? s.import_named_types : s.export_named_types)
+        .insert(declared.type.value.ptr().get());
   }
   if (e.kind == Entity::Kind::Type && e.type.kind == TypeEntry::Kind::Resource) {
     uint32_t id = e.type.resource.id;
@@ -932,9 +966,11 @@ api::Result<void> Validator::export_(Scope& s, const ExportDef& x) {
     if (!asc) return std::move(asc).error();
     Matcher m;
     m.table = resources_.get();
-    for (size_t k = before; k < s.defined_resources.size(); ++k) m.bindable.insert(s.defined_resources[k]);
+    for (size_t k = before; k < s.defined_resources.size(); ++k)
+      m.bindable.insert(s.defined_resources[k]);
     if (auto msg = m.entity(*e, *asc)) {
-      return invalid_at("ascribed type of export is not compatible with item's type: " + *msg, x.at);
+      return invalid_at("ascribed type of export is not compatible with item's type: " + *msg,
+                        x.at);
     }
     // The ascription's (sub resource) bounds seal the item's resources under new identities,
     // distinct from every other export of them.
@@ -948,9 +984,10 @@ api::Result<void> Validator::export_(Scope& s, const ExportDef& x) {
   // rest of the component has validated).
   if (scopes.size() == 1 && x.item.sort == Sort::Func && s.imported_funcs.count(x.item.index) &&
       !s.root_reexport) {
-    s.root_reexport = invalid_at("component export `" + x.name.name +
-                                     "` is a reexport of an imported function which is not implemented",
-                                 x.at);
+    s.root_reexport =
+        invalid_at("component export `" + x.name.name +
+                       "` is a reexport of an imported function which is not implemented",
+                   x.at);
   }
   return {};
 }

@@ -185,9 +185,10 @@ uint64_t elem_size64(const ac::Type& t) {
 api::Result<ac::Type> Validator::valtype(Scope& s, const ValTypeUse& t, size_t at) {
   if (t.is_prim) {
     if (t.prim == PrimValType::ErrorContext) {
-      return invalid_at("`error-context` requires the component-model error-context feature, "
-                        "which Hull does not support yet",
-                        at);
+      return invalid_at(
+          "`error-context` requires the component-model error-context feature, "
+          "which Hull does not support yet",
+          at);
     }
     return ac::Type::prim(prim_kind(t.prim));
   }
@@ -249,7 +250,8 @@ api::Result<ac::Type> Validator::defvaltype(Scope& s, const DefValType& d, size_
       auto r = vt(d.types.at(0));
       if (!r) return r;
       if (d.kind == K::FixedList) {
-        if (d.length == 0) return invalid_at("Fixed size lists must have more than zero elements", at);
+        if (d.length == 0)
+          return invalid_at("Fixed size lists must have more than zero elements", at);
         out = ac::fixed_list_type(*r, d.length);
       } else {
         out = ac::list_type(*r);
@@ -304,12 +306,13 @@ api::Result<ac::Type> Validator::defvaltype(Scope& s, const DefValType& d, size_
     case K::Own:
     case K::Borrow: {
       if (d.resource >= s.info->types.size()) {
-        return invalid_at("unknown type " + std::to_string(d.resource) + ": type index out of bounds",
-                          at);
+        return invalid_at(
+            "unknown type " + std::to_string(d.resource) + ": type index out of bounds", at);
       }
       const TypeEntry& e = s.info->types[d.resource];
       if (e.kind != TypeEntry::Kind::Resource) {
-        return invalid_at("type index " + std::to_string(d.resource) + " is not a resource type", at);
+        return invalid_at("type index " + std::to_string(d.resource) + " is not a resource type",
+                          at);
       }
       // Handles carry the resource's name (the first import or export that named it) for
       // WIT output and messages; identity is the id alone.
@@ -366,9 +369,10 @@ api::Result<ac::Type> Validator::defvaltype(Scope& s, const DefValType& d, size_
 
 api::Result<ac::FuncType> Validator::functype(Scope& s, const FuncTypeDef& f, size_t at) {
   if (f.async) {
-    return invalid_at("async function types require the component-model-async feature, which "
-                      "Hull does not support yet",
-                      at);
+    return invalid_at(
+        "async function types require the component-model-async feature, which "
+        "Hull does not support yet",
+        at);
   }
   ac::FuncType out;
   std::vector<std::string> labels;
@@ -382,7 +386,8 @@ api::Result<ac::FuncType> Validator::functype(Scope& s, const FuncTypeDef& f, si
   if (f.result) {
     auto r = valtype(s, *f.result, at);
     if (!r) return std::move(r).error();
-    if (contains_borrow(*r)) return invalid_at("function result cannot contain a `borrow` type", at);
+    if (contains_borrow(*r))
+      return invalid_at("function result cannot contain a `borrow` type", at);
     out.result = *r;
   }
   return out;
@@ -442,9 +447,9 @@ api::Result<TypeEntry> Validator::deftype(Scope& s, const TypeDef& t) {
       if (t.resource.dtor) {
         uint32_t f = *t.resource.dtor;
         if (f >= s.info->core_funcs.size()) {
-          return invalid_at("unknown core function " + std::to_string(f) +
-                                ": function index out of bounds",
-                            t.at);
+          return invalid_at(
+              "unknown core function " + std::to_string(f) + ": function index out of bounds",
+              t.at);
         }
         const api::FuncType& ft = s.info->core_funcs[f];
         if (!(ft.params == std::vector<api::ValType>{api::ValType::I32}) || !ft.results.empty()) {
@@ -468,9 +473,10 @@ api::Result<CoreTypeEntry> Validator::core_deftype(Scope& s, const CoreTypeDef& 
     if (st.kind != CompositeKind::Func) {
       // GC struct/array types: kept as an empty function type placeholder is wrong; reject
       // until Engine II brings GC to components.
-      return invalid_at("core struct and array types in components require Wasm GC support in "
-                        "components, which Hull does not have yet",
-                        t.at);
+      return invalid_at(
+          "core struct and array types in components require Wasm GC support in "
+          "components, which Hull does not have yet",
+          t.at);
     }
     for (const ValType& v : st.func.params) e.func.params.push_back(core_valtype(v));
     for (const ValType& v : st.func.results) e.func.results.push_back(core_valtype(v));
@@ -481,7 +487,8 @@ api::Result<CoreTypeEntry> Validator::core_deftype(Scope& s, const CoreTypeDef& 
   std::vector<CoreTypeEntry> types;
   auto func_of = [&](uint32_t idx, api::FuncType* out) -> std::optional<std::string> {
     if (idx >= types.size()) return "type index out of bounds";
-    if (types[idx].is_module) return "type index " + std::to_string(idx) + " is not a function type";
+    if (types[idx].is_module)
+      return "type index " + std::to_string(idx) + " is not a function type";
     *out = types[idx].func;
     return std::nullopt;
   };
@@ -491,8 +498,9 @@ api::Result<CoreTypeEntry> Validator::core_deftype(Scope& s, const CoreTypeDef& 
     switch (d.kind) {
       case CoreTypeDecl::Kind::Type: {
         if (d.type->kind == CoreTypeDef::Kind::Module) {
-          return invalid_at("invalid leading byte (0x50) for core type: core module types cannot be nested",
-                            t.at);
+          return invalid_at(
+              "invalid leading byte (0x50) for core type: core module types cannot be nested",
+              t.at);
         }
         for (size_t i = 0; i < d.type->rec.size(); ++i) {
           auto r = core_deftype(s, *d.type, i);
@@ -508,9 +516,9 @@ api::Result<CoreTypeEntry> Validator::core_deftype(Scope& s, const CoreTypeDef& 
         }
         Scope& target = *scopes[scopes.size() - d.outer_count];
         if (d.outer_index >= target.info->core_types.size()) {
-          return invalid_at("unknown core type " + std::to_string(d.outer_index) +
-                                ": type index out of bounds",
-                            t.at);
+          return invalid_at(
+              "unknown core type " + std::to_string(d.outer_index) + ": type index out of bounds",
+              t.at);
         }
         const CoreTypeEntry& ce = target.info->core_types[d.outer_index];
         if (ce.is_module) return invalid_at("cannot alias a module type into a module type", t.at);
@@ -523,7 +531,8 @@ api::Result<CoreTypeEntry> Validator::core_deftype(Scope& s, const CoreTypeDef& 
         switch (d.extern_kind) {
           case ExternKind::Func:
           case ExternKind::Tag: {
-            et.kind = d.extern_kind == ExternKind::Func ? api::ExternKind::Func : api::ExternKind::Tag;
+            et.kind =
+                d.extern_kind == ExternKind::Func ? api::ExternKind::Func : api::ExternKind::Tag;
             if (auto m = func_of(d.type_index, &et.func)) return invalid_at(*m, t.at);
             break;
           }
@@ -532,8 +541,9 @@ api::Result<CoreTypeEntry> Validator::core_deftype(Scope& s, const CoreTypeDef& 
             et.table = api::TableType{core_valtype(d.table.elem), core_limits(d.table.limits)};
             break;
           case ExternKind::Memory:
-            if (!d.memory.limits.is64 && (d.memory.limits.min > kMaxPages32 ||
-                                          (d.memory.limits.max && *d.memory.limits.max > kMaxPages32))) {
+            if (!d.memory.limits.is64 &&
+                (d.memory.limits.min > kMaxPages32 ||
+                 (d.memory.limits.max && *d.memory.limits.max > kMaxPages32))) {
               return invalid_at("memory size must be at most 65536 pages (4GiB)", t.at);
             }
             et.kind = api::ExternKind::Memory;
@@ -590,12 +600,13 @@ api::Result<void> Validator::decls(Scope& s, const std::vector<Decl>& ds) {
         }
         if (a.target == Alias::Target::Outer && a.sort.sort != Sort::Type &&
             !(a.sort.sort == Sort::Core && a.sort.core == CoreSort::Type)) {
-          return invalid_at("outer aliases in type declarations may only refer to types or instances", a.at);
+          return invalid_at(
+              "outer aliases in type declarations may only refer to types or instances", a.at);
         }
         if (a.target == Alias::Target::Export && a.sort.sort != Sort::Type &&
             a.sort.sort != Sort::Instance) {
-          return invalid_at("export aliases in type declarations may only refer to types or instances",
-                            a.at);
+          return invalid_at(
+              "export aliases in type declarations may only refer to types or instances", a.at);
         }
         auto r = alias(s, a);
         if (!r) return r;
@@ -621,7 +632,8 @@ api::Result<void> Validator::decls(Scope& s, const std::vector<Decl>& ds) {
 // externtype -> the entity it describes. Instance types get fresh declared resources, and a
 // (sub resource) bound a fresh abstract resource; both are recorded in the scope as imported
 // (bound by whoever instantiates) or defined (fresh per instance).
-api::Result<Entity> Validator::extern_desc(Scope& s, const ExternDesc& d, size_t at, bool is_import) {
+api::Result<Entity> Validator::extern_desc(Scope& s, const ExternDesc& d, size_t at,
+                                           bool is_import) {
   Entity e;
   auto type_at = [&](uint32_t i) -> api::Result<const TypeEntry*> {
     if (i >= s.info->types.size()) {
@@ -633,12 +645,13 @@ api::Result<Entity> Validator::extern_desc(Scope& s, const ExternDesc& d, size_t
   switch (d.kind) {
     case ExternDesc::Kind::CoreModule: {
       if (d.index >= s.info->core_types.size()) {
-        return invalid_at("unknown core type " + std::to_string(d.index) + ": type index out of bounds",
-                          at);
+        return invalid_at(
+            "unknown core type " + std::to_string(d.index) + ": type index out of bounds", at);
       }
       const CoreTypeEntry& ce = s.info->core_types[d.index];
       if (!ce.is_module) {
-        return invalid_at("core type index " + std::to_string(d.index) + " is not a module type", at);
+        return invalid_at("core type index " + std::to_string(d.index) + " is not a module type",
+                          at);
       }
       e.kind = Entity::Kind::Module;
       e.module = ce.module;
@@ -655,9 +668,10 @@ api::Result<Entity> Validator::extern_desc(Scope& s, const ExternDesc& d, size_t
       return e;
     }
     case ExternDesc::Kind::Value:
-      return invalid_at("value imports and exports require the component-model-values feature, "
-                        "which Hull does not support yet",
-                        at);
+      return invalid_at(
+          "value imports and exports require the component-model-values feature, "
+          "which Hull does not support yet",
+          at);
     case ExternDesc::Kind::Type: {
       e.kind = Entity::Kind::Type;
       if (d.type_bound.sub_resource) {

@@ -74,7 +74,8 @@ Entity subst(const Entity& e, const Subst& m) {
   return out;
 }
 
-std::shared_ptr<const InstanceType> subst(const std::shared_ptr<const InstanceType>& t, const Subst& m) {
+std::shared_ptr<const InstanceType> subst(const std::shared_ptr<const InstanceType>& t,
+                                          const Subst& m) {
   if (!t || m.empty()) return t;
   auto out = std::make_shared<InstanceType>();
   for (const NamedEntity& e : t->exports) out->exports.push_back({e.name, subst(e.type, m)});
@@ -85,7 +86,8 @@ std::shared_ptr<const InstanceType> subst(const std::shared_ptr<const InstanceTy
   return out;
 }
 
-std::shared_ptr<const ComponentType> subst(const std::shared_ptr<const ComponentType>& t, const Subst& m) {
+std::shared_ptr<const ComponentType> subst(const std::shared_ptr<const ComponentType>& t,
+                                           const Subst& m) {
   if (!t || m.empty()) return t;
   auto out = std::make_shared<ComponentType>();
   for (const NamedEntity& e : t->imports) out->imports.push_back({e.name, subst(e.type, m)});
@@ -269,8 +271,7 @@ std::optional<std::string> Matcher::value(const ac::Type& a, const ac::Type& e, 
       }
       return std::nullopt;
     case K::List:
-    case K::Option:
-      return value(x.elems[0], y.elems[0]);
+    case K::Option: return value(x.elems[0], y.elems[0]);
     case K::FixedList:
       if (x.length != y.length) return "expected fixed list of length " + std::to_string(y.length);
       return value(x.elems[0], y.elems[0]);
@@ -282,23 +283,23 @@ std::optional<std::string> Matcher::value(const ac::Type& a, const ac::Type& e, 
       return std::nullopt;
     case K::Result:
       if (x.ok.empty() != y.ok.empty()) {
-        return y.ok.empty() ? "expected ok type to not be present" : "expected ok type, but found none";
+        return y.ok.empty() ? "expected ok type to not be present"
+                            : "expected ok type, but found none";
       }
       if (!x.ok.empty()) {
         if (auto m = value(x.ok, y.ok)) return "type mismatch in ok variant: " + *m;
       }
       if (x.err.empty() != y.err.empty()) {
-        return y.err.empty() ? "expected err type to not be present" : "expected err type, but found none";
+        return y.err.empty() ? "expected err type to not be present"
+                             : "expected err type, but found none";
       }
       if (!x.err.empty()) {
         if (auto m = value(x.err, y.err)) return "type mismatch in err variant: " + *m;
       }
       return std::nullopt;
     case K::Own:
-    case K::Borrow:
-      return resource(x.resource.id, y.resource.id);
-    default:
-      return std::nullopt;  // primitives of the same kind
+    case K::Borrow: return resource(x.resource.id, y.resource.id);
+    default: return std::nullopt;  // primitives of the same kind
   }
 }
 
@@ -309,14 +310,16 @@ std::optional<std::string> Matcher::func(const ac::FuncType& a, const ac::FuncTy
   }
   for (size_t i = 0; i < a.params.size(); ++i) {
     if (a.params[i].name != e.params[i].name) {
-      return "expected parameter named `" + e.params[i].name + "`, found `" + a.params[i].name + "`";
+      return "expected parameter named `" + e.params[i].name + "`, found `" + a.params[i].name +
+             "`";
     }
     if (auto m = value(a.params[i].type, e.params[i].type)) {
       return "type mismatch in function parameter `" + a.params[i].name + "`: " + *m;
     }
   }
   if (a.result.empty() != e.result.empty()) {
-    return e.result.empty() ? "expected a result, found none" : "expected no result, found a result";
+    return e.result.empty() ? "expected a result, found none"
+                            : "expected no result, found a result";
   }
   if (!a.result.empty()) {
     if (auto m = value(a.result, e.result)) return "type mismatch with result type: " + *m;
@@ -326,7 +329,8 @@ std::optional<std::string> Matcher::func(const ac::FuncType& a, const ac::FuncTy
 
 std::optional<std::string> Matcher::type_entry(const TypeEntry& a, const TypeEntry& e) {
   if (a.kind != e.kind) {
-    return std::string("expected ") + type_entry_kind_name(e) + ", found " + type_entry_kind_name(a);
+    return std::string("expected ") + type_entry_kind_name(e) + ", found " +
+           type_entry_kind_name(a);
   }
   switch (a.kind) {
     case TypeEntry::Kind::Value: return value(a.value, e.value, /*top=*/true);
@@ -344,7 +348,8 @@ std::optional<std::string> Matcher::instance(const InstanceType& a, const Instan
   for (const NamedEntity& want : e.exports) {
     const Entity* have = a.find(want.name);
     if (!have) return "missing expected export `" + want.name + "`";
-    if (auto m = entity(*have, want.type)) return "type mismatch in instance export `" + want.name + "`: " + *m;
+    if (auto m = entity(*have, want.type))
+      return "type mismatch in instance export `" + want.name + "`: " + *m;
   }
   return std::nullopt;
 }
@@ -386,7 +391,8 @@ std::optional<std::string> Matcher::component(const ComponentType& a, const Comp
 
 std::optional<std::string> Matcher::entity(const Entity& a, const Entity& e) {
   if (a.kind != e.kind) {
-    return std::string("expected ") + entity_kind_name(e.kind) + ", found " + entity_kind_name(a.kind);
+    return std::string("expected ") + entity_kind_name(e.kind) + ", found " +
+           entity_kind_name(a.kind);
   }
   switch (a.kind) {
     case Entity::Kind::Module: return core_module_matches(*a.module, *e.module);
@@ -440,27 +446,32 @@ bool limits_within(const api::Limits& a, const api::Limits& e) {
 
 std::optional<std::string> core_extern_matches(const api::ExternType& a, const api::ExternType& e,
                                                bool linking) {
-  if (a.kind != e.kind) return "expected " + describe(e) + (linking ? " found " : ", found ") + describe(a);
+  if (a.kind != e.kind)
+    return "expected " + describe(e) + (linking ? " found " : ", found ") + describe(a);
   switch (a.kind) {
     case api::ExternKind::Func:
     case api::ExternKind::Tag:
       if (!(a.func == e.func)) {
-        if (linking) return "expected type `" + wat_func(e.func) + "`, found type `" + wat_func(a.func) + "`";
+        if (linking)
+          return "expected type `" + wat_func(e.func) + "`, found type `" + wat_func(a.func) + "`";
         return "expected: " + wat_func(e.func) + ", found: " + wat_func(a.func);
       }
       return std::nullopt;
     case api::ExternKind::Table:
       if (a.table.elem != e.table.elem) {
-        return std::string("expected table element type ") + api::to_string(e.table.elem) + ", found " +
-               api::to_string(a.table.elem);
+        return std::string("expected table element type ") + api::to_string(e.table.elem) +
+               ", found " + api::to_string(a.table.elem);
       }
-      if (!limits_within(a.table.limits, e.table.limits) || a.table.limits.is64 != e.table.limits.is64) {
+      if (!limits_within(a.table.limits, e.table.limits) ||
+          a.table.limits.is64 != e.table.limits.is64) {
         return "mismatch in table limits";
       }
       return std::nullopt;
     case api::ExternKind::Memory:
-      if (a.memory.limits.shared != e.memory.limits.shared) return "mismatch in the shared flag for memories";
-      if (!limits_within(a.memory.limits, e.memory.limits) || a.memory.limits.is64 != e.memory.limits.is64) {
+      if (a.memory.limits.shared != e.memory.limits.shared)
+        return "mismatch in the shared flag for memories";
+      if (!limits_within(a.memory.limits, e.memory.limits) ||
+          a.memory.limits.is64 != e.memory.limits.is64) {
         return "mismatch in memory limits";
       }
       return std::nullopt;
@@ -487,7 +498,8 @@ std::optional<std::string> core_module_matches(const CoreModuleType& a, const Co
                      : "missing expected import `" + need.module + "::" + need.name + "`";
     }
     if (auto m = core_extern_matches(given->type, need.type, linking)) {
-      if (linking) return "module import `" + need.module + "::" + need.name + "` has the wrong type: " + *m;
+      if (linking)
+        return "module import `" + need.module + "::" + need.name + "` has the wrong type: " + *m;
       return "type mismatch in import `" + need.module + "::" + need.name + "`: " + *m;
     }
   }

@@ -32,7 +32,7 @@ struct Scope {
   // import's or export's type may mention them (the types of WIT: every nominal type has a
   // name). A named type gets a node of its own, so the definition itself stays unnamed.
   std::set<const ac::TypeNode*> import_named_types, export_named_types;
-  std::set<uint32_t> local_resources;        // resources defined by (type (resource ...)) here
+  std::set<uint32_t> local_resources;           // resources defined by (type (resource ...)) here
   std::vector<bool> func_is_imported_reexport;  // parallel to info->funcs (see exports)
   std::set<uint32_t> imported_funcs;            // func indices that are imports
   std::optional<size_t> root_component_import;  // where the root imports a component
@@ -62,8 +62,10 @@ ac::Type subst(const ac::Type& t, const Subst& m);
 ac::FuncType subst(const ac::FuncType& t, const Subst& m);
 Entity subst(const Entity& e, const Subst& m);
 TypeEntry subst(const TypeEntry& e, const Subst& m);
-std::shared_ptr<const InstanceType> subst(const std::shared_ptr<const InstanceType>& t, const Subst& m);
-std::shared_ptr<const ComponentType> subst(const std::shared_ptr<const ComponentType>& t, const Subst& m);
+std::shared_ptr<const InstanceType> subst(const std::shared_ptr<const InstanceType>& t,
+                                          const Subst& m);
+std::shared_ptr<const ComponentType> subst(const std::shared_ptr<const ComponentType>& t,
+                                           const Subst& m);
 
 // Resource ids a type mentions (own/borrow and resource type entries), transitively.
 void collect_resources(const ac::Type& t, std::set<uint32_t>* out);
@@ -80,7 +82,8 @@ struct Matcher {
   std::optional<std::string> entity(const Entity& actual, const Entity& expected);
   std::optional<std::string> func(const ac::FuncType& actual, const ac::FuncType& expected);
   // `top`: comparing two defined types (type imports), not two valtypes.
-  std::optional<std::string> value(const ac::Type& actual, const ac::Type& expected, bool top = false);
+  std::optional<std::string> value(const ac::Type& actual, const ac::Type& expected,
+                                   bool top = false);
   std::optional<std::string> type_entry(const TypeEntry& actual, const TypeEntry& expected);
   std::optional<std::string> instance(const InstanceType& actual, const InstanceType& expected);
   std::optional<std::string> component(const ComponentType& actual, const ComponentType& expected);
@@ -88,9 +91,11 @@ struct Matcher {
 };
 // `linking`: worded for the link-time check of a provided module (Wasmtime's wording).
 std::optional<std::string> core_module_matches(const CoreModuleType& actual,
-                                               const CoreModuleType& expected, bool linking = false);
+                                               const CoreModuleType& expected,
+                                               bool linking = false);
 std::optional<std::string> core_extern_matches(const api::ExternType& actual,
-                                               const api::ExternType& expected, bool linking = false);
+                                               const api::ExternType& expected,
+                                               bool linking = false);
 std::string describe(const api::ExternType& t);
 const char* entity_kind_name(Entity::Kind k);
 
@@ -117,7 +122,8 @@ class Validator {
                             size_t at);
   void add_entity(Scope& s, const Entity& e);
 
-  uint32_t new_resource(std::string name, bool defined, std::optional<uint32_t> dtor = std::nullopt);
+  uint32_t new_resource(std::string name, bool defined,
+                        std::optional<uint32_t> dtor = std::nullopt);
   // A copy of `t` whose declared resources are fresh; the new ids are appended to `fresh`.
   std::shared_ptr<const InstanceType> fresh_instance(const std::shared_ptr<const InstanceType>& t,
                                                      std::vector<uint32_t>* fresh);

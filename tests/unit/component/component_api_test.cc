@@ -15,7 +15,8 @@ struct Point {
   int32_t y = 0;
   std::optional<std::string> label;
 };
-HULL_WIT_RECORD(Point, HULL_WIT_F(Point, x, "x"), HULL_WIT_F(Point, y, "y"), HULL_WIT_F(Point, label, "label"))
+HULL_WIT_RECORD(Point, HULL_WIT_F(Point, x, "x"), HULL_WIT_F(Point, y, "y"),
+                HULL_WIT_F(Point, label, "label"))
 
 namespace {
 
@@ -124,7 +125,8 @@ TEST(ComponentApi, MalformedAndInvalidComponentsAreErrors) {
     auto inv = ac::Component::compile(engine, *bytes);
     ASSERT_FALSE(inv.ok());
     EXPECT_EQ(inv.error().kind, ErrorKind::Invalid);
-    EXPECT_NE(inv.error().message.find("record type must have at least one field"), std::string::npos);
+    EXPECT_NE(inv.error().message.find("record type must have at least one field"),
+              std::string::npos);
   }
 }
 
@@ -148,7 +150,8 @@ TEST(ComponentApi, HostFunctionsBindBySemver) {
   EXPECT_EQ(c.imports()[0].first, "test:math/ops@0.2.3");
 
   int calls = 0;
-  auto doubler = [&](std::span<const ac::Val> args, std::vector<ac::Val>& results) -> hull::api::Result<void> {
+  auto doubler = [&](std::span<const ac::Val> args,
+                     std::vector<ac::Val>& results) -> hull::api::Result<void> {
     ++calls;
     results.push_back(ac::Val::u32(static_cast<uint32_t>(args[0].as_u64() * 2)));
     return {};
@@ -175,13 +178,13 @@ TEST(ComponentApi, HostFunctionsBindBySemver) {
 
   // A host function returning the wrong type traps with a message.
   ac::Linker liar(engine);
-  ASSERT_TRUE(liar
-                  .func("test:math/ops@0.2.3#double",
-                        [](std::span<const ac::Val>, std::vector<ac::Val>& res) -> hull::api::Result<void> {
-                          res.push_back(ac::Val::string("nope"));
-                          return {};
-                        })
-                  .ok());
+  ASSERT_TRUE(
+      liar.func("test:math/ops@0.2.3#double",
+                [](std::span<const ac::Val>, std::vector<ac::Val>& res) -> hull::api::Result<void> {
+                  res.push_back(ac::Val::string("nope"));
+                  return {};
+                })
+          .ok());
   Store store3(engine);
   auto inst3 = liar.instantiate(store3, c);
   ASSERT_TRUE(inst3.ok());
@@ -195,13 +198,14 @@ TEST(ComponentApi, PreLinkedInstantiationInManyStores) {
   Engine engine;
   ac::Component c = compile(engine, kImporter);
   ac::Linker linker(engine);
-  ASSERT_TRUE(linker
-                  .func("test:math/ops@0.2.3#double",
-                        [](std::span<const ac::Val> a, std::vector<ac::Val>& r) -> hull::api::Result<void> {
-                          r.push_back(ac::Val::u32(static_cast<uint32_t>(a[0].as_u64() * 2)));
-                          return {};
-                        })
-                  .ok());
+  ASSERT_TRUE(
+      linker
+          .func("test:math/ops@0.2.3#double",
+                [](std::span<const ac::Val> a, std::vector<ac::Val>& r) -> hull::api::Result<void> {
+                  r.push_back(ac::Val::u32(static_cast<uint32_t>(a[0].as_u64() * 2)));
+                  return {};
+                })
+          .ok());
   auto pre = linker.instantiate_pre(c);
   ASSERT_TRUE(pre.ok()) << pre.error().to_string();
   for (uint32_t i = 0; i < 5; ++i) {
@@ -255,18 +259,21 @@ TEST(ComponentApi, HostResources) {
   const void* id = rt->id;
   ASSERT_TRUE(linker
                   .func("test:res/api#make",
-                        [id](std::span<const ac::Val> a, std::vector<ac::Val>& r) -> hull::api::Result<void> {
+                        [id](std::span<const ac::Val> a,
+                             std::vector<ac::Val>& r) -> hull::api::Result<void> {
                           // The rep is the host's own key; here the value plus 1000.
-                          r.push_back(ac::Val::resource(
-                              ac::ResourceAny{id, static_cast<uint32_t>(a[0].as_u64() + 1000), true, 0}));
+                          r.push_back(ac::Val::resource(ac::ResourceAny{
+                              id, static_cast<uint32_t>(a[0].as_u64() + 1000), true, 0}));
                           return {};
                         })
                   .ok());
   ASSERT_TRUE(linker
                   .func("test:res/api#peek",
-                        [id](std::span<const ac::Val> a, std::vector<ac::Val>& r) -> hull::api::Result<void> {
+                        [id](std::span<const ac::Val> a,
+                             std::vector<ac::Val>& r) -> hull::api::Result<void> {
                           const ac::ResourceAny& h = a[0].as_resource();
-                          if (h.type != id || h.own) return hull::api::Error(ErrorKind::Usage, "not a borrowed thing");
+                          if (h.type != id || h.own)
+                            return hull::api::Error(ErrorKind::Usage, "not a borrowed thing");
                           r.push_back(ac::Val::u32(h.rep - 1000));
                           return {};
                         })
@@ -315,15 +322,17 @@ TEST(ComponentApi, TypedCallsAndTypedHostFunctions) {
   EXPECT_NE(wrong.error().message.find("parameter `a` is u32"), std::string::npos);
 
   // Typed host functions convert both ways, records included.
-  auto host = ac::typed_host([](Point p, std::vector<uint32_t> xs) -> ac::WitResult<Point, std::string> {
-    if (xs.empty()) return ac::WitResult<Point, std::string>::err("empty");
-    p.x += static_cast<int32_t>(xs.size());
-    p.label = "moved";
-    return ac::WitResult<Point, std::string>::ok(p);
-  });
+  auto host =
+      ac::typed_host([](Point p, std::vector<uint32_t> xs) -> ac::WitResult<Point, std::string> {
+        if (xs.empty()) return ac::WitResult<Point, std::string>::err("empty");
+        p.x += static_cast<int32_t>(xs.size());
+        p.label = "moved";
+        return ac::WitResult<Point, std::string>::ok(p);
+      });
   std::vector<ac::Val> results;
   Point in{1, 2, std::nullopt};
-  std::vector<ac::Val> args{ac::Wit<Point>::to_val(in), ac::Wit<std::vector<uint32_t>>::to_val({7, 8, 9})};
+  std::vector<ac::Val> args{ac::Wit<Point>::to_val(in),
+                            ac::Wit<std::vector<uint32_t>>::to_val({7, 8, 9})};
   ASSERT_TRUE(host(args, results).ok());
   ASSERT_EQ(results.size(), 1u);
   EXPECT_TRUE(ac::val_matches(results[0], ac::Wit<ac::WitResult<Point, std::string>>::type()));
@@ -332,7 +341,8 @@ TEST(ComponentApi, TypedCallsAndTypedHostFunctions) {
   ASSERT_TRUE(back->is_ok());
   EXPECT_EQ(back->value().x, 4);
   EXPECT_EQ(back->value().label, std::optional<std::string>("moved"));
-  EXPECT_EQ(ac::to_string(ac::Wit<Point>::type()), "record { x: s32, y: s32, label: option<string> }");
+  EXPECT_EQ(ac::to_string(ac::Wit<Point>::type()),
+            "record { x: s32, y: s32, label: option<string> }");
   // A mistyped argument is an error naming it.
   std::vector<ac::Val> bad{ac::Val::u32(1), ac::Val::list({})};
   std::vector<ac::Val> none;
