@@ -447,6 +447,20 @@ Status ComponentParser::alias_definition(Sort s, const Token* id,
 }
 
 // `(func $id? (export "x")* ...)`: import, alias, or lift.
+// The end of an inline import `(func|instance|component $id? (import "n") type-use)`: the
+// import entry with its externtype (`desc` then the type index), the new index, and the
+// item's inline exports.
+Status ComponentParser::finish_import(Bytes nm, uint8_t desc, uint32_t type, Sort sort, const Token* id,
+                                      const std::vector<Bytes>& exports) {
+  HULL_TRY(close());
+  nm.push_back(desc);
+  put_u32(nm, type);
+  emit(ItemKind::Import, std::move(nm));
+  HULL_TRY(define(sort, id));
+  append_exports(exports, sort);
+  return {};
+}
+
 Status ComponentParser::func_field() {
   const Token* id = opt_id();
   std::vector<Bytes> exports;
@@ -456,13 +470,7 @@ Status ComponentParser::func_field() {
   if (c_.at_paren("alias")) return alias_definition(kFunc, id, exports);
   HULL_ASSIGN_OR_RETURN(uint32_t t, type_use(kFunc));
   if (imported) {
-    HULL_TRY(close());
-    nm.push_back(0x01);
-    put_u32(nm, t);
-    emit(ItemKind::Import, std::move(nm));
-    HULL_TRY(define(kFunc, id));
-    append_exports(exports, kFunc);
-    return {};
+    return finish_import(std::move(nm), 0x01, t, kFunc, id, exports);
   }
   HULL_TRY(open("canon"));
   HULL_TRY(open_atom("lift"));
@@ -626,13 +634,7 @@ Status ComponentParser::instance_field() {
   HULL_ASSIGN_OR_RETURN(bool imported, inline_import(nm));
   if (imported) {
     HULL_ASSIGN_OR_RETURN(uint32_t t, type_use(kInstance));
-    HULL_TRY(close());
-    nm.push_back(0x05);
-    put_u32(nm, t);
-    emit(ItemKind::Import, std::move(nm));
-    HULL_TRY(define(kInstance, id));
-    append_exports(exports, kInstance);
-    return {};
+    return finish_import(std::move(nm), 0x05, t, kInstance, id, exports);
   }
   if (c_.at_paren("alias")) return alias_definition(kInstance, id, exports);
   Bytes b;
@@ -691,13 +693,7 @@ Status ComponentParser::component_field() {
   HULL_ASSIGN_OR_RETURN(bool imported, inline_import(nm));
   if (imported) {
     HULL_ASSIGN_OR_RETURN(uint32_t t, type_use(kComponent));
-    HULL_TRY(close());
-    nm.push_back(0x04);
-    put_u32(nm, t);
-    emit(ItemKind::Import, std::move(nm));
-    HULL_TRY(define(kComponent, id));
-    append_exports(exports, kComponent);
-    return {};
+    return finish_import(std::move(nm), 0x04, t, kComponent, id, exports);
   }
   HULL_TRY(enter());
   Nest nest{depth_};

@@ -293,6 +293,8 @@ class ComponentParser {
   // ---------------------------------------------------------------- definitions
   // `(func $id? (export "x")* ...)`: import, alias, or lift.
   Status func_field();
+  Status finish_import(Bytes nm, uint8_t desc, uint32_t type, Sort sort, const Token* id,
+                       const std::vector<Bytes>& exports);
 
   // `(core func $id? (canon ...))` or `(core func $id? (alias core export ..))`.
   Status core_func_field();
