@@ -346,18 +346,31 @@ api::Result<ac::Type> Validator::defvaltype(Scope& s, const DefValType& d, size_
   }
   // Like Wasmtime, value types nest at most 100 deep, so recursive algorithms over them
   // (lifting, lowering, printing) have a bounded depth.
+  // And, like wasmparser, a type's effective size (its nodes counted as a tree: a type used
+  // twice counts twice) is at most 1,000,000, so that no walk over a type -- matching,
+  // substitution, flattening, printing -- can be made exponential by a type that refers to
+  // another type many times (tuple<t, t> doubled 30 times is a few bytes of binary).
   {
     uint32_t depth = 1;
+    uint64_t size = 1;
     const ac::TypeNode& n = out.node();
     auto child = [&](const ac::Type& c) {
-      if (!c.empty()) depth = std::max(depth, 1 + type_depth(c));
+      if (c.empty()) return;
+      depth = std::max(depth, 1 + type_depth(c));
+      size = std::min<uint64_t>(size + type_size(c), kMaxTypeSize + 1);
     };
     for (const ac::Field& f : n.fields) child(f.type);
     for (const ac::Type& e : n.elems) child(e);
     child(n.ok);
     child(n.err);
-    depths_[out.ptr().get()] = depth;
     if (depth > 100) return invalid_at("type nesting is too deep", at);
+    if (size > kMaxTypeSize) {
+      return invalid_at("effective type size exceeds the limit of " + std::to_string(kMaxTypeSize),
+                        at);
+    }
+    shapes_[out.ptr().get()] = {depth, static_cast<uint32_t>(size)};
+    // Depth and size are recomputed from the children above (not via type_shape) so that the
+    // limit's message names this definition.
   }
   // Spec: elem_size(t, 'i64') must stay below 2^28 so that sizes computed at runtime never
   // overflow, whatever the pointer width.
@@ -731,10 +744,32 @@ void Validator::add_entity(Scope& s, const Entity& e) {
   }
 }
 
-uint32_t Validator::type_depth(const ac::Type& t) {
-  auto it = depths_.find(t.ptr().get());
-  return it == depths_.end() ? 1 : it->second;
+// Depth and effective size of `t`, memoized per node. Nodes made outside defvaltype (named
+// copies, substitutions) are measured here on first use; memoizing keeps that linear in the
+// number of distinct nodes. Sizes saturate just past the limit.
+std::pair<uint32_t, uint32_t> Validator::type_shape(const ac::Type& t) {
+  auto it = shapes_.find(t.ptr().get());
+  if (it != shapes_.end()) return it->second;
+  uint32_t depth = 1;
+  uint64_t size = 1;
+  const ac::TypeNode& n = t.node();
+  auto child = [&](const ac::Type& c) {
+    if (c.empty()) return;
+    auto [d, sz] = type_shape(c);
+    depth = std::max(depth, d + 1);
+    size = std::min<uint64_t>(size + sz, kMaxTypeSize + 1);
+  };
+  for (const ac::Field& f : n.fields) child(f.type);
+  for (const ac::Type& e : n.elems) child(e);
+  child(n.ok);
+  child(n.err);
+  std::pair<uint32_t, uint32_t> shape{depth, static_cast<uint32_t>(size)};
+  shapes_[t.ptr().get()] = shape;
+  return shape;
 }
+
+uint32_t Validator::type_depth(const ac::Type& t) { return type_shape(t).first; }
+uint32_t Validator::type_size(const ac::Type& t) { return type_shape(t).second; }
 
 uint32_t Validator::new_resource(std::string name, bool defined, std::optional<uint32_t> dtor) {
   resources_->resources.push_back(ResourceInfo{std::move(name), defined, dtor, std::nullopt});

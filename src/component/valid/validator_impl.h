@@ -129,7 +129,10 @@ class Validator {
                                                      std::vector<uint32_t>* fresh);
 
   std::vector<Scope*> scopes;  // innermost last
+  std::pair<uint32_t, uint32_t> type_shape(const ac::Type& t);
   uint32_t type_depth(const ac::Type& t);
+  uint32_t type_size(const ac::Type& t);
+  static constexpr uint64_t kMaxTypeSize = 1000000;
 
  private:
   // definitions.cc
@@ -144,7 +147,8 @@ class Validator {
 
   const api::Engine& engine_;
   std::shared_ptr<ResourceTable> resources_;
-  std::map<const ac::TypeNode*, uint32_t> depths_;  // nesting depth of defined value types
+  // Nesting depth and effective size of the defined value types.
+  std::map<const ac::TypeNode*, std::pair<uint32_t, uint32_t>> shapes_;
 };
 
 }  // namespace hull::component

@@ -351,4 +351,54 @@ TEST(ComponentApi, TypedCallsAndTypedHostFunctions) {
   EXPECT_NE(r.error().message.find("argument 0"), std::string::npos);
 }
 
+// Hostile components: a few bytes of types that would expand to 2^40 nodes if walked as trees,
+// and types nested past the limit, are refused by validation (not by exhausting time or memory).
+TEST(ComponentApi, TypeBombsAreRefused) {
+  Engine engine;
+  std::string bomb = "(component (type $t0 (tuple u8 u8))";
+  for (int i = 1; i <= 40; ++i) {
+    bomb += " (type $t" + std::to_string(i) + " (tuple $t" + std::to_string(i - 1) + " $t" +
+            std::to_string(i - 1) + "))";
+  }
+  bomb += ")";
+  auto bytes = hull::text::component_to_binary(bomb);
+  ASSERT_TRUE(bytes.ok()) << bytes.error().to_string();
+  auto c = ac::Component::compile(engine, *bytes);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().kind, ErrorKind::Invalid);
+  EXPECT_NE(c.error().message.find("effective type size exceeds the limit of 1000000"),
+            std::string::npos)
+      << c.error().message;
+
+  // The same doubling through exported (named) copies of each level.
+  std::string named =
+      "(component (type $t0 (record (field \"a\" u8) (field \"b\" u8))) (export $e0 \"e0\" (type "
+      "$t0))";
+  for (int i = 1; i <= 40; ++i) {
+    std::string p = "$e" + std::to_string(i - 1);
+    named += " (type $t" + std::to_string(i) + " (record (field \"a\" " + p + ") (field \"b\" " +
+             p + ")))";
+    named += " (export $e" + std::to_string(i) + " \"e" + std::to_string(i) + "\" (type $t" +
+             std::to_string(i) + "))";
+  }
+  named += ")";
+  auto nb = hull::text::component_to_binary(named);
+  ASSERT_TRUE(nb.ok()) << nb.error().to_string();
+  auto nc = ac::Component::compile(engine, *nb);
+  ASSERT_FALSE(nc.ok());
+  EXPECT_NE(nc.error().message.find("effective type size"), std::string::npos)
+      << nc.error().message;
+
+  std::string deep = "(component (type $t0 u8)";
+  for (int i = 1; i <= 101; ++i) {
+    deep += " (type $t" + std::to_string(i) + " (list $t" + std::to_string(i - 1) + "))";
+  }
+  deep += ")";
+  auto db = hull::text::component_to_binary(deep);
+  ASSERT_TRUE(db.ok());
+  auto dc = ac::Component::compile(engine, *db);
+  ASSERT_FALSE(dc.ok());
+  EXPECT_NE(dc.error().message.find("type nesting is too deep"), std::string::npos);
+}
+
 }  // namespace
