@@ -148,6 +148,11 @@ Result<ac::Val> load_list_from_range(LiftLowerContext& cx, uint32_t ptr, uint32_
   uint32_t align = alignment(elem);
   if (ptr % align != 0) return unaligned(cx, Site::List, align);
   if (!in_bounds(cx, ptr, byte_length)) return out_of_bounds(cx, Site::List);
+  cx.lifted_elements += length;
+  if (cx.lifted_elements > kMaxLiftedElements) {
+    return abi_trap("lists of more than " + std::to_string(kMaxLiftedElements) +
+                    " elements in one call exceed what Hull lifts into component values");
+  }
   std::vector<ac::Val> items;
   items.reserve(length);
   for (uint32_t i = 0; i < length; ++i) {

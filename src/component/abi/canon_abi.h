@@ -21,6 +21,7 @@ using api::Trap;
 enum class StringEncoding : uint8_t { Utf8, Utf16, Latin1Utf16 };
 
 inline constexpr size_t kMaxFlatParams = 16;
+inline constexpr uint64_t kMaxLiftedElements = uint64_t{1} << 22;
 inline constexpr size_t kMaxFlatResults = 1;
 
 // What lifting and lowering need from the component instance on the guest side of a call:
@@ -38,6 +39,10 @@ class LiftLowerContext {
  public:
   virtual ~LiftLowerContext() = default;
   StringEncoding encoding = StringEncoding::Utf8;
+  // List elements lifted so far in this call: lifting builds a Val per element, so the total
+  // is bounded (kMaxLiftedElements) to keep a hostile guest -- a 256 MiB list<u8>, or a list of
+  // lists all pointing at one range -- from making the host allocate without bound.
+  uint64_t lifted_elements = 0;
   TrapWording wording = TrapWording::Host;
 
   // The guest memory; nullptr/0 when the canon definition has no memory option. Re-read after

@@ -401,4 +401,37 @@ TEST(ComponentApi, TypeBombsAreRefused) {
   EXPECT_NE(dc.error().message.find("type nesting is too deep"), std::string::npos);
 }
 
+// A guest returning a list of 2^20 lists that all alias one 1 KiB range (2^30 elements from
+// 8 MiB of memory) traps instead of making the host allocate a billion values.
+TEST(ComponentApi, AliasedListBombTraps) {
+  Engine engine;
+  ac::Component c = compile(engine, R"((component
+    (core module $m
+      (memory (export "mem") 200)
+      (func (export "bomb") (result i32)
+        (local $i i32)
+        ;; entries at 65536 + 8 i: (ptr 0, len 1024)
+        (loop $l
+          (i32.store (i32.add (i32.const 65536) (i32.shl (local.get $i) (i32.const 3))) (i32.const 0))
+          (i32.store (i32.add (i32.const 65540) (i32.shl (local.get $i) (i32.const 3))) (i32.const 1024))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 1048576))))
+        (i32.store (i32.const 16) (i32.const 65536))
+        (i32.store (i32.const 20) (i32.const 1048576))
+        (i32.const 16)))
+    (core instance $i (instantiate $m))
+    (func (export "bomb") (result (list (list u8)))
+      (canon lift (core func $i "bomb") (memory (core memory $i "mem"))))
+  ))");
+  Store store(engine);
+  ac::Linker linker(engine);
+  auto inst = linker.instantiate(store, c);
+  ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+  auto r = inst->get_func("bomb")->call({});
+  ASSERT_FALSE(r.ok());
+  ASSERT_TRUE(r.error().trap.has_value());
+  EXPECT_NE(r.error().trap->message.find("elements in one call exceed"), std::string::npos)
+      << r.error().trap->message;
+}
+
 }  // namespace
