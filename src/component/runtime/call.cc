@@ -178,19 +178,21 @@ api::Result<std::vector<ac::Val>> LiftedFunc::call(ComponentInstance* caller,
     finish();
     return std::move(flat).error();
   }
-  auto results = core.call(*flat);
-  if (!results) {
+  // A sync lift returns at most one core value (more spill through memory): no result vector.
+  api::Val core_results[kMaxFlatResults];
+  std::span<api::Val> results(core_results, core_result_count);
+  if (auto r = core.call(*flat, results); !r) {
     finish();
-    return std::move(results).error();
+    return std::move(r).error();
   }
-  auto out = lift_flat_values(cx, kMaxFlatResults, *results, result_types);
+  auto out = lift_flat_values(cx, kMaxFlatResults, results, result_types);
   if (!out) {
     finish();
     return std::move(out).error();
   }
   if (opts.post_return) {
     inst->may_leave = false;
-    auto r = opts.post_return->call(*results);
+    auto r = opts.post_return->call(std::span<const api::Val>(results.data(), results.size()));
     inst->may_leave = true;
     if (!r) {
       finish();

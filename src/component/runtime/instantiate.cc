@@ -345,6 +345,7 @@ class Instantiator {
         f->type = c_.info->types.at(c.type).func;
         for (const ac::Field& p : f->type.params) f->param_types.push_back(p.type);
         if (!f->type.result.empty()) f->result_types.push_back(f->type.result);
+        f->core_result_count = flatten_functype(f->type, FlattenFor::Lift).results.size();
         c_.funcs.push_back(f);
         return {};
       }

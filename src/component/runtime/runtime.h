@@ -194,6 +194,7 @@ struct LiftedFunc : FuncRt {
   CanonOptions opts;
   std::vector<ac::Type> param_types;  // cached from `type`
   std::vector<ac::Type> result_types;
+  size_t core_result_count = 0;  // the core function's results (0 or 1)
   api::Result<std::vector<ac::Val>> call(ComponentInstance* caller,
                                          std::span<const ac::Val> args) override;
 };
