@@ -14,6 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -477,5 +480,47 @@ HostFunc typed_host(F fn) {
     }
   };
 }
+
+// A host-defined resource whose representations are C++ objects: `Resource<T>::define`
+// defines the resource type in a Linker; `make(T)` gives a new owned handle to return to a
+// guest; `get(handle)` finds the object behind a handle a guest passed (own or borrow). When a
+// guest drops its owned handle the object is destroyed. Objects live in a table shared by
+// every store that instantiates through the linker; a handle of another resource type is
+// refused.
+template <class T>
+class Resource {
+ public:
+  static Result<Resource> define(Linker& linker, std::string_view path) {
+    auto objects = std::make_shared<Table>();
+    auto type = linker.resource(path, [objects](uint32_t rep) { objects->items.erase(rep); });
+    if (!type) return std::move(type).error();
+    return Resource(*type, std::move(objects));
+  }
+  // A new owned handle for `value` (as a Val to return from a host function).
+  Val make(T value) {
+    uint32_t rep = table_->next++;
+    table_->items.emplace(rep, std::make_unique<T>(std::move(value)));
+    return Val::resource(ResourceAny{type_.id, rep, true, 0});
+  }
+  // The object behind `handle`, or a Usage error for a handle of another type or a dropped one.
+  Result<T*> get(const ResourceAny& handle) const {
+    if (handle.type != type_.id) return Error(ErrorKind::Usage, "handle of another resource type");
+    auto it = table_->items.find(handle.rep);
+    if (it == table_->items.end()) return Error(ErrorKind::Usage, "resource was dropped");
+    return it->second.get();
+  }
+  size_t live() const { return table_->items.size(); }
+  ResourceType type() const { return type_; }
+
+ private:
+  struct Table {
+    uint32_t next = 1;
+    std::map<uint32_t, std::unique_ptr<T>> items;
+  };
+  Resource(ResourceType type, std::shared_ptr<Table> table)
+      : type_(type), table_(std::move(table)) {}
+  ResourceType type_;
+  std::shared_ptr<Table> table_;
+};
 
 }  // namespace hull::api::component

@@ -434,4 +434,41 @@ TEST(ComponentApi, AliasedListBombTraps) {
       << r.error().trap->message;
 }
 
+// Resource<T>: host objects behind handles, destroyed when the guest drops its handle.
+TEST(ComponentApi, TypedHostResources) {
+  Engine engine;
+  ac::Component c = compile(engine, kResources);
+  ac::Linker linker(engine);
+  struct Thing {
+    uint32_t value;
+  };
+  auto things = ac::Resource<Thing>::define(linker, "test:res/api#thing");
+  ASSERT_TRUE(things.ok()) << things.error().to_string();
+  ASSERT_TRUE(linker
+                  .func("test:res/api#make",
+                        [&](std::span<const ac::Val> a,
+                            std::vector<ac::Val>& r) -> hull::api::Result<void> {
+                          r.push_back(things->make(Thing{static_cast<uint32_t>(a[0].as_u64())}));
+                          return {};
+                        })
+                  .ok());
+  ASSERT_TRUE(linker
+                  .func("test:res/api#peek",
+                        ac::typed_host([&](ac::ResourceAny h) -> hull::api::Result<uint32_t> {
+                          auto t = things->get(h);
+                          if (!t) return std::move(t).error();
+                          return (*t)->value * 10;
+                        }))
+                  .ok());
+  Store store(engine);
+  auto inst = linker.instantiate(store, c);
+  ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+  auto r = inst->get_func("roundtrip")->call({ac::Val::u32(4)});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ((*r)[0], ac::Val::u32(40));
+  EXPECT_EQ(things->live(), 0u);  // the guest dropped it: the object is gone
+  auto foreign = things->get(ac::ResourceAny{nullptr, 1, true, 0});
+  ASSERT_FALSE(foreign.ok());
+}
+
 }  // namespace

@@ -1,0 +1,40 @@
+;; A guest whose `realloc` lies: the host lowers a string or list argument into memory the
+;; guest's realloc hands out, and must check what it gets back (past the end of memory, at
+;; 2^32-1, misaligned, or a trap inside realloc) before writing a byte.
+(component
+  (core module $M
+    (memory (export "mem") 1)
+    (func (export "past-end") (param i32 i32 i32 i32) (result i32) (i32.const 65534))
+    (func (export "at-max") (param i32 i32 i32 i32) (result i32) (i32.const -1))
+    (func (export "past-end8") (param i32 i32 i32 i32) (result i32) (i32.const 65528))
+    (func (export "wraps") (param i32 i32 i32 i32) (result i32) (i32.const -4))
+    (func (export "odd") (param i32 i32 i32 i32) (result i32) (i32.const 1))
+    (func (export "traps") (param i32 i32 i32 i32) (result i32) (unreachable))
+    ;; Inner allocations of a list<string>: the first call (the list) is fine, later ones
+    ;; (the strings) are past the end.
+    (global $n (mut i32) (i32.const 0))
+    (func (export "second-bad") (param i32 i32 i32 i32) (result i32)
+      (global.set $n (i32.add (global.get $n) (i32.const 1)))
+      (if (result i32) (i32.eq (global.get $n) (i32.const 1))
+        (then (i32.const 64)) (else (i32.const 65535))))
+    (func (export "take") (param i32 i32) (result i32) (local.get 1)))
+  (core instance $m (instantiate $M))
+  (alias core export $m "mem" (core memory $mem))
+  (func (export "str-past-end") (param "s" string) (result u32)
+    (canon lift (core func $m "take") (memory $mem) (realloc (core func $m "past-end"))))
+  (func (export "str-at-max") (param "s" string) (result u32)
+    (canon lift (core func $m "take") (memory $mem) (realloc (core func $m "at-max"))))
+  (func (export "str-wraps") (param "s" string) (result u32)
+    (canon lift (core func $m "take") (memory $mem) (realloc (core func $m "wraps"))))
+  (func (export "u16-odd") (param "s" string) (result u32)
+    (canon lift (core func $m "take") (memory $mem) (realloc (core func $m "odd"))
+      string-encoding=utf16))
+  (func (export "list-odd") (param "xs" (list u32)) (result u32)
+    (canon lift (core func $m "take") (memory $mem) (realloc (core func $m "odd"))))
+  (func (export "list-past-end") (param "xs" (list u64)) (result u32)
+    (canon lift (core func $m "take") (memory $mem) (realloc (core func $m "past-end8"))))
+  (func (export "list-traps") (param "xs" (list u8)) (result u32)
+    (canon lift (core func $m "take") (memory $mem) (realloc (core func $m "traps"))))
+  (func (export "nested-bad") (param "xs" (list string)) (result u32)
+    (canon lift (core func $m "take") (memory $mem) (realloc (core func $m "second-bad"))))
+)
