@@ -96,12 +96,14 @@ w("c_text_nested_101.wat", "(component " * 101 + ")" * 101)
 w("c_text_nested_102.wat", "(component " * 102 + ")" * 102)
 w("c_text_nested_100k.wat", "(component " * 100000 + ")" * 100000)
 w("c_text_list_100k.wat", "(component (type " + "(list " * 100000 + "u8" + ")" * 100000 + "))")
-# Value types nested 101 deep through type indices, and inline.
-w("c_type_depth_101.wat", "(component (type $t0 (list u32))\n" +
-  "".join("(type $t%d (list $t%d))\n" % (i, i - 1) for i in range(1, 101)) + ")")
+# Value types nested 100 deep (the limit; list<u32> is 2 deep) and 101 deep, through type
+# indices and inline.
 w("c_type_depth_100.wat", "(component (type $t0 (list u32))\n" +
+  "".join("(type $t%d (list $t%d))\n" % (i, i - 1) for i in range(1, 99)) + ")")
+w("c_type_depth_101.wat", "(component (type $t0 (list u32))\n" +
   "".join("(type $t%d (list $t%d))\n" % (i, i - 1) for i in range(1, 100)) + ")")
-w("c_type_inline_150.wat", "(component (type " + "(option " * 150 + "u8" + ")" * 150 + "))")
+w("c_type_inline_100.wat", "(component (type " + "(option " * 99 + "u8" + ")" * 99 + "))")
+w("c_type_inline_101.wat", "(component (type " + "(option " * 100 + "u8" + ")" * 100 + "))")
 # Type bombs: tuple<t, t> doubled 40 times (2^41 nodes as a tree, a few hundred bytes), and a
 # 4-way fan-out 14 deep used by a function (walking it as a tree would take minutes).
 w("c_type_bomb_40.wat", "(component (type $t0 (tuple u32 u32))\n" +

@@ -10,6 +10,7 @@ filter="${2:-}"
 gen="$(mktemp -d "${TMPDIR:-/tmp}/hull-hostile.XXXXXX")"
 trap 'rm -rf "$gen"' EXIT
 python3 "$here/gen.py" "$gen" || { echo "run.sh: gen.py failed" >&2; exit 2; }
+python3 "$here/gen_components.py" "$gen" || { echo "run.sh: gen_components.py failed" >&2; exit 2; }
 help="$("$hull" run --help 2>&1)"
 passed=0 failed=0 skipped=0
 
@@ -49,7 +50,7 @@ run_case() {  # name args status errsub outsub [needs]
   fi
 }
 
-for manifest in "$here/manifest.txt" "$here/manifest-limits.txt"; do
+for manifest in "$here/manifest.txt" "$here/manifest-limits.txt" "$here/manifest-components.txt"; do
   while IFS= read -r line; do
     [[ -z "$(trim "$line")" || "$line" == \#* ]] && continue
     IFS='|' read -r f1 f2 f3 f4 f5 f6 <<<"$line"

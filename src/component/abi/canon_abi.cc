@@ -137,6 +137,41 @@ Result<std::vector<uint32_t>> pack_flags(const ac::Type& t, const ac::Val& v) {
 
 Result<ac::Val> load_at(LiftLowerContext& cx, uint32_t ptr, const ac::Type& t);
 
+// The host memory one lifted value of type `t` takes, not counting list and string contents
+// (charged when they are loaded): a Val per node of the type that is stored inline.
+uint64_t footprint(const ac::Type& t) {
+  const ac::TypeNode& n = t.node();
+  uint64_t nodes = 1;
+  switch (n.kind) {
+    case TypeKind::Record:
+      for (const ac::Field& f : n.fields) nodes += footprint(f.type) / sizeof(ac::Val);
+      break;
+    case TypeKind::Tuple:
+      for (const ac::Type& e : n.elems) nodes += footprint(e) / sizeof(ac::Val);
+      break;
+    case TypeKind::FixedList:
+      nodes += uint64_t{n.length} * (footprint(n.elems[0]) / sizeof(ac::Val));
+      break;
+    case TypeKind::Variant:
+    case TypeKind::Option:
+    case TypeKind::Result: {
+      uint64_t most = 0;
+      for (const ac::Field& f : n.fields) {
+        if (!f.type.empty()) most = std::max(most, footprint(f.type) / sizeof(ac::Val));
+      }
+      for (const ac::Type& e : n.elems) {
+        if (!e.empty()) most = std::max(most, footprint(e) / sizeof(ac::Val));
+      }
+      if (!n.ok.empty()) most = std::max(most, footprint(n.ok) / sizeof(ac::Val));
+      if (!n.err.empty()) most = std::max(most, footprint(n.err) / sizeof(ac::Val));
+      nodes += most;
+      break;
+    }
+    default: break;
+  }
+  return nodes * sizeof(ac::Val);
+}
+
 Result<ac::Val> load_list_from_range(LiftLowerContext& cx, uint32_t ptr, uint32_t length,
                                      const ac::Type& elem) {
   uint64_t size = elem_size(elem);
@@ -148,11 +183,11 @@ Result<ac::Val> load_list_from_range(LiftLowerContext& cx, uint32_t ptr, uint32_
   uint32_t align = alignment(elem);
   if (ptr % align != 0) return unaligned(cx, Site::List, align);
   if (!in_bounds(cx, ptr, byte_length)) return out_of_bounds(cx, Site::List);
-  cx.lifted_elements += length;
-  if (cx.lifted_elements > kMaxLiftedElements) {
-    return abi_trap("lists of more than " + std::to_string(kMaxLiftedElements) +
-                    " elements in one call exceed what Hull lifts into component values");
-  }
+  // Each list is charged for its own Val too, so empty lists cannot be loaded for free.
+  auto [it, fresh] = cx.footprints.try_emplace(elem.ptr().get(), 0);
+  if (fresh) it->second = footprint(elem);
+  if (auto r = cx.charge(sizeof(ac::Val) + uint64_t{length} * it->second); !r)
+    return std::move(r).error();
   std::vector<ac::Val> items;
   items.reserve(length);
   for (uint32_t i = 0; i < length; ++i) {

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "hull/component_types.hh"
@@ -21,7 +23,7 @@ using api::Trap;
 enum class StringEncoding : uint8_t { Utf8, Utf16, Latin1Utf16 };
 
 inline constexpr size_t kMaxFlatParams = 16;
-inline constexpr uint64_t kMaxLiftedElements = uint64_t{1} << 22;
+inline constexpr uint64_t kMaxLiftedBytes = uint64_t{1} << 28;  // 256 MiB per call
 inline constexpr size_t kMaxFlatResults = 1;
 
 // What lifting and lowering need from the component instance on the guest side of a call:
@@ -39,10 +41,14 @@ class LiftLowerContext {
  public:
   virtual ~LiftLowerContext() = default;
   StringEncoding encoding = StringEncoding::Utf8;
-  // List elements lifted so far in this call: lifting builds a Val per element, so the total
-  // is bounded (kMaxLiftedElements) to keep a hostile guest -- a 256 MiB list<u8>, or a list of
-  // lists all pointing at one range -- from making the host allocate without bound.
-  uint64_t lifted_elements = 0;
+  // Host memory that lifting has committed to in this call (Vals of list elements, string
+  // bytes): bounded by kMaxLiftedBytes so that a hostile guest -- a 256 MiB list<u8>, lists or
+  // strings that all alias one range -- cannot make the host allocate without bound. Lists are
+  // charged before their elements are built.
+  uint64_t lifted_bytes = 0;
+  std::unordered_map<const void*, uint64_t> footprints;  // per list element type, memoized
+  // Charges `bytes`; a trap once the call's total passes kMaxLiftedBytes.
+  Result<void> charge(uint64_t bytes);
   TrapWording wording = TrapWording::Host;
 
   // The guest memory; nullptr/0 when the canon definition has no memory option. Re-read after
@@ -63,6 +69,16 @@ class LiftLowerContext {
 
 // The trap every canonical ABI violation raises (TrapCode::Component with `message`).
 Trap abi_trap(std::string message);
+
+inline Result<void> LiftLowerContext::charge(uint64_t bytes) {
+  lifted_bytes += bytes;
+  if (lifted_bytes > kMaxLiftedBytes) {
+    return api::Error(abi_trap("the values of one call would take more than " +
+                               std::to_string(kMaxLiftedBytes >> 20) +
+                               " MiB of host memory (the limit of what Hull lifts per call)"));
+  }
+  return {};
+}
 
 // alignment(t) and elem_size(t) of CanonicalABI.md.
 uint32_t alignment(const ac::Type& t);

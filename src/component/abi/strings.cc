@@ -185,6 +185,8 @@ Result<ac::Val> load_string_from_range(LiftLowerContext& cx, uint32_t ptr,
   if (byte_length > kMaxStringByteLength) return out_of_bounds(cx, Site::String);
   if (ptr % align != 0) return unaligned(cx, Site::String, align);
   if (!in_bounds(cx, ptr, byte_length)) return out_of_bounds(cx, Site::String);
+  // UTF-16 grows by half at most as UTF-8: charge the worst case before building the string.
+  if (auto r = cx.charge(byte_length + byte_length / 2); !r) return std::move(r).error();
   const uint8_t* p = cx.memory_data() + ptr;
   std::string s;
   switch (src) {
