@@ -4,6 +4,7 @@
 // never an access outside guest memory.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -42,7 +43,7 @@ class LiftLowerContext {
   virtual ~LiftLowerContext() = default;
   StringEncoding encoding = StringEncoding::Utf8;
   // Host memory that lifting has committed to in this call (Vals of list elements, string
-  // bytes): bounded by kMaxLiftedBytes so that a hostile guest -- a 256 MiB list<u8>, lists or
+  // bytes): bounded (see charge) so that a hostile guest -- a 256 MiB list<u8>, lists or
   // strings that all alias one range -- cannot make the host allocate without bound. Lists are
   // charged before their elements are built.
   uint64_t lifted_bytes = 0;
@@ -70,11 +71,15 @@ class LiftLowerContext {
 // The trap every canonical ABI violation raises (TrapCode::Component with `message`).
 Trap abi_trap(std::string message);
 
+// The limit grows with the guest's memory (twice its size): one value as large as the memory
+// it sits in is fine -- the guest paid for that memory -- while aliasing (many lists or strings
+// over one range) multiplies it and is refused.
 inline Result<void> LiftLowerContext::charge(uint64_t bytes) {
   lifted_bytes += bytes;
-  if (lifted_bytes > kMaxLiftedBytes) {
+  uint64_t limit = std::max<uint64_t>(kMaxLiftedBytes, 2 * memory_size());
+  if (lifted_bytes > limit) {
     return api::Error(abi_trap("the values of one call would take more than " +
-                               std::to_string(kMaxLiftedBytes >> 20) +
+                               std::to_string(limit >> 20) +
                                " MiB of host memory (the limit of what Hull lifts per call)"));
   }
   return {};
