@@ -150,7 +150,10 @@ hostile_fail=$(echo "$hostile_out" | grep -E '^FAIL' || true)
   echo "tests/hostile: hand-written and generated hostile modules (infinite loops under fuel and"
   echo "timeouts, recursion, memory and table bombs under limits, out-of-bounds at every width and"
   echo "at the 2^32 wrap, partial stores, lying counts, overlong LEBs, truncated and random files,"
-  echo "...), each with its expected exit status and message (tests/hostile/manifest*.txt). ctest"
+  echo "...), and hostile components (malformed and deeply nested binaries, type bombs, every"
+  echo "canonical ABI attack at the edges of guest memory, handle and reentrance abuse, aliasing"
+  echo "bombs, loops under fuel and timeouts: manifest-components.txt), each with its expected"
+  echo "exit status and message (tests/hostile/manifest*.txt). ctest"
   echo "\`hostile\`; runs in \`make test\`, also under ASan+UBSan."
   echo
   echo "**${hostile_total:-harness did not run}, 0 skipped.**"
