@@ -230,7 +230,9 @@ Result<std::shared_ptr<hull::component::Item>> link_item(const detail::LinkerNod
     hull::component::Item have;
     have.kind = hull::component::Item::Kind::Instance;
     have.instance = node->instance;
-    return unlinkable(*check.item(have, want));
+    auto m = check.item(have, want);
+    return unlinkable(
+        m ? *m : std::string("expected ") + entity_kind_name(want.kind) + " found instance");
   }
   switch (want.kind) {
     case Entity::Kind::Func: {

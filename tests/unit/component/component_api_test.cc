@@ -473,4 +473,24 @@ TEST(ComponentApi, TypedHostResources) {
   ASSERT_FALSE(foreign.ok());
 }
 
+// An instance given to the linker cannot satisfy an import of another kind: Unlinkable, with
+// what was expected.
+TEST(ComponentApi, InstanceForAnotherKindOfImport) {
+  Engine engine;
+  ac::Component provider = compile(engine, kBasics);
+  Store store(engine);
+  ac::Linker linker(engine);
+  auto inst = linker.instantiate(store, provider);
+  ASSERT_TRUE(inst.ok());
+  ASSERT_TRUE(linker.instance("a", *inst).ok());
+  for (const char* text : {R"((component (type $u u32) (import "a" (type (eq $u)))))",
+                           R"((component (import "a" (func))))"}) {
+    ac::Component c = compile(engine, text);
+    auto r = linker.instantiate(store, c);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().kind, ErrorKind::Unlinkable);
+    EXPECT_NE(r.error().message.find("found instance"), std::string::npos) << r.error().message;
+  }
+}
+
 }  // namespace
