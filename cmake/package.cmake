@@ -4,8 +4,8 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(HULL_LIB_LAYERS base spec binary text valid runtime interp engine wasi api component_binary
-    component_abi component capi)
+set(HULL_LIB_LAYERS base spec binary text valid runtime interp engine wasi_core wasi api component_binary
+    component_abi component wasi_p2 capi)
 set(hull_lib_objects)
 foreach(layer ${HULL_LIB_LAYERS})
   if(TARGET hull_${layer})

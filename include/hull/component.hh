@@ -117,12 +117,20 @@ struct ResourceType {
 };
 
 // Drops an owned handle the host holds: runs the resource's destructor (the guest's core
-// destructor for a guest-defined resource, which may trap; the host's for a host one).
+// destructor for a guest-defined resource, which may trap; the host's for a host one). A host
+// resource whose destructor takes the store needs the second form.
 Result<void> resource_drop(const ResourceAny& handle);
+Result<void> resource_drop(Store& store, const ResourceAny& handle);
 
 // A dynamic host function: receives arguments typed by the import it satisfies and appends
 // its results (0 or 1 values of the import's result type).
 using HostFunc = std::function<Result<void>(std::span<const Val> args, std::vector<Val>& results)>;
+// The same, told the store of the instance that called: host functions are store-independent
+// (one Linker serves many stores), so per-store host state is found through it
+// (Store::slot). A call straight from the host (Func::call of a host function) has no
+// calling instance and is refused.
+using StoreHostFunc =
+    std::function<Result<void>(Store& store, std::span<const Val> args, std::vector<Val>& results)>;
 
 // Satisfies a component's imports by name: host functions, host instances (nested names) and
 // other components' instances. Interface names match by semver compatibility as Wasmtime does:
@@ -137,6 +145,7 @@ class Linker {
   // A host function at `path`: "name", or "instance-name#name" for a function inside an
   // imported instance (nested instances: "a#b#name").
   Result<void> func(std::string_view path, HostFunc fn);
+  Result<void> func(std::string_view path, StoreHostFunc fn);
   // Every export of `instance` under `name` (e.g. a registered component instance); replaces
   // an earlier definition of `name` (as a .wast `register` of a name again does).
   Result<void> instance(std::string_view name, const Instance& instance);
@@ -146,6 +155,13 @@ class Linker {
   // `destructor` runs when a guest drops an owned handle (resource.drop), with the handle's rep.
   Result<ResourceType> resource(std::string_view path,
                                 std::function<void(uint32_t rep)> destructor = {});
+  // The same with a destructor told the store of the instance that dropped the handle.
+  // It may fail (an error becomes a trap in the guest that dropped the handle).
+  Result<ResourceType> resource(std::string_view path,
+                                std::function<Result<void>(Store& store, uint32_t rep)> destructor);
+  // `type` (defined earlier in this linker) again at `path`: an interface that `use`s another's
+  // resource (wasi:cli/stdin's input-stream is wasi:io/streams') must see the same identity.
+  Result<void> resource(std::string_view path, ResourceType type);
 
   // Instantiates `component` in `store`. A missing or mistyped import is an Unlinkable error
   // naming it; a trap while instantiating is an Uninstantiable error holding the trap.

@@ -1,6 +1,12 @@
 // Typed component calls: C++ types that stand for WIT types, typed host functions for a
 // component Linker and typed calls of exports. Conversions go through component Vals; the
-// types are checked once, when a function is looked up or linked.
+// types are checked once, when a function is looked up or linked. `hull bindgen cpp` generates
+// code on these (docs/EMBEDDING.md, "Bindings from WIT").
+//
+// Every conversion is the pair Wit<T>::to_val / Wit<T>::from_val, so the dynamic Val tree is
+// confined to these specializations: a later direct lift/lower into guest memory can give
+// Wit<T> `lower(cx, ptr)` / `lift(cx, ptr)` members and TypedFunc can use them instead of Func's
+// Val-based call, without changing generated bindings or user code.
 //
 //   bool, int8_t..uint64_t, float, double      bool, s8..u64, f32, f64
 //   char32_t                                   char
@@ -11,13 +17,22 @@
 //   WitResult<T, E> (T or E may be void)       result<T, E>
 //   a struct declared with HULL_WIT_RECORD     record { ... } (fields in declaration order)
 //   ResourceAny                                own<R> / borrow<R> (checked at run time)
+//   std::span<const T> (as a param only)       list<T> (borrowed: the caller keeps the items)
+//   a struct with a `value` std::variant,      variant { ... } (one alternative per case, a
+//     declared with detail::WitVariant         struct with a `value` member if it has a payload)
+//   an enum class, with detail::WitEnum        enum { ... }
+//   an enum class bitmask, detail::WitFlags    flags { ... } (bit i = the i-th flag)
+//   a class derived from GuestHandle           own<R> of a guest's resource (move-only; dropping
+//                                              it drops the handle)
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -195,6 +210,19 @@ struct Wit<std::vector<T>> {
   }
 };
 
+// A borrowed list argument: converted on the call, the caller's items are not copied into a
+// vector first. Only host -> guest (a host function cannot receive a span).
+template <class T>
+struct Wit<std::span<const T>> {
+  static Type type() { return list_type(Wit<T>::type()); }
+  static Val to_val(std::span<const T> v) {
+    std::vector<Val> items;
+    items.reserve(v.size());
+    for (const T& x : v) items.push_back(Wit<T>::to_val(x));
+    return Val::list(std::move(items));
+  }
+};
+
 template <class T>
 struct Wit<std::optional<T>> {
   static Type type() { return option_type(Wit<T>::type()); }
@@ -356,11 +384,39 @@ struct WitRecord {
 };
 
 // Whether `want` (from a C++ signature) matches `have` (the component's): equal structure; an
-// empty `want` (ResourceAny) matches any handle.
+// empty `want` (ResourceAny or a handle class, which carry no resource identity) matches any
+// handle, also inside compound types. An empty `have` (no payload) needs an empty `want`.
 inline bool wit_matches(const Type& want, const Type& have) {
   if (want.empty())
-    return !have.empty() && (have.kind() == TypeKind::Own || have.kind() == TypeKind::Borrow);
-  return want == have;
+    return have.empty() || have.kind() == TypeKind::Own || have.kind() == TypeKind::Borrow;
+  if (have.empty() || want.kind() != have.kind()) return false;
+  const TypeNode& w = want.node();
+  const TypeNode& h = have.node();
+  switch (w.kind) {
+    case TypeKind::Record:
+    case TypeKind::Variant:
+      if (w.fields.size() != h.fields.size()) return false;
+      for (size_t i = 0; i < w.fields.size(); ++i) {
+        if (w.fields[i].name != h.fields[i].name) return false;
+        if (w.fields[i].type.empty() != h.fields[i].type.empty()) return false;
+        if (!wit_matches(w.fields[i].type, h.fields[i].type)) return false;
+      }
+      return true;
+    case TypeKind::Enum:
+    case TypeKind::Flags: return w.names == h.names;
+    case TypeKind::List:
+    case TypeKind::FixedList:
+    case TypeKind::Option:
+    case TypeKind::Tuple:
+      if (w.elems.size() != h.elems.size() || w.length != h.length) return false;
+      for (size_t i = 0; i < w.elems.size(); ++i)
+        if (!wit_matches(w.elems[i], h.elems[i])) return false;
+      return true;
+    case TypeKind::Result:
+      if (w.ok.empty() != h.ok.empty() || w.err.empty() != h.err.empty()) return false;
+      return wit_matches(w.ok, h.ok) && wit_matches(w.err, h.err);
+    default: return want == have;
+  }
 }
 
 template <class F>
@@ -375,6 +431,183 @@ struct Signature<R (C::*)(A...) const> : Signature<R (*)(A...)> {};
 template <class C, class R, class... A>
 struct Signature<R (C::*)(A...)> : Signature<R (*)(A...)> {};
 
+}  // namespace detail
+
+namespace detail {
+// Variants: `S` has a member `value` of type std::variant<Alts...>, one alternative per case in
+// WIT order; an alternative with a payload has a member `value` holding it. Derived (the Wit<S>
+// specialization) provides `static constexpr std::array<std::string_view, N> case_names`.
+template <class A>
+concept HasPayload = requires(A a) {
+  a.value;
+};
+
+template <class S>
+struct WitVariant {
+  using V = decltype(S::value);
+  static constexpr size_t N = std::variant_size_v<V>;
+
+  template <class D = Wit<S>>
+  static Type type() {
+    std::vector<Field> cases;
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      (cases.push_back(Field{std::string(D::case_names[I]), payload_type<I>()}), ...);
+    }
+    (std::make_index_sequence<N>{});
+    return variant_type(std::move(cases));
+  }
+  template <class D = Wit<S>>
+  static Val to_val(const S& s) {
+    return std::visit(
+        [&](const auto& alt) -> Val {
+          using A = Bare<decltype(alt)>;
+          std::string name(D::case_names[s.value.index()]);
+          if constexpr (HasPayload<A>) {
+            return Val::variant(std::move(name), Wit<Bare<decltype(alt.value)>>::to_val(alt.value));
+          } else {
+            return Val::variant(std::move(name));
+          }
+        },
+        s.value);
+  }
+  template <class D = Wit<S>>
+  static Result<S> from_val(const Val& v) {
+    if (v.kind() != TypeKind::Variant) return mismatch("variant", v);
+    std::optional<Result<S>> out;
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      ((out || v.case_name() != D::case_names[I] ? void() : void(out = make_case<I>(v))), ...);
+    }
+    (std::make_index_sequence<N>{});
+    if (!out) {
+      return Error(ErrorKind::Usage, "unknown variant case `" + v.case_name() + "`");
+    }
+    return std::move(*out);
+  }
+
+ private:
+  template <size_t I>
+  static Type payload_type() {
+    using A = std::variant_alternative_t<I, V>;
+    if constexpr (HasPayload<A>) {
+      return Wit<Bare<decltype(std::declval<A>().value)>>::type();
+    } else {
+      return Type();
+    }
+  }
+  template <size_t I>
+  static Result<S> make_case(const Val& v) {
+    using A = std::variant_alternative_t<I, V>;
+    A alt{};
+    if constexpr (HasPayload<A>) {
+      if (!v.payload()) return mismatch("variant case with a payload", v);
+      auto p = Wit<Bare<decltype(alt.value)>>::from_val(*v.payload());
+      if (!p) return std::move(p).error();
+      alt.value = std::move(*p);
+    }
+    S s{};
+    s.value.template emplace<I>(std::move(alt));
+    return s;
+  }
+};
+
+// Enums: `E` is an enum class whose enumerators are 0..N-1 in WIT order; Derived provides
+// `names` (std::array<std::string_view, N>).
+template <class E>
+struct WitEnum {
+  template <class D = Wit<E>>
+  static Type type() {
+    return enum_type(std::vector<std::string>(D::names.begin(), D::names.end()));
+  }
+  template <class D = Wit<E>>
+  static Val to_val(E e) {
+    return Val::enumeration(std::string(D::names[static_cast<size_t>(e)]));
+  }
+  template <class D = Wit<E>>
+  static Result<E> from_val(const Val& v) {
+    if (v.kind() != TypeKind::Enum) return mismatch("enum", v);
+    for (size_t i = 0; i < D::names.size(); ++i)
+      if (D::names[i] == v.case_name()) return static_cast<E>(i);
+    return Error(ErrorKind::Usage, "unknown enum case `" + v.case_name() + "`");
+  }
+};
+
+// Flags: `F` is an enum class bitmask (bit i = flag i in WIT order); Derived provides `names`.
+template <class F>
+struct WitFlags {
+  using U = std::underlying_type_t<F>;
+  template <class D = Wit<F>>
+  static Type type() {
+    return flags_type(std::vector<std::string>(D::names.begin(), D::names.end()));
+  }
+  template <class D = Wit<F>>
+  static Val to_val(F f) {
+    std::vector<std::string> set;
+    for (size_t i = 0; i < D::names.size(); ++i)
+      if (static_cast<U>(f) & (U{1} << i)) set.emplace_back(D::names[i]);
+    return Val::flags(std::move(set));
+  }
+  template <class D = Wit<F>>
+  static Result<F> from_val(const Val& v) {
+    if (v.kind() != TypeKind::Flags) return mismatch("flags", v);
+    U bits = 0;
+    for (const std::string& n : v.names()) {
+      size_t i = 0;
+      while (i < D::names.size() && D::names[i] != n) ++i;
+      if (i == D::names.size()) return Error(ErrorKind::Usage, "unknown flag `" + n + "`");
+      bits |= U{1} << i;
+    }
+    return static_cast<F>(bits);
+  }
+};
+}  // namespace detail
+
+// An owned handle to a guest's resource, held by the host: move-only; the destructor drops the
+// handle (running the guest's destructor). Generated bindings derive one class per resource.
+// Passing it as an `own` argument moves it into the guest: call release() after the call.
+class GuestHandle {
+ public:
+  GuestHandle() = default;
+  explicit GuestHandle(ResourceAny h) : h_(h) {}
+  GuestHandle(GuestHandle&& o) noexcept : h_(std::exchange(o.h_, std::nullopt)) {}
+  GuestHandle& operator=(GuestHandle&& o) noexcept {
+    if (this != &o) {
+      reset();
+      h_ = std::exchange(o.h_, std::nullopt);
+    }
+    return *this;
+  }
+  GuestHandle(const GuestHandle&) = delete;
+  GuestHandle& operator=(const GuestHandle&) = delete;
+  ~GuestHandle() { reset(); }
+
+  bool valid() const { return h_.has_value(); }
+  // The raw handle (for a call); an empty ResourceAny if this handle was released or moved.
+  ResourceAny raw() const { return h_.value_or(ResourceAny{}); }
+  // Gives up ownership without dropping (after the handle moved into the guest).
+  ResourceAny release() { return std::exchange(h_, std::nullopt).value_or(ResourceAny{}); }
+  // Drops the handle now; an error (e.g. a trap in the guest's destructor) is returned.
+  Result<void> drop() {
+    if (!h_) return {};
+    ResourceAny h = *std::exchange(h_, std::nullopt);
+    return resource_drop(h);
+  }
+  void reset() { (void)drop(); }
+
+ private:
+  std::optional<ResourceAny> h_;
+};
+
+namespace detail {
+// Wit<H> for a class H derived from GuestHandle.
+template <class H>
+struct WitGuestHandle {
+  static Type type() { return Type(); }  // any handle: the resource is checked when lowered
+  static Val to_val(const H& h) { return Val::resource(h.raw()); }
+  static Result<H> from_val(const Val& v) {
+    if (v.kind() != TypeKind::Own && v.kind() != TypeKind::Borrow) return mismatch("resource", v);
+    return H(v.as_resource());
+  }
+};
 }  // namespace detail
 
 // A component function whose type was checked against R(Args...) at lookup.
@@ -501,6 +734,22 @@ class Resource {
     uint32_t rep = table_->next++;
     table_->items.emplace(rep, std::make_unique<T>(std::move(value)));
     return Val::resource(ResourceAny{type_.id, rep, true, 0});
+  }
+  // A new owned handle for a heap object (T may be abstract: an interface the host implements).
+  Val make(std::unique_ptr<T> value) {
+    uint32_t rep = table_->next++;
+    table_->items.emplace(rep, std::move(value));
+    return Val::resource(ResourceAny{type_.id, rep, true, 0});
+  }
+  // Takes the object behind an owned handle the guest gave up (an `own` argument): the host
+  // owns it from now on.
+  Result<std::unique_ptr<T>> take(const ResourceAny& handle) {
+    if (handle.type != type_.id) return Error(ErrorKind::Usage, "handle of another resource type");
+    auto it = table_->items.find(handle.rep);
+    if (it == table_->items.end()) return Error(ErrorKind::Usage, "resource was dropped");
+    std::unique_ptr<T> out = std::move(it->second);
+    table_->items.erase(it);
+    return out;
   }
   // The object behind `handle`, or a Usage error for a handle of another type or a dropped one.
   Result<T*> get(const ResourceAny& handle) const {

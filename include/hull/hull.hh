@@ -316,6 +316,11 @@ struct Config {
   // at function entries and loop headers and trap with "interrupt" once it has passed.
   bool epoch_interruption = false;
   BoundsChecks bounds_checks = BoundsChecks::Default;
+  // Component-model async (the Explainer's 🔀: stream and future types, async function types,
+  // `canon lift|lower ... async`, task/waitable/stream/future built-ins, and the cooperative
+  // thread built-ins' types). Off by default, as in Wasmtime: components that use it are then
+  // invalid ("... requires the component-model-async feature"). `hull wast` turns it on.
+  bool component_model_async = false;
 };
 
 // WASI preview 1 configuration of one store (see Linker::define_wasi).
@@ -703,6 +708,11 @@ class Store {
   // Keeps `object` alive until the store is destroyed (the component runtime keeps the state
   // of component instances this way, since core functions of the store refer to it).
   void attach(std::shared_ptr<void> object);
+  // Per-store state of a host library (e.g. the WASI context that store-independent host
+  // functions look up), keyed by an address the library owns. set_slot replaces an earlier
+  // value for `key`; slot returns nullptr when none is set. Kept alive as long as the store.
+  void set_slot(const void* key, std::shared_ptr<void> value);
+  void* slot(const void* key) const;
 
   detail::StoreImpl* impl() const { return impl_.get(); }
 

@@ -41,6 +41,7 @@ struct StoreImpl {
   // Objects that live as long as the store (component instances' runtime state); last, so
   // they are destroyed first.
   std::vector<std::shared_ptr<void>> attachments;
+  std::vector<std::pair<const void*, std::shared_ptr<void>>> slots;  // few: a linear scan
 };
 
 // ---- conversions ----

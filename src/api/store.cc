@@ -89,6 +89,21 @@ Store::Store(const Engine& engine, const StoreLimits& limits) : impl_(std::make_
 
 Store::~Store() = default;
 void Store::attach(std::shared_ptr<void> object) { impl_->attachments.push_back(std::move(object)); }
+void Store::set_slot(const void* key, std::shared_ptr<void> value) {
+  for (auto& [k, v] : impl_->slots) {
+    if (k == key) {
+      v = std::move(value);
+      return;
+    }
+  }
+  impl_->slots.emplace_back(key, std::move(value));
+}
+void* Store::slot(const void* key) const {
+  for (const auto& [k, v] : impl_->slots) {
+    if (k == key) return v.get();
+  }
+  return nullptr;
+}
 Store::Store(Store&& o) noexcept : impl_(std::move(o.impl_)) {
   if (impl_) impl_->owner = this;
 }

@@ -2,7 +2,7 @@
 # `hull inspect` and `hull run --invoke` on components (tests/cli/components/*.wat): the WIT
 # and JSON that inspect prints, results of calls with WAVE arguments of every value kind,
 # and the exit status and message of each error (malformed or mistyped argument, unknown
-# export, trap, invalid component, WASI 0.2 command).
+# export, trap, invalid component) and a hand-written WASI 0.2 command run with its arguments.
 # usage: components.sh HULL [COMPONENT2BIN]   (the second encodes .wat to a binary component,
 #                                              to test binary input too)
 set -u
@@ -104,7 +104,7 @@ world root {
 OUT
 check inspect-resources 0 "$HULL" inspect "$dir/resources.wat"
 
-printf '%s\n' '  export wasi:cli/run@0.2.3: interface {' '    run: func() -> result;' >"$tmp/want"
+printf '%s\n' '  export wasi:cli/run@0.2.0: interface {' '    run: func() -> result;' '  import wasi:cli/exit@0.2.0: interface {' '    exit: func(status: result);' >"$tmp/want"
 check inspect-command 0 "$HULL" inspect "$dir/command.wat"
 
 # --json: the same items, by name and type.
@@ -232,15 +232,27 @@ check not-a-function 1 "$HULL" run "$D" --invoke 'local:demo/api()'
 printf '%s\n' "error: $D is a component without wasi:cli/run: choose the export to call with --invoke 'NAME(ARGS)', arguments in WAVE, e.g. --invoke 'f(1, \"text\")'" \
   '  greet: func(name: string) -> string' >"$tmp/want"
 check no-invoke 2 "$HULL" run "$D"
-fails wasi-command 1 \
-  "error: $dir/command.wat is a WASI 0.2 command (it exports wasi:cli/run); Hull does not support WASI 0.2 yet, only preview 1 core modules" \
-  run "$dir/command.wat"
 fails unlinkable 1 \
-  "error: $dir/resources.wat: import \`log\` was not found (hull run provides no imports to components yet, WASI 0.2 included)" \
+  "error: $dir/resources.wat: import \`log\` was not found (hull run provides WASI 0.2 interfaces to components, nothing else)" \
   run "$dir/resources.wat" --invoke '[static]counter.zero()'
-fails wasi-flags 2 \
-  "error: $D is a component: --dir, --env, --inherit-env and --tcplisten configure WASI preview 1, which components do not use (WASI 0.2 is not supported yet)" \
-  run --dir "$tmp" "$D" --invoke 'boom()'
+fails tcplisten-component 2 \
+  "error: $D is a component: --tcplisten hands a socket to WASI preview 1; a WASI 0.2 component opens its own (grant it with -S inherit-network)" \
+  run --tcplisten 127.0.0.1:0 "$D" --invoke 'boom()'
+fails bad-wasi-option 2 \
+  "error: -S frobnicate: unknown WASI option (known: inherit-network, allow-ip-name-lookup, tcp, udp, inherit-env)" \
+  run -S frobnicate "$dir/command.wat"
+fails bad-wasi-value 2 "error: -S tcp=maybe: expected y or n after '='" run -S tcp=maybe "$dir/command.wat"
+fails missing-preopen 1 "error: preopen $tmp/nope: noent" run --dir "$tmp/nope" "$dir/command.wat"
+
+# A WASI 0.2 command (wasi:cli/run) written by hand: prints its arguments through
+# wasi:cli/stdout and wasi:io/streams; "fail" makes it call wasi:cli/exit with err.
+printf '%s\n' "hello from a WASI 0.2 command" "$dir/command.wat" "one" "two words" >"$tmp/want"
+check wasi-command 0 "$HULL" run "$dir/command.wat" one "two words"
+if ! diff -q <(printf '%s\n' "hello from a WASI 0.2 command" "$dir/command.wat" "one" "two words") "$tmp/out" >/dev/null; then
+  echo "FAIL wasi-command: stdout is not exactly the greeting and the arguments:"; cat "$tmp/out"; fail=1
+fi
+printf '%s\n' "fail" >"$tmp/want"
+check wasi-command-exit 1 "$HULL" run "$dir/command.wat" fail
 fails run-invalid 1 \
   "error: $dir/invalid.wat: invalid component: unknown core function 0: function index out of bounds (at byte 0x12)" \
   run "$dir/invalid.wat" --invoke 'f()'

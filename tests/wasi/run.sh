@@ -11,6 +11,12 @@
 #                           (default: tests/wasi/known-failures.txt; "none" disables)
 #   --filter TEXT           run only tests whose "suite/test" id contains TEXT
 #   --timeout SECONDS       per test (default 30)
+#   --component JCO         wrap each module into a WASI 0.2 component with jco's preview 1
+#                           command adapter (JCO: path of the jco program; wrapped components
+#                           are cached, see --component-cache) and run that instead. A failing
+#                           exit code is then expected as 1: the adapter maps proc_exit(N) to
+#                           wasi:cli/exit's err, whatever N is
+#   --component-cache DIR   where wrapped components are kept (default: WORK/components)
 #   -v, --verbose           also print passing tests, and stdout/stderr of failures
 # The testsuite is $HULL_TESTSUITE/wasi, else ../shared/testsuite/wasi beside the repository.
 # Prints one line per failure (and per known failure), then "N passed, M failed"; exits 1 if
@@ -19,7 +25,7 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
-suites=() work="" known="$here/known-failures.txt" filter="" timeout_s=30 verbose=0 hull=""
+suites=() work="" known="$here/known-failures.txt" filter="" timeout_s=30 verbose=0 hull="" jco="" ccache=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --suite) suites+=("$2"); shift 2;;
@@ -27,6 +33,8 @@ while [ $# -gt 0 ]; do
     --known-failures) known=$2; shift 2;;
     --filter) filter=$2; shift 2;;
     --timeout) timeout_s=$2; shift 2;;
+    --component) jco=$2; shift 2;;
+    --component-cache) ccache=$2; shift 2;;
     -v|--verbose) verbose=1; shift;;
     -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0;;
     -*) echo "run.sh: unknown option '$1'" >&2; exit 2;;
@@ -112,6 +120,19 @@ for suite in "${suites[@]}"; do
       fi
     fi
 
+    if [ -z "$problem" ] && [ -n "$jco" ]; then
+      # The component form, wrapped once and cached (rewrapped when the module is newer).
+      comp=${ccache:-$work/components}/$suite/$name.component.wasm
+      if [ ! -s "$comp" ] || [ "$wasm" -nt "$comp" ]; then
+        mkdir -p "$(dirname "$comp")"
+        if ! "$jco" new "$wasm" --wasi-command -o "$comp" > "$twork/jco.out" 2>&1; then
+          problem="jco new failed: $(first_line "$twork/jco.out")"
+          rm -f "$comp"
+        fi
+      fi
+      [ "$exit_code" = 0 ] || exit_code=1
+    fi
+
     cmd=("$hull" run)
     for e in "${envs[@]}"; do cmd+=(--env "$e"); done
     if [ -z "$problem" ] && [ -n "$root" ]; then
@@ -125,7 +146,7 @@ for suite in "${suites[@]}"; do
         cmd+=(--dir "$twork/$root::/")
       fi
     fi
-    cmd+=(-- "$wasm" "${args[@]}")
+    if [ -n "$jco" ]; then cmd+=(-- "$comp" "${args[@]}"); else cmd+=(-- "$wasm" "${args[@]}"); fi
 
     detail=""
     if [ -n "$problem" ]; then

@@ -21,8 +21,24 @@ bool is_component_file(const std::string& path);
 // line:column of a text error).
 Result<std::vector<uint8_t>> read_component_bytes(const std::string& path);
 
-// The sandbox settings of `hull run` that apply to components too.
+// What `hull run` grants a WASI 0.2 component.
+struct ComponentWasi {
+  std::vector<std::string> args;  // FILE and the guest's arguments
+  std::vector<std::string> env;   // NAME=VALUE
+  struct Dir {
+    std::string host_path, guest_path;
+    bool readonly = false;
+  };
+  std::vector<Dir> preopens;
+  bool inherit_network = false;
+  bool allow_ip_name_lookup = false;
+  bool tcp = true;
+  bool udp = true;
+};
+
+// The sandbox settings of `hull run` that apply to components too, and WASI's grants.
 struct ComponentRunLimits {
+  ComponentWasi wasi;
   std::optional<uint64_t> fuel;
   std::optional<uint64_t> timeout_ns;
   std::optional<uint64_t> max_memory;
@@ -32,8 +48,9 @@ struct ComponentRunLimits {
   std::optional<uint64_t> max_wasm_stack;
 };
 
-// `hull run COMPONENT --invoke 'NAME(ARGS)'` (or `--invoke NAME ARGS...`, joined as WAVE
-// arguments). Returns the exit status.
+// `hull run COMPONENT [ARGS]`: a WASI 0.2 command (wasi:cli/run) runs with WASI; with
+// `--invoke 'NAME(ARGS)'` (or `--invoke NAME ARGS...`, joined as WAVE arguments) one export is
+// called instead (WASI imports are satisfied then too). Returns the exit status.
 int run_component(const std::string& file, const std::string& invoke,
                   const std::vector<std::string>& args, const ComponentRunLimits& limits);
 

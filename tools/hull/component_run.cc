@@ -1,10 +1,11 @@
-// `hull run COMPONENT --invoke 'NAME(ARGS)'`: instantiate a component with no imports, call one
-// exported function with arguments written in WAVE (component/abi/wave.h), print its result in
-// WAVE, as `wasmtime run --invoke` does. A component that is a WASI 0.2 command
-// (`wasi:cli/run`) is recognised and refused until Hull has WASI 0.2.
+// `hull run COMPONENT [ARGS]`: run a WASI 0.2 command (its `wasi:cli/run` export) with the
+// WASI grants of the command line, as `wasmtime run` does; or, with --invoke 'NAME(ARGS)',
+// call one exported function with arguments written in WAVE (component/abi/wave.h) and print
+// its result in WAVE. WASI 0.2 satisfies the component's wasi:* imports either way.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "component/abi/wave.h"
 #include "component_cli.h"
 #include "component_wit.h"
+#include "hull/wasi.hh"
 
 namespace hull::cli {
 
@@ -185,10 +187,81 @@ void print_functions(FILE* out, const WitPrinter& wit,
     std::fprintf(out, "  %s: %s\n", n.c_str(), wit.func(f, nullptr).c_str());
 }
 
-int report_trap(const api::Error& e) {
+// The exit status for a call that failed: the guest's wasi:cli/exit status, or a trap.
+int report_trap(const api::Store& store, const api::Error& e) {
   std::fflush(stdout);
+  if (auto status = api::wasi::exit_status(store)) return *status;
   std::fprintf(stderr, "error: %s\n", e.trap ? e.trap->to_string().c_str() : e.message.c_str());
   return kExitTrap;
+}
+
+api::wasi::Config wasi_config(const ComponentWasi& w) {
+  api::wasi::Config c;
+  c.args = w.args;
+  for (const std::string& kv : w.env) {
+    size_t eq = kv.find('=');
+    c.env.emplace_back(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
+  }
+  for (const auto& d : w.preopens) c.preopens.push_back({d.host_path, d.guest_path, d.readonly});
+  c.inherit_network = w.inherit_network;
+  c.allow_ip_name_lookup = w.allow_ip_name_lookup;
+  c.allow_tcp = w.tcp;
+  c.allow_udp = w.udp;
+  return c;
+}
+
+// A store and an instance of the component with WASI 0.2 linked and granted; nullopt after
+// printing why not (and setting *status).
+struct Running {
+  std::unique_ptr<api::Store> store;  // not moved: instances point to their store
+  ac::Instance instance;
+};
+std::optional<Running> instantiate_with_wasi(const api::Engine& engine, const ac::Component& comp,
+                                             const std::string& file,
+                                             const ComponentRunLimits& limits, int* status) {
+  Running run{std::make_unique<api::Store>(engine), {}};
+  api::Store& store = *run.store;
+  if (limits.fuel) (void)store.set_fuel(*limits.fuel);
+  // The deadline covers instantiation (core start functions) too.
+  if (limits.timeout_ns) {
+    (void)store.set_deadline(std::chrono::nanoseconds(*limits.timeout_ns));
+  }
+  ac::Linker linker(engine);
+  if (auto r = api::wasi::add_to_linker(linker); !r) {
+    std::fprintf(stderr, "error: %s\n", r.error().message.c_str());
+    *status = kExitError;
+    return std::nullopt;
+  }
+  if (auto r = api::wasi::attach(store, wasi_config(limits.wasi)); !r) {
+    std::fprintf(stderr, "error: %s\n", r.error().message.c_str());
+    *status = kExitError;
+    return std::nullopt;
+  }
+  auto inst = linker.instantiate(store, comp);
+  if (!inst) {
+    if (inst.error().trap) {
+      *status = report_trap(store, inst.error());
+      return std::nullopt;
+    }
+    const char* hint = inst.error().kind == api::ErrorKind::Unlinkable
+                           ? " (hull run provides WASI 0.2 interfaces to components, nothing "
+                             "else)"
+                           : "";
+    std::fprintf(stderr, "error: %s: %s%s\n", file.c_str(), inst.error().message.c_str(), hint);
+    *status = kExitError;
+    return std::nullopt;
+  }
+  run.instance = *inst;
+  return run;
+}
+
+// The `run` function of the component's wasi:cli/run export (any 0.2 version).
+std::optional<ac::Func> wasi_run_func(const ac::Instance& inst, const ComponentItems& exports) {
+  for (const auto& [n, x] : exports) {
+    if (n != "wasi:cli/run" && n.rfind("wasi:cli/run@", 0) != 0) continue;
+    if (auto f = inst.get_func(n + "#run")) return f;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -229,11 +302,25 @@ int run_component(const std::string& file, const std::string& invoke,
 
   if (invoke.empty()) {
     if (is_wasi_command(exports)) {
-      std::fprintf(stderr,
-                   "error: %s is a WASI 0.2 command (it exports wasi:cli/run); Hull does not "
-                   "support WASI 0.2 yet, only preview 1 core modules\n",
-                   file.c_str());
-      return kExitError;
+      int status = 0;
+      auto run = instantiate_with_wasi(*engine, *comp, file, limits, &status);
+      if (!run) return status;
+      auto fn = wasi_run_func(run->instance, exports);
+      if (!fn) {
+        std::fprintf(stderr, "error: %s: its wasi:cli/run export has no `run` function\n",
+                     file.c_str());
+        return kExitError;
+      }
+      auto result = fn->call({});
+      std::fflush(stdout);
+      if (!result) {
+        if (result.error().kind == api::ErrorKind::Trap)
+          return report_trap(*run->store, result.error());
+        std::fprintf(stderr, "error: %s\n", result.error().message.c_str());
+        return kExitError;
+      }
+      // run: func() -> result: err is a failure without a code (wasmtime exits 1).
+      return !result->empty() && !result->front().is_ok() ? 1 : 0;
     }
     std::fprintf(stderr,
                  "error: %s is a component without wasi:cli/run: choose the export to call with "
@@ -276,29 +363,18 @@ int run_component(const std::string& file, const std::string& invoke,
   auto vals = parse_args(wit, inv->name, *type, inv->args);
   if (!vals) return kExitUsage;
 
-  api::Store store(*engine);
-  if (limits.fuel) (void)store.set_fuel(*limits.fuel);
-  // The deadline covers instantiation (core start functions) too.
-  if (limits.timeout_ns) (void)store.set_deadline(std::chrono::nanoseconds(*limits.timeout_ns));
-  ac::Linker linker(*engine);
-  auto inst = linker.instantiate(store, *comp);
-  if (!inst) {
-    if (inst.error().trap) return report_trap(inst.error());
-    const char* hint = inst.error().kind == api::ErrorKind::Unlinkable
-                           ? " (hull run provides no imports to components yet, WASI 0.2 "
-                             "included)"
-                           : "";
-    std::fprintf(stderr, "error: %s: %s%s\n", file.c_str(), inst.error().message.c_str(), hint);
-    return kExitError;
-  }
-  auto fn = inst->get_func(inv->name);
+  int status = 0;
+  auto run = instantiate_with_wasi(*engine, *comp, file, limits, &status);
+  if (!run) return status;
+  auto fn = run->instance.get_func(inv->name);
   if (!fn) {
     std::fprintf(stderr, "error: %s: no exported function '%s'\n", file.c_str(), inv->name.c_str());
     return kExitError;
   }
   auto result = fn->call(*vals);
   if (!result) {
-    if (result.error().kind == api::ErrorKind::Trap) return report_trap(result.error());
+    if (result.error().kind == api::ErrorKind::Trap)
+      return report_trap(*run->store, result.error());
     std::fprintf(stderr, "error: %s\n", result.error().message.c_str());
     return result.error().kind == api::ErrorKind::Usage ? kExitUsage : kExitError;
   }

@@ -209,7 +209,20 @@ bool script_uses_components(const text::Script& script) {
   return false;
 }
 
-ComponentWastRunner::ComponentWastRunner() : store_(engine_), linker_(engine_) {}
+namespace {
+// The component testsuite's scripts use component-model async throughout (Wasmtime's scripts say
+// `;;! component_model_async = true`, and none turns it off), so `hull wast` enables it for
+// every component script; embedders get it only by asking (Config::component_model_async).
+api::Engine script_engine() {
+  api::Config config;
+  config.component_model_async = true;
+  auto e = api::Engine::create(config);
+  return e ? *e : api::Engine();
+}
+}  // namespace
+
+ComponentWastRunner::ComponentWastRunner()
+    : engine_(script_engine()), store_(engine_), linker_(engine_) {}
 
 // As Wasmtime's runner does, a named instance is also defined in the linker under its name, so
 // later components can import it.

@@ -19,6 +19,7 @@ void print_usage(FILE* out) {
       "  inspect [--json] FILE.wasm|FILE.wat          show what a module imports, exports and\n"
       "                                               declares (a component's world as WIT),\n"
       "                                               and whether it validates\n"
+      "  bindgen cpp WIT --world W -o DIR             typed C++ host bindings for a WIT world\n"
       "  help                                         show this text\n"
       "\n"
       "`hull <command> --help` shows a command's options.\n",
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return hull::cli::run_command(argc - 2, argv + 2);
   if (cmd == "wast") return hull::cli::wast_command(argc - 2, argv + 2);
   if (cmd == "inspect") return hull::cli::inspect_command(argc - 2, argv + 2);
+  if (cmd == "bindgen") return hull::cli::bindgen_command(argc - 2, argv + 2);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     print_usage(stdout);
     return 0;

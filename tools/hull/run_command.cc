@@ -151,6 +151,7 @@ struct RunOptions {
   std::optional<uint64_t> max_table_elements;
   std::optional<uint32_t> max_instances;
   std::optional<uint64_t> max_wasm_stack;
+  ComponentWasi sockets;  // -S grants (WASI 0.2 components)
 };
 
 // The interpreter's value stack: below 8 KiB not even small programs run, and the whole
@@ -249,6 +250,54 @@ bool set_limit(RunOptions* o, const std::string& key, const std::string& v) {
   return false;
 }
 
+// `-S KEY[=y|n],...`: Wasmtime's WASI switches; false after printing an error.
+bool set_wasi_option(RunOptions* o, const std::string& spec) {
+  size_t start = 0;
+  while (start <= spec.size()) {
+    size_t comma = spec.find(',', start);
+    std::string kv =
+        spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t e = kv.find('=');
+    std::string key = kv.substr(0, e);
+    std::string val = e == std::string::npos ? "y" : kv.substr(e + 1);
+    bool on;
+    if (val == "y" || val == "yes" || val == "true") {
+      on = true;
+    } else if (val == "n" || val == "no" || val == "false") {
+      on = false;
+    } else {
+      std::fprintf(stderr, "error: -S %s: expected y or n after '='\n", kv.c_str());
+      return false;
+    }
+    if (key == "inherit-network") {
+      o->sockets.inherit_network = on;
+    } else if (key == "allow-ip-name-lookup") {
+      o->sockets.allow_ip_name_lookup = on;
+    } else if (key == "tcp") {
+      o->sockets.tcp = on;
+    } else if (key == "udp") {
+      o->sockets.udp = on;
+    } else if (key == "inherit-env") {
+      o->inherit_env = on;
+    } else if (key == "cli" || key == "preview2") {
+      // Always on in Hull: components get WASI 0.2, modules preview 1.
+      if (!on) {
+        std::fprintf(stderr, "error: -S %s=n: Hull cannot turn WASI off\n", key.c_str());
+        return false;
+      }
+    } else {
+      std::fprintf(stderr,
+                   "error: -S %s: unknown WASI option (known: inherit-network, "
+                   "allow-ip-name-lookup, tcp, udp, inherit-env)\n",
+                   key.c_str());
+      return false;
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return true;
+}
+
 // Parses argv; returns -1 to continue or an exit status.
 int parse_options(int argc, char** argv, RunOptions* o) {
   bool options_done = false;
@@ -340,6 +389,14 @@ int parse_options(int argc, char** argv, RunOptions* o) {
         return kExitUsage;
       }
       o->guard_pages = v == "guard";
+    } else if (name == "-S" || (a.rfind("-S", 0) == 0 && a.size() > 2)) {
+      std::string v;
+      if (a.size() > 2) {
+        v = a.substr(2);
+      } else if (!value(i, name, &v)) {
+        return kExitUsage;
+      }
+      if (!set_wasi_option(o, v)) return kExitUsage;
     } else if (name == "-W" || (a.rfind("-W", 0) == 0 && a.size() > 2)) {
       std::string v;
       if (a.size() > 2) {
@@ -434,18 +491,22 @@ int invoke_export(Store& store, Instance* inst, const RunOptions& o, wasi::Previ
   return 0;
 }
 
-// A component: no WASI preview 1 (its options would be silently lost), the sandbox limits
-// as for modules.
+// A component: WASI 0.2 from the same options, the sandbox limits as for modules.
 int run_component_file(const RunOptions& o) {
-  if (!o.wasi.preopens.empty() || !o.env_flags.empty() || o.inherit_env ||
-      !o.wasi.tcp_listen.empty()) {
+  if (!o.wasi.tcp_listen.empty()) {
     std::fprintf(stderr,
-                 "error: %s is a component: --dir, --env, --inherit-env and --tcplisten configure "
-                 "WASI preview 1, which components do not use (WASI 0.2 is not supported yet)\n",
+                 "error: %s is a component: --tcplisten hands a socket to WASI preview 1; a "
+                 "WASI 0.2 component opens its own (grant it with -S inherit-network)\n",
                  o.file.c_str());
     return kExitUsage;
   }
   ComponentRunLimits limits;
+  limits.wasi = o.sockets;
+  limits.wasi.args = o.wasi.args;
+  limits.wasi.env = o.wasi.env;
+  for (const auto& p : o.wasi.preopens) {
+    limits.wasi.preopens.push_back({p.host_path, p.guest_path, p.readonly});
+  }
   limits.fuel = o.fuel;
   limits.timeout_ns = o.timeout_ns;
   limits.max_memory = o.max_memory;

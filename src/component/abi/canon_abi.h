@@ -98,7 +98,12 @@ enum class FlattenFor : uint8_t { Lift, Lower };
 struct CoreSignature {
   std::vector<api::ValType> params, results;
 };
-CoreSignature flatten_functype(const ac::FuncType& t, FlattenFor context);
+// Which ABI a `canon lift|lower` uses: the `async` canonopt (with or without `callback`) picks
+// it, not the function type's async effect (a sync lift or lower of an async type is fine).
+enum class CallAbi : uint8_t { Sync, Async, AsyncCallback };
+inline constexpr size_t kMaxFlatAsyncParams = 4;
+CoreSignature flatten_functype(const ac::FuncType& t, FlattenFor context,
+                               CallAbi abi = CallAbi::Sync);
 
 // load(cx, ptr, t) / store(cx, v, t, ptr): `ptr` must be aligned to alignment(t) and
 // [ptr, ptr + elem_size(t)) in bounds.

@@ -199,11 +199,11 @@ void flatten_type(const ac::Type& t, std::vector<api::ValType>* out) {
   }
 }
 
-CoreSignature flatten_functype(const ac::FuncType& t, FlattenFor context) {
+CoreSignature flatten_functype(const ac::FuncType& t, FlattenFor context, CallAbi abi) {
   CoreSignature sig;
   for (const ac::Field& p : t.params) flatten_type(p.type, &sig.params);
   if (t.result) flatten_type(t.result, &sig.results);
-  if (!t.async) {
+  if (abi == CallAbi::Sync) {
     if (sig.params.size() > kMaxFlatParams) sig.params = {api::ValType::I32};
     if (sig.results.size() > kMaxFlatResults) {
       if (context == FlattenFor::Lift) {
@@ -215,12 +215,12 @@ CoreSignature flatten_functype(const ac::FuncType& t, FlattenFor context) {
     }
     return sig;
   }
-  // Async ABI (the callback-less form; a `callback` lift returns one i32 status that the
-  // runtime accounts for when it implements async). Only the signature shape is defined here.
-  constexpr size_t kMaxFlatAsyncParams = 4;
+  // Async: a lifted callee returns its value through task.return (nothing, or the callback
+  // status code); a lowered caller gets a subtask status and passes a result pointer.
   if (context == FlattenFor::Lift) {
     if (sig.params.size() > kMaxFlatParams) sig.params = {api::ValType::I32};
     sig.results.clear();
+    if (abi == CallAbi::AsyncCallback) sig.results = {api::ValType::I32};
   } else {
     if (sig.params.size() > kMaxFlatAsyncParams) sig.params = {api::ValType::I32};
     if (!sig.results.empty()) sig.params.push_back(api::ValType::I32);

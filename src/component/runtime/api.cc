@@ -19,6 +19,7 @@ namespace detail {
 // A linker entry: a host function, a host instance (named children), or a component instance.
 struct LinkerNode {
   std::optional<HostFunc> func;
+  StoreHostFunc store_func;                   // instead of `func` (which is then set but empty)
   std::shared_ptr<RuntimeResource> resource;  // a host-defined resource type
   std::map<std::string, LinkerNode> children;
   std::shared_ptr<InstanceRt> instance;
@@ -240,6 +241,7 @@ Result<std::shared_ptr<hull::component::Item>> link_item(const detail::LinkerNod
       auto f = std::make_shared<hull::component::HostFunc>();
       f->type = want.func;
       f->fn = *node->func;
+      f->store_fn = node->store_func;
       item->kind = hull::component::Item::Kind::Func;
       item->func = f;
       return item;
@@ -451,9 +453,18 @@ Result<void> Linker::func(std::string_view path, HostFunc fn) {
   return {};
 }
 
-Result<ResourceType> Linker::resource(std::string_view path,
-                                      std::function<void(uint32_t)> destructor) {
-  auto entry = new_entry(&impl_->root, path);
+Result<void> Linker::func(std::string_view path, StoreHostFunc fn) {
+  auto node = new_entry(&impl_->root, path);
+  if (!node) return std::move(node).error();
+  (*node)->func = HostFunc();
+  (*node)->store_func = std::move(fn);
+  return {};
+}
+
+namespace {
+Result<ResourceType> define_resource(detail::LinkerNode* root, std::string_view path,
+                                     std::function<Result<void>(Store*, uint32_t)> destructor) {
+  auto entry = new_entry(root, path);
   if (!entry) return std::move(entry).error();
   detail::LinkerNode* node = *entry;
   node->resource = std::make_shared<RuntimeResource>();
@@ -462,14 +473,58 @@ Result<ResourceType> Linker::resource(std::string_view path,
   return ResourceType{node->resource.get()};
 }
 
-Result<void> resource_drop(const ResourceAny& handle) {
+std::shared_ptr<RuntimeResource> find_resource(const detail::LinkerNode& n, const void* id) {
+  if (n.resource.get() == id) return n.resource;
+  for (const auto& [_, c] : n.children) {
+    if (auto r = find_resource(c, id)) return r;
+  }
+  return nullptr;
+}
+}  // namespace
+
+Result<ResourceType> Linker::resource(std::string_view path,
+                                      std::function<void(uint32_t)> destructor) {
+  std::function<Result<void>(Store*, uint32_t)> dtor;
+  if (destructor) {
+    dtor = [d = std::move(destructor)](Store*, uint32_t rep) -> Result<void> {
+      d(rep);
+      return {};
+    };
+  }
+  return define_resource(&impl_->root, path, std::move(dtor));
+}
+
+Result<ResourceType> Linker::resource(std::string_view path,
+                                      std::function<Result<void>(Store&, uint32_t)> destructor) {
+  std::function<Result<void>(Store*, uint32_t)> dtor;
+  if (destructor) {
+    dtor = [d = std::move(destructor)](Store* store, uint32_t rep) -> Result<void> {
+      if (!store) {
+        return Error(ErrorKind::Usage,
+                     "this resource's destructor needs a store: drop it with "
+                     "resource_drop(store, handle)");
+      }
+      return d(*store, rep);
+    };
+  }
+  return define_resource(&impl_->root, path, std::move(dtor));
+}
+
+Result<void> Linker::resource(std::string_view path, ResourceType type) {
+  auto r = find_resource(impl_->root, type.id);
+  if (!r) return Error(ErrorKind::Usage, "resource type is not defined in this linker");
+  auto entry = new_entry(&impl_->root, path);
+  if (!entry) return std::move(entry).error();
+  (*entry)->resource = std::move(r);
+  return {};
+}
+
+namespace {
+Result<void> drop_handle(Store* store, const ResourceAny& handle) {
   if (!handle.own) return Error(ErrorKind::Usage, "only owned handles can be dropped");
   const auto* rt = static_cast<const RuntimeResource*>(handle.type);
   if (!rt) return Error(ErrorKind::Usage, "not a resource handle");
-  if (rt->host_dtor) {
-    rt->host_dtor(handle.rep);
-    return {};
-  }
+  if (rt->host_dtor) return rt->host_dtor(store, handle.rep);
   if (rt->dtor) {
     if (rt->impl && !rt->impl->may_enter) return Error(abi_trap("cannot enter component instance"));
     hull::api::Val arg(handle.rep);
@@ -477,6 +532,12 @@ Result<void> resource_drop(const ResourceAny& handle) {
     if (!r) return std::move(r).error();
   }
   return {};
+}
+}  // namespace
+
+Result<void> resource_drop(const ResourceAny& handle) { return drop_handle(nullptr, handle); }
+Result<void> resource_drop(Store& store, const ResourceAny& handle) {
+  return drop_handle(&store, handle);
 }
 
 Result<void> Linker::instance(std::string_view name, const Instance& instance) {

@@ -1,6 +1,7 @@
 // Calls across the component boundary: lifted exports (canon lift), lowered imports
 // (canon lower), host functions, the handle table and the resource built-ins, with the
 // reentrance rules (may_enter / may_leave) of CanonicalABI.md.
+#include "component/runtime/async.h"
 #include "component/runtime/runtime.h"
 
 namespace hull::component {
@@ -112,7 +113,7 @@ api::Result<uint32_t> InstanceContext::lower_own(const ac::ResourceAny& r,
   const RuntimeResource* rt = inst_->resource(type.id);
   if (!rt || r.type != rt)
     return trap_error("resource type mismatch: expected " + resource_desc(rt));
-  return inst_->handles.add(HandleEntry{rt, r.rep, true, nullptr, 0});
+  return inst_->handles.add(HandleEntry{rt, r.rep, true, nullptr, 0, nullptr});
 }
 
 api::Result<uint32_t> InstanceContext::lower_borrow(const ac::ResourceAny& r,
@@ -123,7 +124,7 @@ api::Result<uint32_t> InstanceContext::lower_borrow(const ac::ResourceAny& r,
   // Spec: a component receiving a borrow of its own resource gets the representation itself.
   if (rt->impl == inst_) return r.rep;
   if (task_) task_->num_borrows += 1;
-  return inst_->handles.add(HandleEntry{rt, r.rep, false, task_, 0});
+  return inst_->handles.add(HandleEntry{rt, r.rep, false, task_, 0, nullptr});
 }
 
 api::Result<ac::ResourceAny> InstanceContext::lift_own(uint32_t index,
@@ -149,15 +150,24 @@ api::Result<ac::ResourceAny> InstanceContext::lift_borrow(uint32_t index,
   // Spec: lending an owned handle counts until the call returns.
   if ((*h)->own && task_) {
     (*h)->num_lends += 1;
-    task_->lenders.push_back(*h);
+    task_->lenders.push_back(index);
   }
   return ac::ResourceAny{(*h)->rt, (*h)->rep, false, 0};
+}
+
+void release_lends(ComponentInstance* inst, CallTask& task) {
+  for (uint32_t i : task.lenders) {
+    // A lent handle cannot be removed while lent, so the index still names it.
+    if (auto h = inst->handles.get(i)) (*h)->num_lends -= 1;
+  }
+  task.lenders.clear();
 }
 
 // ---- lifted functions ----
 
 api::Result<std::vector<ac::Val>> LiftedFunc::call(ComponentInstance* caller,
                                                    std::span<const ac::Val> args) {
+  if (opts.async) return call_async_lifted(*this, caller, args);
   if (!inst->may_enter_from(caller)) return trap_error("cannot enter component instance");
   if (args.size() != param_types.size()) {
     return api::Error(api::ErrorKind::Usage, "expected " + std::to_string(param_types.size()) +
@@ -169,7 +179,9 @@ api::Result<std::vector<ac::Val>> LiftedFunc::call(ComponentInstance* caller,
   InstanceContext cx(inst, opts, &task);
   cx.wording = caller ? TrapWording::Adapter : TrapWording::Host;
   inst->set_entered_from(caller, true);
+  inst->exclusive_depth += 1;
   auto finish = [&]() {
+    inst->exclusive_depth -= 1;
     inst->set_entered_from(caller, false);
     inst->current_task = saved_task;
   };
@@ -207,10 +219,35 @@ api::Result<std::vector<ac::Val>> LiftedFunc::call(ComponentInstance* caller,
   return out;
 }
 
-api::Result<std::vector<ac::Val>> HostFunc::call(ComponentInstance*,
+}  // namespace hull::component
+
+namespace hull::api::component::detail {
+
+Result<std::shared_ptr<hull::component::AsyncTask>> FuncRt::start(
+    hull::component::ComponentInstance* caller, std::span<const Val> args, OnResolve on_resolve) {
+  auto out = call(caller, args);
+  if (!out) return std::move(out).error();
+  if (auto r = on_resolve(std::move(*out)); !r) return std::move(r).error();
+  return std::shared_ptr<hull::component::AsyncTask>();
+}
+
+}  // namespace hull::api::component::detail
+
+namespace hull::component {
+
+api::Result<std::vector<ac::Val>> HostFunc::call(ComponentInstance* caller,
                                                  std::span<const ac::Val> args) {
   std::vector<ac::Val> results;
-  auto r = fn(args, results);
+  api::Result<void> r;
+  if (store_fn) {
+    if (!caller || !caller->store) {
+      return api::Error(api::ErrorKind::Usage,
+                        "this host function needs the store of a calling instance");
+    }
+    r = store_fn(*caller->store, args, results);
+  } else {
+    r = fn(args, results);
+  }
   if (!r) {
     api::Error e = std::move(r).error();
     if (e.trap) return e;
@@ -231,6 +268,7 @@ api::Result<std::vector<ac::Val>> HostFunc::call(ComponentInstance*,
 // ---- lowered functions ----
 
 api::Func lower_func(ComponentInstance* inst, std::shared_ptr<FuncRt> callee, CanonOptions opts) {
+  if (opts.async) return lower_async_func(inst, std::move(callee), std::move(opts));
   CoreSignature sig = flatten_functype(callee->type, FlattenFor::Lower);
   std::vector<ac::Type> params, results;
   for (const ac::Field& p : callee->type.params) params.push_back(p.type);
@@ -254,9 +292,7 @@ api::Func lower_func(ComponentInstance* inst, std::shared_ptr<FuncRt> callee, Ca
     cx.wording = callee->is_host() ? TrapWording::Host : TrapWording::Adapter;
     size_t n_args = flat_param_count > kMaxFlatParams ? 1 : flat_param_count;
     auto args = lift_flat_values(cx, kMaxFlatParams, core_args.first(n_args), params);
-    auto release = [&]() {
-      for (HandleEntry* h : lend_scope.lenders) h->num_lends -= 1;
-    };
+    auto release = [&]() { release_lends(inst, lend_scope); };
     if (!args) {
       release();
       const api::Error& e = args.error();
@@ -287,15 +323,17 @@ api::Func lower_func(ComponentInstance* inst, std::shared_ptr<FuncRt> callee, Ca
 
 api::Func resource_new_func(ComponentInstance* inst, const RuntimeResource* rt) {
   api::FuncType t{{api::ValType::I32}, {api::ValType::I32}};
-  return api::make_func_generic(*inst->store, t,
-                                [inst, rt](api::Caller&, std::span<const api::Val> a,
-                                           std::span<api::Val> r) -> std::optional<api::Trap> {
-                                  auto h = inst->handles.add(HandleEntry{
-                                      rt, static_cast<uint32_t>(a[0].i32()), true, nullptr, 0});
-                                  if (!h) return *h.error().trap;
-                                  r[0] = api::Val(*h);
-                                  return std::nullopt;
-                                });
+  return api::make_func_generic(
+      *inst->store, t,
+      [inst, rt](api::Caller&, std::span<const api::Val> a,
+                 std::span<api::Val> r) -> std::optional<api::Trap> {
+        if (!inst->may_leave) return abi_trap("cannot leave component instance");
+        auto h = inst->handles.add(
+            HandleEntry{rt, static_cast<uint32_t>(a[0].i32()), true, nullptr, 0, nullptr});
+        if (!h) return *h.error().trap;
+        r[0] = api::Val(*h);
+        return std::nullopt;
+      });
 }
 
 api::Func resource_rep_func(ComponentInstance* inst, const RuntimeResource* rt) {
@@ -317,6 +355,8 @@ api::Func resource_drop_func(ComponentInstance* inst, const RuntimeResource* rt)
   return api::make_func_generic(*inst->store, t,
                                 [inst, rt](api::Caller&, std::span<const api::Val> a,
                                            std::span<api::Val>) -> std::optional<api::Trap> {
+                                  if (!inst->may_leave)
+                                    return abi_trap("cannot leave component instance");
                                   uint32_t i = static_cast<uint32_t>(a[0].i32());
                                   auto g = inst->handles.get(i);
                                   if (!g) return *g.error().trap;
@@ -330,7 +370,11 @@ api::Func resource_drop_func(ComponentInstance* inst, const RuntimeResource* rt)
                                     return std::nullopt;
                                   }
                                   if (rt->host_dtor) {
-                                    rt->host_dtor(h->rep);
+                                    auto r = rt->host_dtor(inst->store, h->rep);
+                                    if (!r) {
+                                      const api::Error& e = r.error();
+                                      return e.trap ? *e.trap : api::Trap::host(e.message);
+                                    }
                                   } else if (rt->dtor) {
                                     // Spec: a destructor in another instance runs only if that
                                     // instance may be entered.

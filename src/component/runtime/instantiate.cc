@@ -1,5 +1,6 @@
 // Instantiation: replays a validated component's definitions in order, building the runtime
 // index spaces (core instances, lifted and lowered functions, resources, nested instances).
+#include "component/runtime/async.h"
 #include "component/runtime/runtime.h"
 
 namespace hull::api::component::detail {
@@ -329,6 +330,8 @@ class Instantiator {
         case CanonOpt::Kind::Memory: o.memory = c_.core_memories.at(x.index); break;
         case CanonOpt::Kind::Realloc: o.realloc = c_.core_funcs.at(x.index); break;
         case CanonOpt::Kind::PostReturn: o.post_return = c_.core_funcs.at(x.index); break;
+        case CanonOpt::Kind::Async: o.async = true; break;
+        case CanonOpt::Kind::Callback: o.callback = c_.core_funcs.at(x.index); break;
         default: break;
       }
     }
@@ -345,7 +348,8 @@ class Instantiator {
         f->type = c_.info->types.at(c.type).func;
         for (const ac::Field& p : f->type.params) f->param_types.push_back(p.type);
         if (!f->type.result.empty()) f->result_types.push_back(f->type.result);
-        f->core_result_count = flatten_functype(f->type, FlattenFor::Lift).results.size();
+        f->core_result_count =
+            flatten_functype(f->type, FlattenFor::Lift, f->opts.abi()).results.size();
         c_.funcs.push_back(f);
         return {};
       }
@@ -365,7 +369,17 @@ class Instantiator {
       case Canon::Kind::ResourceDrop:
         c_.core_funcs.push_back(resource_drop_func(&c_, resource_at(c.type)));
         return {};
-      case Canon::Kind::Other: break;
+      case Canon::Kind::Other: {
+        // The async built-ins (validation admitted only those Hull implements or traps on).
+        size_t idx = static_cast<size_t>(&c - c_.info->desc->canons.data());
+        ac::Type value_type;
+        if (idx < c_.info->canon_types.size()) value_type = c_.info->canon_types[idx];
+        std::optional<api::Memory> memory;
+        if (c.opcode == 0x20 || c.opcode == 0x21) memory = c_.core_memories.at(c.index);
+        c_.core_funcs.push_back(
+            async_builtin_func(&c_, c, value_type, options(c.opts), std::move(memory)));
+        return {};
+      }
     }
     return uninstantiable("unsupported canonical built-in");
   }
@@ -385,6 +399,11 @@ class Instantiator {
     api::Result<std::vector<ac::Val>> call(ComponentInstance* caller,
                                            std::span<const ac::Val> args) override {
       return target->call(caller, args);
+    }
+    api::Result<std::shared_ptr<AsyncTask>> start(ComponentInstance* caller,
+                                                  std::span<const ac::Val> args,
+                                                  OnResolve on_resolve) override {
+      return target->start(caller, args, std::move(on_resolve));
     }
     bool is_host() const override { return target->is_host(); }
   };

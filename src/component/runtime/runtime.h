@@ -17,23 +17,29 @@
 namespace hull::component {
 
 struct ComponentInstance;
+struct AsyncObject;  // async.h: waitable sets, subtasks, stream and future ends
+struct AsyncTask;
 
 // A runtime resource type: identity is the object's address. Defined by a component instance
 // (impl, with an optional core destructor) or by the host (impl == nullptr).
 struct RuntimeResource {
   ComponentInstance* impl = nullptr;
   std::optional<api::Func> dtor;
-  std::function<void(uint32_t)> host_dtor;  // host-defined resources
+  // Host-defined resources: run when a handle is dropped, with the store of the instance that
+  // dropped it (nullptr when the host drops a handle without naming its store).
+  std::function<api::Result<void>(api::Store*, uint32_t)> host_dtor;
   std::string name;
 };
 
-// One element of a component instance's handle table.
+// One element of a component instance's handle table: a resource handle, or (with `object`
+// set and `rt` null) one of the async elements the spec keeps in the same table.
 struct HandleEntry {
   const RuntimeResource* rt = nullptr;
   uint32_t rep = 0;
   bool own = true;
   struct CallTask* borrow_scope = nullptr;  // the call that lowered this borrow
   uint32_t num_lends = 0;
+  std::shared_ptr<AsyncObject> object;
 };
 
 // The handle table (index 0 reserved; freed slots reused; at most 2^28 - 1 entries).
@@ -49,14 +55,21 @@ class HandleTable {
   std::vector<uint32_t> free_;
 };
 
-// One synchronous call into a component instance (the spec's Task, sync part): borrows lowered
-// into the callee must be dropped before it returns; lends taken from the caller are released
-// when the call ends.
+// One call into a component instance (the spec's Task): borrows lowered into the callee must
+// be dropped before it returns; lends taken from the caller are released when the call ends.
+// Async-lifted calls carry an AsyncTask (async.h) for task.return and the event loop.
 struct CallTask {
   ComponentInstance* inst = nullptr;
   uint32_t num_borrows = 0;
-  std::vector<HandleEntry*> lenders;  // caller-side handles lent for this call
+  // Caller-side handles lent for this call, by index (the table may grow meanwhile: an async
+  // caller keeps running while its subtask is pending).
+  std::vector<uint32_t> lenders;
+  AsyncTask* async = nullptr;    // set for async-lifted calls
+  bool may_block = false;        // an async-typed function's task may wait; a sync one may not
+  uint32_t context[2] = {0, 0};  // context.get/set slots
 };
+// Releases the lends `task` took from `inst`'s table.
+void release_lends(ComponentInstance* inst, CallTask& task);
 
 // canonopt values at runtime.
 struct CanonOptions {
@@ -64,6 +77,11 @@ struct CanonOptions {
   std::optional<api::Memory> memory;
   std::optional<api::Func> realloc;
   std::optional<api::Func> post_return;
+  bool async = false;
+  std::optional<api::Func> callback;
+  CallAbi abi() const {
+    return !async ? CallAbi::Sync : callback ? CallAbi::AsyncCallback : CallAbi::Async;
+  }
 };
 
 struct Item;
@@ -82,6 +100,12 @@ struct FuncRt {
                                         std::span<const Val> args) = 0;
   // Whether the host implements it (canonical ABI traps are worded per path, see canon_abi.h).
   virtual bool is_host() const { return false; }
+  // Starts a call that may block (an async lower): `on_resolve` receives the results when the
+  // callee returns them, which may be after start returns. Returns the pending callee task
+  // (for subtask.cancel) or null once resolved. Synchronous callees resolve before returning.
+  using OnResolve = std::function<Result<void>(std::vector<Val>&&)>;
+  virtual Result<std::shared_ptr<hull::component::AsyncTask>> start(
+      hull::component::ComponentInstance* caller, std::span<const Val> args, OnResolve on_resolve);
 };
 
 // An instance's exports by name (a component instance, an inline instance, or a host one).
@@ -144,6 +168,10 @@ struct ComponentInstance {
   bool may_enter = true;
   bool may_leave = true;
   CallTask* current_task = nullptr;
+  // Core code of a sync task or of a callback running in this instance (the spec's
+  // exclusive_thread): the event loop resumes no other callback of the instance meanwhile.
+  uint32_t exclusive_depth = 0;
+  int32_t backpressure = 0;  // backpressure.inc/dec (counted; Hull starts calls regardless)
 
   // index spaces
   std::vector<api::Module> core_modules;
@@ -197,11 +225,15 @@ struct LiftedFunc : FuncRt {
   size_t core_result_count = 0;  // the core function's results (0 or 1)
   api::Result<std::vector<ac::Val>> call(ComponentInstance* caller,
                                          std::span<const ac::Val> args) override;
+  api::Result<std::shared_ptr<AsyncTask>> start(ComponentInstance* caller,
+                                                std::span<const ac::Val> args,
+                                                OnResolve on_resolve) override;
 };
 
 // A host function from a component Linker.
 struct HostFunc : FuncRt {
   ac::HostFunc fn;
+  ac::StoreHostFunc store_fn;  // instead of `fn` when set
   bool is_host() const override { return true; }
   api::Result<std::vector<ac::Val>> call(ComponentInstance* caller,
                                          std::span<const ac::Val> args) override;

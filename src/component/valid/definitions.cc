@@ -651,6 +651,117 @@ api::Result<void> Validator::alias(Scope& s, const Alias& a) {
   return {};
 }
 
+std::string index_oob(const char* what, uint32_t i, const char* space) {
+  return oob(what, i, space);
+}
+bool type_needs_memory(const ac::Type& t) { return needs_memory(t); }
+std::string core_signature_string(const std::vector<api::ValType>& v) {
+  return core_types_string(v);
+}
+
+// CanonicalABI.md "canonopt Validation": each option at most once, with its own type.
+api::Result<CanonOptsInfo> check_canon_opts(const ComponentInfo& info,
+                                            const std::vector<CanonOpt>& opts, size_t at) {
+  CanonOptsInfo out;
+  for (const CanonOpt& o : opts) {
+    switch (o.kind) {
+      case CanonOpt::Kind::Utf8:
+      case CanonOpt::Kind::Utf16:
+      case CanonOpt::Kind::Latin1Utf16: {
+        auto name = [](CanonOpt::Kind k) {
+          return k == CanonOpt::Kind::Utf8    ? "utf8"
+                 : k == CanonOpt::Kind::Utf16 ? "utf16"
+                                              : "latin1-utf16";
+        };
+        if (out.encoding) {
+          return invalid_at(std::string("canonical encoding option `") + name(*out.encoding) +
+                                "` conflicts with option `" + name(o.kind) + "`",
+                            at);
+        }
+        out.encoding = o.kind;
+        break;
+      }
+      case CanonOpt::Kind::Memory:
+        if (out.memory)
+          return invalid_at("canonical option `memory` is specified more than once", at);
+        if (o.index >= info.core_memories.size())
+          return invalid_at(oob("memory", o.index, "memory"), at);
+        if (info.core_memories[o.index].limits.is64) {
+          return invalid_at(
+              "64-bit memories in canonical options require the memory64 component "
+              "feature, which Hull does not support yet",
+              at);
+        }
+        out.memory = o.index;
+        break;
+      case CanonOpt::Kind::Realloc: {
+        if (out.realloc)
+          return invalid_at("canonical option `realloc` is specified more than once", at);
+        if (o.index >= info.core_funcs.size()) {
+          return invalid_at(oob("core function", o.index, "function"), at);
+        }
+        api::FuncType want{
+            {api::ValType::I32, api::ValType::I32, api::ValType::I32, api::ValType::I32},
+            {api::ValType::I32}};
+        if (!(info.core_funcs[o.index] == want)) {
+          return invalid_at(
+              "canonical option `realloc` uses a core function with an incorrect "
+              "signature: type mismatch: expected `" +
+                  api::to_string(want) + "`, found `" + api::to_string(info.core_funcs[o.index]) +
+                  "`",
+              at);
+        }
+        out.realloc = o.index;
+        break;
+      }
+      case CanonOpt::Kind::PostReturn:
+        if (out.post_return) {
+          return invalid_at("canonical option `post-return` is specified more than once", at);
+        }
+        if (o.index >= info.core_funcs.size()) {
+          return invalid_at(oob("core function", o.index, "function"), at);
+        }
+        out.post_return = o.index;
+        break;
+      case CanonOpt::Kind::Async:
+        if (out.async)
+          return invalid_at("canonical option `async` is specified more than once", at);
+        out.async = true;
+        break;
+      case CanonOpt::Kind::CoreType:
+      case CanonOpt::Kind::Gc:
+        return invalid_at(
+            "the `core-type` and `gc` canonical options require Wasm GC support in "
+            "components, which Hull does not have yet",
+            at);
+      case CanonOpt::Kind::Callback: {
+        if (out.callback) {
+          return invalid_at("canonical option `callback` is specified more than once", at);
+        }
+        if (o.index >= info.core_funcs.size()) {
+          return invalid_at(oob("core function", o.index, "function"), at);
+        }
+        api::FuncType want{{api::ValType::I32, api::ValType::I32, api::ValType::I32},
+                           {api::ValType::I32}};
+        if (!(info.core_funcs[o.index] == want)) {
+          return invalid_at(
+              "canonical option `callback` uses a core function with an incorrect signature: "
+              "expected `" +
+                  api::to_string(want) + "`, found `" + api::to_string(info.core_funcs[o.index]) +
+                  "`",
+              at);
+        }
+        out.callback = o.index;
+        break;
+      }
+    }
+  }
+  if (out.realloc && !out.memory) {
+    return invalid_at("canonical option `realloc` requires `memory` to also be specified", at);
+  }
+  return out;
+}
+
 api::Result<void> Validator::canon(Scope& s, const Canon& c) {
   ComponentInfo& info = *s.info;
   using K = Canon::Kind;
@@ -680,99 +791,31 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
       info.core_funcs.push_back(api::FuncType{{api::ValType::I32}, {}});
       return {};
     }
-    case K::Other: {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "0x%02x", c.opcode);
-      return invalid_at(std::string("canonical built-in ") + buf +
-                            " belongs to a component-model feature Hull does not support yet "
-                            "(async, threads or error-context)",
-                        c.at);
-    }
+    case K::Other: return async_builtin(s, c);
     case K::Lift:
     case K::Lower: break;
   }
 
-  // Options (CanonicalABI.md "canonopt Validation").
-  std::optional<CanonOpt::Kind> encoding;
-  std::optional<uint32_t> memory, realloc, post_return;
-  for (const CanonOpt& o : c.opts) {
-    switch (o.kind) {
-      case CanonOpt::Kind::Utf8:
-      case CanonOpt::Kind::Utf16:
-      case CanonOpt::Kind::Latin1Utf16: {
-        auto name = [](CanonOpt::Kind k) {
-          return k == CanonOpt::Kind::Utf8    ? "utf8"
-                 : k == CanonOpt::Kind::Utf16 ? "utf16"
-                                              : "latin1-utf16";
-        };
-        if (encoding) {
-          return invalid_at(std::string("canonical encoding option `") + name(*encoding) +
-                                "` conflicts with option `" + name(o.kind) + "`",
-                            c.at);
-        }
-        encoding = o.kind;
-        break;
-      }
-      case CanonOpt::Kind::Memory:
-        if (memory)
-          return invalid_at("canonical option `memory` is specified more than once", c.at);
-        if (o.index >= info.core_memories.size())
-          return invalid_at(oob("memory", o.index, "memory"), c.at);
-        if (info.core_memories[o.index].limits.is64) {
-          return invalid_at(
-              "64-bit memories in canonical options require the memory64 component "
-              "feature, which Hull does not support yet",
-              c.at);
-        }
-        memory = o.index;
-        break;
-      case CanonOpt::Kind::Realloc: {
-        if (realloc)
-          return invalid_at("canonical option `realloc` is specified more than once", c.at);
-        if (o.index >= info.core_funcs.size()) {
-          return invalid_at(oob("core function", o.index, "function"), c.at);
-        }
-        api::FuncType want{
-            {api::ValType::I32, api::ValType::I32, api::ValType::I32, api::ValType::I32},
-            {api::ValType::I32}};
-        if (!(info.core_funcs[o.index] == want)) {
-          return invalid_at(
-              "canonical option `realloc` uses a core function with an incorrect "
-              "signature: type mismatch: expected `" +
-                  api::to_string(want) + "`, found `" + api::to_string(info.core_funcs[o.index]) +
-                  "`",
-              c.at);
-        }
-        realloc = o.index;
-        break;
-      }
-      case CanonOpt::Kind::PostReturn:
-        if (post_return) {
-          return invalid_at("canonical option `post-return` is specified more than once", c.at);
-        }
-        if (o.index >= info.core_funcs.size()) {
-          return invalid_at(oob("core function", o.index, "function"), c.at);
-        }
-        post_return = o.index;
-        break;
-      case CanonOpt::Kind::Async:
-        return invalid_at("the `async` canonical option requires an async function type", c.at);
-      case CanonOpt::Kind::CoreType:
-      case CanonOpt::Kind::Gc:
-        return invalid_at(
-            "the `core-type` and `gc` canonical options require Wasm GC support in "
-            "components, which Hull does not have yet",
-            c.at);
-      case CanonOpt::Kind::Callback:
-        return invalid_at(
-            "the `callback` canonical option requires the component-model-async "
-            "feature, which Hull does not support yet",
-            c.at);
-    }
+  auto parsed_opts = check_canon_opts(info, c.opts, c.at);
+  if (!parsed_opts) return std::move(parsed_opts).error();
+  const CanonOptsInfo& o = *parsed_opts;
+  std::optional<uint32_t> memory = o.memory, realloc = o.realloc, post_return = o.post_return;
+  if (o.async && !engine_.config().component_model_async) {
+    return invalid_at(
+        "the `async` canonical option requires the component-model-async feature, which is not "
+        "enabled (Config::component_model_async)",
+        c.at);
   }
-  if (realloc && !memory) {
-    return invalid_at("canonical option `realloc` requires `memory` to also be specified", c.at);
+  if (o.callback && c.kind != K::Lift) {
+    return invalid_at("canonical option `callback` is only allowed on lifts", c.at);
   }
+  if (o.callback && !o.async) {
+    return invalid_at("canonical option `callback` requires the `async` option", c.at);
+  }
+  if (o.async && post_return) {
+    return invalid_at("cannot specify post-return function in async", c.at);
+  }
+  CallAbi abi = !o.async ? CallAbi::Sync : o.callback ? CallAbi::AsyncCallback : CallAbi::Async;
 
   if (c.kind == K::Lift) {
     if (c.func >= info.core_funcs.size())
@@ -782,7 +825,10 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
       return invalid_at("type index " + std::to_string(c.type) + " is not a function type", c.at);
     }
     const ac::FuncType& ft = info.types[c.type].func;
-    CoreSignature sig = flatten_functype(ft, FlattenFor::Lift);
+    if (o.async && !ft.async) {
+      return invalid_at("cannot use `async` canonical option with a sync function type", c.at);
+    }
+    CoreSignature sig = flatten_functype(ft, FlattenFor::Lift, abi);
     const api::FuncType& core = info.core_funcs[c.func];
     if (core.params != sig.params) {
       return invalid_at("lowered parameter types `" + core_types_string(sig.params) +
@@ -804,7 +850,9 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
     }
     std::vector<api::ValType> flat_results;
     if (!ft.result.empty()) flatten_type(ft.result, &flat_results);
-    if ((params_need_memory || needs_memory(ft.result) || flat_results.size() > kMaxFlatResults ||
+    // Async lifts hand their result to task.return as flat params (at most kMaxFlatParams).
+    size_t max_flat_results = o.async ? kMaxFlatParams : kMaxFlatResults;
+    if ((params_need_memory || needs_memory(ft.result) || flat_results.size() > max_flat_results ||
          flat_params.size() > kMaxFlatParams) &&
         !memory) {
       return invalid_at("canonical option `memory` is required", c.at);
@@ -833,6 +881,17 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
     return invalid_at("canonical option `post-return` cannot be specified for lowerings", c.at);
   if (c.func >= info.funcs.size()) return invalid_at(oob("function", c.func, "function"), c.at);
   const ac::FuncType& ft = info.funcs[c.func];
+  if (o.async && !ft.async) {
+    return invalid_at("cannot use `async` canonical option with a sync function type", c.at);
+  }
+  // An async lower writes its result through a pointer: it needs a memory even for scalars.
+  if (o.async && !memory && (!ft.result.empty() || !ft.params.empty())) {
+    bool spills = false;
+    std::vector<api::ValType> fp;
+    for (const ac::Field& p : ft.params) flatten_type(p.type, &fp);
+    spills = fp.size() > kMaxFlatAsyncParams || !ft.result.empty();
+    if (spills) return invalid_at("canonical option `memory` is required", c.at);
+  }
   bool params_need_memory = false;
   std::vector<api::ValType> flat_params;
   for (const ac::Field& p : ft.params) {
@@ -849,7 +908,7 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
   if (needs_memory(ft.result) && !realloc) {
     return invalid_at("canonical option `realloc` is required", c.at);
   }
-  CoreSignature sig = flatten_functype(ft, FlattenFor::Lower);
+  CoreSignature sig = flatten_functype(ft, FlattenFor::Lower, abi);
   info.core_funcs.push_back(api::FuncType{sig.params, sig.results});
   return {};
 }

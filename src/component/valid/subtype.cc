@@ -299,11 +299,27 @@ std::optional<std::string> Matcher::value(const ac::Type& a, const ac::Type& e, 
       return std::nullopt;
     case K::Own:
     case K::Borrow: return resource(x.resource.id, y.resource.id);
+    case K::Stream:
+    case K::Future:
+      // Element types are invariant in spirit, but a payload-less stream matches only another
+      // payload-less one (wasmparser: "expected/found no type").
+      if (x.elems.empty() != y.elems.empty()) {
+        return y.elems.empty() ? std::string("expected no element type, found one")
+                               : std::string("expected an element type, found none");
+      }
+      if (!x.elems.empty()) return value(x.elems[0], y.elems[0]);
+      return std::nullopt;
     default: return std::nullopt;  // primitives of the same kind
   }
 }
 
 std::optional<std::string> Matcher::func(const ac::FuncType& a, const ac::FuncType& e) {
+  // The async effect is part of the type: an async import needs an async function and the
+  // other way round (as wasmparser checks it).
+  if (a.async != e.async) {
+    return std::string("expected ") + (e.async ? "async" : "sync") + " function, found " +
+           (a.async ? "async" : "sync");
+  }
   if (a.params.size() != e.params.size()) {
     return "expected " + std::to_string(e.params.size()) + " parameters, found " +
            std::to_string(a.params.size());

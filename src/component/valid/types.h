@@ -142,6 +142,10 @@ struct ComponentInfo {
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> core_instance_args;
   std::vector<uint32_t> alias_positions;
 
+  // Parallel to desc->canons: the value type an async built-in works on (task.return's result,
+  // the stream or future type of stream.* / future.*), resolved for the runtime; empty otherwise.
+  std::vector<ac::Type> canon_types;
+
   // This component's own type: imports and exports.
   std::shared_ptr<const ComponentType> type;
 };

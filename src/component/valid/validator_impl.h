@@ -16,6 +16,19 @@ namespace hull::component {
 // An error with the offset of the definition it concerns.
 api::Error invalid_at(std::string message, size_t at);
 
+// The canonopts of one canon definition after the checks every definition applies.
+struct CanonOptsInfo {
+  std::optional<CanonOpt::Kind> encoding;
+  std::optional<uint32_t> memory, realloc, post_return, callback;
+  bool async = false;
+};
+api::Result<CanonOptsInfo> check_canon_opts(const ComponentInfo& info,
+                                            const std::vector<CanonOpt>& opts, size_t at);
+// Helpers shared by definitions.cc and async_builtins.cc.
+std::string index_oob(const char* what, uint32_t i, const char* space);
+bool type_needs_memory(const ac::Type& t);  // contains a string or list
+std::string core_signature_string(const std::vector<api::ValType>& v);
+
 // One scope: a component definition, a component type or an instance type. Index spaces live
 // in `info` for all three (types use only some of them).
 struct Scope {
@@ -141,6 +154,9 @@ class Validator {
   api::Result<void> core_instance(Scope& s, const CoreInstanceDef& i);
   api::Result<void> instance(Scope& s, const InstanceDef& i);
   api::Result<void> canon(Scope& s, const Canon& c);
+  // async_builtins.cc: the 🔀 and 🧵 built-ins (canon opcodes other than lift, lower and
+  // resource.*), typed when Config::component_model_async is on.
+  api::Result<void> async_builtin(Scope& s, const Canon& c);
   api::Result<void> import(Scope& s, const ImportDef& i);
   api::Result<void> export_(Scope& s, const ExportDef& e);
   api::Result<Entity> sort_entity(Scope& s, const SortIdx& si, size_t at);

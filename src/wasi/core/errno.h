@@ -23,6 +23,13 @@ enum class Errno : uint16_t {
 // Maps a host errno value (from <cerrno>) to the WASI errno; unknown values map to `io`.
 Errno errno_from_host(int host_errno);
 
+// Returns the Errno of `expr` from the enclosing function unless it is success.
+#define HULL_WASI_TRY_ERRNO(expr)                            \
+  do {                                                       \
+    ::hull::wasi::Errno hull_wasi_e_ = (expr);               \
+    if (hull_wasi_e_ != ::hull::wasi::Errno::success) return hull_wasi_e_; \
+  } while (0)
+
 // The WASI spelling of `e` ("noent", "notcapable", ...), for diagnostics and tests.
 const char* errno_name(Errno e);
 

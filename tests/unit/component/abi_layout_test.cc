@@ -184,13 +184,13 @@ TEST(AbiLayout, FlattenFunctypeSpills) {
   // Async lowering: at most 4 flat params, results through an out pointer, an i32 status.
   small.async = true;
   small.result = prim(TypeKind::U8);
-  s = flatten_functype(small, FlattenFor::Lower);
+  s = flatten_functype(small, FlattenFor::Lower, CallAbi::Async);
   EXPECT_EQ(s.params,
             (std::vector<ValType>{ValType::I32, ValType::I32, ValType::F64, ValType::I32}));
   EXPECT_EQ(s.results, std::vector<ValType>{ValType::I32});
   small.params.push_back({"x", prim(TypeKind::U8)});
   small.params.push_back({"y", prim(TypeKind::U8)});
-  s = flatten_functype(small, FlattenFor::Lower);
+  s = flatten_functype(small, FlattenFor::Lower, CallAbi::Async);
   EXPECT_EQ(s.params, (std::vector<ValType>{ValType::I32, ValType::I32}));
 }
 
