@@ -192,13 +192,22 @@ template <class T>
 struct Wit<std::vector<T>> {
   static Type type() { return list_type(Wit<T>::type()); }
   static Val to_val(const std::vector<T>& v) {
-    std::vector<Val> items;
-    items.reserve(v.size());
-    for (const T& x : v) items.push_back(Wit<T>::to_val(x));
-    return Val::list(std::move(items));
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      return Val::bytes(std::string(v.begin(), v.end()));
+    } else {
+      std::vector<Val> items;
+      items.reserve(v.size());
+      for (const T& x : v) items.push_back(Wit<T>::to_val(x));
+      return Val::list(std::move(items));
+    }
   }
-  static Result<std::vector<T>> from_val(const Val& v) {
-    if (v.kind() != TypeKind::List) return detail::mismatch("list", v);
+  static Result<std::vector<T>> from_val(const Val& packed) {
+    if (packed.kind() != TypeKind::List) return detail::mismatch("list", packed);
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      if (packed.is_bytes()) return std::vector<T>(packed.bytes().begin(), packed.bytes().end());
+    }
+    const Val expanded = packed.is_bytes() ? packed.expand_bytes() : Val();
+    const Val& v = packed.is_bytes() ? expanded : packed;
     std::vector<T> out;
     out.reserve(v.items().size());
     for (const Val& x : v.items()) {
@@ -216,10 +225,14 @@ template <class T>
 struct Wit<std::span<const T>> {
   static Type type() { return list_type(Wit<T>::type()); }
   static Val to_val(std::span<const T> v) {
-    std::vector<Val> items;
-    items.reserve(v.size());
-    for (const T& x : v) items.push_back(Wit<T>::to_val(x));
-    return Val::list(std::move(items));
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      return Val::bytes(std::string(v.begin(), v.end()));
+    } else {
+      std::vector<Val> items;
+      items.reserve(v.size());
+      for (const T& x : v) items.push_back(Wit<T>::to_val(x));
+      return Val::list(std::move(items));
+    }
   }
 };
 

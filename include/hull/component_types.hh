@@ -177,6 +177,16 @@ class Val {
     return v;
   }
   static Val list(std::vector<Val> items) { return with_items(TypeKind::List, std::move(items)); }
+  // A list<u8> held as bytes rather than one Val per byte (what the canonical ABI lifts for
+  // list<u8>, and what hosts should build for it: WASI's streams move megabytes this way).
+  // It equals the same list built with list() of u8 values; items() of it is empty, so code
+  // that walks lists checks is_bytes() first, or calls expand_bytes().
+  static Val bytes(std::string data) {
+    Val v(TypeKind::List);
+    v.bits_ = kPackedBytes;
+    v.text_ = std::move(data);
+    return v;
+  }
   static Val fixed_list(std::vector<Val> items) {
     return with_items(TypeKind::FixedList, std::move(items));
   }
@@ -248,6 +258,19 @@ class Val {
   }
   char32_t as_char() const { return static_cast<char32_t>(bits_); }
   const std::string& as_string() const { return text_; }  // String
+  bool is_bytes() const { return kind_ == TypeKind::List && bits_ == kPackedBytes; }
+  const std::string& bytes() const { return text_; }  // a list made by bytes()
+  // The number of elements of a List (packed or not).
+  size_t list_size() const { return is_bytes() ? text_.size() : items_.size(); }
+  // A packed byte list as one u8 Val per element (for code that walks items()); other values
+  // unchanged.
+  Val expand_bytes() const {
+    if (!is_bytes()) return *this;
+    std::vector<Val> items;
+    items.reserve(text_.size());
+    for (unsigned char b : text_) items.push_back(u8(b));
+    return list(std::move(items));
+  }
   uint64_t string_origin() const { return kind_ == TypeKind::String ? bits_ : 0; }
   const std::string& case_name() const { return text_; }    // Variant, Enum
   const std::vector<Val>& items() const { return items_; }  // List, Tuple, Record values
@@ -261,11 +284,15 @@ class Val {
   uint64_t raw_bits() const { return bits_; }
 
   friend bool operator==(const Val& a, const Val& b) {
+    if (a.is_bytes() != b.is_bytes() && a.kind_ == b.kind_) {
+      return a.expand_bytes() == b.expand_bytes();  // one representation of the same list
+    }
     return a.kind_ == b.kind_ && (a.kind_ == TypeKind::String || a.bits_ == b.bits_) &&
            a.text_ == b.text_ && a.items_ == b.items_ && a.names_ == b.names_ && a.res_ == b.res_;
   }
 
  private:
+  static constexpr uint64_t kPackedBytes = 1;  // bits_ of a List made by bytes()
   explicit Val(TypeKind k) : kind_(k) {}
   static Val scalar(TypeKind k, uint64_t bits) {
     Val v(k);

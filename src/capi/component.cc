@@ -69,7 +69,10 @@ void set_false(hull_component_val_t* v) {
 
 hull_component_val_t* new_heap(const cm::Val& v);
 
-void to_c(const cm::Val& v, hull_component_val_t* out) {
+void to_c(const cm::Val& packed, hull_component_val_t* out) {
+  // The C API has no packed byte lists: a list<u8> arrives as u8 values like any list.
+  const cm::Val expanded = packed.is_bytes() ? packed.expand_bytes() : cm::Val();
+  const cm::Val& v = packed.is_bytes() ? expanded : packed;
   set_false(out);
   using K = cm::TypeKind;
   switch (v.kind()) {

@@ -93,7 +93,10 @@ bool f64_matches(uint64_t got, uint64_t want, text::NanKind nan) {
 
 std::string describe(const ac::Val& v);
 
-bool matches(const text::ComponentValue& e, const ac::Val& v) {
+bool matches(const text::ComponentValue& e, const ac::Val& packed) {
+  // Scripts spell byte lists element by element.
+  const ac::Val expanded = packed.is_bytes() ? packed.expand_bytes() : ac::Val();
+  const ac::Val& v = packed.is_bytes() ? expanded : packed;
   using K = text::ComponentValue;
   switch (e.kind) {
     case K::F32:
@@ -128,7 +131,9 @@ bool matches(const text::ComponentValue& e, const ac::Val& v) {
   }
 }
 
-std::string describe(const ac::Val& v) {
+std::string describe(const ac::Val& packed) {
+  const ac::Val expanded = packed.is_bytes() ? packed.expand_bytes() : ac::Val();
+  const ac::Val& v = packed.is_bytes() ? expanded : packed;
   using T = ac::TypeKind;
   char buf[64];
   switch (v.kind()) {

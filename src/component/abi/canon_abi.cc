@@ -184,6 +184,12 @@ Result<ac::Val> load_list_from_range(LiftLowerContext& cx, uint32_t ptr, uint32_
   if (ptr % align != 0) return unaligned(cx, Site::List, align);
   if (!in_bounds(cx, ptr, byte_length)) return out_of_bounds(cx, Site::List);
   // Each list is charged for its own Val too, so empty lists cannot be loaded for free.
+  if (elem.kind() == TypeKind::U8) {
+    // list<u8>: the bytes as they are, one Val for the whole list.
+    if (auto r = cx.charge(sizeof(ac::Val) + length); !r) return std::move(r).error();
+    return ac::Val::bytes(
+        std::string(reinterpret_cast<const char*>(cx.memory_data() + ptr), length));
+  }
   auto [it, fresh] = cx.footprints.try_emplace(elem.ptr().get(), 0);
   if (fresh) it->second = footprint(elem);
   if (auto r = cx.charge(sizeof(ac::Val) + uint64_t{length} * it->second); !r)
@@ -320,6 +326,18 @@ Result<void> store_at(LiftLowerContext& cx, const ac::Val& v, const ac::Type& t,
 
 Result<std::pair<uint32_t, uint32_t>> store_list_into_range(LiftLowerContext& cx, const ac::Val& v,
                                                             const ac::Type& elem) {
+  if (v.is_bytes()) {
+    if (elem.kind() != TypeKind::U8) return mismatch(ac::list_type(elem), v);
+    uint64_t n = v.bytes().size();
+    if (n > UINT32_MAX) {
+      if (cx.wording == TrapWording::Adapter) return out_of_bounds(cx, Site::ReallocList);
+      return abi_trap("size overflow copying a list");
+    }
+    Result<uint32_t> ptr = checked_realloc(cx, 0, 0, 1, static_cast<uint32_t>(n), Site::ReallocList);
+    if (!ptr) return std::move(ptr).error();
+    if (n) std::memcpy(cx.memory_data() + *ptr, v.bytes().data(), n);
+    return std::pair<uint32_t, uint32_t>{*ptr, static_cast<uint32_t>(n)};
+  }
   uint64_t size = elem_size(elem);
   uint64_t byte_length = v.items().size() * size;
   if (byte_length > UINT32_MAX) {

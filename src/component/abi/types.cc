@@ -283,6 +283,11 @@ bool matches_at(const Val& v, const Type& t, const std::string& where, std::stri
   switch (n.kind) {
     case TypeKind::List:
     case TypeKind::FixedList:
+      if (v.is_bytes()) {
+        if (n.kind == TypeKind::List && n.elems[0].kind() == TypeKind::U8) return true;
+        return fail(why, at + ": a byte list where " + to_string(Type(std::make_shared<TypeNode>(n))) +
+                             " was expected");
+      }
       if (n.kind == TypeKind::FixedList && v.items().size() != n.length)
         return fail(why, at + ": expected " + std::to_string(n.length) + " elements, found " +
                              std::to_string(v.items().size()));

@@ -690,7 +690,10 @@ void write_payload(std::string* out, const ac::Val* p, const ac::Type& t) {
   out->push_back(')');
 }
 
-void write_items(std::string* out, const ac::Val& v, const ac::Type& t, char open, char close) {
+void write_items(std::string* out, const ac::Val& packed, const ac::Type& t, char open,
+                 char close) {
+  const ac::Val expanded = packed.is_bytes() ? packed.expand_bytes() : ac::Val();
+  const ac::Val& v = packed.is_bytes() ? expanded : packed;
   out->push_back(open);
   for (size_t i = 0; i < v.items().size(); ++i) {
     if (i) *out += ", ";

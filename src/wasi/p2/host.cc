@@ -118,14 +118,10 @@ api::Result<uint32_t> push(Ctx& c, std::unique_ptr<HostObject> object,
   return *rep;
 }
 
-cm::Val bytes_val(std::string_view bytes) {
-  std::vector<cm::Val> items;
-  items.reserve(bytes.size());
-  for (unsigned char b : bytes) items.push_back(cm::Val::u8(b));
-  return cm::Val::list(std::move(items));
-}
+cm::Val bytes_val(std::string_view bytes) { return cm::Val::bytes(std::string(bytes)); }
 
 std::string bytes_of(const cm::Val& list) {
+  if (list.is_bytes()) return list.bytes();
   std::string out;
   out.reserve(list.items().size());
   for (const cm::Val& v : list.items()) out.push_back(static_cast<char>(v.as_u64()));
