@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs one tests/programs case natively and under `hull run` on identical scratch copies and
 # compares stdout, exit code and (where the program writes files) the resulting trees.
-# Usage: check.sh CASE HULL WASM_DIR NATIVE_DIR SCRATCH_DIR
+# Usage: check.sh CASE HULL WASM_DIR NATIVE_DIR SCRATCH_DIR [JCO COMPONENT_CACHE]
 #   CASE: cat | walk | copy | upper | wc | sleep | args | escape
+#   JCO: run the program as a WASI 0.2 component instead: WASM_DIR/CASE.p2.wasm (the program
+#   with a cabi_realloc export) wrapped by `JCO new --wasi-command` into COMPONENT_CACHE. A
+#   failing exit code is expected as 1 then (the adapter maps proc_exit(N) to exit(err)).
 set -u
-case_name=$1 hull=$2 wasm_dir=$3 native_dir=$4 scratch=$5
+case_name=$1 hull=$2 wasm_dir=$3 native_dir=$4 scratch=$5 jco=${6:-} ccache=${7:-}
 failures=0
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -12,6 +15,20 @@ pass() { echo "ok: $*"; }
 
 [ -x "$hull" ] || { echo "error: hull binary not found at $hull" >&2; exit 1; }
 [ -f "$wasm_dir/$case_name.wasm" ] || { echo "error: $wasm_dir/$case_name.wasm missing" >&2; exit 1; }
+
+# The guest to run: the module, or its component form (wrapped once, cached).
+guest=$wasm_dir/$case_name.wasm
+if [ -n "$jco" ]; then
+  [ -x "$jco" ] || { echo "error: jco not found at $jco (scripts/npm-tools.sh installs it)" >&2; exit 1; }
+  src=$wasm_dir/$case_name.p2.wasm guest=$ccache/$case_name.component.wasm
+  if [ ! -s "$guest" ] || [ "$src" -nt "$guest" ]; then
+    mkdir -p "$ccache"
+    "$jco" new "$src" --wasi-command -o "$guest" > /dev/null ||
+      { echo "error: jco new $src failed" >&2; rm -f "$guest"; exit 1; }
+  fi
+fi
+# The exit code hull should report for a native exit code.
+expected_rc() { if [ -n "$jco" ] && [ "$1" != 0 ]; then echo 1; else echo "$1"; fi; }
 
 # Scratch space lives under the build dir; refuse anything that looks like a stray path.
 case "$scratch" in /*/*/*) ;; *) echo "error: suspicious scratch dir '$scratch'" >&2; exit 1;; esac
@@ -52,9 +69,10 @@ run_case() {
   (cd "$scratch/native" && env -i "$native_dir/$case_name" "$@" < "$input" > "$n_out" \
      2> "$scratch/out/$name.native.err")
   local n_rc=$?
-  timeout 60 "$hull" run --dir "$scratch/wasm::/" "$wasm_dir/$case_name.wasm" "$@" \
+  timeout 60 "$hull" run --dir "$scratch/wasm::/" "$guest" "$@" \
     < "$input" > "$w_out" 2> "$scratch/out/$name.wasm.err"
   local w_rc=$?
+  n_rc=$(expected_rc "$n_rc")
   if [ "$n_rc" != "$w_rc" ]; then
     fail "$name: exit code native=$n_rc hull=$w_rc"
     sed 's/^/  hull stderr: /' "$scratch/out/$name.wasm.err" | head -5
@@ -117,17 +135,21 @@ case "$case_name" in
     run_case no_newline "$scratch/native/nonl.txt"
     ;;
   sleep)
-    run_case clocks_and_sleeps $null
+    # WASI 0.2 has no CPU-time clocks: the component form skips them (on both sides).
+    if [ -n "$jco" ]; then run_case clocks_and_sleeps $null no-cputime
+    else run_case clocks_and_sleeps $null; fi
     # stdin is a pipe whose writer speaks after 300 ms: poll must wait for it, then read it.
     for side in native wasm; do
       if [ $side = native ]; then cmd=("$native_dir/sleep" stdin)
-      else cmd=(timeout 60 "$hull" run "$wasm_dir/sleep.wasm" stdin); fi
+      else cmd=(timeout 60 "$hull" run "$guest" stdin); fi
       out=$( (sleep 0.3; echo "late hello") | "${cmd[@]}" 2> "$scratch/out/stdin.$side.err")
-      echo "rc=$?"$'\n'"$out" > "$scratch/out/stdin.$side.out"
+      rc=$?; [ $side = native ] && rc=$(expected_rc $rc)
+      echo "rc=$rc"$'\n'"$out" > "$scratch/out/stdin.$side.out"
       if [ $side = native ]; then cmd=("$native_dir/sleep" stdin-timeout)
-      else cmd=(timeout 60 "$hull" run "$wasm_dir/sleep.wasm" stdin-timeout); fi
+      else cmd=(timeout 60 "$hull" run "$guest" stdin-timeout); fi
       out=$( (sleep 2; echo "too late") | "${cmd[@]}" 2> "$scratch/out/silent.$side.err")
-      echo "rc=$?"$'\n'"$out" > "$scratch/out/silent.$side.out"
+      rc=$?; [ $side = native ] && rc=$(expected_rc $rc)
+      echo "rc=$rc"$'\n'"$out" > "$scratch/out/silent.$side.out"
     done
     for t in stdin silent; do
       if cmp -s "$scratch/out/$t.native.out" "$scratch/out/$t.wasm.out"; then
@@ -152,7 +174,7 @@ line" "ünïcödé" -- --dir=x -v
       while [ "$1" != -- ]; do host_env+=("$1"); shift; done
       shift
       env -i "${host_env[@]}" "$native_dir/args" x > "$scratch/out/$name.native.out"
-      env -i "${host_env[@]}" PATH="$PATH" "$hull" run "$@" "$wasm_dir/args.wasm" x \
+      env -i "${host_env[@]}" PATH="$PATH" "$hull" run "$@" "$guest" x \
         > "$scratch/out/$name.wasm.out" 2> "$scratch/out/$name.wasm.err"
       if cmp -s "$scratch/out/$name.native.out" "$scratch/out/$name.wasm.out"; then
         pass "$name: environment matches"
@@ -191,7 +213,7 @@ b"
                   xargs -0 stat -c '%n %s %Y %h %F' && cat secret.txt outside/secret2.txt ro/ro.txt); }
     snapshot > "$scratch/out/before.txt"
     # The read-only flag is spelled HOST::GUEST:ro (see `hull run --help`).
-    timeout 120 "$hull" run --dir "$w/sandbox::/" --dir "$w/ro::/ro:ro" "$wasm_dir/escape.wasm" \
+    timeout 120 "$hull" run --dir "$w/sandbox::/" --dir "$w/ro::/ro:ro" "$guest" \
       "$w/secret.txt" "$w/outside" > "$scratch/out/escape.out" 2> "$scratch/out/escape.err"
     rc=$?
     cat "$scratch/out/escape.out"
