@@ -27,14 +27,19 @@ fi
 
 declare -A pkg=([jco]="@bytecodealliance/jco@1.35.0"
                 [componentize-js]="@bytecodealliance/componentize-js@0.23.0 @bytecodealliance/preview2-shim@0.26.1")
-declare -A probe=([jco]="node_modules/@bytecodealliance/jco/package.json"
-                  [componentize-js]="node_modules/@bytecodealliance/componentize-js/package.json")
+# package.json and the version that must be there (jco itself depends on an older
+# componentize-js, which would otherwise satisfy a mere presence check).
+declare -A probe=([jco]="node_modules/@bytecodealliance/jco/package.json 1.35.0"
+                  [componentize-js]="node_modules/@bytecodealliance/componentize-js/package.json 0.23.0")
 mkdir -p "$prefix"
 # Several tests may ask at once (ctest -j): one installs, the others wait for it.
 exec 9> "$prefix/.lock"
 flock 9
 want=()
-for t in "${tools[@]}"; do [ -f "$prefix/${probe[$t]}" ] || want+=(${pkg[$t]}); done
+installed() {  # installed PACKAGE_JSON VERSION
+  [ -f "$prefix/$1" ] && node -e 'process.exit(require(process.argv[1]).version === process.argv[2] ? 0 : 1)' "$prefix/$1" "$2"
+}
+for t in "${tools[@]}"; do installed ${probe[$t]} || want+=(${pkg[$t]}); done
 if [ ${#want[@]} -gt 0 ]; then
   echo "npm-tools: installing ${want[*]} into $prefix (once; about a minute)" >&2
   [ -f "$prefix/package.json" ] || echo '{"name":"hull-npm-tools","private":true}' > "$prefix/package.json"
