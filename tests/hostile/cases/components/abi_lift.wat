@@ -36,16 +36,26 @@
     (func (export "list-misaligned") (result i32) (call $pair (i32.const 2) (i32.const 1)))
     (func (export "list-len-max") (result i32) (call $pair (i32.const 0) (i32.const -1)))
     (func (export "list-len-wrap") (result i32) (call $pair (i32.const 8) (i32.const 0x20000000)))
-    ;; 2048 (ptr, len) pairs at 16384, each the same 4096 bytes at 0: 8 Mi u8 elements in a
-    ;; 16 KiB list, more than the 4 Mi elements Hull lifts per call.
+    ;; 2048 (ptr, len) pairs at 16384, each the same 2048 u16 (4096 bytes) at 0: 4 Mi values
+    ;; lifted one by one from a 16 KiB list, more host memory than one call may take.
     (func (export "aliased") (result i32)
       (local $i i32)
       (loop $l
         (i32.store (i32.add (i32.const 16384) (i32.shl (local.get $i) (i32.const 3))) (i32.const 0))
-        (i32.store (i32.add (i32.const 16388) (i32.shl (local.get $i) (i32.const 3))) (i32.const 4096))
+        (i32.store (i32.add (i32.const 16388) (i32.shl (local.get $i) (i32.const 3))) (i32.const 2048))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br_if $l (i32.lt_u (local.get $i) (i32.const 2048))))
       (call $pair (i32.const 16384) (i32.const 2048)))
+    ;; The same with byte lists (lifted as packed bytes, one copy each): 6144 pairs, each the
+    ;; whole 64 KiB memory: 384 MiB of copies from one page.
+    (func (export "aliased-bytes") (result i32)
+      (local $i i32)
+      (loop $l
+        (i32.store (i32.add (i32.const 16384) (i32.shl (local.get $i) (i32.const 3))) (i32.const 0))
+        (i32.store (i32.add (i32.const 16388) (i32.shl (local.get $i) (i32.const 3))) (i32.const 65536))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (i32.const 6144))))
+      (call $pair (i32.const 16384) (i32.const 6144)))
     ;; Direct chars.
     (func (export "char-d800") (result i32) (i32.const 0xd800))
     (func (export "char-dfff") (result i32) (i32.const 0xdfff))
@@ -94,7 +104,8 @@
   (func (export "list-misaligned") (result (list u32)) (canon lift (core func $m "list-misaligned") (memory $mem)))
   (func (export "list-len-max") (result (list u64)) (canon lift (core func $m "list-len-max") (memory $mem)))
   (func (export "list-len-wrap") (result (list u64)) (canon lift (core func $m "list-len-wrap") (memory $mem)))
-  (func (export "aliased") (result (list (list u8))) (canon lift (core func $m "aliased") (memory $mem)))
+  (func (export "aliased") (result (list (list u16))) (canon lift (core func $m "aliased") (memory $mem)))
+  (func (export "aliased-bytes") (result (list (list u8))) (canon lift (core func $m "aliased-bytes") (memory $mem)))
   (func (export "char-d800") (result char) (canon lift (core func $m "char-d800")))
   (func (export "char-dfff") (result char) (canon lift (core func $m "char-dfff")))
   (func (export "char-110000") (result char) (canon lift (core func $m "char-110000")))
