@@ -35,26 +35,10 @@ clang-19 --target=wasm32-wasi -O2 "$work/hello.c" "$repo/tests/programs/cabi_rea
   -o "$work/hello.p2.wasm"
 "$jco" new "$work/hello.p2.wasm" --wasi-command -o "$work/hello.component.wasm" > /dev/null
 
-# A JavaScript command built with componentize-js (../shared/docs/TOOLCHAIN.md (b): its engine
-# is built against WASI 0.2.10, and the splicer needs a preopened root).
+# A JavaScript command built with componentize-js (~12 MB; tests/wasi/js/cli.js).
 js=$work/js
-if [ ! -s "$js/cli.component.wasm" ]; then
-  echo "cost.sh: building the componentize-js component (~30 s, once)" >&2
-  rm -rf "$js" && mkdir -p "$js/wit/deps"
-  b=$tools/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12
-  for p in cli clocks filesystem http io random sockets; do
-    mkdir -p "$js/wit/deps/$p" && cp "$b/wasi-$p/package.wit" "$js/wit/deps/$p/"
-  done
-  sed -i 's/0\.2\.12/0.2.10/g' "$js"/wit/deps/*/package.wit
-  printf 'package local:bench;\nworld cli-app { export wasi:cli/run@0.2.10; }\n' > "$js/wit/world.wit"
-  printf "import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';\n_setPreopens({ '/': '/' });\n" \
-    > "$js/preopen-root.mjs"
-  echo "export const run = { run() { console.log('hello from JS'); } };" > "$js/cli.js"
-  ln -sfn "$tools/node_modules" "$js/node_modules"
-  (cd "$js" && node --import ./preopen-root.mjs node_modules/@bytecodealliance/componentize-js/src/cli.js \
-     --wit wit -n cli-app -o cli.component.wasm cli.js > build.log 2>&1) ||
-    { echo "cost.sh: componentize-js failed:" >&2; tail -5 "$js/build.log" >&2; exit 1; }
-fi
+bash "$repo/scripts/build-js-component.sh" "$tools" "$repo/tests/wasi/js/cli.js" \
+  'export wasi:cli/run@0.2.10;' "$js/cli.component.wasm"
 
 cpu_ms() {  # cpu_ms CMD...: median-free mean CPU ms over $runs runs (perf stat task-clock)
   perf stat -r "$runs" -x, -e task-clock "$@" 2>&1 > /dev/null | awk -F, '/task-clock/ { printf "%.2f", $1 }'

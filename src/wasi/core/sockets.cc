@@ -291,38 +291,44 @@ bool is_host_name(std::string_view name) {
   return true;
 }
 
-}  // namespace
-
-NetResult<std::vector<IpAddress>> resolve_addresses(std::string_view name,
-                                                    const NetworkGrants& grants) {
-  if (!grants.ip_name_lookup) return NetError::permanent_resolver_failure;
-  std::string text(name);
-  // Literal addresses resolve to themselves (an IPv6 literal may come in brackets).
+// A literal IPv4 or IPv6 address (the latter possibly in brackets), IPv4-mapped ones as IPv4.
+std::optional<IpAddress> literal_address(const std::string& text) {
   std::string literal = text;
   if (literal.size() > 2 && literal.front() == '[' && literal.back() == ']') {
     literal = literal.substr(1, literal.size() - 2);
   }
+  HostSockAddr h;
   in_addr a4;
+  in6_addr a6;
   if (inet_pton(AF_INET, literal.c_str(), &a4) == 1) {
-    HostSockAddr h;
     auto* sin = reinterpret_cast<sockaddr_in*>(&h.storage);
     sin->sin_family = AF_INET;
     sin->sin_addr = a4;
-    SocketAddress sa;
-    from_host(h, &sa);
-    return std::vector<IpAddress>{sa.ip};
-  }
-  in6_addr a6;
-  if (inet_pton(AF_INET6, literal.c_str(), &a6) == 1) {
-    HostSockAddr h;
+  } else if (inet_pton(AF_INET6, literal.c_str(), &a6) == 1) {
     auto* sin6 = reinterpret_cast<sockaddr_in6*>(&h.storage);
     sin6->sin6_family = AF_INET6;
     sin6->sin6_addr = a6;
-    SocketAddress sa;
-    from_host(h, &sa);
-    return std::vector<IpAddress>{sa.ip};
+  } else {
+    return std::nullopt;
   }
-  if (!is_host_name(text)) return NetError::invalid_argument;
+  SocketAddress sa;
+  from_host(h, &sa);
+  return canonical(sa.ip);
+}
+
+}  // namespace
+
+NetResult<std::vector<IpAddress>> resolve_addresses(std::string_view name,
+                                                    const NetworkGrants& grants) {
+  std::string text(name);
+  // As in Wasmtime, the name is validated first: a malformed one is invalid-argument with or
+  // without the grant.
+  std::optional<IpAddress> literal = literal_address(text);
+  if (!literal && !is_host_name(text)) return NetError::invalid_argument;
+  if (!grants.ip_name_lookup) return NetError::permanent_resolver_failure;
+  // Literal addresses resolve to themselves. (Wasmtime returns an IPv4-mapped IPv6 literal
+  // as it is; ip-name-lookup.wit says no IPv4-mapped address is ever returned.)
+  if (literal) return std::vector<IpAddress>{*literal};
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;  // one entry per address, not one per socket type

@@ -154,8 +154,9 @@ class Network : public HostObject {};
 // ---- name lookup ----
 
 // The addresses `name` resolves to (a literal IPv4/IPv6 address resolves to itself), IPv4-mapped
-// ones as IPv4. Without the grant `permanent-resolver-failure` (as Wasmtime); a name that is not
-// a valid host name is `invalid-argument`. Blocks in getaddrinfo.
+// ones as IPv4. A name that is neither a valid host name nor an address is `invalid-argument`,
+// checked first; then, without the grant, `permanent-resolver-failure` (both as Wasmtime).
+// Blocks in getaddrinfo.
 NetResult<std::vector<IpAddress>> resolve_addresses(std::string_view name,
                                                     const NetworkGrants& grants);
 

@@ -55,6 +55,20 @@ StreamStatus write_fully(Ctx& c, OutputStream& out, std::string_view bytes,
   return out.flush();
 }
 
+// `subscribe` of a stream of kind S: a pollable, child of the stream, ready when it is.
+template <class S>
+Definer::Impl subscribe_to(const Types& types, const char* what) {
+  return [types, what](Ctx& c, Args a, Results& r) -> api::Result<void> {
+    auto stream = get<S>(c, a[0], what);
+    if (!stream) return std::move(stream).error();
+    S* s = *stream;
+    auto p = subscribe(c, *types, rep_of(a[0]), [s] { return s->readiness(); });
+    if (!p) return std::move(p).error();
+    r.push_back(std::move(*p));
+    return {};
+  };
+}
+
 void add_error(cm::Linker& linker, const Types& types, api::Result<void>* st) {
   ResourceTypes& t = *types;
   Definer d(linker, "wasi:io/error");
@@ -114,41 +128,24 @@ void add_streams(cm::Linker& linker, const Types& types, api::Result<void>* st) 
   t.input_stream = d.resource("input-stream");
   t.output_stream = d.resource("output-stream");
 
-  auto read = [types](bool blocking) {
-    return [types, blocking](Ctx& c, Args a, Results& r) -> api::Result<void> {
+  // read and skip, blocking or not: the same read, answering the bytes or their count.
+  auto read = [types](bool blocking, bool skip) {
+    return [types, blocking, skip](Ctx& c, Args a, Results& r) -> api::Result<void> {
       auto in = get<InputStream>(c, a[0], "input-stream");
       if (!in) return std::move(in).error();
       std::string bytes;
       api::Result<void> wait_error;
       StreamStatus s = read_some(c, **in, a[1].as_u64(), blocking, &bytes, &wait_error);
       if (!wait_error) return wait_error;
-      return stream_result(c, *types, std::move(s), bytes_val(bytes), r);
+      return stream_result(c, *types, std::move(s),
+                           skip ? cm::Val::u64(bytes.size()) : bytes_val(bytes), r);
     };
   };
-  d.fn("[method]input-stream.read", read(false));
-  d.fn("[method]input-stream.blocking-read", read(true));
-  auto skip = [types](bool blocking) {
-    return [types, blocking](Ctx& c, Args a, Results& r) -> api::Result<void> {
-      auto in = get<InputStream>(c, a[0], "input-stream");
-      if (!in) return std::move(in).error();
-      std::string bytes;
-      api::Result<void> wait_error;
-      StreamStatus s = read_some(c, **in, a[1].as_u64(), blocking, &bytes, &wait_error);
-      if (!wait_error) return wait_error;
-      return stream_result(c, *types, std::move(s), cm::Val::u64(bytes.size()), r);
-    };
-  };
-  d.fn("[method]input-stream.skip", skip(false));
-  d.fn("[method]input-stream.blocking-skip", skip(true));
-  d.fn("[method]input-stream.subscribe", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto in = get<InputStream>(c, a[0], "input-stream");
-    if (!in) return std::move(in).error();
-    InputStream* s = *in;
-    auto p = subscribe(c, *types, rep_of(a[0]), [s] { return s->readiness(); });
-    if (!p) return std::move(p).error();
-    r.push_back(std::move(*p));
-    return {};
-  });
+  d.fn("[method]input-stream.read", read(false, false));
+  d.fn("[method]input-stream.blocking-read", read(true, false));
+  d.fn("[method]input-stream.skip", read(false, true));
+  d.fn("[method]input-stream.blocking-skip", read(true, true));
+  d.fn("[method]input-stream.subscribe", subscribe_to<InputStream>(types, "input-stream"));
 
   d.fn("[method]output-stream.check-write",
        [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
@@ -207,15 +204,7 @@ void add_streams(cm::Linker& linker, const Types& types, api::Result<void>* st) 
   };
   d.fn("[method]output-stream.flush", flush(false));
   d.fn("[method]output-stream.blocking-flush", flush(true));
-  d.fn("[method]output-stream.subscribe", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto out = get<OutputStream>(c, a[0], "output-stream");
-    if (!out) return std::move(out).error();
-    OutputStream* s = *out;
-    auto p = subscribe(c, *types, rep_of(a[0]), [s] { return s->readiness(); });
-    if (!p) return std::move(p).error();
-    r.push_back(std::move(*p));
-    return {};
-  });
+  d.fn("[method]output-stream.subscribe", subscribe_to<OutputStream>(types, "output-stream"));
   auto splice = [types](bool blocking) {
     return [types, blocking](Ctx& c, Args a, Results& r) -> api::Result<void> {
       auto out = get<OutputStream>(c, a[0], "output-stream");
