@@ -5,7 +5,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(HULL_LIB_LAYERS base spec binary text valid runtime interp engine wasi_core wasi api component_binary
-    component_abi component wasi_p2 capi)
+    component_abi component wasi_p2 serve wasi_http capi)
 set(hull_lib_objects)
 foreach(layer ${HULL_LIB_LAYERS})
   if(TARGET hull_${layer})

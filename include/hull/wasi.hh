@@ -1,8 +1,9 @@
 // WASI 0.2 for components: the host side of every wasi:cli, wasi:io, wasi:clocks,
-// wasi:random, wasi:filesystem and wasi:sockets interface, added to a component Linker once
-// and given per-store state (arguments, environment, preopened directories, stdio, network
-// grants). A guest gets nothing it is not granted: no directory but the preopens, no network
-// unless allowed. See docs/EMBEDDING.md, "WASI 0.2".
+// wasi:random, wasi:filesystem, wasi:sockets and wasi:http (types, outgoing-handler) interface,
+// added to a component Linker once and given per-store state (arguments, environment,
+// preopened directories, stdio, network grants, outbound HTTP hosts). A guest gets nothing it
+// is not granted: no directory but the preopens, no network unless allowed. See
+// docs/EMBEDDING.md, "WASI 0.2"; hull/wasi_http.hh hands requests to wasi:http handlers.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,12 @@ struct Config {
   bool allow_tcp = true;
   bool allow_udp = true;
   bool allow_ip_name_lookup = false;
+
+  // wasi:http/outgoing-handler: the hosts a guest may send requests to, in Spin's
+  // allowed_outbound_hosts syntax ("http://127.0.0.1:8080", "http://*.example.com",
+  // "*://localhost:*"; no port means the scheme's default). Empty: every request is denied
+  // (error-code HTTP-request-denied). https is not supported yet.
+  std::vector<std::string> allowed_outbound_hosts;
 };
 
 // Defines every WASI 0.2 interface (version 0.2.12; imports of any 0.2.x bind to it) in

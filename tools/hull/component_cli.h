@@ -34,6 +34,7 @@ struct ComponentWasi {
   bool allow_ip_name_lookup = false;
   bool tcp = true;
   bool udp = true;
+  std::vector<std::string> allowed_outbound_hosts;  // -S allow-outbound=URL (wasi:http)
 };
 
 // The sandbox settings of `hull run` that apply to components too, and WASI's grants.

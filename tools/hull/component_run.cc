@@ -207,6 +207,7 @@ api::wasi::Config wasi_config(const ComponentWasi& w) {
   c.allow_ip_name_lookup = w.allow_ip_name_lookup;
   c.allow_tcp = w.tcp;
   c.allow_udp = w.udp;
+  c.allowed_outbound_hosts = w.allowed_outbound_hosts;
   return c;
 }
 

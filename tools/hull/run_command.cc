@@ -78,6 +78,12 @@ void print_run_help(FILE* out) {
       "  -W KEY=VAL[,KEY=VAL...] Wasmtime's spellings: fuel=N, timeout=DURATION,\n"
       "                          max-memory-size=SIZE, max-table-elements=N, max-instances=N,\n"
       "                          max-wasm-stack=SIZE; other keys are rejected\n"
+      "  -S KEY[=y|n][,...]      WASI 0.2 grants (Wasmtime's spellings): inherit-network,\n"
+      "                          allow-ip-name-lookup, tcp, udp, inherit-env; http is always on\n"
+      "  -S allow-outbound=URL   let wasi:http requests reach URL's scheme, host and port (Spin's\n"
+      "                          allowed_outbound_hosts: http://127.0.0.1:8080,\n"
+      "                          http://*.example.com, *://localhost:*); repeatable. Without it\n"
+      "                          every outgoing request is denied (HTTP-request-denied)\n"
       , out);
   std::fprintf(out,
       "  --bounds-checks MODE    `guard`: accesses to 32-bit memories are not checked one by one;\n"
@@ -260,6 +266,12 @@ bool set_wasi_option(RunOptions* o, const std::string& spec) {
     size_t e = kv.find('=');
     std::string key = kv.substr(0, e);
     std::string val = e == std::string::npos ? "y" : kv.substr(e + 1);
+    if (key == "allow-outbound" && e != std::string::npos) {  // a URL pattern, not y/n
+      o->sockets.allowed_outbound_hosts.push_back(val);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+      continue;
+    }
     bool on;
     if (val == "y" || val == "yes" || val == "true") {
       on = true;
@@ -279,7 +291,7 @@ bool set_wasi_option(RunOptions* o, const std::string& spec) {
       o->sockets.udp = on;
     } else if (key == "inherit-env") {
       o->inherit_env = on;
-    } else if (key == "cli" || key == "preview2") {
+    } else if (key == "cli" || key == "preview2" || key == "http") {
       // Always on in Hull: components get WASI 0.2, modules preview 1.
       if (!on) {
         std::fprintf(stderr, "error: -S %s=n: Hull cannot turn WASI off\n", key.c_str());
@@ -288,7 +300,7 @@ bool set_wasi_option(RunOptions* o, const std::string& spec) {
     } else {
       std::fprintf(stderr,
                    "error: -S %s: unknown WASI option (known: inherit-network, "
-                   "allow-ip-name-lookup, tcp, udp, inherit-env)\n",
+                   "allow-ip-name-lookup, tcp, udp, inherit-env, http, allow-outbound=URL)\n",
                    key.c_str());
       return false;
     }

@@ -184,6 +184,7 @@ Result<void> add_to_linker(component::Linker& linker) {
   if (auto r = add_cli(linker, t); !r) return r;
   if (auto r = add_filesystem(linker, t); !r) return r;
   if (auto r = add_sockets(linker, t); !r) return r;
+  if (auto r = add_http(linker, t); !r) return r;
   return {};
 }
 

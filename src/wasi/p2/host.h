@@ -36,6 +36,10 @@ struct ResourceTypes {
   cm::ResourceType terminal_input, terminal_output;
   cm::ResourceType network, tcp_socket, udp_socket, incoming_datagram_stream,
       outgoing_datagram_stream, resolve_address_stream;
+  // wasi:http/types (src/wasi/http).
+  cm::ResourceType fields, incoming_request, outgoing_request, request_options,
+      response_outparam, incoming_response, incoming_body, future_trailers, outgoing_response,
+      outgoing_body, future_incoming_response;
 };
 
 // A wasi:io/error: what the last stream operation failed with.
@@ -139,5 +143,7 @@ api::Result<void> add_cli(cm::Linker& linker, const Types& types);
 api::Result<void> add_clocks_random(cm::Linker& linker, const Types& types);
 api::Result<void> add_filesystem(cm::Linker& linker, const Types& types);
 api::Result<void> add_sockets(cm::Linker& linker, const Types& types);
+// wasi:http/types and wasi:http/outgoing-handler (the hull_wasi_http library).
+api::Result<void> add_http(cm::Linker& linker, const Types& types);
 
 }  // namespace hull::wasi::p2
