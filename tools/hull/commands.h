@@ -6,6 +6,7 @@ namespace hull::cli {
 int run_command(int argc, char** argv);
 int wast_command(int argc, char** argv);
 int inspect_command(int argc, char** argv);
+int serve_command(int argc, char** argv);
 int bindgen_command(int argc, char** argv);
 
 }  // namespace hull::cli

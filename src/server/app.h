@@ -1,0 +1,65 @@
+// A served application: components pre-linked once against the WASI 0.2 host (wasi:http
+// included), a route table, and the per-request path — a fresh Store and instance per request
+// from the InstancePre (no name resolution), with the store's limits, fuel and deadline, the
+// request handed to wasi:http/incoming-handler, and a 500 for that request alone when the guest
+// traps, runs out of fuel, passes its deadline or answers nothing.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hull/component.hh"
+#include "hull/wasi.hh"
+#include "server/http_server.h"
+#include "server/metrics.h"
+
+namespace hull::server {
+
+// One component of the app and what its instances are granted.
+struct AppComponent {
+  std::string name;
+  std::string source;            // the .wasm/.wat path
+  hull::api::wasi::Config wasi;  // environment, preopened files, outbound hosts
+  std::vector<std::string> key_value_stores;
+};
+
+// A route: `/x` exact, `/x/...` a prefix, `/...` everything.
+struct AppRoute {
+  std::string route;
+  size_t component = 0;  // index in the app's components
+};
+
+struct AppLimits {
+  std::optional<uint64_t> fuel;                      // per request
+  std::optional<std::chrono::milliseconds> timeout;  // per request (epoch deadline)
+  std::optional<uint64_t> max_memory_bytes;          // per instance
+};
+
+class App {
+ public:
+  // Compiles and pre-links every component (errors name the component and its source).
+  static Result<std::unique_ptr<App>> create(std::vector<AppComponent> components,
+                                             std::vector<AppRoute> routes, AppLimits limits);
+  ~App();
+
+  // Answers one HTTP request (the Handler of the server).
+  HttpResponse handle(const HttpRequest& request);
+  Metrics& metrics();
+
+ private:
+  struct Impl;
+  explicit App(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Which route answers `path` (without the query): exact routes first, then the longest
+// matching prefix, then the catch-all; nullopt when none does. `*path_info` is what follows
+// the matched prefix (Spin's spin-path-info).
+std::optional<size_t> match_route(const std::vector<AppRoute>& routes, std::string_view path,
+                                  std::string* path_info);
+
+}  // namespace hull::server

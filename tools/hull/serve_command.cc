@@ -1,0 +1,308 @@
+// `hull serve COMPONENT`: serve a wasi:http component (a fresh instance per request) over
+// HTTP/1.1, with Prometheus metrics on a separate admin address. SIGTERM or SIGINT stops it
+// gracefully: listeners close, in-flight requests finish, then the process exits 0.
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "commands.h"
+#include "server/app.h"
+#include "server/http_server.h"
+
+namespace hull::cli {
+
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+void print_serve_help(FILE* out) {
+  std::fputs(
+      "usage: hull serve [OPTIONS] COMPONENT.wasm|COMPONENT.wat\n"
+      "\n"
+      "Serves a wasi:http component (one exporting wasi:http/incoming-handler): every request\n"
+      "gets a fresh instance from the component pre-linked once against WASI 0.2 and wasi:http.\n"
+      "A guest that traps, runs out of fuel or passes its deadline costs a 500 for that request\n"
+      "and nothing else. SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit 0.\n"
+      "\n"
+      "options:\n"
+      "  --addr HOST:PORT        where to listen (default 127.0.0.1:3000; port 0 picks one)\n"
+      "  --admin-addr HOST:PORT  Prometheus /metrics and /healthz here (default: off)\n"
+      "  --workers N             worker threads, each with its own listener (default: one per\n"
+      "                          core)\n"
+      "  --fuel N                fuel per request\n"
+      "  --timeout DURATION      deadline per request, e.g. 500ms or 2s\n"
+      "  --max-memory SIZE       cap each linear memory (K, M, G suffixes)\n"
+      "  --max-body SIZE         largest request body accepted (default 10M; more: 413)\n"
+      "  --max-header SIZE       largest request header accepted (default 16K; more: 431)\n"
+      "  --access-log FILE|-     one line per request (- for stderr)\n"
+      "  --env NAME=VALUE        environment variable for the component; repeatable\n"
+      "  --dir HOST[::GUEST]     preopen a host directory (read-only: HOST::GUEST:ro)\n"
+      "  -S allow-outbound=URL   let the component send HTTP requests there (Spin's syntax,\n"
+      "                          e.g. http://127.0.0.1:8080 or *://*.example.com:*); repeatable\n"
+      "  --port-file FILE        write the bound port there once listening (for scripts)\n"
+      "  -h, --help              this text\n",
+      out);
+}
+
+std::optional<uint64_t> parse_size(const std::string& v) {
+  size_t i = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+  if (i == 0 || i > 15) return std::nullopt;
+  uint64_t n = std::strtoull(v.substr(0, i).c_str(), nullptr, 10);
+  std::string unit = v.substr(i);
+  uint64_t mul = unit.empty() || unit == "B"                   ? 1
+                 : unit == "K" || unit == "KiB" || unit == "k" ? 1ull << 10
+                 : unit == "M" || unit == "MiB"                ? 1ull << 20
+                 : unit == "G" || unit == "GiB"                ? 1ull << 30
+                                                               : 0;
+  if (mul == 0) return std::nullopt;
+  return n * mul;
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& v) {
+  size_t i = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+  if (i == 0 || i > 12) return std::nullopt;
+  uint64_t n = std::strtoull(v.substr(0, i).c_str(), nullptr, 10);
+  std::string unit = v.substr(i);
+  if (unit == "ms") return std::chrono::milliseconds(n);
+  if (unit == "s") return std::chrono::milliseconds(n * 1000);
+  return std::nullopt;
+}
+
+// "HOST:PORT" (IPv6 as [ADDR]:PORT).
+bool split_addr(const std::string& v, std::string* host, uint16_t* port) {
+  size_t colon = v.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= v.size()) return false;
+  std::string h = v.substr(0, colon), p = v.substr(colon + 1);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h.empty() || p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5) {
+    return false;
+  }
+  unsigned long n = std::strtoul(p.c_str(), nullptr, 10);
+  if (n > 65535) return false;
+  *host = h;
+  *port = static_cast<uint16_t>(n);
+  return true;
+}
+
+}  // namespace
+
+int serve_command(int argc, char** argv) {
+  server::ServerConfig sc;
+  std::optional<server::ServerConfig> admin;
+  server::AppLimits limits;
+  server::AppComponent comp;
+  std::string file, access_log, port_file;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    std::string name = a, val;
+    bool has_val = false;
+    if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
+      name = a.substr(0, a.find('='));
+      val = a.substr(a.find('=') + 1);
+      has_val = true;
+    }
+    auto need = [&](std::string* out) {
+      if (has_val) {
+        *out = val;
+        return true;
+      }
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "error: %s needs a value (see hull serve --help)\n", name.c_str());
+        return false;
+      }
+      *out = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (name == "-h" || name == "--help") {
+      print_serve_help(stdout);
+      return 0;
+    } else if (name == "--addr" || name == "--admin-addr") {
+      if (!need(&v)) return kExitUsage;
+      server::ServerConfig* target = &sc;
+      if (name == "--admin-addr") {
+        admin.emplace();
+        admin->workers = 1;
+        target = &*admin;
+      }
+      if (!split_addr(v, &target->address, &target->port)) {
+        std::fprintf(stderr, "error: %s %s: expected HOST:PORT, e.g. 127.0.0.1:3000\n",
+                     name.c_str(), v.c_str());
+        return kExitUsage;
+      }
+    } else if (name == "--workers") {
+      if (!need(&v)) return kExitUsage;
+      auto n = parse_size(v);
+      if (!n || *n == 0 || *n > 1024 || v.find_first_not_of("0123456789") != std::string::npos) {
+        std::fprintf(stderr, "error: --workers %s: expected a number from 1 to 1024\n", v.c_str());
+        return kExitUsage;
+      }
+      sc.workers = static_cast<unsigned>(*n);
+    } else if (name == "--fuel") {
+      if (!need(&v)) return kExitUsage;
+      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) {
+        std::fprintf(stderr, "error: --fuel %s: not a number\n", v.c_str());
+        return kExitUsage;
+      }
+      limits.fuel = std::strtoull(v.c_str(), nullptr, 10);
+    } else if (name == "--timeout") {
+      if (!need(&v)) return kExitUsage;
+      limits.timeout = parse_duration(v);
+      if (!limits.timeout) {
+        std::fprintf(stderr, "error: --timeout %s: expected a duration like 500ms or 2s\n",
+                     v.c_str());
+        return kExitUsage;
+      }
+    } else if (name == "--max-memory" || name == "--max-body" || name == "--max-header") {
+      if (!need(&v)) return kExitUsage;
+      auto n = parse_size(v);
+      if (!n) {
+        std::fprintf(stderr, "error: %s %s: expected a size like 64M\n", name.c_str(), v.c_str());
+        return kExitUsage;
+      }
+      if (name == "--max-memory") limits.max_memory_bytes = *n;
+      if (name == "--max-body") sc.max_body_bytes = *n;
+      if (name == "--max-header") sc.max_header_bytes = *n;
+    } else if (name == "--access-log") {
+      if (!need(&access_log)) return kExitUsage;
+    } else if (name == "--port-file") {
+      if (!need(&port_file)) return kExitUsage;
+    } else if (name == "--env") {
+      if (!need(&v)) return kExitUsage;
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::fprintf(stderr, "error: --env %s: expected NAME=VALUE\n", v.c_str());
+        return kExitUsage;
+      }
+      comp.wasi.env.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+    } else if (name == "--dir") {
+      if (!need(&v)) return kExitUsage;
+      api::wasi::Preopen p;
+      bool ro = v.size() > 3 && v.substr(v.size() - 3) == ":ro";
+      std::string spec = ro ? v.substr(0, v.size() - 3) : v;
+      size_t sep = spec.find("::");
+      p.host_path = spec.substr(0, sep);
+      p.guest_path = sep == std::string::npos ? spec : spec.substr(sep + 2);
+      p.readonly = ro;
+      comp.wasi.preopens.push_back(p);
+    } else if (name == "-S") {
+      if (!need(&v)) return kExitUsage;
+      constexpr std::string_view kOut = "allow-outbound=";
+      if (v.rfind(kOut, 0) != 0 || v.size() == kOut.size()) {
+        std::fprintf(stderr, "error: -S %s: hull serve knows allow-outbound=URL\n", v.c_str());
+        return kExitUsage;
+      }
+      comp.wasi.allowed_outbound_hosts.push_back(v.substr(kOut.size()));
+    } else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "error: unknown option '%s' (see hull serve --help)\n", a.c_str());
+      return kExitUsage;
+    } else if (file.empty()) {
+      file = a;
+    } else {
+      std::fprintf(stderr, "error: unexpected argument '%s' (one COMPONENT only)\n", a.c_str());
+      return kExitUsage;
+    }
+  }
+  if (file.empty()) {
+    std::fprintf(stderr, "error: no component given (see hull serve --help)\n");
+    return kExitUsage;
+  }
+  FILE* log = nullptr;
+  if (access_log == "-") {
+    log = stderr;
+  } else if (!access_log.empty()) {
+    log = std::fopen(access_log.c_str(), "a");
+    if (!log) {
+      std::fprintf(stderr, "error: --access-log %s: %s\n", access_log.c_str(),
+                   std::strerror(errno));
+      return kExitError;
+    }
+  }
+  sc.access_log = log;
+
+  comp.name = file;
+  comp.source = file;
+  auto app = server::App::create({comp}, {{"/...", 0}}, limits);
+  if (!app) {
+    std::fprintf(stderr, "error: %s\n", app.error().message.c_str());
+    return kExitError;
+  }
+  server::App* the_app = app->get();
+
+  // Signals are taken by one thread with sigwait, so no handler runs inside a worker.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  server::Server main_server(
+      sc, [the_app](const server::HttpRequest& r) { return the_app->handle(r); });
+  if (auto st = main_server.listen(); !st) {
+    std::fprintf(stderr, "error: %s\n", st.error().message.c_str());
+    return kExitError;
+  }
+  std::unique_ptr<server::Server> admin_server;
+  if (admin) {
+    admin_server =
+        std::make_unique<server::Server>(*admin, [the_app](const server::HttpRequest& r) {
+          server::HttpResponse res;
+          std::string path = r.target.substr(0, r.target.find('?'));
+          if (path == "/metrics") {
+            res.headers.emplace_back("content-type", "text/plain; version=0.0.4");
+            res.body = the_app->metrics().render();
+          } else if (path == "/healthz") {
+            res.body = "ok\n";
+          } else {
+            res.status = 404;
+            res.body = "the admin address serves /metrics and /healthz\n";
+          }
+          return res;
+        });
+    if (auto st = admin_server->listen(); !st) {
+      std::fprintf(stderr, "error: admin: %s\n", st.error().message.c_str());
+      return kExitError;
+    }
+  }
+  std::fprintf(stderr, "hull serve: %s on http://%s:%u/%s\n", file.c_str(), sc.address.c_str(),
+               main_server.port(),
+               admin_server ? (" (metrics on http://" + admin->address + ":" +
+                               std::to_string(admin_server->port()) + "/metrics)")
+                                  .c_str()
+                            : "");
+  if (!port_file.empty()) {
+    if (FILE* f = std::fopen(port_file.c_str(), "w")) {
+      std::fprintf(f, "%u\n", main_server.port());
+      std::fclose(f);
+    }
+  }
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::fprintf(stderr, "hull serve: %s: finishing in-flight requests\n",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    main_server.stop();
+    if (admin_server) admin_server->stop();
+  });
+  std::thread admin_thread;
+  if (admin_server) admin_thread = std::thread([&] { admin_server->run(); });
+  main_server.run();
+  // The main server can also end by itself only through stop(): the waiter has run.
+  waiter.join();
+  if (admin_thread.joinable()) admin_thread.join();
+  if (log && log != stderr) std::fclose(log);
+  return 0;
+}
+
+}  // namespace hull::cli
