@@ -113,6 +113,11 @@ Errno open_preopen(const std::string& host_path, bool readonly, std::unique_ptr<
 
 Errno open_at(const Descriptor& dir, bool follow, std::string_view path, uint32_t open_flags,
               uint32_t flags, std::unique_ptr<Descriptor>* out) {
+  return open_at(dir, follow, path, open_flags, flags, OpenModes{}, out);
+}
+
+Errno open_at(const Descriptor& dir, bool follow, std::string_view path, uint32_t open_flags,
+              uint32_t flags, const OpenModes& modes, std::unique_ptr<Descriptor>* out) {
   HULL_WASI_TRY_ERRNO(dir_for(dir, false));
   if (open_flags & ~0xfu) return Errno::inval;
   bool want_write = flags & dflag::write;
@@ -134,6 +139,8 @@ Errno open_at(const Descriptor& dir, bool follow, std::string_view path, uint32_
   else if (flags & dflag::data_integrity_sync)
     oflags |= O_DSYNC;
   if (flags & dflag::requested_write_sync) oflags |= O_RSYNC;
+  if (modes.append) oflags |= O_APPEND;
+  if (modes.nonblock) oflags |= O_NONBLOCK;
   bool want_read = flags & dflag::read;
   oflags |= want_write ? (want_read ? O_RDWR : O_WRONLY) : O_RDONLY;
   int fd = -1;
@@ -247,13 +254,8 @@ Errno stat(const Descriptor& d, DescriptorStat* out) {
 
 Errno read_directory(const Descriptor& d, std::unique_ptr<DirectoryEntries>* out) {
   HULL_WASI_TRY_ERRNO(dir_for(d, false));
-  // A private descriptor for the listing: the shared one's position belongs to nobody.
-  int fd = openat(d.host_fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errno_from_host(errno);
   std::vector<DirEntry> all;
-  Errno e = list_directory(fd, &all);
-  ::close(fd);
-  if (e != Errno::success) return e;
+  HULL_WASI_TRY_ERRNO(read_directory_all(d, &all));
   std::erase_if(all, [](const DirEntry& x) { return x.name == "." || x.name == ".."; });
   *out = std::make_unique<DirectoryEntries>(std::move(all));
   return Errno::success;
@@ -362,6 +364,150 @@ Errno rename_at(const Descriptor& from, std::string_view old_path, const Descrip
   HULL_WASI_TRY_ERRNO(resolve_parent(from.host_fd(), old_path, false, &src));
   HULL_WASI_TRY_ERRNO(resolve_parent(to.host_fd(), new_path, false, &dst));
   return host_result(renameat(src.fd, src.leaf.c_str(), dst.fd, dst.leaf.c_str()));
+}
+
+// ---- Preview 1's additions ----
+
+namespace {
+
+// Host system calls take at most IOV_MAX buffers: a longer list is a short transfer.
+int iov_count(std::span<const iovec> bufs) {
+  return static_cast<int>(std::min<size_t>(bufs.size(), IOV_MAX));
+}
+
+uint64_t ns_of(const timespec& t) {
+  return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + static_cast<uint64_t>(t.tv_nsec);
+}
+
+FileStat file_stat_of(const struct stat& st) {
+  FileStat s;
+  s.dev = static_cast<uint64_t>(st.st_dev);
+  s.ino = static_cast<uint64_t>(st.st_ino);
+  s.type = file_type_of_mode(st.st_mode);
+  s.nlink = static_cast<uint64_t>(st.st_nlink);
+  s.size = static_cast<uint64_t>(st.st_size);
+  s.atim = ns_of(st.st_atim);
+  s.mtim = ns_of(st.st_mtim);
+  s.ctim = ns_of(st.st_ctim);
+  return s;
+}
+
+}  // namespace
+
+Errno read_vec_at(const Descriptor& d, std::span<const iovec> bufs, uint64_t offset,
+                  uint64_t* got) {
+  HULL_WASI_TRY_ERRNO(file_for(d, dflag::read));
+  if (offset > static_cast<uint64_t>(INT64_MAX)) return Errno::inval;
+  ssize_t n;
+  do {
+    n = preadv(d.host_fd(), bufs.data(), iov_count(bufs), static_cast<off_t>(offset));
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return errno_from_host(errno);
+  *got = static_cast<uint64_t>(n);
+  return Errno::success;
+}
+
+Errno write_vec_at(const Descriptor& d, std::span<const iovec> bufs, uint64_t offset,
+                   uint64_t* written) {
+  HULL_WASI_TRY_ERRNO(file_for(d, dflag::write));
+  if (offset > static_cast<uint64_t>(INT64_MAX)) return Errno::inval;
+  ssize_t n;
+  do {
+    n = pwritev(d.host_fd(), bufs.data(), iov_count(bufs), static_cast<off_t>(offset));
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return errno_from_host(errno);
+  *written = static_cast<uint64_t>(n);
+  return Errno::success;
+}
+
+Errno append_vec(const Descriptor& d, std::span<const iovec> bufs, uint64_t* written,
+                 uint64_t* end) {
+  HULL_WASI_TRY_ERRNO(file_for(d, dflag::write));
+  // RWF_APPEND appends atomically whatever the descriptor's mode; offset -1 makes the write
+  // move the host offset, which then tells where the file ends. Kernels before 4.16 lack the
+  // flag: seek to the end and write there instead.
+  ssize_t n;
+  do {
+    n = pwritev2(d.host_fd(), bufs.data(), iov_count(bufs), -1, RWF_APPEND);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EOPNOTSUPP || errno == EINVAL)) {
+    if (lseek(d.host_fd(), 0, SEEK_END) < 0) return errno_from_host(errno);
+    do {
+      n = writev(d.host_fd(), bufs.data(), iov_count(bufs));
+    } while (n < 0 && errno == EINTR);
+  }
+  if (n < 0) return errno_from_host(errno);
+  off_t pos = lseek(d.host_fd(), 0, SEEK_CUR);
+  if (pos < 0) return errno_from_host(errno);
+  *written = static_cast<uint64_t>(n);
+  *end = static_cast<uint64_t>(pos);
+  return Errno::success;
+}
+
+Errno allocate(const Descriptor& d, uint64_t offset, uint64_t len) {
+  if (d.is_dir()) return Errno::badf;
+  if (offset > static_cast<uint64_t>(INT64_MAX) || len > static_cast<uint64_t>(INT64_MAX)) {
+    return Errno::inval;
+  }
+  int r = posix_fallocate(d.host_fd(), static_cast<off_t>(offset), static_cast<off_t>(len));
+  return r == 0 ? Errno::success : errno_from_host(r);
+}
+
+Errno status_flags(const Descriptor& d, uint16_t* fdflags) {
+  int fl = fcntl(d.host_fd(), F_GETFL);
+  if (fl < 0) return errno_from_host(errno);
+  uint16_t f = 0;
+  if (fl & O_APPEND) f |= fdflag::append;
+  if (fl & O_NONBLOCK) f |= fdflag::nonblock;
+  // O_SYNC contains O_DSYNC's bit, and Linux's O_RSYNC is O_SYNC.
+  if ((fl & O_SYNC) == O_SYNC) {
+    f |= fdflag::sync | fdflag::rsync;
+  } else if (fl & O_DSYNC) {
+    f |= fdflag::dsync;
+  }
+  *fdflags = f;
+  return Errno::success;
+}
+
+Errno set_status_flags(const Descriptor& d, uint16_t fdflags) {
+  if (fdflags & (fdflag::dsync | fdflag::rsync | fdflag::sync)) return Errno::notsup;
+  int fl = fcntl(d.host_fd(), F_GETFL);
+  if (fl < 0) return errno_from_host(errno);
+  fl &= ~(O_APPEND | O_NONBLOCK);
+  if (fdflags & fdflag::append) fl |= O_APPEND;
+  if (fdflags & fdflag::nonblock) fl |= O_NONBLOCK;
+  return host_result(fcntl(d.host_fd(), F_SETFL, fl));
+}
+
+Errno seek_host(const Descriptor& d, int64_t offset, int whence, uint64_t* pos) {
+  off_t r = lseek(d.host_fd(), static_cast<off_t>(offset), whence);
+  if (r < 0) return errno_from_host(errno);
+  *pos = static_cast<uint64_t>(r);
+  return Errno::success;
+}
+
+Errno stat(const Descriptor& d, FileStat* out) {
+  struct stat st;
+  if (fstat(d.host_fd(), &st) != 0) return errno_from_host(errno);
+  *out = file_stat_of(st);
+  return Errno::success;
+}
+
+Errno stat_at(const Descriptor& dir, bool follow, std::string_view path, FileStat* out) {
+  struct stat st;
+  HULL_WASI_TRY_ERRNO(stat_path(dir, follow, path, &st));
+  *out = file_stat_of(st);
+  return Errno::success;
+}
+
+Errno read_directory_all(const Descriptor& d, std::vector<DirEntry>* out) {
+  HULL_WASI_TRY_ERRNO(dir_for(d, false));
+  // A private descriptor for the listing: the shared one's position belongs to nobody.
+  int fd = openat(d.host_fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno_from_host(errno);
+  Errno e = list_directory(fd, out);
+  ::close(fd);
+  return e;
 }
 
 }  // namespace hull::wasi

@@ -5,18 +5,21 @@
 #pragma once
 
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "wasi/core/errno.h"
-#include "wasi/core/fd_table.h"
+#include "wasi/core/dir_list.h"
 #include "wasi/core/resource_table.h"
 #include "wasi/core/streams.h"
+#include "wasi/core/types.h"
 
 namespace hull::wasi {
 
@@ -127,5 +130,44 @@ Errno link_at(const Descriptor& from, bool follow, std::string_view old_path, co
               std::string_view new_path);
 Errno rename_at(const Descriptor& from, std::string_view old_path, const Descriptor& to,
                 std::string_view new_path);
+
+// ---- What preview 1 needs beyond wasi:filesystem (0.2 does not use these). ----
+
+// Host open modes preview 1's fdflags ask for at open, which wasi:filesystem has no flag for.
+struct OpenModes {
+  bool append = false;    // O_APPEND: every write lands at the end
+  bool nonblock = false;  // O_NONBLOCK (FIFOs and devices; no effect on regular files)
+};
+// open_at with those modes as well (the same checks and resolution).
+Errno open_at(const Descriptor& dir, bool follow, std::string_view path, uint32_t open_flags,
+              uint32_t flags, const OpenModes& modes, std::unique_ptr<Descriptor>* out);
+
+// Positional I/O straight between the file and the caller's buffers (preview 1's iovecs), with
+// read_at/write_at's checks. A short count is not an error.
+Errno read_vec_at(const Descriptor& d, std::span<const iovec> bufs, uint64_t offset,
+                  uint64_t* got);
+Errno write_vec_at(const Descriptor& d, std::span<const iovec> bufs, uint64_t offset,
+                   uint64_t* written);
+// Appends atomically at the end of the file; `*end` is the offset just past the bytes written.
+Errno append_vec(const Descriptor& d, std::span<const iovec> bufs, uint64_t* written,
+                 uint64_t* end);
+// Reserves [offset, offset+len) on disk (posix_fallocate); needs a file opened for writing.
+Errno allocate(const Descriptor& d, uint64_t offset, uint64_t len);
+
+// The host descriptor's status flags in preview 1 fdflags numbering (append, nonblock and the
+// sync modes), and setting append and nonblock (Linux cannot change the sync modes after open:
+// asking for them is notsup).
+Errno status_flags(const Descriptor& d, uint16_t* fdflags);
+Errno set_status_flags(const Descriptor& d, uint16_t fdflags);
+// Moves the host descriptor's own offset (lseek; `whence` is SEEK_SET/CUR/END). Only for
+// descriptors whose offset the host shares (inherited stdio); files opened by path keep their
+// position in the ABI layer and use the positional calls.
+Errno seek_host(const Descriptor& d, int64_t offset, int whence, uint64_t* pos);
+
+// stat / stat_at with device and inode numbers (preview 1's filestat).
+Errno stat(const Descriptor& d, FileStat* out);
+Errno stat_at(const Descriptor& dir, bool follow, std::string_view path, FileStat* out);
+// Every entry of a directory, "." and ".." included (preview 1 lists them).
+Errno read_directory_all(const Descriptor& d, std::vector<DirEntry>* out);
 
 }  // namespace hull::wasi

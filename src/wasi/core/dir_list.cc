@@ -10,8 +10,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "wasi/core/wasi_state.h"
-
 namespace hull::wasi {
 
 namespace {
@@ -37,6 +35,18 @@ FileType type_of_dtype(unsigned char t) {
 }
 
 }  // namespace
+
+FileType file_type_of_mode(unsigned mode) {
+  switch (mode & S_IFMT) {
+    case S_IFREG: return FileType::regular_file;
+    case S_IFDIR: return FileType::directory;
+    case S_IFCHR: return FileType::character_device;
+    case S_IFBLK: return FileType::block_device;
+    case S_IFLNK: return FileType::symbolic_link;
+    case S_IFSOCK: return FileType::socket_stream;
+    default: return FileType::unknown;  // FIFOs have no preview 1 type
+  }
+}
 
 Errno list_directory(int dir_fd, std::vector<DirEntry>* out) {
   if (lseek(dir_fd, 0, SEEK_SET) < 0) return errno_from_host(errno);

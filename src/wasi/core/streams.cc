@@ -83,6 +83,25 @@ class FdInput final : public InputStream {
   Readiness readiness() override {
     return closed_ ? Readiness::ready() : Readiness::readable(fd_->fd);
   }
+  StreamStatus read_span(std::span<uint8_t> buf, uint64_t* got) override {
+    *got = 0;
+    if (closed_) return StreamStatus::end();
+    if (buf.empty() || !poll_ready(fd_->fd, POLLIN)) return StreamStatus::success();
+    ssize_t n;
+    do {
+      n = ::read(fd_->fd, buf.data(), std::min<size_t>(buf.size(), kMaxReadChunk));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return StreamStatus::success();
+      return StreamStatus::host_failure(errno, "read");
+    }
+    if (n == 0) {
+      closed_ = true;
+      return StreamStatus::end();
+    }
+    *got = static_cast<uint64_t>(n);
+    return StreamStatus::success();
+  }
 
  private:
   std::shared_ptr<HostFd> fd_;
@@ -199,6 +218,14 @@ class MemoryOutput final : public OutputStream {
 
 StreamStatus StreamStatus::host_failure(int host_errno, const char* what) {
   return failure(errno_from_host(host_errno), std::string(what) + ": " + std::strerror(host_errno));
+}
+
+StreamStatus InputStream::read_span(std::span<uint8_t> buf, uint64_t* got) {
+  std::string data;
+  StreamStatus s = read(buf.size(), &data);
+  std::memcpy(buf.data(), data.data(), data.size());
+  *got = data.size();
+  return s;
 }
 
 HostFd::~HostFd() {

@@ -56,6 +56,9 @@ class InputStream : public HostObject {
   virtual StreamStatus read(uint64_t len, std::string* out) = 0;
   // What to wait for before read() can make progress.
   virtual Readiness readiness() = 0;
+  // read() straight into `buf` (up to its size); `*got` says how many bytes arrived. Streams
+  // over host descriptors read without an intermediate copy (preview 1's fd_read).
+  virtual StreamStatus read_span(std::span<uint8_t> buf, uint64_t* got);
 };
 
 class OutputStream : public HostObject {

@@ -2,10 +2,8 @@
 #include "wasi/core/wasi_state.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,34 +11,7 @@
 
 namespace hull::wasi {
 
-FileType file_type_of_mode(unsigned mode) {
-  switch (mode & S_IFMT) {
-    case S_IFREG: return FileType::regular_file;
-    case S_IFDIR: return FileType::directory;
-    case S_IFCHR: return FileType::character_device;
-    case S_IFBLK: return FileType::block_device;
-    case S_IFLNK: return FileType::symbolic_link;
-    case S_IFSOCK: return FileType::socket_stream;
-    default: return FileType::unknown;  // FIFOs have no WASI type
-  }
-}
-
 namespace {
-
-FdEntry stdio_entry(int fd) {
-  FdEntry e;
-  e.host_fd = fd;
-  e.owns_host_fd = false;
-  struct stat st;
-  e.type = fstat(fd, &st) == 0 ? file_type_of_mode(st.st_mode) : FileType::unknown;
-  e.base = right::regular_file;
-  // wasi-libc's isatty() reports a terminal for a character device without seek/tell rights.
-  if (e.type == FileType::character_device && isatty(fd)) {
-    e.base &= ~(right::fd_seek | right::fd_tell);
-  }
-  e.inheriting = 0;
-  return e;
-}
 
 Status listen_on(const std::string& spec, int* out) {
   size_t colon = spec.rfind(':');
@@ -88,14 +59,18 @@ Status listen_on(const std::string& spec, int* out) {
 Status init_wasi_state(const WasiConfig& config, WasiState* state) {
   state->args = config.args;
   state->env = config.env;
-  for (int i = 0; i < 3; ++i) state->fds.insert_at(static_cast<uint32_t>(i), stdio_entry(i));
+  for (int i = 0; i < 3; ++i) {
+    state->fds.insert_at(static_cast<uint32_t>(i), host_stream_entry(i, false));
+  }
   for (const PreopenSpec& p : config.preopens) {
-    int fd = open(p.host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-      return Error::make(ErrorKind::Io, "--dir " + p.host_path + ": " + strerror(errno));
+    std::unique_ptr<Descriptor> dir;
+    if (open_preopen(p.host_path, p.readonly, &dir) != Errno::success) {
+      // open(2) failed and left errno: the message speaks the host's words, as the CLI does.
+      return Error::make(ErrorKind::Io, "--dir " + p.host_path + ": " + std::strerror(errno));
     }
     FdEntry e;
-    e.host_fd = fd;
+    e.kind = FdKind::directory;
+    e.descriptor = std::move(dir);
     e.type = FileType::directory;
     e.base = right::directory;
     e.inheriting = right::all;
@@ -112,7 +87,9 @@ Status init_wasi_state(const WasiConfig& config, WasiState* state) {
     int fd = -1;
     HULL_TRY(listen_on(spec, &fd));
     FdEntry e;
-    e.host_fd = fd;
+    e.kind = FdKind::socket;
+    e.descriptor = std::make_shared<Descriptor>(std::make_shared<HostFd>(fd),
+                                                DescriptorType::socket, dflag::read | dflag::write);
     e.type = FileType::socket_stream;
     e.base = right::socket;
     e.inheriting = right::socket;

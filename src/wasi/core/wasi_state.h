@@ -8,6 +8,7 @@
 
 #include "base/result.h"
 #include "wasi/core/fd_table.h"
+#include "wasi/core/reactor.h"
 
 namespace hull::wasi {
 
@@ -28,14 +29,13 @@ struct WasiState {
   std::vector<std::string> args;
   std::vector<std::string> env;
   FdTable fds;
+  Reactor reactor;  // blocking reads and poll_oneoff wait here
   std::optional<uint32_t> exit_code;  // set by proc_exit
 };
 
-// Builds the state: stdio on 0-2, then each preopen (opened now; a missing or non-directory
-// host path is an Io error naming it), then each listening socket.
+// Builds the state: stdio on 0-2 (the host's own, as stream fds), then each preopen (opened
+// now; a missing or non-directory host path is an Io error naming it), then each listening
+// socket.
 Status init_wasi_state(const WasiConfig& config, WasiState* state);
-
-// Fills a FileStat from the host stat of `fd` (or of `name` relative to it).
-FileType file_type_of_mode(unsigned mode);
 
 }  // namespace hull::wasi

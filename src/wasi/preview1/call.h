@@ -1,8 +1,11 @@
 // What each preview 1 function implementation receives: the WASI state, the caller's memory,
-// and a way to unwind (proc_exit). Also the fd lookup helper shared by all of them.
+// and a way to unwind (proc_exit). Also the helpers shared across the groups of functions.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <optional>
+#include <vector>
 
 #include "runtime/trap.h"
 #include "wasi/core/errno.h"
@@ -31,6 +34,15 @@ inline Errno get_fd(Call& c, uint32_t fd, Rights rights, FdEntry** out) {
   *out = e;
   return Errno::success;
 }
+
+// Translates a guest iovec/ciovec array (8 bytes each: buf u32, len u32) into host iovecs,
+// checking the array and every buffer against memory; empty buffers are left out. Longer
+// arrays than the host accepts are cut short (a partial transfer, which callers handle).
+Errno gather(Call& c, uint32_t iovs, uint32_t n, std::vector<iovec>* out);
+
+// fd_read / fd_write on a socket fd (sock.cc): the host socket directly, as sock_recv/send.
+Errno socket_read(const FdEntry& e, const std::vector<iovec>& bufs, uint64_t* got);
+Errno socket_write(const FdEntry& e, const std::vector<iovec>& bufs, uint64_t* written);
 
 #define P1_TRY(expr)                         \
   do {                                       \

@@ -1,15 +1,37 @@
 // Descriptor-level calls: close, renumber, fdstat, seek/tell, advise, allocate, sync, prestat.
-#include <fcntl.h>
+// The witx rights are checked here; the operations are the core descriptor's.
 #include <unistd.h>
 
-#include <cerrno>
+#include <cstring>
 
 #include "wasi/preview1/call.h"
 
 namespace hull::wasi::p1 {
 
 namespace {
-Errno host_result(int r) { return r == 0 ? Errno::success : errno_from_host(errno); }
+
+// A file fd's new position; the host's lseek rules (no negative result, no overflow).
+Errno file_seek(FdEntry& e, int64_t off, uint32_t whence, uint64_t* pos) {
+  uint64_t base;
+  switch (whence) {
+    case 0: base = 0; break;
+    case 1: base = e.position; break;
+    case 2: {
+      FileStat st;
+      P1_TRY(stat(*e.descriptor, &st));
+      base = st.size;
+      break;
+    }
+    default: return Errno::inval;
+  }
+  if (off < 0 && static_cast<uint64_t>(-(off + 1)) + 1 > base) return Errno::inval;
+  uint64_t to = base + static_cast<uint64_t>(off);
+  if (off > 0 && to > static_cast<uint64_t>(INT64_MAX)) return Errno::overflow;
+  e.position = to;
+  *pos = to;
+  return Errno::success;
+}
+
 }  // namespace
 
 P1_FUNC(fd_close) { return c.state.fds.close(u32(a[0])); }
@@ -20,13 +42,7 @@ P1_FUNC(fd_fdstat_get) {
   FdEntry* e;
   P1_TRY(get_fd(c, u32(a[0]), 0, &e));
   uint16_t flags = 0;
-  int fl = fcntl(e->host_fd, F_GETFL);
-  if (fl >= 0) {
-    if (fl & O_APPEND) flags |= fdflag::append;
-    if (fl & O_NONBLOCK) flags |= fdflag::nonblock;
-    if ((fl & O_SYNC) == O_SYNC) flags |= fdflag::sync | fdflag::rsync;
-    else if (fl & O_DSYNC) flags |= fdflag::dsync;
-  }
+  status_flags(*e->descriptor, &flags);  // a descriptor without status flags reports none
   uint32_t p = u32(a[1]);
   if (!c.mem.ok(p, 24)) return Errno::fault;
   c.mem.store<uint8_t>(p, static_cast<uint8_t>(e->type));
@@ -43,15 +59,10 @@ P1_FUNC(fd_fdstat_set_flags) {
   P1_TRY(get_fd(c, u32(a[0]), right::fd_fdstat_set_flags, &e));
   uint32_t f = u32(a[1]);
   if (f & ~0x1fu) return Errno::inval;
-  // Linux cannot change O_SYNC/O_DSYNC after open (F_SETFL ignores them).
-  if (f & (fdflag::dsync | fdflag::rsync | fdflag::sync)) return Errno::notsup;
   if ((f & fdflag::append) && e->readonly) return Errno::perm;
-  int fl = fcntl(e->host_fd, F_GETFL);
-  if (fl < 0) return errno_from_host(errno);
-  fl &= ~(O_APPEND | O_NONBLOCK);
-  if (f & fdflag::append) fl |= O_APPEND;
-  if (f & fdflag::nonblock) fl |= O_NONBLOCK;
-  return host_result(fcntl(e->host_fd, F_SETFL, fl));
+  P1_TRY(set_status_flags(*e->descriptor, static_cast<uint16_t>(f)));
+  e->fdflags = static_cast<uint16_t>(f);
+  return Errno::success;
 }
 
 P1_FUNC(fd_fdstat_set_rights) {
@@ -73,18 +84,17 @@ P1_FUNC(fd_seek) {
   Rights need = (off == 0 && whence == 1) ? right::fd_tell : right::fd_seek;
   FdEntry* e;
   P1_TRY(get_fd(c, fd, need, &e));
-  if (e->type == FileType::directory) return Errno::badf;
-  int w;
-  switch (whence) {
-    case 0: w = SEEK_SET; break;
-    case 1: w = SEEK_CUR; break;
-    case 2: w = SEEK_END; break;
-    default: return Errno::inval;
-  }
+  if (e->kind == FdKind::directory) return Errno::badf;
+  if (whence > 2) return Errno::inval;
   if (!c.mem.ok(u32(a[3]), 8)) return Errno::fault;
-  off_t r = lseek(e->host_fd, off, w);
-  if (r < 0) return errno_from_host(errno);
-  c.mem.store<uint64_t>(u32(a[3]), static_cast<uint64_t>(r));
+  uint64_t pos = 0;
+  if (e->kind == FdKind::file) {
+    P1_TRY(file_seek(*e, off, whence, &pos));
+  } else {
+    static constexpr int kWhence[] = {SEEK_SET, SEEK_CUR, SEEK_END};
+    P1_TRY(seek_host(*e->descriptor, off, kWhence[whence], &pos));
+  }
+  c.mem.store<uint64_t>(u32(a[3]), pos);
   return Errno::success;
 }
 
@@ -92,43 +102,35 @@ P1_FUNC(fd_tell) {
   FdEntry* e;
   P1_TRY(get_fd(c, u32(a[0]), right::fd_tell, &e));
   if (!c.mem.ok(u32(a[1]), 8)) return Errno::fault;
-  off_t r = lseek(e->host_fd, 0, SEEK_CUR);
-  if (r < 0) return errno_from_host(errno);
-  c.mem.store<uint64_t>(u32(a[1]), static_cast<uint64_t>(r));
+  uint64_t pos = e->position;
+  if (e->kind != FdKind::file) P1_TRY(seek_host(*e->descriptor, 0, SEEK_CUR, &pos));
+  c.mem.store<uint64_t>(u32(a[1]), pos);
   return Errno::success;
 }
 
 P1_FUNC(fd_advise) {
   FdEntry* e;
   P1_TRY(get_fd(c, u32(a[0]), right::fd_advise, &e));
-  static const int kAdvice[] = {POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
-                                POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE};
-  uint32_t adv = u32(a[3]);
-  if (adv > 5) return Errno::inval;
-  if (e->type == FileType::directory) return Errno::badf;
-  int r = posix_fadvise(e->host_fd, static_cast<off_t>(a[1]), static_cast<off_t>(a[2]),
-                        kAdvice[adv]);
-  return r == 0 ? Errno::success : errno_from_host(r);
+  if (u32(a[3]) > 5) return Errno::inval;
+  return advise(*e->descriptor, a[1], a[2], u32(a[3]));
 }
 
 P1_FUNC(fd_allocate) {
   FdEntry* e;
   P1_TRY(get_fd(c, u32(a[0]), right::fd_allocate, &e));
-  if (e->type == FileType::directory) return Errno::badf;
-  int r = posix_fallocate(e->host_fd, static_cast<off_t>(a[1]), static_cast<off_t>(a[2]));
-  return r == 0 ? Errno::success : errno_from_host(r);
+  return allocate(*e->descriptor, a[1], a[2]);
 }
 
 P1_FUNC(fd_datasync) {
   FdEntry* e;
   P1_TRY(get_fd(c, u32(a[0]), right::fd_datasync, &e));
-  return host_result(fdatasync(e->host_fd));
+  return sync(*e->descriptor, true);
 }
 
 P1_FUNC(fd_sync) {
   FdEntry* e;
   P1_TRY(get_fd(c, u32(a[0]), right::fd_sync, &e));
-  return host_result(fsync(e->host_fd));
+  return sync(*e->descriptor, false);
 }
 
 P1_FUNC(fd_prestat_get) {

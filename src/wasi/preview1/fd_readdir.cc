@@ -1,14 +1,8 @@
-// fd_readdir: entries of a snapshot of the directory, addressed by cookie = index.
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+// fd_readdir: entries of a snapshot of the directory (the core's listing, "." and ".."
+// included), addressed by cookie = index.
+#include <algorithm>
+#include <cstring>
 
-#include <cerrno>
-#include <vector>
-
-#include "wasi/core/dir_list.h"
 #include "wasi/preview1/call.h"
 
 namespace hull::wasi::p1 {
@@ -16,13 +10,13 @@ namespace hull::wasi::p1 {
 P1_FUNC(fd_readdir) {
   FdEntry* e;
   P1_TRY(get_fd(c, u32(a[0]), right::fd_readdir, &e));
-  if (e->type != FileType::directory) return Errno::notdir;
+  if (e->kind != FdKind::directory) return Errno::notdir;
   uint32_t buf = u32(a[1]), buf_len = u32(a[2]), p_used = u32(a[4]);
   uint64_t cookie = a[3];
   if (!c.mem.ok(buf, buf_len) || !c.mem.ok(p_used, 4)) return Errno::fault;
   if (cookie == 0 || !e->has_snapshot) {
     e->dir_snapshot.clear();
-    P1_TRY(list_directory(e->host_fd, &e->dir_snapshot));
+    P1_TRY(read_directory_all(*e->descriptor, &e->dir_snapshot));
     e->has_snapshot = true;
   }
   uint8_t* out = c.mem.span(buf, buf_len);

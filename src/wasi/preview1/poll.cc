@@ -1,11 +1,11 @@
-// poll_oneoff: clock subscriptions become the ppoll timeout; fd subscriptions become pollfds
-// (regular files are always ready, as on POSIX).
+// poll_oneoff on the core reactor: clock subscriptions become deadlines, fd_read/fd_write
+// subscriptions readiness of the fd's host descriptor. Regular files are always ready (as on
+// POSIX), reporting the bytes left after the fd's position.
 #include <poll.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <cstring>
 #include <vector>
 
 #include "wasi/core/clocks.h"
@@ -16,6 +16,8 @@ namespace hull::wasi::p1 {
 namespace {
 
 constexpr uint8_t kEventClock = 0, kEventFdRead = 1, kEventFdWrite = 2;
+constexpr uint16_t kSubscriptionClockAbstime = 1;
+constexpr uint16_t kEventRwFlagHangup = 1;
 
 struct Event {
   uint64_t userdata = 0;
@@ -25,21 +27,54 @@ struct Event {
   uint16_t flags = 0;
 };
 
-struct ClockSub {
-  uint64_t userdata;
-  uint64_t deadline;  // monotonic ns
+// A subscription that waits: its event, and what the reactor waits for.
+struct Waiting {
+  Event event;
+  Readiness readiness;
 };
 
-struct FdSub {
-  uint64_t userdata;
-  uint8_t type;
-  size_t pollfd_index;
-};
+uint64_t saturating_add(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
 
-uint64_t mono_now() {
-  uint64_t ns = 0;
-  clock_now(static_cast<uint32_t>(ClockId::monotonic), &ns);
-  return ns;
+// Bytes a read from a regular file fd would get now.
+uint64_t file_bytes_left(FdEntry& e) {
+  FileStat st;
+  if (stat(*e.descriptor, &st) != Errno::success) return 0;
+  uint64_t pos = e.position;
+  if (e.kind != FdKind::file && seek_host(*e.descriptor, 0, SEEK_CUR, &pos) != Errno::success) {
+    return 0;
+  }
+  return st.size > pos ? st.size - pos : 0;
+}
+
+// Fills in what poll(2) says about a descriptor the reactor found ready: errors, hang-up and,
+// for reads, the bytes waiting.
+void describe_fd_event(int fd, Event* ev) {
+  pollfd p{fd, static_cast<short>(ev->type == kEventFdRead ? POLLIN : POLLOUT), 0};
+  if (::poll(&p, 1, 0) <= 0) return;
+  if (p.revents & POLLNVAL) {
+    ev->error = Errno::badf;
+  } else if (p.revents & POLLERR) {
+    ev->error = Errno::io;
+  }
+  if (p.revents & POLLHUP) ev->flags = kEventRwFlagHangup;
+  int avail = 0;
+  if (ev->type == kEventFdRead && ev->error == Errno::success && ioctl(fd, FIONREAD, &avail) == 0 &&
+      avail > 0) {
+    ev->nbytes = static_cast<uint64_t>(avail);
+  }
+}
+
+void store_event(Call& c, uint32_t at, const Event& ev) {
+  uint8_t rec[32] = {};
+  std::memcpy(rec, &ev.userdata, 8);
+  uint16_t err = static_cast<uint16_t>(ev.error);
+  std::memcpy(rec + 8, &err, 2);
+  rec[10] = ev.type;
+  if (ev.type != kEventClock) {
+    std::memcpy(rec + 16, &ev.nbytes, 8);
+    std::memcpy(rec + 24, &ev.flags, 2);
+  }
+  std::memcpy(c.mem.span(at, 32), rec, 32);
 }
 
 }  // namespace
@@ -50,11 +85,9 @@ P1_FUNC(poll_oneoff) {
   if (!c.mem.ok(in, 48ull * nsubs) || !c.mem.ok(out, 32ull * nsubs) || !c.mem.ok(p_n, 4)) {
     return Errno::fault;
   }
-  std::vector<Event> ready;
-  std::vector<ClockSub> clocks;
-  std::vector<FdSub> fds;
-  std::vector<pollfd> pfds;
-  uint64_t start = mono_now();
+  std::vector<Event> ready;  // answered without waiting: errors and regular files
+  std::vector<Waiting> fds, clocks;
+  uint64_t start = monotonic_now_ns();
   for (uint32_t i = 0; i < nsubs; ++i) {
     uint32_t s = in + 48 * i;
     uint64_t userdata;
@@ -69,14 +102,15 @@ P1_FUNC(poll_oneoff) {
       c.mem.load(s + 24, &timeout);
       c.mem.load(s + 40, &flags);
       uint64_t now = 0;
-      Errno e = clock_now(id, &now);
-      if (e != Errno::success) {
+      if (Errno e = clock_now(id, &now); e != Errno::success) {
         ready.push_back(Event{userdata, e, kEventClock, 0, 0});
         continue;
       }
+      // Every clock's timeout becomes a monotonic deadline measured from the call.
       uint64_t rel = timeout;
-      if (flags & 1) rel = timeout > now ? timeout - now : 0;  // subscription_clock_abstime
-      clocks.push_back(ClockSub{userdata, start + rel < start ? UINT64_MAX : start + rel});
+      if (flags & kSubscriptionClockAbstime) rel = timeout > now ? timeout - now : 0;
+      clocks.push_back(Waiting{Event{userdata, Errno::success, kEventClock, 0, 0},
+                               Readiness::at(saturating_add(start, rel))});
     } else if (tag == kEventFdRead || tag == kEventFdWrite) {
       uint32_t fd;
       c.mem.load(s + 16, &fd);
@@ -85,87 +119,46 @@ P1_FUNC(poll_oneoff) {
         ready.push_back(Event{userdata, Errno::badf, tag, 0, 0});
         continue;
       }
-      if (!(e->base & right::poll_fd_readwrite) && e->type != FileType::directory) {
+      if (!(e->base & right::poll_fd_readwrite) && e->kind != FdKind::directory) {
         ready.push_back(Event{userdata, Errno::notcapable, tag, 0, 0});
         continue;
       }
       if (e->type == FileType::regular_file) {
-        uint64_t nbytes = 0;
-        if (tag == kEventFdRead) {
-          struct stat st;
-          off_t pos = lseek(e->host_fd, 0, SEEK_CUR);
-          if (fstat(e->host_fd, &st) == 0 && pos >= 0 && st.st_size > pos) {
-            nbytes = static_cast<uint64_t>(st.st_size - pos);
-          }
-        }
+        uint64_t nbytes = tag == kEventFdRead ? file_bytes_left(*e) : 0;
         ready.push_back(Event{userdata, Errno::success, tag, nbytes, 0});
         continue;
       }
-      fds.push_back(FdSub{userdata, tag, pfds.size()});
-      pfds.push_back(pollfd{e->host_fd, static_cast<short>(tag == kEventFdRead ? POLLIN : POLLOUT), 0});
+      int host = e->descriptor->host_fd();
+      fds.push_back(
+          Waiting{Event{userdata, Errno::success, tag, 0, 0},
+                  tag == kEventFdRead ? Readiness::readable(host) : Readiness::writable(host)});
     } else {
       return Errno::inval;
     }
   }
-  // Wait: not at all when something is ready already, else until the first clock (or forever).
-  int64_t wait_ns = -1;
-  if (!ready.empty()) {
-    wait_ns = 0;
-  } else {
-    for (const ClockSub& cs : clocks) {
-      int64_t rel = cs.deadline > start ? static_cast<int64_t>(std::min<uint64_t>(cs.deadline - start, INT64_MAX)) : 0;
-      if (wait_ns < 0 || rel < wait_ns) wait_ns = rel;
-    }
+  // Wait only when nothing is ready already; then collect everything that is ready now.
+  std::vector<Readiness> items;
+  for (const Waiting& w : fds) items.push_back(w.readiness);
+  for (const Waiting& w : clocks) items.push_back(w.readiness);
+  std::vector<uint32_t> now_ready;
+  if (!items.empty()) {
+    std::optional<uint64_t> timeout;
+    if (!ready.empty()) timeout = 0;
+    P1_TRY(c.state.reactor.wait(items, &now_ready, timeout));
   }
-  for (;;) {
-    timespec ts{}, *tsp = nullptr;
-    if (wait_ns >= 0) {
-      ts.tv_sec = wait_ns / 1000000000;
-      ts.tv_nsec = wait_ns % 1000000000;
-      tsp = &ts;
+  for (uint32_t i : now_ready) {
+    if (i < fds.size()) {
+      Event ev = fds[i].event;
+      describe_fd_event(fds[i].readiness.fd, &ev);
+      ready.push_back(ev);
+    } else {
+      ready.push_back(clocks[i - fds.size()].event);
     }
-    int r = ppoll(pfds.data(), pfds.size(), tsp, nullptr);
-    if (r < 0 && errno == EINTR) {
-      if (wait_ns > 0) {
-        uint64_t el = mono_now() - start;
-        wait_ns = static_cast<uint64_t>(wait_ns) > el ? wait_ns - static_cast<int64_t>(el) : 0;
-      }
-      continue;
-    }
-    if (r < 0) return errno_from_host(errno);
-    break;
-  }
-  for (const FdSub& f : fds) {
-    const pollfd& p = pfds[f.pollfd_index];
-    if (!p.revents) continue;
-    Event ev{f.userdata, Errno::success, f.type, 0, 0};
-    if (p.revents & POLLNVAL) ev.error = Errno::badf;
-    else if (p.revents & POLLERR) ev.error = Errno::io;
-    if (p.revents & POLLHUP) ev.flags = 1;  // eventrwflags.fd_readwrite_hangup
-    if (f.type == kEventFdRead && ev.error == Errno::success) {
-      int avail = 0;
-      if (ioctl(p.fd, FIONREAD, &avail) == 0 && avail > 0) ev.nbytes = static_cast<uint64_t>(avail);
-    }
-    ready.push_back(ev);
-  }
-  uint64_t now = mono_now();
-  for (const ClockSub& cs : clocks) {
-    if (cs.deadline <= now) ready.push_back(Event{cs.userdata, Errno::success, kEventClock, 0, 0});
   }
   uint32_t n = 0;
   for (const Event& ev : ready) {
     if (n == nsubs) break;
-    uint32_t o = out + 32 * n++;
-    uint8_t rec[32] = {};
-    std::memcpy(rec, &ev.userdata, 8);
-    uint16_t err = static_cast<uint16_t>(ev.error);
-    std::memcpy(rec + 8, &err, 2);
-    rec[10] = ev.type;
-    if (ev.type != kEventClock) {
-      std::memcpy(rec + 16, &ev.nbytes, 8);
-      std::memcpy(rec + 24, &ev.flags, 2);
-    }
-    std::memcpy(c.mem.span(o, 32), rec, 32);
+    store_event(c, out + 32 * n++, ev);
   }
   c.mem.store<uint32_t>(p_n, n);
   return Errno::success;

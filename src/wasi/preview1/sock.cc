@@ -1,11 +1,9 @@
-// sock_accept/recv/send/shutdown on sockets the host pre-opened (--tcplisten) or accepted.
-#include <fcntl.h>
+// sock_accept/recv/send/shutdown on sockets the host pre-opened (--tcplisten) or accepted:
+// the host socket directly, through the core descriptor's HostFd.
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include <cerrno>
-#include <limits.h>
 #include <vector>
 
 #include "wasi/preview1/call.h"
@@ -27,21 +25,27 @@ Errno socket_fd(Call& c, uint32_t fd, Rights rights, FdEntry** out) {
   return Errno::success;
 }
 
-Errno gather(Call& c, uint32_t iovs, uint32_t n, std::vector<iovec>* out) {
-  if (!c.mem.ok(iovs, 8ull * n)) return Errno::fault;
-  if (n > IOV_MAX) n = IOV_MAX;
-  for (uint32_t i = 0; i < n; ++i) {
-    uint32_t buf, len;
-    c.mem.load(iovs + 8 * i, &buf);
-    c.mem.load(iovs + 8 * i + 4, &len);
-    uint8_t* p = c.mem.span(buf, len);
-    if (!p && len) return Errno::fault;
-    if (len) out->push_back(iovec{p, len});
-  }
+int host_of(const FdEntry& e) { return e.descriptor->host_fd(); }
+
+}  // namespace
+
+Errno socket_read(const FdEntry& e, const std::vector<iovec>& bufs, uint64_t* got) {
+  ssize_t r;
+  do r = readv(host_of(e), bufs.data(), static_cast<int>(bufs.size()));
+  while (r < 0 && errno == EINTR);
+  if (r < 0) return errno_from_host(errno);
+  *got = static_cast<uint64_t>(r);
   return Errno::success;
 }
 
-}  // namespace
+Errno socket_write(const FdEntry& e, const std::vector<iovec>& bufs, uint64_t* written) {
+  ssize_t r;
+  do r = writev(host_of(e), bufs.data(), static_cast<int>(bufs.size()));
+  while (r < 0 && errno == EINTR);
+  if (r < 0) return errno_from_host(errno);
+  *written = static_cast<uint64_t>(r);
+  return Errno::success;
+}
 
 P1_FUNC(sock_accept) {
   FdEntry* e;
@@ -50,12 +54,14 @@ P1_FUNC(sock_accept) {
   if (flags & ~static_cast<uint32_t>(fdflag::nonblock)) return Errno::inval;
   if (!c.mem.ok(u32(a[2]), 4)) return Errno::fault;
   int fd;
-  do fd = accept4(e->host_fd, nullptr, nullptr,
+  do fd = accept4(host_of(*e), nullptr, nullptr,
                   SOCK_CLOEXEC | ((flags & fdflag::nonblock) ? SOCK_NONBLOCK : 0));
   while (fd < 0 && errno == EINTR);
   if (fd < 0) return errno_from_host(errno);
   FdEntry n;
-  n.host_fd = fd;
+  n.kind = FdKind::socket;
+  n.descriptor = std::make_shared<Descriptor>(std::make_shared<HostFd>(fd),
+                                              DescriptorType::socket, dflag::read | dflag::write);
   n.type = FileType::socket_stream;
   n.base = right::socket & ~right::sock_accept;
   n.inheriting = 0;
@@ -78,7 +84,7 @@ P1_FUNC(sock_recv) {
   if (riflags & 1) fl |= MSG_PEEK;
   if (riflags & 2) fl |= MSG_WAITALL;
   ssize_t r;
-  do r = recvmsg(e->host_fd, &m, fl);
+  do r = recvmsg(host_of(*e), &m, fl);
   while (r < 0 && errno == EINTR);
   if (r < 0) return errno_from_host(errno);
   c.mem.store<uint32_t>(u32(a[4]), static_cast<uint32_t>(r));
@@ -96,7 +102,7 @@ P1_FUNC(sock_send) {
   m.msg_iov = v.data();
   m.msg_iovlen = v.size();
   ssize_t r;
-  do r = sendmsg(e->host_fd, &m, MSG_NOSIGNAL);
+  do r = sendmsg(host_of(*e), &m, MSG_NOSIGNAL);
   while (r < 0 && errno == EINTR);
   if (r < 0) return errno_from_host(errno);
   c.mem.store<uint32_t>(u32(a[4]), static_cast<uint32_t>(r));
@@ -114,7 +120,7 @@ P1_FUNC(sock_shutdown) {
     case 3: h = SHUT_RDWR; break;
     default: return Errno::inval;
   }
-  return shutdown(e->host_fd, h) == 0 ? Errno::success : errno_from_host(errno);
+  return shutdown(host_of(*e), h) == 0 ? Errno::success : errno_from_host(errno);
 }
 
 }  // namespace hull::wasi::p1

@@ -1,5 +1,6 @@
 // The preview 1 bindings end to end through the engine: bounds checks (fault, never a crash),
-// readdir cookies, proc_exit unwinding, rights and read-only preopens.
+// readdir cookies, proc_exit unwinding, rights and read-only preopens; fds over the core
+// (file positions and append mode, stream fds, poll_oneoff on the reactor).
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -8,8 +9,11 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include "engine/engine.h"
 #include "text/wat.h"
@@ -33,7 +37,25 @@ constexpr const char* kModule = R"(
   (import "wasi_snapshot_preview1" "path_create_directory" (func $mkdir (param i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_renumber" (func $fd_renumber (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_pwrite" (func $fd_pwrite (param i32 i32 i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_tell" (func $fd_tell (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_set_flags" (func $fd_fdstat_set_flags (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
+  (func (export "fd_read") (param i32 i32 i32 i32) (result i32)
+    local.get 0 local.get 1 local.get 2 local.get 3 call $fd_read)
+  (func (export "fd_pwrite") (param i32 i32 i32 i64 i32) (result i32)
+    local.get 0 local.get 1 local.get 2 local.get 3 local.get 4 call $fd_pwrite)
+  (func (export "fd_seek") (param i32 i64 i32 i32) (result i32)
+    local.get 0 local.get 1 local.get 2 local.get 3 call $fd_seek)
+  (func (export "fd_tell") (param i32 i32) (result i32)
+    local.get 0 local.get 1 call $fd_tell)
+  (func (export "fd_fdstat_set_flags") (param i32 i32) (result i32)
+    local.get 0 local.get 1 call $fd_fdstat_set_flags)
+  (func (export "poll_oneoff") (param i32 i32 i32 i32) (result i32)
+    local.get 0 local.get 1 local.get 2 local.get 3 call $poll_oneoff)
   (func (export "fd_write") (param i32 i32 i32 i32) (result i32)
     local.get 0 local.get 1 local.get 2 local.get 3 call $fd_write)
   (func (export "args_sizes_get") (param i32 i32) (result i32)
@@ -102,6 +124,23 @@ class Preview1 : public ::testing::Test {
     return v;
   }
   void store32(uint32_t p, uint32_t v) { std::memcpy(mem() + p, &v, 4); }
+  void store64(uint32_t p, uint64_t v) { std::memcpy(mem() + p, &v, 8); }
+  uint64_t load64(uint32_t p) {
+    uint64_t v;
+    std::memcpy(&v, mem() + p, 8);
+    return v;
+  }
+  // One iovec at 16 over [buf, buf+len).
+  void iovec_at16(uint32_t buf, uint32_t len) {
+    store32(16, buf);
+    store32(20, len);
+  }
+  std::string host_file(const char* rel) {
+    std::ifstream f(dir_ / rel);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  }
   static Val i32(uint32_t v) { return Val::from_i32(v); }
   static Val i64(uint64_t v) { return Val::from_i64(v); }
   int errno_of(Errno e) { return static_cast<int>(e); }
@@ -229,6 +268,89 @@ TEST_F(Preview1, RenumberAndProcExit) {
   ASSERT_TRUE(last_trap_.has_value());
   EXPECT_TRUE(is_proc_exit(*last_trap_));
   EXPECT_EQ(ctx_.state.exit_code.value_or(0), 7u);
+}
+
+// A file fd reads and writes at its own position; fd_pwrite leaves it alone; append mode
+// writes at the end and moves the position there.
+TEST_F(Preview1, FilePositionAndAppend) {
+  start();
+  std::memcpy(mem() + 512, "f", 1);
+  uint64_t rights = (1ull << 1) | (1ull << 2) | (1ull << 3) | (1ull << 5) | (1ull << 6);
+  ASSERT_EQ(call("path_open", {i32(3), i32(0), i32(512), i32(1), i32(1), i64(rights), i64(0),
+                               i32(0), i32(600)}),
+            0);
+  uint32_t fd = load32(600);
+  std::memcpy(mem() + 1024, "hello", 5);
+  iovec_at16(1024, 5);
+  ASSERT_EQ(call("fd_write", {i32(fd), i32(16), i32(1), i32(0)}), 0);
+  EXPECT_EQ(load32(0), 5u);
+  ASSERT_EQ(call("fd_tell", {i32(fd), i32(8)}), 0);
+  EXPECT_EQ(load64(8), 5u);
+  // pwrite at 0 does not move the position.
+  std::memcpy(mem() + 1024, "J", 1);
+  iovec_at16(1024, 1);
+  ASSERT_EQ(call("fd_pwrite", {i32(fd), i32(16), i32(1), i64(0), i32(0)}), 0);
+  ASSERT_EQ(call("fd_tell", {i32(fd), i32(8)}), 0);
+  EXPECT_EQ(load64(8), 5u);
+  // Seek back and read it all.
+  ASSERT_EQ(call("fd_seek", {i32(fd), i64(-4), i32(1), i32(8)}), 0);
+  EXPECT_EQ(load64(8), 1u);
+  EXPECT_EQ(call("fd_seek", {i32(fd), i64(-2), i32(0), i32(8)}), errno_of(Errno::inval));
+  iovec_at16(2048, 100);
+  ASSERT_EQ(call("fd_read", {i32(fd), i32(16), i32(1), i32(0)}), 0);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(mem() + 2048), load32(0)), "ello");
+  // Append mode: a write at position 0 lands at the end, and the position follows it.
+  ASSERT_EQ(call("fd_fdstat_set_flags", {i32(fd), i32(1)}), 0);
+  ASSERT_EQ(call("fd_seek", {i32(fd), i64(0), i32(0), i32(8)}), 0);
+  std::memcpy(mem() + 1024, "!!", 2);
+  iovec_at16(1024, 2);
+  ASSERT_EQ(call("fd_write", {i32(fd), i32(16), i32(1), i32(0)}), 0);
+  ASSERT_EQ(call("fd_tell", {i32(fd), i32(8)}), 0);
+  EXPECT_EQ(load64(8), 7u);
+  EXPECT_EQ(host_file("rw/f"), "Jello!!");
+}
+
+// Stream fds (here a pipe as stdin): fd_read waits on the reactor until data arrives, and
+// poll_oneoff reports a readable pipe before a later clock.
+TEST_F(Preview1, StreamFdReadWaitsAndPollSeesIt) {
+  start();
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  ctx_.state.fds.insert_at(0, host_stream_entry(p[0], true));
+  std::thread writer([w = p[1]] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    EXPECT_EQ(write(w, "abc", 3), 3);
+  });
+  iovec_at16(2048, 100);
+  ASSERT_EQ(call("fd_read", {i32(0), i32(16), i32(1), i32(0)}), 0);
+  writer.join();
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(mem() + 2048), load32(0)), "abc");
+  // Subscriptions at 4096: a 10 s relative clock (userdata 1), then fd_read on fd 0
+  // (userdata 2). Nothing is readable yet: with a 1 ms clock instead, the clock fires.
+  std::memset(mem() + 4096, 0, 96);
+  store64(4096, 1);
+  mem()[4096 + 8] = 0;  // clock
+  store32(4096 + 16, 1);  // monotonic
+  store64(4096 + 24, 1000000);
+  store64(4096 + 48, 2);
+  mem()[4096 + 48 + 8] = 1;  // fd_read
+  store32(4096 + 48 + 16, 0);
+  ASSERT_EQ(call("poll_oneoff", {i32(4096), i32(8192), i32(2), i32(0)}), 0);
+  ASSERT_EQ(load32(0), 1u);
+  EXPECT_EQ(load64(8192), 1u);
+  ASSERT_EQ(write(p[1], "xy", 2), 2);
+  store64(4096 + 24, 10000000000ull);
+  ASSERT_EQ(call("poll_oneoff", {i32(4096), i32(8192), i32(2), i32(0)}), 0);
+  ASSERT_EQ(load32(0), 1u);
+  EXPECT_EQ(load64(8192), 2u);                // userdata of the fd subscription
+  EXPECT_EQ(mem()[8192 + 10], 1);             // type fd_read
+  EXPECT_EQ(load64(8192 + 16), 2u);           // nbytes
+  // The writer goes away: the read sees the rest, then the end (0 bytes).
+  ::close(p[1]);
+  ASSERT_EQ(call("fd_read", {i32(0), i32(16), i32(1), i32(0)}), 0);
+  EXPECT_EQ(load32(0), 2u);
+  ASSERT_EQ(call("fd_read", {i32(0), i32(16), i32(1), i32(0)}), 0);
+  EXPECT_EQ(load32(0), 0u);
 }
 
 }  // namespace
