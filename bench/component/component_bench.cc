@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "hull/component.hh"
+#include "hull/component_typed.hh"
 #include "hull/hull.hh"
 #include "text/component.h"
 
@@ -170,6 +171,71 @@ void BM_Component_Echo(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 BENCHMARK(BM_Component_Echo)->Arg(8)->Arg(1024)->Arg(64 * 1024);
+
+// ---- component calls (typed path: Wit<T> lifts and lowers directly, no Val) -------------------
+
+struct BenchRecord {
+  uint32_t a = 0, b = 0;
+  uint64_t c = 0;
+  double d = 0;
+};
+
+}  // namespace
+
+HULL_WIT_RECORD(BenchRecord, HULL_WIT_F(BenchRecord, a, "a"), HULL_WIT_F(BenchRecord, b, "b"),
+                HULL_WIT_F(BenchRecord, c, "c"), HULL_WIT_F(BenchRecord, d, "d"))
+
+namespace {
+
+template <class Sig>
+cm::TypedFunc<Sig> typed(const Instantiated& fx, std::string_view name) {
+  auto f = cm::typed_func<Sig>(fx.instance, std::string(kInterface) + "#" + std::string(name));
+  if (!f) die("typed_func", f.error().to_string());
+  return *f;
+}
+
+void BM_Component_Add_Typed(benchmark::State& state) {
+  Instantiated fx;
+  auto add = typed<uint32_t(uint32_t, uint32_t)>(fx, "add");
+  for (auto _ : state) {
+    auto r = add.call(40, 2);
+    if (!r) die("add", r.error().to_string());
+    benchmark::DoNotOptimize(r);
+  }
+  auto r = add.call(40, 2);
+  if (!r || *r != 42) die("add", "wrong result");
+}
+BENCHMARK(BM_Component_Add_Typed);
+
+void BM_Component_SumRecord_Typed(benchmark::State& state) {
+  Instantiated fx;
+  auto sum = typed<double(BenchRecord)>(fx, "sum");
+  const BenchRecord rec{1, 2, 3, 0.5};
+  for (auto _ : state) {
+    auto r = sum.call(rec);
+    if (!r) die("sum", r.error().to_string());
+    benchmark::DoNotOptimize(r);
+  }
+  auto r = sum.call(rec);
+  if (!r || *r != 6.5) die("sum", "wrong result");
+}
+BENCHMARK(BM_Component_SumRecord_Typed);
+
+void BM_Component_Echo_Typed(benchmark::State& state) {
+  Instantiated fx;
+  auto echo = typed<std::string(std::string_view)>(fx, "echo");
+  std::string s(static_cast<size_t>(state.range(0)), 'x');
+  for (size_t i = 0; i < s.size(); ++i) s[i] = static_cast<char>('a' + i % 26);
+  for (auto _ : state) {
+    auto r = echo.call(s);
+    if (!r) die("echo", r.error().to_string());
+    benchmark::DoNotOptimize(r);
+  }
+  auto r = echo.call(s);
+  if (!r || *r != s) die("echo", "wrong result");
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
+}
+BENCHMARK(BM_Component_Echo_Typed)->Arg(8)->Arg(1024)->Arg(64 * 1024);
 
 // ---- core baseline: the same add in a plain core module through hull::api ----------------------
 

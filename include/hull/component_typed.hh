@@ -1,34 +1,11 @@
-// Typed component calls: C++ types that stand for WIT types, typed host functions for a
-// component Linker and typed calls of exports. Conversions go through component Vals; the
-// types are checked once, when a function is looked up or linked. `hull bindgen cpp` generates
-// code on these (docs/EMBEDDING.md, "Bindings from WIT").
-//
-// Every conversion is the pair Wit<T>::to_val / Wit<T>::from_val, so the dynamic Val tree is
-// confined to these specializations: a later direct lift/lower into guest memory can give
-// Wit<T> `lower(cx, ptr)` / `lift(cx, ptr)` members and TypedFunc can use them instead of Func's
-// Val-based call, without changing generated bindings or user code.
-//
-//   bool, int8_t..uint64_t, float, double      bool, s8..u64, f32, f64
-//   char32_t                                   char
-//   std::string (std::string_view as a param)  string
-//   std::vector<T>                             list<T>
-//   std::optional<T>                           option<T>
-//   std::tuple<Ts...>                          tuple<Ts...>
-//   WitResult<T, E> (T or E may be void)       result<T, E>
-//   a struct declared with HULL_WIT_RECORD     record { ... } (fields in declaration order)
-//   ResourceAny                                own<R> / borrow<R> (checked at run time)
-//   std::span<const T> (as a param only)       list<T> (borrowed: the caller keeps the items)
-//   a struct with a `value` std::variant,      variant { ... } (one alternative per case, a
-//     declared with detail::WitVariant         struct with a `value` member if it has a payload)
-//   an enum class, with detail::WitEnum        enum { ... }
-//   an enum class bitmask, detail::WitFlags    flags { ... } (bit i = the i-th flag)
-//   a class derived from GuestHandle           own<R> of a guest's resource (move-only; dropping
-//                                              it drops the handle)
+// Typed component calls on Wit<T> (component_wit.hh): TypedFunc for exports, typed_host for
+// host functions, handles to guests' resources (GuestHandle) and host resources whose
+// representations are C++ objects (Resource<T>). Types are checked once, when a function is
+// looked up or linked; calls then lift and lower directly (component_raw.hh) where the
+// canonical ABI allows. `hull bindgen cpp` generates code on these (docs/EMBEDDING.md,
+// "Bindings from WIT").
 #pragma once
 
-#include <array>
-#include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,541 +15,13 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "hull/component.hh"
+#include "hull/component_raw.hh"
+#include "hull/component_wit.hh"
 
 namespace hull::api::component {
-
-// result<T, E>: holds a T (ok) or an E (err). `void` for a side without payload.
-template <class T, class E>
-class WitResult {
-  struct Unit {
-    friend bool operator==(Unit, Unit) { return true; }
-  };
-  using OkT = std::conditional_t<std::is_void_v<T>, Unit, T>;
-  using ErrT = std::conditional_t<std::is_void_v<E>, Unit, E>;
-
- public:
-  static WitResult ok(OkT v = {}) { return WitResult(std::in_place_index<0>, std::move(v)); }
-  static WitResult err(ErrT e = {}) { return WitResult(std::in_place_index<1>, std::move(e)); }
-  bool is_ok() const { return v_.index() == 0; }
-  const OkT& value() const { return std::get<0>(v_); }
-  const ErrT& error() const { return std::get<1>(v_); }
-  friend bool operator==(const WitResult&, const WitResult&) = default;
-
- private:
-  template <size_t I, class V>
-  WitResult(std::in_place_index_t<I> i, V&& v) : v_(i, std::forward<V>(v)) {}
-  std::variant<OkT, ErrT> v_;
-};
-
-// Wit<T>: the WIT type of T and conversions from and to Vals (specialized below).
-template <class T, class = void>
-struct Wit;
-
-namespace detail {
-template <class T>
-using Bare = std::remove_cvref_t<T>;
-
-inline Error mismatch(const char* want, const Val& got) {
-  return Error(ErrorKind::Usage,
-               std::string("expected a ") + want + " value, got " + to_string(got.kind()));
-}
-
-template <class T, TypeKind K>
-struct WitInt {
-  static Type type() { return Type::prim(K); }
-  static Val to_val(T v) {
-    if constexpr (K == TypeKind::S8) return Val::s8(v);
-    if constexpr (K == TypeKind::U8) return Val::u8(v);
-    if constexpr (K == TypeKind::S16) return Val::s16(v);
-    if constexpr (K == TypeKind::U16) return Val::u16(v);
-    if constexpr (K == TypeKind::S32) return Val::s32(v);
-    if constexpr (K == TypeKind::U32) return Val::u32(v);
-    if constexpr (K == TypeKind::S64) return Val::s64(v);
-    if constexpr (K == TypeKind::U64) return Val::u64(v);
-  }
-  static Result<T> from_val(const Val& v) {
-    if (v.kind() != K) return mismatch(to_string(K), v);
-    if constexpr (std::is_signed_v<T>) {
-      return static_cast<T>(v.as_s64());
-    } else {
-      return static_cast<T>(v.as_u64());
-    }
-  }
-};
-}  // namespace detail
-
-template <>
-struct Wit<int8_t> : detail::WitInt<int8_t, TypeKind::S8> {};
-template <>
-struct Wit<uint8_t> : detail::WitInt<uint8_t, TypeKind::U8> {};
-template <>
-struct Wit<int16_t> : detail::WitInt<int16_t, TypeKind::S16> {};
-template <>
-struct Wit<uint16_t> : detail::WitInt<uint16_t, TypeKind::U16> {};
-template <>
-struct Wit<int32_t> : detail::WitInt<int32_t, TypeKind::S32> {};
-template <>
-struct Wit<uint32_t> : detail::WitInt<uint32_t, TypeKind::U32> {};
-template <>
-struct Wit<int64_t> : detail::WitInt<int64_t, TypeKind::S64> {};
-template <>
-struct Wit<uint64_t> : detail::WitInt<uint64_t, TypeKind::U64> {};
-
-template <>
-struct Wit<bool> {
-  static Type type() { return Type::prim(TypeKind::Bool); }
-  static Val to_val(bool v) { return Val::boolean(v); }
-  static Result<bool> from_val(const Val& v) {
-    if (v.kind() != TypeKind::Bool) return detail::mismatch("bool", v);
-    return v.as_bool();
-  }
-};
-template <>
-struct Wit<float> {
-  static Type type() { return Type::prim(TypeKind::F32); }
-  static Val to_val(float v) { return Val::f32(v); }
-  static Result<float> from_val(const Val& v) {
-    if (v.kind() != TypeKind::F32) return detail::mismatch("f32", v);
-    return v.as_f32();
-  }
-};
-template <>
-struct Wit<double> {
-  static Type type() { return Type::prim(TypeKind::F64); }
-  static Val to_val(double v) { return Val::f64(v); }
-  static Result<double> from_val(const Val& v) {
-    if (v.kind() != TypeKind::F64) return detail::mismatch("f64", v);
-    return v.as_f64();
-  }
-};
-template <>
-struct Wit<char32_t> {
-  static Type type() { return Type::prim(TypeKind::Char); }
-  static Val to_val(char32_t v) { return Val::character(v); }
-  static Result<char32_t> from_val(const Val& v) {
-    if (v.kind() != TypeKind::Char) return detail::mismatch("char", v);
-    return v.as_char();
-  }
-};
-template <>
-struct Wit<std::string> {
-  static Type type() { return Type::prim(TypeKind::String); }
-  static Val to_val(std::string v) { return Val::string(std::move(v)); }
-  static Result<std::string> from_val(const Val& v) {
-    if (v.kind() != TypeKind::String) return detail::mismatch("string", v);
-    return v.as_string();
-  }
-};
-template <>
-struct Wit<std::string_view> {
-  static Type type() { return Type::prim(TypeKind::String); }
-  static Val to_val(std::string_view v) { return Val::string(std::string(v)); }
-  // The view points into the argument Val, which outlives the host function's call.
-  static Result<std::string_view> from_val(const Val& v) {
-    if (v.kind() != TypeKind::String) return detail::mismatch("string", v);
-    return std::string_view(v.as_string());
-  }
-};
-template <>
-struct Wit<ResourceAny> {
-  static Type type() { return Type(); }  // any handle: checked when lifted/lowered
-  static Val to_val(const ResourceAny& r) { return Val::resource(r); }
-  static Result<ResourceAny> from_val(const Val& v) {
-    if (v.kind() != TypeKind::Own && v.kind() != TypeKind::Borrow)
-      return detail::mismatch("resource", v);
-    return v.as_resource();
-  }
-};
-
-template <class T>
-struct Wit<std::vector<T>> {
-  static Type type() { return list_type(Wit<T>::type()); }
-  static Val to_val(const std::vector<T>& v) {
-    if constexpr (std::is_same_v<T, uint8_t>) {
-      return Val::bytes(std::string(v.begin(), v.end()));
-    } else {
-      std::vector<Val> items;
-      items.reserve(v.size());
-      for (const T& x : v) items.push_back(Wit<T>::to_val(x));
-      return Val::list(std::move(items));
-    }
-  }
-  static Result<std::vector<T>> from_val(const Val& packed) {
-    if (packed.kind() != TypeKind::List) return detail::mismatch("list", packed);
-    if constexpr (std::is_same_v<T, uint8_t>) {
-      if (packed.is_bytes()) return std::vector<T>(packed.bytes().begin(), packed.bytes().end());
-    }
-    const Val expanded = packed.is_bytes() ? packed.expand_bytes() : Val();
-    const Val& v = packed.is_bytes() ? expanded : packed;
-    std::vector<T> out;
-    out.reserve(v.items().size());
-    for (const Val& x : v.items()) {
-      auto r = Wit<T>::from_val(x);
-      if (!r) return std::move(r).error();
-      out.push_back(std::move(*r));
-    }
-    return out;
-  }
-};
-
-// A borrowed list argument: converted on the call, the caller's items are not copied into a
-// vector first. Only host -> guest (a host function cannot receive a span).
-template <class T>
-struct Wit<std::span<const T>> {
-  static Type type() { return list_type(Wit<T>::type()); }
-  static Val to_val(std::span<const T> v) {
-    if constexpr (std::is_same_v<T, uint8_t>) {
-      return Val::bytes(std::string(v.begin(), v.end()));
-    } else {
-      std::vector<Val> items;
-      items.reserve(v.size());
-      for (const T& x : v) items.push_back(Wit<T>::to_val(x));
-      return Val::list(std::move(items));
-    }
-  }
-};
-
-template <class T>
-struct Wit<std::optional<T>> {
-  static Type type() { return option_type(Wit<T>::type()); }
-  static Val to_val(const std::optional<T>& v) {
-    return v ? Val::some(Wit<T>::to_val(*v)) : Val::none();
-  }
-  static Result<std::optional<T>> from_val(const Val& v) {
-    if (v.kind() != TypeKind::Option) return detail::mismatch("option", v);
-    if (!v.is_some()) return std::optional<T>();
-    auto r = Wit<T>::from_val(*v.payload());
-    if (!r) return std::move(r).error();
-    return std::optional<T>(std::move(*r));
-  }
-};
-
-template <class... Ts>
-struct Wit<std::tuple<Ts...>> {
-  static Type type() { return tuple_type({Wit<Ts>::type()...}); }
-  static Val to_val(const std::tuple<Ts...>& t) {
-    return std::apply([](const Ts&... x) { return Val::tuple({Wit<Ts>::to_val(x)...}); }, t);
-  }
-  static Result<std::tuple<Ts...>> from_val(const Val& v) {
-    if (v.kind() != TypeKind::Tuple || v.items().size() != sizeof...(Ts))
-      return detail::mismatch("tuple", v);
-    std::tuple<Ts...> out;
-    std::optional<Error> err;
-    [&]<size_t... I>(std::index_sequence<I...>) {
-      ((err ? void() : [&] {
-         auto r = Wit<std::tuple_element_t<I, std::tuple<Ts...>>>::from_val(v.items()[I]);
-         if (!r) {
-           err = std::move(r).error();
-         } else {
-           std::get<I>(out) = std::move(*r);
-         }
-       }()),
-       ...);
-    }
-    (std::index_sequence_for<Ts...>{});
-    if (err) return *err;
-    return out;
-  }
-};
-
-template <class T, class E>
-struct Wit<WitResult<T, E>> {
-  static Type type() {
-    Type ok, err;
-    if constexpr (!std::is_void_v<T>) ok = Wit<T>::type();
-    if constexpr (!std::is_void_v<E>) err = Wit<E>::type();
-    return result_type(ok, err);
-  }
-  static Val to_val(const WitResult<T, E>& r) {
-    if (r.is_ok()) {
-      if constexpr (std::is_void_v<T>) {
-        return Val::ok();
-      } else {
-        return Val::ok(Wit<T>::to_val(r.value()));
-      }
-    }
-    if constexpr (std::is_void_v<E>) {
-      return Val::err();
-    } else {
-      return Val::err(Wit<E>::to_val(r.error()));
-    }
-  }
-  static Result<WitResult<T, E>> from_val(const Val& v) {
-    if (v.kind() != TypeKind::Result) return detail::mismatch("result", v);
-    if (v.is_ok()) {
-      if constexpr (std::is_void_v<T>) {
-        return WitResult<T, E>::ok();
-      } else {
-        if (!v.payload()) return detail::mismatch("result with an ok payload", v);
-        auto x = Wit<T>::from_val(*v.payload());
-        if (!x) return std::move(x).error();
-        return WitResult<T, E>::ok(std::move(*x));
-      }
-    }
-    if constexpr (std::is_void_v<E>) {
-      return WitResult<T, E>::err();
-    } else {
-      if (!v.payload()) return detail::mismatch("result with an err payload", v);
-      auto x = Wit<E>::from_val(*v.payload());
-      if (!x) return std::move(x).error();
-      return WitResult<T, E>::err(std::move(*x));
-    }
-  }
-};
-
-// Records, at global scope after `struct point { int32_t x, y; };`:
-//   HULL_WIT_RECORD(point, HULL_WIT_F(point, x, "x"), HULL_WIT_F(point, y, "y"))
-// declares point as record { x: s32, y: s32 } (WIT names are kebab case, so they are given).
-#define HULL_WIT_RECORD(S, ...)                                                        \
-  template <>                                                                          \
-  struct hull::api::component::Wit<S> : ::hull::api::component::detail::WitRecord<S> { \
-    static constexpr auto fields() { return std::make_tuple(__VA_ARGS__); }            \
-  };
-// One record field: member pointer and WIT name.
-#define HULL_WIT_F(S, member, name) std::make_pair(&S::member, std::string_view(name))
-
-namespace detail {
-// Record support: Derived::fields() returns a tuple of (member pointer, name) pairs.
-template <class S>
-struct WitRecord {
-  template <class D = Wit<S>>
-  static Type type() {
-    std::vector<Field> fs;
-    std::apply(
-        [&](const auto&... f) {
-          (fs.push_back(Field{std::string(f.second), member_type(f.first)}), ...);
-        },
-        D::fields());
-    return record_type(std::move(fs));
-  }
-  template <class D = Wit<S>>
-  static Val to_val(const S& s) {
-    std::vector<std::pair<std::string, Val>> fs;
-    std::apply(
-        [&](const auto&... f) {
-          (fs.push_back({std::string(f.second), member_val(s, f.first)}), ...);
-        },
-        D::fields());
-    return Val::record(std::move(fs));
-  }
-  template <class D = Wit<S>>
-  static Result<S> from_val(const Val& v) {
-    constexpr size_t n = std::tuple_size_v<decltype(D::fields())>;
-    if (v.kind() != TypeKind::Record || v.items().size() != n) return mismatch("record", v);
-    S out{};
-    std::optional<Error> err;
-    size_t i = 0;
-    std::apply(
-        [&](const auto&... f) {
-          (([&] {
-             if (err) return;
-             using M = Bare<decltype(out.*(f.first))>;
-             auto r = Wit<M>::from_val(v.items()[i++]);
-             if (!r) {
-               err = std::move(r).error();
-             } else {
-               out.*(f.first) = std::move(*r);
-             }
-           }()),
-           ...);
-        },
-        D::fields());
-    if (err) return *err;
-    return out;
-  }
-
- private:
-  template <class M>
-  static Type member_type(M S::*) {
-    return Wit<M>::type();
-  }
-  template <class M>
-  static Val member_val(const S& s, M S::*p) {
-    return Wit<M>::to_val(s.*p);
-  }
-};
-
-// Whether `want` (from a C++ signature) matches `have` (the component's): equal structure; an
-// empty `want` (ResourceAny or a handle class, which carry no resource identity) matches any
-// handle, also inside compound types. An empty `have` (no payload) needs an empty `want`.
-inline bool wit_matches(const Type& want, const Type& have) {
-  if (want.empty())
-    return have.empty() || have.kind() == TypeKind::Own || have.kind() == TypeKind::Borrow;
-  if (have.empty() || want.kind() != have.kind()) return false;
-  const TypeNode& w = want.node();
-  const TypeNode& h = have.node();
-  switch (w.kind) {
-    case TypeKind::Record:
-    case TypeKind::Variant:
-      if (w.fields.size() != h.fields.size()) return false;
-      for (size_t i = 0; i < w.fields.size(); ++i) {
-        if (w.fields[i].name != h.fields[i].name) return false;
-        if (w.fields[i].type.empty() != h.fields[i].type.empty()) return false;
-        if (!wit_matches(w.fields[i].type, h.fields[i].type)) return false;
-      }
-      return true;
-    case TypeKind::Enum:
-    case TypeKind::Flags: return w.names == h.names;
-    case TypeKind::List:
-    case TypeKind::FixedList:
-    case TypeKind::Option:
-    case TypeKind::Tuple:
-      if (w.elems.size() != h.elems.size() || w.length != h.length) return false;
-      for (size_t i = 0; i < w.elems.size(); ++i)
-        if (!wit_matches(w.elems[i], h.elems[i])) return false;
-      return true;
-    case TypeKind::Result:
-      if (w.ok.empty() != h.ok.empty() || w.err.empty() != h.err.empty()) return false;
-      return wit_matches(w.ok, h.ok) && wit_matches(w.err, h.err);
-    default: return want == have;
-  }
-}
-
-template <class F>
-struct Signature : Signature<decltype(&F::operator())> {};
-template <class R, class... A>
-struct Signature<R (*)(A...)> {
-  using Ret = R;
-  using Args = std::tuple<Bare<A>...>;
-};
-template <class C, class R, class... A>
-struct Signature<R (C::*)(A...) const> : Signature<R (*)(A...)> {};
-template <class C, class R, class... A>
-struct Signature<R (C::*)(A...)> : Signature<R (*)(A...)> {};
-
-}  // namespace detail
-
-namespace detail {
-// Variants: `S` has a member `value` of type std::variant<Alts...>, one alternative per case in
-// WIT order; an alternative with a payload has a member `value` holding it. Derived (the Wit<S>
-// specialization) provides `static constexpr std::array<std::string_view, N> case_names`.
-template <class A>
-concept HasPayload = requires(A a) {
-  a.value;
-};
-
-template <class S>
-struct WitVariant {
-  using V = decltype(S::value);
-  static constexpr size_t N = std::variant_size_v<V>;
-
-  template <class D = Wit<S>>
-  static Type type() {
-    std::vector<Field> cases;
-    [&]<size_t... I>(std::index_sequence<I...>) {
-      (cases.push_back(Field{std::string(D::case_names[I]), payload_type<I>()}), ...);
-    }
-    (std::make_index_sequence<N>{});
-    return variant_type(std::move(cases));
-  }
-  template <class D = Wit<S>>
-  static Val to_val(const S& s) {
-    return std::visit(
-        [&](const auto& alt) -> Val {
-          using A = Bare<decltype(alt)>;
-          std::string name(D::case_names[s.value.index()]);
-          if constexpr (HasPayload<A>) {
-            return Val::variant(std::move(name), Wit<Bare<decltype(alt.value)>>::to_val(alt.value));
-          } else {
-            return Val::variant(std::move(name));
-          }
-        },
-        s.value);
-  }
-  template <class D = Wit<S>>
-  static Result<S> from_val(const Val& v) {
-    if (v.kind() != TypeKind::Variant) return mismatch("variant", v);
-    std::optional<Result<S>> out;
-    [&]<size_t... I>(std::index_sequence<I...>) {
-      ((out || v.case_name() != D::case_names[I] ? void() : void(out = make_case<I>(v))), ...);
-    }
-    (std::make_index_sequence<N>{});
-    if (!out) {
-      return Error(ErrorKind::Usage, "unknown variant case `" + v.case_name() + "`");
-    }
-    return std::move(*out);
-  }
-
- private:
-  template <size_t I>
-  static Type payload_type() {
-    using A = std::variant_alternative_t<I, V>;
-    if constexpr (HasPayload<A>) {
-      return Wit<Bare<decltype(std::declval<A>().value)>>::type();
-    } else {
-      return Type();
-    }
-  }
-  template <size_t I>
-  static Result<S> make_case(const Val& v) {
-    using A = std::variant_alternative_t<I, V>;
-    A alt{};
-    if constexpr (HasPayload<A>) {
-      if (!v.payload()) return mismatch("variant case with a payload", v);
-      auto p = Wit<Bare<decltype(alt.value)>>::from_val(*v.payload());
-      if (!p) return std::move(p).error();
-      alt.value = std::move(*p);
-    }
-    S s{};
-    s.value.template emplace<I>(std::move(alt));
-    return s;
-  }
-};
-
-// Enums: `E` is an enum class whose enumerators are 0..N-1 in WIT order; Derived provides
-// `names` (std::array<std::string_view, N>).
-template <class E>
-struct WitEnum {
-  template <class D = Wit<E>>
-  static Type type() {
-    return enum_type(std::vector<std::string>(D::names.begin(), D::names.end()));
-  }
-  template <class D = Wit<E>>
-  static Val to_val(E e) {
-    return Val::enumeration(std::string(D::names[static_cast<size_t>(e)]));
-  }
-  template <class D = Wit<E>>
-  static Result<E> from_val(const Val& v) {
-    if (v.kind() != TypeKind::Enum) return mismatch("enum", v);
-    for (size_t i = 0; i < D::names.size(); ++i)
-      if (D::names[i] == v.case_name()) return static_cast<E>(i);
-    return Error(ErrorKind::Usage, "unknown enum case `" + v.case_name() + "`");
-  }
-};
-
-// Flags: `F` is an enum class bitmask (bit i = flag i in WIT order); Derived provides `names`.
-template <class F>
-struct WitFlags {
-  using U = std::underlying_type_t<F>;
-  template <class D = Wit<F>>
-  static Type type() {
-    return flags_type(std::vector<std::string>(D::names.begin(), D::names.end()));
-  }
-  template <class D = Wit<F>>
-  static Val to_val(F f) {
-    std::vector<std::string> set;
-    for (size_t i = 0; i < D::names.size(); ++i)
-      if (static_cast<U>(f) & (U{1} << i)) set.emplace_back(D::names[i]);
-    return Val::flags(std::move(set));
-  }
-  template <class D = Wit<F>>
-  static Result<F> from_val(const Val& v) {
-    if (v.kind() != TypeKind::Flags) return mismatch("flags", v);
-    U bits = 0;
-    for (const std::string& n : v.names()) {
-      size_t i = 0;
-      while (i < D::names.size() && D::names[i] != n) ++i;
-      if (i == D::names.size()) return Error(ErrorKind::Usage, "unknown flag `" + n + "`");
-      bits |= U{1} << i;
-    }
-    return static_cast<F>(bits);
-  }
-};
-}  // namespace detail
 
 // An owned handle to a guest's resource, held by the host: move-only; the destructor drops the
 // handle (running the guest's destructor). Generated bindings derive one class per resource.
@@ -613,7 +62,23 @@ class GuestHandle {
 namespace detail {
 // Wit<H> for a class H derived from GuestHandle.
 template <class H>
-struct WitGuestHandle {
+struct WitGuestHandle : WitHandle {
+  static Result<void> lower(raw::Context& cx, const Type& t, const H& h, raw::Flat*& out) {
+    return lower_any(cx, t, h.raw(), out);
+  }
+  static Result<void> store(raw::Context& cx, const Type& t, const H& h, uint32_t ptr) {
+    return store_any(cx, t, h.raw(), ptr);
+  }
+  static Result<H> lift(raw::Context& cx, const Type& t, const raw::Flat*& in) {
+    auto r = lift_any(cx, t, in);
+    if (!r) return std::move(r).error();
+    return H(*r);
+  }
+  static Result<H> load(raw::Context& cx, const Type& t, uint32_t ptr) {
+    auto r = load_any(cx, t, ptr);
+    if (!r) return std::move(r).error();
+    return H(*r);
+  }
   static Type type() { return Type(); }  // any handle: the resource is checked when lowered
   static Val to_val(const H& h) { return Val::resource(h.raw()); }
   static Result<H> from_val(const Val& v) {
@@ -656,6 +121,7 @@ class TypedFunc<R(Args...)> {
     return TypedFunc(f);
   }
   Result<R> call(const Args&... args) const {
+    if (direct_) return call_direct(args...);
     Val vals[sizeof...(Args) + 1] = {Wit<detail::Bare<Args>>::to_val(args)...};
     auto r = f_.call(std::span<const Val>(vals, sizeof...(Args)));
     if (!r) return std::move(r).error();
@@ -668,8 +134,96 @@ class TypedFunc<R(Args...)> {
   Result<R> operator()(const Args&... args) const { return call(args...); }
 
  private:
-  explicit TypedFunc(Func f) : f_(std::move(f)) {}
+  using Params = std::tuple<detail::Bare<Args>...>;
+  using RV = std::conditional_t<std::is_void_v<R>, bool, R>;  // what a call produces
+  static constexpr size_t kFlatParams = detail::FieldsLayout<detail::Bare<Args>...>::flat_count();
+
+  explicit TypedFunc(Func f) : f_(std::move(f)), direct_(raw::can_call_export(f_)) {}
+
+  // The arguments and the lifted result of one direct call (raw::ExportCall's env).
+  struct Call {
+    const TypedFunc* self;
+    std::tuple<const Args&...> args;
+    std::optional<RV> result;
+  };
+
+  // Lowers the arguments straight into the callee: flat, or (more than 16 flat values) a
+  // tuple in memory from the callee's realloc, passed by pointer.
+  static Result<size_t> lower_args(void* env, raw::Context& cx, raw::Flat* out) {
+    auto& c = *static_cast<Call*>(env);
+    const FuncType& t = c.self->f_.type();
+    Result<void> r;
+    if constexpr (kFlatParams > raw::kMaxFlatParams) {
+      using Layout = detail::FieldsLayout<detail::Bare<Args>...>;
+      constexpr auto off = Layout::offsets();
+      auto ptr = cx.alloc_params(Layout::size(), Layout::align());
+      if (!ptr) return std::move(ptr).error();
+      [&]<size_t... I>(std::index_sequence<I...>) {
+        ((r ? void(r = Wit<std::tuple_element_t<I, Params>>::store(
+                       cx, t.params[I].type, std::get<I>(c.args), *ptr + off[I]))
+            : void()),
+         ...);
+      }
+      (std::index_sequence_for<Args...>{});
+      if (!r) return std::move(r).error();
+      out[0] = *ptr;
+      return size_t{1};
+    } else {
+      raw::Flat* at = out;
+      [&]<size_t... I>(std::index_sequence<I...>) {
+        ((r ? void(r = Wit<std::tuple_element_t<I, Params>>::lower(cx, t.params[I].type,
+                                                                   std::get<I>(c.args), at))
+            : void()),
+         ...);
+      }
+      (std::index_sequence_for<Args...>{});
+      if (!r) return std::move(r).error();
+      return static_cast<size_t>(at - out);
+    }
+  }
+
+  // Lifts the result from the core result: the value itself, or a pointer to it.
+  static Result<void> lift_result(void* env, raw::Context& cx, const raw::Flat* results, size_t n) {
+    auto& c = *static_cast<Call*>(env);
+    if constexpr (std::is_void_v<R>) {
+      (void)cx, (void)results, (void)n;
+      c.result = true;
+      return {};
+    } else {
+      const Type& t = c.self->f_.type().result;
+      if (n != 1)
+        return Error(ErrorKind::Usage, "canonical ABI: core values do not match the result");
+      Result<R> v = Error(ErrorKind::Usage, "");
+      if constexpr (Wit<R>::flat_count() > raw::kMaxFlatResults) {
+        auto ptr = static_cast<uint32_t>(results[0]);
+        if (auto ok =
+                cx.check_pointer(ptr, Wit<R>::size(), Wit<R>::align(), raw::PointerFor::ReturnArea);
+            !ok)
+          return ok;
+        v = Wit<R>::load(cx, t, ptr);
+      } else {
+        const raw::Flat* in = results;
+        v = Wit<R>::lift(cx, t, in);
+      }
+      if (!v) return std::move(v).error();
+      c.result.emplace(std::move(*v));
+      return {};
+    }
+  }
+
+  Result<R> call_direct(const Args&... args) const {
+    Call c{this, std::tuple<const Args&...>(args...), std::nullopt};
+    raw::ExportCall call{&c, &lower_args, &lift_result};
+    if (auto r = raw::call_export(f_, call); !r) return std::move(r).error();
+    if constexpr (std::is_void_v<R>) {
+      return Result<void>();
+    } else {
+      return std::move(*c.result);
+    }
+  }
+
   Func f_;
+  bool direct_ = false;
 };
 
 // Looks up export `name` of `instance` as a TypedFunc<Sig> (Unlinkable error on a type
@@ -681,19 +235,136 @@ Result<TypedFunc<Sig>> typed_func(const Instance& instance, std::string_view nam
   return TypedFunc<Sig>::of(*f);
 }
 
-// Wraps a typed C++ callable as a dynamic HostFunc: its parameters are converted from the
-// component's arguments (a mismatch traps naming the parameter), its result back. The callable
-// may return void, a value, or Result<...> of those (an error becomes a trap).
+namespace detail {
+// What a host function's parameter is lifted into on the direct path: views own their data
+// for the call (the guest's memory may move while the host runs).
+template <class T>
+struct Owned {
+  using Type = T;
+};
+template <>
+struct Owned<std::string_view> {
+  using Type = std::string;
+};
+template <class T>
+struct Owned<std::span<const T>> {
+  using Type = std::vector<T>;
+};
+
+template <class Tuple>
+struct OwnedTuple;
+template <class... Ts>
+struct OwnedTuple<std::tuple<Ts...>> {
+  using Type = std::tuple<typename Owned<Ts>::Type...>;
+};
+
+// The typed host function behind typed_host(): both call paths over one callable.
 template <class F>
-HostFunc typed_host(F fn) {
-  using Sig = detail::Signature<detail::Bare<F>>;
+class TypedHost final : public raw::HostImpl {
+  using Sig = Signature<Bare<F>>;
   using R = typename Sig::Ret;
   using Args = typename Sig::Args;
-  return [fn = std::move(fn)](std::span<const Val> args,
-                              std::vector<Val>& results) mutable -> Result<void> {
-    constexpr size_t n = std::tuple_size_v<Args>;
-    if (args.size() != n) {
-      return Error(ErrorKind::Usage, "host function takes " + std::to_string(n) +
+  using Lifted = typename OwnedTuple<Args>::Type;
+  static constexpr size_t kArgs = std::tuple_size_v<Args>;
+  template <class X>
+  struct Inner {
+    using Type = X;
+  };
+  template <class X>
+  struct Inner<Result<X>> {
+    using Type = X;
+  };
+  using Out = typename Inner<R>::Type;  // the value the guest receives (void: none)
+
+ public:
+  explicit TypedHost(F fn) : fn_(std::move(fn)) {}
+
+  bool accepts(const FuncType& t) const override {
+    if (t.params.size() != kArgs || t.async) return false;
+    bool ok = true;
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      ((ok = ok && wit_matches(Wit<std::tuple_element_t<I, Lifted>>::type(), t.params[I].type)),
+       ...);
+    }
+    (std::make_index_sequence<kArgs>{});
+    if constexpr (std::is_void_v<Out>) {
+      return ok && t.result.empty();
+    } else {
+      return ok && !t.result.empty() && wit_matches(Wit<Out>::type(), t.result);
+    }
+  }
+
+  Result<size_t> call_raw(raw::Context& cx, const FuncType& t, std::span<const raw::Flat> args,
+                          raw::Flat* results) override {
+    using Layout = typename LayoutOf<Lifted>::Type;
+    Lifted in;
+    Result<void> r;
+    size_t used = 0;
+    if constexpr (Layout::flat_count() > raw::kMaxFlatParams) {
+      // Spilled: one pointer to a tuple of the params in the caller's memory.
+      constexpr auto off = Layout::offsets();
+      auto ptr = static_cast<uint32_t>(args.empty() ? 0 : args[0]);
+      r = cx.check_pointer(ptr, Layout::size(), Layout::align(), raw::PointerFor::Params);
+      if (!r) return std::move(r).error();
+      each_arg(
+          [&]<size_t I, class M>(M& x) -> Result<void> {
+            auto v = Wit<M>::load(cx, t.params[I].type, ptr + off[I]);
+            if (!v) return std::move(v).error();
+            x = std::move(*v);
+            return {};
+          },
+          in, r);
+      used = 1;
+    } else {
+      const raw::Flat* at = args.data();
+      each_arg(
+          [&]<size_t I, class M>(M& x) -> Result<void> {
+            auto v = Wit<M>::lift(cx, t.params[I].type, at);
+            if (!v) return std::move(v).error();
+            x = std::move(*v);
+            return {};
+          },
+          in, r);
+      used = static_cast<size_t>(at - args.data());
+    }
+    if (!r) return std::move(r).error();
+    if constexpr (std::is_void_v<Out>) {
+      if constexpr (IsResultT<R>) {
+        auto out = std::apply(fn_, std::move(in));
+        if (!out) return std::move(out).error();
+      } else {
+        std::apply(fn_, std::move(in));
+      }
+      return size_t{0};
+    } else {
+      auto produced = std::apply(fn_, std::move(in));
+      const Out* out = nullptr;
+      if constexpr (IsResultT<R>) {
+        if (!produced) return std::move(produced).error();
+        out = &*produced;
+      } else {
+        out = &produced;
+      }
+      if constexpr (Wit<Out>::flat_count() > raw::kMaxFlatResults) {
+        // Through memory: the caller passed the result pointer last.
+        auto ptr = static_cast<uint32_t>(used < args.size() ? args[args.size() - 1] : 0);
+        if (auto ok =
+                cx.check_pointer(ptr, Wit<Out>::size(), Wit<Out>::align(), raw::PointerFor::Params);
+            !ok)
+          return std::move(ok).error();
+        if (auto ok = Wit<Out>::store(cx, t.result, *out, ptr); !ok) return std::move(ok).error();
+        return size_t{0};
+      } else {
+        raw::Flat* at = results;
+        if (auto ok = Wit<Out>::lower(cx, t.result, *out, at); !ok) return std::move(ok).error();
+        return size_t{1};
+      }
+    }
+  }
+
+  Result<void> call_vals(std::span<const Val> args, std::vector<Val>& results) override {
+    if (args.size() != kArgs) {
+      return Error(ErrorKind::Usage, "host function takes " + std::to_string(kArgs) +
                                          " arguments, got " + std::to_string(args.size()));
     }
     Args converted;
@@ -709,22 +380,53 @@ HostFunc typed_host(F fn) {
        }()),
        ...);
     }
-    (std::make_index_sequence<n>{});
+    (std::make_index_sequence<kArgs>{});
     if (err) return *err;
     if constexpr (std::is_void_v<R>) {
-      std::apply(fn, converted);
+      std::apply(fn_, converted);
       return {};
-    } else if constexpr (hull::api::detail::IsResult<R>::value) {
-      using T = typename hull::api::detail::IsResult<R>::Inner;
-      R r = std::apply(fn, converted);
+    } else if constexpr (IsResultT<R>) {
+      R r = std::apply(fn_, converted);
       if (!r) return std::move(r).error();
-      if constexpr (!std::is_void_v<T>) results.push_back(Wit<T>::to_val(*r));
+      if constexpr (!std::is_void_v<Out>) results.push_back(Wit<Out>::to_val(*r));
       return {};
     } else {
-      results.push_back(Wit<R>::to_val(std::apply(fn, converted)));
+      results.push_back(Wit<R>::to_val(std::apply(fn_, converted)));
       return {};
     }
+  }
+
+ private:
+  template <class X>
+  static constexpr bool IsResultT = hull::api::detail::IsResult<X>::value;
+  template <class Tuple>
+  struct LayoutOf;
+  template <class... Ts>
+  struct LayoutOf<std::tuple<Ts...>> {
+    using Type = FieldsLayout<Ts...>;
   };
+  // f.template operator()<I, M>(element) for each element of `in`, stopping at an error.
+  template <class G>
+  static void each_arg(G&& f, Lifted& in, Result<void>& r) {
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      ((r ? void(r = f.template operator()<I, std::tuple_element_t<I, Lifted>>(std::get<I>(in)))
+          : void()),
+       ...);
+    }
+    (std::make_index_sequence<kArgs>{});
+  }
+
+  F fn_;
+};
+}  // namespace detail
+
+// Wraps a typed C++ callable as a HostFunc. A guest calling it through an import whose type
+// the C++ signature matches passes its core values straight to typed lifting and lowering
+// (component_raw.hh); other callers go through Vals (a mismatch traps naming the parameter).
+// The callable may return void, a value, or Result<...> of those (an error becomes a trap).
+template <class F>
+HostFunc typed_host(F fn) {
+  return raw::HostThunk{std::make_shared<detail::TypedHost<F>>(std::move(fn))};
 }
 
 // A host-defined resource whose representations are C++ objects: `Resource<T>::define`
@@ -743,20 +445,24 @@ class Resource {
     return Resource(*type, std::move(objects));
   }
   // A new owned handle for `value` (as a Val to return from a host function).
-  Val make(T value) {
+  Val make(T value) const {
     uint32_t rep = table_->next++;
     table_->items.emplace(rep, std::make_unique<T>(std::move(value)));
     return Val::resource(ResourceAny{type_.id, rep, true, 0});
   }
   // A new owned handle for a heap object (T may be abstract: an interface the host implements).
-  Val make(std::unique_ptr<T> value) {
+  Val make(std::unique_ptr<T> value) const {
     uint32_t rep = table_->next++;
     table_->items.emplace(rep, std::move(value));
     return Val::resource(ResourceAny{type_.id, rep, true, 0});
   }
+  // The same as a handle (what a typed host function returns for an `own<R>` result).
+  ResourceAny make_handle(std::unique_ptr<T> value) const {
+    return make(std::move(value)).as_resource();
+  }
   // Takes the object behind an owned handle the guest gave up (an `own` argument): the host
   // owns it from now on.
-  Result<std::unique_ptr<T>> take(const ResourceAny& handle) {
+  Result<std::unique_ptr<T>> take(const ResourceAny& handle) const {
     if (handle.type != type_.id) return Error(ErrorKind::Usage, "handle of another resource type");
     auto it = table_->items.find(handle.rep);
     if (it == table_->items.end()) return Error(ErrorKind::Usage, "resource was dropped");

@@ -1,11 +1,20 @@
 // A C++ host on bindings generated at build time by `hull bindgen cpp` from demo.wit: it
 // implements the world's imports (an interface with a host resource, a freestanding function)
-// and calls every export of demo.wat (records, variants, enums, flags, lists, option, result,
-// the guest's resource) through the typed classes, asserting the values.
+// and calls every export (records, variants, enums, flags, lists, option, result, the guest's
+// resource) through the typed classes, asserting the values. Every test runs against three
+// implementations of the world: demo.wat (component text), a component built from C
+// (guests/demo_guest.c) and one built from JavaScript by componentize-js (guests/demo_guest.js,
+// which imports WASI 0.2 for its engine). The two built guests come from guests/build.sh at test
+// time, in $HULL_BINDGEN_GUESTS; without it their tests are skipped, unless
+// $HULL_BINDGEN_REQUIRE_GUESTS is set (the bindgen.guest.* ctests).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <hull/component.hh>
+#include <hull/wasi.hh>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -44,15 +53,49 @@ struct WorldImports : demo::DemoImports {
   std::vector<uint32_t> totals;
 };
 
-class Bindgen : public ::testing::Test {
+// One implementation of world `demo`: a component file and whether it needs WASI.
+struct Guest {
+  const char* name;
+  const char* file;  // in $HULL_BINDGEN_GUESTS; nullptr: demo.wat from the source tree
+  bool wasi;
+};
+
+// gtest prints the parameter in test names: the guest's name rather than its bytes.
+void PrintTo(const Guest& g, std::ostream* os) { *os << g.name; }
+
+std::string guest_path(const Guest& g) {
+  if (!g.file) return HULL_BINDGEN_COMPONENT;
+  const char* dir = std::getenv("HULL_BINDGEN_GUESTS");
+  if (!dir || !*dir) return "";
+  std::string path = std::string(dir) + "/" + g.file;
+  return std::filesystem::exists(path) ? path : "";
+}
+
+class Bindgen : public ::testing::TestWithParam<Guest> {
  protected:
   void SetUp() override {
-    auto component = cm::Component::from_file(engine, HULL_BINDGEN_COMPONENT);
+    std::string path = guest_path(GetParam());
+    if (path.empty()) {
+      if (std::getenv("HULL_BINDGEN_REQUIRE_GUESTS"))
+        FAIL() << "guest " << GetParam().name << " not built (HULL_BINDGEN_GUESTS)";
+      GTEST_SKIP() << "guest " << GetParam().name << " not built (guests/build.sh)";
+    }
+    auto component = cm::Component::from_file(engine, path);
     ASSERT_TRUE(component) << component.error().to_string();
     cm::Linker linker(engine);
-    auto linked = host::add_to_linker(linker, host_impl);
+    if (GetParam().wasi) {
+      ASSERT_TRUE(hull::api::wasi::add_to_linker(linker));
+      hull::api::wasi::Config config;
+      config.inherit_stdin = false;
+      config.stdout_capture = std::make_shared<std::string>();
+      config.stderr_capture = std::make_shared<std::string>();
+      ASSERT_TRUE(hull::api::wasi::attach(store, config));
+    }
+    // One table per host resource, shared by the interfaces that pass its handles (`tally` is
+    // defined by test:bindgen/host and named at the world's root too).
+    auto linked = host::add_to_linker(linker, host_impl, resources);
     ASSERT_TRUE(linked) << linked.error().to_string();
-    linked = demo::add_to_linker(linker, world_impl);
+    linked = demo::add_to_linker(linker, world_impl, resources);
     ASSERT_TRUE(linked) << linked.error().to_string();
     auto instance = linker.instantiate(store, *component);
     ASSERT_TRUE(instance) << instance.error().to_string();
@@ -63,19 +106,28 @@ class Bindgen : public ::testing::Test {
 
   hull::api::Engine engine;
   hull::api::Store store{engine};
+  demo::HostResources resources;
   Host host_impl;
   WorldImports world_impl;
   std::optional<demo::Demo> demo_;
 };
 
-TEST_F(Bindgen, StringsAndTheHostInterface) {
+INSTANTIATE_TEST_SUITE_P(Guests, Bindgen,
+                         ::testing::Values(Guest{"wat", nullptr, false},
+                                           Guest{"c", "demo_c.component.wasm", false},
+                                           Guest{"js", "demo_js.component.wasm", true}),
+                         [](const ::testing::TestParamInfo<Guest>& i) {
+                           return std::string(i.param.name);
+                         });
+
+TEST_P(Bindgen, StringsAndTheHostInterface) {
   auto r = demo_->greet("bindgen");
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(*r, "Hello, bindgen!");
   EXPECT_EQ(host_impl.logged, (std::vector<std::string>{"Hello, bindgen!"}));
 }
 
-TEST_F(Bindgen, ListsAndAFreestandingImport) {
+TEST_P(Bindgen, ListsAndAFreestandingImport) {
   std::vector<uint32_t> values{3, 1, 4, 1, 5, 9, 2, 6};
   auto r = demo_->sum(values);
   ASSERT_TRUE(r) << r.error().to_string();
@@ -86,7 +138,7 @@ TEST_F(Bindgen, ListsAndAFreestandingImport) {
   EXPECT_EQ(*empty, 0u);
 }
 
-TEST_F(Bindgen, RecordsAndVariants) {
+TEST_P(Bindgen, RecordsAndVariants) {
   auto p = demo_->translate(demo::Point{2, -3}, 10, 20);
   ASSERT_TRUE(p) << p.error().to_string();
   EXPECT_EQ(*p, (demo::Point{12, 17}));
@@ -101,7 +153,7 @@ TEST_F(Bindgen, RecordsAndVariants) {
   EXPECT_EQ(*empty, 0u);
 }
 
-TEST_F(Bindgen, EnumsAndFlags) {
+TEST_P(Bindgen, EnumsAndFlags) {
   auto c = demo_->next_color(demo::Color::Blue);
   ASSERT_TRUE(c) << c.error().to_string();
   EXPECT_EQ(*c, demo::Color::Red);
@@ -117,7 +169,7 @@ TEST_F(Bindgen, EnumsAndFlags) {
   EXPECT_FALSE(any(*f & demo::Perms::Write));
 }
 
-TEST_F(Bindgen, OptionAndResult) {
+TEST_P(Bindgen, OptionAndResult) {
   std::vector<uint32_t> values{3, 1, 4, 1, 5, 9, 2, 6};
   auto found = demo_->find(values, 9);
   ASSERT_TRUE(found) << found.error().to_string();
@@ -135,7 +187,7 @@ TEST_F(Bindgen, OptionAndResult) {
   EXPECT_EQ(bad->error(), "not a number");
 }
 
-TEST_F(Bindgen, HostResourceLentToTheGuest) {
+TEST_P(Bindgen, HostResourceLentToTheGuest) {
   uint64_t total = 0;
   int destroyed = 0;
   ASSERT_TRUE(host_impl.tally_resource);
@@ -150,7 +202,7 @@ TEST_F(Bindgen, HostResourceLentToTheGuest) {
   EXPECT_EQ(host_impl.tally_resource->live(), 0u);
 }
 
-TEST_F(Bindgen, GuestResourceThroughHandles) {
+TEST_P(Bindgen, GuestResourceThroughHandles) {
   const api::Api& a = demo_->api();
   auto counter = a.new_counter(40);
   ASSERT_TRUE(counter) << counter.error().to_string();
@@ -177,15 +229,16 @@ TEST_F(Bindgen, GuestResourceThroughHandles) {
   EXPECT_EQ(*seven, 7u);
 }
 
-TEST_F(Bindgen, ExportsAreTypeCheckedOnLookup) {
+TEST_P(Bindgen, ExportsAreTypeCheckedOnLookup) {
   // A world whose export has another type than the component's is refused by create().
   auto component = cm::Component::from_file(engine, HULL_BINDGEN_COMPONENT);
   ASSERT_TRUE(component);
   cm::Linker linker(engine);
   Host h;
   WorldImports w;
-  ASSERT_TRUE(host::add_to_linker(linker, h));
-  ASSERT_TRUE(demo::add_to_linker(linker, w));
+  demo::HostResources res;
+  ASSERT_TRUE(host::add_to_linker(linker, h, res));
+  ASSERT_TRUE(demo::add_to_linker(linker, w, res));
   hull::api::Store store2(engine);
   auto instance = linker.instantiate(store2, *component);
   ASSERT_TRUE(instance);

@@ -473,31 +473,44 @@ class CppGen {
     return s;
   }
 
-  // One HostFunc registration: converts the arguments, calls `call` on the implementation and
-  // converts the result back.
+  // The HostResources member holding the table of host resource `res`.
+  std::string table_member(TypeId res) const {
+    std::string ns = owner_ns(m_.types[res]);
+    for (char& c : ns)
+      if (c == ':') c = '_';
+    std::string out;
+    for (char c : ns)
+      if (!(c == '_' && !out.empty() && out.back() == '_')) out += c;
+    return (out.empty() ? "" : out + "_") + snake(m_.types[res].name);
+  }
+  bool host_resource(Type t) const {
+    t = m_.unalias(t);
+    if (t.is_prim()) return false;
+    TypeId res = m_.resource_of(t);
+    return res != kNoId && !guest_resource(res);
+  }
+
+  // One host function registration: a typed_host lambda (the guest's core values are lifted
+  // straight into its parameters) that calls `target` on the implementation. Host resources
+  // cross as handles and are looked up in (or added to) their tables here.
   std::string host_func(const std::string& path, const Function& f, const std::string& target,
-                        const std::string& indent) {
-    std::string s;
-    s += indent + "if (auto r = linker.func(" + quote(path) + ",\n";
-    s += indent + "        [&impl, tables](std::span<const " + kCm + "::Val> args, std::vector<" +
-         kCm + "::Val>& results) mutable -> " + kApi + "::Result<void> {\n";
-    std::string in = indent + "          ";
-    s += in + "(void)impl;\n" + in + "(void)tables;\n" + in + "(void)results;\n";
-    s += in + "if (args.size() != " + std::to_string(f.params.size()) + ") return " + kApi +
-         "::Error(" + kApi + "::ErrorKind::Usage, \"" + f.name + ": wrong argument count\");\n";
+                        const std::string& indent, std::set<TypeId>& all_tables) {
+    std::set<TypeId> tables;  // the tables this function's lambda captures
+    std::string in = indent + "      ";
+    std::string params, body;
     std::vector<std::string> call_args;
     std::string self;
     for (size_t i = 0; i < f.params.size(); ++i) {
       std::string a = "a" + std::to_string(i);
       Type t = m_.unalias(f.params[i].type);
-      TypeId res = m_.resource_of(t);
-      if (res != kNoId && !guest_resource(res) && !t.is_prim()) {
-        if (!own_resource(res, f)) return s;
+      if (host_resource(t)) {
+        TypeId res = m_.resource_of(t);
+        tables.insert(res);
         bool borrow = m_.types[t.def].kind == TypeDefKind::Borrow;
-        std::string table = "tables->" + snake(m_.types[res].name);
-        s += in + "auto " + a + " = " + table + (borrow ? ".get(" : ".take(") + "args[" +
-             std::to_string(i) + "].as_resource());\n";
-        s += in + "if (!" + a + ") return std::move(" + a + ").error();\n";
+        params += std::string(i ? ", " : "") + kCm + "::ResourceAny " + a + "_handle";
+        body += in + "auto " + a + " = t_" + table_member(res) + (borrow ? ".get(" : ".take(") + a +
+                "_handle);\n";
+        body += in + "if (!" + a + ") return std::move(" + a + ").error();\n";
         std::string v = borrow ? "**" + a : "std::move(*" + a + ")";
         if (i == 0 && f.kind == FunctionKind::Method) {
           self = "(*" + a + ")->";
@@ -506,55 +519,144 @@ class CppGen {
         }
         continue;
       }
-      s += in + "auto " + a + " = " + kCm + "::Wit<" + cpp(t, Use::ImportParam) +
-           ">::from_val(args[" + std::to_string(i) + "]);\n";
-      s += in + "if (!" + a + ") return std::move(" + a + ").error();\n";
-      call_args.push_back("std::move(*" + a + ")");
+      params += std::string(i ? ", " : "") + cpp(t, Use::ImportParam) + " " + a;
+      call_args.push_back(cpp(t, Use::ImportParam) == "std::string_view" ? a
+                                                                         : "std::move(" + a + ")");
     }
     std::string call = self.empty() ? target + "(" : self + member_name(f, "") + "(";
     for (size_t i = 0; i < call_args.size(); ++i) call += (i ? ", " : "") + call_args[i];
     call += ")";
-    s += in + "auto out = " + call + ";\n";
-    s += in + "if (!out) return std::move(out).error();\n";
+    std::string ret = "void";
+    bool make_handle = false;
     if (f.result) {
       Type t = m_.unalias(*f.result);
-      TypeId res = m_.resource_of(t);
-      if (res != kNoId && !guest_resource(res) &&
-          (t.is_prim() || m_.types[t.def].kind != TypeDefKind::Borrow) && own_resource(res, f)) {
-        s += in + "results.push_back(tables->" + snake(m_.types[res].name) +
-             ".make(std::move(*out)));\n";
+      if (host_resource(t) && m_.types[t.def].kind != TypeDefKind::Borrow) {
+        tables.insert(m_.resource_of(t));
+        make_handle = true;
+        ret = std::string(kCm) + "::ResourceAny";
       } else {
-        s += in + "results.push_back(" + kCm + "::Wit<" + cpp(t, Use::ImportResult) +
-             ">::to_val(*out));\n";
+        ret = cpp(t, Use::ImportResult);
       }
     }
-    s += in + "return {};\n";
-    s += indent + "        });\n" + indent + "    !r)\n" + indent + "  return r;\n";
+    body += in + "auto out = " + call + ";\n";
+    body += in + "if (!out) return std::move(out).error();\n";
+    if (make_handle) {
+      body += in + "return t_" + table_member(m_.resource_of(m_.unalias(*f.result))) +
+              ".make_handle(std::move(*out));\n";
+    } else if (f.result) {
+      body += in + "return std::move(*out);\n";
+    } else {
+      body += in + "return {};\n";
+    }
+    std::string captures = "&impl";
+    for (TypeId res : tables) {
+      captures += ", t_" + table_member(res) + " = *res." + table_member(res);
+      all_tables.insert(res);
+    }
+    std::string s;
+    s += indent + "if (auto r = linker.func(\n";
+    s += indent + "        " + quote(path) + ",\n";
+    s += indent + "        " + kCm + "::typed_host([" + captures + "](" + params + ") mutable -> " +
+         kApi + "::Result<" + ret + "> {\n";
+    s += in + "(void)impl;\n";
+    s += body;
+    s += indent + "        }));\n" + indent + "    !r)\n" + indent + "  return r;\n";
     return s;
   }
 
-  // Host resources live in the tables of the interface that defines them; a function of
-  // another interface (or of the world) taking or returning one has no access to that table yet.
-  bool own_resource(TypeId res, const Function& f) {
-    const TypeDef& d = m_.types[res];
-    bool same = d.owner.kind == wit::TypeOwner::Kind::Interface && cur_iface_ == d.owner.id;
-    if (!same) {
-      fail("function `" + f.name + "` passes host resource `" + d.name +
-           "` of another interface as a handle; not supported yet");
+  // The key of the world's import of interface `id` ("wasi:io/poll@0.2.0"), or "".
+  std::string import_key(InterfaceId id) const {
+    for (const WorldItem& it : w_.imports)
+      if (it.kind == WorldItem::Kind::Interface && it.interface == id) return it.key;
+    return "";
+  }
+  // The host resources an imported interface defines (in declaration order).
+  std::vector<TypeId> defined_resources(InterfaceId id) const {
+    std::vector<TypeId> out;
+    for (const auto& [n, tid] : m_.interfaces[id].types)
+      if (m_.types[tid].kind == TypeDefKind::Resource) out.push_back(tid);
+    return out;
+  }
+  // Host resources of other interfaces that `id` names with `use` (name in `id`, resource).
+  std::vector<std::pair<std::string, TypeId>> used_resources(InterfaceId id) const {
+    std::vector<std::pair<std::string, TypeId>> out;
+    for (const auto& [n, tid] : m_.interfaces[id].types) {
+      const TypeDef& d = m_.types[tid];
+      if (d.kind != TypeDefKind::Alias) continue;
+      TypeId res = m_.resource_of(d.target);
+      if (res == kNoId || guest_resource(res)) continue;
+      const TypeDef& r = m_.types[res];
+      if (r.owner.kind == wit::TypeOwner::Kind::Interface && r.owner.id != id)
+        out.emplace_back(n, res);
     }
-    return same;
+    return out;
+  }
+
+  // Statements defining the tables in `tables` that are not yet in `res` (under the path of the
+  // interface that owns each), then giving every name in `aliases` the same resource type.
+  std::string define_tables(const std::set<TypeId>& tables,
+                            const std::vector<std::pair<std::string, TypeId>>& aliases) {
+    std::string out;
+    for (TypeId res : tables) {
+      std::string m = table_member(res);
+      const TypeDef& d = m_.types[res];
+      std::string owner =
+          d.owner.kind == wit::TypeOwner::Kind::Interface ? import_key(d.owner.id) : std::string();
+      if (owner.empty()) {
+        fail("host resource `" + d.name + "` belongs to no imported interface");
+        continue;
+      }
+      out += "  if (!res." + m + ") {\n";
+      out += "    auto r = " + std::string(kCm) + "::Resource<" + qualified(res) +
+             ">::define(linker, " + quote(owner + "#" + d.name) + ");\n";
+      out += "    if (!r) return std::move(r).error();\n";
+      out += "    res." + m + ".emplace(std::move(*r));\n  }\n";
+    }
+    for (const auto& [path, res] : aliases) {
+      out += "  if (auto r = linker.resource(" + quote(path) + ", res." + table_member(res) +
+             "->type()); !r)\n    return r;\n";
+    }
+    return out;
   }
 
   std::string import_bindings() {
     std::string out;
-    std::vector<std::string> world_fns;
     std::vector<const Function*> freestanding;
+    std::vector<const WorldItem*> interfaces;
     for (const WorldItem& it : w_.imports) {
       if (it.kind == WorldItem::Kind::Function) freestanding.push_back(&it.function);
-      if (it.kind != WorldItem::Kind::Interface) continue;
-      out += import_interface(it);
+      if (it.kind == WorldItem::Kind::Interface) interfaces.push_back(&it);
     }
-    if (!freestanding.empty()) {
+    // Host resource classes first: functions of any interface may take or return them.
+    std::vector<TypeId> all;
+    for (const WorldItem* it : interfaces) {
+      std::string classes = resource_classes(it->interface);
+      for (TypeId res : defined_resources(it->interface)) all.push_back(res);
+      if (!classes.empty()) {
+        std::string ns = iface_ns(it->interface);
+        out += open_ns(ns) + classes + close_ns(ns);
+      }
+    }
+    out += open_ns("");
+    out +=
+        "// The host resources of this world's imports: one table per resource, shared by every\n"
+        "// interface whose functions pass its handles (add_to_linker defines each once).\n";
+    out += "struct HostResources {\n";
+    for (TypeId res : all)
+      out += "  std::optional<" + std::string(kCm) + "::Resource<" + qualified(res) + ">> " +
+             table_member(res) + ";\n";
+    out += "};\n";
+    out += close_ns("");
+    for (const WorldItem* it : interfaces) out += import_interface(*it);
+    // Host resources the world itself names with `use` are imported at its root too.
+    std::vector<std::pair<std::string, TypeId>> root_aliases;
+    for (const WorldItem& it : w_.imports) {
+      if (it.kind != WorldItem::Kind::Type) continue;
+      const TypeDef& d = m_.types[it.type];
+      TypeId res = d.kind == TypeDefKind::Alias ? m_.resource_of(d.target) : kNoId;
+      if (res != kNoId && !guest_resource(res)) root_aliases.emplace_back(it.key, res);
+    }
+    if (!freestanding.empty() || !root_aliases.empty()) {
       std::string cls = pascal(w_.name) + "Imports";
       out += open_ns("");
       out +=
@@ -567,29 +669,38 @@ class CppGen {
                import_params(*f, 0) + ") = 0;\n";
       }
       out += "};\n\n";
-      cur_iface_ = kNoId;
-      out += "inline " + std::string(kApi) + "::Result<void> add_to_linker(" + kCm +
-             "::Linker& linker, " + cls + "& impl) {\n";
-      out += "  struct Tables {};\n  auto tables = std::make_shared<Tables>();\n";
+      std::set<TypeId> tables;
+      for (const auto& [name, res] : root_aliases) tables.insert(res);
+      std::string funcs;
       for (const Function* f : freestanding)
-        out += host_func(f->name, *f, "impl." + member_name(*f, ""), "  ");
-      out += "  return {};\n}\n";
+        funcs += host_func(f->name, *f, "impl." + member_name(*f, ""), "  ", tables);
+      out += add_to_linker_fns(cls, "the world's own imports", define_tables(tables, root_aliases),
+                               funcs);
       out += close_ns("");
     }
     return out;
   }
 
-  std::string import_interface(const WorldItem& it) {
-    const Interface& iface = m_.interfaces[it.interface];
-    cur_iface_ = it.interface;
-    std::string ns = iface_ns(it.interface);
-    std::string cls = iface_class(it.interface);
-    std::string out = open_ns(ns);
-    // Host resources: abstract classes of the resource's methods.
-    std::vector<TypeId> resources;
-    for (const auto& [n, id] : iface.types)
-      if (m_.types[id].kind == TypeDefKind::Resource) resources.push_back(id);
-    for (TypeId res : resources) {
+  // add_to_linker(linker, impl, resources) with `body`, and add_to_linker(linker, impl) with
+  // tables of its own (for an interface registered alone).
+  std::string add_to_linker_fns(const std::string& cls, const std::string& what,
+                                const std::string& define, const std::string& funcs) {
+    std::string out;
+    out += "// Registers `impl` for " + what + "; host resource tables live in `res`.\n";
+    out += "inline " + std::string(kApi) + "::Result<void> add_to_linker(" + kCm +
+           "::Linker& linker, " + cls + "& impl, HostResources& res) {\n";
+    out += "  (void)res;\n" + define + funcs + "  return {};\n}\n";
+    out += "inline " + std::string(kApi) + "::Result<void> add_to_linker(" + kCm +
+           "::Linker& linker, " + cls + "& impl) {\n";
+    out += "  HostResources res;\n  return add_to_linker(linker, impl, res);\n}\n";
+    return out;
+  }
+
+  // The abstract classes of the host resources interface `id` defines.
+  std::string resource_classes(InterfaceId id) {
+    const Interface& iface = m_.interfaces[id];
+    std::string out;
+    for (TypeId res : defined_resources(id)) {
       const TypeDef& d = m_.types[res];
       std::string rc = type_name(res);
       out += docs(d.docs, "");
@@ -604,6 +715,15 @@ class CppGen {
       }
       out += "};\n\n";
     }
+    return out;
+  }
+
+  std::string import_interface(const WorldItem& it) {
+    const Interface& iface = m_.interfaces[it.interface];
+    std::string ns = iface_ns(it.interface);
+    std::string cls = iface_class(it.interface);
+    std::string out = open_ns(ns);
+    std::vector<TypeId> resources = defined_resources(it.interface);
     out += docs(iface.docs, "");
     out +=
         "// Imported interface `" + it.key + "`: implement it and register with add_to_linker().\n";
@@ -622,29 +742,22 @@ class CppGen {
              snake(m_.types[res].name) + "_resource;\n";
     }
     out += "};\n\n";
-    out += "// Registers `impl` for the import `" + it.key + "` (its resources, then functions).\n";
-    out += "inline " + std::string(kApi) + "::Result<void> add_to_linker(" + kCm +
-           "::Linker& linker, " + cls + "& impl) {\n";
-    out += "  struct Tables {\n";
-    for (TypeId res : resources)
-      out += "    " + std::string(kCm) + "::Resource<" + type_name(res) + "> " +
-             snake(m_.types[res].name) + ";\n";
-    out += "  };\n";
-    std::string init;
-    for (TypeId res : resources) {
-      std::string n = snake(m_.types[res].name);
-      out += "  auto " + n + " = " + kCm + "::Resource<" + type_name(res) + ">::define(linker, " +
-             quote(it.key + "#" + m_.types[res].name) + ");\n";
-      out += "  if (!" + n + ") return std::move(" + n + ").error();\n";
-      out += "  impl." + n + "_resource = *" + n + ";\n";
-      init += (init.empty() ? "" : ", ") + std::string("std::move(*") + n + ")";
+    std::set<TypeId> tables(resources.begin(), resources.end());
+    std::vector<std::pair<std::string, TypeId>> aliases;
+    for (const auto& [name, res] : used_resources(it.interface)) {
+      tables.insert(res);
+      aliases.emplace_back(it.key + "#" + name, res);
     }
-    out += "  auto tables = std::make_shared<Tables>(Tables{" + init + "});\n";
+    std::string funcs;
+    for (TypeId res : resources)
+      funcs +=
+          "  impl." + snake(m_.types[res].name) + "_resource = *res." + table_member(res) + ";\n";
     for (const Function& f : iface.functions) {
       std::string res = f.resource == kNoId ? "" : m_.types[f.resource].name;
-      out += host_func(it.key + "#" + f.name, f, "impl." + member_name(f, res), "  ");
+      funcs += host_func(it.key + "#" + f.name, f, "impl." + member_name(f, res), "  ", tables);
     }
-    out += "  return {};\n}\n";
+    out += add_to_linker_fns(cls, "the import `" + it.key + "`", define_tables(tables, aliases),
+                             funcs);
     out += close_ns(ns);
     return out;
   }
@@ -760,7 +873,6 @@ class CppGen {
   std::set<TypeId> seen_;
   std::vector<TypeId> order_;
   std::optional<Error> err_;
-  InterfaceId cur_iface_ = kNoId;  // the imported interface being generated
 };
 
 }  // namespace

@@ -162,6 +162,13 @@ Result<std::string> decode_utf16(const LiftLowerContext& cx, const uint8_t* p, s
 
 Result<ac::Val> load_string_from_range(LiftLowerContext& cx, uint32_t ptr,
                                        uint32_t tagged_code_units) {
+  Result<std::string> s = load_string_text(cx, ptr, tagged_code_units);
+  if (!s) return std::move(s).error();
+  return ac::Val::string_with_origin(std::move(*s), string_origin(cx.encoding, tagged_code_units));
+}
+
+Result<std::string> load_string_text(LiftLowerContext& cx, uint32_t ptr,
+                                     uint32_t tagged_code_units) {
   enum class Src { Utf8, Utf16, Latin1 } src = Src::Utf8;
   uint32_t align = 1;
   uint64_t byte_length = tagged_code_units;
@@ -207,7 +214,7 @@ Result<ac::Val> load_string_from_range(LiftLowerContext& cx, uint32_t ptr,
       for (uint64_t i = 0; i < byte_length; ++i) append_utf8(&s, p[i]);
       break;
   }
-  return ac::Val::string_with_origin(std::move(s), string_origin(cx.encoding, tagged_code_units));
+  return s;
 }
 
 // ---- lowering ---------------------------------------------------------------------------------
@@ -248,9 +255,8 @@ Trap too_large(const LiftLowerContext& cx, uint64_t bytes) {
 // The origin is trusted only when it agrees with the text, so a stale or forged origin can
 // never make the copy loops below write past an allocation; otherwise the string is treated
 // as the host's own UTF-8.
-Hint hint_for(const ac::Val& v, const Source& src) {
+Hint hint_for(uint64_t origin, const Source& src) {
   Hint host{StringEncoding::Utf8, Simple::Utf8, src.utf8.size()};
-  uint64_t origin = v.string_origin();
   if (origin == 0 || (origin >> 32) > 3) return host;
   auto option = static_cast<StringEncoding>((origin >> 32) - 1);
   auto tagged = static_cast<uint32_t>(origin);
@@ -424,8 +430,12 @@ Result<Range> store_probably_utf16(LiftLowerContext& cx, const Source& src, uint
 
 Result<Range> store_string_into_range(LiftLowerContext& cx, const ac::Val& v) {
   if (v.kind() != ac::TypeKind::String) return mismatch(ac::Type::prim(ac::TypeKind::String), v);
+  return store_string_text(cx, v.as_string(), v.string_origin());
+}
+
+Result<Range> store_string_text(LiftLowerContext& cx, std::string_view utf8, uint64_t origin) {
   Source src;
-  src.utf8 = v.as_string();
+  src.utf8 = utf8;
   const auto* bytes = reinterpret_cast<const uint8_t*>(src.utf8.data());
   for (size_t i = 0; i < src.utf8.size();) {
     // ASCII runs (the common case): one code point and one UTF-16 unit per byte.
@@ -441,7 +451,7 @@ Result<Range> store_string_into_range(LiftLowerContext& cx, const ac::Val& v) {
     src.utf16_units += cp >= 0x10000 ? 2 : 1;
     src.all_latin1 = src.all_latin1 && cp < 0x100;
   }
-  Hint h = hint_for(v, src);
+  Hint h = hint_for(origin, src);
   switch (cx.encoding) {
     case StringEncoding::Utf8:
       switch (h.simple) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -20,6 +21,13 @@ inline uint64_t string_origin(StringEncoding e, uint32_t tagged_code_units) {
 // load_string_from_range: validates alignment, bounds and the encoding (invalid data traps).
 Result<ac::Val> load_string_from_range(LiftLowerContext& cx, uint32_t ptr,
                                        uint32_t tagged_code_units);
+
+// The same on host text (the typed path of component_raw.hh): the UTF-8 string itself, without
+// a Val around it. `origin` as in string_origin(); 0 for a host string.
+Result<std::string> load_string_text(LiftLowerContext& cx, uint32_t ptr,
+                                     uint32_t tagged_code_units);
+Result<std::pair<uint32_t, uint32_t>> store_string_text(LiftLowerContext& cx, std::string_view utf8,
+                                                        uint64_t origin);
 
 // store_string_into_range: returns (ptr, tagged code units) in the context's encoding.
 // `v` must be a String value with valid UTF-8 (a Usage error otherwise).

@@ -267,8 +267,17 @@ api::Result<std::vector<ac::Val>> HostFunc::call(ComponentInstance* caller,
 
 // ---- lowered functions ----
 
+std::shared_ptr<ac::raw::HostImpl> HostFunc::raw_host() const {
+  if (store_fn) return nullptr;
+  const auto* thunk = fn.target<ac::raw::HostThunk>();
+  return thunk ? thunk->impl : nullptr;
+}
+
 api::Func lower_func(ComponentInstance* inst, std::shared_ptr<FuncRt> callee, CanonOptions opts) {
   if (opts.async) return lower_async_func(inst, std::move(callee), std::move(opts));
+  // A typed host function whose C++ signature matches takes the core values directly.
+  if (auto host = callee->raw_host(); host && host->accepts(callee->type))
+    return lower_raw_host_func(inst, std::move(host), callee->type, std::move(opts));
   CoreSignature sig = flatten_functype(callee->type, FlattenFor::Lower);
   std::vector<ac::Type> params, results;
   for (const ac::Field& p : callee->type.params) params.push_back(p.type);

@@ -348,8 +348,9 @@ class Instantiator {
         f->type = c_.info->types.at(c.type).func;
         for (const ac::Field& p : f->type.params) f->param_types.push_back(p.type);
         if (!f->type.result.empty()) f->result_types.push_back(f->type.result);
-        f->core_result_count =
-            flatten_functype(f->type, FlattenFor::Lift, f->opts.abi()).results.size();
+        CoreSignature core_sig = flatten_functype(f->type, FlattenFor::Lift, f->opts.abi());
+        f->core_result_count = core_sig.results.size();
+        f->core_params = std::move(core_sig.params);
         c_.funcs.push_back(f);
         return {};
       }
@@ -406,6 +407,7 @@ class Instantiator {
       return target->start(caller, args, std::move(on_resolve));
     }
     bool is_host() const override { return target->is_host(); }
+    std::shared_ptr<ac::raw::HostImpl> raw_host() const override { return target->raw_host(); }
   };
 
   api::Store& store_;

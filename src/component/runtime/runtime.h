@@ -13,6 +13,7 @@
 #include "component/abi/canon_abi.h"
 #include "component/valid/validator.h"
 #include "hull/component.hh"
+#include "hull/component_raw.hh"
 
 namespace hull::component {
 
@@ -106,6 +107,9 @@ struct FuncRt {
   using OnResolve = std::function<Result<void>(std::vector<Val>&&)>;
   virtual Result<std::shared_ptr<hull::component::AsyncTask>> start(
       hull::component::ComponentInstance* caller, std::span<const Val> args, OnResolve on_resolve);
+  // A typed host function (typed_host) behind this function, which a lowered import may call
+  // directly with core values (raw_call.cc); null for everything else.
+  virtual std::shared_ptr<raw::HostImpl> raw_host() const { return nullptr; }
 };
 
 // An instance's exports by name (a component instance, an inline instance, or a host one).
@@ -222,7 +226,8 @@ struct LiftedFunc : FuncRt {
   CanonOptions opts;
   std::vector<ac::Type> param_types;  // cached from `type`
   std::vector<ac::Type> result_types;
-  size_t core_result_count = 0;  // the core function's results (0 or 1)
+  size_t core_result_count = 0;           // the core function's results (0 or 1)
+  std::vector<api::ValType> core_params;  // the core function's params (the typed path)
   api::Result<std::vector<ac::Val>> call(ComponentInstance* caller,
                                          std::span<const ac::Val> args) override;
   api::Result<std::shared_ptr<AsyncTask>> start(ComponentInstance* caller,
@@ -237,10 +242,16 @@ struct HostFunc : FuncRt {
   bool is_host() const override { return true; }
   api::Result<std::vector<ac::Val>> call(ComponentInstance* caller,
                                          std::span<const ac::Val> args) override;
+  std::shared_ptr<ac::raw::HostImpl> raw_host() const override;
 };
 
 // `canon lower`: a core function in `inst` that calls `callee`.
 api::Func lower_func(ComponentInstance* inst, std::shared_ptr<FuncRt> callee, CanonOptions opts);
+// The typed path (raw_call.cc): a sync call of a lifted export with typed code laying out the
+// values, and `canon lower` of a typed host function whose signature matches `type`.
+api::Result<void> call_export_raw(LiftedFunc& f, const ac::raw::ExportCall& call);
+api::Func lower_raw_host_func(ComponentInstance* inst, std::shared_ptr<ac::raw::HostImpl> host,
+                              const ac::FuncType& type, CanonOptions opts);
 // `canon resource.new|rep|drop` for resource `rt` in `inst`.
 api::Func resource_new_func(ComponentInstance* inst, const RuntimeResource* rt);
 api::Func resource_rep_func(ComponentInstance* inst, const RuntimeResource* rt);
