@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs fuzz targets for SECONDS each:
 #   tests/fuzz/run_fuzz.sh BUILD_DIR SECONDS [TARGET...]   (targets: decode validate exec text
-#                                                          component wit; default: all six)
+#                                                          component wit manifest; default: all)
 #   tests/fuzz/run_fuzz.sh --seeds BUILD_DIR               (only extract the seed corpora)
 # Seeds come from the spec testsuite (extracted once per build dir, never committed); the corpora
 # grow in BUILD_DIR/fuzz-corpus/<target>; crashes land in BUILD_DIR/fuzz-artifacts/ and should be
 # copied to tests/fuzz/regressions/<target>/ once fixed. The component target's seeds are the
 # components of the component-model testsuite's scripts (or $HULL_COMPONENT_SEEDS), plus its
 # regressions. The wit target's seeds are the WASI 0.2 .wit files (../shared/specs/wasi-0.2, or
-# $HULL_WIT_SEEDS).
+# $HULL_WIT_SEEDS). The manifest target's seeds are its regressions (spin.toml and
+# runtime-config.toml files).
 # `make fuzz` runs all of them for
 # FUZZ_SECONDS; `make test` runs each briefly under ASan+UBSan (ctest fuzz_brief_<target>).
 # Exits 1 if a target found a crash, a leak, a timeout or an out-of-memory input.
@@ -22,7 +23,7 @@ build="${1:?usage: run_fuzz.sh BUILD_DIR SECONDS [TARGET...] | --seeds BUILD_DIR
 seconds="${2:-60}"
 shift 2 2>/dev/null || shift $#
 targets=("$@")
-((${#targets[@]})) || targets=(decode validate exec text component wit)
+((${#targets[@]})) || targets=(decode validate exec text component wit manifest)
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
 
@@ -74,6 +75,7 @@ for t in "${targets[@]}"; do
       # Same-named files of different packages overwrite each other; any mix is a fine seed.
     fi
   fi
+  [[ $t == manifest ]] && seed="$here/regressions/manifest"
   echo "== fuzz_$t for ${seconds}s"
   # Hull's guard-page traps use SIGSEGV/SIGBUS: let them reach Hull's handlers.
   ASAN_OPTIONS="handle_segv=0:handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1:detect_leaks=1" \
