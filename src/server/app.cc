@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "hull/wasi_http.hh"
+#include "serve/routes.h"
 
 namespace hull::server {
 
@@ -23,47 +24,14 @@ HttpResponse failure(uint16_t status, const std::string& text) {
   return r;
 }
 
-// A route's prefix when it ends in "/...": "/api/..." -> "/api"; "/..." -> "".
-std::optional<std::string_view> prefix_of(std::string_view route) {
-  constexpr std::string_view kWild = "/...";
-  if (route.size() >= kWild.size() && route.substr(route.size() - kWild.size()) == kWild) {
-    return route.substr(0, route.size() - kWild.size());
-  }
-  return std::nullopt;
-}
-
 }  // namespace
-
-std::optional<size_t> match_route(const std::vector<AppRoute>& routes, std::string_view path,
-                                  std::string* path_info) {
-  for (size_t i = 0; i < routes.size(); ++i) {
-    if (!prefix_of(routes[i].route) && routes[i].route == path) {
-      path_info->clear();
-      return i;
-    }
-  }
-  std::optional<size_t> best;
-  size_t best_len = 0;
-  for (size_t i = 0; i < routes.size(); ++i) {
-    auto prefix = prefix_of(routes[i].route);
-    if (!prefix) continue;
-    // `/api/...` matches /api and /api/x, not /apix.
-    bool matches = path.substr(0, prefix->size()) == *prefix &&
-                   (path.size() == prefix->size() || path[prefix->size()] == '/');
-    if (matches && (!best || prefix->size() > best_len)) {
-      best = i;
-      best_len = prefix->size();
-    }
-  }
-  if (best) *path_info = std::string(path.substr(best_len));
-  return best;
-}
 
 struct App::Impl {
   api::Engine engine;
   std::vector<AppComponent> components;
   std::vector<std::optional<ac::InstancePre>> pres;
   std::vector<AppRoute> routes;
+  hull::serve::Router router;  // routes -> the component's index, as text
   AppLimits limits;
   Metrics metrics;
 };
@@ -86,11 +54,38 @@ Result<std::unique_ptr<App>> App::create(std::vector<AppComponent> components,
   if (auto r = api::wasi::add_to_linker(linker); !r) {
     return Error::make(ErrorKind::Usage, r.error().message);
   }
+  if (auto r = hull::serve::add_serve_to_linker(linker); !r) {
+    return Error::make(ErrorKind::Usage, r.error().message);
+  }
+  for (const AppRoute& r : routes) {
+    auto route = hull::serve::parse_route(r.route);
+    if (!route) return std::move(route).error();
+    if (r.component >= components.size() ||
+        !impl->router.add(*route, std::to_string(r.component))) {
+      return Error::make(ErrorKind::Usage, "route " + r.route + " is given twice");
+    }
+  }
   for (const AppComponent& c : components) {
     auto comp = ac::Component::from_file(impl->engine, c.source);
     if (!comp) {
       return Error::make(ErrorKind::Invalid,
                          "component `" + c.name + "` (" + c.source + "): " + comp.error().message);
+    }
+    // Refuse at start-up, not with a 500 per request, what could never answer a request.
+    bool handler = false;
+    for (const auto& [name, info] : comp->exports()) {
+      if (name.rfind("wasi:http/incoming-handler@0.2.", 0) == 0 &&
+          info.kind == ac::ExternInfo::Kind::Instance &&
+          std::find(info.export_names.begin(), info.export_names.end(), "handle") !=
+              info.export_names.end()) {
+        handler = true;
+      }
+    }
+    if (!handler) {
+      return Error::make(ErrorKind::Usage,
+                         "component `" + c.name + "` (" + c.source +
+                             ") exports no wasi:http/incoming-handler@0.2.x (with `handle`): "
+                             "hull serve needs a wasi:http proxy component");
     }
     auto pre = linker.instantiate_pre(*comp);
     if (!pre) {
@@ -109,6 +104,7 @@ Result<std::unique_ptr<App>> App::create(std::vector<AppComponent> components,
 HttpResponse App::handle(const HttpRequest& request) {
   Impl& a = *impl_;
   auto started = Clock::now();
+  a.metrics.begin();
   RequestSample sample;
   auto finish = [&](HttpResponse r) {
     sample.status = r.status;
@@ -117,12 +113,11 @@ HttpResponse App::handle(const HttpRequest& request) {
     return r;
   };
   std::string path = request.target.substr(0, request.target.find('?'));
-  std::string path_info;
-  auto route = match_route(a.routes, path, &path_info);
-  if (!route) return finish(failure(404, "no route for " + path));
-  const AppRoute& r = a.routes[*route];
-  sample.route = r.route;
-  const AppComponent& comp = a.components[r.component];
+  auto match = a.router.match(path);
+  if (!match) return finish(failure(404, "no route for " + path));
+  sample.route = match->matched_route;
+  const AppComponent& comp = a.components[std::stoul(match->component)];
+  const size_t comp_index = std::stoul(match->component);
 
   api::Store store(a.engine);
   if (a.limits.fuel) (void)store.set_fuel(*a.limits.fuel);
@@ -131,8 +126,13 @@ HttpResponse App::handle(const HttpRequest& request) {
     sample.failure = RequestSample::Failure::error;
     return finish(failure(500, "component `" + comp.name + "`: " + w.error().message));
   }
+  if (auto w = hull::serve::attach_serve(store, comp.serve.value_or(hull::serve::ServeConfig{}));
+      !w) {
+    sample.failure = RequestSample::Failure::error;
+    return finish(failure(500, "component `" + comp.name + "`: " + w.error().message));
+  }
   auto t0 = Clock::now();
-  auto inst = a.pres[r.component]->instantiate(store);
+  auto inst = a.pres[comp_index]->instantiate(store);
   sample.instantiate_s = seconds(Clock::now() - t0);
   if (!inst) {
     sample.failure = RequestSample::Failure::trap;
@@ -146,11 +146,11 @@ HttpResponse App::handle(const HttpRequest& request) {
   req.path_with_query = request.target;
   req.headers = request.headers;
   // What Spin tells a component about the route it was reached through.
-  std::string base = prefix_of(r.route) ? std::string(*prefix_of(r.route)) : r.route;
   req.headers.emplace_back("spin-full-url", "http://" + request.host + request.target);
-  req.headers.emplace_back("spin-path-info", path_info);
-  req.headers.emplace_back("spin-matched-route", r.route);
-  req.headers.emplace_back("spin-component-route", base);
+  req.headers.emplace_back("spin-path-info", match->path_info);
+  req.headers.emplace_back("spin-matched-route", match->matched_route);
+  req.headers.emplace_back("spin-base-path", "/");
+  req.headers.emplace_back("spin-component-route", match->base);
   req.headers.emplace_back("spin-client-addr", request.peer);
   req.body = request.body;
   auto t1 = Clock::now();

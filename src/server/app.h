@@ -14,6 +14,7 @@
 
 #include "hull/component.hh"
 #include "hull/wasi.hh"
+#include "serve/wit.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 
@@ -24,7 +25,8 @@ struct AppComponent {
   std::string name;
   std::string source;            // the .wasm/.wat path
   hull::api::wasi::Config wasi;  // environment, preopened files, outbound hosts
-  std::vector<std::string> key_value_stores;
+  // Key-value stores and variables (wasi:keyvalue, fermyon:spin); none when unset.
+  std::optional<hull::serve::ServeConfig> serve;
 };
 
 // A route: `/x` exact, `/x/...` a prefix, `/...` everything.
@@ -55,11 +57,5 @@ class App {
   explicit App(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// Which route answers `path` (without the query): exact routes first, then the longest
-// matching prefix, then the catch-all; nullopt when none does. `*path_info` is what follows
-// the matched prefix (Spin's spin-path-info).
-std::optional<size_t> match_route(const std::vector<AppRoute>& routes, std::string_view path,
-                                  std::string* path_info);
 
 }  // namespace hull::server

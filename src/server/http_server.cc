@@ -2,11 +2,14 @@
 // shared between workers but the stop flag, so the request path takes no lock.
 #include "server/http_server.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
 #include <cstring>
 #include <ctime>
 #include <set>
@@ -54,8 +57,16 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read();
   void on_read(beast::error_code ec);
+  // Writes `response`; then reads the next request (keep_alive), or closes: at once, or after
+  // a lingering close when the client may still be sending (`linger`: an error answered before
+  // the request was read whole).
   void respond(HttpResponse response, bool keep_alive, const HttpRequest* req,
-               std::chrono::steady_clock::time_point started);
+               std::chrono::steady_clock::time_point started, bool linger = false);
+  // Half-closes, then reads and drops what the client still sends (for a bounded time) before
+  // closing: closing with unread input makes the kernel send a reset, which can destroy the
+  // error response before the client has read it.
+  void linger();
+  void drain();
   void close();
   void log(const HttpRequest* req, unsigned status, size_t bytes,
            std::chrono::steady_clock::time_point started);
@@ -67,6 +78,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Worker& worker_;
   std::string peer_;
   bool busy_ = false;  // between a complete request and its written response
+  std::array<char, 4096> discard_;
 };
 
 struct Worker {
@@ -83,6 +95,9 @@ struct Worker {
 
   void accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+      // Stopping: Server::stop has shut the listener down (a connection that still got through
+      // is dropped); begin_stop closes it.
+      if (stopping.load(std::memory_order_relaxed)) return;
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
         accept();  // a failed accept (e.g. out of descriptors) must not end the listener
@@ -161,7 +176,7 @@ void Session::on_read(beast::error_code ec) {
       close();  // a transport error: nobody to answer
       return;
     }
-    respond(plain(status, std::move(why)), false, nullptr, started);
+    respond(plain(status, std::move(why)), false, nullptr, started, /*linger=*/true);
     return;
   }
   busy_ = true;
@@ -186,7 +201,7 @@ void Session::on_read(beast::error_code ec) {
 }
 
 void Session::respond(HttpResponse response, bool keep_alive, const HttpRequest* req,
-                      std::chrono::steady_clock::time_point started) {
+                      std::chrono::steady_clock::time_point started, bool linger) {
   out_ = std::make_shared<http::response<http::string_body>>();
   out_->version(11);
   out_->result(response.status);
@@ -199,15 +214,38 @@ void Session::respond(HttpResponse response, bool keep_alive, const HttpRequest*
   log(req, response.status, out_->body().size(), started);
   stream_.expires_after(worker_.config.read_timeout);
   http::async_write(stream_, *out_,
-                    [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                    [self = shared_from_this(), keep_alive, linger](beast::error_code ec,
+                                                                    size_t) {
                       self->busy_ = false;
                       self->out_.reset();
+                      if (!ec && linger) {
+                        self->linger();
+                        return;
+                      }
                       if (ec || !keep_alive) {
                         self->close();
                         return;
                       }
                       self->read();
                     });
+}
+
+void Session::linger() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(std::chrono::seconds(2));  // for the whole drain, not per read
+  drain();
+}
+
+void Session::drain() {
+  stream_.async_read_some(asio::buffer(discard_),
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            if (ec) {
+                              self->close();  // the client closed too, or the time is up
+                              return;
+                            }
+                            self->drain();
+                          });
 }
 
 void Session::close() {
@@ -311,6 +349,11 @@ void Server::run() {
 
 void Server::stop() {
   if (impl_->stopping.exchange(true)) return;
+  // Refuse new connections now, even on a worker busy in a guest (its loop runs begin_stop only
+  // when the guest returns): a listening socket shut down leaves the SO_REUSEPORT group, so
+  // connection attempts are refused at once and those queued unaccepted are reset. Only the
+  // kernel's side of the socket changes; the worker still owns and closes the acceptor.
+  for (auto& w : impl_->workers) ::shutdown(w->acceptor.native_handle(), SHUT_RDWR);
   for (auto& w : impl_->workers) {
     Worker* worker = w.get();
     asio::post(worker->io, [worker] { worker->begin_stop(); });

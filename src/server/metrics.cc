@@ -48,6 +48,7 @@ void Histogram::write(std::string* out, const std::string& name, const std::stri
 }
 
 void Metrics::record(const RequestSample& s) {
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(mu_);
   requests_[{s.route, s.status}] += 1;
   total_[s.route].observe(s.total_s);
@@ -111,6 +112,10 @@ std::string Metrics::render() const {
     out += std::string("# TYPE ") + c.name + " counter\n";
     out += std::string(c.name) + " " + std::to_string(c.value) + "\n";
   }
+  out += "# HELP hull_requests_in_flight Requests being answered now.\n";
+  out += "# TYPE hull_requests_in_flight gauge\n";
+  out += "hull_requests_in_flight " +
+         std::to_string(in_flight_.load(std::memory_order_relaxed)) + "\n";
   return out;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -39,6 +40,9 @@ struct RequestSample {
 
 class Metrics {
  public:
+  // A request has started (it counts in hull_requests_in_flight until record()).
+  void begin() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
+  // A request has ended: what it cost.
   void record(const RequestSample& s);
   // The Prometheus text exposition of everything recorded.
   std::string render() const;
@@ -48,6 +52,7 @@ class Metrics {
   std::map<std::pair<std::string, uint16_t>, uint64_t> requests_;
   std::map<std::string, Histogram> total_, queue_, instantiate_, guest_;
   uint64_t traps_ = 0, fuel_ = 0, deadline_ = 0, errors_ = 0, instances_ = 0;
+  std::atomic<int64_t> in_flight_{0};
 };
 
 }  // namespace hull::server

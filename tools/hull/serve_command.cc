@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "server/app.h"
+#include "server/manifest_app.h"
 #include "server/http_server.h"
 
 namespace hull::cli {
@@ -25,12 +26,15 @@ constexpr int kExitUsage = 2;
 
 void print_serve_help(FILE* out) {
   std::fputs(
-      "usage: hull serve [OPTIONS] COMPONENT.wasm|COMPONENT.wat\n"
+      "usage: hull serve [OPTIONS] COMPONENT.wasm|COMPONENT.wat|APP.toml\n"
       "\n"
       "Serves a wasi:http component (one exporting wasi:http/incoming-handler): every request\n"
       "gets a fresh instance from the component pre-linked once against WASI 0.2 and wasi:http.\n"
       "A guest that traps, runs out of fuel or passes its deadline costs a 500 for that request\n"
       "and nothing else. SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit 0.\n"
+      "APP.toml is an app manifest in Spin's spin.toml v2 layout: components with their\n"
+      "routes ([[trigger.http]]), environment, files, allowed_outbound_hosts,\n"
+      "key_value_stores (wasi:keyvalue, fermyon:spin/key-value) and variables.\n"
       "\n"
       "options:\n"
       "  --addr HOST:PORT        where to listen (default 127.0.0.1:3000; port 0 picks one)\n"
@@ -48,6 +52,10 @@ void print_serve_help(FILE* out) {
       "  -S allow-outbound=URL   let the component send HTTP requests there (Spin's syntax,\n"
       "                          e.g. http://127.0.0.1:8080 or *://*.example.com:*); repeatable\n"
       "  --port-file FILE        write the bound port there once listening (for scripts)\n"
+      "  --runtime-config FILE   APP.toml only: Spin's runtime-config.toml, choosing each\n"
+      "                          key-value store's backend (spin = SQLite, redis = url)\n"
+      "  --state-dir DIR         APP.toml only: where SQLite stores and staged files live\n"
+      "                          (default: .hull/ beside the manifest)\n"
       "  -h, --help              this text\n",
       out);
 }
@@ -101,7 +109,7 @@ int serve_command(int argc, char** argv) {
   std::optional<server::ServerConfig> admin;
   server::AppLimits limits;
   server::AppComponent comp;
-  std::string file, access_log, port_file;
+  std::string file, access_log, port_file, runtime_config, state_dir;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     std::string name = a, val;
@@ -175,6 +183,10 @@ int serve_command(int argc, char** argv) {
       if (name == "--max-header") sc.max_header_bytes = *n;
     } else if (name == "--access-log") {
       if (!need(&access_log)) return kExitUsage;
+    } else if (name == "--runtime-config") {
+      if (!need(&runtime_config)) return kExitUsage;
+    } else if (name == "--state-dir") {
+      if (!need(&state_dir)) return kExitUsage;
     } else if (name == "--port-file") {
       if (!need(&port_file)) return kExitUsage;
     } else if (name == "--env") {
@@ -230,14 +242,44 @@ int serve_command(int argc, char** argv) {
   }
   sc.access_log = log;
 
-  comp.name = file;
-  comp.source = file;
-  auto app = server::App::create({comp}, {{"/...", 0}}, limits);
-  if (!app) {
-    std::fprintf(stderr, "error: %s\n", app.error().message.c_str());
-    return kExitError;
+  // A manifest (app.toml) names components, routes, stores and variables; a component alone
+  // answers every path.
+  server::ManifestApp from_manifest;
+  std::unique_ptr<server::App> single;
+  server::App* the_app = nullptr;
+  if (file.size() > 5 && file.substr(file.size() - 5) == ".toml") {
+    server::ManifestOptions mo;
+    mo.runtime_config = runtime_config;
+    mo.state_dir = state_dir;
+    mo.limits = limits;
+    mo.allowed_outbound_hosts = comp.wasi.allowed_outbound_hosts;
+    auto loaded = server::load_manifest_app(file, mo);
+    if (!loaded) {
+      std::fprintf(stderr, "error: %s\n", loaded.error().message.c_str());
+      return kExitError;
+    }
+    from_manifest = std::move(*loaded);
+    for (const auto& w : from_manifest.warnings) {
+      std::fprintf(stderr, "warning: %s\n", w.to_string().c_str());
+    }
+    the_app = from_manifest.app.get();
+  } else {
+    if (!runtime_config.empty() || !state_dir.empty()) {
+      std::fprintf(stderr,
+                   "error: --runtime-config and --state-dir configure a manifest's key-value "
+                   "stores; serve an app.toml to use them\n");
+      return kExitUsage;
+    }
+    comp.name = file;
+    comp.source = file;
+    auto app = server::App::create({comp}, {{"/...", 0}}, limits);
+    if (!app) {
+      std::fprintf(stderr, "error: %s\n", app.error().message.c_str());
+      return kExitError;
+    }
+    single = std::move(*app);
+    the_app = single.get();
   }
-  server::App* the_app = app->get();
 
   // Signals are taken by one thread with sigwait, so no handler runs inside a worker.
   sigset_t stop_signals;
@@ -282,18 +324,24 @@ int serve_command(int argc, char** argv) {
                                   .c_str()
                             : "");
   if (!port_file.empty()) {
-    if (FILE* f = std::fopen(port_file.c_str(), "w")) {
-      std::fprintf(f, "%u\n", main_server.port());
-      std::fclose(f);
+    // Written whole, then renamed into place: a script polling for the file never reads half.
+    std::string tmp = port_file + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    bool ok = f && std::fprintf(f, "%u\n", main_server.port()) > 0;
+    if (f && std::fclose(f) != 0) ok = false;
+    if (!ok || std::rename(tmp.c_str(), port_file.c_str()) != 0) {
+      std::fprintf(stderr, "error: --port-file %s: %s\n", port_file.c_str(), std::strerror(errno));
+      return kExitError;
     }
   }
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    std::fprintf(stderr, "hull serve: %s: finishing in-flight requests\n",
-                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
     main_server.stop();
     if (admin_server) admin_server->stop();
+    // Printed once new connections are refused (scripts wait for this line).
+    std::fprintf(stderr, "hull serve: %s: stopped listening, finishing in-flight requests\n",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
   });
   std::thread admin_thread;
   if (admin_server) admin_thread = std::thread([&] { admin_server->run(); });
