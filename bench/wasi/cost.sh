@@ -51,12 +51,20 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
 
 echo "== whole process (CPU ms = perf stat task-clock mean of $runs; peak RSS)"
 printf '%-40s %10s %14s\n' probe "CPU ms" "peak RSS KiB"
-for probe in "hull run hello.wasm|$hull run $work/hello.wasm" \
+for row in "hull run hello.wasm|$hull run $work/hello.wasm" \
              "hull run hello.component.wasm|$hull run $work/hello.component.wasm" \
              "hull run cli.component.wasm (JS)|$hull run $js/cli.component.wasm"; do
-  name=${probe%%|*} cmd=${probe#*|}
+  name=${row%%|*} cmd=${row#*|}
   if ! $cmd > /dev/null 2>&1; then printf '%-40s %10s\n' "$name" "fails: $($cmd 2>&1 | head -1)"; continue; fi
   printf '%-40s %10s %14s\n' "$name" "$(cpu_ms $cmd)" "$(peak_rss_kb $cmd)"
+done
+# The peer: jco run (Node + preview2-shim), the same components; fewer runs (it is slow).
+for row in "jco run hello.component.wasm|$jco run $work/hello.component.wasm" \
+           "jco run cli.component.wasm (JS)|$jco run $js/cli.component.wasm"; do
+  name=${row%%|*} cmd=${row#*|}
+  saved=$runs runs=5
+  printf '%-40s %10s %14s\n' "$name" "$(cpu_ms $cmd)" "$(peak_rss_kb $cmd)"
+  runs=$saved
 done
 echo
 echo "== in process: hello.component.wasm"
