@@ -56,6 +56,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void read();
+  // The header is in: answers `Expect: 100-continue` (a client waiting for it, as curl does for
+  // bodies over 1 MB, would otherwise stall a second), then reads the body.
+  void on_header(beast::error_code ec);
+  void read_body();
   void on_read(beast::error_code ec);
   // Writes `response`; then reads the next request (keep_alive), or closes: at once, or after
   // a lingering close when the client may still be sending (`linger`: an error answered before
@@ -146,6 +150,36 @@ void Session::read() {
   parser_->header_limit(static_cast<uint32_t>(worker_.config.max_header_bytes));
   parser_->body_limit(worker_.config.max_body_bytes);
   stream_.expires_after(worker_.config.read_timeout);
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+}
+
+void Session::on_header(beast::error_code ec) {
+  if (ec) {
+    on_read(ec);  // a body over the limit is refused here, before any 100 Continue
+    return;
+  }
+  const auto& msg = parser_->get();
+  if (!parser_->is_done() && msg.version() >= 11 &&
+      beast::iequals(msg[http::field::expect], "100-continue")) {
+    auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+    http::async_write(stream_, *cont,
+                      [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+                        if (ec) {
+                          self->close();
+                          return;
+                        }
+                        self->stream_.expires_after(self->worker_.config.read_timeout);
+                        self->read_body();
+                      });
+    return;
+  }
+  read_body();
+}
+
+void Session::read_body() {
+  // Completes at once when the request has no body.
   http::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });

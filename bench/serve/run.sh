@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# Requests per second and latency percentiles of `hull serve` (a fresh instance per request),
+# measured with wrk on loopback beside nginx answering a static "hello" on another loopback port
+# in the same run (the ceiling of this machine). Targets:
+#   nginx      `return 200 'hello'` (a minimal nginx.conf in a temp dir, one worker per core)
+#   hull-wat   hull serve tests/serve/app.wat, GET /hello (hand-written component, 21-byte body)
+#   hull-js    hull serve of tests/serve/hello.js built with componentize-js, GET /hello
+# Rounds are interleaved (every target once per round); the table gives the median round with
+# the min - max over rounds, and ratios against nginx and between the two Hull targets. See
+# docs/PERFORMANCE.md, "Serving (hull serve)".
+#
+#   bench/serve/run.sh [--build DIR] [--hull PATH] [--npm-tools DIR] [--runs K]
+#                      [--duration D] [--threads T] [--connections C] [--workers N]
+#                      [--out DIR] [--results MD] [--chart PNG]
+#
+# --build        Hull build tree (default: build); --hull overrides the binary
+# --npm-tools    npm prefix with jco + componentize-js (scripts/npm-tools.sh; default
+#                build/npm-tools); missing: hull-js is skipped
+# --runs K       rounds (default 3)
+# --duration D   wrk -d per run (default 10s); --threads (default 2), --connections (default 16)
+# --workers N    hull serve --workers and nginx worker_processes (default: one per core)
+# --out DIR      scratch: JS component, logs, raw rows OUT/results.tsv (default /tmp/hull-serve-bench)
+# --results MD   also write the table with the command and machine there (and MD's .tsv beside)
+# --chart PNG    also draw requests/s per target (gnuplot)
+# wrk and nginx come from Debian; when missing they are installed with apt-get (said on stderr).
+# Everything runs on 127.0.0.1; every process started is killed on exit; each wrk run is bounded
+# by --duration (and a timeout). Progress goes to stderr, the table to stdout.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cmdline="bench/serve/run.sh $*"
+build=$repo/build
+hull=
+npm_tools=$repo/build/npm-tools
+runs=3
+duration=10s
+threads=2
+connections=16
+workers=$(nproc)
+out=/tmp/hull-serve-bench
+results_md=
+chart=
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build=$2; shift 2 ;;
+    --hull) hull=$2; shift 2 ;;
+    --npm-tools) npm_tools=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --workers) workers=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --results) results_md=$2; shift 2 ;;
+    --chart) chart=$2; shift 2 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+hull=${hull:-$build/hull}
+log() { echo "[serve-bench] $*" >&2; }
+[ -x "$hull" ] || { echo "missing $hull (ninja -C $build hull)" >&2; exit 1; }
+
+# ---- tools -----------------------------------------------------------------------------------
+missing=()
+command -v wrk > /dev/null || missing+=(wrk)
+[ -x /usr/sbin/nginx ] || command -v nginx > /dev/null || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]} with apt-get (Debian packages, for this benchmark only)"
+  [ "$(id -u)" = 0 ] || { echo "need root to install ${missing[*]}" >&2; exit 1; }
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+fi
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+mkdir -p "$out"
+results=$out/results.tsv
+: > "$results"
+pids=()
+cleanup() {
+  # TERM first: nginx's master then stops its workers (a KILLed master would orphan them).
+  for p in "${pids[@]}"; do kill -TERM "$p" 2> /dev/null || true; done
+  for _ in $(seq 50); do
+    alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2> /dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do kill -9 "$p" 2> /dev/null || true; done
+  wait 2> /dev/null || true
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_port() {  # PORT: bounded wait until something listens there
+  for _ in $(seq 200); do
+    python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), timeout=1).close()" \
+      2> /dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on 127.0.0.1:$1 after 20 s" >&2
+  return 1
+}
+
+# ---- targets ---------------------------------------------------------------------------------
+declare -A url
+targets=()
+
+# nginx: a static answer, foreground, in its own temp prefix.
+ng=$out/nginx
+mkdir -p "$ng/logs"
+ng_port=$(free_port)
+cat > "$ng/nginx.conf" <<EOF
+daemon off;
+worker_processes $workers;
+pid $ng/nginx.pid;
+error_log $ng/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $ng/body;
+  proxy_temp_path $ng/proxy;
+  fastcgi_temp_path $ng/fastcgi;
+  uwsgi_temp_path $ng/uwsgi;
+  scgi_temp_path $ng/scgi;
+  server {
+    listen 127.0.0.1:$ng_port reuseport;
+    location / { default_type text/plain; return 200 'hello'; }
+  }
+}
+EOF
+"$nginx_bin" -p "$ng" -c "$ng/nginx.conf" 2> "$ng/logs/stderr" &
+pids+=($!)
+wait_port "$ng_port"
+targets+=(nginx)
+url[nginx]=http://127.0.0.1:$ng_port/hello
+log "nginx $("$nginx_bin" -v 2>&1 | sed 's|.*/||') on port $ng_port ($workers workers)"
+
+# start_hull NAME COMPONENT: hull serve on a free port (its --port-file tells which).
+start_hull() {
+  local name=$1 comp=$2
+  rm -f "$out/$name.port"
+  "$hull" serve --addr 127.0.0.1:0 --workers "$workers" --port-file "$out/$name.port" "$comp" \
+    2> "$out/$name.err" &
+  pids+=($!)
+  for _ in $(seq 300); do
+    [ -s "$out/$name.port" ] && break
+    sleep 0.1
+  done
+  [ -s "$out/$name.port" ] || { echo "hull serve $comp did not start:" >&2; cat "$out/$name.err" >&2; exit 1; }
+  targets+=("$name")
+  url[$name]=http://127.0.0.1:$(cat "$out/$name.port")/hello
+  log "$name: hull serve $comp on ${url[$name]}"
+}
+start_hull hull-wat "$repo/tests/serve/app.wat"
+
+js=$out/hello-js.wasm
+if [ -x "$npm_tools/node_modules/.bin/jco" ] || [ -d "$npm_tools/node_modules/@bytecodealliance/componentize-js" ]; then
+  if bash "$repo/scripts/build-js-component.sh" "$npm_tools" "$repo/tests/serve/hello.js" \
+    'export wasi:http/incoming-handler@0.2.10;' "$js"; then
+    start_hull hull-js "$js"
+  else
+    log "componentize-js failed: hull-js skipped"
+  fi
+else
+  log "no componentize-js in $npm_tools (scripts/npm-tools.sh --prefix $npm_tools jco componentize-js): hull-js skipped"
+fi
+
+# Every target must answer 200 before it is measured.
+for t in "${targets[@]}"; do
+  code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "${url[$t]}")
+  [ "$code" = 200 ] || { echo "$t: ${url[$t]} answered $code, not 200" >&2; exit 1; }
+done
+
+# ---- rounds ----------------------------------------------------------------------------------
+# Rows: round, target, requests/s, p50, p90, p99 (ms), errors (non-2xx + socket errors).
+secs=${duration%s}
+for ((round = 1; round <= runs; round++)); do
+  for t in "${targets[@]}"; do
+    log "round $round/$runs: $t: wrk -t$threads -c$connections -d$duration --latency ${url[$t]}"
+    timeout $((secs + 60)) wrk -t"$threads" -c"$connections" -d"$duration" --latency "${url[$t]}" \
+      > "$out/wrk.$t.$round.txt"
+    python3 - "$out/wrk.$t.$round.txt" "$round" "$t" >> "$results" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(v):
+    n, unit = re.fullmatch(r'([\d.]+)(us|ms|s)', v).groups()
+    return float(n) * {'us': 1e-3, 'ms': 1, 's': 1e3}[unit]
+rps = float(re.search(r'Requests/sec:\s+([\d.]+)', text).group(1))
+pct = {p: ms(v) for p, v in re.findall(r'^\s+(50|90|99)%\s+(\S+)', text, re.M)}
+errors = sum(int(n) for n in re.findall(r'Non-2xx or 3xx responses:\s+(\d+)', text))
+m = re.search(r'Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)', text)
+if m:
+    errors += sum(int(x) for x in m.groups())
+print(f"{sys.argv[2]}\t{sys.argv[3]}\t{rps:.1f}\t{pct['50']:.3f}\t{pct['90']:.3f}\t{pct['99']:.3f}\t{errors}")
+EOF
+  done
+done
+
+# ---- table -----------------------------------------------------------------------------------
+table=$(python3 - "$results" "$out/chart.dat" <<'EOF'
+import statistics, sys
+from collections import defaultdict
+rows = defaultdict(list)
+for line in open(sys.argv[1]):
+    rnd, t, rps, p50, p90, p99, err = line.rstrip('\n').split('\t')
+    rows[t].append((float(rps), float(p50), float(p90), float(p99), int(err)))
+labels = {
+    'nginx': 'nginx, static `return 200` (the ceiling)',
+    'hull-wat': 'hull serve, app.wat `/hello` (hand-written component)',
+    'hull-js': 'hull serve, componentize-js hello',
+}
+def median_round(rs):  # the round with the median requests/s (its latencies belong to it)
+    s = sorted(rs)
+    return s[(len(s) - 1) // 2]
+med = {t: median_round(rs) for t, rs in rows.items()}
+print('| target | requests/s (median) | min - max | p50 | p90 | p99 | vs nginx | errors |')
+print('|---|---:|---:|---:|---:|---:|---:|---:|')
+for t in ['nginx', 'hull-wat', 'hull-js']:
+    if t not in rows:
+        continue
+    rps, p50, p90, p99, _ = med[t]
+    lo, hi = min(r[0] for r in rows[t]), max(r[0] for r in rows[t])
+    ratio = f'{rps / med["nginx"][0]:.3f}' if 'nginx' in med else '-'
+    errs = sum(r[4] for r in rows[t])
+    print(f'| {labels[t]} | {rps:,.0f} | {lo:,.0f} - {hi:,.0f} | {p50:.2f} ms | {p90:.2f} ms | '
+          f'{p99:.2f} ms | {ratio} | {errs} |')
+if 'hull-wat' in med and 'hull-js' in med:
+    print(f'\nhull-wat / hull-js requests/s: {med["hull-wat"][0] / med["hull-js"][0]:.1f}x')
+with open(sys.argv[2], 'w') as f:
+    f.write('# target requests/s\n')
+    for t in ['nginx', 'hull-wat', 'hull-js']:
+        if t in med:
+            f.write(f'"{t}" {med[t][0]:.1f}\n')
+EOF
+)
+echo "$table"
+
+if [ -n "$results_md" ]; then
+  mkdir -p "$(dirname "$results_md")"
+  cp "$results" "${results_md%.md}.tsv"
+  {
+    echo "# bench/serve/run.sh, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "Command: \`$cmdline\`"
+    echo "(Hull commit $(git -C "$repo" rev-parse --short HEAD 2> /dev/null || echo '?'), $workers hull/nginx workers;" \
+      "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $("$nginx_bin" -v 2>&1 | sed 's|.*/|nginx |');" \
+      "$(nproc) vCPU $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end)."
+    echo "wrk -t$threads -c$connections -d$duration --latency on 127.0.0.1; wrk shares the machine's cores with the server."
+    echo "Raw rows (round, target, requests/s, p50, p90, p99 ms, errors): $(basename "${results_md%.md}.tsv")."
+    echo
+    echo "$table"
+  } > "$results_md"
+  log "results: $results_md"
+fi
+
+if [ -n "$chart" ]; then
+  command -v gnuplot > /dev/null || { echo "gnuplot not found (apt-get install gnuplot-nox)" >&2; exit 2; }
+  gnuplot <<GP
+set terminal pngcairo size 700,400 font ",9" noenhanced
+set output "$chart"
+set title "hull serve beside nginx: requests/s on loopback (wrk -t$threads -c$connections -d$duration, median of $runs)"
+set style fill solid 0.8 border -1
+set boxwidth 0.6
+set grid ytics
+set logscale y 10
+set yrange [10:*]
+set xrange [-0.6:$(($(wc -l < "$out/chart.dat") - 2)).6]
+set ylabel "requests/s (log scale)"
+unset key
+plot "$out/chart.dat" using 0:2:xtic(1) with boxes linecolor rgb "#4477aa", \
+     "" using 0:2:(sprintf("%.0f", \$2)) with labels offset 0,0.8
+GP
+  log "chart: $chart"
+fi
