@@ -2,6 +2,8 @@
 // shared between workers but the stop flag, so the request path takes no lock.
 #include "server/http_server.h"
 
+#include "server/request_parse.h"
+
 #include <sys/socket.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -215,22 +217,15 @@ void Session::on_read(beast::error_code ec) {
   }
   busy_ = true;
   http::request<http::string_body> msg = parser_->release();
-  HttpRequest req;
-  req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
-  req.peer = peer_;
-  for (const auto& f : msg) {
-    req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    if (f.name() == http::field::host) req.host = std::string(f.value());
-  }
-  req.body = std::move(msg.body());
+  const bool client_keeps = msg.keep_alive();
+  HttpRequest req = request_from(std::move(msg), peer_);
   HttpResponse res;
   try {
     res = worker_.handler(req);
   } catch (const std::exception& e) {
     res = plain(500, std::string("internal error: ") + e.what() + "\n");
   }
-  bool keep = msg.keep_alive() && !worker_.stopping.load(std::memory_order_relaxed);
+  bool keep = client_keeps && !worker_.stopping.load(std::memory_order_relaxed);
   respond(std::move(res), keep, &req, started);
 }
 
