@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs fuzz targets for SECONDS each:
 #   tests/fuzz/run_fuzz.sh BUILD_DIR SECONDS [TARGET...]   (targets: decode validate exec text
-#                                                          component wit manifest; default: all)
+#                                                          component wit manifest http; default: all)
 #   tests/fuzz/run_fuzz.sh --seeds BUILD_DIR               (only extract the seed corpora)
 # Seeds come from the spec testsuite (extracted once per build dir, never committed); the corpora
 # grow in BUILD_DIR/fuzz-corpus/<target>; crashes land in BUILD_DIR/fuzz-artifacts/ and should be
@@ -23,7 +23,7 @@ build="${1:?usage: run_fuzz.sh BUILD_DIR SECONDS [TARGET...] | --seeds BUILD_DIR
 seconds="${2:-60}"
 shift 2 2>/dev/null || shift $#
 targets=("$@")
-((${#targets[@]})) || targets=(decode validate exec text component wit manifest)
+((${#targets[@]})) || targets=(decode validate exec text component wit manifest http)
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
 
@@ -76,6 +76,7 @@ for t in "${targets[@]}"; do
     fi
   fi
   [[ $t == manifest ]] && seed="$here/regressions/manifest"
+  [[ $t == http ]] && seed="$here/regressions/http"  # requests as clients send them
   echo "== fuzz_$t for ${seconds}s"
   # Hull's guard-page traps use SIGSEGV/SIGBUS: let them reach Hull's handlers.
   ASAN_OPTIONS="handle_segv=0:handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1:detect_leaks=1" \
