@@ -1,11 +1,11 @@
-# libhull: every layer aggregated into one static (libhull.a) and one shared (libhull.so,
+# libhull: every embedding layer aggregated into one static (libhull.a) and one shared (libhull.so,
 # versioned soname) library, plus install rules for them, the public headers, the CMake package
 # (find_package(hull)) and hull.pc (pkg-config). Included from the top-level CMakeLists.txt.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(HULL_LIB_LAYERS base spec binary text valid runtime interp engine wasi_core wasi api component_binary
-    component_abi component wasi_p2 serve wasi_http capi)
+    component_abi component wasi_p2 wasi_http capi)
 set(hull_lib_objects)
 foreach(layer ${HULL_LIB_LAYERS})
   if(TARGET hull_${layer})

@@ -74,10 +74,10 @@ class ManifestReader {
  public:
   ManifestReader(TomlReader& toml, AppManifest& m) : toml_(toml), m_(m) {}
 
-  void read(const toml::table& root) {
+  void read(const toml::Table& root) {
     bool saw_version = false;
     for (auto&& [k, v] : root) {
-      std::string_view key = k.str();
+      std::string_view key = k.name;
       if (key == "spin_manifest_version") {
         saw_version = true;
         read_version(v);
@@ -110,8 +110,8 @@ class ManifestReader {
  private:
   Diagnostics& diags() { return toml_.diags(); }
 
-  void read_version(const toml::node& v) {
-    auto n = v.value<int64_t>();
+  void read_version(const toml::Value& v) {
+    auto n = v.as_integer();
     if (!v.is_integer()) {
       diags().error(toml_.pos(v), std::string("spin_manifest_version: expected the integer 2, "
                                               "found ") +
@@ -127,11 +127,11 @@ class ManifestReader {
     }
   }
 
-  void read_application(const toml::table& t) {
+  void read_application(const toml::Table& t) {
     saw_application_ = true;
     bool named = false;
     for (auto&& [k, v] : t) {
-      std::string_view key = k.str();
+      std::string_view key = k.name;
       if (key == "name") {
         named = true;  // a name of the wrong type is reported as such, not as missing
         if (auto s = toml_.string(v, "application.name")) {
@@ -159,10 +159,10 @@ class ManifestReader {
     }
   }
 
-  void read_variables(const toml::table& t) {
+  void read_variables(const toml::Table& t) {
     for (auto&& [k, v] : t) {
       Variable var;
-      var.name = std::string(k.str());
+      var.name = k.name;
       var.at = toml_.pos(k);
       std::string what = "variable '" + var.name + "'";
       if (!valid_variable_name(var.name)) {
@@ -171,12 +171,12 @@ class ManifestReader {
                                   "with a letter, e.g. api_host)");
         continue;
       }
-      const toml::table* vt = toml_.table(v, what +
+      const toml::Table* vt = toml_.table(v, what +
                                                  " (write { default = \"...\" } or "
                                                  "{ required = true })");
       if (!vt) continue;
       for (auto&& [vk, vv] : *vt) {
-        std::string_view key = vk.str();
+        std::string_view key = vk.name;
         if (key == "default") {
           var.default_value = toml_.string(vv, what + " default");
         } else if (key == "required") {
@@ -198,10 +198,10 @@ class ManifestReader {
     }
   }
 
-  void read_triggers(const toml::table& t) {
+  void read_triggers(const toml::Table& t) {
     for (auto&& [k, v] : t) {
-      std::string_view type = k.str();
-      const toml::array* list = v.as_array();
+      std::string_view type = k.name;
+      const toml::Array* list = v.as_array();
       if (!list) {
         diags().error(toml_.pos(v), "trigger." + std::string(type) +
                                         ": expected an array of "
@@ -216,26 +216,26 @@ class ManifestReader {
                                        "by hull serve (only http); its triggers are ignored");
         continue;
       }
-      for (const toml::node& n : *list) {
-        if (const toml::table* tt = toml_.table(n, "[[trigger.http]]")) read_http_trigger(*tt);
+      for (const toml::Value& n : *list) {
+        if (const toml::Table* tt = toml_.table(n, "[[trigger.http]]")) read_http_trigger(*tt);
       }
     }
   }
 
-  void read_http_trigger(const toml::table& t) {
+  void read_http_trigger(const toml::Table& t) {
     HttpTrigger trig;
     trig.at = toml_.pos(t);
     size_t index = m_.http_triggers.size();
     bool has_route = false, has_component = false;
     for (auto&& [k, v] : t) {
-      std::string_view key = k.str();
+      std::string_view key = k.name;
       if (key == "route") {
         has_route = read_route(v, trig);
       } else if (key == "component") {
         has_component = true;
         if (v.is_string()) {
-          refs_.push_back({*v.value<std::string>(), toml_.pos(v), index});
-        } else if (const toml::table* inline_table = v.as_table()) {
+          refs_.push_back({*v.as_string(), toml_.pos(v), index});
+        } else if (const toml::Table* inline_table = v.as_table()) {
           Component c;
           c.id = "inline-component-" + std::to_string(index + 1);
           c.at = toml_.pos(v);
@@ -270,11 +270,11 @@ class ManifestReader {
     m_.http_triggers.push_back(std::move(trig));
   }
 
-  bool read_route(const toml::node& v, HttpTrigger& trig) {
-    if (const toml::table* rt = v.as_table()) {
+  bool read_route(const toml::Value& v, HttpTrigger& trig) {
+    if (const toml::Table* rt = v.as_table()) {
       // `route = { private = true }`: callable only from other components, never by URL.
       for (auto&& [k, pv] : *rt) {
-        if (k.str() == "private") {
+        if (k.name == "private") {
           trig.is_private = toml_.boolean(pv, "route private").value_or(false);
         } else {
           toml_.unknown_key(k, "route", "private");
@@ -299,11 +299,11 @@ class ManifestReader {
     return true;
   }
 
-  void read_executor(const toml::node& v, HttpTrigger& trig) {
-    const toml::table* t = toml_.table(v, "executor (write { type = \"spin\" })");
+  void read_executor(const toml::Value& v, HttpTrigger& trig) {
+    const toml::Table* t = toml_.table(v, "executor (write { type = \"spin\" })");
     if (!t) return;
     for (auto&& [k, ev] : *t) {
-      if (k.str() != "type") {
+      if (k.name != "type") {
         toml_.unknown_key(k, "executor", "type");
         continue;
       }
@@ -322,10 +322,10 @@ class ManifestReader {
     }
   }
 
-  void read_components(const toml::table& t) {
+  void read_components(const toml::Table& t) {
     for (auto&& [k, v] : t) {
       Component c;
-      c.id = std::string(k.str());
+      c.id = k.name;
       c.at = toml_.pos(k);
       if (!valid_component_id(c.id)) {
         diags().error(c.at, "component id '" + c.id +
@@ -333,7 +333,7 @@ class ManifestReader {
                                 "a letter, e.g. hello-world)");
         continue;
       }
-      const toml::table* ct = toml_.table(v, "[component." + c.id + "]");
+      const toml::Table* ct = toml_.table(v, "[component." + c.id + "]");
       if (!ct) continue;
       read_component(*ct, c);
       add_component(std::move(c));
@@ -348,11 +348,11 @@ class ManifestReader {
     m_.components.push_back(std::move(c));
   }
 
-  void read_component(const toml::table& t, Component& c) {
+  void read_component(const toml::Table& t, Component& c) {
     std::string where = "[component." + c.id + "]";
     bool has_source = false;
     for (auto&& [k, v] : t) {
-      std::string_view key = k.str();
+      std::string_view key = k.name;
       std::string what = where + " " + std::string(key);
       if (key == "source") {
         has_source = true;
@@ -396,8 +396,8 @@ class ManifestReader {
     }
   }
 
-  void read_source(const toml::node& v, Component& c, const std::string& what) {
-    if (const toml::table* st = v.as_table()) {
+  void read_source(const toml::Value& v, Component& c, const std::string& what) {
+    if (const toml::Table* st = v.as_table()) {
       if (st->contains("url")) {
         diags().error(toml_.pos(v), what +
                                         ": a url source is not supported by hull serve "
@@ -419,8 +419,8 @@ class ManifestReader {
     c.source = *s;
   }
 
-  void read_files(const toml::node& v, Component& c, const std::string& what) {
-    const toml::array* a = v.as_array();
+  void read_files(const toml::Value& v, Component& c, const std::string& what) {
+    const toml::Array* a = v.as_array();
     if (!a) {
       diags().error(toml_.pos(v), what +
                                       ": expected an array of patterns and { source, "
@@ -428,12 +428,12 @@ class ManifestReader {
                                       TomlReader::type_name(v));
       return;
     }
-    for (const toml::node& e : *a) {
+    for (const toml::Value& e : *a) {
       FileMount f;
       f.at = toml_.pos(e);
       if (e.is_string()) {
         f.is_pattern = true;
-        f.source = *e.value<std::string>();
+        f.source = *e.as_string();
         if (f.source.empty() || f.source.front() == '/') {
           diags().error(f.at, what + ": pattern '" + f.source +
                                   "' must be a relative path "
@@ -443,7 +443,7 @@ class ManifestReader {
         c.files.push_back(std::move(f));
         continue;
       }
-      const toml::table* ft = e.as_table();
+      const toml::Table* ft = e.as_table();
       if (!ft) {
         diags().error(f.at, what +
                                 ": expected a pattern string or a { source, destination } "
@@ -454,12 +454,12 @@ class ManifestReader {
       f.is_pattern = false;
       bool has_source = false, has_destination = false;
       for (auto&& [k, fv] : *ft) {
-        if (k.str() == "source") {
+        if (k.name == "source") {
           if (auto s = toml_.string(fv, what + " source")) {
             f.source = *s;
             has_source = true;
           }
-        } else if (k.str() == "destination") {
+        } else if (k.name == "destination") {
           if (auto s = toml_.string(fv, what + " destination")) {
             f.destination = *s;
             has_destination = true;
@@ -481,8 +481,8 @@ class ManifestReader {
     }
   }
 
-  void read_outbound_hosts(const toml::node& v, Component& c, const std::string& what) {
-    const toml::array* a = v.as_array();
+  void read_outbound_hosts(const toml::Value& v, Component& c, const std::string& what) {
+    const toml::Array* a = v.as_array();
     auto hosts = toml_.strings(v, what);
     if (!hosts || !a) return;
     for (size_t i = 0; i < hosts->size(); ++i) {
@@ -496,8 +496,8 @@ class ManifestReader {
     c.allowed_outbound_hosts = std::move(*hosts);
   }
 
-  void read_stores(const toml::node& v, Component& c, const std::string& what) {
-    const toml::array* a = v.as_array();
+  void read_stores(const toml::Value& v, Component& c, const std::string& what) {
+    const toml::Array* a = v.as_array();
     auto stores = toml_.strings(v, what);
     if (!stores || !a) return;
     std::set<std::string> seen;
@@ -512,11 +512,11 @@ class ManifestReader {
     c.key_value_stores = std::move(*stores);
   }
 
-  void read_environment(const toml::node& v, Component& c, const std::string& what) {
-    const toml::table* t = toml_.table(v, what + " (write { NAME = \"value\" })");
+  void read_environment(const toml::Value& v, Component& c, const std::string& what) {
+    const toml::Table* t = toml_.table(v, what + " (write { NAME = \"value\" })");
     if (!t) return;
     for (auto&& [k, ev] : *t) {
-      std::string name(k.str());
+      std::string name(k.name);
       if (name.empty() || name.find('=') != std::string::npos) {
         diags().error(toml_.pos(k), what + ": '" + name +
                                         "' is not a valid environment "
@@ -527,11 +527,11 @@ class ManifestReader {
     }
   }
 
-  void read_component_variables(const toml::node& v, Component& c, const std::string& what) {
-    const toml::table* t = toml_.table(v, what + " (write { name = \"{{ app_var }}\" })");
+  void read_component_variables(const toml::Value& v, Component& c, const std::string& what) {
+    const toml::Table* t = toml_.table(v, what + " (write { name = \"{{ app_var }}\" })");
     if (!t) return;
     for (auto&& [k, tv] : *t) {
-      std::string name(k.str());
+      std::string name(k.name);
       if (!valid_variable_name(name)) {
         diags().error(toml_.pos(k), what + ": '" + name +
                                         "' is not a valid variable name "
@@ -624,7 +624,7 @@ Result<AppManifest> parse_manifest(std::string_view text, std::string_view path)
   AppManifest m;
   m.path = std::string(path);
   m.dir = parent_dir(path);
-  std::optional<toml::table> root = toml.parse(text);
+  std::optional<toml::Table> root = toml.parse(text);
   if (root) ManifestReader(toml, m).read(*root);
   if (diags.failed()) return diags.to_error();
   m.warnings = diags.take_warnings();

@@ -24,15 +24,15 @@ std::string join(const std::string& dir, const std::string& p) {
   return dir + "/" + p;
 }
 
-void read_store(TomlReader& toml, const std::string& name, const toml::table& t,
+void read_store(TomlReader& toml, const std::string& name, const toml::Table& t,
                 const std::string& config_dir, RuntimeConfig& out) {
   std::string where = "[key_value_store." + name + "]";
   KvStoreConfig c;
   c.at = toml.pos(t);
   std::optional<std::string> type, path, url;
-  const toml::node* type_node = nullptr;
+  const toml::Value* type_node = nullptr;
   for (auto&& [k, v] : t) {
-    std::string_view key = k.str();
+    std::string_view key = k.name;
     if (key == "type") {
       type = toml.string(v, where + " type");
       type_node = &v;
@@ -81,17 +81,17 @@ Result<RuntimeConfig> parse_runtime_config(std::string_view text, std::string_vi
   TomlReader toml(std::string(path), diags);
   RuntimeConfig out;
   std::string config_dir = dir_of(path);
-  if (std::optional<toml::table> root = toml.parse(text)) {
+  if (std::optional<toml::Table> root = toml.parse(text)) {
     for (auto&& [k, v] : *root) {
-      if (k.str() != "key_value_store") {
+      if (k.name != "key_value_store") {
         toml.unknown_key(k, "the runtime config", "key_value_store");
         continue;
       }
-      const toml::table* stores = toml.table(v, "[key_value_store]");
+      const toml::Table* stores = toml.table(v, "[key_value_store]");
       if (!stores) continue;
       for (auto&& [name, sv] : *stores) {
-        std::string label(name.str());
-        if (const toml::table* st = toml.table(sv, "[key_value_store." + label + "]")) {
+        std::string label(name.name);
+        if (const toml::Table* st = toml.table(sv, "[key_value_store." + label + "]")) {
           read_store(toml, label, *st, config_dir, out);
         }
       }

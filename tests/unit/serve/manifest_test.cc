@@ -124,6 +124,27 @@ TEST(Manifest, SyntaxErrorNamesTheLine) {
   EXPECT_TRUE(has(e, "TOML syntax error")) << e;
 }
 
+// Hull's own TOML parser: malformed input of every kind is one precise error, never a crash.
+TEST(Manifest, TomlErrorsArePrecise) {
+  std::string utf8 = errors_of("spin_manifest_version = 2\n[application]\nname = \"x\xFF\"\n");
+  EXPECT_TRUE(has(utf8, "app/spin.toml:3:10: TOML syntax error: invalid UTF-8 (byte 0xFF)"))
+      << utf8;
+  std::string twice = errors_of(
+      "spin_manifest_version = 2\n[application]\nname = \"x\"\n"
+      "[application]\n");
+  EXPECT_TRUE(has(twice,
+                  "app/spin.toml:4:1: TOML syntax error: table [application] is defined "
+                  "twice (first at line 2, column 1)"))
+      << twice;
+  std::string bomb = errors_of("spin_manifest_version = 2\nx = " + std::string(50000, '[') +
+                               std::string(50000, ']') + "\n");
+  EXPECT_TRUE(has(bomb, "app/spin.toml:2:")) << bomb;
+  EXPECT_TRUE(has(bomb, "too deeply nested")) << bomb;
+  std::string overflow = errors_of("spin_manifest_version = 99999999999999999999\n");
+  EXPECT_TRUE(has(overflow, "app/spin.toml:1:25: TOML syntax error: integer out of range"))
+      << overflow;
+}
+
 TEST(Manifest, VersionErrors) {
   EXPECT_TRUE(has(errors_of("[application]\nname = \"x\"\n"),
                   "app/spin.toml:1:1: spin_manifest_version is missing"));
