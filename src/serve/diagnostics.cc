@@ -13,7 +13,7 @@ std::string SourcePos::to_string() const {
 std::string Diagnostic::to_string() const { return at.to_string() + ": " + message; }
 
 namespace {
-// In file order, whatever order the checks ran in (TOML tables are read sorted by key).
+// In file order, whatever order the checks ran in.
 std::vector<Diagnostic> in_file_order(std::vector<Diagnostic> ds) {
   std::stable_sort(ds.begin(), ds.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return a.at.line != b.at.line ? a.at.line < b.at.line : a.at.column < b.at.column;
