@@ -51,9 +51,10 @@ test-asan: setup
 	  -DHULL_SHARED_LIB=OFF > /dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target hull hull_test_programs hull_guard_tests hull_guard_engine_tests \
 	  hull_reservation_pool_tests hull_component_tests hull_component_abi_tests \
-	  hull_component_decoder_tests hull_wit_tests hull_bindgen_tests hull_wasi_tests \
+	  hull_component_decoder_tests hull_wit_tests hull_bindgen_tests hull_bindgen_wasi_check \
+	  hull_typed_abi_tests hull_wasi_tests \
 	  hull_wasi_p2_tests hull_wasi_http_tests hull_serve_tests fuzz_decode fuzz_text \
-	  fuzz_validate fuzz_exec fuzz_component fuzz_wit fuzz_manifest hull_fuzz_seeds
+	  fuzz_validate fuzz_exec fuzz_component fuzz_wit fuzz_manifest fuzz_http hull_fuzz_seeds
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) \
 	  -L 'spec|component$$|component-unit|wasi|wit|bindgen|programs|hostile|sandbox|cli|serve|fuzz-brief' --progress
 
@@ -76,5 +77,5 @@ fuzz: setup
 	  -DHULL_BENCH=OFF -DHULL_SHARED_LIB=OFF -DHULL_TESTS=OFF \
 	  "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" > /dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_decode fuzz_text fuzz_validate fuzz_exec \
-	  fuzz_component fuzz_wit fuzz_manifest hull_fuzz_seeds
+	  fuzz_component fuzz_wit fuzz_manifest fuzz_http hull_fuzz_seeds
 	@bash tests/fuzz/run_fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

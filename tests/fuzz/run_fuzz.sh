@@ -78,13 +78,25 @@ for t in "${targets[@]}"; do
   [[ $t == manifest ]] && seed="$here/regressions/manifest"
   [[ $t == http ]] && seed="$here/regressions/http"  # requests as clients send them
   echo "== fuzz_$t for ${seconds}s"
+  bin="$build/tests/fuzz/fuzz_$t"
+  if [[ ! -x "$bin" ]]; then
+    # A target that was not built must fail the run, never pass it unseen.
+    echo "FAIL: $bin is missing: build it first (make fuzz, or the Makefile's test-asan targets)"
+    status=1
+    continue
+  fi
+  log="$build/fuzz-artifacts/$t.log"
   # Hull's guard-page traps use SIGSEGV/SIGBUS: let them reach Hull's handlers.
   ASAN_OPTIONS="handle_segv=0:handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1:detect_leaks=1" \
-    "$build/tests/fuzz/fuzz_$t" "$corpus" "$seed" "$here/regressions/$t" \
+    "$bin" "$corpus" "$seed" "$here/regressions/$t" \
       -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -malloc_limit_mb=4096 \
-      -artifact_prefix="$build/fuzz-artifacts/$t-" -print_final_stats=1 2>&1 |
-    grep -E "^#[0-9]+.*DONE|stat::number_of_executed_units|ERROR|SUMMARY|artifact|Test unit|#[0-9]+ 0x" \
-    || true
-  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+      -artifact_prefix="$build/fuzz-artifacts/$t-" -print_final_stats=1 > "$log" 2>&1
+  rc=$?
+  grep -E "^#[0-9]+.*DONE|stat::number_of_executed_units|ERROR|SUMMARY|artifact|Test unit|#[0-9]+ 0x" \
+    "$log" || true
+  if [[ $rc -ne 0 ]]; then
+    echo "FAIL: fuzz_$t exited $rc (log: $log)"
+    status=1
+  fi
 done
 exit $status
