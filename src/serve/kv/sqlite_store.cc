@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
 namespace hull::serve::kv {
 
@@ -285,8 +287,17 @@ Result<std::unique_ptr<KeyValueStore>> open_sqlite_store(const std::string& path
   const char* setup =
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
       "CREATE TABLE IF NOT EXISTS kv(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;";
-  if (sqlite3_exec(db, setup, nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return failed("cannot set up the key-value table");
+  // Two processes opening a new database at once can get SQLITE_BUSY here without the busy
+  // handler being consulted (SQLite refuses to wait while upgrading a lock, which could
+  // deadlock): retry for as long as the busy timeout allows.
+  for (int waited_ms = 0;; waited_ms += 10) {
+    int setup_rc = sqlite3_exec(db, setup, nullptr, nullptr, nullptr);
+    if (setup_rc == SQLITE_OK) break;
+    bool busy = (setup_rc & 0xff) == SQLITE_BUSY || (setup_rc & 0xff) == SQLITE_LOCKED;
+    if (!busy || waited_ms >= options.busy_timeout_ms) {
+      return failed("cannot set up the key-value table");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return std::unique_ptr<KeyValueStore>(std::make_unique<SqliteStore>(db, path));
 }

@@ -185,6 +185,36 @@ void add_fields(p2::Definer& d, const p2::Types& types) {
   });
 }
 
+// `headers` and `consume` of an incoming message (request or response, both holding its
+// headers and a body that can be taken once).
+template <class M>
+void define_incoming_headers_and_consume(p2::Definer& d, const p2::Types& types, const char* what) {
+  const std::string name(what);
+  d.fn("[method]" + name + ".headers",
+       [types, what](Ctx& c, Args a, Results& r) -> api::Result<void> {
+         auto q = get<M>(c, a[0], what);
+         if (!q) return std::move(q).error();
+         auto v = push_fields(c, *types, (*q)->headers, true);
+         if (!v) return std::move(v).error();
+         r.push_back(std::move(*v));
+         return {};
+       });
+  d.fn("[method]" + name + ".consume",
+       [types, what](Ctx& c, Args a, Results& r) -> api::Result<void> {
+         auto q = get<M>(c, a[0], what);
+         if (!q) return std::move(q).error();
+         if (!(*q)->body) {
+           r.push_back(cm::Val::err());  // the body was taken already
+           return {};
+         }
+         auto rep = push(c, std::make_unique<IncomingBody>(std::move((*q)->body)));
+         (*q)->body.reset();
+         if (!rep) return std::move(rep).error();
+         r.push_back(cm::Val::ok(own(types->incoming_body, *rep)));
+         return {};
+       });
+}
+
 void add_incoming_request(p2::Definer& d, const p2::Types& types) {
   using R = IncomingRequest;
   d.fn("[method]incoming-request.method", [](Ctx& c, Args a, Results& r) -> api::Result<void> {
@@ -212,29 +242,7 @@ void add_incoming_request(p2::Definer& d, const p2::Types& types) {
     r.push_back(opt_string_val((*q)->authority));
     return {};
   });
-  d.fn("[method]incoming-request.headers",
-       [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto q = get<R>(c, a[0], "incoming-request");
-         if (!q) return std::move(q).error();
-         auto v = push_fields(c, *types, (*q)->headers, true);
-         if (!v) return std::move(v).error();
-         r.push_back(std::move(*v));
-         return {};
-       });
-  d.fn("[method]incoming-request.consume",
-       [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto q = get<R>(c, a[0], "incoming-request");
-         if (!q) return std::move(q).error();
-         if (!(*q)->body) {
-           r.push_back(cm::Val::err());
-           return {};
-         }
-         auto rep = push(c, std::make_unique<IncomingBody>(std::move((*q)->body)));
-         (*q)->body.reset();
-         if (!rep) return std::move(rep).error();
-         r.push_back(cm::Val::ok(own(types->incoming_body, *rep)));
-         return {};
-       });
+  define_incoming_headers_and_consume<R>(d, types, "incoming-request");
 }
 
 // The getters and setters of the request target (method, path-with-query, scheme, authority)
@@ -411,29 +419,7 @@ void add_responses(p2::Definer& d, const p2::Types& types) {
     r.push_back(cm::Val::u16((*q)->status));
     return {};
   });
-  d.fn("[method]incoming-response.headers",
-       [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto q = get<IncomingResponse>(c, a[0], "incoming-response");
-         if (!q) return std::move(q).error();
-         auto v = push_fields(c, *types, (*q)->headers, true);
-         if (!v) return std::move(v).error();
-         r.push_back(std::move(*v));
-         return {};
-       });
-  d.fn("[method]incoming-response.consume",
-       [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto q = get<IncomingResponse>(c, a[0], "incoming-response");
-         if (!q) return std::move(q).error();
-         if (!(*q)->body) {
-           r.push_back(cm::Val::err());
-           return {};
-         }
-         auto rep = push(c, std::make_unique<IncomingBody>(std::move((*q)->body)));
-         (*q)->body.reset();
-         if (!rep) return std::move(rep).error();
-         r.push_back(cm::Val::ok(own(types->incoming_body, *rep)));
-         return {};
-       });
+  define_incoming_headers_and_consume<IncomingResponse>(d, types, "incoming-response");
 
   d.fn("[constructor]outgoing-response", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
     auto headers = take<Fields>(c, a[0], "fields");
