@@ -103,4 +103,12 @@ ServeConfig serve_config_for(const Component& component, std::shared_ptr<KvRegis
   return config;
 }
 
+cm::Val open_error(const Opened& o) {
+  switch (o.failure) {
+    case OpenFailure::access_denied: return cm::Val::variant("access-denied");
+    case OpenFailure::no_such_store: return cm::Val::variant("no-such-store");
+    default: return cm::Val::variant("other", cm::Val::string(o.message));
+  }
+}
+
 }  // namespace hull::serve

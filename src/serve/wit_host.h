@@ -69,6 +69,9 @@ struct Opened {
   std::shared_ptr<kv::KeyValueStore> store;
 };
 Opened open_store(ServeCtx& c, std::string_view label);
+// A failed open as both interfaces' error variants spell it (access-denied, no-such-store,
+// other(message)).
+cm::Val open_error(const Opened& o);
 
 // The interfaces (one file each).
 api::Result<void> add_wasi_keyvalue(cm::Linker& linker);

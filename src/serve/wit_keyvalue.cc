@@ -67,17 +67,9 @@ api::Result<void> add_store(cm::Linker& linker, cm::ResourceType* bucket_out) {
   d.fn("open", [bucket](ServeCtx& c, Args a, Results& r) -> api::Result<void> {
     const std::string& label = a[0].as_string();
     Opened o = open_store(c, label);
-    switch (o.failure) {
-      case OpenFailure::none: break;
-      case OpenFailure::access_denied:
-        r.push_back(cm::Val::err(cm::Val::variant("access-denied")));
-        return {};
-      case OpenFailure::no_such_store:
-        r.push_back(cm::Val::err(cm::Val::variant("no-such-store")));
-        return {};
-      case OpenFailure::other:
-        r.push_back(cm::Val::err(cm::Val::variant("other", cm::Val::string(o.message))));
-        return {};
+    if (o.failure != OpenFailure::none) {
+      r.push_back(cm::Val::err(open_error(o)));
+      return {};
     }
     HULL_ASSIGN_OR_RETURN(uint32_t rep,
                           push(c, std::make_unique<OpenStore>(label, std::move(o.store))));
