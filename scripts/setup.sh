@@ -5,7 +5,8 @@ pkgs=(cmake ninja-build clang-19 lld-19 libclang-rt-19-dev libgtest-dev libgmock
       libbenchmark-dev wabt wasi-libc libclang-rt-19-dev-wasm32 hyperfine jq python3
       binaryen  # binaryen: wasm-opt -ttf / --fuzz-exec for tests/fuzz/differential
       libboost-dev  # Boost.Beast (header-only): wasi:http parses HTTP/1.1 with it
-      libsqlite3-dev libhiredis-dev redis-server)  # serve: manifest, KV
+      libsqlite3-dev libhiredis-dev redis-server  # serve: manifest, KV
+      nginx wrk)  # serve: deploy/local-topology.sh, bench/serve (soak, run), tests serve.scale
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,24 +4,34 @@
 # in the same run (the ceiling of this machine). Targets:
 #   nginx      `return 200 'hello'` (a minimal nginx.conf in a temp dir, one worker per core)
 #   hull-wat   hull serve tests/serve/app.wat, GET /hello (hand-written component, 21-byte body)
+#   hull-c     hull serve of the C component tests/serve/c (tests/serve/c/build.sh: clang
+#              --target=wasm32, no libc, jco embed + new), GET /hello (12-byte body)
 #   hull-js    hull serve of tests/serve/hello.js built with componentize-js, GET /hello
+#   jco-serve  `jco serve --isolate-requests instance` of the same componentize-js component
+#              (node; a fresh instance per request like hull serve), GET /hello
+#   jco-serve-c the same of the C component, GET /hello
+# A target that cannot run here is skipped, and the table says why.
 # Rounds are interleaved (every target once per round); the table gives the median round with
 # the min - max over rounds, and ratios against nginx and between the two Hull targets. See
 # docs/PERFORMANCE.md, "Serving (hull serve)".
 #
-#   bench/serve/run.sh [--build DIR] [--hull PATH] [--npm-tools DIR] [--runs K]
+#   bench/serve/run.sh [--build DIR] [--hull PATH] [--npm-tools DIR] [--clang CC] [--runs K]
 #                      [--duration D] [--threads T] [--connections C] [--workers N]
-#                      [--out DIR] [--results MD] [--chart PNG]
+#                      [--out DIR] [--results MD] [--chart PNG] [--modes]
 #
 # --build        Hull build tree (default: build); --hull overrides the binary
 # --npm-tools    npm prefix with jco + componentize-js (scripts/npm-tools.sh; default
-#                build/npm-tools); missing: hull-js is skipped
+#                build/npm-tools); missing: hull-c, hull-js and jco-serve are skipped
+# --clang CC     C compiler for the C component (default clang-19, else clang)
 # --runs K       rounds (default 3)
 # --duration D   wrk -d per run (default 10s); --threads (default 2), --connections (default 16)
 # --workers N    hull serve --workers and nginx worker_processes (default: one per core)
-# --out DIR      scratch: JS component, logs, raw rows OUT/results.tsv (default /tmp/hull-serve-bench)
+# --out DIR      scratch: C and JS components, logs, raw rows OUT/results.tsv (default /tmp/hull-serve-bench)
 # --results MD   also write the table with the command and machine there (and MD's .tsv beside)
 # --chart PNG    also draw requests/s per target (gnuplot)
+# --modes        also each hull target with one engine mode off: --pooling off,
+#                --memory-images off, --bounds-checks explicit (rows NAME:nopool, :nocow,
+#                :explicit)
 # wrk and nginx come from Debian; when missing they are installed with apt-get (said on stderr).
 # Everything runs on 127.0.0.1; every process started is killed on exit; each wrk run is bounded
 # by --duration (and a timeout). Progress goes to stderr, the table to stdout.
@@ -41,6 +51,7 @@ workers=$(nproc)
 out=/tmp/hull-serve-bench
 results_md=
 chart=
+clang=$(command -v clang-19 || command -v clang || echo clang-19)
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -55,11 +66,14 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --results) results_md=$2; shift 2 ;;
     --chart) chart=$2; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    --clang) clang=$2; shift 2 ;;
+    --modes) modes=1; shift ;;
+    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 hull=${hull:-$build/hull}
+modes=${modes:-0}
 log() { echo "[serve-bench] $*" >&2; }
 [ -x "$hull" ] || { echo "missing $hull (ninja -C $build hull)" >&2; exit 1; }
 
@@ -79,6 +93,13 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 mkdir -p "$out"
 results=$out/results.tsv
 : > "$results"
+# Targets that could not run: "target<TAB>why", printed under the table.
+skipped=$out/skipped.tsv
+: > "$skipped"
+skip() {  # skip TARGET WHY
+  printf '%s\t%s\n' "$1" "$2" >> "$skipped"
+  log "$1 skipped: $2"
+}
 pids=()
 cleanup() {
   # TERM first: nginx's master then stops its workers (a KILLed master would orphan them).
@@ -144,8 +165,9 @@ log "nginx $("$nginx_bin" -v 2>&1 | sed 's|.*/||') on port $ng_port ($workers wo
 # start_hull NAME COMPONENT: hull serve on a free port (its --port-file tells which).
 start_hull() {
   local name=$1 comp=$2
+  shift 2
   rm -f "$out/$name.port"
-  "$hull" serve --addr 127.0.0.1:0 --workers "$workers" --port-file "$out/$name.port" "$comp" \
+  "$hull" serve --addr 127.0.0.1:0 --workers "$workers" --port-file "$out/$name.port" "$@" "$comp" \
     2> "$out/$name.err" &
   pids+=($!)
   for _ in $(seq 300); do
@@ -155,20 +177,71 @@ start_hull() {
   [ -s "$out/$name.port" ] || { echo "hull serve $comp did not start:" >&2; cat "$out/$name.err" >&2; exit 1; }
   targets+=("$name")
   url[$name]=http://127.0.0.1:$(cat "$out/$name.port")/hello
-  log "$name: hull serve $comp on ${url[$name]}"
+  log "$name: hull serve $* $comp on ${url[$name]}"
+  # --modes: the same component with each engine mode switched off (one at a time).
+  if [ "$modes" = 1 ] && [ $# = 0 ]; then
+    start_hull "$name:nopool" "$comp" --pooling off
+    start_hull "$name:nocow" "$comp" --memory-images off
+    start_hull "$name:explicit" "$comp" --bounds-checks explicit
+  fi
 }
 start_hull hull-wat "$repo/tests/serve/app.wat"
 
+npm_tools=$(cd "$npm_tools" 2> /dev/null && pwd || echo "$npm_tools")  # build-js-component.sh needs it absolute
+if [ -x "$npm_tools/node_modules/.bin/jco" ]; then
+  if bash "$repo/tests/serve/c/build.sh" "$out/c" "$npm_tools" "$clang" > "$out/c-build.log" 2>&1; then
+    start_hull hull-c "$out/c/serve-c.component.wasm"
+  else
+    skip hull-c "tests/serve/c/build.sh failed: $(tail -1 "$out/c-build.log")"
+  fi
+else
+  skip hull-c "no jco in $npm_tools (scripts/npm-tools.sh --prefix $npm_tools jco)"
+fi
+
+# jco serve: node serving the JS component; it forks a child node process (`_run.js`) that
+# answers, which must be stopped too. Without --isolate-requests instance it answers only the
+# first request of a componentize-js component (/work/shared/docs/TOOLCHAIN.md (b2)).
+start_jco_serve() {  # start_jco_serve NAME COMPONENT
+  local name=$1 comp=$2 port jco_pid child code
+  port=$(free_port)
+  "$npm_tools/node_modules/.bin/jco" serve --isolate-requests instance --host 127.0.0.1 \
+    --port "$port" "$comp" > "$out/$name.log" 2>&1 &
+  jco_pid=$!
+  pids+=("$jco_pid")
+  if ! wait_port "$port" 2> /dev/null; then
+    skip "$name" "jco serve did not listen within 20 s: $(tail -1 "$out/$name.log")"
+    return
+  fi
+  for child in $(ps -o pid= --ppid "$jco_pid"); do pids+=("$child"); done
+  code=$(curl -s -m 30 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/hello")
+  if [ "$code" != 200 ]; then
+    skip "$name" "jco serve answered $code to GET /hello: $(tail -1 "$out/$name.log")"
+    return
+  fi
+  targets+=("$name")
+  url[$name]=http://127.0.0.1:$port/hello
+  log "$name: jco serve $comp on ${url[$name]} (one node process)"
+}
+
 js=$out/hello-js.wasm
-if [ -x "$npm_tools/node_modules/.bin/jco" ] || [ -d "$npm_tools/node_modules/@bytecodealliance/componentize-js" ]; then
+if [ -x "$npm_tools/node_modules/.bin/jco" ] && [ -d "$npm_tools/node_modules/@bytecodealliance/componentize-js" ]; then
   if bash "$repo/scripts/build-js-component.sh" "$npm_tools" "$repo/tests/serve/hello.js" \
     'export wasi:http/incoming-handler@0.2.10;' "$js"; then
     start_hull hull-js "$js"
+    start_jco_serve jco-serve "$js"
   else
-    log "componentize-js failed: hull-js skipped"
+    skip hull-js "componentize-js failed"
+    skip jco-serve "componentize-js failed"
   fi
 else
-  log "no componentize-js in $npm_tools (scripts/npm-tools.sh --prefix $npm_tools jco componentize-js): hull-js skipped"
+  why="no componentize-js in $npm_tools (scripts/npm-tools.sh --prefix $npm_tools jco componentize-js)"
+  skip hull-js "$why"
+  skip jco-serve "$why"
+fi
+if [ -s "$out/c/serve-c.component.wasm" ] && [[ " ${targets[*]} " == *" hull-c "* ]]; then
+  start_jco_serve jco-serve-c "$out/c/serve-c.component.wasm"
+else
+  skip jco-serve-c "no C component (see hull-c)"
 fi
 
 # Every target must answer 200 before it is measured.
@@ -203,7 +276,7 @@ EOF
 done
 
 # ---- table -----------------------------------------------------------------------------------
-table=$(python3 - "$results" "$out/chart.dat" <<'EOF'
+table=$(python3 - "$results" "$out/chart.dat" "$skipped" <<'EOF'
 import statistics, sys
 from collections import defaultdict
 rows = defaultdict(list)
@@ -213,28 +286,50 @@ for line in open(sys.argv[1]):
 labels = {
     'nginx': 'nginx, static `return 200` (the ceiling)',
     'hull-wat': 'hull serve, app.wat `/hello` (hand-written component)',
+    'hull-c': 'hull serve, C component `/hello` (tests/serve/c)',
     'hull-js': 'hull serve, componentize-js hello',
+    'jco-serve': '`jco serve`, componentize-js hello (node)',
+    'jco-serve-c': '`jco serve`, C component `/hello` (node)',
 }
+order = ['nginx', 'hull-wat', 'hull-c', 'hull-js', 'jco-serve', 'jco-serve-c']
+# --modes: each hull target with one engine mode switched off, right after it.
+mode_labels = {'nopool': 'pooling off', 'nocow': 'memory images off',
+               'explicit': 'explicit bounds checks'}
+order = [v for t in order for v in [t] + [t + ':' + m for m in mode_labels]]
+for t in list(order):
+    if ':' in t:
+        base, m = t.split(':')
+        labels[t] = labels[base] + ', ' + mode_labels[m]
 def median_round(rs):  # the round with the median requests/s (its latencies belong to it)
     s = sorted(rs)
     return s[(len(s) - 1) // 2]
 med = {t: median_round(rs) for t, rs in rows.items()}
 print('| target | requests/s (median) | min - max | p50 | p90 | p99 | vs nginx | errors |')
 print('|---|---:|---:|---:|---:|---:|---:|---:|')
-for t in ['nginx', 'hull-wat', 'hull-js']:
+for t in order:
     if t not in rows:
         continue
     rps, p50, p90, p99, _ = med[t]
     lo, hi = min(r[0] for r in rows[t]), max(r[0] for r in rows[t])
     ratio = f'{rps / med["nginx"][0]:.3f}' if 'nginx' in med else '-'
     errs = sum(r[4] for r in rows[t])
-    print(f'| {labels[t]} | {rps:,.0f} | {lo:,.0f} - {hi:,.0f} | {p50:.2f} ms | {p90:.2f} ms | '
+    print(f'| {labels.get(t, t)} | {rps:,.0f} | {lo:,.0f} - {hi:,.0f} | {p50:.2f} ms | {p90:.2f} ms | '
           f'{p99:.2f} ms | {ratio} | {errs} |')
-if 'hull-wat' in med and 'hull-js' in med:
-    print(f'\nhull-wat / hull-js requests/s: {med["hull-wat"][0] / med["hull-js"][0]:.1f}x')
+ratios = [(a, b) for a, b in [('hull-wat', 'hull-c'), ('hull-c', 'hull-js'), ('hull-js', 'jco-serve'),
+                              ('hull-c', 'jco-serve-c')]
+          if a in med and b in med]
+if ratios:
+    print()
+for a, b in ratios:
+    print(f'{a} / {b} requests/s: {med[a][0] / med[b][0]:.1f}x')
+skips = [line.rstrip('\n').split('\t', 1) for line in open(sys.argv[3]) if line.strip()]
+if skips:
+    print()
+for t, why in skips:
+    print(f'Not measured: {labels.get(t, t)}: {why}')
 with open(sys.argv[2], 'w') as f:
     f.write('# target requests/s\n')
-    for t in ['nginx', 'hull-wat', 'hull-js']:
+    for t in order:
         if t in med:
             f.write(f'"{t}" {med[t][0]:.1f}\n')
 EOF

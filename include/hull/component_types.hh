@@ -3,6 +3,7 @@
 // node; a Val is a tree of values that a Type describes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -47,6 +48,22 @@ const char* to_string(TypeKind k);
 
 struct TypeNode;
 
+namespace detail {
+// The canonical ABI's layout of a type (alignment, size, core flattening), computed by the
+// first lift, lower or call that needs it and kept with the type node (component/abi/layout.cc).
+struct TypeLayout;
+// A TypeNode's slot for its layout: filled once, by whichever thread gets there first; a copy
+// of a node starts with an empty slot.
+class TypeLayoutSlot {
+ public:
+  TypeLayoutSlot() = default;
+  TypeLayoutSlot(const TypeLayoutSlot&) {}
+  TypeLayoutSlot& operator=(const TypeLayoutSlot&) { return *this; }
+  ~TypeLayoutSlot();
+  mutable std::atomic<const TypeLayout*> layout{nullptr};
+};
+}  // namespace detail
+
 // A component value type. Cheap to copy; an empty Type means "no type" (a variant case or a
 // result side without payload).
 class Type {
@@ -85,9 +102,10 @@ struct TypeNode {
   std::vector<std::string> names;  // Enum cases, Flags
   std::vector<Type>
       elems;  // Tuple; List/FixedList/Option/Stream/Future: [elem] (may be empty for stream/future)
-  Type ok, err;          // Result (either may be empty)
-  uint32_t length = 0;   // FixedList
-  ResourceRef resource;  // Own, Borrow
+  Type ok, err;                        // Result (either may be empty)
+  uint32_t length = 0;                 // FixedList
+  ResourceRef resource;                // Own, Borrow
+  detail::TypeLayoutSlot layout_slot;  // the canonical ABI's layout, once computed
 };
 
 inline TypeKind Type::kind() const { return n_->kind; }

@@ -94,16 +94,27 @@ struct ExportType {
 // ---- errors, traps, results -------------------------------------------------------------------
 
 enum class TrapCode : uint8_t {
-  Unreachable, MemoryOutOfBounds, TableOutOfBounds, UndefinedElement, UninitializedElement,
-  IndirectCallTypeMismatch, NullReference, IntegerDivideByZero, IntegerOverflow,
-  InvalidConversion, StackExhausted, OutOfFuel, Interrupted, Host,
+  Unreachable,
+  MemoryOutOfBounds,
+  TableOutOfBounds,
+  UndefinedElement,
+  UninitializedElement,
+  IndirectCallTypeMismatch,
+  NullReference,
+  IntegerDivideByZero,
+  IntegerOverflow,
+  InvalidConversion,
+  StackExhausted,
+  OutOfFuel,
+  Interrupted,
+  Host,
   Component,  // a component-model rule was broken (canonical ABI, handles, reentrance)
 };
 
 struct TrapFrame {
   uint32_t func_index = 0;
-  std::string func_name;    // from the name section; may be empty
-  std::string module_name;  // may be empty
+  std::string func_name;       // from the name section; may be empty
+  std::string module_name;     // may be empty
   uint32_t module_offset = 0;  // byte offset in the module binary when known, else 0
 };
 
@@ -266,7 +277,7 @@ struct StoreLimits {
   uint64_t max_memory_bytes = UINT64_MAX;    // per memory
   uint64_t max_table_elements = UINT64_MAX;  // per table
   uint32_t max_instances = UINT32_MAX;
-  uint64_t max_wasm_stack_bytes = 1 << 20;   // interpreter value stack
+  uint64_t max_wasm_stack_bytes = 1 << 20;  // interpreter value stack
 };
 
 // Wasm proposals. Hull validates the full Wasm 3.0 feature set; switching a feature off is
@@ -316,6 +327,11 @@ struct Config {
   // at function entries and loop headers and trap with "interrupt" once it has passed.
   bool epoch_interruption = false;
   BoundsChecks bounds_checks = BoundsChecks::Default;
+  // Copy-on-write memory images: from its second instance on, a module whose data segments
+  // fill at least 64 KiB at constant offsets maps them from one shared image (a memfd) into each
+  // new guarded memory instead of copying them, and a pooled memory is reset to that image with
+  // one madvise. Off: every instance copies its data segments.
+  bool memory_images = true;
   // Component-model async (the Explainer's 🔀: stream and future types, async function types,
   // `canon lift|lower ... async`, task/waitable/stream/future built-ins, and the cooperative
   // thread built-ins' types). Off by default, as in Wasmtime: components that use it are then
@@ -367,7 +383,7 @@ class Module {
   std::vector<ImportType> imports() const;
   std::vector<ExportType> exports() const;
   std::optional<ExternType> export_type(std::string_view name) const;
-  std::string name() const;  // from the name section; may be empty
+  std::string name() const;                // from the name section; may be empty
   std::span<const uint8_t> bytes() const;  // the binary it was compiled from
   const std::shared_ptr<const CompiledModule>& compiled() const { return m_; }
 
@@ -425,16 +441,16 @@ class Memory {
   Result<void> write(uint64_t offset, std::span<const uint8_t> in) const;
   Result<std::string> read_string(uint64_t offset, uint64_t len) const;
   template <class T>
-    requires std::is_trivially_copyable_v<T>
-  Result<T> load(uint64_t offset) const {
+  requires std::is_trivially_copyable_v<T> Result<T> load(uint64_t offset)
+  const {
     T v;
     auto r = read(offset, std::span<uint8_t>(reinterpret_cast<uint8_t*>(&v), sizeof v));
     if (!r) return std::move(r).error();
     return v;
   }
   template <class T>
-    requires std::is_trivially_copyable_v<T>
-  Result<void> store(uint64_t offset, const T& v) const {
+  requires std::is_trivially_copyable_v<T> Result<void> store(uint64_t offset, const T& v)
+  const {
     return write(offset, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&v), sizeof v));
   }
   // A host-defined memory for imports.
@@ -553,7 +569,9 @@ struct Wasm<double> {
 };
 
 template <class T>
-concept WasmScalar = requires { Wasm<std::remove_cvref_t<T>>::type; };
+concept WasmScalar = requires {
+  Wasm<std::remove_cvref_t<T>>::type;
+};
 
 // Results of a signature: void, one scalar, or a std::tuple of scalars.
 template <class R>
@@ -573,14 +591,14 @@ struct Results<std::tuple<Ts...>> {
   static constexpr size_t count = sizeof...(Ts);
   static std::vector<ValType> types() { return {Wasm<Ts>::type...}; }
   static void store(uint64_t* s, const std::tuple<Ts...>& r) {
-    [&]<size_t... I>(std::index_sequence<I...>) {
-      (Wasm<Ts>::store(s + I, std::get<I>(r)), ...);
-    }(std::index_sequence_for<Ts...>{});
+    [&]<size_t... I>(std::index_sequence<I...>) { (Wasm<Ts>::store(s + I, std::get<I>(r)), ...); }
+    (std::index_sequence_for<Ts...>{});
   }
   static std::tuple<Ts...> load(const uint64_t* s) {
     return [&]<size_t... I>(std::index_sequence<I...>) {
       return std::tuple<Ts...>(Wasm<Ts>::load(s + I)...);
-    }(std::index_sequence_for<Ts...>{});
+    }
+    (std::index_sequence_for<Ts...>{});
   }
 };
 
@@ -643,12 +661,14 @@ class Instance {
   // Instantiates `module` with `imports` in the order of Module::imports(), each checked
   // against its import's type (Unlinkable error naming it otherwise). No name is looked up:
   // embedders that resolve imports once (pre-linking) instantiate through this.
-  static Result<Instance> create(Store& store, const Module& module, std::span<const Extern> imports);
+  static Result<Instance> create(Store& store, const Module& module,
+                                 std::span<const Extern> imports);
   // Looks up export `name` and checks its type is exactly Sig (Unlinkable error otherwise).
   template <class Sig>
   Result<TypedFunc<Sig>> typed_func(std::string_view name) const {
     auto f = get_func(name);
-    if (!f) return Error(ErrorKind::Unlinkable, "no exported function \"" + std::string(name) + "\"");
+    if (!f)
+      return Error(ErrorKind::Unlinkable, "no exported function \"" + std::string(name) + "\"");
     FuncType want = TypedFunc<Sig>::signature();
     if (!detail::func_type_is(f->raw(), want)) {
       return Error(ErrorKind::Unlinkable, "function \"" + std::string(name) + "\" has type " +
@@ -699,6 +719,21 @@ class Store {
   Result<void> set_fuel(uint64_t fuel);
   Result<uint64_t> get_fuel() const;       // remaining
   Result<uint64_t> fuel_consumed() const;  // total consumed by this store
+
+  // What this store's guests have cost so far: what a server reports per request.
+  struct Stats {
+    uint64_t host_calls = 0;  // calls from wasm into host functions
+    // Time spent in host functions (the outermost ones: a host function that calls back into
+    // wasm counts the whole span once); zero unless time_host_calls(true).
+    std::chrono::nanoseconds host_call_time{0};
+    uint64_t fuel_consumed = 0;  // 0 unless Config::consume_fuel
+    size_t instances = 0;        // core instances in the store
+    uint64_t memory_bytes = 0;   // current size of the store's linear memories
+  };
+  Stats stats() const;
+  // Reads the monotonic clock around each outermost host call (about 40 ns per call) so that
+  // stats().host_call_time is filled in. Off by default.
+  void time_host_calls(bool on);
   // Deadline (Config::epoch_interruption; otherwise ErrorKind::Usage): wasm code running in
   // this store traps with "interrupt" once `timeout` has elapsed (checked at function entries
   // and loop headers; resolution 2 ms). Replaces any earlier deadline.
@@ -844,12 +879,13 @@ HostFuncDef make_typed_host(F&& fn) {
   def.state = std::make_shared<Fn>(std::forward<F>(fn));
   [&]<class... A>(std::tuple<A...>*) {
     constexpr bool with_caller =
-        sizeof...(A) > 0 && std::is_same_v<std::tuple_element_t<0, std::tuple<A..., void>>, Caller&>;
+        sizeof...(A) > 0 &&
+        std::is_same_v<std::tuple_element_t<0, std::tuple<A..., void>>, Caller&>;
     if constexpr (with_caller) {
       [&]<class C0, class... Rest>(std::tuple<C0, Rest...>*) {
         def.type = FuncType{{Wasm<std::remove_cvref_t<Rest>>::type...},
                             std::is_same_v<R, std::optional<Trap>> ? std::vector<ValType>{}
-                                                                  : Results<Inner>::types()};
+                                                                   : Results<Inner>::types()};
         def.fn = [](void* st, Caller& c, uint64_t* slots) -> std::optional<Trap> {
           return invoke_typed<Fn, true, R, Rest...>(*static_cast<Fn*>(st), c, slots);
         };
@@ -857,7 +893,7 @@ HostFuncDef make_typed_host(F&& fn) {
     } else {
       def.type = FuncType{{Wasm<std::remove_cvref_t<A>>::type...},
                           std::is_same_v<R, std::optional<Trap>> ? std::vector<ValType>{}
-                                                                : Results<Inner>::types()};
+                                                                 : Results<Inner>::types()};
       def.fn = [](void* st, Caller& c, uint64_t* slots) -> std::optional<Trap> {
         return invoke_typed<Fn, false, R, A...>(*static_cast<Fn*>(st), c, slots);
       };
@@ -959,7 +995,8 @@ class Linker {
   // returning void, Result<void> or std::optional<Trap>.
   template <class F>
   Linker& func_generic(std::string_view module, std::string_view name, FuncType type, F&& fn) {
-    return define_host(module, name, detail::make_generic_host(std::move(type), std::forward<F>(fn)));
+    return define_host(module, name,
+                       detail::make_generic_host(std::move(type), std::forward<F>(fn)));
   }
   Linker& define_host(std::string_view module, std::string_view name, detail::HostFuncDef def);
   Linker& define(std::string_view module, std::string_view name, const Extern& item);

@@ -29,12 +29,29 @@ class BodySource {
   virtual Result<bool> read(size_t max, std::string* out) = 0;
 };
 
-// A response body streamed out as the guest writes it.
+// A response streamed out as the guest produces it. For one response, handle() calls start()
+// once, before the first write() (or, for a body the guest never wrote, when it returns), then
+// write() per chunk the guest wrote (never all of the body at once: what the guest buffers is
+// bounded), then finish() once the guest has finished the body (outgoing-body.finish, or the
+// declared content-length reached). A guest that traps or breaks the body after start() leaves
+// the response without finish(): the embedder must not complete it (an HTTP server cuts the
+// connection). finish() may come before the guest returns; a trap after it does not undo it.
 class BodySink {
  public:
   virtual ~BodySink() = default;
+  // The status and headers the guest set. An error fails the guest's first write.
+  virtual Result<void> start(uint16_t status, const FieldList& headers) {
+    (void)status;
+    (void)headers;
+    return {};
+  }
   // An error fails the guest's write (its stream reports the failure).
   virtual Result<void> write(std::string_view bytes) = 0;
+  // The body is complete (with the guest's trailers, if it gave any). An error fails handle().
+  virtual Result<void> finish(const std::optional<FieldList>& trailers) {
+    (void)trailers;
+    return {};
+  }
 };
 
 struct Request {
@@ -60,7 +77,8 @@ struct Response {
 // exports no handler; Trap when the guest trapped; Io when the guest answered with an
 // error-code, returned without setting the response-outparam, or left the response body
 // unfinished (the message names which) — each a 500 for an HTTP server. With `body_sink`, the
-// response body goes there as the guest writes it (Response::body stays empty).
+// response goes there as the guest writes it (see BodySink; Response::body stays empty, and a
+// successful return means the sink has seen start() and finish()).
 Result<Response> handle(Store& store, const component::Instance& instance, Request request,
                         std::shared_ptr<BodySink> body_sink = nullptr);
 

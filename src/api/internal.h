@@ -34,6 +34,11 @@ struct StoreImpl {
   // Index in store.instances of the instance being instantiated (its start function may call
   // host functions before Linker::instantiate returns), or SIZE_MAX.
   size_t pending_instance = SIZE_MAX;
+  // Host-call accounting (Store::stats): calls, nesting depth, time in the outermost ones.
+  uint64_t host_calls = 0;
+  uint32_t host_depth = 0;
+  bool time_host_calls = false;
+  uint64_t host_call_ns = 0;
   // WASI preview 1 state when Linker::define_wasi was used (type-erased: api/wasi.cc).
   std::shared_ptr<void> wasi_ctx;
   hull::Instance** wasi_instance = nullptr;  // bound to the first instance linked after it

@@ -1,11 +1,12 @@
 // Engine and Module: configuration, compilation (binary or text), reflection of imports and
 // exports.
+#include "engine/module.h"
+
 #include <fstream>
 #include <iterator>
 
 #include "api/internal.h"
 #include "binary/decoder.h"
-#include "engine/module.h"
 #include "runtime/reservation_pool.h"
 #include "runtime/signals.h"
 #include "text/wat.h"
@@ -42,6 +43,7 @@ Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> by
   CompileOptions opts;
   opts.fuel = engine.config().consume_fuel;
   opts.epochs = engine.config().epoch_interruption;
+  opts.memory_images = engine.config().memory_images;
   // Default keeps CompileOptions' default (the runtime's choice for this platform).
   if (engine.config().bounds_checks != BoundsChecks::Default) {
     opts.guard_pages = engine.config().bounds_checks == BoundsChecks::Guard;
@@ -60,10 +62,12 @@ Result<Module> Module::from_wat(const Engine& engine, std::string_view text) {
 Result<Module> Module::from_file(const Engine& engine, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(ErrorKind::Io, "cannot open " + path);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   if (in.bad()) return Error(ErrorKind::Io, "cannot read " + path);
   if (has_wasm_magic(bytes)) return compile(engine, bytes);
-  return from_wat(engine, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  return from_wat(engine,
+                  std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 Result<void> Module::validate(const Engine& engine, std::span<const uint8_t> bytes) {

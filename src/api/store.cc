@@ -1,6 +1,7 @@
 // Stores and the objects in them: functions (typed and dynamic calls, host functions),
 // memories, globals, tables, instances and the Caller given to host functions.
 #include <algorithm>
+#include <chrono>
 
 #include "api/internal.h"
 #include "engine/invoke.h"
@@ -24,7 +25,19 @@ std::optional<hull::Trap> host_trampoline(void* env, hull::Store& st, uint64_t* 
     inst = &st.instances[e.store->pending_instance];
   }
   Caller c(e.store, inst);
+  StoreImpl& s = *e.store;
+  s.host_calls += 1;
+  const bool timed = s.time_host_calls && s.host_depth == 0;
+  const auto started =
+      timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+  s.host_depth += 1;
   std::optional<Trap> t = e.def.fn(e.def.state.get(), c, slots);
+  s.host_depth -= 1;
+  if (timed) {
+    s.host_call_ns += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                std::chrono::steady_clock::now() - started)
+                                                .count());
+  }
   if (!t) return std::nullopt;
   return to_internal(*t);
 }
@@ -75,7 +88,8 @@ hull::Extern to_internal(const Extern& e) {
 
 Store::Store(const Engine& engine) : Store(engine, engine.config().limits) {}
 
-Store::Store(const Engine& engine, const StoreLimits& limits) : impl_(std::make_unique<StoreImpl>()) {
+Store::Store(const Engine& engine, const StoreLimits& limits)
+    : impl_(std::make_unique<StoreImpl>()) {
   impl_->engine = engine.impl_;
   impl_->owner = this;
   impl_->limits = limits;
@@ -88,7 +102,9 @@ Store::Store(const Engine& engine, const StoreLimits& limits) : impl_(std::make_
 }
 
 Store::~Store() = default;
-void Store::attach(std::shared_ptr<void> object) { impl_->attachments.push_back(std::move(object)); }
+void Store::attach(std::shared_ptr<void> object) {
+  impl_->attachments.push_back(std::move(object));
+}
 void Store::set_slot(const void* key, std::shared_ptr<void> value) {
   for (auto& [k, v] : impl_->slots) {
     if (k == key) {
@@ -131,6 +147,18 @@ Result<uint64_t> Store::fuel_consumed() const {
     return Error(ErrorKind::Usage, "fuel is not enabled (Config::consume_fuel)");
   return impl_->store.fuel_consumed();
 }
+Store::Stats Store::stats() const {
+  Stats st;
+  st.host_calls = impl_->host_calls;
+  st.host_call_time = std::chrono::nanoseconds(impl_->host_call_ns);
+  if (impl_->engine->config.consume_fuel) st.fuel_consumed = impl_->store.fuel_consumed();
+  st.instances = impl_->store.instances.size();
+  for (const hull::Memory& m : impl_->store.memories) st.memory_bytes += m.size;
+  return st;
+}
+
+void Store::time_host_calls(bool on) { impl_->time_host_calls = on; }
+
 Result<void> Store::set_deadline(std::chrono::nanoseconds timeout) {
   if (!impl_->engine->config.epoch_interruption)
     return Error(ErrorKind::Usage, "deadlines are not enabled (Config::epoch_interruption)");
@@ -289,8 +317,8 @@ Result<void> Global::set(const Val& v) const {
   if (!g_->type.mut) return Error(ErrorKind::Usage, "global is immutable");
   ValType want = to_api(g_->type.type, nullptr);
   if (v.type() != want) {
-    return Error(ErrorKind::Usage, std::string("global is ") + to_string(want) + ", value is " +
-                                       to_string(v.type()));
+    return Error(ErrorKind::Usage,
+                 std::string("global is ") + to_string(want) + ", value is " + to_string(v.type()));
   }
   v.to_slots(g_->value);
   return {};

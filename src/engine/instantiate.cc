@@ -3,10 +3,12 @@
 // data segments in order, then run the start function.
 #include "engine/instantiate.h"
 
+#include <array>
 #include <cstring>
 #include <string>
 
 #include "engine/const_expr.h"
+#include "engine/memory_images.h"
 #include "interp/interp.h"
 #include "runtime/type_registry.h"
 
@@ -147,9 +149,10 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
     HULL_TRY(require_guard(store, *module, *imports[i].memory, mem_index++));
   }
   if (store.instances.size() >= store.limits.max_instances) {
-    return Error::make(ErrorKind::Limit, "too many instances in the store (store limit "
-                                         "max_instances = " +
-                                             std::to_string(store.limits.max_instances) + ")");
+    return Error::make(ErrorKind::Limit,
+                       "too many instances in the store (store limit "
+                       "max_instances = " +
+                           std::to_string(store.limits.max_instances) + ")");
   }
   if (!module->code && !m.bodies.empty()) {
     return Error::make(ErrorKind::Usage, "instantiate: module has no compiled code");
@@ -199,10 +202,15 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
       HULL_ASSIGN_OR_RETURN(Val v, eval_const_expr(m, *td.init, inst));
       init = v.ref;
     }
-    HULL_ASSIGN_OR_RETURN(Table* t, new_table(store, canonical(td.type, ids), init));
+    HULL_ASSIGN_OR_RETURN(Table * t, new_table(store, canonical(td.type, ids), init));
     inst.tables.push_back(t);
   }
 
+  // Defined memories whose initial contents were mapped from the module's image (bit i: memory
+  // i), and how many of the module's first data segments that image holds for them.
+  const bool images = memory_images_begin(*module);
+  uint64_t imaged = 0;
+  std::array<size_t, 64> covered{};
   for (size_t i = m.num_imported_memories; i < m.memories.size(); ++i) {
     // Say which limit a too-large minimum hits (Memory::init only knows "the maximum").
     const MemoryType& mt = m.memories[i];
@@ -213,8 +221,12 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
                              "max_memory_bytes (" + std::to_string(store.limits.max_memory_bytes) +
                              " bytes)");
     }
-    HULL_ASSIGN_OR_RETURN(Memory* mem, new_memory(store, m.memories[i]));
+    const MemoryImage* image =
+        images && i < 64 ? memory_image_for(*module, static_cast<uint32_t>(i), &covered[i])
+                         : nullptr;
+    HULL_ASSIGN_OR_RETURN(Memory * mem, new_memory(store, m.memories[i], image));
     HULL_TRY(require_guard(store, *module, *mem, i));
+    if (image && mem->image.id == image->id()) imaged |= uint64_t(1) << i;
     inst.memories.push_back(mem);
   }
 
@@ -276,6 +288,11 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
   for (size_t s = 0; s < m.datas.size(); ++s) {
     const DataDesc& seg = m.datas[s];
     if (seg.mode != SegmentMode::Active) continue;
+    if (seg.memory < 64 && (imaged >> seg.memory & 1) && s < covered[seg.memory]) {
+      // In the image (in bounds by construction: engine/memory_images.h).
+      inst.data_dropped[s] = true;
+      continue;
+    }
     Memory* mem = inst.memories[seg.memory];
     HULL_ASSIGN_OR_RETURN(Val off, eval_const_expr(m, seg.offset, inst));
     uint64_t d = offset_of(off, mem->type.limits.is64);

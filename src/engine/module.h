@@ -2,8 +2,10 @@
 // stores and threads; compile() produces it from a binary.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -17,11 +19,25 @@ namespace interp {
 struct ModuleCode;
 }
 
+// Copy-on-write images of a module's defined memories (runtime/memory_image.h), built once, by
+// the second instantiation: a module instantiated once gains nothing from an image.
+struct ModuleMemoryImages {
+  std::atomic<uint32_t> instantiations{0};
+  std::once_flag built;
+  // Per defined memory; nullptr where its contents are copied (engine/memory_images.h says
+  // when an image is made).
+  std::vector<std::shared_ptr<const MemoryImage>> images;
+  // Per defined memory: its image holds its active segments among the first `covered` data
+  // segments of the module.
+  std::vector<size_t> covered;
+};
+
 struct CompiledModule {
-  ModuleDesc desc;                // the decoded module (owns the bytes)
+  ModuleDesc desc;                 // the decoded module (owns the bytes)
   std::vector<uint32_t> type_ids;  // canonical type id of each type index (runtime/type_registry.h)
   std::shared_ptr<const interp::ModuleCode> code;  // lowered function bodies
   CompileOptions options;  // how `code` was compiled (instantiate checks guard_pages)
+  mutable ModuleMemoryImages memory_images;
 };
 
 // decode -> validate -> canonicalize types -> lower. Errors: Malformed (decoder) or Invalid

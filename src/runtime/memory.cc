@@ -53,15 +53,19 @@ bool commit(uint8_t* at, uint64_t bytes) {
 // reservation are multiples of 64 KiB, so every byte past `size` faults. Returns false (and
 // changes nothing) when the address space is short.
 // A reservation from the pool (runtime/reservation_pool.h) is reset to exactly this state.
-bool reserve_guarded(Memory& m, uint64_t need) {
+// With `initial`, its image is mapped over its range (Memory::image says whether it could be).
+bool reserve_guarded(Memory& m, uint64_t need, const MemoryImage* initial) {
   if (kGuardBeforeBytes % os_page() != 0) return false;  // OS pages larger than 64 KiB
-  uint8_t* start = reservation_pool_acquire(need);
+  uint8_t* start = reservation_pool_acquire(need, initial, &m.image);
   if (!start) {
     start = reserve_once(kGuardedReservationBytes);
     if (!start) return false;
     if (!commit(start + kGuardBeforeBytes, need)) {
       munmap(start, kGuardedReservationBytes);
       return false;
+    }
+    if (initial && initial->map_at(start + kGuardBeforeBytes)) {
+      m.image = {initial->id(), initial->offset(), initial->length()};
     }
   }
   uint8_t* base = start + kGuardBeforeBytes;
@@ -81,13 +85,14 @@ Memory::~Memory() {
   if (!base) return;
   if (guarded) {
     // Back to the pool (reset there: zeroed, trimmed to the next tenant's size) or unmapped.
-    reservation_pool_release(base - guard_before, committed);
+    reservation_pool_release(base - guard_before, committed, image);
   } else {
     munmap(base - guard_before, guard_before + reserved + guard);
   }
 }
 
-Status Memory::init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard) {
+Status Memory::init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard,
+                    const MemoryImage* initial) {
   type = t;
   const unsigned log2 = t.page_size_log2;
   const uint64_t spec_max = t.limits.is64 ? kMaxPages64 : kMaxPages32;
@@ -103,7 +108,8 @@ Status Memory::init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard)
   size = t.limits.min << log2;
   uint64_t need = round_up(size, os_page());
 
-  if (allow_guard && guardable(t) && guard_pages_supported() && reserve_guarded(*this, need)) {
+  if (allow_guard && guardable(t) && guard_pages_supported() &&
+      reserve_guarded(*this, need, initial)) {
     // Before any code can touch this memory: its faults must find our handler.
     install_trap_handlers();
     type.limits.min = t.limits.min;

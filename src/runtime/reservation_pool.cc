@@ -28,8 +28,9 @@ constexpr uint64_t kResidentBudgetBytes = uint64_t(32) << 20;
 
 struct Entry {
   uint8_t* start;
-  uint64_t committed;  // accessible (read/write, all zero) bytes after the guard before
+  uint64_t committed;  // accessible bytes after the guard before: zero, or the image's bytes
   uint64_t resident;   // of which kept resident (zeroed by memset): counted in Pool::resident
+  MappedImage image;   // still mapped in [image.offset, image.offset + image.length)
 };
 
 struct Pool {
@@ -37,7 +38,7 @@ struct Pool {
   std::vector<Entry> entries;  // guarded by mu
   uint64_t resident = 0;       // guarded by mu: sum of entries' resident, plus zeroing in flight
   std::atomic<size_t> cap{kDefaultReservationPoolCap};
-  std::atomic<uint64_t> reused{0}, returned{0}, unmapped{0};
+  std::atomic<uint64_t> reused{0}, returned{0}, unmapped{0}, image_reused{0};
 };
 
 // Never destroyed: memories may be released during static destruction.
@@ -67,10 +68,13 @@ size_t effective_cap(const Pool& p, size_t share) {
 
 }  // namespace
 
-uint8_t* reservation_pool_acquire(uint64_t commit_bytes) {
+uint8_t* reservation_pool_acquire(uint64_t commit_bytes, const MemoryImage* image,
+                                  MappedImage* mapped) {
   Pool& p = pool();
+  if (mapped) *mapped = {};
   if (p.cap.load(std::memory_order_relaxed) == 0) return nullptr;
   const size_t share = address_space_share();
+  const uint64_t want_image = image ? image->id() : 0;
   Entry e;
   {
     std::lock_guard<std::mutex> lock(p.mu);
@@ -78,13 +82,18 @@ uint8_t* reservation_pool_acquire(uint64_t commit_bytes) {
     // Under a tightened address-space limit the pool stops handing out reservations (the caller
     // then falls back as it would without a pool); it does not drain here.
     if (p.entries.empty() || cap == 0) return nullptr;
-    // Prefer a reservation with exactly the committed size wanted (no mprotect at all), else
-    // the most recently released one.
+    // Prefer the wanted image already mapped with exactly the committed size wanted (no syscall
+    // at all), then the image at another size, then no image at the size wanted, else the most
+    // recently released one.
     size_t pick = p.entries.size() - 1;
-    for (size_t i = 0; i < p.entries.size(); ++i) {
-      if (p.entries[i].committed == commit_bytes) {
+    int best = -1;
+    for (size_t i = 0; i < p.entries.size() && best < 3; ++i) {
+      const Entry& c = p.entries[i];
+      int score = c.image.id == want_image ? (c.committed == commit_bytes ? 3 : 2)
+                                           : (c.image.id == 0 && c.committed == commit_bytes);
+      if (score > best) {
+        best = score;
         pick = i;
-        break;
       }
     }
     e = p.entries[pick];
@@ -93,8 +102,17 @@ uint8_t* reservation_pool_acquire(uint64_t commit_bytes) {
     p.resident -= e.resident;
   }
   // From here the reservation belongs to the caller only. Its committed pages are already
-  // zero (discarded on release); make exactly [0, commit_bytes) accessible.
+  // reset (on release); make exactly [0, commit_bytes) accessible and map the wanted image.
   uint8_t* base = e.start + kGuardBeforeBytes;
+  if (e.image.id != 0 && e.image.id != want_image) {
+    // Another module's image: back to anonymous zero pages over its range.
+    if (mmap(base + e.image.offset, e.image.length, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED) {
+      unmap(e.start);
+      return nullptr;
+    }
+    e.image = {};
+  }
   if (e.committed > commit_bytes) {
     if (mprotect(base + commit_bytes, e.committed - commit_bytes, PROT_NONE) != 0) {
       unmap(e.start);
@@ -106,11 +124,17 @@ uint8_t* reservation_pool_acquire(uint64_t commit_bytes) {
       return nullptr;
     }
   }
+  if (image && e.image.id == 0 && image->map_at(base)) {
+    e.image = {image->id(), image->offset(), image->length()};
+  } else if (image && e.image.id == want_image) {
+    p.image_reused.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (mapped) *mapped = e.image;
   p.reused.fetch_add(1, std::memory_order_relaxed);
   return e.start;
 }
 
-void reservation_pool_release(uint8_t* start, uint64_t committed) {
+void reservation_pool_release(uint8_t* start, uint64_t committed, MappedImage mapped) {
   Pool& p = pool();
   if (p.cap.load(std::memory_order_relaxed) == 0 || committed > kMaxPooledCommitted) {
     unmap(start);
@@ -122,13 +146,17 @@ void reservation_pool_release(uint8_t* start, uint64_t committed) {
   // discarded: for a private anonymous mapping the next access gets a fresh zero page, while
   // the mapping, its protection and its page tables stay. Either way the range stays
   // accessible while pooled (nobody can reach it) and acquire trims it to the next size.
+  // The image's range is reset apart (MADV_DONTNEED brings its bytes back); the zero parts are
+  // [0, image.offset) and [image end, committed).
+  const uint64_t image_end = mapped.id ? mapped.offset + mapped.length : 0;
+  const uint64_t zero_bytes = committed - (mapped.id ? mapped.length : 0);
   uint64_t resident = 0;
   {
     std::lock_guard<std::mutex> lock(p.mu);
     if (p.entries.size() >= effective_cap(p, share)) {
       resident = UINT64_MAX;  // full: unmap below, without zeroing
-    } else if (committed <= kMemsetMaxBytes && p.resident + committed <= kResidentBudgetBytes) {
-      resident = committed;
+    } else if (zero_bytes <= kMemsetMaxBytes && p.resident + zero_bytes <= kResidentBudgetBytes) {
+      resident = zero_bytes;
       p.resident += resident;
     }
   }
@@ -137,16 +165,34 @@ void reservation_pool_release(uint8_t* start, uint64_t committed) {
     return;
   }
   uint8_t* base = start + kGuardBeforeBytes;
-  if (resident != 0) {
-    std::memset(base, 0, committed);
-  } else if (committed != 0 && madvise(base, committed, MADV_DONTNEED) != 0) {
+  auto zero = [&](uint64_t from, uint64_t to) {
+    if (from >= to) return true;
+    if (resident != 0) {
+      std::memset(base + from, 0, to - from);
+      return true;
+    }
+    return madvise(base + from, to - from, MADV_DONTNEED) == 0;
+  };
+  bool reset = true;
+  if (mapped.id != 0) {
+    reset = zero(0, mapped.offset) &&
+            madvise(base + mapped.offset, mapped.length, MADV_DONTNEED) == 0 &&
+            zero(image_end, committed);
+  } else {
+    reset = zero(0, committed);
+  }
+  if (!reset) {
+    if (resident != 0) {
+      std::lock_guard<std::mutex> lock(p.mu);
+      p.resident -= resident;
+    }
     unmap(start);
     return;
   }
   {
     std::lock_guard<std::mutex> lock(p.mu);
     if (p.entries.size() < effective_cap(p, share)) {
-      p.entries.push_back({start, committed, resident});
+      p.entries.push_back({start, committed, resident, mapped});
       p.returned.fetch_add(1, std::memory_order_relaxed);
       return;
     }
@@ -194,6 +240,7 @@ ReservationPoolStats reservation_pool_stats() {
   s.reused = p.reused.load(std::memory_order_relaxed);
   s.returned = p.returned.load(std::memory_order_relaxed);
   s.unmapped = p.unmapped.load(std::memory_order_relaxed);
+  s.image_reused = p.image_reused.load(std::memory_order_relaxed);
   return s;
 }
 

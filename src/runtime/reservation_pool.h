@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "runtime/memory_image.h"
 #include "runtime/signals.h"
 
 namespace hull {
@@ -22,13 +23,20 @@ inline constexpr size_t kDefaultReservationPoolCap = 64;
 // and everything else of the reservation inaccessible: exactly what a fresh mmap + commit gives.
 // Returns the reservation's start (the first byte of the guard before), or nullptr when the
 // pool is empty, disabled, or a reset syscall failed (the caller then maps a fresh one).
-uint8_t* reservation_pool_acquire(uint64_t commit_bytes);
+// With `image` (whose range lies inside [0, commit_bytes)), the bytes of that range hold the
+// image instead of zeros, mapped copy-on-write: a reservation that still has this image mapped
+// is preferred (nothing to map), and *mapped says what is mapped now (id 0 if the image could
+// not be mapped: the caller then copies the data itself).
+uint8_t* reservation_pool_acquire(uint64_t commit_bytes, const MemoryImage* image = nullptr,
+                                  MappedImage* mapped = nullptr);
 
 // Gives back the reservation at `start` (kGuardedReservationBytes long) whose first
-// `committed` bytes after the guard before are accessible. Its committed bytes are zeroed
-// (memset when small, else MADV_DONTNEED) and it is kept if the pool has room; otherwise, or if
-// discarding fails, it is unmapped. The caller must not touch it again.
-void reservation_pool_release(uint8_t* start, uint64_t committed);
+// `committed` bytes after the guard before are accessible, with `mapped` still mapped in it.
+// Its committed bytes are reset: the image's range with MADV_DONTNEED (the image's bytes show
+// through again), the rest zeroed (memset when small, else MADV_DONTNEED); it is kept if the
+// pool has room, otherwise, or if a reset fails, it is unmapped. The caller must not touch it
+// again.
+void reservation_pool_release(uint8_t* start, uint64_t committed, MappedImage mapped = {});
 
 // Sets the cap on pooled reservations (0 disables pooling); extra reservations are unmapped.
 void set_reservation_pool_cap(size_t cap);
@@ -39,10 +47,11 @@ size_t drain_reservation_pool();
 
 // Counters since process start (for tests and benchmarks).
 struct ReservationPoolStats {
-  size_t pooled = 0;      // reservations in the pool now
-  uint64_t reused = 0;    // acquisitions served from the pool
-  uint64_t returned = 0;  // releases kept in the pool
-  uint64_t unmapped = 0;  // releases and drains that unmapped (pool full, disabled, or failure)
+  size_t pooled = 0;          // reservations in the pool now
+  uint64_t reused = 0;        // acquisitions served from the pool
+  uint64_t returned = 0;      // releases kept in the pool
+  uint64_t unmapped = 0;      // releases and drains that unmapped (pool full, disabled, or failure)
+  uint64_t image_reused = 0;  // acquisitions that found their image already mapped
 };
 ReservationPoolStats reservation_pool_stats();
 

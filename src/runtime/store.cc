@@ -3,9 +3,9 @@
 
 namespace hull {
 
-Result<Memory*> new_memory(Store& store, const MemoryType& type) {
+Result<Memory*> new_memory(Store& store, const MemoryType& type, const MemoryImage* initial) {
   Memory& m = store.memories.emplace_back();
-  Status s = m.init(type, store.limits.max_memory_bytes);
+  Status s = m.init(type, store.limits.max_memory_bytes, true, initial);
   if (!s.ok()) {
     store.memories.pop_back();
     return std::move(s).error();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "runtime/memory_image.h"
 #include "runtime/signals.h"
 #include "runtime/trap.h"
 #include "runtime/value.h"
@@ -30,7 +31,7 @@ struct CompiledModule;  // engine layer: ModuleDesc + lowered code (opaque here)
 using HostCallback = std::optional<Trap> (*)(void* env, Store& store, uint64_t* slots);
 
 struct Function {
-  uint32_t type_id = 0;         // canonical type id (engine-wide); equal ids <=> equal types
+  uint32_t type_id = 0;            // canonical type id (engine-wide); equal ids <=> equal types
   const FuncType* type = nullptr;  // points into the defining module's types (or host storage)
   Instance* instance = nullptr;    // defining instance; nullptr for host functions
   uint32_t index = 0;              // function index in the defining module
@@ -51,18 +52,21 @@ struct Function {
 // destruction (runtime/reservation_pool.h), reset so that it reads as zero and faults past the
 // next memory's size, exactly like a fresh one.
 struct Memory {
-  uint8_t* base = nullptr;  // start of the accessible bytes
-  uint64_t size = 0;        // current size in bytes
-  MemoryType type;          // type.limits.min tracks the current size in pages
-  uint64_t max_pages = 0;   // effective maximum (declared max, or the spec limit / store limit)
-  uint64_t reserved = 0;    // bytes of address space reserved at base (growth stays in place)
-  uint64_t guard = 0;       // inaccessible bytes mapped after the reservation
-  uint64_t committed = 0;   // readable/writable bytes at base (size rounded up to OS pages)
+  uint8_t* base = nullptr;    // start of the accessible bytes
+  uint64_t size = 0;          // current size in bytes
+  MemoryType type;            // type.limits.min tracks the current size in pages
+  uint64_t max_pages = 0;     // effective maximum (declared max, or the spec limit / store limit)
+  uint64_t reserved = 0;      // bytes of address space reserved at base (growth stays in place)
+  uint64_t guard = 0;         // inaccessible bytes mapped after the reservation
+  uint64_t committed = 0;     // readable/writable bytes at base (size rounded up to OS pages)
   uint64_t guard_before = 0;  // inaccessible bytes mapped before base (guarded memories)
   // A guarded memory (runtime/signals.h) never moves and faults past `size`: code compiled
   // with CompileOptions::guard_pages accesses it without explicit bounds checks. Its mapping is
   // guard_before + reserved + guard == kGuardBeforeBytes + kGuardedReserveBytes bytes.
   bool guarded = false;
+  // The copy-on-write image mapped over part of the memory at creation (runtime/memory_image.h;
+  // id 0: none, its bytes were or will be copied): the pool resets the reservation to it.
+  MappedImage image;
 
   Memory() = default;
   Memory(const Memory&) = delete;
@@ -73,7 +77,11 @@ struct Memory {
   // A guardable type (guardable()) is reserved with guard regions where guard_pages_supported()
   // unless `allow_guard` is false; if that much address space is not available (e.g. under
   // `ulimit -v`), the memory falls back to a compact reservation with guarded == false.
-  Status init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard = true);
+  // `initial`, an image of the memory's initial contents inside its minimum size, is mapped
+  // copy-on-write when the memory is guarded; `image.id` says whether it was (else the caller
+  // copies the contents).
+  Status init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard = true,
+              const MemoryImage* initial = nullptr);
   uint64_t pages() const { return size >> type.page_size_log2; }
   // Grow by `delta` pages; returns the old page count, or -1 (as uint64_t max) on failure.
   // New pages read as zero.
@@ -82,9 +90,7 @@ struct Memory {
 
 // Whether memories of type `t` get guard regions (32-bit index, 64 KiB pages): the memories
 // whose accesses code compiled with CompileOptions::guard_pages leaves unchecked.
-inline bool guardable(const MemoryType& t) {
-  return !t.limits.is64 && t.page_size_log2 == 16;
-}
+inline bool guardable(const MemoryType& t) { return !t.limits.is64 && t.page_size_log2 == 16; }
 
 struct Table {
   std::vector<RefBits> elems;
@@ -122,16 +128,18 @@ struct Extern {
     Tag* tag;
   };
   Extern() : func(nullptr) {}
+  // clang-format off
   static Extern of(Function* f) { Extern e; e.kind = ExternKind::Func; e.func = f; return e; }
   static Extern of(Table* t) { Extern e; e.kind = ExternKind::Table; e.table = t; return e; }
   static Extern of(Memory* m) { Extern e; e.kind = ExternKind::Memory; e.memory = m; return e; }
   static Extern of(Global* g) { Extern e; e.kind = ExternKind::Global; e.global = g; return e; }
   static Extern of(Tag* t) { Extern e; e.kind = ExternKind::Tag; e.tag = t; return e; }
+  // clang-format on
 };
 
 struct Instance {
   std::shared_ptr<const CompiledModule> module;
-  std::vector<Function*> funcs;     // function index space
+  std::vector<Function*> funcs;  // function index space
   std::vector<Table*> tables;
   std::vector<Memory*> memories;
   std::vector<Global*> globals;
@@ -150,6 +158,9 @@ struct CompileOptions {
   // Plain loads/stores on 32-bit memories with 64 KiB pages rely on guard pages (no explicit
   // bounds check); instantiation then requires those memories to be Memory::guarded.
   bool guard_pages = guard_pages_supported();
+  // Instances' memories start from a copy-on-write image of their initial contents
+  // (runtime/memory_image.h) instead of a copy of each data segment, where that pays.
+  bool memory_images = true;
 };
 
 // The process-wide epoch: a timer thread (started by the first set_deadline) adds 1 every
@@ -187,7 +198,7 @@ struct Store {
   // Fuel (code compiled with CompileOptions::fuel): each check point subtracts the number of
   // wasm instructions it covers from fuel_left and traps (OutOfFuel) instead of going below 0.
   int64_t fuel_left = 0;
-  uint64_t fuel_set = 0;        // fuel_left as of the last set_fuel
+  uint64_t fuel_set = 0;          // fuel_left as of the last set_fuel
   uint64_t fuel_used_before = 0;  // fuel consumed before the last set_fuel
   void set_fuel(uint64_t n) {
     fuel_used_before = fuel_consumed();
@@ -218,7 +229,8 @@ struct Store {
 
 // Create objects owned by `store` (types with canonical ids; see runtime/type_registry.h).
 // Memories and tables respect store.limits; failures are Errors of kind Limit.
-Result<Memory*> new_memory(Store& store, const MemoryType& type);
+Result<Memory*> new_memory(Store& store, const MemoryType& type,
+                           const MemoryImage* initial = nullptr);
 Result<Table*> new_table(Store& store, const TableType& type, RefBits init);
 Global* new_global(Store& store, const GlobalType& type, const Val& init);
 // A new host object wrapping `host_value`, as an externref word (e.g. the wast `ref.extern N`).

@@ -24,6 +24,81 @@ HttpResponse failure(uint16_t status, const std::string& text) {
   return r;
 }
 
+// The server's streamed request body as the guest's incoming body.
+class ServerBodySource final : public api::wasi::http::BodySource {
+ public:
+  explicit ServerBodySource(RequestBodyStream* body) : body_(body) {}
+  api::Result<bool> read(size_t max, std::string* out) override {
+    auto r = body_->read(max, out);
+    if (!r) return api::Error(api::ErrorKind::Io, r.error().message);
+    return *r;
+  }
+
+ private:
+  RequestBodyStream* body_;
+};
+
+// The guest's response, streamed to the server as the guest writes it.
+class ServerBodySink final : public api::wasi::http::BodySink {
+ public:
+  explicit ServerBodySink(ResponseStream* out) : out_(out) {}
+  api::Result<void> start(uint16_t status, const api::wasi::http::FieldList& headers) override {
+    status_ = status;
+    return converted(out_->start(status, headers));
+  }
+  api::Result<void> write(std::string_view bytes) override { return converted(out_->write(bytes)); }
+  api::Result<void> finish(const std::optional<api::wasi::http::FieldList>&) override {
+    // Trailers are not sent (HTTP/1.1 clients rarely ask for them with TE: trailers).
+    auto s = converted(out_->finish());
+    finished_ = s.ok();
+    return s;
+  }
+  uint16_t status() const { return status_; }
+  bool finished() const { return finished_; }
+
+ private:
+  static api::Result<void> converted(const Status& s) {
+    if (!s) return api::Error(api::ErrorKind::Io, s.error().message);
+    return {};
+  }
+  ResponseStream* out_;
+  uint16_t status_ = 0;
+  bool finished_ = false;
+};
+
+// Label values for hull_guest_traps_total and the access log.
+const char* trap_kind_name(api::TrapCode code) {
+  switch (code) {
+    case api::TrapCode::Unreachable: return "unreachable";
+    case api::TrapCode::MemoryOutOfBounds: return "memory_out_of_bounds";
+    case api::TrapCode::TableOutOfBounds: return "table_out_of_bounds";
+    case api::TrapCode::UndefinedElement: return "undefined_element";
+    case api::TrapCode::UninitializedElement: return "uninitialized_element";
+    case api::TrapCode::IndirectCallTypeMismatch: return "indirect_call_type_mismatch";
+    case api::TrapCode::NullReference: return "null_reference";
+    case api::TrapCode::IntegerDivideByZero: return "integer_divide_by_zero";
+    case api::TrapCode::IntegerOverflow: return "integer_overflow";
+    case api::TrapCode::InvalidConversion: return "invalid_conversion";
+    case api::TrapCode::StackExhausted: return "stack_exhausted";
+    case api::TrapCode::OutOfFuel: return "out_of_fuel";
+    case api::TrapCode::Interrupted: return "deadline";
+    case api::TrapCode::Host: return "host";
+    case api::TrapCode::Component: return "component";
+  }
+  return "other";
+}
+
+const char* failure_name(RequestSample::Failure f) {
+  switch (f) {
+    case RequestSample::Failure::none: return "none";
+    case RequestSample::Failure::trap: return "trap";
+    case RequestSample::Failure::fuel: return "fuel";
+    case RequestSample::Failure::deadline: return "deadline";
+    case RequestSample::Failure::error: return "error";
+  }
+  return "error";
+}
+
 }  // namespace
 
 struct App::Impl {
@@ -46,6 +121,8 @@ Result<std::unique_ptr<App>> App::create(std::vector<AppComponent> components,
   config.consume_fuel = limits.fuel.has_value();
   config.epoch_interruption = limits.timeout.has_value();
   if (limits.max_memory_bytes) config.limits.max_memory_bytes = *limits.max_memory_bytes;
+  config.memory_images = limits.memory_images;
+  config.bounds_checks = limits.bounds_checks;
   auto engine = api::Engine::create(config);
   if (!engine) return Error::make(ErrorKind::Usage, engine.error().message);
   auto impl = std::make_unique<Impl>();
@@ -106,10 +183,35 @@ HttpResponse App::handle(const HttpRequest& request) {
   auto started = Clock::now();
   a.metrics.begin();
   RequestSample sample;
+  std::string component_name;
+  api::Store* live = nullptr;  // the request's store, once made: its costs go into the sample
   auto finish = [&](HttpResponse r) {
     sample.status = r.status;
     sample.total_s = seconds(Clock::now() - started);
+    uint64_t host_calls = 0;
+    if (live) {
+      api::Store::Stats st = live->stats();
+      sample.host_s = std::chrono::duration<double>(st.host_call_time).count();
+      sample.fuel = st.fuel_consumed;
+      host_calls = st.host_calls;
+    }
     a.metrics.record(sample);
+    // The same breakdown in the access log (hull serve --access-log, --log-format json).
+    auto us = [](double s) { return std::to_string(static_cast<uint64_t>(s * 1e6)); };
+    FieldList& f = r.log_fields;
+    f.emplace_back("route", sample.route);
+    if (!component_name.empty()) f.emplace_back("component", component_name);
+    if (live) {
+      f.emplace_back("instantiate_us", us(sample.instantiate_s));
+      f.emplace_back("guest_us", us(sample.guest_s));
+      f.emplace_back("host_us", us(sample.host_s));
+      f.emplace_back("host_calls", std::to_string(host_calls));
+      if (a.limits.fuel) f.emplace_back("fuel", std::to_string(sample.fuel));
+    }
+    if (sample.failure != RequestSample::Failure::none) {
+      f.emplace_back("failure", failure_name(sample.failure));
+      if (!sample.trap_kind.empty()) f.emplace_back("trap", sample.trap_kind);
+    }
     return r;
   };
   std::string path = request.target.substr(0, request.target.find('?'));
@@ -118,10 +220,24 @@ HttpResponse App::handle(const HttpRequest& request) {
   sample.route = match->matched_route;
   const AppComponent& comp = a.components[std::stoul(match->component)];
   const size_t comp_index = std::stoul(match->component);
+  component_name = comp.name;
 
+  // Counts the instance (with its store) as live until the store is gone: declared first, so
+  // destroyed last.
+  struct LiveInstance {
+    Metrics& m;
+    explicit LiveInstance(Metrics& metrics) : m(metrics) { m.instance_up(); }
+    ~LiveInstance() { m.instance_down(); }
+  } live_instance(a.metrics);
   api::Store store(a.engine);
+  store.time_host_calls(true);
+  live = &store;
   if (a.limits.fuel) (void)store.set_fuel(*a.limits.fuel);
-  if (a.limits.timeout) (void)store.set_deadline(*a.limits.timeout);
+  if (a.limits.timeout) {
+    (void)store.set_deadline(*a.limits.timeout);
+    // Waits on the connection (a streamed body, a client slow to read) end there too.
+    if (request.response_stream) request.response_stream->set_deadline(started + *a.limits.timeout);
+  }
   if (auto w = api::wasi::attach(store, comp.wasi); !w) {
     sample.failure = RequestSample::Failure::error;
     return finish(failure(500, "component `" + comp.name + "`: " + w.error().message));
@@ -136,6 +252,7 @@ HttpResponse App::handle(const HttpRequest& request) {
   sample.instantiate_s = seconds(Clock::now() - t0);
   if (!inst) {
     sample.failure = RequestSample::Failure::trap;
+    if (inst.error().trap) sample.trap_kind = trap_kind_name(inst.error().trap->code);
     return finish(failure(
         500, "component `" + comp.name + "` failed to instantiate: " + inst.error().message));
   }
@@ -152,23 +269,48 @@ HttpResponse App::handle(const HttpRequest& request) {
   req.headers.emplace_back("spin-base-path", "/");
   req.headers.emplace_back("spin-component-route", match->base);
   req.headers.emplace_back("spin-client-addr", request.peer);
-  req.body = request.body;
+  if (request.body_stream) {
+    req.body_source = std::make_shared<ServerBodySource>(request.body_stream);
+  } else {
+    req.body = request.body;
+  }
+  std::shared_ptr<ServerBodySink> sink;
+  if (request.response_stream) sink = std::make_shared<ServerBodySink>(request.response_stream);
   auto t1 = Clock::now();
-  auto res = api::wasi::http::handle(store, *inst, std::move(req));
+  auto res = api::wasi::http::handle(store, *inst, std::move(req), sink);
   sample.guest_s = seconds(Clock::now() - t1);
   if (!res) {
     const api::Error& e = res.error();
     std::string what = e.trap ? e.trap->message : e.message;
+    if (e.trap) sample.trap_kind = trap_kind_name(e.trap->code);
     if (e.trap && e.trap->code == api::TrapCode::OutOfFuel) {
       sample.failure = RequestSample::Failure::fuel;
     } else if (e.trap && e.trap->code == api::TrapCode::Interrupted) {
       sample.failure = RequestSample::Failure::deadline;
     } else if (e.trap) {
       sample.failure = RequestSample::Failure::trap;
+    } else if (a.limits.timeout && Clock::now() >= started + *a.limits.timeout) {
+      // The connection refused the guest's reads and writes at the deadline (the server's
+      // streams): the request ran out of time as surely as an interrupted guest.
+      sample.failure = RequestSample::Failure::deadline;
     } else {
       sample.failure = RequestSample::Failure::error;
     }
+    if (request.response_stream && request.response_stream->committed()) {
+      // Part of the answer is out: it cannot become a 500. The server cuts the connection
+      // (unless the guest had finished the body before it failed: then the answer is whole).
+      HttpResponse cut;
+      cut.status = sink->status();
+      cut.streamed = true;
+      return finish(std::move(cut));
+    }
     return finish(failure(500, "component `" + comp.name + "`: " + what));
+  }
+  if (sink) {
+    HttpResponse streamed;  // the answer went to the server as the guest wrote it
+    streamed.status = res->status;
+    streamed.streamed = true;
+    return finish(std::move(streamed));
   }
   HttpResponse out;
   out.status = res->status;

@@ -39,6 +39,9 @@ struct AppLimits {
   std::optional<uint64_t> fuel;                      // per request
   std::optional<std::chrono::milliseconds> timeout;  // per request (epoch deadline)
   std::optional<uint64_t> max_memory_bytes;          // per instance
+  // Engine modes, switchable for measurement (hull serve --memory-images, --bounds-checks).
+  bool memory_images = true;  // Config::memory_images
+  hull::api::BoundsChecks bounds_checks = hull::api::BoundsChecks::Default;
 };
 
 class App {

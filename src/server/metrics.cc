@@ -57,7 +57,12 @@ void Metrics::record(const RequestSample& s) {
     instantiate_[s.route].observe(s.instantiate_s);
     instances_ += 1;
   }
-  if (s.guest_s > 0) guest_[s.route].observe(s.guest_s);
+  if (s.guest_s > 0) {
+    guest_[s.route].observe(s.guest_s);
+    host_[s.route].observe(s.host_s);
+  }
+  if (s.fuel > 0) fuel_used_[s.route] += s.fuel;
+  if (!s.trap_kind.empty()) trap_kinds_[s.trap_kind] += 1;
   switch (s.failure) {
     case RequestSample::Failure::none: break;
     case RequestSample::Failure::trap: traps_ += 1; break;
@@ -88,7 +93,10 @@ std::string Metrics::render() const {
         Family{"hull_instantiation_duration_seconds", "Instantiating the component.",
                &instantiate_},
         Family{"hull_guest_duration_seconds", "Time in the guest's handler (host calls included).",
-               &guest_}}) {
+               &guest_},
+        Family{"hull_host_call_duration_seconds",
+               "Time the guest's handler spent in host functions (WASI, wasi:http, key-value).",
+               &host_}}) {
     out += std::string("# HELP ") + f.name + " " + f.help + "\n";
     out += std::string("# TYPE ") + f.name + " histogram\n";
     for (const auto& [route, h] : *f.h) {
@@ -112,10 +120,27 @@ std::string Metrics::render() const {
     out += std::string("# TYPE ") + c.name + " counter\n";
     out += std::string(c.name) + " " + std::to_string(c.value) + "\n";
   }
+  out += "# HELP hull_fuel_consumed_total Fuel the guests consumed (with --fuel), by route.\n";
+  out += "# TYPE hull_fuel_consumed_total counter\n";
+  for (const auto& [route, n] : fuel_used_) {
+    out += "hull_fuel_consumed_total{route=\"" + escape_label(route) + "\"} " + std::to_string(n) +
+           "\n";
+  }
+  out +=
+      "# HELP hull_guest_traps_total Requests whose guest trapped, by trap kind (fuel and "
+      "deadline included).\n";
+  out += "# TYPE hull_guest_traps_total counter\n";
+  for (const auto& [kind, n] : trap_kinds_) {
+    out +=
+        "hull_guest_traps_total{kind=\"" + escape_label(kind) + "\"} " + std::to_string(n) + "\n";
+  }
+  out += "# HELP hull_instances_live Component instances (with their stores) alive now.\n";
+  out += "# TYPE hull_instances_live gauge\n";
+  out += "hull_instances_live " + std::to_string(live_.load(std::memory_order_relaxed)) + "\n";
   out += "# HELP hull_requests_in_flight Requests being answered now.\n";
   out += "# TYPE hull_requests_in_flight gauge\n";
-  out += "hull_requests_in_flight " +
-         std::to_string(in_flight_.load(std::memory_order_relaxed)) + "\n";
+  out += "hull_requests_in_flight " + std::to_string(in_flight_.load(std::memory_order_relaxed)) +
+         "\n";
   return out;
 }
 

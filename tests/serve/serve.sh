@@ -21,94 +21,27 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 client=$here/client.py
 work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2> /dev/null; done
-  wait 2> /dev/null
-  rm -rf "$work"
-}
+# The shared harness: check, check_match, summary, now_ms, cleanup (kills pids), serve_start,
+# stop, http_status, metric.
+. "$here/lib.sh"
 trap cleanup EXIT
 
-passed=0
-failed=0
-# check WHAT EXPECTED GOT: equal strings pass.
-check() {
-  if [ "$2" == "$3" ]; then
-    passed=$((passed + 1))
-    echo "ok   $1: expected '$2', got '$3'"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $1: expected '$2', got '$3'"
-  fi
-}
-# check_match WHAT REGEX GOT: GOT matches the extended regex.
-check_match() {
-  if [[ "$3" =~ $2 ]]; then
-    passed=$((passed + 1))
-    echo "ok   $1: expected /$2/, got '$3'"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $1: expected /$2/, got '$3'"
-  fi
-}
-now_ms() { date +%s%3N; }
-
-# start NAME ARGS...: runs `hull serve ARGS` on 127.0.0.1:0 in the background and waits (at most
-# 30 s) for its --port-file. Sets PORT, ADMIN (the admin port, when --admin-addr was given) and
-# PID; stderr goes to $work/NAME.err.
+# start NAME ARGS...: `hull serve ARGS` on 127.0.0.1:0 (serve_start: sets PORT, ADMIN, PID;
+# stderr in $work/NAME.err), then says what it started.
 start() {
   local name=$1
   shift
-  rm -f "$work/$name.port"
-  "$hull" serve --addr 127.0.0.1:0 --port-file "$work/$name.port" "$@" \
-    > "$work/$name.out" 2> "$work/$name.err" &
-  PID=$!
-  pids+=("$PID")
-  for _ in $(seq 300); do
-    [ -s "$work/$name.port" ] && break
-    kill -0 "$PID" 2> /dev/null || break
-    sleep 0.1
-  done
-  if [ ! -s "$work/$name.port" ]; then
-    echo "FAIL $name: hull serve did not start:"
-    cat "$work/$name.err"
-    exit 1
-  fi
-  PORT=$(cat "$work/$name.port")
-  ADMIN=$(sed -n 's|.*metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$work/$name.err")
+  serve_start "$name" "$@"
   echo "---- $name: hull serve $* on port $PORT${ADMIN:+ (admin $ADMIN)}"
-}
-
-# stop NAME: SIGTERM to the server started last; it must exit 0 within 15 s (under ASan a leak
-# or a sanitizer report would change that) and print no sanitizer report.
-stop() {
-  local status
-  kill -TERM "$PID"
-  for _ in $(seq 150); do
-    kill -0 "$PID" 2> /dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$PID" 2> /dev/null; then
-    status="still running after 15 s"
-  else
-    wait "$PID"
-    status=$?
-  fi
-  check "$1: exit status after SIGTERM" "0" "$status"
-  check "$1: no sanitizer report" "0" "$(grep -c 'Sanitizer\|runtime error:' "$work/$1.err")"
 }
 
 # get URL_PATH [CURL_ARGS...]: prints "STATUS BODY" (body on one line); headers in $work/h.
 get() {
-  local path=$1
-  shift
   local status
-  status=$(curl -sS -m 20 -o "$work/body" -D "$work/h" -w '%{http_code}' "$@" \
-    "http://127.0.0.1:$PORT$path" 2> "$work/curl.err") || status="curl-error($(cat "$work/curl.err"))"
+  status=$(http_status "http://127.0.0.1:$PORT$1" "${@:2}")
   echo "$status $(tr '\n' ' ' < "$work/body" 2> /dev/null | sed 's/ $//')"
 }
 header() { tr -d '\r' < "$work/h" | sed -n "s/^$1: //Ip" | head -1; }
-metric() { curl -sS -m 10 "http://127.0.0.1:$ADMIN/metrics" | sed -n "s/^$1 //p" | head -1; }
 
 # The hand-written component, the limits, shutdown and the command's errors.
 app_tests() {
@@ -166,11 +99,22 @@ check "metrics: traps" "1" "$(metric hull_traps_total)"
 check "metrics: fuel exhausted" "1" "$(metric hull_fuel_exhausted_total)"
 check "metrics: instances (one per request that reached the guest)" "15" "$(metric hull_instances_total)"
 check "metrics: in flight (none)" "0" "$(metric hull_requests_in_flight)"
+check "metrics: live instances (none)" "0" "$(metric hull_instances_live)"
+check "metrics: traps by kind: unreachable" "1" "$(metric 'hull_guest_traps_total{kind="unreachable"}')"
+check "metrics: traps by kind: out of fuel" "1" "$(metric 'hull_guest_traps_total{kind="out_of_fuel"}')"
+fuel_used=$(metric 'hull_fuel_consumed_total{route="\/..."}')
+check "metrics: fuel consumed (over 2,000,000: the /spin that ran out)" "yes" \
+  "$([ "${fuel_used:-0}" -ge 2000000 ] && echo yes || echo "no ($fuel_used)")"
+check "metrics: host-call time observed for every guest run" "15" \
+  "$(metric 'hull_host_call_duration_seconds_count{route="\/..."}')"
 check "admin /healthz" "ok" "$(curl -sS -m 10 "http://127.0.0.1:$ADMIN/healthz")"
 
 check "access log: one line per request" "$requests" "$(wc -l < "$work/a.log")"
 check_match "access log: a line's form" \
-  '^[0-9T:-]+Z 127\.0\.0\.1:[0-9]+ "PUT /echo" 200 [0-9]+ [0-9]+us$' "$(grep '"PUT /echo"' "$work/a.log")"
+  '^[0-9T:-]+Z 127\.0\.0\.1:[0-9]+ "PUT /echo" 200 [0-9]+ [0-9]+us route=/\.\.\. component=[^ ]+app\.wat instantiate_us=[0-9]+ guest_us=[0-9]+ host_us=[0-9]+ host_calls=[1-9][0-9]* fuel=[1-9][0-9]*$' \
+  "$(grep '"PUT /echo"' "$work/a.log")"
+check_match "access log: a trap's line names its kind" 'failure=trap trap=unreachable$' \
+  "$(grep '"GET /trap"' "$work/a.log")"
 check "access log: the refused requests" "413 431 400 413" \
   "$(grep -o '"- -" [0-9]*' "$work/a.log" | awk '{print $3}' | xargs)"
 stop a
@@ -187,6 +131,28 @@ echo "     (answered in $ms ms)"
 check "GET /hello after the deadline" "200 hello from hull serve" "$(get /hello)"
 check "metrics: deadline exceeded" "1" "$(metric hull_deadline_exceeded_total)"
 stop b
+
+# ---- B2: JSON access log, and the engine modes switched off -------------------------------------
+start b2 "$here/app.wat" --fuel 2000000 --access-log "$work/b2.log" --log-format json \
+  --pooling off --memory-images off --bounds-checks explicit
+check "modes off: GET /hello" "200 hello from hull serve" "$(get /hello)"
+check "modes off: GET /trap" "500" "$(get /trap | cut -d' ' -f1)"
+check "JSON log: every line is a JSON object with the request's fields" "ok" "$(python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 2, lines
+hello, trap = lines
+for k in ("time", "peer", "method", "target", "status", "bytes", "duration_us", "route",
+          "component", "instantiate_us", "guest_us", "host_us", "host_calls", "fuel"):
+    assert k in hello, (k, hello)
+assert hello["target"] == "/hello" and hello["status"] == 200 and hello["fuel"] > 0, hello
+assert isinstance(hello["host_calls"], int) and hello["host_calls"] > 0, hello
+assert trap["status"] == 500 and trap["failure"] == "trap" and trap["trap"] == "unreachable", trap
+print("ok")' "$work/b2.log" 2>&1 | tail -1)"
+stop b2
+bad=$("$hull" serve "$here/app.wat" --log-format xml 2>&1) && rc=0 || rc=$?
+check "a bad --log-format is refused, naming the choices" \
+  "2|error: --log-format xml: expected text or json" "$rc|$bad"
 
 # ---- C: graceful shutdown with a request in flight ---------------------------------------------
 start c "$here/app.wat" --admin-addr 127.0.0.1:0 --timeout 1s
@@ -206,18 +172,9 @@ done
 check "shutdown: SIGTERM acknowledged" "1" "$(grep -c 'stopped listening' "$work/c.err")"
 check "shutdown: a new connection is refused while /spin runs" "refused" \
   "$(python3 "$client" connect "$PORT")"
-for _ in $(seq 150); do
-  kill -0 "$PID" 2> /dev/null || break
-  sleep 0.1
-done
-if kill -0 "$PID" 2> /dev/null; then
-  status="still running after 15 s"
-else
-  wait "$PID"
-  status=$?
-fi
+await_exit
 ms=$(($(now_ms) - t0))
-check "shutdown: exit status" "0" "$status"
+check "shutdown: exit status" "0" "$exit_status"
 echo "     (exited $ms ms after SIGTERM)"
 for _ in $(seq 100); do
   [ -s "$work/held" ] && break
@@ -262,8 +219,31 @@ else
   start js "$js" --admin-addr 127.0.0.1:0
   check "JS: GET /hello" "200 hello from js /hello" "$(get /hello)"
   check "JS: its header x-hull-js" "yes" "$(header x-hull-js)"
-  check "JS: GET /other/path" "200 hello from js /other/path" "$(get /other/path)"
-  check "JS: metrics: 200s" "2" "$(metric 'hull_requests_total{route="\/...",status="200"}')"
+  check "JS: GET /other/path: the guest's 404" "404 not found: /other/path" "$(get /other/path)"
+  check "JS: metrics: 200s" "1" "$(metric 'hull_requests_total{route="\/...",status="200"}')"
+  check "JS: metrics: 404s" "1" "$(metric 'hull_requests_total{route="\/...",status="404"}')"
+  # ---- JS: the routes the C component has too (tests/serve/serve_c.sh): JSON bodies, headers,
+  # query strings, a streamed echo.
+  check "JS: POST /json {a:1,b:2}" '200 {"sum":3}' "$(get /json --data-binary '{"a":1,"b":2}')"
+  check "JS: POST /json: content-type" "application/json" "$(header content-type)"
+  check "JS: POST /json: a fraction" '400 {"error":"member \"b\" is not an integer"}' \
+    "$(get /json --data-binary '{"a":1,"b":2.5}')"
+  check_match "JS: POST /json: bad JSON" '^400 \{"error":"bad JSON: ' "$(get /json --data-binary '{"a":1,')"
+  check "JS: GET /json: 405" '405 {"error":"use POST"}' "$(get /json)"
+  check "JS: GET /json: allow" "POST" "$(header allow)"
+  get /headers -A 'hull-test/1' -H 'X-Trace: abc' -H 'Accept: text/x-test' > /dev/null
+  check "JS: GET /headers: the body lists user-agent" "1" "$(grep -cx 'user-agent: hull-test/1' "$work/body")"
+  check "JS: GET /headers: the body lists x-trace" "1" "$(grep -cx 'x-trace: abc' "$work/body")"
+  check "JS: GET /headers: x-trace echoed" "abc" "$(header x-trace)"
+  check "JS: GET /headers: accept not echoed" "" "$(header accept)"
+  check "JS: GET /query?x=1&y=a%20b+c" '200 {"x":"1","y":"a b c"}' "$(get '/query?x=1&y=a%20b+c')"
+  check "JS: GET /query without a query" '200 {}' "$(get /query)"
+  head -c 225000 /dev/urandom | base64 -w 100 > "$work/js-echo"  # 300 KB of text lines
+  got=$(get /echo -H 'Expect:' --data-binary "@$work/js-echo" | cut -c1-3)
+  cmp -s "$work/js-echo" "$work/body" && same=identical || same=different
+  check "JS: POST /echo of 300 KB: status, body" "200 identical" "$got $same"
+  check "JS: GET /nope?x=1: 404 without the query" "404 not found: /nope" "$(get '/nope?x=1')"
+  check "JS: metrics: no traps" "0" "$(metric hull_traps_total)"
   stop js
 fi
 }
@@ -274,5 +254,4 @@ else
   app_tests
 fi
 
-echo "serve: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary serve

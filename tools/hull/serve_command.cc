@@ -14,8 +14,8 @@
 
 #include "commands.h"
 #include "server/app.h"
-#include "server/manifest_app.h"
 #include "server/http_server.h"
+#include "server/manifest_app.h"
 
 namespace hull::cli {
 
@@ -44,9 +44,26 @@ void print_serve_help(FILE* out) {
       "  --fuel N                fuel per request\n"
       "  --timeout DURATION      deadline per request, e.g. 500ms or 2s\n"
       "  --max-memory SIZE       cap each linear memory (K, M, G suffixes)\n"
-      "  --max-body SIZE         largest request body accepted (default 10M; more: 413)\n"
+      "  --max-body SIZE         largest request body accepted (default: no limit, as with\n"
+      "                          wasmtime serve; 0: no limit). A declared Content-Length over\n"
+      "                          it is a 413; a chunked body that grows past it fails the\n"
+      "                          guest's read. Bodies up to 64K (by Content-Length) are read\n"
+      "                          whole first; longer or chunked ones stream to the guest as\n"
+      "                          it reads, bounded in time by --timeout and the read timeout\n"
+      "                          (30s without progress), never held whole in memory.\n"
+      "                          Responses stream too (chunked unless the guest sets\n"
+      "                          content-length); a guest that fails after its response\n"
+      "                          began cuts the connection (the client sees it incomplete).\n"
       "  --max-header SIZE       largest request header accepted (default 16K; more: 431)\n"
-      "  --access-log FILE|-     one line per request (- for stderr)\n"
+      "  --access-log FILE|-     one line per request (- for stderr): peer, request, status,\n"
+      "                          bytes, time, route, component, instantiation/guest/host-call\n"
+      "                          time, host calls, fuel, failure and trap kind\n"
+      "  --log-format text|json  access-log lines as text (default) or one JSON object each\n"
+      "  --pooling on|off        reuse memory reservations across instances (default on)\n"
+      "  --memory-images on|off  map big data segments copy-on-write from one image per\n"
+      "                          module instead of copying them per instance (default on)\n"
+      "  --bounds-checks guard|explicit\n"
+      "                          guard pages (default where supported) or a check per access\n"
       "  --env NAME=VALUE        environment variable for the component; repeatable\n"
       "  --dir HOST[::GUEST]     preopen a host directory (read-only: HOST::GUEST:ro)\n"
       "  -S allow-outbound=URL   let the component send HTTP requests there (Spin's syntax,\n"
@@ -183,6 +200,24 @@ int serve_command(int argc, char** argv) {
       if (name == "--max-header") sc.max_header_bytes = *n;
     } else if (name == "--access-log") {
       if (!need(&access_log)) return kExitUsage;
+    } else if (name == "--log-format" || name == "--pooling" || name == "--memory-images" ||
+               name == "--bounds-checks") {
+      if (!need(&v)) return kExitUsage;
+      const bool log_format = name == "--log-format", checks = name == "--bounds-checks";
+      const char* one = log_format ? "text" : checks ? "guard" : "on";
+      const char* other = log_format ? "json" : checks ? "explicit" : "off";
+      if (v != one && v != other) {
+        std::fprintf(stderr, "error: %s %s: expected %s or %s\n", name.c_str(), v.c_str(), one,
+                     other);
+        return kExitUsage;
+      }
+      const bool first = v == one;
+      if (log_format) sc.access_log_json = !first;
+      if (name == "--pooling") api::set_memory_reservation_pool_cap(first ? 64 : 0);
+      if (name == "--memory-images") limits.memory_images = first;
+      if (checks) {
+        limits.bounds_checks = first ? api::BoundsChecks::Guard : api::BoundsChecks::Explicit;
+      }
     } else if (name == "--runtime-config") {
       if (!need(&runtime_config)) return kExitUsage;
     } else if (name == "--state-dir") {

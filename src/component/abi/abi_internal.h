@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "component/abi/canon_abi.h"
 
@@ -73,3 +74,14 @@ uint32_t flags_size(size_t labels);
 uint32_t flags_flat_count(size_t labels);
 
 }  // namespace hull::component::abi_detail
+
+namespace hull::api::component::detail {
+
+// What layout.cc computes once per type node (see TypeLayoutSlot in hull/component_types.hh).
+struct TypeLayout {
+  uint32_t align = 1;
+  uint32_t size = 0;
+  std::vector<ValType> flat;  // flatten_type(t)
+};
+
+}  // namespace hull::api::component::detail

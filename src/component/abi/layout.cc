@@ -71,7 +71,10 @@ uint32_t flags_flat_count(size_t labels) { return static_cast<uint32_t>((labels 
 
 }  // namespace abi_detail
 
-uint32_t alignment(const ac::Type& t) {
+namespace {
+
+// The definitions of CanonicalABI.md, over the children's cached layouts.
+uint32_t compute_alignment(const ac::Type& t) {
   switch (t.kind()) {
     case ac::TypeKind::Bool:
     case ac::TypeKind::S8:
@@ -113,7 +116,7 @@ uint32_t alignment(const ac::Type& t) {
   return 1;
 }
 
-uint32_t elem_size(const ac::Type& t) {
+uint32_t compute_elem_size(const ac::Type& t) {
   switch (t.kind()) {
     case ac::TypeKind::String:
     case ac::TypeKind::List: return 8;
@@ -125,7 +128,7 @@ uint32_t elem_size(const ac::Type& t) {
         const ac::Type& f = field_type(t, i);
         s = align_to(s, alignment(f)) + elem_size(f);
       }
-      return static_cast<uint32_t>(align_to(s, alignment(t)));
+      return static_cast<uint32_t>(align_to(s, compute_alignment(t)));
     }
     case ac::TypeKind::Variant:
     case ac::TypeKind::Enum:
@@ -135,14 +138,12 @@ uint32_t elem_size(const ac::Type& t) {
       uint32_t cs = 0;
       for (size_t i = 0, n = case_count(t); i < n; ++i)
         if (ac::Type p = case_payload(t, i)) cs = std::max(cs, elem_size(p));
-      return static_cast<uint32_t>(align_to(s + cs, alignment(t)));
+      return static_cast<uint32_t>(align_to(s + cs, compute_alignment(t)));
     }
     case ac::TypeKind::Flags: return flags_size(t->names.size());
-    default: return alignment(t);  // scalars and handles: size == alignment
+    default: return compute_alignment(t);  // scalars and handles: size == alignment
   }
 }
-
-namespace {
 
 api::ValType join(api::ValType a, api::ValType b) {
   using api::ValType;
@@ -152,9 +153,7 @@ api::ValType join(api::ValType a, api::ValType b) {
   return ValType::I64;
 }
 
-}  // namespace
-
-void flatten_type(const ac::Type& t, std::vector<api::ValType>* out) {
+void compute_flat(const ac::Type& t, std::vector<api::ValType>* out) {
   using api::ValType;
   switch (t.kind()) {
     case ac::TypeKind::S64:
@@ -199,6 +198,33 @@ void flatten_type(const ac::Type& t, std::vector<api::ValType>* out) {
   }
 }
 
+}  // namespace
+
+// Computed once per type node (a lift or lower asks for the same types on every call, and a
+// serving host instantiates per request).
+const ac::detail::TypeLayout& layout_of(const ac::Type& t) {
+  using ac::detail::TypeLayout;
+  std::atomic<const TypeLayout*>& slot = t->layout_slot.layout;
+  if (const TypeLayout* l = slot.load(std::memory_order_acquire)) return *l;
+  auto* fresh = new TypeLayout;
+  fresh->align = compute_alignment(t);
+  fresh->size = compute_elem_size(t);
+  compute_flat(t, &fresh->flat);
+  const TypeLayout* expected = nullptr;
+  if (slot.compare_exchange_strong(expected, fresh, std::memory_order_acq_rel)) return *fresh;
+  delete fresh;  // another thread filled the slot first
+  return *expected;
+}
+
+uint32_t alignment(const ac::Type& t) { return layout_of(t).align; }
+
+uint32_t elem_size(const ac::Type& t) { return layout_of(t).size; }
+
+void flatten_type(const ac::Type& t, std::vector<api::ValType>* out) {
+  const std::vector<api::ValType>& flat = layout_of(t).flat;
+  out->insert(out->end(), flat.begin(), flat.end());
+}
+
 CoreSignature flatten_functype(const ac::FuncType& t, FlattenFor context, CallAbi abi) {
   CoreSignature sig;
   for (const ac::Field& p : t.params) flatten_type(p.type, &sig.params);
@@ -230,3 +256,9 @@ CoreSignature flatten_functype(const ac::FuncType& t, FlattenFor context, CallAb
 }
 
 }  // namespace hull::component
+
+namespace hull::api::component::detail {
+
+TypeLayoutSlot::~TypeLayoutSlot() { delete layout.load(std::memory_order_relaxed); }
+
+}  // namespace hull::api::component::detail

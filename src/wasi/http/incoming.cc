@@ -52,6 +52,55 @@ class StreamedBody final : public h::IncomingBodySource {
   std::optional<h::ErrorCode> failed_;
 };
 
+// Where the response goes while the guest writes it: to the embedder's sink (start once, the
+// chunks, finish once) or, without one, collected for Response::body.
+struct ResponseFlow {
+  std::shared_ptr<BodySink> sink;
+  std::string collected;
+  const h::OutparamSlot* slot = nullptr;  // the response is in its answer once the body drains
+  bool started = false, finished = false;
+  bool closed = false;  // handle() has returned
+
+  Result<void> start() {
+    if (started || !sink) return {};
+    started = true;
+    const auto& resp = std::get<std::unique_ptr<h::OutgoingResponse>>(*slot->answer);
+    return sink->start(resp->status, resp->headers);
+  }
+
+  // Hands what the guest wrote to the sink (or collects it); tells the sink once the guest has
+  // finished the body, so the response completes even if the guest traps afterwards.
+  void drain(h::OutgoingBodyPipe& p) {
+    if (closed || p.failed) return;
+    if (!p.buffer.empty()) {
+      if (sink) {
+        auto w = start();
+        if (w) w = sink->write(p.buffer);
+        if (!w) {
+          p.failed = h::ErrorCode::internal("response body: " + w.error().message);
+          return;
+        }
+      } else {
+        collected.append(p.buffer);
+      }
+      p.buffer.clear();
+    }
+    if (p.state == h::OutgoingBodyPipe::State::finished && sink && !finished) {
+      if (auto s = complete(p.trailers); !s) {
+        p.failed = h::ErrorCode::internal("response body: " + s.error().message);
+      }
+    }
+  }
+
+  // start() unless done, then finish() unless done.
+  Result<void> complete(const std::optional<FieldList>& trailers) {
+    if (!sink || finished) return {};
+    if (auto s = start(); !s) return s;
+    finished = true;
+    return sink->finish(trailers);
+  }
+};
+
 // The export to call: wasi:http/incoming-handler@<any version>#handle.
 std::optional<component::Func> find_handler(const component::Instance& instance) {
   for (const std::string& name : instance.export_names()) {
@@ -92,21 +141,18 @@ Result<Response> handle(Store& store, const component::Instance& instance, Reque
     req->body = h::memory_body(std::move(request.body), std::move(request.trailers));
   }
   auto slot = std::make_shared<h::OutparamSlot>();
-  auto collected = std::make_shared<std::string>();
-  slot->attach_body = [collected, body_sink](h::OutgoingBodyPipe& pipe) {
+  auto flow = std::make_shared<ResponseFlow>();
+  flow->sink = std::move(body_sink);
+  flow->slot = slot.get();
+  // The body's drain may run after handle() returns (the store drops an unfinished body when
+  // it is destroyed): from then on it must touch neither the slot nor the sink.
+  struct CloseFlow {
+    ResponseFlow& flow;
+    ~CloseFlow() { flow.closed = true; }
+  } close_flow{*flow};
+  slot->attach_body = [flow](h::OutgoingBodyPipe& pipe) {
     h::OutgoingBodyPipe* p = &pipe;  // the pipe owns this function: the pointer outlives it
-    pipe.drain = [p, collected, body_sink] {
-      if (p->buffer.empty() || p->failed) return;
-      if (body_sink) {
-        if (auto w = body_sink->write(p->buffer); !w) {
-          p->failed = h::ErrorCode::internal("response body: " + w.error().message);
-          return;
-        }
-      } else {
-        collected->append(p->buffer);
-      }
-      p->buffer.clear();
-    };
+    pipe.drain = [p, flow] { flow->drain(*p); };
   };
   auto req_rep = p2::push(*c, std::move(req));
   if (!req_rep) return std::move(req_rep).error();
@@ -128,11 +174,14 @@ Result<Response> handle(Store& store, const component::Instance& instance, Reque
   Response out;
   out.status = resp->status;
   out.headers = resp->headers;
-  if (!resp->body) return out;  // body() never called: an empty body
+  if (!resp->body) {  // body() never called: an empty body
+    if (auto s = flow->complete(std::nullopt); !s) return s.error();
+    return out;
+  }
 
   h::OutgoingBodyPipe& pipe = *resp->body;
   if (pipe.drain) pipe.drain();
-  out.body = std::move(*collected);
+  out.body = std::move(flow->collected);
   if (pipe.failed) return io_error("the response body failed: " + pipe.failed->describe());
   bool complete = pipe.state == h::OutgoingBodyPipe::State::finished ||
                   (pipe.content_length && pipe.written == *pipe.content_length);
@@ -141,6 +190,7 @@ Result<Response> handle(Store& store, const component::Instance& instance, Reque
   }
   if (!complete) return io_error("the guest returned without finishing the response body");
   out.trailers = pipe.trailers;
+  if (auto s = flow->complete(pipe.trailers); !s) return s.error();
   return out;
 }
 

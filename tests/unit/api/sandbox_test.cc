@@ -1,9 +1,12 @@
 // Tests of the sandbox through the public C++ API: fuel metering (out-of-fuel traps,
 // deterministic consumption, resuming after adding fuel), deadlines in calls and start
-// functions, and every store limit (memory, table elements, instances, wasm stack).
+// functions, every store limit (memory, table elements, instances, wasm stack), and the
+// store's cost accounting (Store::stats).
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
+#include <thread>
 
 #include "hull/hull.hh"
 
@@ -285,6 +288,66 @@ TEST(Limits, TooSmallWasmStackIsClampedTo8KiB) {
   auto r = depth->call(100000);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().trap->code, api::TrapCode::StackExhausted);
+}
+
+}  // namespace
+
+namespace {
+
+// Store::stats: host calls are counted (nested ones too), their time is measured only when
+// asked for and only for the outermost call, fuel and memory are the store's.
+TEST(StoreStats, CountsHostCallsFuelInstancesAndMemory) {
+  api::Engine e = engine_with(true, false);
+  api::Store store(e);
+  ASSERT_TRUE(store.set_fuel(1'000'000).ok());
+  auto m = api::Module::from_wat(e, R"((module
+    (import "host" "sleep" (func $sleep))
+    (import "host" "reenter" (func $reenter))
+    (memory 3)
+    (func (export "leaf"))
+    (func (export "run") (call $sleep) (call $reenter) (call $sleep))))");
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  api::Linker linker;
+  std::optional<api::Func> leaf;
+  linker.func("host", "sleep", [] { std::this_thread::sleep_for(2ms); });
+  linker.func("host", "reenter", [&]() -> api::Result<void> {
+    // A host function calling back into wasm, which calls no host function: still one level.
+    auto r = leaf->call({});
+    if (!r) return std::move(r).error();
+    return {};
+  });
+  auto inst = linker.instantiate(store, *m);
+  ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+  leaf = inst->get_func("leaf");
+  ASSERT_TRUE(leaf.has_value());
+  auto run = inst->get_func("run");
+  ASSERT_TRUE(run.has_value());
+
+  api::Store::Stats before = store.stats();
+  EXPECT_EQ(before.host_calls, 0u);
+  EXPECT_EQ(before.instances, 1u);
+  EXPECT_EQ(before.memory_bytes, 3u * 65536);
+  ASSERT_TRUE(run->call({}).ok());
+  api::Store::Stats untimed = store.stats();
+  EXPECT_EQ(untimed.host_calls, 3u);
+  EXPECT_EQ(untimed.host_call_time.count(), 0);  // not asked for
+  EXPECT_GT(untimed.fuel_consumed, 0u);
+  EXPECT_EQ(untimed.fuel_consumed, *store.fuel_consumed());
+
+  store.time_host_calls(true);
+  ASSERT_TRUE(run->call({}).ok());
+  api::Store::Stats timed = store.stats();
+  EXPECT_EQ(timed.host_calls, 6u);
+  EXPECT_GE(timed.host_call_time, 4ms);  // two 2 ms sleeps, at least
+  EXPECT_GT(timed.fuel_consumed, untimed.fuel_consumed);
+}
+
+TEST(StoreStats, FuelIsZeroWithoutMetering) {
+  api::Engine e = engine_with(false, false);
+  api::Store store(e);
+  instantiate(store, e, kLoops);
+  EXPECT_EQ(store.stats().fuel_consumed, 0u);
+  EXPECT_EQ(store.stats().instances, 1u);
 }
 
 }  // namespace

@@ -532,6 +532,55 @@ TEST(HttpIncoming, HandlerAnswersThroughTheOutparam) {
   EXPECT_TRUE(resp->body.empty());
 }
 
+// A sink sees the response as it goes: start once (status, headers) before the first write,
+// the body, finish once with the trailers; and nothing of a guest that trapped before answering.
+TEST(HttpIncoming, SinkSeesStartWritesThenFinish) {
+  auto l = load(kHandlerComponent, {});
+  ASSERT_TRUE(l);
+  struct Sink : wasi::http::BodySink {
+    std::string log;
+    hull::api::Result<void> start(uint16_t status, const wasi::http::FieldList& h) override {
+      log += "start " + std::to_string(status) + " " + h.at(0).first + ";";
+      return {};
+    }
+    hull::api::Result<void> write(std::string_view b) override {
+      log += "write " + std::string(b) + ";";
+      return {};
+    }
+    hull::api::Result<void> finish(const std::optional<wasi::http::FieldList>& t) override {
+      log += t ? "finish trailers;" : "finish;";
+      return {};
+    }
+  };
+  wasi::http::Request req;
+  req.headers = {{"x-name", "hull"}};
+  req.body = "abc";
+  auto sink = std::make_shared<Sink>();
+  auto resp = wasi::http::handle(*l->store, *l->instance, req, sink);
+  ASSERT_TRUE(resp.ok()) << resp.error().to_string();
+  // The guest wrote before setting the outparam: its writes were held, then given in order.
+  std::string log = sink->log;
+  EXPECT_EQ(log.rfind("start 201 x-echo;", 0), 0u) << log;
+  std::string body;
+  for (size_t at = 0; (at = log.find("write ", at)) != std::string::npos; at += 6) {
+    body += log.substr(at + 6, log.find(';', at) - at - 6);
+  }
+  EXPECT_EQ(body, "echo: abc");
+  EXPECT_EQ(log.substr(log.size() - 7), "finish;") << log;
+  EXPECT_EQ(log.find("finish"), log.rfind("finish"));
+
+  // A trap before any answer: the sink saw nothing, the error is the trap.
+  auto l2 = load(kHandlerComponent, {});
+  ASSERT_TRUE(l2);
+  wasi::http::Request bad;
+  bad.headers = {{"x-name", ""}};
+  auto sink2 = std::make_shared<Sink>();
+  auto failed = wasi::http::handle(*l2->store, *l2->instance, bad, sink2);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().kind, hull::api::ErrorKind::Trap);
+  EXPECT_EQ(sink2->log, "");
+}
+
 TEST(HttpIncoming, NoAnswerIsAnError) {
   auto l = load(kHandlerComponent, {});
   ASSERT_TRUE(l);
