@@ -92,6 +92,16 @@ HttpResponse plain(uint16_t status, std::string text) {
   return r;
 }
 
+// The handler's answer; an exception escaping it (the handler is the embedder's code) is a 500
+// for this request, not the end of the worker.
+HttpResponse call_handler(const Handler& handler, const HttpRequest& req) {
+  try {
+    return handler(req);
+  } catch (const std::exception& e) {
+    return plain(500, std::string("internal error: ") + e.what() + "\n");
+  }
+}
+
 // The streamed requests in progress, each on a thread of its own: bounded in number, and
 // waited for by Server::run (a thread may outlive its worker's loop when the grace period
 // ends).
@@ -729,12 +739,7 @@ void Session::on_read(beast::error_code ec) {
   Exchange ex(std::move(eo));
   HttpRequest req = request_from(std::move(msg), peer_);
   req.response_stream = &ex;
-  HttpResponse res;
-  try {
-    res = worker_.handler(req);
-  } catch (const std::exception& e) {
-    res = plain(500, std::string("internal error: ") + e.what() + "\n");
-  }
+  HttpResponse res = call_handler(worker_.handler, req);
   answer_inline(std::move(res), ex, keep, req, started);
 }
 
@@ -810,12 +815,7 @@ void Session::run_stream() {
   HttpRequest req = request_from(std::move(head), peer_);
   req.body_stream = &ex;
   req.response_stream = &ex;
-  HttpResponse res;
-  try {
-    res = worker_.handler(req);
-  } catch (const std::exception& e) {
-    res = plain(500, std::string("internal error: ") + e.what() + "\n");
-  }
+  HttpResponse res = call_handler(worker_.handler, req);
   if (!res.streamed && !ex.committed()) (void)ex.send_whole(res);
   log(&req, ex.status(), ex.body_bytes_sent(), &res.log_fields, started);
   Next next = Next::close;
