@@ -14,7 +14,7 @@ const char* extern_kind_name(ExternKind k) {
   return "?";
 }
 
-static const char* heap_name(HeapKind h) {
+const char* heap_kind_name(HeapKind h) {
   switch (h) {
     case HeapKind::Func: return "func";
     case HeapKind::Extern: return "extern";
@@ -44,9 +44,9 @@ std::string to_string(const ValType& t) {
     case ValKind::Bot: return "bot";
     case ValKind::Ref: break;
   }
-  std::string heap = t.heap == HeapKind::Concrete ? std::to_string(t.index) : heap_name(t.heap);
-  if (t.nullable && t.heap != HeapKind::Concrete && t.heap != HeapKind::Bot)
-    return heap + "ref";
+  std::string heap =
+      t.heap == HeapKind::Concrete ? std::to_string(t.index) : heap_kind_name(t.heap);
+  if (t.nullable && t.heap != HeapKind::Concrete && t.heap != HeapKind::Bot) return heap + "ref";
   return std::string("(ref ") + (t.nullable ? "null " : "") + heap + ")";
 }
 

@@ -54,6 +54,9 @@ struct ValType {
 
 // Text form of a type, as the text format spells it ("i32", "funcref", "(ref null 3)").
 std::string to_string(const ValType& t);
+// An abstract heap type's name in the text format ("func", "extern", "noexn", …); "" for
+// Concrete (whose name is its index).
+const char* heap_kind_name(HeapKind h);
 
 // Storage type of a struct/array field: a value type or a packed i8/i16.
 enum class Packed : uint8_t { NotPacked, I8, I16 };

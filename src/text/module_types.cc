@@ -260,8 +260,9 @@ Status ModuleParser::parse_typeuse(TypeUse& tu, bool allow_names) {
 Result<uint32_t> ModuleParser::resolve_typeuse(TypeUse& tu) {
   if (tu.has_idx) {
     if (tu.has_inline) {
-      if (tu.idx >= types_.size() || types_[tu.idx].kind != CompositeKind::Func ||
-          !(types_[tu.idx].func == tu.ft))
+      // A missing type is that, not a mismatch with the inline one (func.wast).
+      if (tu.idx >= types_.size()) return err(*tu.idx_tok, "unknown type");
+      if (types_[tu.idx].kind != CompositeKind::Func || !(types_[tu.idx].func == tu.ft))
         return err(*tu.idx_tok, "inline function type");
     }
     return tu.idx;

@@ -193,23 +193,26 @@ std::string describe(const text::ComponentValue& e) {
 
 }  // namespace
 
+bool is_component_command(const text::Command& c) {
+  return std::visit(Overloaded{
+                        [](const text::ModuleCommand& m) { return m.module.component; },
+                        [](const text::ModuleInstanceCommand& m) { return m.component; },
+                        [](const text::AssertModule& m) { return m.module.component; },
+                        [](const text::AssertTrap& m) {
+                          return (m.instance && m.instance->component) ||
+                                 (m.module && m.module->component) ||
+                                 (m.action && m.action->component);
+                        },
+                        [](const text::AssertReturn& m) { return m.action.component; },
+                        [](const text::ActionCommand& m) { return m.action.component; },
+                        [](const auto&) { return false; },
+                    },
+                    c.body);
+}
+
 bool script_uses_components(const text::Script& script) {
   for (const text::Command& c : script.commands) {
-    bool comp = std::visit(Overloaded{
-                               [](const text::ModuleCommand& m) { return m.module.component; },
-                               [](const text::ModuleInstanceCommand& m) { return m.component; },
-                               [](const text::AssertModule& m) { return m.module.component; },
-                               [](const text::AssertTrap& m) {
-                                 return m.instance.has_value() ||
-                                        (m.module && m.module->component) ||
-                                        (m.action && m.action->component);
-                               },
-                               [](const text::AssertReturn& m) { return m.action.component; },
-                               [](const text::ActionCommand& m) { return m.action.component; },
-                               [](const auto&) { return false; },
-                           },
-                           c.body);
-    if (comp) return true;
+    if (is_component_command(c)) return true;
   }
   return false;
 }

@@ -48,6 +48,9 @@ class ComponentWastRunner {
   WastFileResult result_;
 };
 
+// Whether a command is about a component (a component, a component instance or an action on
+// one): the core runner fails such a command instead of misreading it.
+bool is_component_command(const text::Command& c);
 // Whether a script uses components (then ComponentWastRunner runs it).
 bool script_uses_components(const text::Script& script);
 

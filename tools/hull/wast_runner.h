@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,23 +21,31 @@ struct WastFailure {
 struct WastFileResult {
   uint32_t passed = 0;
   uint32_t failed = 0;
+  // Commands that could not run because their module needs a feature Hull lacks (GC,
+  // exception handling): never counted as passed. `skips` says which and why ("needs gc: ...").
+  uint32_t skipped = 0;
   std::vector<WastFailure> failures;
-  // Problems outside assertions (a plain module that failed to compile, ...).
-  std::vector<WastFailure> errors;
+  std::vector<WastFailure> skips;
 };
 
 class WastRunner {
  public:
   WastRunner();
-  // Runs every command; each top-level assert_* counts exactly once as passed or failed.
+  // Runs every command; each top-level assert_* counts exactly once as passed, failed or
+  // skipped. A module, register or action command counts only when it fails (or is skipped):
+  // a script whose module does not load cannot pass by having no assertions after it.
   WastFileResult run(const text::Script& script);
 
  private:
   struct ActionOutcome {
-    bool ran = false;        // false: the action could not be performed (error in `error`)
+    bool ran = false;  // false: the action could not be performed (error in `error`)
     std::string error;
     std::optional<Trap> trap;
     std::vector<Val> values;
+    // The module whose types the results use (concrete heap types), when known.
+    const ModuleDesc* desc = nullptr;
+    // Set (and ran false) when the target module was skipped: why.
+    std::optional<std::string> skipped;
   };
 
   Result<std::shared_ptr<const CompiledModule>> compile_module(const text::ScriptModule& m);
@@ -44,14 +53,27 @@ class WastRunner {
   Instance* find_instance(const std::string& id, std::string* error);
   ActionOutcome perform(const text::Action& a);
   Result<Val> to_val(const text::Value& v, const ValType& type);
-  bool matches(const text::Expected& e, const Val& v) const;
+  // Does `v` (a result of a function of module `m`, or nullptr if unknown) match `e`? When it
+  // does not, `why` may say more than the two values do (a pattern Hull cannot evaluate).
+  bool matches(const text::Expected& e, const Val& v, const ModuleDesc* m, std::string* why) const;
   std::string describe(const Val& v) const;
   std::string describe(const text::Expected& e) const;
+  bool is_function(RefBits r) const;
+  bool is_extern_object(RefBits r) const;
+
+  // Skip bookkeeping: why the module an action or a later module depends on was skipped.
+  std::optional<std::string> skipped_target(const std::string& module_id) const;
+  std::optional<std::string> skipped_import(const ModuleDesc& m) const;
+  void note_skipped_module(const std::string& id, std::string reason);
 
   void pass() { ++result_.passed; }
   void fail(uint32_t line, std::string what) {
     ++result_.failed;
     result_.failures.push_back({line, std::move(what)});
+  }
+  void skip(uint32_t line, std::string why) {
+    ++result_.skipped;
+    result_.skips.push_back({line, std::move(why)});
   }
 
   Store store_;
@@ -60,6 +82,10 @@ class WastRunner {
   std::map<std::string, std::shared_ptr<const CompiledModule>> definitions_;
   std::map<uint64_t, ExternObject*> extern_refs_;
   Instance* current_ = nullptr;
+  // Set while the most recent module was skipped ("needs gc"); current_ is null then.
+  std::optional<std::string> current_skipped_;
+  std::map<std::string, std::string> skipped_named_;       // instance or definition id -> why
+  std::map<std::string, std::string> skipped_registered_;  // registered name -> why
   WastFileResult result_;
 };
 
