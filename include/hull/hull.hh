@@ -972,6 +972,15 @@ template <class F>
 Func make_func(Store& store, F&& fn);
 Func make_func(Store& store, detail::HostFuncDef def);
 
+namespace detail {
+// For code that creates the same host functions again and again (a component's lowered
+// imports, created at every instantiation): the canonical id of a host function type, computed
+// once, and a host function made from it that allocates nothing of its own. `state` is not
+// owned: it must outlive every use of the function in `store`.
+uint32_t host_type_id(const FuncType& type);
+Func make_func_unowned(Store& store, uint32_t type_id, RawHost fn, void* state);
+}  // namespace detail
+
 // Resolves imports by (module, name). Host functions defined with func()/func_generic() are
 // store-independent (a Linker can serve many stores and threads once fully defined); objects
 // defined with define() belong to one store and only link into that store.

@@ -20,6 +20,7 @@ struct EngineImpl {
 // Per host-function-per-store state: the definition plus where its Caller comes from.
 struct HostEnv {
   HostFuncDef def;
+  void* state = nullptr;  // def.state, or the caller's for make_func_unowned
   StoreImpl* store = nullptr;
   hull::Instance* bound = nullptr;  // the instance that imported it (Caller fallback)
 };

@@ -31,7 +31,7 @@ std::optional<hull::Trap> host_trampoline(void* env, hull::Store& st, uint64_t* 
   const auto started =
       timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
   s.host_depth += 1;
-  std::optional<Trap> t = e.def.fn(e.def.state.get(), c, slots);
+  std::optional<Trap> t = e.def.fn(e.state, c, slots);
   s.host_depth -= 1;
   if (timed) {
     s.host_call_ns += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -51,6 +51,7 @@ hull::Function* create_host(StoreImpl* s, HostFuncDef def, HostEnv** env_out) {
   env.store = s;
   hull::FuncType ft = to_internal(def.type);
   env.def = std::move(def);
+  env.state = env.def.state.get();
   if (env_out) *env_out = &env;
   return create_host_function(s->store, std::move(ft), host_trampoline, &env);
 }
@@ -194,6 +195,19 @@ Val Val::funcref(const Func& f) {
 
 Func make_func(Store& store, HostFuncDef def) {
   return Func(store.impl(), create_host(store.impl(), std::move(def)));
+}
+
+uint32_t detail::host_type_id(const FuncType& type) {
+  return canonicalize_func_type(to_internal(type));
+}
+
+Func detail::make_func_unowned(Store& store, uint32_t type_id, RawHost fn, void* state) {
+  StoreImpl* s = store.impl();
+  HostEnv& env = s->host_envs.emplace_back();
+  env.store = s;
+  env.def.fn = fn;
+  env.state = state;
+  return Func(s, create_host_function(s->store, type_id, host_trampoline, &env));
 }
 
 // ---- Func ----

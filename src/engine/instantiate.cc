@@ -237,7 +237,9 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
     inst.tags.push_back(&tag);
   }
 
-  for (const Export& ex : m.exports) {
+  inst.exports.reserve(m.exports.size());
+  for (uint32_t k : module->export_order) {
+    const Export& ex = m.exports[k];
     Extern e;
     switch (ex.kind) {
       case ExternKind::Func: e = Extern::of(inst.funcs[ex.index]); break;
@@ -246,7 +248,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
       case ExternKind::Global: e = Extern::of(inst.globals[ex.index]); break;
       case ExternKind::Tag: e = Extern::of(inst.tags[ex.index]); break;
     }
-    inst.exports.emplace(ex.name, e);
+    inst.exports.append_sorted(ex.name, e);
   }
 
   // Element segments' items are evaluated before any segment is applied.

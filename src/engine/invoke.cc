@@ -24,9 +24,9 @@ Result<InvokeResult> invoke(Store& store, Function* f, std::span<const Val> args
   }
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i].type.kind != ft.params[i].kind) {
-      return Error::make(ErrorKind::Usage, "invoke: argument " + std::to_string(i) +
-                                               " has type " + to_string(args[i].type) +
-                                               ", expected " + to_string(ft.params[i]));
+      return Error::make(ErrorKind::Usage, "invoke: argument " + std::to_string(i) + " has type " +
+                                               to_string(args[i].type) + ", expected " +
+                                               to_string(ft.params[i]));
     }
   }
   const uint32_t in = slot_count(ft.params);
@@ -57,11 +57,16 @@ Result<InvokeResult> invoke(Store& store, Function* f, std::span<const Val> args
   return r;
 }
 
-Function* create_host_function(Store& store, FuncType type, HostCallback callback, void* env) {
+Function* create_host_function(Store& store, const FuncType& type, HostCallback callback,
+                               void* env) {
+  return create_host_function(store, canonicalize_func_type(type), callback, env);
+}
+
+Function* create_host_function(Store& store, uint32_t type_id, HostCallback callback, void* env) {
   Function& f = store.funcs.emplace_back();
-  f.type_id = canonicalize_func_type(type);
-  f.owned_type = std::make_unique<FuncType>(std::move(type));
-  f.type = f.owned_type.get();
+  f.type_id = type_id;
+  // The registry's copy lives forever: host functions need no type of their own.
+  f.type = &type_by_id(type_id).func;
   f.host = callback;
   f.host_env = env;
   return &f;

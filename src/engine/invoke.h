@@ -26,7 +26,10 @@ Result<InvokeResult> invoke(Store& store, Function* f, std::span<const Val> args
 // the params in slots (see HostCallback) and writes the results from slot 0. Concrete
 // references in `type` must be canonical type ids. The function's type_id comes from the
 // engine-wide registry, so it matches imports of the same type.
-Function* create_host_function(Store& store, FuncType type, HostCallback callback, void* env);
+Function* create_host_function(Store& store, const FuncType& type, HostCallback callback,
+                               void* env);
+// The same for a type already in the registry (canonicalize_func_type's id): no lookup.
+Function* create_host_function(Store& store, uint32_t type_id, HostCallback callback, void* env);
 
 // Number of 8-byte slots `types` occupy (v128 takes two).
 uint32_t slot_count(const std::vector<ValType>& types);

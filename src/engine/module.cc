@@ -1,6 +1,8 @@
 // compile(): the pipeline from bytes to a CompiledModule.
 #include "engine/module.h"
 
+#include <algorithm>
+
 #include "binary/decoder.h"
 #include "interp/interp.h"
 #include "runtime/type_registry.h"
@@ -26,6 +28,11 @@ Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc, CompileOp
   cm->desc = std::move(desc);
   cm->type_ids = canonicalize_types(cm->desc.types);
   cm->options = opts;
+  const std::vector<Export>& exports = cm->desc.exports;
+  cm->export_order.resize(exports.size());
+  for (uint32_t i = 0; i < exports.size(); ++i) cm->export_order[i] = i;
+  std::sort(cm->export_order.begin(), cm->export_order.end(),
+            [&](uint32_t a, uint32_t b) { return exports[a].name < exports[b].name; });
   HULL_ASSIGN_OR_RETURN(cm->code, interp::compile_module(cm->desc, cm->type_ids, opts));
   return std::shared_ptr<const CompiledModule>(std::move(cm));
 }

@@ -36,7 +36,8 @@ struct CompiledModule {
   ModuleDesc desc;                 // the decoded module (owns the bytes)
   std::vector<uint32_t> type_ids;  // canonical type id of each type index (runtime/type_registry.h)
   std::shared_ptr<const interp::ModuleCode> code;  // lowered function bodies
-  CompileOptions options;  // how `code` was compiled (instantiate checks guard_pages)
+  CompileOptions options;              // how `code` was compiled (instantiate checks guard_pages)
+  std::vector<uint32_t> export_order;  // indices into desc.exports, sorted by name
   mutable ModuleMemoryImages memory_images;
 };
 

@@ -803,10 +803,75 @@ namespace {
 
 constexpr uint32_t kMaxHostDepth = 200;  // nested call() (host -> wasm re-entry) levels
 
+// A value stack and frame stack, kept per thread when their store goes away: a store per
+// request (hull serve) would otherwise get and free megabytes from malloc, whose fresh pages
+// fault in again on every request. The cache is tiny (one thread rarely has more than a couple
+// of stores alive) and its stacks are as uninitialised as new ones would be.
+struct Stacks {
+  uint64_t* stack = nullptr;
+  uint64_t slots = 0;
+  Frame* frames = nullptr;
+  uint64_t nframes = 0;
+};
+
+// Trivially destructible, so that a store destroyed late in a thread's exit (after the
+// thread's objects with destructors are gone) still finds it: `closed` then sends the stacks
+// straight back to the allocator.
+struct StackCache {
+  static constexpr size_t kKeep = 2;
+  Stacks kept[kKeep];
+  size_t count = 0;
+  bool closed = false;
+};
+thread_local StackCache t_stacks;
+
+void release(const Stacks& s) {
+  delete[] s.stack;
+  delete[] s.frames;
+}
+
+// Frees the kept stacks when the thread exits.
+struct StackCacheCloser {
+  ~StackCacheCloser() {
+    for (size_t i = 0; i < t_stacks.count; ++i) release(t_stacks.kept[i]);
+    t_stacks.count = 0;
+    t_stacks.closed = true;
+  }
+  void arm() {}
+};
+thread_local StackCacheCloser t_stacks_closer;
+
+// Stacks of exactly these sizes, reused or new.
+Stacks take_stacks(uint64_t slots, uint64_t nframes) {
+  StackCache& c = t_stacks;
+  for (size_t i = c.count; i-- > 0;) {
+    if (c.kept[i].slots == slots && c.kept[i].nframes == nframes) {
+      Stacks s = c.kept[i];
+      c.kept[i] = c.kept[--c.count];
+      return s;
+    }
+  }
+  return Stacks{new uint64_t[slots], slots, new Frame[nframes], nframes};
+}
+
+void give_stacks(const Stacks& s) {
+  StackCache& c = t_stacks;
+  // Stores with big stack limits are rare: do not keep their megabytes around.
+  constexpr uint64_t kMaxKeptBytes = 4u << 20;
+  if (c.closed || s.slots * sizeof(uint64_t) + s.nframes * sizeof(Frame) > kMaxKeptBytes)
+    return release(s);
+  t_stacks_closer.arm();  // constructs the closer in this thread (once)
+  if (c.count == StackCache::kKeep) {
+    release(c.kept[0]);
+    c.kept[0] = c.kept[--c.count];
+  }
+  c.kept[c.count++] = s;
+}
+
 void free_ctx(void* p) {
   Ctx* ctx = static_cast<Ctx*>(p);
-  delete[] ctx->stack;
-  delete[] ctx->frames;
+  give_stacks(Stacks{ctx->stack, static_cast<uint64_t>(ctx->stack_end - ctx->stack), ctx->frames,
+                     static_cast<uint64_t>(ctx->frames_end - ctx->frames)});
   delete ctx;
 }
 
@@ -815,11 +880,12 @@ Ctx* get_ctx(Store& store) {
   Ctx* ctx = new Ctx;
   ctx->store = &store;
   uint64_t slots = std::max<uint64_t>(store.limits.max_wasm_stack_bytes / 8, 1024);
-  // Uninitialised on purpose: pages are touched only as deep as the program recurses.
-  ctx->stack = new uint64_t[slots];
-  ctx->stack_end = ctx->stack + slots;
   uint64_t nframes = std::clamp<uint64_t>(slots / 4, 1024, 1 << 20);
-  ctx->frames = new Frame[nframes];
+  // Uninitialised on purpose: pages are touched only as deep as the program recurses.
+  Stacks stacks = take_stacks(slots, nframes);
+  ctx->stack = stacks.stack;
+  ctx->stack_end = ctx->stack + slots;
+  ctx->frames = stacks.frames;
   ctx->frames_end = ctx->frames + nframes;
   ctx->fp = ctx->frames;
   ctx->fp->code = nullptr;

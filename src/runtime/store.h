@@ -3,12 +3,15 @@
 // tiers) read them directly.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -31,14 +34,14 @@ struct CompiledModule;  // engine layer: ModuleDesc + lowered code (opaque here)
 using HostCallback = std::optional<Trap> (*)(void* env, Store& store, uint64_t* slots);
 
 struct Function {
-  uint32_t type_id = 0;            // canonical type id (engine-wide); equal ids <=> equal types
-  const FuncType* type = nullptr;  // points into the defining module's types (or host storage)
-  Instance* instance = nullptr;    // defining instance; nullptr for host functions
-  uint32_t index = 0;              // function index in the defining module
-  const void* code = nullptr;      // the tier's compiled code for this function (opaque)
-  HostCallback host = nullptr;     // non-null for host functions
+  uint32_t type_id = 0;  // canonical type id (engine-wide); equal ids <=> equal types
+  // The defining module's type, or for host functions the type registry's (canonical) copy.
+  const FuncType* type = nullptr;
+  Instance* instance = nullptr;  // defining instance; nullptr for host functions
+  uint32_t index = 0;            // function index in the defining module
+  const void* code = nullptr;    // the tier's compiled code for this function (opaque)
+  HostCallback host = nullptr;   // non-null for host functions
   void* host_env = nullptr;
-  std::unique_ptr<FuncType> owned_type;  // host functions own their type
 };
 
 // A linear memory. The bytes live in an mmap'ed reservation: `reserved` bytes at `base` (at
@@ -137,6 +140,35 @@ struct Extern {
   // clang-format on
 };
 
+// An instance's exports by name, sorted by name for binary search. Names point into the
+// module's export list (the instance keeps its module alive). Instantiation appends them in
+// an order the module computed once (CompiledModule::export_order), so an instance costs one
+// allocation here instead of a hash node per export.
+class ExportMap {
+ public:
+  using value_type = std::pair<std::string_view, Extern>;
+  void reserve(size_t n) { items_.reserve(n); }
+  // Appends an export; names must come in increasing order.
+  void append_sorted(std::string_view name, Extern e) { items_.emplace_back(name, e); }
+  const value_type* begin() const { return items_.data(); }
+  const value_type* end() const { return items_.data() + items_.size(); }
+  size_t size() const { return items_.size(); }
+  const value_type* find(std::string_view name) const {
+    const value_type* it = std::lower_bound(
+        begin(), end(), name, [](const value_type& v, std::string_view n) { return v.first < n; });
+    return it != end() && it->first == name ? it : end();
+  }
+  // The export named `name`; throws std::out_of_range if there is none (like map::at).
+  const Extern& at(std::string_view name) const {
+    const value_type* it = find(name);
+    if (it == end()) throw std::out_of_range("no export named " + std::string(name));
+    return it->second;
+  }
+
+ private:
+  std::vector<value_type> items_;
+};
+
 struct Instance {
   std::shared_ptr<const CompiledModule> module;
   std::vector<Function*> funcs;  // function index space
@@ -146,7 +178,7 @@ struct Instance {
   std::vector<Tag*> tags;
   std::vector<std::vector<RefBits>> elems;  // element segments (emptied by elem.drop)
   std::vector<bool> data_dropped;           // data segments dropped by data.drop
-  std::unordered_map<std::string, Extern> exports;
+  ExportMap exports;
   std::string name;  // module name (name section or the script's registered name)
 };
 

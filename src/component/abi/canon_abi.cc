@@ -333,7 +333,8 @@ Result<std::pair<uint32_t, uint32_t>> store_list_into_range(LiftLowerContext& cx
       if (cx.wording == TrapWording::Adapter) return out_of_bounds(cx, Site::ReallocList);
       return abi_trap("size overflow copying a list");
     }
-    Result<uint32_t> ptr = checked_realloc(cx, 0, 0, 1, static_cast<uint32_t>(n), Site::ReallocList);
+    Result<uint32_t> ptr =
+        checked_realloc(cx, 0, 0, 1, static_cast<uint32_t>(n), Site::ReallocList);
     if (!ptr) return std::move(ptr).error();
     if (n) std::memcpy(cx.memory_data() + *ptr, v.bytes().data(), n);
     return std::pair<uint32_t, uint32_t>{*ptr, static_cast<uint32_t>(n)};
@@ -741,6 +742,7 @@ Result<std::vector<ac::Val>> lift_flat_values(LiftLowerContext& cx, size_t max_f
     if (!items) return std::move(items).error();
     out = std::move(*items);
   } else {
+    out.reserve(types.size());
     FlatReader vi{&core, nullptr, nullptr, 0};
     for (const ac::Type& t : types) {
       Result<ac::Val> v = lift_flat(cx, vi, t);
@@ -762,9 +764,17 @@ Result<std::vector<api::Val>> lower_flat_values(LiftLowerContext& cx, size_t max
                                                  std::to_string(vals.size()));
   std::vector<api::Val> flat;
   if (flat_count(types) > max_flat) {
-    ac::Type tuple = tuple_of(types);
-    uint32_t align = alignment(tuple);
-    uint32_t size = elem_size(tuple);
+    // A tuple of one value is laid out as the value: skip building a tuple type (whose layout
+    // would be computed afresh on every call), the common case of spilled results.
+    uint32_t align, size;
+    if (types.size() == 1) {
+      align = alignment(types[0]);
+      size = elem_size(types[0]);
+    } else {
+      ac::Type tuple = tuple_of(types);
+      align = alignment(tuple);
+      size = elem_size(tuple);
+    }
     uint32_t ptr;
     if (out_ptr == nullptr) {
       Result<uint32_t> p = checked_realloc(cx, 0, 0, align, size, Site::ReallocOther);

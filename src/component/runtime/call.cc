@@ -21,9 +21,6 @@ Trap wrong_type(uint32_t index, const RuntimeResource* want, const RuntimeResour
                   resource_desc(want) + " but found a different " + resource_desc(have));
 }
 
-// Core value types of a component function's flat form, for host trampolines.
-api::FuncType core_type_of(const CoreSignature& s) { return api::FuncType{s.params, s.results}; }
-
 }  // namespace
 
 // ---- handle table ----
@@ -265,6 +262,139 @@ api::Result<std::vector<ac::Val>> HostFunc::call(ComponentInstance* caller,
   return results;
 }
 
+namespace {
+
+// Reads a host function's core arguments from its slots (core_args must hold types.size()).
+void read_slots(const std::vector<api::ValType>& types, const uint64_t* slots, api::Val* out) {
+  for (size_t i = 0; i < types.size(); ++i) out[i] = api::Val::from_slots(types[i], slots + i);
+}
+
+std::optional<api::Trap> as_trap(const api::Error& e) {
+  return e.trap ? *e.trap : api::Trap::host(e.message);
+}
+
+// The body of a lowered import: lift the core arguments, call the callee, lower its results.
+std::optional<api::Trap> call_lowered(CanonFuncEnv& e, uint64_t* slots) {
+  ComponentInstance* inst = e.inst;
+  const LowerPlan& plan = *e.plan;
+  if (!inst->may_leave) return abi_trap("cannot leave component instance");
+  // A sync lower has at most kMaxFlatParams core parameters, plus the results pointer.
+  api::Val core_args[kMaxFlatParams + 1];
+  read_slots(plan.core.params, slots, core_args);
+  CallTask lend_scope{inst, 0, {}};
+  InstanceContext cx(inst, e.opts, &lend_scope);
+  cx.wording = e.callee->is_host() ? TrapWording::Host : TrapWording::Adapter;
+  size_t n_args = plan.flat_param_count > kMaxFlatParams ? 1 : plan.flat_param_count;
+  auto args = lift_flat_values(cx, kMaxFlatParams, std::span<const api::Val>(core_args, n_args),
+                               plan.params);
+  if (!args) {
+    release_lends(inst, lend_scope);
+    return as_trap(args.error());
+  }
+  auto out = e.callee->call(inst, *args);
+  release_lends(inst, lend_scope);
+  if (!out) return as_trap(out.error());
+  uint32_t out_ptr = 0;
+  if (plan.results_via_memory)
+    out_ptr = static_cast<uint32_t>(core_args[plan.core.params.size() - 1].i32());
+  auto flat = lower_flat_values(cx, kMaxFlatResults, *out, plan.results,
+                                plan.results_via_memory ? &out_ptr : nullptr);
+  if (!flat) return as_trap(flat.error());
+  for (size_t i = 0; i < flat->size() && i < plan.core.results.size(); ++i)
+    (*flat)[i].to_slots(slots + i);
+  return std::nullopt;
+}
+
+// Host code may throw (a component Linker's host functions are user code): the exception
+// becomes a trap of the call, as in api::make_func_generic.
+template <class Body>
+std::optional<api::Trap> guarded(Body&& body) {
+#if defined(__cpp_exceptions)
+  try {
+    return body();
+  } catch (const std::exception& x) {
+    return api::Trap::host(std::string("host exception: ") + x.what());
+  } catch (...) {
+    return api::Trap::host("host exception");
+  }
+#else
+  return body();
+#endif
+}
+
+std::optional<api::Trap> lowered_entry(void* state, api::Caller&, uint64_t* slots) {
+  return guarded([&] { return call_lowered(*static_cast<CanonFuncEnv*>(state), slots); });
+}
+
+std::optional<api::Trap> resource_new_entry(void* state, api::Caller&, uint64_t* slots) {
+  CanonFuncEnv& e = *static_cast<CanonFuncEnv*>(state);
+  if (!e.inst->may_leave) return abi_trap("cannot leave component instance");
+  auto h = e.inst->handles.add(
+      HandleEntry{e.rt, static_cast<uint32_t>(slots[0]), true, nullptr, 0, nullptr});
+  if (!h) return *h.error().trap;
+  slots[0] = *h;
+  return std::nullopt;
+}
+
+std::optional<api::Trap> resource_rep_entry(void* state, api::Caller&, uint64_t* slots) {
+  CanonFuncEnv& e = *static_cast<CanonFuncEnv*>(state);
+  uint32_t i = static_cast<uint32_t>(slots[0]);
+  auto h = e.inst->handles.get(i);
+  if (!h) return *h.error().trap;
+  if ((*h)->rt != e.rt) return wrong_type(i, e.rt, (*h)->rt);
+  slots[0] = (*h)->rep;
+  return std::nullopt;
+}
+
+std::optional<api::Trap> resource_drop(CanonFuncEnv& e, uint32_t i) {
+  ComponentInstance* inst = e.inst;
+  const RuntimeResource* rt = e.rt;
+  if (!inst->may_leave) return abi_trap("cannot leave component instance");
+  auto g = inst->handles.get(i);
+  if (!g) return *g.error().trap;
+  if ((*g)->rt != rt) return wrong_type(i, rt, (*g)->rt);
+  if ((*g)->own && (*g)->num_lends != 0)
+    return abi_trap("cannot remove owned resource while borrowed");
+  auto h = inst->handles.remove(i);
+  if (!h) return *h.error().trap;
+  if (!h->own) {
+    if (h->borrow_scope) h->borrow_scope->num_borrows -= 1;
+    return std::nullopt;
+  }
+  if (rt->host_dtor) {
+    auto r = rt->host_dtor(inst->store, h->rep);
+    if (!r) return as_trap(r.error());
+  } else if (rt->dtor) {
+    // Spec: a destructor in another instance runs only if that instance may be entered.
+    if (rt->impl && rt->impl != inst && !rt->impl->may_enter) {
+      return abi_trap("cannot enter component instance");
+    }
+    api::Val arg(h->rep);
+    auto r = rt->dtor->call(std::span<const api::Val>(&arg, 1));
+    if (!r) return as_trap(r.error());
+  }
+  return std::nullopt;
+}
+
+std::optional<api::Trap> resource_drop_entry(void* state, api::Caller&, uint64_t* slots) {
+  return guarded([&] {
+    return resource_drop(*static_cast<CanonFuncEnv*>(state), static_cast<uint32_t>(slots[0]));
+  });
+}
+
+// The core types of the resource built-ins, registered once per process.
+uint32_t i32_to_i32_type_id() {
+  static const uint32_t id =
+      api::detail::host_type_id(api::FuncType{{api::ValType::I32}, {api::ValType::I32}});
+  return id;
+}
+uint32_t i32_to_none_type_id() {
+  static const uint32_t id = api::detail::host_type_id(api::FuncType{{api::ValType::I32}, {}});
+  return id;
+}
+
+}  // namespace
+
 // ---- lowered functions ----
 
 std::shared_ptr<ac::raw::HostImpl> HostFunc::raw_host() const {
@@ -273,132 +403,31 @@ std::shared_ptr<ac::raw::HostImpl> HostFunc::raw_host() const {
   return thunk ? thunk->impl : nullptr;
 }
 
-api::Func lower_func(ComponentInstance* inst, std::shared_ptr<FuncRt> callee, CanonOptions opts) {
-  if (opts.async) return lower_async_func(inst, std::move(callee), std::move(opts));
+api::Func lower_func(CanonFuncEnv& env) {
   // A typed host function whose C++ signature matches takes the core values directly.
-  if (auto host = callee->raw_host(); host && host->accepts(callee->type))
-    return lower_raw_host_func(inst, std::move(host), callee->type, std::move(opts));
-  CoreSignature sig = flatten_functype(callee->type, FlattenFor::Lower);
-  std::vector<ac::Type> params, results;
-  for (const ac::Field& p : callee->type.params) params.push_back(p.type);
-  if (!callee->type.result.empty()) results.push_back(callee->type.result);
-  std::vector<api::ValType> flat_results;
-  for (const ac::Type& t : results) flatten_type(t, &flat_results);
-  size_t flat_param_count = 0;
-  {
-    std::vector<api::ValType> fp;
-    for (const ac::Type& t : params) flatten_type(t, &fp);
-    flat_param_count = fp.size();
+  if (auto host = env.callee->raw_host(); host && host->accepts(*env.type)) {
+    env.raw_host = std::move(host);
+    return lower_raw_host_func(env);
   }
-  bool results_via_memory = flat_results.size() > kMaxFlatResults;
-  auto fn = [inst, callee, opts = std::move(opts), params = std::move(params),
-             results = std::move(results), results_via_memory,
-             flat_param_count](api::Caller&, std::span<const api::Val> core_args,
-                               std::span<api::Val> core_results) -> std::optional<api::Trap> {
-    if (!inst->may_leave) return abi_trap("cannot leave component instance");
-    CallTask lend_scope{inst, 0, {}};
-    InstanceContext cx(inst, opts, &lend_scope);
-    cx.wording = callee->is_host() ? TrapWording::Host : TrapWording::Adapter;
-    size_t n_args = flat_param_count > kMaxFlatParams ? 1 : flat_param_count;
-    auto args = lift_flat_values(cx, kMaxFlatParams, core_args.first(n_args), params);
-    auto release = [&]() { release_lends(inst, lend_scope); };
-    if (!args) {
-      release();
-      const api::Error& e = args.error();
-      return e.trap ? *e.trap : api::Trap::host(e.message);
-    }
-    auto out = callee->call(inst, *args);
-    release();
-    if (!out) {
-      const api::Error& e = out.error();
-      return e.trap ? *e.trap : api::Trap::host(e.message);
-    }
-    uint32_t out_ptr = 0;
-    if (results_via_memory) out_ptr = static_cast<uint32_t>(core_args[core_args.size() - 1].i32());
-    auto flat = lower_flat_values(cx, kMaxFlatResults, *out, results,
-                                  results_via_memory ? &out_ptr : nullptr);
-    if (!flat) {
-      const api::Error& e = flat.error();
-      return e.trap ? *e.trap : api::Trap::host(e.message);
-    }
-    for (size_t i = 0; i < flat->size() && i < core_results.size(); ++i)
-      core_results[i] = (*flat)[i];
-    return std::nullopt;
-  };
-  return api::make_func_generic(*inst->store, core_type_of(sig), std::move(fn));
+  return api::detail::make_func_unowned(*env.inst->store, env.plan->core_type_id, lowered_entry,
+                                        &env);
 }
 
 // ---- resource built-ins ----
 
-api::Func resource_new_func(ComponentInstance* inst, const RuntimeResource* rt) {
-  api::FuncType t{{api::ValType::I32}, {api::ValType::I32}};
-  return api::make_func_generic(
-      *inst->store, t,
-      [inst, rt](api::Caller&, std::span<const api::Val> a,
-                 std::span<api::Val> r) -> std::optional<api::Trap> {
-        if (!inst->may_leave) return abi_trap("cannot leave component instance");
-        auto h = inst->handles.add(
-            HandleEntry{rt, static_cast<uint32_t>(a[0].i32()), true, nullptr, 0, nullptr});
-        if (!h) return *h.error().trap;
-        r[0] = api::Val(*h);
-        return std::nullopt;
-      });
+api::Func resource_new_func(CanonFuncEnv& env) {
+  return api::detail::make_func_unowned(*env.inst->store, i32_to_i32_type_id(), resource_new_entry,
+                                        &env);
 }
 
-api::Func resource_rep_func(ComponentInstance* inst, const RuntimeResource* rt) {
-  api::FuncType t{{api::ValType::I32}, {api::ValType::I32}};
-  return api::make_func_generic(*inst->store, t,
-                                [inst, rt](api::Caller&, std::span<const api::Val> a,
-                                           std::span<api::Val> r) -> std::optional<api::Trap> {
-                                  uint32_t i = static_cast<uint32_t>(a[0].i32());
-                                  auto h = inst->handles.get(i);
-                                  if (!h) return *h.error().trap;
-                                  if ((*h)->rt != rt) return wrong_type(i, rt, (*h)->rt);
-                                  r[0] = api::Val((*h)->rep);
-                                  return std::nullopt;
-                                });
+api::Func resource_rep_func(CanonFuncEnv& env) {
+  return api::detail::make_func_unowned(*env.inst->store, i32_to_i32_type_id(), resource_rep_entry,
+                                        &env);
 }
 
-api::Func resource_drop_func(ComponentInstance* inst, const RuntimeResource* rt) {
-  api::FuncType t{{api::ValType::I32}, {}};
-  return api::make_func_generic(*inst->store, t,
-                                [inst, rt](api::Caller&, std::span<const api::Val> a,
-                                           std::span<api::Val>) -> std::optional<api::Trap> {
-                                  if (!inst->may_leave)
-                                    return abi_trap("cannot leave component instance");
-                                  uint32_t i = static_cast<uint32_t>(a[0].i32());
-                                  auto g = inst->handles.get(i);
-                                  if (!g) return *g.error().trap;
-                                  if ((*g)->rt != rt) return wrong_type(i, rt, (*g)->rt);
-                                  if ((*g)->own && (*g)->num_lends != 0)
-                                    return abi_trap("cannot remove owned resource while borrowed");
-                                  auto h = inst->handles.remove(i);
-                                  if (!h) return *h.error().trap;
-                                  if (!h->own) {
-                                    if (h->borrow_scope) h->borrow_scope->num_borrows -= 1;
-                                    return std::nullopt;
-                                  }
-                                  if (rt->host_dtor) {
-                                    auto r = rt->host_dtor(inst->store, h->rep);
-                                    if (!r) {
-                                      const api::Error& e = r.error();
-                                      return e.trap ? *e.trap : api::Trap::host(e.message);
-                                    }
-                                  } else if (rt->dtor) {
-                                    // Spec: a destructor in another instance runs only if that
-                                    // instance may be entered.
-                                    if (rt->impl && rt->impl != inst && !rt->impl->may_enter) {
-                                      return abi_trap("cannot enter component instance");
-                                    }
-                                    api::Val arg(h->rep);
-                                    auto r = rt->dtor->call(std::span<const api::Val>(&arg, 1));
-                                    if (!r) {
-                                      const api::Error& e = r.error();
-                                      return e.trap ? *e.trap : api::Trap::host(e.message);
-                                    }
-                                  }
-                                  return std::nullopt;
-                                });
+api::Func resource_drop_func(CanonFuncEnv& env) {
+  return api::detail::make_func_unowned(*env.inst->store, i32_to_none_type_id(),
+                                        resource_drop_entry, &env);
 }
 
 }  // namespace hull::component

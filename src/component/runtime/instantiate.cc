@@ -114,10 +114,13 @@ class Instantiator {
 
   void bind_instance(const InstanceType& t, const InstanceRt& rt) {
     for (const NamedEntity& e : t.exports) {
+      // Only resources and nested instances bind anything: skip the name lookup for the rest.
+      const bool resource =
+          e.type.kind == Entity::Kind::Type && e.type.type.kind == TypeEntry::Kind::Resource;
+      if (!resource && e.type.kind != Entity::Kind::Instance) continue;
       const Item* item = rt.find(e.name);
       if (!item) continue;
-      if (e.type.kind == Entity::Kind::Type && e.type.type.kind == TypeEntry::Kind::Resource &&
-          item->resource) {
+      if (resource && item->resource) {
         bind(e.type.type.resource.id, item->resource);
       } else if (e.type.kind == Entity::Kind::Instance && item->instance) {
         bind_instance(*e.type.instance, *item->instance);
@@ -165,7 +168,8 @@ class Instantiator {
       bool local = false;
       for (const api::Module& own : c_.info->modules) local |= own.compiled() == m.compiled();
       const auto& positions = c_.info->core_instance_args.at(c_.core_instances.size());
-      std::vector<api::Extern> imports;
+      std::vector<api::Extern>& imports = imports_;  // reused: one buffer per instantiation
+      imports.clear();
       std::vector<api::ImportType> actual_imports;
       if (!local) actual_imports = m.imports();
       size_t n_imports = local ? positions.size() : actual_imports.size();
@@ -355,24 +359,40 @@ class Instantiator {
         return {};
       }
       case Canon::Kind::Lower: {
-        std::shared_ptr<FuncRt> callee = c_.funcs.at(c.func);
+        const std::shared_ptr<FuncRt>& callee = c_.funcs.at(c.func);
         // The callee's type as this component sees it (its resource ids index c_.resources).
-        auto view = std::make_shared<LoweredView>(callee, c_.info->funcs.at(c.func));
-        c_.core_funcs.push_back(lower_func(&c_, view, options(c.opts)));
+        const ac::FuncType& local_type = c_.info->funcs.at(c.func);
+        CanonOptions opts = options(c.opts);
+        if (opts.async) {
+          auto view = std::make_shared<LoweredView>(callee, local_type);
+          c_.core_funcs.push_back(lower_async_func(&c_, view, std::move(opts)));
+          return {};
+        }
+        size_t idx = canon_index(c);
+        if (idx >= c_.info->lower_plans.size() || !c_.info->lower_plans[idx]) {
+          return uninstantiable("canon lower " + std::to_string(idx) + " was not validated");
+        }
+        CanonFuncEnv& env = c_.canon_envs[idx];
+        env.inst = &c_;
+        env.callee = callee.get();
+        env.type = &local_type;
+        env.plan = c_.info->lower_plans[idx].get();
+        env.opts = std::move(opts);
+        c_.core_funcs.push_back(lower_func(env));
         return {};
       }
       case Canon::Kind::ResourceNew:
-        c_.core_funcs.push_back(resource_new_func(&c_, resource_at(c.type)));
+        c_.core_funcs.push_back(resource_new_func(resource_env(c)));
         return {};
       case Canon::Kind::ResourceRep:
-        c_.core_funcs.push_back(resource_rep_func(&c_, resource_at(c.type)));
+        c_.core_funcs.push_back(resource_rep_func(resource_env(c)));
         return {};
       case Canon::Kind::ResourceDrop:
-        c_.core_funcs.push_back(resource_drop_func(&c_, resource_at(c.type)));
+        c_.core_funcs.push_back(resource_drop_func(resource_env(c)));
         return {};
       case Canon::Kind::Other: {
         // The async built-ins (validation admitted only those Hull implements or traps on).
-        size_t idx = static_cast<size_t>(&c - c_.info->desc->canons.data());
+        size_t idx = canon_index(c);
         ac::Type value_type;
         if (idx < c_.info->canon_types.size()) value_type = c_.info->canon_types[idx];
         std::optional<api::Memory> memory;
@@ -388,6 +408,17 @@ class Instantiator {
   const RuntimeResource* resource_at(uint32_t type_index) {
     const TypeEntry& te = c_.info->types.at(type_index);
     return c_.resource(te.resource.id);
+  }
+
+  size_t canon_index(const Canon& c) const {
+    return static_cast<size_t>(&c - c_.info->desc->canons.data());
+  }
+
+  CanonFuncEnv& resource_env(const Canon& c) {
+    CanonFuncEnv& env = c_.canon_envs[canon_index(c)];
+    env.inst = &c_;
+    env.rt = resource_at(c.type);
+    return env;
   }
 
   // A function seen through the importing component's type: lowering uses this component's
@@ -412,6 +443,7 @@ class Instantiator {
 
   api::Store& store_;
   ComponentInstance& c_;
+  std::vector<api::Extern> imports_;
   size_t next_module_ = 0;
   size_t next_nested_ = 0;
 };
@@ -431,13 +463,29 @@ api::Result<std::shared_ptr<InstanceRt>> instantiate(api::Store& store, const Co
   inst->resources.assign(resources->resources.size(), nullptr);
   inst->exports = std::make_shared<InstanceRt>();
   inst->exports->resource_table = resources;
+  const ComponentInfo& info = *def.info;
+  if (!info.desc->canons.empty())
+    inst->canon_envs = std::make_unique<CanonFuncEnv[]>(info.desc->canons.size());
+  // The index spaces end at the sizes validation counted: reserve them once.
+  inst->core_instances.reserve(info.core_instances.size());
+  inst->core_funcs.reserve(info.core_funcs.size());
+  inst->core_tables.reserve(info.core_tables.size());
+  inst->core_memories.reserve(info.core_memories.size());
+  inst->core_globals.reserve(info.core_globals.size());
+  inst->funcs.reserve(info.funcs.size());
+  inst->types.reserve(info.types.size());
+  inst->instances.reserve(info.instances.size());
   store.attach(inst);
   Instantiator in(store, *inst);
   auto r = in.run(args);
   if (!r) return std::move(r).error();
-  auto t = std::make_shared<InstanceType>();
-  t->exports = def.info->type->exports;
-  inst->exports->type = t;
+  if (info.instance_type) {
+    inst->exports->type = info.instance_type;
+  } else {
+    auto t = std::make_shared<InstanceType>();
+    t->exports = info.type->exports;
+    inst->exports->type = std::move(t);
+  }
   return inst->exports;
 }
 

@@ -185,35 +185,53 @@ api::Result<void> call_export_raw(LiftedFunc& f, const ac::raw::ExportCall& call
   return {};
 }
 
+namespace {
+
+std::optional<api::Trap> call_lowered_raw(CanonFuncEnv& e, uint64_t* slots) {
+  ComponentInstance* inst = e.inst;
+  const LowerPlan& plan = *e.plan;
+  if (!inst->may_leave) return abi_trap("cannot leave component instance");
+  CallTask lend_scope{inst, 0, {}};
+  InstanceContext cx(inst, e.opts, &lend_scope);
+  cx.wording = TrapWording::Host;
+  ac::raw::Flat args[ac::raw::kMaxFlatParams + 1];
+  size_t n = std::min(plan.core.params.size(), std::size(args));
+  for (size_t i = 0; i < n; ++i)
+    args[i] = core_bits(api::Val::from_slots(plan.core.params[i], slots + i));
+  ac::raw::Context raw(cx);
+  ac::raw::Flat out[kMaxFlatResults] = {};
+  auto r = e.raw_host->call_raw(raw, *e.type, std::span<const ac::raw::Flat>(args, n), out);
+  release_lends(inst, lend_scope);
+  if (!r) {
+    const api::Error& err = r.error();
+    return err.trap ? *err.trap : api::Trap::host(err.message);
+  }
+  for (size_t i = 0; i < *r && i < plan.core.results.size(); ++i)
+    core_val(plan.core.results[i], out[i]).to_slots(slots + i);
+  return std::nullopt;
+}
+
+std::optional<api::Trap> lowered_raw_entry(void* state, api::Caller&, uint64_t* slots) {
+#if defined(__cpp_exceptions)
+  try {
+    return call_lowered_raw(*static_cast<CanonFuncEnv*>(state), slots);
+  } catch (const std::exception& x) {
+    return api::Trap::host(std::string("host exception: ") + x.what());
+  } catch (...) {
+    return api::Trap::host("host exception");
+  }
+#else
+  return call_lowered_raw(*static_cast<CanonFuncEnv*>(state), slots);
+#endif
+}
+
+}  // namespace
+
 // The core function of `canon lower` for a typed host callee: the caller's core arguments go
 // to the typed code as they are; no Val is built.
-api::Func lower_raw_host_func(ComponentInstance* inst, std::shared_ptr<ac::raw::HostImpl> host,
-                              const ac::FuncType& type, CanonOptions opts) {
-  CoreSignature sig = flatten_functype(type, FlattenFor::Lower);
-  api::FuncType core_type{sig.params, sig.results};
-  auto fn = [inst, host = std::move(host), opts = std::move(opts), results = sig.results, type](
-                api::Caller&, std::span<const api::Val> core_args,
-                std::span<api::Val> core_results) -> std::optional<api::Trap> {
-    if (!inst->may_leave) return abi_trap("cannot leave component instance");
-    CallTask lend_scope{inst, 0, {}};
-    InstanceContext cx(inst, opts, &lend_scope);
-    cx.wording = TrapWording::Host;
-    ac::raw::Flat args[ac::raw::kMaxFlatParams + 1];
-    size_t n = std::min(core_args.size(), std::size(args));
-    for (size_t i = 0; i < n; ++i) args[i] = core_bits(core_args[i]);
-    ac::raw::Context raw(cx);
-    ac::raw::Flat out[kMaxFlatResults] = {};
-    auto r = host->call_raw(raw, type, std::span<const ac::raw::Flat>(args, n), out);
-    release_lends(inst, lend_scope);
-    if (!r) {
-      const api::Error& e = r.error();
-      return e.trap ? *e.trap : api::Trap::host(e.message);
-    }
-    for (size_t i = 0; i < *r && i < core_results.size() && i < results.size(); ++i)
-      core_results[i] = core_val(results[i], out[i]);
-    return std::nullopt;
-  };
-  return api::make_func_generic(*inst->store, core_type, std::move(fn));
+api::Func lower_raw_host_func(CanonFuncEnv& env) {
+  return api::detail::make_func_unowned(*env.inst->store, env.plan->core_type_id, lowered_raw_entry,
+                                        &env);
 }
 
 }  // namespace hull::component

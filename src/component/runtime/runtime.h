@@ -18,6 +18,7 @@
 namespace hull::component {
 
 struct ComponentInstance;
+struct CanonFuncEnv;
 struct AsyncObject;  // async.h: waitable sets, subtasks, stream and future ends
 struct AsyncTask;
 
@@ -190,6 +191,8 @@ struct ComponentInstance {
   std::vector<std::shared_ptr<InstanceRt>> instances;
 
   std::shared_ptr<InstanceRt> exports;  // what instantiation produced
+  // Parallel to info->desc->canons: the state of the core functions made for them.
+  std::unique_ptr<CanonFuncEnv[]> canon_envs;
 
   const RuntimeResource* resource(uint32_t id) const {
     return id < resources.size() ? resources[id] : nullptr;
@@ -245,17 +248,32 @@ struct HostFunc : FuncRt {
   std::shared_ptr<ac::raw::HostImpl> raw_host() const override;
 };
 
-// `canon lower`: a core function in `inst` that calls `callee`.
-api::Func lower_func(ComponentInstance* inst, std::shared_ptr<FuncRt> callee, CanonOptions opts);
+// What the core function of a synchronous `canon lower` or of `canon resource.new|rep|drop`
+// works with. Instantiation keeps them in ComponentInstance::canon_envs, one array per
+// instance, so creating these functions allocates nothing per function.
+struct CanonFuncEnv {
+  ComponentInstance* inst = nullptr;
+  // lower: the callee (owned by inst->funcs), its type as this component sees it (resource
+  // ids index inst->resources), the validator's plan and the options
+  FuncRt* callee = nullptr;
+  const ac::FuncType* type = nullptr;
+  const LowerPlan* plan = nullptr;
+  CanonOptions opts;
+  std::shared_ptr<ac::raw::HostImpl> raw_host;  // set when the callee is a matching typed host
+  const RuntimeResource* rt = nullptr;          // resource.new|rep|drop: the resource
+};
+
+// `canon lower` (synchronous) of env.callee: a core function in env.inst.
+api::Func lower_func(CanonFuncEnv& env);
 // The typed path (raw_call.cc): a sync call of a lifted export with typed code laying out the
-// values, and `canon lower` of a typed host function whose signature matches `type`.
+// values, and the core function of a sync `canon lower` whose callee is a typed host function
+// accepting the type (env.raw_host set).
 api::Result<void> call_export_raw(LiftedFunc& f, const ac::raw::ExportCall& call);
-api::Func lower_raw_host_func(ComponentInstance* inst, std::shared_ptr<ac::raw::HostImpl> host,
-                              const ac::FuncType& type, CanonOptions opts);
-// `canon resource.new|rep|drop` for resource `rt` in `inst`.
-api::Func resource_new_func(ComponentInstance* inst, const RuntimeResource* rt);
-api::Func resource_rep_func(ComponentInstance* inst, const RuntimeResource* rt);
-api::Func resource_drop_func(ComponentInstance* inst, const RuntimeResource* rt);
+api::Func lower_raw_host_func(CanonFuncEnv& env);
+// `canon resource.new|rep|drop` for resource env.rt in env.inst.
+api::Func resource_new_func(CanonFuncEnv& env);
+api::Func resource_rep_func(CanonFuncEnv& env);
+api::Func resource_drop_func(CanonFuncEnv& env);
 
 // Instantiates `def` with `args` (its imports by name) as a child of `parent` (null for a
 // root instance made by the host). The instance is attached to the store.

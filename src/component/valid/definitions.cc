@@ -210,6 +210,9 @@ api::Result<std::shared_ptr<ComponentInfo>> Validator::component(
     if (!imported.count(r)) ct->defined_resources.push_back(r);
   }
   s.info->type = ct;
+  auto it = std::make_shared<InstanceType>();
+  it->exports = ct->exports;
+  s.info->instance_type = std::move(it);
   return s.info;
 }
 
@@ -910,6 +913,20 @@ api::Result<void> Validator::canon(Scope& s, const Canon& c) {
   }
   CoreSignature sig = flatten_functype(ft, FlattenFor::Lower, abi);
   info.core_funcs.push_back(api::FuncType{sig.params, sig.results});
+  if (!o.async) {
+    auto plan = std::make_shared<LowerPlan>();
+    plan->core = api::FuncType{std::move(sig.params), std::move(sig.results)};
+    plan->core_type_id = api::detail::host_type_id(plan->core);
+    for (const ac::Field& p : ft.params) plan->params.push_back(p.type);
+    if (!ft.result.empty()) plan->results.push_back(ft.result);
+    plan->flat_param_count = flat_params.size();
+    plan->results_via_memory = flat_results.size() > kMaxFlatResults;
+    size_t idx = static_cast<size_t>(&c - info.desc->canons.data());
+    if (idx < info.desc->canons.size()) {
+      if (idx >= info.lower_plans.size()) info.lower_plans.resize(info.desc->canons.size());
+      info.lower_plans[idx] = std::move(plan);
+    }
+  }
   return {};
 }
 

@@ -112,6 +112,18 @@ struct ResourceInfo {
 
 // What validation learned about one component definition (the root or a nested one); index
 // spaces are complete (imports, definitions, aliases and exports all appended in order).
+// What instantiation needs to lower a component function synchronously (`canon lower`
+// without `async`), worked out once by the validator: instantiating then creates each lowered
+// import's core function from this plan without flattening types or registering a core type.
+struct LowerPlan {
+  api::FuncType core;               // the core function type (flattened, after the spill rules)
+  uint32_t core_type_id = 0;        // its canonical id (api::detail::host_type_id)
+  std::vector<ac::Type> params;     // the component-level parameter types, in order
+  std::vector<ac::Type> results;    // the result type, if any
+  size_t flat_param_count = 0;      // before spilling: more than kMaxFlatParams go through memory
+  bool results_via_memory = false;  // the results spill: the last core argument points at them
+};
+
 struct ComponentInfo {
   std::shared_ptr<const ComponentDesc> desc;
 
@@ -145,9 +157,13 @@ struct ComponentInfo {
   // Parallel to desc->canons: the value type an async built-in works on (task.return's result,
   // the stream or future type of stream.* / future.*), resolved for the runtime; empty otherwise.
   std::vector<ac::Type> canon_types;
+  // Parallel to desc->canons: the plan of each synchronous `canon lower`; null otherwise.
+  std::vector<std::shared_ptr<const LowerPlan>> lower_plans;
 
   // This component's own type: imports and exports.
   std::shared_ptr<const ComponentType> type;
+  // The type of its instances: type->exports (shared by every instance).
+  std::shared_ptr<const InstanceType> instance_type;
 };
 
 }  // namespace hull::component

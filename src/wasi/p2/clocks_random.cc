@@ -23,7 +23,20 @@ uint64_t resolution_ns(clockid_t id) {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// Seeds the insecure generator and insecure-seed's value once per context.
+api::Result<void> seed_insecure(Ctx& c) {
+  if (c.insecure_seeded) return {};
+  uint8_t seed[32];
+  if (random_fill(seed, sizeof seed) != Errno::success) return trap("no host randomness");
+  std::memcpy(c.insecure_state, seed, 16);
+  std::memcpy(c.insecure_seed, seed + 16, 16);
+  if (c.insecure_state[0] == 0 && c.insecure_state[1] == 0) c.insecure_state[0] = 1;
+  c.insecure_seeded = true;
+  return {};
+}
+
 // xoshiro128++ over the context's state: fast, non-cryptographic (wasi:random/insecure).
+// The caller seeded it (seed_insecure).
 uint64_t next_insecure(Ctx& c) {
   uint64_t s0 = c.insecure_state[0], s1 = c.insecure_state[1];
   uint64_t result = ((s0 + s1) << 17 | (s0 + s1) >> 47) + s0;
@@ -108,6 +121,7 @@ api::Result<void> add_random(cm::Linker& linker) {
       if (len > kMaxRandomBytes) {
         return trap("get-insecure-random-bytes: more than 64 MiB asked at once");
       }
+      if (auto st = seed_insecure(c); !st) return st;
       std::string bytes(static_cast<size_t>(len), '\0');
       for (size_t i = 0; i < bytes.size(); i += 8) {
         uint64_t v = next_insecure(c);
@@ -117,6 +131,7 @@ api::Result<void> add_random(cm::Linker& linker) {
       return {};
     });
     d.fn("get-insecure-random-u64", [](Ctx& c, Args, Results& r) -> api::Result<void> {
+      if (auto st = seed_insecure(c); !st) return st;
       r.push_back(cm::Val::u64(next_insecure(c)));
       return {};
     });
@@ -124,6 +139,7 @@ api::Result<void> add_random(cm::Linker& linker) {
   }
   Definer d(linker, "wasi:random/insecure-seed");
   d.fn("insecure-seed", [](Ctx& c, Args, Results& r) -> api::Result<void> {
+    if (auto st = seed_insecure(c); !st) return st;
     r.push_back(
         cm::Val::tuple({cm::Val::u64(c.insecure_seed[0]), cm::Val::u64(c.insecure_seed[1])}));
     return {};

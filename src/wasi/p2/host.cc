@@ -7,8 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "wasi/core/random.h"
-
 namespace hull::wasi::p2 {
 
 namespace {
@@ -203,13 +201,6 @@ Result<void> attach(Store& store, const Config& config) {
     }
     c->preopens.push_back({d->shared_fd(), d->flags(), p.guest_path});
   }
-  uint8_t seed[32];
-  if (core::random_fill(seed, sizeof seed) != core::Errno::success) {
-    return Error(ErrorKind::Io, "no host randomness");
-  }
-  std::memcpy(c->insecure_state, seed, 16);
-  std::memcpy(c->insecure_seed, seed + 16, 16);
-  if (c->insecure_state[0] == 0 && c->insecure_state[1] == 0) c->insecure_state[0] = 1;
   store.set_slot(&kSlotKey, std::move(c));
   return {};
 }

@@ -37,9 +37,9 @@ struct ResourceTypes {
   cm::ResourceType network, tcp_socket, udp_socket, incoming_datagram_stream,
       outgoing_datagram_stream, resolve_address_stream;
   // wasi:http/types (src/wasi/http).
-  cm::ResourceType fields, incoming_request, outgoing_request, request_options,
-      response_outparam, incoming_response, incoming_body, future_trailers, outgoing_response,
-      outgoing_body, future_incoming_response;
+  cm::ResourceType fields, incoming_request, outgoing_request, request_options, response_outparam,
+      incoming_response, incoming_body, future_trailers, outgoing_response, outgoing_body,
+      future_incoming_response;
 };
 
 // A wasi:io/error: what the last stream operation failed with.
@@ -74,6 +74,9 @@ struct Ctx {
   };
   std::vector<PreopenDir> preopens;
   std::optional<int> exit_status;
+  // wasi:random/insecure and insecure-seed, seeded from the host's randomness at first use
+  // (most instances never ask, and a request-serving store should not pay a getrandom call).
+  bool insecure_seeded = false;
   uint64_t insecure_state[2] = {0, 0};  // xoshiro128++-style state for wasi:random/insecure
   uint64_t insecure_seed[2] = {0, 0};
   bool trace = false;  // HULL_WASI_TRACE=1: every call and its result on stderr

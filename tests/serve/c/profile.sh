@@ -3,10 +3,12 @@
 # connection (so requests/s = 1 / latency), and the server's CPU time per request read from
 # /proc (less sensitive to other load on the machine than requests/s). With --perf, also samples
 # the server with `perf record --call-graph dwarf` under 4 connections and prints where the
-# worker's time goes: an inclusive tree below hull::server::App::handle and below the generic
-# host-call trampoline (the canonical ABI lift/lower of every import call).
+# worker's time goes: an inclusive tree below hull::server::App::handle and below the
+# lowered-import entry (the canonical ABI lift/lower of every import call).
 #
-#   tests/serve/c/profile.sh HULL COMPONENT [URL_PATH] [--perf] [--duration D]
+#   tests/serve/c/profile.sh HULL COMPONENT [URL_PATH] [--perf [--tree FUNCTION]...] [--duration D]
+#
+# --tree adds a deeper tree below FUNCTION (as printed, e.g. hull::api::Instance::create).
 #
 # URL_PATH defaults to /hello. Needs wrk (and perf for --perf). Loopback only; the server is
 # killed on exit; perf.data goes to a temp dir that is removed.
@@ -17,10 +19,12 @@ shift 2
 path=/hello
 use_perf=
 duration=5s
+extra_roots=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --perf) use_perf=1; shift ;;
     --duration) duration=$2; shift 2 ;;
+    --tree) extra_roots+=("$2"); shift 2 ;;
     /*) path=$1; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -64,7 +68,7 @@ sleep 0.5
 wrk -t1 -c4 -d4s "$url" > /dev/null
 wait "$perf_pid" || { echo "perf record failed: $(tail -1 "$work/perf.err")" >&2; exit 1; }
 perf script -i "$work/perf.data" -F comm,tid,ip,sym 2> /dev/null > "$work/stacks"
-python3 - "$work/stacks" <<'EOF'
+python3 - "$work/stacks" "${extra_roots[@]}" <<'EOF'
 import collections, re, sys
 # `perf script -F comm,tid,ip,sym`: a header line per sample, then its frames (leaf first).
 samples, frames = [], None
@@ -79,6 +83,7 @@ for line in open(sys.argv[1]):
 if frames: samples.append(frames)
 
 def short(frame):  # drop arguments and template arguments
+    frame = frame.replace('(anonymous namespace)::', '')
     return re.sub(r'<.*', '<>', re.sub(r'\(.*', '', frame))[:90]
 
 def tree(root, depth, min_pct):
@@ -101,5 +106,8 @@ def tree(root, depth, min_pct):
     show(())
 
 tree('hull::server::App::handle', 4, 1.0)
-tree('hull::api::detail::make_generic_host<>', 3, 1.0)
+tree('hull::component::lowered_entry', 4, 0.7)
+if len(sys.argv) > 2:
+    for root in sys.argv[2:]:
+        tree(root, 6, 0.3)
 EOF

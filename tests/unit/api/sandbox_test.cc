@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -288,6 +289,45 @@ TEST(Limits, TooSmallWasmStackIsClampedTo8KiB) {
   auto r = depth->call(100000);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().trap->code, api::TrapCode::StackExhausted);
+}
+
+// A thread keeps the interpreter stacks of a destroyed store for its next store: stores made
+// one after another, alternating between a small and the default stack limit, each get their
+// own limit (a reused stack of the other size would let the small store recurse deeper, or
+// make the big one trap early), and a reused stack holds no trace of its last use.
+TEST(Limits, StoresOneAfterAnotherKeepTheirOwnStackLimits) {
+  api::StoreLimits small_limits;
+  small_limits.max_wasm_stack_bytes = 16 << 10;
+  api::Engine small_engine = engine_with_limits(small_limits);
+  api::Engine plain;
+  for (int round = 0; round < 4; ++round) {
+    {
+      api::Store store(small_engine);
+      auto depth =
+          instantiate(store, small_engine, kRecursion).typed_func<int32_t(int32_t)>("depth");
+      EXPECT_EQ(*depth->call(100), 100);
+      auto r = depth->call(10000);
+      ASSERT_FALSE(r.ok()) << "round " << round;
+      EXPECT_EQ(r.error().trap->code, api::TrapCode::StackExhausted);
+    }
+    {
+      api::Store store(plain);
+      auto depth = instantiate(store, plain, kRecursion).typed_func<int32_t(int32_t)>("depth");
+      EXPECT_EQ(*depth->call(10000), 10000) << "round " << round;
+    }
+  }
+  // Two stores alive at once on one thread, then a third after both are gone.
+  auto a = std::make_unique<api::Store>(plain);
+  auto b = std::make_unique<api::Store>(plain);
+  auto fa = instantiate(*a, plain, kRecursion).typed_func<int32_t(int32_t)>("depth");
+  auto fb = instantiate(*b, plain, kRecursion).typed_func<int32_t(int32_t)>("depth");
+  EXPECT_EQ(*fa->call(5000), 5000);
+  EXPECT_EQ(*fb->call(6000), 6000);
+  a.reset();
+  b.reset();
+  api::Store c(plain);
+  EXPECT_EQ(*instantiate(c, plain, kRecursion).typed_func<int32_t(int32_t)>("depth")->call(7000),
+            7000);
 }
 
 }  // namespace
