@@ -27,6 +27,9 @@ class BodySource {
   // Appends up to `max` further bytes to *out, waiting for some if need be; false once the
   // body has ended (nothing appended). An error reaches the guest as a failed stream read.
   virtual Result<bool> read(size_t max, std::string* out) = 0;
+  // The body's trailers, asked once read() has returned false (Request::trailers, when set,
+  // wins): e.g. the trailer fields of a chunked HTTP/1.1 body.
+  virtual std::optional<FieldList> trailers() { return std::nullopt; }
 };
 
 // A response streamed out as the guest produces it. For one response, handle() calls start()

@@ -33,6 +33,11 @@ class ServerBodySource final : public api::wasi::http::BodySource {
     if (!r) return api::Error(api::ErrorKind::Io, r.error().message);
     return *r;
   }
+  std::optional<api::wasi::http::FieldList> trailers() override {
+    FieldList t = body_->trailers();
+    if (t.empty()) return std::nullopt;
+    return t;
+  }
 
  private:
   RequestBodyStream* body_;
@@ -47,9 +52,8 @@ class ServerBodySink final : public api::wasi::http::BodySink {
     return converted(out_->start(status, headers));
   }
   api::Result<void> write(std::string_view bytes) override { return converted(out_->write(bytes)); }
-  api::Result<void> finish(const std::optional<api::wasi::http::FieldList>&) override {
-    // Trailers are not sent (HTTP/1.1 clients rarely ask for them with TE: trailers).
-    auto s = converted(out_->finish());
+  api::Result<void> finish(const std::optional<api::wasi::http::FieldList>& trailers) override {
+    auto s = converted(out_->finish(trailers ? *trailers : FieldList{}));
     finished_ = s.ok();
     return s;
   }

@@ -284,6 +284,20 @@ class Exchange final : public RequestBodyStream, public ResponseStream {
     parser_ = parser;
     buffer_ = buffer;
     expect_continue_ = expect_continue;
+    // Beast appends a chunked body's trailer fields to the message's fields: those after the
+    // ones there now are the trailers.
+    header_fields_ = static_cast<size_t>(std::distance(parser->get().begin(), parser->get().end()));
+  }
+
+  FieldList trailers() const override {
+    FieldList out;
+    if (!parser_ || !parser_->is_done()) return out;
+    size_t i = 0;
+    for (const auto& f : parser_->get()) {
+      if (i++ < header_fields_) continue;
+      out.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    }
+    return out;
   }
 
   Result<bool> read(size_t max, std::string* out) override {
@@ -351,22 +365,32 @@ class Exchange final : public RequestBodyStream, public ResponseStream {
     return send_body(bytes);
   }
 
-  Status finish() override {
+  Status finish(const FieldList& trailers) override {
     if (!started_) return Error::make(ErrorKind::Usage, "the response ended before it started");
     if (broken_) return *broken_;
     if (finished_) return {};
     // Past its deadline a request has failed (the guest is interrupted at its next check); a
     // response it finishes then must not look complete.
     if (past_deadline()) return fail(deadline_error().message);
-    if (!committed_ && o_.buffer_limit > 0) {
+    std::string trailer_block;  // "name: value\r\n" per trailer that may be sent
+    for (const auto& [name, value] : trailers) {
+      if (hop_by_hop(name) || beast::iequals(name, "content-length") ||
+          beast::iequals(name, "host") || beast::iequals(name, "trailer")) {
+        continue;
+      }
+      trailer_block.append(name).append(": ").append(value).append("\r\n");
+    }
+    if (!committed_ && o_.buffer_limit > 0 && trailer_block.empty()) {
       finished_ = true;  // whole in pending_: the session writes it (Exchange::take_buffered)
       return {};
     }
     if (!committed_) {
-      if (auto s = commit({}, /*last=*/true); !s) return s;
-    } else if (framing_ == Framing::chunked) {
-      static constexpr char kLastChunk[] = "0\r\n\r\n";
-      iovec iov{const_cast<char*>(kLastChunk), sizeof kLastChunk - 1};
+      // With trailers the answer goes out chunked (if its framing allows: commit decides).
+      if (auto s = commit({}, /*last=*/trailer_block.empty()); !s) return s;
+    }
+    if (framing_ == Framing::chunked) {
+      std::string last = "0\r\n" + trailer_block + "\r\n";
+      iovec iov{last.data(), last.size()};
       if (auto s = send(std::span(&iov, 1)); !s) return s;
     } else if (framing_ == Framing::length && sent_ != length_) {
       return fail("the response body has " + std::to_string(sent_) +
@@ -521,6 +545,7 @@ class Exchange final : public RequestBodyStream, public ResponseStream {
   bool expect_continue_ = false, continue_sent_ = false;
   std::optional<Error> read_error_;
 
+  size_t header_fields_ = 0;  // fields of the request before its body (trailers come after)
   bool started_ = false, committed_ = false, finished_ = false, keep_alive_ = true;
   std::optional<Error> broken_;
   uint16_t status_ = 200;

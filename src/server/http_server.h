@@ -33,6 +33,9 @@ class RequestBodyStream {
   // broke (the client closed or stalled, the deadline passed, a malformed chunk); a Limit
   // error that it grew past ServerConfig::max_body_bytes. After an error every read fails.
   virtual Result<bool> read(size_t max, std::string* out) = 0;
+  // The trailer fields of a chunked body, once read() has returned false (none before, and
+  // none for a body with a Content-Length).
+  virtual FieldList trailers() const { return {}; }
 };
 
 // Where a handler may stream its answer instead of returning it whole. The status line and
@@ -47,8 +50,12 @@ class ResponseStream {
   virtual Status start(uint16_t status, const FieldList& headers) = 0;
   // More of the body; waits while the client does not take it (bounded like reads).
   virtual Status write(std::string_view bytes) = 0;
-  // The body is complete.
-  virtual Status finish() = 0;
+  // The body is complete. `trailers` go out after a chunked body's last chunk; a body framed
+  // by its length, or sent to an HTTP/1.0 client, cannot carry them (they are dropped), and a
+  // small answer otherwise sent whole is chunked to carry them. Fields that frame or route a
+  // message (content-length, transfer-encoding, host, connection, …) are never sent as
+  // trailers.
+  virtual Status finish(const FieldList& trailers = {}) = 0;
   // Whether any of the response has gone out.
   virtual bool committed() const = 0;
   // No wait of this exchange (body reads included) lasts past `deadline`.

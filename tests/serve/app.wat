@@ -2,7 +2,8 @@
 ;; exports wasi:http/incoming-handler@0.2.0 and answers by path (the query is ignored):
 ;;   /hello  200 "hello from hull serve", header x-hull-app: hello
 ;;   /echo   200, the request body streamed back (4 KiB at a time), header x-echo-method: the
-;;           request's method
+;;           request's method; the request's trailers (of a chunked body) come back as the
+;;           response's trailers
 ;;   /trap   unreachable
 ;;   /spin   an endless loop (ends only by fuel or deadline)
 ;;   else    404 "not found: PATH" from the guest
@@ -91,9 +92,15 @@
     (export "[static]outgoing-body.finish" (func (param "this" (own $out-body))
       (param "trailers" (option (own $fields))) (result (result (error $error-code)))))
     (export "[static]response-outparam.set" (func (param "param" (own $outparam))
-      (param "response" (result (own $out-resp) (error $error-code)))))))
+      (param "response" (result (own $out-resp) (error $error-code)))))
+    (export "future-trailers" (type $fut-tr (sub resource)))
+    (export "[static]incoming-body.finish" (func (param "this" (own $in-body))
+      (result (own $fut-tr))))
+    (export "[method]future-trailers.get" (func (param "self" (borrow $fut-tr))
+      (result (option (result (result (option (own $fields)) (error $error-code)))))))))
   (alias export $http "incoming-request" (type $incoming-request))
   (alias export $http "response-outparam" (type $response-outparam))
+  (alias export $http "future-trailers" (type $future-trailers))
 
   (core module $Mem
     (memory (export "memory") 1)
@@ -140,6 +147,11 @@
   (core func $outparam-set (canon lower (func $http "[static]response-outparam.set")
     (memory $memory)))
   (core func $drop-os (canon resource.drop $output-stream))
+  (core func $drop-is (canon resource.drop $input-stream))
+  (core func $drop-ft (canon resource.drop $future-trailers))
+  (core func $body-end (canon lower (func $http "[static]incoming-body.finish")))
+  (core func $trailers-get (canon lower (func $http "[method]future-trailers.get")
+    (memory $memory) (realloc $realloc)))
 
   (core module $Main
     (import "host" "memory" (memory 1))
@@ -160,6 +172,10 @@
     (import "host" "outparam-set" (func $outparam-set
       (param i32 i32 i32 i32 i64 i32 i32 i32 i32)))
     (import "host" "drop-os" (func $drop-os (param i32)))
+    (import "host" "drop-is" (func $drop-is (param i32)))
+    (import "host" "drop-ft" (func $drop-ft (param i32)))
+    (import "host" "body-end" (func $body-end (param i32) (result i32)))
+    (import "host" "trailers-get" (func $trailers-get (param i32 i32)))
     (data (i32.const 1024) "/hello")
     (data (i32.const 1032) "/echo")
     (data (i32.const 1040) "/trap")
@@ -225,6 +241,7 @@
 
     (func $echo (param $req i32) (param $out i32)
       (local $mptr i32) (local $mlen i32) (local $os i32) (local $in i32) (local $mark i32)
+      (local $ft i32) (local $tr i32)
       (call $req-method (local.get $req) (i32.const 96))
       (if (i32.lt_u (i32.load8_u (i32.const 96)) (i32.const 9))
         (then
@@ -250,7 +267,22 @@
           (call $write-all (local.get $os) (i32.load (i32.const 148)) (i32.load (i32.const 152)))
           (global.set $next (local.get $mark))  ;; the chunk is written: reuse its memory
           (br $more)))
-      (call $finish (local.get $os)))
+      ;; The body's trailers: finish the incoming body (its stream dropped first), then
+      ;; option<result<result<option<own trailers>, error-code>>> at 160: the discriminants at
+      ;; 160, 168, 176 and 184 (error-code aligns the payloads to 8), the handle at 188.
+      (call $drop-is (local.get $in))
+      (local.set $ft (call $body-end (i32.load (i32.const 116))))
+      (call $trailers-get (local.get $ft) (i32.const 160))
+      (if (i32.and (i32.and (i32.eq (i32.load8_u (i32.const 160)) (i32.const 1))
+                            (i32.eqz (i32.load8_u (i32.const 168))))
+                   (i32.and (i32.eqz (i32.load8_u (i32.const 176)))
+                            (i32.eq (i32.load8_u (i32.const 184)) (i32.const 1))))
+        (then (local.set $tr (i32.load (i32.const 188)))))
+      (call $drop-ft (local.get $ft))
+      (call $drop-os (local.get $os))
+      ;; Handle 0 is never a resource: it stands for no trailers.
+      (call $body-finish (i32.load (i32.const 36)) (i32.ne (local.get $tr) (i32.const 0))
+        (local.get $tr) (i32.const 80)))
 
     (func (export "handle") (param $req i32) (param $out i32)
       (local $path i32) (local $len i32) (local $i i32) (local $os i32)
@@ -294,7 +326,9 @@
     (export "resp-new" (func $resp-new)) (export "resp-status" (func $resp-status))
     (export "resp-body" (func $resp-body)) (export "body-write" (func $body-write))
     (export "body-finish" (func $body-finish)) (export "outparam-set" (func $outparam-set))
-    (export "drop-os" (func $drop-os))))))
+    (export "drop-os" (func $drop-os)) (export "drop-is" (func $drop-is))
+    (export "drop-ft" (func $drop-ft)) (export "body-end" (func $body-end))
+    (export "trailers-get" (func $trailers-get))))))
   (func $handle (param "request" (own $incoming-request))
     (param "response-out" (own $response-outparam))
     (canon lift (core func $main "handle")))

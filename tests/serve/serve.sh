@@ -60,7 +60,12 @@ head -c 40000 /dev/urandom | base64 -w 100 > "$work/big"  # 54 KB: 14 reads and 
 got=$(get /echo -X PUT -H 'Expect:' --data-binary "@$work/big" | cut -c1-3)
 cmp -s "$work/big" "$work/body" && same=identical || same=different
 check "PUT /echo of 54 KB: status, method, body" "200 PUT identical" "$got $(header x-echo-method) $same"
-requests=$((requests + 5))
+# A chunked request's trailers reach the guest, which sends them back after its last chunk.
+got=$(printf 'POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Sum: 5\r\nX-Note: end\r\n\r\n' |
+  python3 "$client" raw "$PORT" | tr -d '\r' | paste -sd'|')
+check_match "POST /echo with trailers: chunked, the body, the trailers after the last chunk" \
+  '^HTTP/1.1 200 OK\|.*transfer-encoding: chunked\|.*\|\|5\|hello\|0\|X-Sum: 5\|X-Note: end\|$' "$got"
+requests=$((requests + 6))
 
 check "GET /trap: a trap is a 500" "500" "$(get /trap | cut -d' ' -f1)"
 check_match "GET /trap: the body says why" "unreachable" "$(cat "$work/body")"
@@ -92,12 +97,12 @@ check "pipelining: two requests in one write, two answers in order" \
   "200 hello from hull serve|200 second" "$(python3 "$client" pipeline "$PORT" | paste -sd'|')"
 requests=$((requests + 5))
 
-check "metrics: 200s" "12" "$(metric 'hull_requests_total{route="\/...",status="200"}')"
+check "metrics: 200s" "13" "$(metric 'hull_requests_total{route="\/...",status="200"}')"
 check "metrics: 404s" "1" "$(metric 'hull_requests_total{route="\/...",status="404"}')"
 check "metrics: 500s" "2" "$(metric 'hull_requests_total{route="\/...",status="500"}')"
 check "metrics: traps" "1" "$(metric hull_traps_total)"
 check "metrics: fuel exhausted" "1" "$(metric hull_fuel_exhausted_total)"
-check "metrics: instances (one per request that reached the guest)" "15" "$(metric hull_instances_total)"
+check "metrics: instances (one per request that reached the guest)" "16" "$(metric hull_instances_total)"
 check "metrics: in flight (none)" "0" "$(metric hull_requests_in_flight)"
 check "metrics: live instances (none)" "0" "$(metric hull_instances_live)"
 check "metrics: traps by kind: unreachable" "1" "$(metric 'hull_guest_traps_total{kind="unreachable"}')"
@@ -105,7 +110,7 @@ check "metrics: traps by kind: out of fuel" "1" "$(metric 'hull_guest_traps_tota
 fuel_used=$(metric 'hull_fuel_consumed_total{route="\/..."}')
 check "metrics: fuel consumed (over 2,000,000: the /spin that ran out)" "yes" \
   "$([ "${fuel_used:-0}" -ge 2000000 ] && echo yes || echo "no ($fuel_used)")"
-check "metrics: host-call time observed for every guest run" "15" \
+check "metrics: host-call time observed for every guest run" "16" \
   "$(metric 'hull_host_call_duration_seconds_count{route="\/..."}')"
 check "admin /healthz" "ok" "$(curl -sS -m 10 "http://127.0.0.1:$ADMIN/healthz")"
 
@@ -153,6 +158,19 @@ stop b2
 bad=$("$hull" serve "$here/app.wat" --log-format xml 2>&1) && rc=0 || rc=$?
 check "a bad --log-format is refused, naming the choices" \
   "2|error: --log-format xml: expected text or json" "$rc|$bad"
+
+# ---- R: --read-timeout closes a connection that makes no progress -----------------------------
+start r "$here/app.wat" --read-timeout 300ms
+t0=$(now_ms)
+got=$(printf 'GET /hello HTTP/1.1\r\nHost: x\r\n' | python3 "$client" raw "$PORT" | tr -d '\r')
+elapsed=$(($(now_ms) - t0))
+check "--read-timeout 300ms: a half-sent header is not answered 200" "" \
+  "$(grep -o 'HTTP/1.1 200\|<timeout>\|<reset>' <<< "$got")"
+check "--read-timeout 300ms: the server closed the connection after 250 ms and within 5 s" \
+  "yes" "$([ "$elapsed" -ge 250 ] && [ "$elapsed" -lt 5000 ] && echo yes || echo "no: $elapsed ms")"
+check "--read-timeout: a request that keeps coming is answered" "200 hello from hull serve" \
+  "$(get /hello)"
+stop r
 
 # ---- C: graceful shutdown with a request in flight ---------------------------------------------
 start c "$here/app.wat" --admin-addr 127.0.0.1:0 --timeout 1s
@@ -203,6 +221,8 @@ run_err "a component without incoming-handler" 1 "empty\.wat.*incoming-handler" 
 run_err "an unknown flag" 2 "--bogus" --bogus "$here/app.wat"
 run_err "--fuel abc" 2 "--fuel abc" --fuel abc "$here/app.wat"
 run_err "--timeout 5x" 2 "--timeout 5x" --timeout 5x "$here/app.wat"
+run_err "--read-timeout 0s" 2 "--read-timeout 0s: expected a duration above zero" \
+  --read-timeout 0s "$here/app.wat"
 run_err "--max-body lots" 2 "--max-body lots" --max-body lots "$here/app.wat"
 run_err "--addr without a port" 2 "--addr" --addr 127.0.0.1 "$here/app.wat"
 run_err "no component" 2 "no component"

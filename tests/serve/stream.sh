@@ -128,7 +128,7 @@ stop c
 
 # ---- D: a slow uploader does not stall its worker -----------------------------------------------
 # One worker: the slow upload (4 KiB every 100 ms, about 6 s) and the /hello requests share it.
-start d "$here/app.wat" --workers 1
+start d "$here/app.wat" --workers 1 --admin-addr 127.0.0.1:0
 python3 "$client" echo "$PORT" $((240 << 10)) --pace 4096:100 --total-timeout 60 > "$work/slow" &
 pids+=($!)
 slow=$!
@@ -158,7 +158,14 @@ check "slow uploader: its echo complete" "200 yes yes" \
 python3 "$client" echo "$PORT" $((80 << 10)) --pace 4096:100 --total-timeout 60 > "$work/slow2" &
 pids+=($!)
 slow=$!
-sleep 0.5
+# SIGTERM once the upload is in flight (python's start-up alone can take most of a second on a
+# loaded machine): then it is under way for about 2 s more.
+for _ in $(seq 100); do
+  [ "$(metric hull_requests_in_flight)" == 1 ] && break
+  sleep 0.05
+done
+check "SIGTERM during a streamed upload: the upload is in flight" "1" \
+  "$(metric hull_requests_in_flight)"
 kill -TERM "$PID"
 wait "$slow"
 got=$(cat "$work/slow2")

@@ -50,11 +50,15 @@ void print_serve_help(FILE* out) {
       "                          guest's read. Bodies up to 64K (by Content-Length) are read\n"
       "                          whole first; longer or chunked ones stream to the guest as\n"
       "                          it reads, bounded in time by --timeout and the read timeout\n"
-      "                          (30s without progress), never held whole in memory.\n"
+      "                          (--read-timeout), never held whole in memory.\n"
       "                          Responses stream too (chunked unless the guest sets\n"
       "                          content-length); a guest that fails after its response\n"
       "                          began cuts the connection (the client sees it incomplete).\n"
       "  --max-header SIZE       largest request header accepted (default 16K; more: 431)\n"
+      "  --read-timeout DURATION how long a connection may make no progress: an idle\n"
+      "                          keep-alive connection, a slow request header or body, a\n"
+      "                          client not reading the response (default 30s); then it is\n"
+      "                          closed\n"
       "  --access-log FILE|-     one line per request (- for stderr): peer, request, status,\n"
       "                          bytes, time, route, component, instantiation/guest/host-call\n"
       "                          time, host calls, fuel, failure and trap kind\n"
@@ -188,6 +192,17 @@ int serve_command(int argc, char** argv) {
                      v.c_str());
         return kExitUsage;
       }
+    } else if (name == "--read-timeout") {
+      if (!need(&v)) return kExitUsage;
+      auto d = parse_duration(v);
+      if (!d || d->count() == 0) {
+        std::fprintf(stderr,
+                     "error: --read-timeout %s: expected a duration above zero like 500ms or "
+                     "30s\n",
+                     v.c_str());
+        return kExitUsage;
+      }
+      sc.read_timeout = *d;
     } else if (name == "--max-memory" || name == "--max-body" || name == "--max-header") {
       if (!need(&v)) return kExitUsage;
       auto n = parse_size(v);

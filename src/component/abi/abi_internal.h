@@ -85,3 +85,8 @@ struct TypeLayout {
 };
 
 }  // namespace hull::api::component::detail
+
+namespace hull::component {
+// `t`'s layout, computed at the first call and kept on its type node (layout.cc).
+const api::component::detail::TypeLayout& layout_of(const api::component::Type& t);
+}  // namespace hull::component

@@ -489,15 +489,15 @@ struct FlatReader {
 Result<ac::Val> lift_flat(LiftLowerContext& cx, FlatReader& vi, const ac::Type& t);
 
 Result<ac::Val> lift_flat_variant(LiftLowerContext& cx, FlatReader& vi, const ac::Type& t) {
-  std::vector<api::ValType> flat;
-  flatten_type(t, &flat);
+  // The variant's flat form (cached on its type node): the discriminant, then the payload
+  // slots, which the payload reader walks from position 1.
+  const std::vector<api::ValType>& flat = layout_of(t).flat;
   Result<uint64_t> index = vi.next(api::ValType::I32);
   if (!index) return std::move(index).error();
   size_t n = case_count(t);
   if (*index >= n) return bad_discriminant(cx, static_cast<uint32_t>(*index), n);
   auto i = static_cast<uint32_t>(*index);
-  std::vector<api::ValType> slots(flat.begin() + 1, flat.end());
-  FlatReader payload_reader{nullptr, &vi, &slots, 0};
+  FlatReader payload_reader{nullptr, &vi, &flat, 1};
   std::optional<ac::Val> payload;
   if (ac::Type p = case_payload(t, i)) {
     Result<ac::Val> x = lift_flat(cx, payload_reader, p);
@@ -505,8 +505,8 @@ Result<ac::Val> lift_flat_variant(LiftLowerContext& cx, FlatReader& vi, const ac
     payload = std::move(*x);
   }
   // The slots this case does not use are still consumed.
-  for (size_t s = payload_reader.pos; s < slots.size(); ++s) {
-    Result<uint64_t> skip = vi.next(slots[s]);
+  for (size_t s = payload_reader.pos; s < flat.size(); ++s) {
+    Result<uint64_t> skip = vi.next(flat[s]);
     if (!skip) return std::move(skip).error();
   }
   return make_case(t, i, std::move(payload));
@@ -661,8 +661,7 @@ Result<void> lower_flat(LiftLowerContext& cx, const ac::Val& v, const ac::Type& 
     case TypeKind::Result: {
       int64_t index = case_index(t, v);
       if (index < 0) return mismatch(t, v);
-      std::vector<ValType> flat;
-      flatten_type(t, &flat);
+      const std::vector<ValType>& flat = layout_of(t).flat;
       out->push(ValType::I32, static_cast<uint64_t>(index));
       FlatOut payload;
       if (ac::Type p = case_payload(t, static_cast<size_t>(index))) {
@@ -700,9 +699,9 @@ ac::Type tuple_of(std::span<const ac::Type> types) {
 }
 
 size_t flat_count(std::span<const ac::Type> types) {
-  std::vector<api::ValType> flat;
-  for (const ac::Type& t : types) flatten_type(t, &flat);
-  return flat.size();
+  size_t n = 0;
+  for (const ac::Type& t : types) n += layout_of(t).flat.size();
+  return n;
 }
 
 }  // namespace

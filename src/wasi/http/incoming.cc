@@ -41,6 +41,7 @@ class StreamedBody final : public h::IncomingBodySource {
       (void)read(1 << 20, &discard);
     }
     if (failed_) return h::TrailersResult(*failed_);
+    if (!trailers_) trailers_ = source_->trailers();
     return h::TrailersResult(trailers_);
   }
   core::Readiness trailers_readiness() override { return core::Readiness::ready(); }
