@@ -53,6 +53,11 @@ WASM_API_EXTERN void hull_store_get_limits(const wasm_store_t* store, hull_limit
 WASM_API_EXTERN bool hull_config_consume_fuel(wasm_config_t* config, bool enable);
 /* Deadlines (hull_store_set_deadline_ms) for engines created with this config. Returns true. */
 WASM_API_EXTERN bool hull_config_epoch_interruption(wasm_config_t* config, bool enable);
+/* Switches the Wasm feature NAME (Wasmtime's spelling, as in `hull run -W`: "simd",
+ * "tail-call", "reference-types", ... ; all are on by default) on or off for engines created
+ * with this config, components included. A module using a feature that is off fails to
+ * compile with a message naming it. Returns false (nothing done) for an unknown NAME. */
+WASM_API_EXTERN bool hull_config_wasm_feature(wasm_config_t* config, const char* name, bool enable);
 /* Sets the store's remaining fuel. False (nothing done) unless its engine consumes fuel. */
 WASM_API_EXTERN bool hull_store_set_fuel(wasm_store_t* store, uint64_t fuel);
 /* The fuel left / consumed in total by the store (across hull_store_set_fuel calls). False

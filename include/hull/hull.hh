@@ -280,16 +280,29 @@ struct StoreLimits {
   uint64_t max_wasm_stack_bytes = 1 << 20;  // interpreter value stack
 };
 
-// Wasm proposals. Hull validates the full Wasm 3.0 feature set; switching a feature off is
-// not supported yet and makes Engine::create fail with ErrorKind::Usage.
+// Wasm proposals a module may use. All are on by default. A module that uses one that is off
+// (an instruction, a type, a declaration) fails to compile with ErrorKind::Invalid and a
+// message naming the feature and where to switch it on, e.g. "SIMD instruction v128.const at
+// offset 0x2a requires the simd feature, which is disabled (Config::features.simd, hull run
+// -W simd=y)". Switching a feature off also switches off those built on it: reference_types
+// under function_references under gc, simd under relaxed_simd.
+// gc, exceptions and threads are not implemented: on, their types and declarations (struct
+// types, tags, shared memories) validate, but a module using their instructions fails to
+// compile whatever these say ("unsupported instruction", "illegal opcode fe").
 struct Features {
   bool simd = true;
+  bool relaxed_simd = true;
   bool multi_memory = true;
-  bool memory64 = true;
+  bool memory64 = true;  // 64-bit memories and tables
   bool reference_types = true;
+  bool bulk_memory = true;
+  bool multi_value = true;
   bool tail_call = true;
+  bool function_references = true;
+  bool extended_const = true;
   bool gc = true;
   bool exceptions = true;
+  bool threads = true;
 };
 
 // How compiled code keeps linear-memory accesses in bounds.

@@ -58,6 +58,8 @@ hull::FuncType to_internal(const api::FuncType& t);
 api::Limits to_api(const hull::Limits& l);
 hull::Limits to_internal(const api::Limits& l);
 api::Error to_api(const hull::Error& e);
+hull::FeatureSet to_internal(const api::Features& f);
+api::Features to_api(const hull::FeatureSet& f);
 api::Trap to_api(const hull::Trap& t);
 hull::Trap to_internal(const api::Trap& t);
 hull::Val to_internal(const api::Val& v);

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <utility>
 
 #include "api/internal.h"
 #include "binary/decoder.h"
@@ -18,11 +19,6 @@ using namespace detail;
 Engine::Engine() : impl_(std::make_shared<EngineImpl>()) {}
 
 Result<Engine> Engine::create(const Config& config) {
-  const Features& f = config.features;
-  if (!f.simd || !f.multi_memory || !f.memory64 || !f.reference_types || !f.tail_call || !f.gc ||
-      !f.exceptions) {
-    return Error(ErrorKind::Usage, "disabling Wasm features is not supported yet");
-  }
   if (config.bounds_checks == BoundsChecks::Guard && !guard_pages_supported()) {
     return Error(ErrorKind::Usage, "guard-page bounds checks are not supported on this platform");
   }
@@ -39,8 +35,40 @@ void set_memory_reservation_pool_cap(size_t cap) { hull::set_reservation_pool_ca
 
 size_t drain_memory_reservation_pool() { return hull::drain_reservation_pool(); }
 
+namespace {
+// Each api::Features member and the internal feature it switches.
+constexpr std::pair<Feature, bool Features::*> kFeatureFields[] = {
+    {Feature::Simd, &Features::simd},
+    {Feature::RelaxedSimd, &Features::relaxed_simd},
+    {Feature::MultiMemory, &Features::multi_memory},
+    {Feature::Memory64, &Features::memory64},
+    {Feature::ReferenceTypes, &Features::reference_types},
+    {Feature::BulkMemory, &Features::bulk_memory},
+    {Feature::MultiValue, &Features::multi_value},
+    {Feature::TailCall, &Features::tail_call},
+    {Feature::FunctionReferences, &Features::function_references},
+    {Feature::ExtendedConst, &Features::extended_const},
+    {Feature::Gc, &Features::gc},
+    {Feature::Exceptions, &Features::exceptions},
+    {Feature::Threads, &Features::threads},
+};
+}  // namespace
+
+FeatureSet detail::to_internal(const Features& f) {
+  FeatureSet s;
+  for (const auto& [feature, field] : kFeatureFields) s.set(feature, f.*field);
+  return s;
+}
+
+Features detail::to_api(const FeatureSet& s) {
+  Features f;
+  for (const auto& [feature, field] : kFeatureFields) f.*field = s.has(feature);
+  return f;
+}
+
 Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> bytes) {
   CompileOptions opts;
+  opts.features = to_internal(engine.config().features);
   opts.fuel = engine.config().consume_fuel;
   opts.epochs = engine.config().epoch_interruption;
   opts.memory_images = engine.config().memory_images;

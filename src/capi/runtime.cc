@@ -245,6 +245,7 @@ wasm_engine_t* wasm_engine_new_with_config(wasm_config_t* c) {
                                            c->limits.max_instances, c->limits.max_wasm_stack_bytes};
     config.consume_fuel = c->compile.fuel;
     config.epoch_interruption = c->compile.epochs;
+    config.features = hull::api::detail::to_api(c->compile.features);
     if (auto api = hull::api::Engine::create(config)) e->api = *api;
   }
   delete c;
@@ -684,6 +685,12 @@ bool hull_config_consume_fuel(wasm_config_t* c, bool enable) {
 }
 bool hull_config_epoch_interruption(wasm_config_t* c, bool enable) {
   c->compile.epochs = enable;
+  return true;
+}
+bool hull_config_wasm_feature(wasm_config_t* c, const char* name, bool enable) {
+  const auto f = hull::feature_by_name(name ? std::string_view(name) : std::string_view());
+  if (!f) return false;
+  c->compile.features.set(*f, enable);
   return true;
 }
 bool hull_store_set_fuel(wasm_store_t* s, uint64_t fuel) {

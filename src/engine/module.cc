@@ -21,7 +21,7 @@ Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc, CompileOp
   // pass). Checking the type section first keeps invalid types out of the engine-wide registry.
   {
     ModuleInfo info;
-    HULL_TRY(validate_module_level(desc, &info));
+    HULL_TRY(validate_module_level(desc, &info, opts.features));
   }
   auto cm = std::make_shared<CompiledModule>();
   // Lower from the desc's final home: lowered code may point into its bytes.

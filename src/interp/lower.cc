@@ -1053,7 +1053,7 @@ Result<std::shared_ptr<const ModuleCode>> compile_module(const ModuleDesc& m,
     mc->datas.emplace_back(m.bytes.begin() + d.init.begin, m.bytes.begin() + d.init.end);
 #ifdef HULL_HAVE_VALIDATOR
   ModuleInfo info;
-  HULL_TRY(validate_module_level(m, &info));
+  HULL_TRY(validate_module_level(m, &info, opts.features));
   FunctionValidator v(m, info);
   LoweringSink sink(m, type_ids, *mc, opts);
   for (uint32_t i = 0; i < m.bodies.size(); ++i) {

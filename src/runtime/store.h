@@ -20,6 +20,7 @@
 #include "runtime/signals.h"
 #include "runtime/trap.h"
 #include "runtime/value.h"
+#include "spec/features.h"
 #include "spec/types.h"
 
 namespace hull {
@@ -193,6 +194,8 @@ struct CompileOptions {
   // Instances' memories start from a copy-on-write image of their initial contents
   // (runtime/memory_image.h) instead of a copy of each data segment, where that pays.
   bool memory_images = true;
+  // The Wasm features the module may use; validation rejects the others' constructs.
+  FeatureSet features;
 };
 
 // The process-wide epoch: a timer thread (started by the first set_deadline) adds 1 every

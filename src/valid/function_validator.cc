@@ -23,6 +23,16 @@ bool FunctionValidator::eof() { return malformed("unexpected end of section or f
 bool FunctionValidator::stack_overflow() {
   return fail(Error::make(ErrorKind::Limit, "operand stack too deep"));
 }
+bool FunctionValidator::feature_fail(FeatureMask missing, const std::string& what) {
+  return fail(feature_disabled(first_feature(missing), what, op_offset_));
+}
+bool FunctionValidator::op_disabled(Op op) {
+  FeatureMask missing = kOpFeatures[static_cast<unsigned>(op)] & disabled_;
+  if (const_mode_ && is_extended_const_op(op)) missing |= feature_bit(Feature::ExtendedConst);
+  const Feature f = first_feature(missing);
+  return feature_fail(missing, std::string(feature_info(f).adjective) + " instruction " +
+                                   std::string(op_info(op).name));
+}
 
 bool FunctionValidator::read_leb_slow(uint64_t* out, unsigned bits, bool is_signed) {
   const unsigned max_bytes = (bits + 6) / 7;
@@ -118,7 +128,7 @@ bool FunctionValidator::read_block_type(BlockType* bt) {
   }
   if ((b >= 0x7B && b <= 0x7F) || b == 0x63 || b == 0x64 || (b >= 0x69 && b <= 0x74)) {
     bt->kind = BlockType::Kind::Value;
-    return read_val_type(&bt->value);
+    return read_val_type(&bt->value) && check_val_type_features(bt->value, "a block type");
   }
   uint64_t raw;
   if (!read_leb(&raw, 33, true)) return false;
@@ -127,6 +137,9 @@ bool FunctionValidator::read_block_type(BlockType* bt) {
   if (static_cast<uint64_t>(v) >= m_.types.size() ||
       m_.types[static_cast<size_t>(v)].kind != CompositeKind::Func)
     return invalid("unknown type " + std::to_string(v));
+  // Before multi-value a block had at most one result and no parameters: no type index.
+  if (disabled_ & feature_bit(Feature::MultiValue)) [[unlikely]]
+    return feature_fail(feature_bit(Feature::MultiValue), "block type " + std::to_string(v));
   bt->kind = BlockType::Kind::Index;
   bt->index = static_cast<uint32_t>(v);
   return true;
@@ -139,6 +152,8 @@ bool FunctionValidator::read_memarg(Op op) {
   if (flags >= 0x80) return malformed("malformed memop flags");
   uint32_t mem = 0;
   if (flags & 0x40) {
+    if (disabled_ & feature_bit(Feature::MultiMemory)) [[unlikely]]
+      return feature_fail(feature_bit(Feature::MultiMemory), "memory index in a memory argument");
     if (!read_u32(&mem)) return false;
     flags &= ~0x40u;
   }
@@ -225,15 +240,18 @@ bool FunctionValidator::decode_immediates(Op op) {
       return true;
     case ImmKind::HeapType:
       // ref.null: nullable; ref.test/ref.cast: the opcode decides nullability.
-      return read_heap_type(
-          &in_.ref_type, op == Op::ref_null || op == Op::ref_test_null || op == Op::ref_cast_null);
+      return read_heap_type(&in_.ref_type, op == Op::ref_null || op == Op::ref_test_null ||
+                                               op == Op::ref_cast_null) &&
+             check_val_type_features(in_.ref_type, "a heap type immediate");
     case ImmKind::SelectT: {
       uint32_t n;
       if (!read_u32(&n)) return false;
       if (n > static_cast<size_t>(end_ - p_)) return eof();
       select_types_.resize(n);
       for (uint32_t i = 0; i < n; ++i)
-        if (!read_val_type(&select_types_[i])) return false;
+        if (!read_val_type(&select_types_[i]) ||
+            !check_val_type_features(select_types_[i], "a typed select"))
+          return false;
       in_.select_types = std::span<const ValType>(select_types_);
       return true;
     }
@@ -273,7 +291,9 @@ bool FunctionValidator::decode_immediates(Op op) {
       if (flags > 3) return malformed("malformed br_on_cast flags");
       if (!read_u32(&in_.a)) return false;
       if (!read_heap_type(&in_.ref_type, flags & 1)) return false;
-      return read_heap_type(&in_.ref_type2, flags & 2);
+      return read_heap_type(&in_.ref_type2, flags & 2) &&
+             check_val_type_features(in_.ref_type, "a cast") &&
+             check_val_type_features(in_.ref_type2, "a cast");
     }
   }
   return true;
@@ -344,6 +364,7 @@ bool FunctionValidator::setup_function(uint32_t func_index) {
   local_init_.assign(total, 1);
   for (const LocalDecl& d : body.locals) {
     if (!valid_val_type(m_, d.type)) return invalid("unknown type");
+    if (!check_val_type_features(d.type, "a local")) return false;
     const bool def = defaultable(d.type);
     for (uint32_t i = 0; i < d.count; ++i) {
       if (!def) local_init_[locals_.size()] = 0;

@@ -14,8 +14,10 @@
 
 #include "base/result.h"
 #include "binary/module.h"
+#include "spec/features.h"
 #include "spec/opcodes.h"
 #include "spec/types.h"
+#include "valid/feature_check.h"
 #include "valid/instr.h"
 #include "valid/op_table.h"
 #include "valid/subtyping.h"
@@ -131,6 +133,19 @@ inline bool is_const_op(Op op) {
   }
 }
 
+// Constant-expression ops of the extended-const proposal.
+inline bool is_extended_const_op(Op op) {
+  switch (op) {
+    case Op::i32_add:
+    case Op::i32_sub:
+    case Op::i32_mul:
+    case Op::i64_add:
+    case Op::i64_sub:
+    case Op::i64_mul: return true;
+    default: return false;
+  }
+}
+
 }  // namespace valid_detail
 
 // Reusable validation state for one module: construct once, then validate any number of
@@ -139,7 +154,10 @@ inline bool is_const_op(Op op) {
 class FunctionValidator {
  public:
   FunctionValidator(const ModuleDesc& m, const ModuleInfo& info)
-      : m_(m), info_(info), base_(m.bytes.data()) {}
+      : m_(m),
+        info_(info),
+        base_(m.bytes.data()),
+        disabled_(kAllFeatures & ~info.features.enabled) {}
 
   // Validates defined function `func_index` (function index space), driving `sink`.
   template <class Sink>
@@ -182,6 +200,17 @@ class FunctionValidator {
   [[gnu::cold, gnu::noinline]] bool mismatch();
   [[gnu::cold, gnu::noinline]] bool eof();
   [[gnu::cold, gnu::noinline]] bool stack_overflow();
+  // Construct WHAT at the current op needs the features MISSING, which are off.
+  [[gnu::cold, gnu::noinline]] bool feature_fail(FeatureMask missing, const std::string& what);
+  // The current op needs features that are off (kOpFeatures).
+  [[gnu::cold, gnu::noinline]] bool op_disabled(Op op);
+  // Value type T (in WHAT) needs a feature that is off; true if not (or all are on).
+  bool check_val_type_features(const ValType& t, const char* what) {
+    if (!(val_type_features(t) & disabled_)) [[likely]]
+      return true;
+    return feature_fail(val_type_features(t) & disabled_,
+                        "value type " + to_string(t) + " of " + what);
+  }
   size_t pos() const { return static_cast<size_t>(p_ - base_); }
 
   // ---- reading ----
@@ -351,6 +380,7 @@ class FunctionValidator {
   const ModuleDesc& m_;
   const ModuleInfo& info_;
   const uint8_t* base_;
+  const FeatureMask disabled_;  // features switched off (kAllFeatures & ~enabled)
   const uint8_t* p_ = nullptr;
   const uint8_t* end_ = nullptr;
   size_t op_offset_ = 0;
@@ -417,6 +447,13 @@ bool FunctionValidator::run(Sink& sink) {
     } else {
       opi = kDecodeTable.single[b];
       if (opi == kNoOp) {
+        if (b == 0xFE) {  // the threads proposal's atomic instructions
+          if (disabled_ & feature_bit(Feature::Threads))
+            return feature_fail(feature_bit(Feature::Threads), "atomic instruction (0xfe prefix)");
+          return fail(Error::malformed(
+              "illegal opcode fe (atomic instructions: Hull does not support threads yet)",
+              op_offset_));
+        }
         char buf[24];
         std::snprintf(buf, sizeof buf, "illegal opcode %02x", b);
         return fail(Error::malformed(buf, op_offset_));
@@ -425,7 +462,12 @@ bool FunctionValidator::run(Sink& sink) {
     const Op op = static_cast<Op>(opi);
     in_.op = op;
     in_.offset = op_offset_;
+    if (disabled_ && (kOpFeatures[opi] & disabled_)) [[unlikely]]
+      return op_disabled(op);
     if (const_mode_ && !is_const_op(op)) return invalid("constant expression required");
+    if (const_mode_ && (disabled_ & feature_bit(Feature::ExtendedConst)) &&
+        is_extended_const_op(op)) [[unlikely]]
+      return op_disabled(op);
     if (!decode_immediates(op)) return false;
     const bool reachable = !ctrls_.back().unreachable;
     const OpSig& sig = kOpSigs[opi];
@@ -728,6 +770,12 @@ bool FunctionValidator::step_hand_typed(Op op, bool reachable, Sink& sink, bool*
         return invalid("unknown global " + std::to_string(in_.a));
       const GlobalType& g = m_.globals[in_.a];
       if (const_mode_ && g.mut) return invalid("constant expression required");
+      // Wasm 3.0 (with GC) lets constant expressions read defined globals; before, imports only.
+      if (const_mode_ && in_.a >= m_.num_imported_globals) [[unlikely]] {
+        if (FeatureMask missing = with_prerequisites(Feature::Gc) & disabled_)
+          return feature_fail(missing, "global.get of defined global " + std::to_string(in_.a) +
+                                           " in a constant expression");
+      }
       if (!push(g.type)) return false;
       pushed_.push_back(g.type);
       emit();

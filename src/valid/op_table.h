@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "spec/features.h"
 #include "spec/opcodes.h"
 
 namespace hull::valid_detail {
@@ -61,6 +62,13 @@ inline constexpr std::array<OpSig, kOpCount> kOpSigs = {
 
 inline constexpr std::array<ImmKind, kOpCount> kOpImm = {
 #define HULL_OP(name, text, prefix, code, imm, sig) ImmKind::imm,
+#include "spec/opcodes.def"
+#undef HULL_OP
+};
+
+// The features each op needs (spec/features.h), checked only when one is switched off.
+inline constexpr std::array<FeatureMask, kOpCount> kOpFeatures = {
+#define HULL_OP(name, text, prefix, code, imm, sig) opcode_features(prefix, code),
 #include "spec/opcodes.def"
 #undef HULL_OP
 };

@@ -7,6 +7,7 @@
 
 #include "base/result.h"
 #include "binary/module.h"
+#include "spec/features.h"
 #include "spec/types.h"
 
 namespace hull {
@@ -20,6 +21,9 @@ struct ModuleInfo {
   // declared[f] != 0 if function f may be named by ref.func inside a function body (it occurs
   // in an element segment, an export, or a global/table/elem initializer).
   std::vector<uint8_t> declared;
+  // The features the module may use (validate_module_level sets them): body validation
+  // rejects instructions and types of the others.
+  FeatureSet features;
 };
 
 // Validates the type section (index bounds, recursion groups, declared supertypes and finality)

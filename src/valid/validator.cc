@@ -6,6 +6,8 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "valid/feature_check.h"
+
 namespace hull {
 
 namespace {
@@ -66,7 +68,9 @@ Status validate_const_expr(const ModuleDesc& m, const ModuleInfo& info, ByteRang
   return v.validate_const_expr(range, expected, visible_globals);
 }
 
-Status validate_module_level(const ModuleDesc& m, ModuleInfo* info) {
+Status validate_module_level(const ModuleDesc& m, ModuleInfo* info, const FeatureSet& features) {
+  info->features = features;
+  if (!features.all()) HULL_TRY(check_module_features(m, features));
   HULL_TRY(validate_types(m, info));
   info->declared.assign(m.num_funcs(), 0);
 
@@ -174,9 +178,9 @@ Status validate_module_level(const ModuleDesc& m, ModuleInfo* info) {
   return {};
 }
 
-Status validate_module(const ModuleDesc& m) {
+Status validate_module(const ModuleDesc& m, const FeatureSet& features) {
   ModuleInfo info;
-  HULL_TRY(validate_module_level(m, &info));
+  HULL_TRY(validate_module_level(m, &info, features));
   FunctionValidator v(m, info);
   NullSink sink;
   for (uint32_t f = m.num_imported_funcs; f < m.num_funcs(); ++f)

@@ -13,13 +13,16 @@
 
 namespace hull {
 
-// Module-level validation plus every function body (with NullSink).
-Status validate_module(const ModuleDesc& m);
+// Module-level validation plus every function body (with NullSink). Constructs of features
+// that `features` switches off are invalid (spec/features.h); the default allows all.
+Status validate_module(const ModuleDesc& m, const FeatureSet& features = {});
 
 // Everything except function bodies: the type section, imports, tables, memories, globals and
 // their initializers, tags, element and data segments, exports, start. Fills `info` (canonical
-// types, declared function references), which body validation needs. Call once per module.
-Status validate_module_level(const ModuleDesc& m, ModuleInfo* info);
+// types, declared function references, `features`), which body validation needs. Call once
+// per module.
+Status validate_module_level(const ModuleDesc& m, ModuleInfo* info,
+                             const FeatureSet& features = {});
 
 // Decode and type-check one defined function body (func_index in the function index space,
 // imports first), driving `sink`. Lowering many functions: call validate_module_level once and

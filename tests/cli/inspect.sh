@@ -99,7 +99,7 @@ printf '%s\n' "error: unknown option '--bogus' (see hull inspect --help)" >"$tmp
 check bad-flag 2 "$HULL" inspect --bogus "$tmp/shop.wat"
 printf '%s\n' "error: no module file given (see hull inspect --help)" >"$tmp/want"
 check no-file 2 "$HULL" inspect
-printf '%s\n' "usage: hull inspect [--json] FILE.wasm|FILE.wat" >"$tmp/want"
+printf '%s\n' "usage: hull inspect [--json] [-W FEATURE=y|n,...] FILE.wasm|FILE.wat" >"$tmp/want"
 check help 0 "$HULL" inspect --help
 
 exit $fail

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "feature_flags.h"
 
 namespace hull::cli {
 
@@ -47,6 +48,7 @@ struct ComponentRunLimits {
   std::optional<uint64_t> max_table_elements;
   std::optional<uint32_t> max_instances;
   std::optional<uint64_t> max_wasm_stack;
+  WasmFeatures features;  // -W FEATURE=y|n
 };
 
 // `hull run COMPONENT [ARGS]`: a WASI 0.2 command (wasi:cli/run) runs with WASI; with
@@ -56,6 +58,6 @@ int run_component(const std::string& file, const std::string& invoke,
                   const std::vector<std::string>& args, const ComponentRunLimits& limits);
 
 // `hull inspect [--json] COMPONENT`. Returns the exit status.
-int inspect_component(const std::string& file, bool json);
+int inspect_component(const std::string& file, bool json, const WasmFeatures& features = {});
 
 }  // namespace hull::cli

@@ -284,6 +284,7 @@ int run_component(const std::string& file, const std::string& invoke,
   if (limits.max_table_elements) config.limits.max_table_elements = *limits.max_table_elements;
   if (limits.max_instances) config.limits.max_instances = *limits.max_instances;
   if (limits.max_wasm_stack) config.limits.max_wasm_stack_bytes = *limits.max_wasm_stack;
+  apply_to(limits.features, &config);
   auto engine = api::Engine::create(config);
   if (!engine) {
     std::fprintf(stderr, "error: %s\n", engine.error().message.c_str());

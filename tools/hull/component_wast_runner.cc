@@ -218,19 +218,15 @@ bool script_uses_components(const text::Script& script) {
 }
 
 namespace {
-// The component testsuite's scripts use component-model async throughout (Wasmtime's scripts say
-// `;;! component_model_async = true`, and none turns it off), so `hull wast` enables it for
-// every component script; embedders get it only by asking (Config::component_model_async).
-api::Engine script_engine() {
-  api::Config config;
-  config.component_model_async = true;
+// An engine for CONFIG (the default one if CONFIG is refused).
+api::Engine script_engine(const api::Config& config) {
   auto e = api::Engine::create(config);
   return e ? *e : api::Engine();
 }
 }  // namespace
 
-ComponentWastRunner::ComponentWastRunner()
-    : engine_(script_engine()), store_(engine_), linker_(engine_) {}
+ComponentWastRunner::ComponentWastRunner(const api::Config& config)
+    : engine_(script_engine(config)), store_(engine_), linker_(engine_) {}
 
 // As Wasmtime's runner does, a named instance is also defined in the linker under its name, so
 // later components can import it.

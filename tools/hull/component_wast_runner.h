@@ -15,7 +15,9 @@ namespace hull::cli {
 
 class ComponentWastRunner {
  public:
-  ComponentWastRunner();
+  // CONFIG's features: `hull wast` turns component-model async on (and -W may switch Wasm
+  // features off).
+  explicit ComponentWastRunner(const api::Config& config);
   // Runs every command. Each assertion counts once as passed or failed; a top-level component
   // that fails to compile or instantiate, and an action that fails, count as failed too.
   WastFileResult run(const text::Script& script);

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "component_cli.h"
 #include "component_wit.h"
+#include "feature_flags.h"
 #include "file_util.h"
 #include "valid/validator.h"
 
@@ -326,13 +327,20 @@ std::string json_component_items(const WitPrinter& wit, const ComponentItems& it
 
 }  // namespace
 
-int inspect_component(const std::string& file, bool json) {
+int inspect_component(const std::string& file, bool json, const WasmFeatures& features) {
   auto bytes = read_component_bytes(file);
   if (!bytes) {
     std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
     return kExitError;
   }
-  auto comp = ac::Component::compile(api::Engine(), *bytes);
+  api::Config config;
+  apply_to(features, &config);
+  auto engine = api::Engine::create(config);
+  if (!engine) {
+    std::fprintf(stderr, "error: %s\n", engine.error().message.c_str());
+    return kExitError;
+  }
+  auto comp = ac::Component::compile(*engine, *bytes);
   if (!comp) {
     // Decoding and validation are one step here: a component that does not decode has nothing
     // to describe; one that does not validate is described as far as the header goes.
@@ -370,7 +378,7 @@ namespace {
 
 void print_inspect_help(FILE* out) {
   std::fputs(
-      "usage: hull inspect [--json] FILE.wasm|FILE.wat\n"
+      "usage: hull inspect [--json] [-W FEATURE=y|n,...] FILE.wasm|FILE.wat\n"
       "\n"
       "Decodes and validates FILE (binary or text format) without instantiating it, and\n"
       "prints what it declares: imports and exports with their types, functions, memories,\n"
@@ -382,6 +390,8 @@ void print_inspect_help(FILE* out) {
       "\n"
       "options:\n"
       "  --json       one JSON object on stdout instead of text (with \"valid\" and \"error\")\n"
+      "  -W FEATURE[=y|n][,...]  validate with a Wasm feature off (n) or on (y, the default\n"
+      "               for all), as `hull run -W` does\n"
       "  -h, --help   show this text\n",
       out);
 }
@@ -391,6 +401,7 @@ void print_inspect_help(FILE* out) {
 int inspect_command(int argc, char** argv) {
   bool json = false;
   std::string file;
+  WasmFeatures features;
   for (int i = 0; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "-h" || a == "--help") {
@@ -399,6 +410,13 @@ int inspect_command(int argc, char** argv) {
     }
     if (a == "--json") {
       json = true;
+    } else if (a == "-W" || (a.rfind("-W", 0) == 0 && a.size() > 2)) {
+      if (a.size() == 2 && i + 1 >= argc) {
+        std::fprintf(stderr, "error: -W needs a value (see hull inspect --help)\n");
+        return kExitUsage;
+      }
+      if (!parse_feature_flags(a.size() > 2 ? a.substr(2) : std::string(argv[++i]), &features))
+        return kExitUsage;
     } else if (a.size() > 1 && a[0] == '-') {
       std::fprintf(stderr, "error: unknown option '%s' (see hull inspect --help)\n", a.c_str());
       return kExitUsage;
@@ -413,7 +431,7 @@ int inspect_command(int argc, char** argv) {
     std::fprintf(stderr, "error: no module file given (see hull inspect --help)\n");
     return kExitUsage;
   }
-  if (is_component_file(file)) return inspect_component(file, json);
+  if (is_component_file(file)) return inspect_component(file, json, features);
   auto bytes = read_module_bytes(file);
   if (!bytes) {
     std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
@@ -425,7 +443,7 @@ int inspect_command(int argc, char** argv) {
                  m.error().to_string().c_str());
     return kExitError;
   }
-  const Status valid = validate_module(*m);
+  const Status valid = validate_module(*m, features.core);
   if (json) {
     print_json(file, *m, valid);
   } else {

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "component_cli.h"
 #include "engine/engine.h"
+#include "feature_flags.h"
 #include "file_util.h"
 #include "runtime/signals.h"
 #include "values.h"
@@ -77,7 +78,14 @@ void print_run_help(FILE* out) {
       "                          instantiate (exit 1) with a message naming the limit.\n"
       "  -W KEY=VAL[,KEY=VAL...] Wasmtime's spellings: fuel=N, timeout=DURATION,\n"
       "                          max-memory-size=SIZE, max-table-elements=N, max-instances=N,\n"
-      "                          max-wasm-stack=SIZE; other keys are rejected\n"
+      "                          max-wasm-stack=SIZE; any other KEY is a usage error\n"
+      "  -W FEATURE[=y|n][,...]  switch a Wasm feature on (y, the default for all) or off (n);\n"
+      "                          a module using one that is off is invalid (exit 1). FEATURE:\n"
+      "                          simd, relaxed-simd, multi-memory, memory64, reference-types,\n"
+      "                          bulk-memory, multi-value, tail-call, function-references,\n"
+      "                          extended-const, gc, exceptions, threads\n"
+      "                          (gc, exceptions and threads do not run whatever the switch);\n"
+      "                          component-model-async (off by default) for components\n"
       "  -S KEY[=y|n][,...]      WASI 0.2 grants (Wasmtime's spellings): inherit-network,\n"
       "                          allow-ip-name-lookup, tcp, udp, inherit-env; http is always on\n"
       "  -S allow-outbound=URL   let wasi:http requests reach URL's scheme, host and port (Spin's\n"
@@ -158,6 +166,7 @@ struct RunOptions {
   std::optional<uint32_t> max_instances;
   std::optional<uint64_t> max_wasm_stack;
   ComponentWasi sockets;  // -S grants (WASI 0.2 components)
+  WasmFeatures features;  // -W FEATURE=y|n
 };
 
 // The interpreter's value stack: below 8 KiB not even small programs run, and the whole
@@ -197,6 +206,12 @@ std::optional<uint64_t> parse_size(const std::string& v) {
   else if (unit == "G" || unit == "GiB") mul = 1ull << 30;
   if (mul == 0 || *n > UINT64_MAX / mul) return std::nullopt;
   return *n * mul;
+}
+
+// Whether KEY is a sandbox setting of `-W KEY=VALUE` (set_limit).
+bool is_limit_key(const std::string& key) {
+  return key == "fuel" || key == "timeout" || key == "max-memory-size" || key == "max-memory" ||
+         key == "max-table-elements" || key == "max-instances" || key == "max-wasm-stack";
 }
 
 // One sandbox setting (--fuel/-W fuel=...); false after printing an error.
@@ -421,7 +436,26 @@ int parse_options(int argc, char** argv, RunOptions* o) {
         size_t comma = v.find(',', start);
         std::string kv = v.substr(start, comma == std::string::npos ? std::string::npos
                                                                      : comma - start);
+        std::string error;
+        const FeatureFlag flag = apply_feature_flag(kv, &o->features, &error);
+        if (flag == FeatureFlag::Bad) {
+          std::fprintf(stderr, "error: %s\n", error.c_str());
+          return kExitUsage;
+        }
+        if (flag == FeatureFlag::Set) {
+          if (comma == std::string::npos) break;
+          start = comma + 1;
+          continue;
+        }
         size_t e = kv.find('=');
+        if (!is_limit_key(kv.substr(0, e))) {
+          std::fprintf(stderr,
+                       "error: unsupported -W option '%s' (supported: fuel, timeout, "
+                       "max-memory-size, max-table-elements, max-instances, max-wasm-stack; "
+                       "the Wasm features %s)\n",
+                       kv.substr(0, e).c_str(), known_features().c_str());
+          return kExitUsage;
+        }
         if (e == std::string::npos) {
           std::fprintf(stderr, "error: -W %s: expected KEY=VALUE\n", kv.c_str());
           return kExitUsage;
@@ -526,6 +560,7 @@ int run_component_file(const RunOptions& o) {
   limits.max_table_elements = o.max_table_elements;
   limits.max_instances = o.max_instances;
   limits.max_wasm_stack = o.max_wasm_stack;
+  limits.features = o.features;
   return run_component(o.file, o.invoke, o.args, limits);
 }
 
@@ -549,6 +584,7 @@ int run_command(int argc, char** argv) {
   copts.fuel = o.fuel.has_value();
   copts.epochs = o.timeout_ns.has_value();
   if (o.guard_pages) copts.guard_pages = *o.guard_pages;
+  copts.features = o.features.core;
   auto mod = compile(*bytes, copts);
   if (!mod) {
     std::fprintf(stderr, "error: %s: %s module: %s\n", o.file.c_str(),

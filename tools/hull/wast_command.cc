@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "component_wast_runner.h"
+#include "feature_flags.h"
 #include "file_util.h"
 #include "text/script.h"
 #include "wast_messages.h"
@@ -39,11 +40,17 @@ int wast_command(int argc, char** argv) {
   std::vector<std::string> files;
   bool verbose = false;
   bool core_only = false;
+  WasmFeatures features;
+  // The component testsuite's scripts use component-model async throughout (Wasmtime's scripts
+  // say `;;! component_model_async = true`, and none turns it off), so `hull wast` enables it
+  // for every component script; embedders get it only by asking
+  // (Config::component_model_async).
+  features.component_model_async = true;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-h" || a == "--help") {
       std::puts(
-          "usage: hull wast [-v] [--core] FILE.wast...\n"
+          "usage: hull wast [-v] [--core] [-W FEATURE=y|n,...] FILE.wast...\n"
           "\n"
           "Runs every command of each script against the `spectest` host module and prints\n"
           "`FILE: N passed, M failed, K skipped` per file (each failure with its line), then\n"
@@ -53,6 +60,8 @@ int wast_command(int argc, char** argv) {
           "A script with components runs on the component runner, unless --core is given.\n"
           "  -v       list every skipped command with its line and reason\n"
           "  --core   run every script on the core runner (a component command fails)\n"
+          "  -W FEATURE[=y|n][,...]  switch a Wasm feature off (n) or on (y, the default for\n"
+          "           all), as `hull run -W` does; scripts are written for all on\n"
           "\n"
           "A failure message satisfies an assertion's text if it starts with it (the reference\n"
           "interpreter's rule) or by a documented alias:\n"
@@ -65,6 +74,15 @@ int wast_command(int argc, char** argv) {
     }
     if (a == "--core") {
       core_only = true;
+      continue;
+    }
+    if (a == "-W" || (a.rfind("-W", 0) == 0 && a.size() > 2)) {
+      if (a.size() == 2 && i + 1 >= argc) {
+        std::fprintf(stderr, "error: -W needs a value (see hull wast --help)\n");
+        return 2;
+      }
+      if (!parse_feature_flags(a.size() > 2 ? a.substr(2) : std::string(argv[++i]), &features))
+        return 2;
       continue;
     }
     if (a == "--message-aliases") {
@@ -107,10 +125,12 @@ int wast_command(int argc, char** argv) {
     }
     WastFileResult r;
     if (!core_only && script_uses_components(*script)) {
-      ComponentWastRunner runner;
+      api::Config config;
+      apply_to(features, &config);
+      ComponentWastRunner runner(config);
       r = runner.run(*script);
     } else {
-      WastRunner runner;
+      WastRunner runner(features.core);
       r = runner.run(*script);
     }
     for (const auto& f : r.failures)

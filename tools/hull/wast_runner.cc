@@ -146,7 +146,9 @@ const char* nan_name(text::NanKind k) {
 
 }  // namespace
 
-WastRunner::WastRunner() { define_spectest(linker_, store_); }
+WastRunner::WastRunner(FeatureSet features) : features_(features) {
+  define_spectest(linker_, store_);
+}
 
 Result<std::shared_ptr<const CompiledModule>> WastRunner::compile_module(
     const text::ScriptModule& m) {
@@ -154,9 +156,9 @@ Result<std::shared_ptr<const CompiledModule>> WastRunner::compile_module(
   if (m.kind == text::ScriptModule::Quote) {
     auto bytes = text::wat_to_binary(m.quote);
     if (!bytes) return std::move(bytes).error();
-    return compile(*bytes);
+    return compile(*bytes, options());
   }
-  return compile(m.bytes);
+  return compile(m.bytes, options());
 }
 
 Result<Instance*> WastRunner::instantiate(std::shared_ptr<const CompiledModule> mod) {

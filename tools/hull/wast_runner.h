@@ -30,7 +30,8 @@ struct WastFileResult {
 
 class WastRunner {
  public:
-  WastRunner();
+  // Modules may use FEATURES (default: all; `hull wast -W NAME=n` switches one off).
+  explicit WastRunner(FeatureSet features = {});
   // Runs every command; each top-level assert_* counts exactly once as passed, failed or
   // skipped. A module, register or action command counts only when it fails (or is skipped):
   // a script whose module does not load cannot pass by having no assertions after it.
@@ -49,6 +50,11 @@ class WastRunner {
   };
 
   Result<std::shared_ptr<const CompiledModule>> compile_module(const text::ScriptModule& m);
+  CompileOptions options() const {
+    CompileOptions o;
+    o.features = features_;
+    return o;
+  }
   Result<Instance*> instantiate(std::shared_ptr<const CompiledModule> mod);
   Instance* find_instance(const std::string& id, std::string* error);
   ActionOutcome perform(const text::Action& a);
@@ -76,6 +82,7 @@ class WastRunner {
     result_.skips.push_back({line, std::move(why)});
   }
 
+  FeatureSet features_;
   Store store_;
   Linker linker_;
   std::map<std::string, Instance*> named_;

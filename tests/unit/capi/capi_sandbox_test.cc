@@ -342,4 +342,34 @@ TEST(CapiV128, SignaturesWithV128TrapInsteadOfCrashing) {
   EXPECT_EQ(out, 5);
 }
 
+// hull_config_wasm_feature: a module using a feature that is off does not compile, with the
+// feature named; the same module compiles with it on; an unknown name is refused.
+TEST(CapiFeatures, SwitchedOffFeatureRejectsItsModules) {
+  const std::string simd =
+      "(module (func (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 0 0 0))))";
+  wasm_byte_vec_t bin;
+  wasm_message_t err;
+  ASSERT_TRUE(hull_wat2wasm(simd.data(), simd.size(), &bin, &err));
+  for (bool on : {false, true}) {
+    wasm_config_t* c = wasm_config_new();
+    EXPECT_FALSE(hull_config_wasm_feature(c, "bogus", false));
+    EXPECT_TRUE(hull_config_wasm_feature(c, "simd", on));
+    wasm_engine_t* engine = wasm_engine_new_with_config(c);
+    wasm_store_t* store = wasm_store_new(engine);
+    wasm_module_t* m = hull_module_new(store, &bin, &err);
+    if (on) {
+      EXPECT_NE(m, nullptr);
+    } else {
+      ASSERT_EQ(m, nullptr);
+      EXPECT_NE(std::string(err.data).find("requires the simd feature"), std::string::npos)
+          << err.data;
+      wasm_byte_vec_delete(&err);
+    }
+    wasm_module_delete(m);
+    wasm_store_delete(store);
+    wasm_engine_delete(engine);
+  }
+  wasm_byte_vec_delete(&bin);
+}
+
 }  // namespace

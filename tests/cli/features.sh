@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Wasm feature switches on the command line (`-W NAME[=y|n]`, Wasmtime's spelling): a module
+# using a feature that is off is rejected with a message naming it and the switch; an unknown
+# name is a usage error (exit 2) listing the known ones; `hull wast` and `hull inspect` take the
+# same switches.
+# usage: features.sh HULL
+set -u
+HULL="$1"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+cat >"$tmp/simd.wat" <<'WAT'
+(module
+  (func (export "f") (result i32)
+    (i32x4.extract_lane 0 (v128.const i32x4 42 0 0 0))))
+WAT
+cat >"$tmp/plain.wat" <<'WAT'
+(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
+WAT
+cat >"$tmp/simd.wast" <<'WAST'
+(module (func (export "f") (result i32) (i32x4.extract_lane 0 (v128.const i32x4 7 0 0 0))))
+(assert_return (invoke "f") (i32.const 7))
+WAST
+
+# check NAME STATUS WANT CMD...: exit STATUS, and WANT (a fixed string; "" for none) in stdout
+# or stderr.
+check() {
+  local name="$1" want_status="$2" want="$3"
+  shift 3
+  timeout 20 "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [[ $got -ne $want_status ]] ||
+    { [[ -n "$want" ]] && ! grep -qF -- "$want" "$tmp/out" "$tmp/err"; }; then
+    echo "FAIL $name: status $got (want $want_status), want text: $want"
+    echo "  output:"; sed 's/^/    /' "$tmp/out" "$tmp/err"
+    fail=1
+  else
+    echo "ok   $name"
+  fi
+}
+
+msg='requires the simd feature, which is disabled (Config::features.simd, hull run -W simd=y)'
+check "run: simd on by default" 0 "42" "$HULL" run "$tmp/simd.wat" --invoke f
+check "run -W simd=y" 0 "42" "$HULL" run -W simd=y "$tmp/simd.wat" --invoke f
+check "run -W simd (means y)" 0 "42" "$HULL" run -W simd "$tmp/simd.wat" --invoke f
+check "run -W simd=n: rejected" 1 "$msg" "$HULL" run -W simd=n "$tmp/simd.wat" --invoke f
+check "run -W simd=n: names the instruction" 1 "SIMD instruction v128.const at offset 0x" \
+  "$HULL" run -W simd=n "$tmp/simd.wat" --invoke f
+check "run -Wsimd=n (attached)" 1 "$msg" "$HULL" run -Wsimd=n "$tmp/simd.wat" --invoke f
+check "run comma list on a plain module" 0 "5" \
+  "$HULL" run -W simd=n,tail-call=n,gc=n "$tmp/plain.wat" --invoke add 2 3
+check "run features and settings in one list" 0 "42" \
+  "$HULL" run -W simd=y,max-wasm-stack=1MiB "$tmp/simd.wat" --invoke f
+check "run comma list still rejects" 1 "$msg" \
+  "$HULL" run -W tail-call=n,simd=n "$tmp/simd.wat" --invoke f
+check "run -W bogus=y: usage error" 2 "unsupported -W option 'bogus'" \
+  "$HULL" run -W bogus=y "$tmp/plain.wat"
+check "run -W bogus=y lists the features" 2 "relaxed-simd" \
+  "$HULL" run -W bogus=y "$tmp/plain.wat"
+check "run -W simd=maybe: usage error" 2 "expected y or n" \
+  "$HULL" run -W simd=maybe "$tmp/plain.wat"
+check "run -W threads=y on a plain module" 0 "5" \
+  "$HULL" run -W threads=y "$tmp/plain.wat" --invoke add 2 3
+
+check "wast: simd on by default" 0 "1 passed, 0 failed" "$HULL" wast "$tmp/simd.wast"
+check "wast -W simd=n" 1 "$msg" "$HULL" wast -W simd=n "$tmp/simd.wast"
+check "wast -W bogus: usage error" 2 "unknown feature" "$HULL" wast -W bogus "$tmp/simd.wast"
+
+check "inspect: valid by default" 0 "" "$HULL" inspect "$tmp/simd.wat"
+check "inspect -W simd=n" 1 "$msg" "$HULL" inspect -W simd=n "$tmp/simd.wat"
+check "inspect -W bogus=n: usage error" 2 "unknown feature" \
+  "$HULL" inspect -W bogus=n "$tmp/simd.wat"
+
+exit $fail
