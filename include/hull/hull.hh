@@ -26,6 +26,7 @@ struct Function;
 struct Memory;
 struct Table;
 struct Global;
+struct Tag;
 struct Instance;
 struct CompiledModule;
 }  // namespace hull
@@ -37,7 +38,7 @@ namespace hull::api {
 
 // ---- types ------------------------------------------------------------------------------------
 
-enum class ValType : uint8_t { I32, I64, F32, F64, V128, FuncRef, ExternRef, AnyRef };
+enum class ValType : uint8_t { I32, I64, F32, F64, V128, FuncRef, ExternRef, AnyRef, ExnRef };
 const char* to_string(ValType t);
 
 struct FuncType {
@@ -109,6 +110,7 @@ enum class TrapCode : uint8_t {
   Interrupted,
   Host,
   Component,  // a component-model rule was broken (canonical ABI, handles, reentrance)
+  Exception,  // a wasm exception nothing caught: Trap::exception holds its tag and payload
 };
 
 struct TrapFrame {
@@ -118,12 +120,18 @@ struct TrapFrame {
   uint32_t module_offset = 0;  // byte offset in the module binary when known, else 0
 };
 
+struct Exception;
+
 // A trap: raised by guest code (code says which) or by a host function (TrapCode::Host).
+// An uncaught wasm exception is a trap with code Exception, its trace that of the throw, and
+// `exception` what was thrown. A host function throws one by returning throw_exception(...):
+// wasm code around the call can catch it.
 struct Trap {
   TrapCode code = TrapCode::Host;
   std::string message;
   std::vector<TrapFrame> trace;  // innermost frame first
-  static Trap host(std::string msg) { return Trap{TrapCode::Host, std::move(msg), {}}; }
+  std::shared_ptr<const Exception> exception;  // code == Exception
+  static Trap host(std::string msg) { return Trap{TrapCode::Host, std::move(msg), {}, {}}; }
   // "wasm trap: <message>" plus one line per frame.
   std::string to_string() const;
 };
@@ -148,6 +156,8 @@ struct Error {
   Error(ErrorKind k, std::string msg) : kind(k), message(std::move(msg)) {}
   Error(Trap t) : kind(ErrorKind::Trap), message(t.message), trap(std::move(t)) {}
   bool is_trap() const { return kind == ErrorKind::Trap; }
+  // The uncaught wasm exception this error is, or nullptr.
+  const Exception* exception() const { return trap ? trap->exception.get() : nullptr; }
   std::string to_string() const;
 };
 
@@ -286,9 +296,9 @@ struct StoreLimits {
 // offset 0x2a requires the simd feature, which is disabled (Config::features.simd, hull run
 // -W simd=y)". Switching a feature off also switches off those built on it: reference_types
 // under function_references under gc, simd under relaxed_simd.
-// gc, exceptions and threads are not implemented: on, their types and declarations (struct
-// types, tags, shared memories) validate, but a module using their instructions fails to
-// compile whatever these say ("unsupported instruction", "illegal opcode fe").
+// gc and threads are not implemented: on, their types and declarations (struct types, shared
+// memories) validate, but a module using their instructions fails to compile whatever these
+// say ("unsupported instruction", "illegal opcode fe").
 struct Features {
   bool simd = true;
   bool relaxed_simd = true;
@@ -521,8 +531,41 @@ class Table {
   hull::Table* t_ = nullptr;
 };
 
+// An exception tag: `throw` names one, and a catch clause matches exceptions by tag identity.
+// Every tag created (by a module instance or Tag::create) is distinct, even with equal types.
+class Tag {
+ public:
+  Tag() = default;
+  // Internal: wraps an engine object of store `s`.
+  Tag(detail::StoreImpl* s, hull::Tag* t) : s_(s), t_(t) {}
+  // A new tag whose exceptions carry values of `params` (a tag has no results).
+  static Result<Tag> create(Store& store, std::vector<ValType> params);
+  // The payload types (FuncType::results is empty).
+  FuncType type() const;
+  bool valid() const { return t_ != nullptr; }
+  hull::Tag* raw() const { return t_; }
+  detail::StoreImpl* store_impl() const { return s_; }
+  friend bool operator==(const Tag& a, const Tag& b) { return a.t_ == b.t_; }
+
+ private:
+  friend class Linker;
+  friend class Instance;
+  detail::StoreImpl* s_ = nullptr;
+  hull::Tag* t_ = nullptr;
+};
+
+// A wasm exception: its tag and the values the tag declares.
+struct Exception {
+  Tag tag;
+  std::vector<Val> args;
+};
+
+// The Trap a host function returns to throw a wasm exception of `tag` with `args` at its
+// call site (checked against the tag's type when it is thrown).
+Trap throw_exception(const Tag& tag, std::vector<Val> args);
+
 // Any store object (an import or export).
-using Extern = std::variant<Func, Table, Memory, Global>;
+using Extern = std::variant<Func, Table, Memory, Global, Tag>;
 
 // ---- typed calls ------------------------------------------------------------------------------
 
@@ -666,10 +709,11 @@ class Instance {
   std::optional<Memory> get_memory(std::string_view name = "memory") const;
   std::optional<Global> get_global(std::string_view name) const;
   std::optional<Table> get_table(std::string_view name) const;
+  std::optional<Tag> get_tag(std::string_view name) const;
   std::optional<Extern> get_export(std::string_view name) const;
   std::vector<std::pair<std::string, Extern>> exports() const;
   // Export `index` in the module's export order (Module::exports()), without a name lookup;
-  // nullopt past the end or for a tag.
+  // nullopt past the end.
   std::optional<Extern> export_at(size_t index) const;
   // Instantiates `module` with `imports` in the order of Module::imports(), each checked
   // against its import's type (Unlinkable error naming it otherwise). No name is looked up:
@@ -742,6 +786,7 @@ class Store {
     uint64_t fuel_consumed = 0;  // 0 unless Config::consume_fuel
     size_t instances = 0;        // core instances in the store
     uint64_t memory_bytes = 0;   // current size of the store's linear memories
+    size_t exceptions = 0;       // wasm exceptions alive (thrown, held by an exnref, or pinned)
   };
   Stats stats() const;
   // Reads the monotonic clock around each outermost host call (about 40 ns per call) so that

@@ -60,8 +60,9 @@ hull::Limits to_internal(const api::Limits& l);
 api::Error to_api(const hull::Error& e);
 hull::FeatureSet to_internal(const api::Features& f);
 api::Features to_api(const hull::FeatureSet& f);
-api::Trap to_api(const hull::Trap& t);
-hull::Trap to_internal(const api::Trap& t);
+// Traps carrying a wasm exception convert only with the store (its heap holds the exception).
+api::Trap to_api(const hull::Trap& t, StoreImpl* s = nullptr);
+hull::Trap to_internal(const api::Trap& t, StoreImpl* s = nullptr);
 hull::Val to_internal(const api::Val& v);
 api::Val to_api(const hull::Val& v, const ModuleDesc* module);
 api::Extern to_api(StoreImpl* s, const hull::Extern& e);

@@ -109,7 +109,7 @@ Result<Instance> Linker::instantiate(Store& store, const Module& module) const {
     Error e = to_api(r.error());
     // A trap during instantiation (segment out of bounds, start function): the error keeps
     // the trap and its wasm backtrace.
-    if (s->store.instantiation_trap) e.trap = to_api(*s->store.instantiation_trap);
+    if (s->store.instantiation_trap) e.trap = to_api(*s->store.instantiation_trap, s);
     return e;
   }
   for (HostEnv* e : envs) e->bound = *r;
@@ -143,7 +143,7 @@ Result<Instance> Instance::create(Store& store, const Module& module, std::span<
   s->pending_instance = SIZE_MAX;
   if (!r) {
     Error e = to_api(r.error());
-    if (s->store.instantiation_trap) e.trap = to_api(*s->store.instantiation_trap);
+    if (s->store.instantiation_trap) e.trap = to_api(*s->store.instantiation_trap, s);
     return e;
   }
   if (s->wasi_instance && !*s->wasi_instance) *s->wasi_instance = *r;

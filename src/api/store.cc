@@ -39,7 +39,7 @@ std::optional<hull::Trap> host_trampoline(void* env, hull::Store& st, uint64_t* 
                                                 .count());
   }
   if (!t) return std::nullopt;
-  return to_internal(*t);
+  return to_internal(*t, e.store);
 }
 
 }  // namespace
@@ -60,7 +60,7 @@ std::optional<Trap> call_slots(StoreImpl* s, hull::Function* f, uint64_t* slots)
   if (!s || !f) return Trap::host("call of a null function");
   std::optional<hull::Trap> t = interp::call(s->store, f, slots);
   if (!t) return std::nullopt;
-  return to_api(*t);
+  return to_api(*t, s);
 }
 
 bool func_type_is(const hull::Function* f, const FuncType& want) {
@@ -74,7 +74,7 @@ Extern to_api(StoreImpl* s, const hull::Extern& e) {
     case hull::ExternKind::Table: return Table(s, e.table);
     case hull::ExternKind::Memory: return Memory(s, e.memory);
     case hull::ExternKind::Global: return Global(s, e.global);
-    case hull::ExternKind::Tag: break;
+    case hull::ExternKind::Tag: return Tag(s, e.tag);
   }
   return Func();
 }
@@ -155,6 +155,7 @@ Store::Stats Store::stats() const {
   if (impl_->engine->config.consume_fuel) st.fuel_consumed = impl_->store.fuel_consumed();
   st.instances = impl_->store.instances.size();
   for (const hull::Memory& m : impl_->store.memories) st.memory_bytes += m.size;
+  st.exceptions = impl_->store.exceptions.live_count();
   return st;
 }
 
@@ -414,13 +415,15 @@ std::optional<Global> Instance::get_global(std::string_view name) const {
 std::optional<Table> Instance::get_table(std::string_view name) const {
   return get_as<Table>(*this, name);
 }
+std::optional<Tag> Instance::get_tag(std::string_view name) const {
+  return get_as<Tag>(*this, name);
+}
 
 std::vector<std::pair<std::string, Extern>> Instance::exports() const {
   std::vector<std::pair<std::string, Extern>> out;
   if (!i_) return out;
   // In the module's declaration order, not the hash map's.
   for (const Export& e : i_->module->desc.exports) {
-    if (e.kind == hull::ExternKind::Tag) continue;
     out.emplace_back(e.name, to_api(s_, i_->exports.at(e.name)));
   }
   return out;
@@ -436,9 +439,33 @@ std::optional<Extern> Instance::export_at(size_t index) const {
     case hull::ExternKind::Table: return Table(s_, i_->tables[e.index]);
     case hull::ExternKind::Memory: return Memory(s_, i_->memories[e.index]);
     case hull::ExternKind::Global: return Global(s_, i_->globals[e.index]);
-    case hull::ExternKind::Tag: return std::nullopt;
+    case hull::ExternKind::Tag: return Tag(s_, i_->tags[e.index]);
   }
   return std::nullopt;
+}
+
+// ---- Tag ----
+
+Result<Tag> Tag::create(Store& store, std::vector<ValType> params) {
+  hull::FuncType ft;
+  for (ValType p : params) ft.params.push_back(to_internal(p));
+  hull::Store& st = store.impl()->store;
+  hull::Tag& tag = st.tags.emplace_back();
+  tag.type_id = canonicalize_func_type(ft);
+  tag.type = &type_by_id(tag.type_id).func;
+  return Tag(store.impl(), &tag);
+}
+
+FuncType Tag::type() const {
+  return t_ ? to_api(type_by_id(t_->type_id).func, nullptr) : FuncType{};
+}
+
+Trap throw_exception(const Tag& tag, std::vector<Val> args) {
+  Trap t;
+  t.code = TrapCode::Exception;
+  t.message = "uncaught exception";
+  t.exception = std::make_shared<Exception>(Exception{tag, std::move(args)});
+  return t;
 }
 
 // ---- Caller ----

@@ -17,6 +17,7 @@ const char* to_string(ValType t) {
     case ValType::FuncRef: return "funcref";
     case ValType::ExternRef: return "externref";
     case ValType::AnyRef: return "anyref";
+    case ValType::ExnRef: return "exnref";
   }
   return "?";
 }
@@ -102,6 +103,8 @@ ValType to_api(const hull::ValType& t, const ModuleDesc* module) {
     case HeapKind::NoFunc: return ValType::FuncRef;
     case HeapKind::Extern:
     case HeapKind::NoExtern: return ValType::ExternRef;
+    case HeapKind::Exn:
+    case HeapKind::NoExn: return ValType::ExnRef;
     case HeapKind::Concrete: {
       CompositeKind k;
       if (module) {
@@ -125,6 +128,7 @@ hull::ValType to_internal(ValType t) {
     case ValType::FuncRef: return hull::ValType::funcref();
     case ValType::ExternRef: return hull::ValType::externref();
     case ValType::AnyRef: return hull::ValType::ref(HeapKind::Any, true);
+    case ValType::ExnRef: return hull::ValType::ref(HeapKind::Exn, true);
   }
   return hull::ValType::i32();
 }
@@ -169,7 +173,23 @@ Error to_api(const hull::Error& e) {
   return Error(k, e.to_string());
 }
 
-Trap to_api(const hull::Trap& t) {
+namespace {
+// A payload value as the trap message shows it ("i32 42").
+std::string show(const Val& v) {
+  char buf[64];
+  switch (v.type()) {
+    case ValType::I32: std::snprintf(buf, sizeof buf, "i32 %d", v.i32()); break;
+    case ValType::I64: std::snprintf(buf, sizeof buf, "i64 %lld", static_cast<long long>(v.i64())); break;
+    case ValType::F32: std::snprintf(buf, sizeof buf, "f32 %g", static_cast<double>(v.f32())); break;
+    case ValType::F64: std::snprintf(buf, sizeof buf, "f64 %g", v.f64()); break;
+    case ValType::V128: return "v128";
+    default: return std::string(to_string(v.type())) + (v.is_null_ref() ? " null" : "");
+  }
+  return buf;
+}
+}  // namespace
+
+Trap to_api(const hull::Trap& t, StoreImpl* s) {
   Trap r;
   switch (t.kind) {
     case TrapKind::Unreachable: r.code = TrapCode::Unreachable; break;
@@ -187,8 +207,26 @@ Trap to_api(const hull::Trap& t) {
     case TrapKind::OutOfFuel: r.code = TrapCode::OutOfFuel; break;
     case TrapKind::Interrupted: r.code = TrapCode::Interrupted; break;
     case TrapKind::Host: r.code = TrapCode::Host; break;
+    case TrapKind::Exception: r.code = TrapCode::Exception; break;
   }
   r.message = t.message.empty() ? trap_kind_message(t.kind) : t.message;
+  if (t.kind == TrapKind::Exception && t.exception && s) {
+    auto ex = std::make_shared<Exception>();
+    ex->tag = Tag(s, t.exception->tag);
+    const hull::FuncType& ft = type_by_id(t.exception->tag->type_id).func;
+    size_t slot = 0;
+    std::string shown;
+    for (const hull::ValType& p : ft.params) {
+      Val v = Val::from_slots(to_api(p, nullptr), t.exception->payload.data() + slot);
+      slot += p.slots();
+      if (!shown.empty()) shown += ", ";
+      shown += show(v);
+      ex->args.push_back(v);
+    }
+    // "uncaught exception" alone tells a user little: show what was thrown.
+    if (!shown.empty()) r.message += " (" + shown + ")";
+    r.exception = std::move(ex);
+  }
   r.trace.reserve(t.backtrace.size());
   for (const hull::TrapFrame& f : t.backtrace) {
     r.trace.push_back(api::TrapFrame{f.func_index, f.func_name, f.module_name, f.code_offset});
@@ -196,10 +234,38 @@ Trap to_api(const hull::Trap& t) {
   return r;
 }
 
-hull::Trap to_internal(const Trap& t) {
+hull::Trap to_internal(const Trap& t, StoreImpl* s) {
   hull::Trap r;
   r.kind = TrapKind::Host;
   r.message = t.message;
+  if (t.code != TrapCode::Exception || !t.exception) return r;
+  // A host function throws: the exception is made in the store's heap and thrown at the call.
+  const Exception& ex = *t.exception;
+  if (!s || !ex.tag.valid() || ex.tag.store_impl() != s) {
+    r.message = "host function threw an exception with a tag of another store";
+    return r;
+  }
+  const hull::FuncType& ft = type_by_id(ex.tag.raw()->type_id).func;
+  std::vector<uint64_t> slots;
+  bool ok = ex.args.size() == ft.params.size();
+  for (size_t i = 0; ok && i < ft.params.size(); ++i) {
+    if (ex.args[i].type() != to_api(ft.params[i], nullptr)) {
+      ok = false;
+      break;
+    }
+    uint64_t v[2] = {0, 0};
+    ex.args[i].to_slots(v);
+    slots.insert(slots.end(), v, v + ft.params[i].slots());
+  }
+  if (!ok) {
+    r.message = "host function threw an exception whose values do not match its tag's type " +
+                to_string(ex.tag.type());
+    return r;
+  }
+  r.kind = TrapKind::Exception;
+  r.message = trap_kind_message(TrapKind::Exception);
+  r.exception = s->store.exceptions.allocate(ex.tag.raw(), slots.data(),
+                                             static_cast<uint32_t>(slots.size()));
   return r;
 }
 

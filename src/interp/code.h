@@ -56,6 +56,33 @@ union Word {
 };
 static_assert(sizeof(Word) == 8);
 
+// One catch clause of a try_table, as lowered: where the caught values go and where control
+// resumes (the clause's label).
+struct CatchCode {
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  uint8_t kind = 0;          // Catch::Kind (valid/instr.h): catch, catch_ref, catch_all(_ref)
+  uint32_t tag = 0;          // the module's tag index (catch, catch_ref)
+  uint32_t dst_slot = 0;     // the label's first value slot: payload, then the exnref
+  uint32_t target = 0;       // code index to resume at
+  // A legacy catch whose body rethrows: the frame slot that keeps the exception for it.
+  uint32_t exn_slot = kNoSlot;
+};
+
+// The code range [begin, end) of a try_table body (code indices) and its clauses
+// (FuncCode::catches[first, first + count)). FuncCode::try_regions lists them innermost
+// first: in the order their bodies close.
+struct TryRegion {
+  static constexpr uint32_t kNoDelegate = UINT32_MAX;
+  static constexpr uint32_t kToCaller = UINT32_MAX - 1;
+  uint32_t begin = 0, end = 0;
+  uint32_t first = 0, count = 0;
+  uint32_t id = 0;  // the try's number in its function, in opening order
+  // A legacy `try ... delegate l`: an exception from the body skips the regions around it up
+  // to the one with this id (the try that label l names, or the next one out), or leaves the
+  // function (kToCaller). kNoDelegate for every other region.
+  uint32_t delegate = kNoDelegate;
+};
+
 // Lowered code of one defined function.
 struct FuncCode {
   uint32_t func_index = 0;
@@ -63,11 +90,16 @@ struct FuncCode {
   uint32_t local_slots = 0;   // params + declared locals
   uint32_t frame_slots = 0;   // locals + maximum operand stack height
   uint32_t result_slots = 0;
+  // Some result is an exnref: exceptions returned to the host are pinned (runtime/exception.h).
+  bool exn_results = false;
   const ModuleCode* module = nullptr;
   std::vector<Word> code;
   // (code index of an instruction's handler word, byte offset of the wasm instruction it
   // came from), ascending: maps a trapping pc back to the module for backtraces.
   std::vector<std::pair<uint32_t, uint32_t>> offsets;
+  // Exception handlers: consulted only when an exception unwinds through this function.
+  std::vector<TryRegion> try_regions;
+  std::vector<CatchCode> catches;
 };
 
 }  // namespace hull::interp
@@ -115,6 +147,10 @@ struct Ctx {
   std::string trap_text;               // storage for a formatted trap_message
   const Word* trap_pc = nullptr;       // the trapping instruction
   std::optional<Trap> host_trap;
+  // trap_kind == Exception: the exception leaving the guest (its store's heap owns it).
+  Exception* exception = nullptr;
+  // Set by call_host when the host function threw a wasm exception, for its caller to throw.
+  Exception* rethrow = nullptr;
 };
 
 }  // namespace hull::interp

@@ -61,6 +61,12 @@ bool call_host(Ctx* ctx, const Word* pc, Function* f, uint64_t* sp, uint64_t* ar
   ctx->fuel = store->fuel_left;
   ctx->epoch_deadline = store->epoch_deadline;
   if (t) {
+    if (t->kind == TrapKind::Exception && t->exception) {
+      // A wasm exception the host throws (or passes on from a nested call): the caller
+      // throws it at the call's site (PROPAGATE_HOST_FAILURE).
+      ctx->rethrow = t->exception;
+      return false;
+    }
     ctx->host_trap = std::move(t);
     set_trap(ctx, pc, TrapKind::Host);
     return false;
@@ -260,13 +266,23 @@ HANDLER(br_on_non_null) {
     DISPATCH();                                                                            \
   } while (0)
 
+// After call_host failed: a thrown exception unwinds from the call; a trap ends the run.
+#define PROPAGATE_HOST_FAILURE()             \
+  do {                                       \
+    if (Exception* e_ = ctx->rethrow) {      \
+      ctx->rethrow = nullptr;                \
+      THROW(e_);                             \
+    }                                        \
+    return;                                  \
+  } while (0)
+
 // Call any function (host or wasm, any instance) with its args at byte offset `hoff`.
 #define CALL_FUNCTION(f_expr, hoff, next)                                              \
   do {                                                                                 \
     Function* cf_ = (f_expr);                                                          \
     uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + (hoff)); \
     if (cf_->host) {                                                                   \
-      if (!call_host(ctx, pc, cf_, sp, nsp)) return;                                       \
+      if (!call_host(ctx, pc, cf_, sp, nsp)) PROPAGATE_HOST_FAILURE();                 \
       load_mem(ctx->fp->mem0, mem, memsize);                                           \
       pc = (next);                                                                     \
       DISPATCH();                                                                      \
@@ -341,12 +357,29 @@ HANDLER(call_ref) {
     DISPATCH();                                                                             \
   } while (0)
 
+// A tail-called host function failed. Its caller's frame is already gone as far as handlers
+// are concerned: an exception unwinds from the frame below, at its call in progress.
+#define TAIL_HOST_FAILURE()                               \
+  do {                                                    \
+    Exception* e_ = ctx->rethrow;                         \
+    if (!e_) return;                                      \
+    ctx->rethrow = nullptr;                               \
+    ctx->fp -= 1;                                         \
+    if (!ctx->fp->code) {                                 \
+      ctx->fp += 1;                                       \
+      return exception_escapes(ctx, e_, pc);              \
+    }                                                     \
+    pc = ctx->fp->ret_pc - 1;                             \
+    sp = ctx->fp->sp;                                     \
+    THROW(e_);                                            \
+  } while (0)
+
 #define TAIL_CALL_FUNCTION(f_expr, hoff, pslots)                                       \
   do {                                                                                 \
     Function* cf_ = (f_expr);                                                          \
     uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + (hoff)); \
     if (cf_->host) {                                                                   \
-      if (!call_host(ctx, pc, cf_, sp, nsp)) return;                                       \
+      if (!call_host(ctx, pc, cf_, sp, nsp)) TAIL_HOST_FAILURE();                      \
       std::memmove(sp, nsp, slot_count(cf_->type->results) * 8);                       \
       RETURN_FROM_FRAME();                                                             \
     }                                                                                  \
@@ -934,6 +967,13 @@ Trap make_trap(Ctx* ctx, Frame* innermost, Frame* sentinel) {
   if (ctx->trap_kind == TrapKind::Host && ctx->host_trap) {
     t = std::move(*ctx->host_trap);
     ctx->host_trap.reset();
+  } else if (ctx->trap_kind == TrapKind::Exception) {
+    t.kind = TrapKind::Exception;
+    t.message = trap_kind_message(TrapKind::Exception);
+    t.exception = ctx->exception;
+    ctx->exception = nullptr;
+    // The host holds it now: it stays valid for as long as the store lives.
+    t.exception->pinned = true;
   } else {
     t.kind = ctx->trap_kind;
     t.message = ctx->trap_message ? ctx->trap_message : trap_kind_message(ctx->trap_kind);
@@ -1023,6 +1063,10 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
   }
   ctx->fp = outer;
   std::memcpy(slots, base, fc->result_slots * 8);
+  if (fc->exn_results) [[unlikely]]
+    for (uint32_t i = 0; i < fc->result_slots; ++i)
+      if (store.exceptions.contains(reinterpret_cast<const void*>(slots[i])))
+        reinterpret_cast<Exception*>(slots[i])->pinned = true;
   return std::nullopt;
 }
 

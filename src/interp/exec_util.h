@@ -52,6 +52,30 @@ inline void mv8(uint64_t* sp, uint64_t dst, uint64_t src) { wr(sp, dst, rd<uint6
 
 inline Instance* inst(Ctx* ctx) { return ctx->fp->inst; }
 
+// Where execution resumes after a catch.
+struct Resume {
+  const Word* pc;
+  uint64_t* sp;
+};
+// Throws `exn` from the instruction at `pc` of the current frame (frame base `sp`): on a
+// catch, ctx->fp is the catching frame and `out` where to go on; false when no frame of this
+// call() catches it (recorded like a trap, kind Exception, with ctx->exception set).
+[[gnu::cold]] bool unwind(Ctx* ctx, Exception* exn, const Word* pc, uint64_t* sp, Resume* out);
+// Records that `exn`, thrown at `pc` of the current frame, leaves this call() uncaught.
+[[gnu::cold]] void exception_escapes(Ctx* ctx, Exception* exn, const Word* pc);
+
+#define THROW(exn_expr)                                               \
+  do {                                                                \
+    Resume r_;                                                        \
+    if (!unwind(ctx, (exn_expr), pc, sp, &r_)) return;                \
+    pc = r_.pc;                                                       \
+    sp = r_.sp;                                                       \
+    Memory* m_ = ctx->fp->mem0;                                       \
+    mem = m_ ? m_->base : nullptr;                                    \
+    memsize = m_ ? m_->size : 0;                                      \
+    DISPATCH();                                                       \
+  } while (0)
+
 // The raw bits of a constant operand word as a T.
 template <class T>
 inline T imm_of(const Word& w) {

@@ -38,6 +38,17 @@ struct Ctl {
   uint32_t else_patch = kNoPatch;  // if: the br_unless target word
   bool dead = false;               // entered in unreachable code: emits nothing
   bool func = false;               // the function body itself
+  std::vector<uint32_t> catch_patches;  // catches_ entries to receive the label's pc
+  uint32_t region_begin = 0;             // try_table, try: first code index of the body
+  uint32_t region_id = 0;                // try_table, try: TryRegion::id
+  uint32_t catch_first = 0, catch_count = 0;  // try_table: its clauses in catches_
+  // Legacy try: the body's end once a catch started, its clauses (added to catches_ at the
+  // end, contiguously), and the hidden slot keeping a caught exception for rethrow.
+  bool region_closed = false;
+  bool delegated = false;
+  uint32_t region_end = 0;
+  std::vector<CatchCode> legacy_catches;
+  uint32_t exn_hidden = CatchCode::kNoSlot;
   const std::vector<ValType>& label_types() const { return kind == Op::loop ? params : results; }
 };
 
@@ -54,6 +65,11 @@ class LoweringSink {
     code_.clear();
     relocs_.clear();
     offsets_.clear();
+    regions_.clear();
+    catches_.clear();
+    hidden_count_ = 0;
+    hidden_refs_.clear();
+    next_region_id_ = 0;
     stack_.clear();
     ctls_.clear();
     local_slot_.clear();
@@ -68,7 +84,12 @@ class LoweringSink {
     if (type.params.empty()) fc_->param_slots = 0;
     fc_->local_slots = slot;
     uint32_t rs = 0;
-    for (auto& t : type.results) rs += t.slots();
+    fc_->exn_results = false;
+    for (auto& t : type.results) {
+      rs += t.slots();
+      if (t.is_ref() && (t.heap == HeapKind::Exn || t.heap == HeapKind::NoExn))
+        fc_->exn_results = true;
+    }
     fc_->result_slots = rs;
     max_slots_ = std::max(slot, rs);
     Ctl c;
@@ -95,18 +116,34 @@ class LoweringSink {
       // Dead code: only track nesting so else/end find their frames. Every op that opens a
       // frame in the validator counts, also those this tier cannot run (try_table): dead code
       // never runs, but its `end` must close its own frame, not the enclosing one.
-      if (op == Op::block || op == Op::loop || op == Op::if_ || op == Op::try_table) {
+      if (op == Op::block || op == Op::loop || op == Op::if_ || op == Op::try_table ||
+          op == Op::try_) {
         Ctl c;
         c.kind = op;
         c.dead = true;
         ctls_.push_back(std::move(c));
         return;
       }
-      if (op != Op::else_ && op != Op::end) return;
+      if (op != Op::else_ && op != Op::end && op != Op::catch_ && op != Op::catch_all &&
+          op != Op::delegate)
+        return;
     }
     switch (op) {
       case Op::nop: return;
       case Op::block: case Op::loop: case Op::if_: return lower_block(in);
+      case Op::try_table: return lower_try_table(in);
+      case Op::try_: return lower_try(in);
+      case Op::catch_: case Op::catch_all: return lower_catch(in);
+      case Op::delegate: return lower_delegate(in.a);
+      case Op::rethrow: lower_rethrow(in.a); unreachable_ = true; return;
+      case Op::throw_: lower_throw(in.a); unreachable_ = true; return;
+      case Op::throw_ref: {
+        Entry e = pop();
+        emit_h(h::throw_ref);
+        emit_u(e.src * 8);
+        unreachable_ = true;
+        return;
+      }
       case Op::else_: return lower_else();
       case Op::end: return lower_end();
       case Op::unreachable: emit_h(h::unreachable); unreachable_ = true; return;
@@ -369,7 +406,7 @@ class LoweringSink {
                    false);
       return;
     }
-    // GC / exception-handling instructions are not supported by this tier yet.
+    // GC instructions are not supported by this tier yet.
     if (!error_) error_ = Error::make(ErrorKind::Limit,
                                       std::string("interpreter: unsupported instruction ") +
                                           std::string(info.name));
@@ -382,7 +419,11 @@ class LoweringSink {
       return e;
     }
     close_check();
-    fc_->frame_slots = max_slots_;
+    // Hidden slots (legacy catch exceptions kept for rethrow) live above the operand stack.
+    fc_->frame_slots = max_slots_ + hidden_count_;
+    for (uint32_t pos : hidden_refs_) code_[pos].u = (max_slots_ + code_[pos].u) * 8;
+    for (CatchCode& c : catches_)
+      if (c.exn_slot != CatchCode::kNoSlot) c.exn_slot += max_slots_;
     // Fusion may have truncated code: drop entries past the end, keep them ascending.
     while (!offsets_.empty() && offsets_.back().first >= code_.size()) offsets_.pop_back();
     // Exact-size copies; the growth buffers stay with the sink for the next function. Moving
@@ -390,6 +431,8 @@ class LoweringSink {
     // function) and left slack capacity in every function's code: ~20% of compile time.
     fc_->offsets.assign(offsets_.begin(), offsets_.end());
     fc_->code.assign(code_.begin(), code_.end());
+    fc_->try_regions.assign(regions_.begin(), regions_.end());
+    fc_->catches.assign(catches_.begin(), catches_.end());
     Word* base = fc_->code.data();
     for (uint32_t pos : relocs_) base[pos].p = base + base[pos].u;
     return {};
@@ -512,6 +555,8 @@ class LoweringSink {
   void bind(Ctl& c) {
     for (uint32_t pos : c.patches) code_[pos].u = pc();
     c.patches.clear();
+    for (uint32_t i : c.catch_patches) catches_[i].target = pc();
+    c.catch_patches.clear();
     patch_pos_ = kNoPatch;
   }
 
@@ -601,6 +646,150 @@ class LoweringSink {
     if (in.op == Op::loop) emit_check();
   }
 
+  // try_table: a block whose body is a handler region. Catching writes the label's values
+  // (payload, then the exnref) straight into the label's slots and resumes at the label, like
+  // a branch; every value is in its home slot at the block boundary, so the frame is
+  // consistent wherever inside the body the exception came from.
+  void lower_try_table(const Instr& in) {
+    Ctl c;
+    c.kind = Op::try_table;
+    block_type(in.block, c.params, c.results);
+    materialize_all();
+    c.base = static_cast<uint32_t>(stack_.size() - c.params.size());
+    c.base_slot = c.base == 0 ? fc_->local_slots : stack_[c.base - 1].canon + stack_[c.base - 1].n;
+    // A clause whose label is the function's own returns: it resumes at a `ret` placed before
+    // the body (jumped over on entry), with the values already in the result slots.
+    uint32_t ret_stub = kNoPatch;
+    for (const Catch& k : in.catches) {
+      if (!label(k.label).func) continue;
+      emit_h(h::br);
+      uint32_t over = pc();
+      relocs_.push_back(over);
+      emit_u(0);
+      ret_stub = pc();
+      emit_h(h::ret);
+      code_[over].u = pc();
+      break;
+    }
+    c.catch_first = static_cast<uint32_t>(catches_.size());
+    c.catch_count = static_cast<uint32_t>(in.catches.size());
+    for (const Catch& k : in.catches) {
+      Ctl& l = label(k.label);
+      CatchCode cc;
+      cc.kind = static_cast<uint8_t>(k.kind);
+      cc.tag = k.tag;
+      if (l.func) {
+        cc.dst_slot = 0;
+        cc.target = ret_stub;
+      } else {
+        cc.dst_slot = l.base_slot;
+        if (l.kind == Op::loop) cc.target = l.loop_pc;
+        else l.catch_patches.push_back(static_cast<uint32_t>(catches_.size()));
+      }
+      catches_.push_back(cc);
+    }
+    patch_pos_ = kNoPatch;
+    c.region_begin = pc();
+    c.region_id = next_region_id_++;
+    c.loop_pc = pc();
+    ctls_.push_back(std::move(c));
+  }
+
+  // Legacy try: a block whose body is a handler region; its catch clauses resume at the code
+  // of their catch blocks, which follows the body.
+  void lower_try(const Instr& in) {
+    Ctl c;
+    c.kind = Op::try_;
+    block_type(in.block, c.params, c.results);
+    materialize_all();
+    c.base = static_cast<uint32_t>(stack_.size() - c.params.size());
+    c.base_slot = c.base == 0 ? fc_->local_slots : stack_[c.base - 1].canon + stack_[c.base - 1].n;
+    patch_pos_ = kNoPatch;
+    c.region_begin = pc();
+    c.region_id = next_region_id_++;
+    c.loop_pc = pc();
+    ctls_.push_back(std::move(c));
+  }
+
+  // catch / catch_all: ends the previous body like `else` (a jump to the try's end) and starts
+  // a catch block with the tag's values in the try's first slots.
+  void lower_catch(const Instr& in) {
+    Ctl& c = ctls_.back();
+    if (c.dead) return;
+    if (!unreachable_) {
+      materialize_top(c.results.size());
+      emit_h(h::br);
+      emit_target(c);
+    }
+    if (!c.region_closed) {
+      c.region_end = pc();
+      c.region_closed = true;
+    }
+    CatchCode cc;
+    const bool all = in.op == Op::catch_all;
+    cc.kind = static_cast<uint8_t>(all ? Catch::Kind::CatchAll : Catch::Kind::Catch);
+    cc.tag = in.a;
+    cc.dst_slot = c.base_slot;
+    cc.target = pc();
+    cc.exn_slot = c.exn_hidden;
+    c.legacy_catches.push_back(cc);
+    patch_pos_ = kNoPatch;
+    stack_.resize(c.base);
+    if (!all)
+      for (const ValType& t : m_.types[m_.tags[in.a]].func.params) push(t.slots());
+    unreachable_ = false;
+  }
+
+  // try ... delegate l: the try closes like `end`; its body's exceptions go to the handlers of
+  // the frame that label l names (counted from the frames around the try).
+  void lower_delegate(uint32_t depth) {
+    Ctl& c = ctls_.back();
+    if (c.dead) {
+      ctls_.pop_back();
+      return;
+    }
+    uint32_t target = TryRegion::kToCaller;
+    for (size_t d = depth + 1; d < ctls_.size(); ++d) {
+      const Ctl& f = label(static_cast<uint32_t>(d));
+      if (f.func) break;
+      if (f.kind == Op::try_table || (f.kind == Op::try_ && !f.region_closed && !f.dead)) {
+        target = f.region_id;
+        break;
+      }
+    }
+    TryRegion r{c.region_begin, pc(), 0, 0, c.region_id};
+    r.delegate = target;
+    regions_.push_back(r);
+    c.delegated = true;
+    lower_end();
+  }
+
+  // rethrow l: throws again the exception that the catch block at label l caught, which its
+  // clause keeps in a hidden slot (allocated here, on the first rethrow naming that try).
+  void lower_rethrow(uint32_t depth) {
+    Ctl& l = label(depth);
+    if (l.exn_hidden == CatchCode::kNoSlot) {
+      l.exn_hidden = hidden_count_++;
+      for (CatchCode& cc : l.legacy_catches) cc.exn_slot = l.exn_hidden;
+    }
+    emit_h(h::rethrow);
+    hidden_refs_.push_back(pc());
+    emit_u(l.exn_hidden);
+  }
+
+  // throw: the payload (the tag's params, the top values) in consecutive home slots.
+  void lower_throw(uint32_t tag) {
+    const FuncType& ft = m_.types[m_.tags[tag]].func;
+    const size_t k = ft.params.size();
+    materialize_top(k);
+    uint32_t first = k ? stack_[stack_.size() - k].canon : 0;
+    for (size_t i = 0; i < k; ++i) pop();
+    emit_h(h::throw_);
+    emit_u(tag);
+    emit_u(first * 8);
+    emit_u(count_slots(ft.params));
+  }
+
   void lower_else() {
     Ctl& c = ctls_.back();
     if (c.dead) return;
@@ -629,6 +818,16 @@ class LoweringSink {
       return;
     }
     if (!unreachable_) materialize_top(c.results.size());
+    if (c.kind == Op::try_table)
+      regions_.push_back(
+          TryRegion{c.region_begin, pc(), c.catch_first, c.catch_count, c.region_id});
+    if (c.kind == Op::try_ && !c.delegated) {
+      const uint32_t first = static_cast<uint32_t>(catches_.size());
+      catches_.insert(catches_.end(), c.legacy_catches.begin(), c.legacy_catches.end());
+      regions_.push_back(TryRegion{c.region_begin, c.region_closed ? c.region_end : pc(), first,
+                                   static_cast<uint32_t>(c.legacy_catches.size()),
+                                   c.region_id});
+    }
     if (c.else_patch != kNoPatch) code_[c.else_patch].u = pc();
     if (c.kind != Op::loop) bind(c);
     patch_pos_ = kNoPatch;
@@ -1013,6 +1212,11 @@ class LoweringSink {
   FuncCode* fc_ = nullptr;
   std::vector<Word> code_;
   std::vector<uint32_t> relocs_;
+  std::vector<TryRegion> regions_;   // closed try_table bodies, innermost first
+  std::vector<CatchCode> catches_;
+  uint32_t next_region_id_ = 0;
+  uint32_t hidden_count_ = 0;          // hidden slots above the operand stack
+  std::vector<uint32_t> hidden_refs_;  // code words holding a hidden slot number, to patch
   std::vector<std::pair<uint32_t, uint32_t>> offsets_;
   uint32_t cur_offset_ = 0;
   std::vector<Entry> stack_;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "runtime/exception.h"
 #include "runtime/memory_image.h"
 #include "runtime/signals.h"
 #include "runtime/trap.h"
@@ -253,6 +254,8 @@ struct Store {
   }
   void* interp_state = nullptr;  // the interpreter's per-store execution state (stacks)
   void (*interp_state_free)(void*) = nullptr;
+  // Exceptions thrown in this store (runtime/exception.h); exnrefs point into it.
+  ExceptionHeap exceptions;
 
   Store() = default;
   Store(const Store&) = delete;

@@ -24,6 +24,7 @@ const char* trap_kind_message(TrapKind k) {
     case TrapKind::Interrupted: return "interrupt";
     case TrapKind::DataSegmentOutOfBounds: return "out of bounds memory access";
     case TrapKind::Host: return "host trap";
+    case TrapKind::Exception: return "uncaught exception";
   }
   return "trap";
 }

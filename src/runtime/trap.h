@@ -23,11 +23,15 @@ enum class TrapKind : uint8_t {
   Interrupted,               // "interrupt" (deadline)
   DataSegmentOutOfBounds,    // "out of bounds memory access" during init
   Host,                      // a host function trapped; message from the host
+  // A wasm exception left the outermost wasm frame: "uncaught exception"; Trap::exception
+  // holds it (a host function may also return one: it is thrown at its call site).
+  Exception,
 };
 
 const char* trap_kind_message(TrapKind k);
 
 struct Instance;
+struct Exception;
 
 // One wasm frame of a backtrace.
 struct TrapFrame {
@@ -42,6 +46,8 @@ struct Trap {
   TrapKind kind = TrapKind::Unreachable;
   std::string message;             // spec wording; for Host traps the host's text
   std::vector<TrapFrame> backtrace;  // innermost first
+  // kind == Exception: the thrown exception, owned by its store (runtime/exception.h).
+  Exception* exception = nullptr;
 
   static Trap make(TrapKind k) { return Trap{k, trap_kind_message(k), {}}; }
   // "wasm trap: <message>" then one line per frame, innermost first:

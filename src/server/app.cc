@@ -88,6 +88,7 @@ const char* trap_kind_name(api::TrapCode code) {
     case api::TrapCode::Interrupted: return "deadline";
     case api::TrapCode::Host: return "host";
     case api::TrapCode::Component: return "component";
+    case api::TrapCode::Exception: return "uncaught_exception";
   }
   return "other";
 }

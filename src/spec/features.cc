@@ -21,7 +21,7 @@ constexpr std::array<FeatureInfo, kFeatureCount> kFeatures = {{
     {"memory64", "memory64", "memory64", true},
     {"tail-call", "tail_call", "tail call", true},
     {"extended-const", "extended_const", "extended constant", true},
-    {"exceptions", "exceptions", "exception-handling", false},
+    {"exceptions", "exceptions", "exception-handling", true},
     {"threads", "threads", "atomic", false},
 }};
 

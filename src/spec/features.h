@@ -105,8 +105,13 @@ constexpr FeatureMask opcode_features(uint8_t prefix, uint32_t code) {
     default: break;
   }
   switch (code) {
+    case 0x06:                                              // try (legacy)
+    case 0x07:                                              // catch (legacy)
     case 0x08:                                              // throw
+    case 0x09:                                              // rethrow (legacy)
     case 0x0A:                                              // throw_ref
+    case 0x18:                                              // delegate (legacy)
+    case 0x19:                                              // catch_all (legacy)
     case 0x1F: return feature_bit(Feature::Exceptions);     // try_table
     case 0x12:                                              // return_call
     case 0x13: return feature_bit(Feature::TailCall);       // return_call_indirect

@@ -141,6 +141,31 @@ Status ModuleParser::flat_block(Bytes& b, Op op) {
   if (op == Op::try_table) HULL_TRY(catches(b));
   labels_.push_back(label);
   HULL_TRY(instrs(b));
+  if (op == Op::try_) {
+    // Legacy: try ... (catch x ...)* (catch_all ...)? end, or try ... delegate l.
+    bool any = false;
+    while (c_.at_atom("catch")) {
+      c_.next();
+      b.push_back(0x07);
+      HULL_ASSIGN_OR_RETURN(uint32_t tag, index(kTagSp));
+      put_u32(b, tag);
+      HULL_TRY(instrs(b));
+      any = true;
+    }
+    if (c_.at_atom("catch_all")) {
+      c_.next();
+      b.push_back(0x19);
+      HULL_TRY(instrs(b));
+    } else if (!any && c_.at_atom("delegate")) {
+      c_.next();
+      labels_.pop_back();  // the label counts the frames around the try
+      HULL_ASSIGN_OR_RETURN(uint32_t l, label_index());
+      b.push_back(0x18);
+      put_u32(b, l);
+      --depth_;
+      return {};
+    }
+  }
   if (op == Op::if_ && c_.at_atom("else")) {
     c_.next();
     HULL_TRY(end_label(label));
@@ -163,7 +188,9 @@ Status ModuleParser::instrs(Bytes& b) {
     if (t.kind == Tok::LParen) {
       HULL_TRY(folded(b));
     } else if (t.kind == Tok::Atom) {
-      if (t.text == "end" || t.text == "else") return {};
+      if (t.text == "end" || t.text == "else" || t.text == "catch" || t.text == "catch_all" ||
+          t.text == "delegate")
+        return {};
       HULL_TRY(plain(b));
     } else if (t.kind == Tok::RParen || t.kind == Tok::Eof) {
       return {};
@@ -189,6 +216,45 @@ Status ModuleParser::folded(Bytes& b) {
     if (op == Op::try_table) HULL_TRY(catches(b));
     labels_.push_back(label);
     HULL_TRY(instrs(b));
+    labels_.pop_back();
+    b.push_back(0x0B);
+  } else if (k == "try") {
+    // Legacy exception handling, folded: (try $l? bt (do ...) (catch x ...)* (catch_all ...)?)
+    // or (try $l? bt (do ...) (delegate l)).
+    c_.next();
+    std::string_view label;
+    if (c_.at(Tok::Id)) label = c_.next().text;
+    put_op(b, Op::try_);
+    HULL_TRY(block_type(b));
+    labels_.push_back(label);
+    HULL_TRY(c_.expect_lparen_kw("do"));
+    HULL_TRY(instrs(b));
+    HULL_TRY(c_.expect(Tok::RParen));
+    bool any = false;
+    while (c_.at_paren("catch")) {
+      c_.set_pos(c_.pos() + 2);
+      b.push_back(0x07);
+      HULL_ASSIGN_OR_RETURN(uint32_t tag, index(kTagSp));
+      put_u32(b, tag);
+      HULL_TRY(instrs(b));
+      HULL_TRY(c_.expect(Tok::RParen));
+      any = true;
+    }
+    if (c_.at_paren("catch_all")) {
+      c_.set_pos(c_.pos() + 2);
+      b.push_back(0x19);
+      HULL_TRY(instrs(b));
+      HULL_TRY(c_.expect(Tok::RParen));
+    } else if (!any && c_.at_paren("delegate")) {
+      c_.set_pos(c_.pos() + 2);
+      labels_.pop_back();  // the label counts the frames around the try
+      HULL_ASSIGN_OR_RETURN(uint32_t l, label_index());
+      b.push_back(0x18);
+      put_u32(b, l);
+      HULL_TRY(c_.expect(Tok::RParen));
+      --depth_;
+      return c_.expect(Tok::RParen);
+    }
     labels_.pop_back();
     b.push_back(0x0B);
   } else if (k == "if") {
@@ -345,14 +411,18 @@ Status ModuleParser::plain(Bytes& b) {
   const OpInfo& info = op_info(op);
   switch (info.imm) {
     case ImmKind::Block:
-      if (op == Op::if_ || op == Op::block || op == Op::loop) return flat_block(b, op);
+      if (op == Op::if_ || op == Op::block || op == Op::loop || op == Op::try_)
+        return flat_block(b, op);
       return err(kw, "unexpected token");
     case ImmKind::TryTable:
       return flat_block(b, op);
     default:
       break;
   }
-  if (op == Op::else_ || op == Op::end) return err(kw, "unexpected token");
+  // Parts of a structured instruction are only valid inside it.
+  if (op == Op::else_ || op == Op::end || op == Op::catch_ || op == Op::catch_all ||
+      op == Op::delegate)
+    return err(kw, "unexpected token");
   return plain_immediates(b, op, kw);
 }
 

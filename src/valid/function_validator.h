@@ -173,7 +173,9 @@ class FunctionValidator {
 
  private:
   struct Ctrl {
-    Op op;  // block, loop, if_, else_, try_table; block for the function frame
+    // block, loop, if_, else_, try_table, try_ / catch_ / catch_all (a legacy try by the
+    // part it is in); block for the function frame
+    Op op;
     bool unreachable;
     bool single;           // results is the one type in `single_type`
     uint32_t height;       // operand stack height at entry (params excluded)
@@ -515,6 +517,7 @@ bool FunctionValidator::step_hand_typed(Op op, bool reachable, Sink& sink, bool*
     case Op::block:
     case Op::loop:
     case Op::if_:
+    case Op::try_:
     case Op::try_table: {
       Types params;
       const FuncType* ft = nullptr;
@@ -562,6 +565,58 @@ bool FunctionValidator::step_hand_typed(Op op, bool reachable, Sink& sink, bool*
       Types params = params_of(c);
       if (!push_types(params)) return false;
       pushed_.assign(params.begin(), params.end());
+      emit();
+      return true;
+    }
+
+    // Legacy exception handling: try ... (catch x ...)* (catch_all ...)? end, and
+    // try ... delegate l. A catch ends the previous body like `else` does and starts one with
+    // the tag's values on the stack.
+    case Op::catch_:
+    case Op::catch_all: {
+      Ctrl& c = ctrls_.back();
+      if (c.op != Op::try_ && c.op != Op::catch_)
+        return malformed(std::string(op == Op::catch_ ? "catch" : "catch_all") +
+                         " without a matching try");
+      if (op == Op::catch_ && in_.a >= m_.tags.size())
+        return invalid("unknown tag " + std::to_string(in_.a));
+      Types res = results_of(c);
+      if (!pop_types(res)) return false;
+      finish_popped();
+      if (stack_.size() != c.height) return mismatch();
+      reset_locals_to(c.init_height);
+      c.op = op;
+      c.unreachable = false;
+      if (op == Op::catch_) {
+        Types tp = m_.types[m_.tags[in_.a]].func.params;
+        if (!push_types(tp)) return false;
+        pushed_.assign(tp.begin(), tp.end());
+      }
+      emit();
+      return true;
+    }
+
+    case Op::delegate: {
+      Ctrl c = ctrls_.back();
+      if (c.op != Op::try_) return malformed("delegate without a matching try");
+      Types res = results_of(c);
+      if (!pop_types(res)) return false;
+      finish_popped();
+      if (stack_.size() != c.height) return mismatch();
+      // The label counts the frames around the try, not the try itself.
+      if (in_.a >= ctrls_.size() - 1) return invalid("unknown label");
+      reset_locals_to(c.init_height);
+      pushed_.assign(res.begin(), res.end());
+      ctrls_.pop_back();
+      emit();
+      return push_types(pushed_);
+    }
+
+    case Op::rethrow: {
+      const Ctrl* l;
+      if (!label(in_.a, &l)) return false;
+      if (l->op != Op::catch_ && l->op != Op::catch_all) return invalid("invalid rethrow label");
+      set_unreachable();
       emit();
       return true;
     }

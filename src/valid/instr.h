@@ -105,6 +105,11 @@ struct Instr {
 //   call_indirect         popped = params + table address  pushed = results
 //   return_call*          popped as the call               pushed = []
 //   throw / throw_ref     popped = tag params / [exnref]   pushed = []
+//   try (legacy)          popped = block params            pushed = block params
+//   catch / catch_all     popped = results of the body it ends, pushed = tag params / []
+//   delegate              popped = try results             pushed = try results (closes the
+//                         try like `end`; its label depth counts the frames around the try)
+//   rethrow               popped = []                      pushed = [] (label: a catch frame)
 //   select / select_t     popped = [t t i32]               pushed = [t]
 //   local.get             popped = []                      pushed = [local type]
 //   local.set / local.tee popped = [value]                 pushed = [] / [local type]

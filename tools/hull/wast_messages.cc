@@ -62,6 +62,12 @@ constexpr std::array kAliases = {
     MessageAlias{"empty annotation id", "unclosed string", true,
                  "`(@\"<line break>\")`: Hull rejects the id's string (no raw line breaks) "
                  "before it looks at the annotation"},
+    // The legacy exception-handling scripts expect the reference validator's detailed form
+    // ("type mismatch: block requires [] but stack has [i32]"); Hull's validator reports the
+    // category and the byte offset of the instruction.
+    MessageAlias{"type mismatch: *", "type mismatch", false,
+                 "the reference validator adds the types; Hull's message gives the category and "
+                 "the instruction's byte offset"},
 };
 
 }  // namespace

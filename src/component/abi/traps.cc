@@ -8,7 +8,7 @@
 namespace hull::component {
 
 Trap abi_trap(std::string message) {
-  return Trap{api::TrapCode::Component, std::move(message), {}};
+  return Trap{api::TrapCode::Component, std::move(message), {}, {}};
 }
 
 namespace abi_detail {

@@ -110,7 +110,7 @@ namespace probe {
 using namespace hull::num;
 inline constexpr NotNumeric nop{}, unreachable{}, else_{}, throw_ref{}, end{}, return_{}, drop{},
     select{}, ref_is_null{}, ref_eq{}, ref_as_non_null{}, array_len{}, any_convert_extern{},
-    extern_convert_any{}, ref_i31{}, i31_get_s{}, i31_get_u{};
+    extern_convert_any{}, ref_i31{}, i31_get_s{}, i31_get_u{}, catch_all{};
 }  // namespace probe
 
 template <auto F>

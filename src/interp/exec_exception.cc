@@ -1,0 +1,115 @@
+// Exception handling: the throw handlers and the unwinder that finds a catch clause.
+//
+// Unwinding walks this call()'s frames from the innermost outwards (stopping at the entry
+// sentinel: a host frame in between is a boundary, where the exception leaves as a Trap with
+// kind Exception and, if the host passes it on, is thrown again at the host call's site). In
+// each frame the pc of the throw, or of the call in progress, selects the try_table regions
+// around it (FuncCode::try_regions, innermost first); the first clause whose tag matches
+// receives the values in its label's slots and execution resumes at the label.
+#include "interp/exec_util.h"
+#include "interp/handlers.h"
+
+namespace hull::interp {
+
+namespace {
+
+// Roots of an exception collection: every word of the value stack in use (conservatively:
+// any word that equals a live exception keeps it), globals and table elements.
+void collect_exceptions(Ctx* ctx, const uint64_t* stack_top) {
+  Store& store = *ctx->store;
+  store.exceptions.collect([&](const std::function<void(uint64_t)>& root) {
+    for (const uint64_t* w = ctx->stack; w < stack_top; ++w) root(*w);
+    for (const Global& g : store.globals) root(g.value[0]);
+    for (const Table& t : store.tables)
+      for (RefBits r : t.elems) root(r);
+  });
+}
+
+}  // namespace
+
+bool unwind(Ctx* ctx, Exception* exn, const Word* pc, uint64_t* sp, Resume* out) {
+  Store& store = *ctx->store;
+  for (Frame* f = ctx->fp; f->code; --f) {
+    const FuncCode* fc = f->code;
+    if (fc->try_regions.empty()) continue;
+    const bool innermost = f == ctx->fp;
+    const Word* at = innermost ? pc : f->ret_pc - 1;
+    uint64_t* fsp = innermost ? sp : f->sp;
+    const uint32_t idx = static_cast<uint32_t>(at - fc->code.data());
+    uint32_t skip_to = TryRegion::kNoDelegate;  // a delegate's target region id
+    for (const TryRegion& r : fc->try_regions) {
+      if (idx < r.begin || idx >= r.end) continue;
+      if (skip_to != TryRegion::kNoDelegate) {
+        if (r.id != skip_to) continue;
+        skip_to = TryRegion::kNoDelegate;
+      }
+      if (r.delegate == TryRegion::kToCaller) break;
+      if (r.delegate != TryRegion::kNoDelegate) {
+        skip_to = r.delegate;
+        continue;
+      }
+      for (uint32_t i = r.first; i < r.first + r.count; ++i) {
+        const CatchCode& c = fc->catches[i];
+        const bool all = c.kind >= 2;  // catch_all, catch_all_ref
+        if (!all && f->inst->tags[c.tag] != exn->tag) continue;
+        uint64_t* dst = fsp + c.dst_slot;
+        size_t n = 0;
+        if (!all) {
+          n = exn->payload.size();
+          if (n) std::memcpy(dst, exn->payload.data(), n * 8);
+        }
+        ctx->fp = f;
+        out->pc = fc->code.data() + c.target;
+        out->sp = fsp;
+        const uint64_t ref = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(exn));
+        // catch_ref, catch_all_ref: the exnref is the label's last value.
+        if (c.kind & 1) dst[n] = ref;
+        // A legacy catch whose block rethrows keeps it in a hidden slot.
+        if (c.exn_slot != CatchCode::kNoSlot) fsp[c.exn_slot] = ref;
+        if ((c.kind & 1) || c.exn_slot != CatchCode::kNoSlot) {
+          if (store.exceptions.expose(exn)) collect_exceptions(ctx, fsp + fc->frame_slots);
+        } else {
+          store.exceptions.release(exn);
+        }
+        return true;
+      }
+    }
+  }
+  // No handler in this call(): the exception leaves it (interp::call makes it the Trap).
+  exception_escapes(ctx, exn, pc);
+  return false;
+}
+
+void exception_escapes(Ctx* ctx, Exception* exn, const Word* pc) {
+  ctx->trapped = true;
+  ctx->trap_pc = pc;
+  ctx->trap_kind = TrapKind::Exception;
+  ctx->trap_message = nullptr;
+  ctx->exception = exn;
+}
+
+namespace h {
+
+// [tag][payload offset][payload slots]
+HANDLER(throw_) {
+  Tag* tag = inst(ctx)->tags[pc[1].u];
+  const uint64_t* payload = reinterpret_cast<const uint64_t*>(reinterpret_cast<char*>(sp) + pc[2].u);
+  Exception* exn = ctx->store->exceptions.allocate(tag, payload, static_cast<uint32_t>(pc[3].u));
+  THROW(exn);
+}
+
+// [src]
+HANDLER(throw_ref) {
+  auto* exn = reinterpret_cast<Exception*>(static_cast<uintptr_t>(rd<uint64_t>(sp, pc[1].u)));
+  if (!exn) return set_trap(ctx, pc, TrapKind::NullReference, "null exception reference");
+  THROW(exn);
+}
+
+// [hidden slot offset]: the exception a legacy catch block caught, thrown again.
+HANDLER(rethrow) {
+  auto* exn = reinterpret_cast<Exception*>(static_cast<uintptr_t>(rd<uint64_t>(sp, pc[1].u)));
+  THROW(exn);
+}
+
+}  // namespace h
+}  // namespace hull::interp
