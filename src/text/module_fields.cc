@@ -446,6 +446,13 @@ Status ModuleParser::field_import() {
   if (c_.at(Tok::Id)) c_.next();
   std::string_view k = kind.text;
   Bytes desc;
+  if ((k == "func" || k == "tag") && !annotations_.empty()) {
+    // `(import "m" "n" (func $id? (@name "text") ...))`, as on a defined function or tag.
+    HULL_ASSIGN_OR_RETURN(std::optional<std::string_view> name, take_name_annotation(c_.pos()));
+    if (name)
+      (k == "func" ? func_name_annotations_ : tag_name_annotations_)
+          .emplace_back(cur_[k == "func" ? kFuncSp : kTagSp], *name);
+  }
   if (k == "func") {
     cur_[kFuncSp]++;
     TypeUse tu;

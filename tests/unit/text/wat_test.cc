@@ -272,6 +272,12 @@ TEST(Wat, NameAnnotations) {
                               0x0B, 0x05, 0x01, 0x00, 0x02, 0xCE, 0xB8};            // tag 0 "θ"
   ASSERT_GE(r->size(), name_section.size());
   EXPECT_EQ(Bytes(r->end() - name_section.size(), r->end()), name_section);
+  // An imported function is named where a defined one is: after `func $id?`.
+  auto imported = wat_to_binary("(module (import \"m\" \"f\" (func $f (@name \"g\"))))");
+  ASSERT_TRUE(imported.ok()) << imported.error().to_string();
+  const Bytes func_names = {0x01, 0x04, 0x01, 0x00, 0x01, 'g'};  // func 0 "g", not "f"
+  ASSERT_GE(imported->size(), func_names.size());
+  EXPECT_EQ(Bytes(imported->end() - func_names.size(), imported->end()), func_names);
 }
 
 // A branch hint before `if` / `br_if`, flat or folded, goes to "metadata.code.branch_hint"
