@@ -135,12 +135,19 @@ Status ModuleParser::begin_annotations(size_t begin, size_t end) {
   return {};
 }
 
+// The index of the first of this module's annotations at token POS or after it.
+size_t ModuleParser::first_annotation_at(size_t pos) const {
+  return size_t(std::lower_bound(annotations_.begin(), annotations_.end(), pos,
+                                 [](const Annotation& a, size_t p) { return a.pos < p; }) -
+                annotations_.begin());
+}
+
 // A @name annotation at token POS (right after a function's or tag's `$id?`), claimed.
 Result<std::optional<std::string_view>> ModuleParser::take_name_annotation(size_t pos) {
-  for (size_t i = 0; i < annotations_.size(); ++i) {
+  for (size_t i = first_annotation_at(pos); i < annotations_.size(); ++i) {
     const Annotation& a = annotations_[i];
-    if (a.pos > pos) break;
-    if (a.pos != pos || a.kind != Kind::Name || annotation_used_[i]) continue;
+    if (a.pos != pos) break;
+    if (a.kind != Kind::Name || annotation_used_[i]) continue;
     annotation_used_[i] = 1;
     HULL_ASSIGN_OR_RETURN(std::string_view n, name_annotation_text(a));
     return std::optional<std::string_view>(n);
@@ -152,10 +159,10 @@ Result<std::optional<std::string_view>> ModuleParser::take_name_annotation(size_
 // none); two there are an error.
 Result<const Annotation*> ModuleParser::take_branch_hint(size_t pos) {
   const Annotation* found = nullptr;
-  for (size_t i = 0; i < annotations_.size(); ++i) {
+  for (size_t i = first_annotation_at(pos); i < annotations_.size(); ++i) {
     const Annotation& a = annotations_[i];
-    if (a.pos > pos) break;
-    if (a.pos != pos || a.kind != Kind::BranchHint) continue;
+    if (a.pos != pos) break;
+    if (a.kind != Kind::BranchHint || annotation_used_[i]) continue;
     if (found) return annot_error(a, nullptr, "duplicate annotation");
     if (a.body.size() != 1 || a.body[0].kind != Tok::String)
       return annot_error(a, a.body.empty() ? nullptr : &a.body[0], "malformed hint");

@@ -249,6 +249,7 @@ class ModuleParser {
   static int after_last_slot();  // `(after last)`, also where a custom section goes by default
   Status parse_custom_annotation(const Annotation& a);
   Result<std::string_view> name_annotation_text(const Annotation& a);
+  size_t first_annotation_at(size_t pos) const;
   // After pass 1: takes this module's annotations and handles those between fields.
   Status begin_annotations(size_t begin, size_t end);
   // A @name right after a function's or tag's `$id?` (at token POS), claimed.
