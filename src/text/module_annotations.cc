@@ -28,13 +28,14 @@ Error annot_error(const Annotation& a, const Token* at, std::string_view what) {
 }
 
 // Placement of custom sections: the binary sections in the order Hull emits them, by the
-// names the text format gives them. Slot 2k is "before" section k, 2k+1 "after" it.
+// names the text format gives them. Slot 0 is `(before first)`, 2k+1 "before" section k,
+// 2k+2 "after" it, and the last `(after last)` (after the name section too).
 constexpr std::string_view kSectionNames[] = {"type",      "import", "func",   "table", "memory",
                                               "tag",       "global", "export", "start", "elem",
                                               "datacount", "code",   "data"};
 constexpr int kNumSections = int(std::size(kSectionNames));
 constexpr int kSlotBeforeFirst = 0;
-constexpr int kSlotAfterLast = 2 * kNumSections;
+constexpr int kSlotAfterLast = 2 * kNumSections + 1;
 
 int section_number(std::string_view name) {
   for (int i = 0; i < kNumSections; ++i)
@@ -44,11 +45,12 @@ int section_number(std::string_view name) {
 
 }  // namespace
 
+int ModuleParser::before_first_slot() { return kSlotBeforeFirst; }
 int ModuleParser::after_last_slot() { return kSlotAfterLast; }
 
 int ModuleParser::section_slot(std::string_view name, bool after) {
   const int k = section_number(name);
-  return k < 0 ? -1 : 2 * k + (after ? 1 : 0);
+  return k < 0 ? -1 : 2 * k + (after ? 2 : 1);
 }
 
 // `"name" place? datastring`, place = `(before|after secname|first|last)`; without one the

@@ -180,6 +180,7 @@ Result<Bytes> ModuleParser::assemble() {
   auto after = [&](std::string_view s) {
     if (customs) put_custom_sections(out, section_slot(s, true));
   };
+  if (customs) put_custom_sections(out, before_first_slot());
   before("type");
   if (type_groups_) section(out, 1, type_groups_, type_sec_);
   after("type");

@@ -246,7 +246,8 @@ class ModuleParser {
 
   // Custom section slot of a section name ("func"), before or after it; -1 if none.
   static int section_slot(std::string_view name, bool after);
-  static int after_last_slot();  // `(after last)`, also where a custom section goes by default
+  static int before_first_slot();  // `(before first)`
+  static int after_last_slot();    // `(after last)`, also where a custom section goes by default
   Status parse_custom_annotation(const Annotation& a);
   Result<std::string_view> name_annotation_text(const Annotation& a);
   size_t first_annotation_at(size_t pos) const;
@@ -265,7 +266,7 @@ class ModuleParser {
 
   struct CustomAnnotation {
     std::string name;
-    int slot = 0;  // section_slot(); 0 before the first section, 2 * sections after the last
+    int slot = 0;  // section_slot(), before_first_slot() or after_last_slot()
     Bytes contents;
   };
   struct BranchHintEntry {

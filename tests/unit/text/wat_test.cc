@@ -251,6 +251,9 @@ TEST(Wat, CustomAnnotationsPlaceSections) {
                 " (@custom \"b\" (after type) \"2\") (@custom \"a\" (before first) \"1\"))"),
             cat(cat(cat(cat(header(), custom('a', {'1'})), type_section), custom('b', {'2'})),
                 custom('c', {'3', '4'})));
+  // `(before first)` precedes even a section placed `(before type)` earlier in the text.
+  EXPECT_EQ(enc("(module (@custom \"t\" (before type)) (@custom \"f\" (before first)))"),
+            cat(cat(header(), custom('f', {})), custom('t', {})));
   // Before a section that is absent: still in its place among the others.
   EXPECT_EQ(enc("(module (type (func)) (@custom \"x\" (before import)))"),
             cat(cat(header(), type_section), custom('x', {})));
