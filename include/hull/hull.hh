@@ -310,6 +310,8 @@ struct Features {
   bool tail_call = true;
   bool function_references = true;
   bool extended_const = true;
+  bool wide_arithmetic = true;    // i64.add128, i64.sub128, i64.mul_wide_s/u
+  bool custom_page_sizes = true;  // memories with 1-byte pages
   bool gc = true;
   bool exceptions = true;
   bool threads = true;

@@ -48,6 +48,8 @@ constexpr std::pair<Feature, bool Features::*> kFeatureFields[] = {
     {Feature::TailCall, &Features::tail_call},
     {Feature::FunctionReferences, &Features::function_references},
     {Feature::ExtendedConst, &Features::extended_const},
+    {Feature::WideArithmetic, &Features::wide_arithmetic},
+    {Feature::CustomPageSizes, &Features::custom_page_sizes},
     {Feature::Gc, &Features::gc},
     {Feature::Exceptions, &Features::exceptions},
     {Feature::Threads, &Features::threads},

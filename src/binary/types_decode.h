@@ -56,8 +56,10 @@ bool read_rectype(Reader& r, std::vector<SubType>* out, std::vector<size_t>* off
 bool read_subtype(Reader& r, SubType* out);
 
 // limits: flags byte (bit 0: max present, bit 1: shared (memories only), bit 2: 64-bit
-// addresses), u64 min [, u64 max]. Error: "malformed limits flags".
-bool read_limits(Reader& r, Limits* out, bool is_memory);
+// addresses, bit 3: page size (memories only)), u64 min [, u64 max] [, u32 log2 page size].
+// PAGE_SIZE_LOG2 is nullptr for tables. Errors: "malformed limits flags", "invalid custom page
+// size" (an exponent of 64 or more).
+bool read_limits(Reader& r, Limits* out, uint32_t* page_size_log2);
 bool read_tabletype(Reader& r, TableType* out);
 bool read_memorytype(Reader& r, MemoryType* out);
 bool read_globaltype(Reader& r, GlobalType* out);    // "malformed mutability"

@@ -588,6 +588,39 @@ HANDLER(data_drop) {
   NEXT(2);
 }
 
+// Wide arithmetic: the (low, high) result goes to two consecutive slots at dst. Every source
+// is read before either result is written (dst may be a source's slot).
+// [dst][a_lo][a_hi][b_lo][b_hi]
+HANDLER(add128) {
+  const num::I64Pair r = num::i64_add128(rd<uint64_t>(sp, pc[2].u), rd<uint64_t>(sp, pc[3].u),
+                                         rd<uint64_t>(sp, pc[4].u), rd<uint64_t>(sp, pc[5].u));
+  wr<uint64_t>(sp, pc[1].u, r.lo);
+  wr<uint64_t>(sp, pc[1].u + 8, r.hi);
+  NEXT(6);
+}
+// [dst][a_lo][a_hi][b_lo][b_hi]
+HANDLER(sub128) {
+  const num::I64Pair r = num::i64_sub128(rd<uint64_t>(sp, pc[2].u), rd<uint64_t>(sp, pc[3].u),
+                                         rd<uint64_t>(sp, pc[4].u), rd<uint64_t>(sp, pc[5].u));
+  wr<uint64_t>(sp, pc[1].u, r.lo);
+  wr<uint64_t>(sp, pc[1].u + 8, r.hi);
+  NEXT(6);
+}
+// [dst][a][b]
+HANDLER(mul_wide_s) {
+  const num::I64Pair r = num::i64_mul_wide_s(rd<uint64_t>(sp, pc[2].u), rd<uint64_t>(sp, pc[3].u));
+  wr<uint64_t>(sp, pc[1].u, r.lo);
+  wr<uint64_t>(sp, pc[1].u + 8, r.hi);
+  NEXT(4);
+}
+// [dst][a][b]
+HANDLER(mul_wide_u) {
+  const num::I64Pair r = num::i64_mul_wide_u(rd<uint64_t>(sp, pc[2].u), rd<uint64_t>(sp, pc[3].u));
+  wr<uint64_t>(sp, pc[1].u, r.lo);
+  wr<uint64_t>(sp, pc[1].u + 8, r.hi);
+  NEXT(4);
+}
+
 // [dst][src]
 HANDLER(ref_is_null) {
   wr<uint64_t>(sp, pc[1].u, rd<uint64_t>(sp, pc[2].u) == 0);

@@ -16,7 +16,8 @@ namespace hull::interp {
   X(table_copy) X(table_init) X(elem_drop) X(memory_size) X(memory_grow) X(memory_fill)  \
   X(memory_copy) X(memory_init) X(data_drop) X(ref_is_null) X(ref_func)                  \
   X(ref_as_non_null) X(ref_eq) X(br_on_null) X(br_on_non_null) X(shuffle) X(fuel) X(epoch)  \
-  X(fuel_epoch) X(add_shl) X(ret1) X(throw_) X(throw_ref) X(rethrow)
+  X(fuel_epoch) X(add_shl) X(ret1) X(throw_) X(throw_ref) X(rethrow) X(add128) X(sub128)      \
+  X(mul_wide_s) X(mul_wide_u)
 
 namespace h {
 #define HULL_DECLARE_HANDLER(name) \

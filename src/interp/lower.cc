@@ -228,6 +228,10 @@ class LoweringSink {
         emit_u(0);
         return;
       }
+      case Op::i64_add128:
+      case Op::i64_sub128:
+      case Op::i64_mul_wide_s:
+      case Op::i64_mul_wide_u: return lower_wide(op);
       case Op::ref_is_null: return simple(h::ref_is_null, 1, 1);
       case Op::ref_eq: return simple(h::ref_eq, 2, 1);
       case Op::ref_as_non_null: return simple(h::ref_as_non_null, 1, 1);
@@ -584,6 +588,25 @@ class LoweringSink {
     emit_dst(d);
     for (unsigned i = 0; i < np; ++i) emit_u(s[i].src * 8);
     (void)nr;
+  }
+  // Wide arithmetic: [dst][sources...]; the low result at dst, the high one in the next slot
+  // (two pushed i64 entries are adjacent).
+  void lower_wide(Op op) {
+    const bool pairs = op == Op::i64_add128 || op == Op::i64_sub128;
+    const unsigned np = pairs ? 4 : 2;
+    Entry s[4];
+    for (unsigned i = np; i-- > 0;) s[i] = pop();
+    Entry lo = push(1);
+    push(1);
+    emit_h(op == Op::i64_add128       ? h::add128
+           : op == Op::i64_sub128     ? h::sub128
+           : op == Op::i64_mul_wide_s ? h::mul_wide_s
+                                      : h::mul_wide_u);
+    emit_dst(lo);
+    // Retargeting dst (local.set of the low half after a drop) would let the high half
+    // overwrite the slot after the local: two results are never redirected.
+    patch_pos_ = kNoPatch;
+    for (unsigned i = 0; i < np; ++i) emit_u(s[i].src * 8);
   }
   void emit_copy(uint32_t dst, uint32_t src, unsigned n) {
     if (dst == src) return;

@@ -197,6 +197,34 @@ inline uint64_t i64_rotr(uint64_t a, uint64_t b) { return std::rotr(a, int(b & 6
 inline uint64_t i64_extend8_s(uint64_t a) { return uint64_t(int64_t(int8_t(uint8_t(a)))); }
 inline uint64_t i64_extend16_s(uint64_t a) { return uint64_t(int64_t(int16_t(uint16_t(a)))); }
 inline uint64_t i64_extend32_s(uint64_t a) { return uint64_t(int64_t(int32_t(uint32_t(a)))); }
+
+// ---- wide arithmetic (128-bit integers as (low, high) i64 halves) ------------------------------
+// opcodes.def types these by hand (two results), so no handler is generated from them; the
+// interpreter's wide_* handlers call them.
+
+struct I64Pair {
+  uint64_t lo, hi;
+  friend bool operator==(const I64Pair&, const I64Pair&) = default;
+};
+
+inline I64Pair i64_add128(uint64_t a_lo, uint64_t a_hi, uint64_t b_lo, uint64_t b_hi) {
+  const uint64_t lo = a_lo + b_lo;
+  return {lo, a_hi + b_hi + (lo < a_lo ? 1 : 0)};  // carry out of the low half
+}
+inline I64Pair i64_sub128(uint64_t a_lo, uint64_t a_hi, uint64_t b_lo, uint64_t b_hi) {
+  return {a_lo - b_lo, a_hi - b_hi - (a_lo < b_lo ? 1 : 0)};  // borrow from the high half
+}
+// The full 128-bit product. (__extension__: __int128 is a GNU type, clang and gcc have it.)
+__extension__ typedef unsigned __int128 U128;
+__extension__ typedef __int128 S128;
+inline I64Pair i64_mul_wide_s(uint64_t a, uint64_t b) {
+  const U128 p = U128(S128(int64_t(a)) * S128(int64_t(b)));
+  return {uint64_t(p), uint64_t(p >> 64)};
+}
+inline I64Pair i64_mul_wide_u(uint64_t a, uint64_t b) {
+  const U128 p = U128(a) * U128(b);
+  return {uint64_t(p), uint64_t(p >> 64)};
+}
 inline uint64_t i64_extend_i32_s(uint32_t a) { return uint64_t(int64_t(int32_t(a))); }
 inline uint64_t i64_extend_i32_u(uint32_t a) { return uint64_t(a); }
 

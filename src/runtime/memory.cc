@@ -95,7 +95,7 @@ Status Memory::init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard,
                     const MemoryImage* initial) {
   type = t;
   const unsigned log2 = t.page_size_log2;
-  const uint64_t spec_max = t.limits.is64 ? kMaxPages64 : kMaxPages32;
+  const uint64_t spec_max = max_memory_pages(t);
   uint64_t max = t.limits.max ? *t.limits.max : spec_max;
   if (max > spec_max) max = spec_max;
   uint64_t cap_bytes = limit_bytes < kHardMaxBytes ? limit_bytes : kHardMaxBytes;

@@ -21,6 +21,8 @@ constexpr std::array<FeatureInfo, kFeatureCount> kFeatures = {{
     {"memory64", "memory64", "memory64", true},
     {"tail-call", "tail_call", "tail call", true},
     {"extended-const", "extended_const", "extended constant", true},
+    {"wide-arithmetic", "wide_arithmetic", "wide arithmetic", true},
+    {"custom-page-sizes", "custom_page_sizes", "custom page size", true},
     {"exceptions", "exceptions", "exception-handling", true},
     {"threads", "threads", "atomic", false},
 }};

@@ -27,6 +27,8 @@ enum class Feature : uint8_t {
   Memory64,
   TailCall,
   ExtendedConst,
+  WideArithmetic,
+  CustomPageSizes,
   Exceptions,
   Threads,
   kCount
@@ -101,6 +103,8 @@ constexpr FeatureMask opcode_features(uint8_t prefix, uint32_t code) {
     case 0xFC:
       if (code >= 0x8 && code <= 0xE) return feature_bit(Feature::BulkMemory);
       if (code >= 0xF && code <= 0x11) return rt;  // table.grow, table.size, table.fill
+      if (code >= 0x13 && code <= 0x16)            // i64.add128, i64.sub128, i64.mul_wide_s/u
+        return feature_bit(Feature::WideArithmetic);
       return 0;                                    // saturating truncations: always on
     default: break;
   }

@@ -110,8 +110,21 @@ struct GlobalType {
 enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3, Tag = 4 };
 const char* extern_kind_name(ExternKind k);
 
-// Maximum page counts the spec allows (for validation of limits).
+// Maximum page counts the spec allows (for validation of limits), with 64 KiB pages.
 constexpr uint64_t kMaxPages32 = 65536;            // 4 GiB / 64 KiB
 constexpr uint64_t kMaxPages64 = uint64_t(1) << 48;  // 2^64 / 64 KiB
+
+// The most pages a memory of type T may have (custom-page-sizes: any page size): its bytes
+// must be addressable (2^32 or 2^64), and its page count, which memory.size returns, must fit
+// the address type (so 1-byte pages stop at 2^32-1, not 2^32).
+// Total for any exponent, though only 0 and 16 validate.
+constexpr uint64_t max_memory_pages(const MemoryType& t) {
+  const unsigned addr_bits = t.limits.is64 ? 64 : 32;
+  if (t.page_size_log2 > addr_bits) return 0;  // not one page is addressable
+  const unsigned bits = addr_bits - t.page_size_log2;
+  const uint64_t addressable_pages = bits >= 64 ? UINT64_MAX : uint64_t(1) << bits;
+  const uint64_t index_max = addr_bits == 64 ? UINT64_MAX : uint64_t(0xFFFFFFFF);
+  return addressable_pages < index_max ? addressable_pages : index_max;
+}
 
 }  // namespace hull

@@ -13,7 +13,10 @@ namespace hull::text {
 
 class Cursor {
  public:
-  explicit Cursor(const TokenList& tl) : toks_(tl.tokens) {}
+  explicit Cursor(const TokenList& tl) : toks_(tl.tokens), annotations_(tl.annotations) {}
+
+  // The known annotations of the token list (lexer.h), by position.
+  const std::vector<Annotation>& annotations() const { return annotations_; }
 
   size_t pos() const { return pos_; }
   void set_pos(size_t p) { pos_ = p; }
@@ -21,6 +24,8 @@ class Cursor {
     size_t i = pos_ + k;
     return i < toks_.size() ? toks_[i] : toks_.back();
   }
+  // The token at index I (the Eof token past the end).
+  const Token& peek_at(size_t i) const { return i < toks_.size() ? toks_[i] : toks_.back(); }
   const Token& next() {
     const Token& t = peek();
     if (pos_ + 1 < toks_.size()) ++pos_;
@@ -88,6 +93,7 @@ class Cursor {
 
  private:
   const std::vector<Token>& toks_;
+  const std::vector<Annotation>& annotations_;
   size_t pos_ = 0;
 };
 

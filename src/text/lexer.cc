@@ -88,11 +88,13 @@ class Lexer {
             HULL_TRY(read_string(s));
             if (s.empty()) return err(line, col, "empty annotation id");
             if (!valid_utf8(s)) return err(line, col, "malformed UTF-8 encoding");
+            begin_annotation(out, s, line, col);
           } else {
             size_t b = pos_;
             while (pos_ < src_.size() && is_idchar(src_[pos_])) ++pos_;
             id = src_.substr(b, pos_ - b);
             if (id.empty()) return err(line, col, "empty annotation id");
+            begin_annotation(out, id, line, col);
           }
           ++annot_depth_;
           if (++depth > kMaxNesting) return err(line, col, "nesting too deep");
@@ -100,8 +102,12 @@ class Lexer {
         }
         ++pos_;
         if (++depth > kMaxNesting) return err(line, col, "nesting too deep");
-        if (annot_depth_) { ++annot_depth_; continue; }
         t.kind = Tok::LParen;
+        if (annot_depth_) {
+          ++annot_depth_;
+          record(out, t);
+          continue;
+        }
         out.tokens.push_back(t);
         continue;
       }
@@ -109,8 +115,14 @@ class Lexer {
         ++pos_;
         if (depth == 0) return err(line, col, "unexpected token");
         --depth;
-        if (annot_depth_) { --annot_depth_; continue; }
         t.kind = Tok::RParen;
+        if (annot_depth_) {
+          if (--annot_depth_ == 0)
+            recording_ = false;  // the annotation's own ')'
+          else
+            record(out, t);
+          continue;
+        }
         out.tokens.push_back(t);
         continue;
       }
@@ -118,10 +130,14 @@ class Lexer {
         std::string s;
         HULL_TRY(read_string(s));
         HULL_TRY(check_delimited(line, col));
-        if (annot_depth_) continue;
         t.kind = Tok::String;
+        if (annot_depth_ && !recording_) continue;
         out.storage.push_back(std::move(s));
         t.text = out.storage.back();
+        if (annot_depth_) {
+          record(out, t);
+          continue;
+        }
         out.tokens.push_back(t);
         continue;
       }
@@ -133,10 +149,14 @@ class Lexer {
           if (!r.ok() || s.empty()) return err(line, col, "empty identifier");
           if (!valid_utf8(s)) return err(line, col, "malformed UTF-8 encoding");
           HULL_TRY(check_delimited(line, col));
-          if (annot_depth_) continue;
           t.kind = Tok::Id;
+          if (annot_depth_ && !recording_) continue;
           out.storage.push_back(std::move(s));
           t.text = out.storage.back();
+          if (annot_depth_) {
+            record(out, t);
+            continue;
+          }
           out.tokens.push_back(t);
           continue;
         }
@@ -144,9 +164,12 @@ class Lexer {
         while (pos_ < src_.size() && is_idchar(src_[pos_])) ++pos_;
         if (pos_ == b) return err(line, col, "empty identifier");
         HULL_TRY(check_delimited(line, col));
-        if (annot_depth_) continue;
         t.kind = Tok::Id;
         t.text = src_.substr(b, pos_ - b);
+        if (annot_depth_) {
+          record(out, t);
+          continue;
+        }
         out.tokens.push_back(t);
         continue;
       }
@@ -154,9 +177,12 @@ class Lexer {
         size_t b = pos_;
         while (pos_ < src_.size() && is_idchar(src_[pos_])) ++pos_;
         HULL_TRY(check_delimited(line, col));
-        if (annot_depth_) continue;
         t.kind = Tok::Atom;
         t.text = src_.substr(b, pos_ - b);
+        if (annot_depth_) {
+          record(out, t);
+          continue;
+        }
         out.tokens.push_back(t);
         continue;
       }
@@ -182,6 +208,30 @@ class Lexer {
   }
 
  private:
+  // An annotation starts (its "(@id" read): a known one is recorded with the tokens inside it.
+  void begin_annotation(TokenList& out, std::string_view id, uint32_t line, uint32_t col) {
+    Annotation::Kind kind;
+    if (id == "custom")
+      kind = Annotation::Kind::Custom;
+    else if (id == "name")
+      kind = Annotation::Kind::Name;
+    else if (id == "metadata.code.branch_hint")
+      kind = Annotation::Kind::BranchHint;
+    else
+      return;
+    Annotation a;
+    a.kind = kind;
+    a.pos = out.tokens.size();
+    a.line = line;
+    a.col = col;
+    out.annotations.push_back(std::move(a));
+    recording_ = true;
+  }
+  // A token inside an annotation: kept if the annotation is being recorded.
+  void record(TokenList& out, const Token& t) {
+    if (recording_) out.annotations.back().body.push_back(t);
+  }
+
   Error err(uint32_t line, uint32_t col, const char* msg) {
     return Error::at_text(ErrorKind::Malformed, msg, line, col);
   }
@@ -334,6 +384,7 @@ class Lexer {
 
   std::string_view src_;
   uint32_t annot_depth_ = 0;
+  bool recording_ = false;  // inside a known annotation (begin_annotation)
   size_t pos_ = 0;
   uint32_t line_ = 1;
   size_t line_start_ = 0;
@@ -351,5 +402,14 @@ bool valid_utf8(std::string_view s) {
 }
 
 Result<TokenList> tokenize(std::string_view src) { return Lexer(src).run(); }
+
+std::string_view annotation_name(Annotation::Kind k) {
+  switch (k) {
+    case Annotation::Kind::Custom: return "@custom";
+    case Annotation::Kind::Name: return "@name";
+    case Annotation::Kind::BranchHint: return "@metadata.code.branch_hint";
+  }
+  return "@?";
+}
 
 }  // namespace hull::text

@@ -21,6 +21,12 @@ Status ModuleParser::inline_exports(uint8_t kind, uint32_t idx) {
 Result<ModuleParser::FieldHead> ModuleParser::field_head(Space space, uint8_t kind) {
   if (c_.at(Tok::Id)) c_.next();
   uint32_t idx = cur_[space]++;
+  if (!annotations_.empty() && (space == kFuncSp || space == kTagSp)) {
+    // `(func $id? (@name "text") ...)`: the name the name section gives it.
+    HULL_ASSIGN_OR_RETURN(std::optional<std::string_view> name, take_name_annotation(c_.pos()));
+    if (name)
+      (space == kFuncSp ? func_name_annotations_ : tag_name_annotations_).emplace_back(idx, *name);
+  }
   HULL_TRY(inline_exports(kind, idx));
   HULL_ASSIGN_OR_RETURN(bool imported, inline_import());
   return FieldHead{idx, imported};
@@ -203,7 +209,11 @@ Status ModuleParser::field_func() {
   put_u32(body_, runs);
   body_.insert(body_.end(), lb.begin(), lb.end());
   depth_ = 0;
-  HULL_TRY(instrs(body_));
+  in_func_body_ = true;
+  hint_func_ = head.idx;
+  Status body_status = instrs(body_);
+  in_func_body_ = false;
+  HULL_TRY(std::move(body_status));
   if (!c_.at(Tok::RParen)) return c_.unexpected();
   c_.next();
   body_.push_back(0x0B);
@@ -436,6 +446,13 @@ Status ModuleParser::field_import() {
   if (c_.at(Tok::Id)) c_.next();
   std::string_view k = kind.text;
   Bytes desc;
+  if ((k == "func" || k == "tag") && !annotations_.empty()) {
+    // `(import "m" "n" (func $id? (@name "text") ...))`, as on a defined function or tag.
+    HULL_ASSIGN_OR_RETURN(std::optional<std::string_view> name, take_name_annotation(c_.pos()));
+    if (name)
+      (k == "func" ? func_name_annotations_ : tag_name_annotations_)
+          .emplace_back(cur_[k == "func" ? kFuncSp : kTagSp], *name);
+  }
   if (k == "func") {
     cur_[kFuncSp]++;
     TypeUse tu;

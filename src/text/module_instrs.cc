@@ -191,6 +191,10 @@ Status ModuleParser::instrs(Bytes& b) {
       if (t.text == "end" || t.text == "else" || t.text == "catch" || t.text == "catch_all" ||
           t.text == "delegate")
         return {};
+      if (has_branch_hints_ && in_func_body_) {
+        HULL_ASSIGN_OR_RETURN(const Annotation* hint, take_branch_hint(c_.pos()));
+        record_branch_hint(hint, b.size());
+      }
       HULL_TRY(plain(b));
     } else if (t.kind == Tok::RParen || t.kind == Tok::Eof) {
       return {};
@@ -202,6 +206,12 @@ Status ModuleParser::instrs(Bytes& b) {
 
 Status ModuleParser::folded(Bytes& b) {
   HULL_TRY(enter());
+  // A branch hint before a folded instruction is for the instruction, whose opcode follows
+  // its folded operands.
+  const Annotation* hint = nullptr;
+  if (has_branch_hints_ && in_func_body_) {
+    HULL_ASSIGN_OR_RETURN(hint, take_branch_hint(c_.pos()));
+  }
   c_.next();  // '('
   const Token& kw = c_.peek();
   if (kw.kind != Tok::Atom) return c_.unexpected();
@@ -211,6 +221,7 @@ Status ModuleParser::folded(Bytes& b) {
     Op op = k == "block" ? Op::block : k == "loop" ? Op::loop : Op::try_table;
     std::string_view label;
     if (c_.at(Tok::Id)) label = c_.next().text;
+    record_branch_hint(hint, b.size());
     put_op(b, op);
     HULL_TRY(block_type(b));
     if (op == Op::try_table) HULL_TRY(catches(b));
@@ -264,6 +275,7 @@ Status ModuleParser::folded(Bytes& b) {
     Bytes bt;
     HULL_TRY(block_type(bt));
     while (c_.at(Tok::LParen) && !c_.at_paren("then")) HULL_TRY(folded(b));
+    record_branch_hint(hint, b.size());
     put_op(b, Op::if_);
     b.insert(b.end(), bt.begin(), bt.end());
     labels_.push_back(label);
@@ -280,6 +292,7 @@ Status ModuleParser::folded(Bytes& b) {
     b.push_back(0x0B);
   } else {
     size_t start = b.size();
+    const size_t hints_before = branch_hints_.size();
     HULL_TRY(plain(b));
     size_t mid = b.size();
     // Operands: folded instructions and, as wasm-tools accepts (the component testsuite
@@ -289,7 +302,13 @@ Status ModuleParser::folded(Bytes& b) {
       else HULL_TRY(plain(b));
     }
     // Operands come first in the binary: move the instruction after them.
-    if (mid != b.size()) std::rotate(b.begin() + start, b.begin() + mid, b.end());
+    if (mid != b.size()) {
+      std::rotate(b.begin() + start, b.begin() + mid, b.end());
+      // The operands' own hints moved with them.
+      for (size_t i = hints_before; i < branch_hints_.size(); ++i)
+        if (branch_hints_[i].offset >= mid) branch_hints_[i].offset -= uint32_t(mid - start);
+    }
+    record_branch_hint(hint, start + (b.size() - mid));
   }
   --depth_;
   return c_.expect(Tok::RParen);

@@ -172,14 +172,40 @@ Status ModuleParser::pass1() {
 
 Result<Bytes> ModuleParser::assemble() {
   Bytes out = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
+  // @custom sections go before or after the section they name, present or not.
+  const bool customs = !customs_.empty();
+  auto before = [&](std::string_view s) {
+    if (customs) put_custom_sections(out, section_slot(s, false));
+  };
+  auto after = [&](std::string_view s) {
+    if (customs) put_custom_sections(out, section_slot(s, true));
+  };
+  if (customs) put_custom_sections(out, before_first_slot());
+  before("type");
   if (type_groups_) section(out, 1, type_groups_, type_sec_);
+  after("type");
+  before("import");
   if (n_imports_) section(out, 2, n_imports_, imports_);
+  after("import");
+  before("func");
   if (n_funcs_) section(out, 3, n_funcs_, funcs_);
+  after("func");
+  before("table");
   if (n_tables_) section(out, 4, n_tables_, tables_);
+  after("table");
+  before("memory");
   if (n_mems_) section(out, 5, n_mems_, mems_);
+  after("memory");
+  before("tag");
   if (n_tags_) section(out, 13, n_tags_, tags_);
+  after("tag");
+  before("global");
   if (n_globals_) section(out, 6, n_globals_, globals_);
+  after("global");
+  before("export");
   if (n_exports_) section(out, 7, n_exports_, exports_);
+  after("export");
+  before("start");
   if (has_start_) {
     Bytes s;
     put_u32(s, start_);
@@ -187,7 +213,11 @@ Result<Bytes> ModuleParser::assemble() {
     put_u32(out, uint32_t(s.size()));
     out.insert(out.end(), s.begin(), s.end());
   }
+  after("start");
+  before("elem");
   if (n_elems_) section(out, 9, n_elems_, elems_);
+  after("elem");
+  before("datacount");
   if (need_datacount_) {  // only needed when code refers to data segments
     Bytes s;
     put_u32(s, n_datas_);
@@ -195,9 +225,16 @@ Result<Bytes> ModuleParser::assemble() {
     put_u32(out, uint32_t(s.size()));
     out.insert(out.end(), s.begin(), s.end());
   }
+  after("datacount");
+  before("code");
+  put_branch_hint_section(out);  // code metadata precedes the code it describes
   if (n_funcs_) section(out, 10, n_funcs_, code_);
+  after("code");
+  before("data");
   if (n_datas_) section(out, 11, n_datas_, datas_);
+  after("data");
   if (name_section_) append_name_section(out);
+  if (customs) put_custom_sections(out, after_last_slot());
   return out;
 }
 
@@ -232,9 +269,21 @@ void ModuleParser::append_name_section(Bytes& out) {
     put_name(p, module_name_);
     subsection(0, p);
   }
-  if (!names_[kFuncSp].empty()) {
+  // @name annotations name functions and tags over (or without) their $ids.
+  auto with_annotations = [](NameMap m, const NameMap& annotated) {
+    for (const auto& [idx, name] : annotated) {
+      auto it = std::lower_bound(m.begin(), m.end(), idx,
+                                 [](const auto& e, uint32_t i) { return e.first < i; });
+      if (it != m.end() && it->first == idx)
+        it->second = name;
+      else
+        m.emplace(it, idx, name);
+    }
+    return m;
+  };
+  if (!names_[kFuncSp].empty() || !func_name_annotations_.empty()) {
     Bytes p;
-    put_name_map(p, by_index(names_[kFuncSp]));
+    put_name_map(p, with_annotations(by_index(names_[kFuncSp]), func_name_annotations_));
     subsection(1, p);
   }
   if (!local_names_.empty()) {
@@ -247,6 +296,11 @@ void ModuleParser::append_name_section(Bytes& out) {
       put_name_map(p, locals);
     }
     subsection(2, p);
+  }
+  if (!tag_name_annotations_.empty()) {  // tag names: subsection 11 (extended name section)
+    Bytes p;
+    put_name_map(p, with_annotations({}, tag_name_annotations_));
+    subsection(11, p);
   }
   if (contents.empty()) return;
   Bytes section_body;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -50,13 +52,16 @@ class ModuleParser {
 
   Result<Bytes> run() {
     stack_base_ = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    const size_t begin_pos = c_.pos();
     HULL_TRY(pass1());
     size_t end_pos = c_.pos();
+    HULL_TRY(begin_annotations(begin_pos, end_pos));
     HULL_TRY(parse_types());
     for (size_t p : fields_) {
       c_.set_pos(p);
       HULL_TRY(parse_field());
     }
+    HULL_TRY(end_annotations());
     c_.set_pos(end_pos);
     return assemble();
   }
@@ -236,6 +241,40 @@ class ModuleParser {
 
   Status field_data();
 
+  // ---------------------------------------------------------------- annotations
+  // module_annotations.cc: @custom, @name and @metadata.code.branch_hint (lexer.h Annotation).
+
+  // Custom section slot of a section name ("func"), before or after it; -1 if none.
+  static int section_slot(std::string_view name, bool after);
+  static int before_first_slot();  // `(before first)`
+  static int after_last_slot();    // `(after last)`, also where a custom section goes by default
+  Status parse_custom_annotation(const Annotation& a);
+  Result<std::string_view> name_annotation_text(const Annotation& a);
+  size_t first_annotation_at(size_t pos) const;
+  // After pass 1: takes this module's annotations and handles those between fields.
+  Status begin_annotations(size_t begin, size_t end);
+  // A @name right after a function's or tag's `$id?` (at token POS), claimed.
+  Result<std::optional<std::string_view>> take_name_annotation(size_t pos);
+  // The branch hint before the instruction at token POS, claimed; nullptr if none.
+  Result<const Annotation*> take_branch_hint(size_t pos);
+  // Records HINT (if any) for the instruction at byte OFFSET of the current body.
+  void record_branch_hint(const Annotation* hint, size_t offset);
+  // Any annotation left unclaimed is misplaced.
+  Status end_annotations();
+  void put_custom_sections(Bytes& out, int slot) const;
+  void put_branch_hint_section(Bytes& out);
+
+  struct CustomAnnotation {
+    std::string name;
+    int slot = 0;  // section_slot(), before_first_slot() or after_last_slot()
+    Bytes contents;
+  };
+  struct BranchHintEntry {
+    uint32_t func;
+    uint32_t offset;  // from the start of the function body (its local declarations)
+    std::string_view value;
+  };
+
   // ---------------------------------------------------------------- output
 
   Result<Bytes> assemble();
@@ -276,6 +315,15 @@ class ModuleParser {
   std::vector<std::string_view> labels_;
   Bytes body_;
   uint32_t depth_ = 0;
+  // Annotations (module_annotations.cc).
+  std::span<const Annotation> annotations_;
+  std::vector<uint8_t> annotation_used_;  // parallel to annotations_
+  std::vector<CustomAnnotation> customs_;
+  bool has_branch_hints_ = false;
+  bool in_func_body_ = false;  // branch hints may be claimed (instructions of body_)
+  uint32_t hint_func_ = 0;     // the function whose body is being parsed
+  std::vector<BranchHintEntry> branch_hints_;
+  std::vector<std::pair<uint32_t, std::string_view>> func_name_annotations_, tag_name_annotations_;
   uintptr_t stack_base_ = 0;
   static constexpr uintptr_t kStackBudget = 1 << 20;
 };

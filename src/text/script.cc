@@ -516,13 +516,16 @@ class ScriptParser {
       HULL_ASSIGN_OR_RETURN(ae.action, action());
       cmd.body = std::move(ae);
     } else if (k == "assert_malformed" || k == "assert_invalid" || k == "assert_unlinkable" ||
-               k == "assert_uninstantiable") {
+               k == "assert_uninstantiable" || k == "assert_malformed_custom" ||
+               k == "assert_invalid_custom") {
       AssertModule am;
-      am.kind = k == "assert_malformed" ? AssertModule::Malformed
-                : k == "assert_invalid" ? AssertModule::Invalid
-                : k == "assert_unlinkable" ? AssertModule::Unlinkable
-                                           : AssertModule::Uninstantiable;
-      bool keep = am.kind == AssertModule::Malformed || am.kind == AssertModule::Invalid;
+      am.kind = k == "assert_malformed"          ? AssertModule::Malformed
+                : k == "assert_invalid"          ? AssertModule::Invalid
+                : k == "assert_unlinkable"       ? AssertModule::Unlinkable
+                : k == "assert_uninstantiable"   ? AssertModule::Uninstantiable
+                : k == "assert_malformed_custom" ? AssertModule::MalformedCustom
+                                                 : AssertModule::InvalidCustom;
+      bool keep = am.kind != AssertModule::Unlinkable && am.kind != AssertModule::Uninstantiable;
       HULL_ASSIGN_OR_RETURN(am.module, module(keep));
       HULL_ASSIGN_OR_RETURN(am.message, string());
       cmd.body = std::move(am);
@@ -542,9 +545,8 @@ class ScriptParser {
   // module fields (a script may abbreviate a module to its fields).
   static bool skippable(std::string_view k) {
     static const std::string_view known[] = {
-        "thread", "wait", "input", "output", "assert_invalid_custom", "assert_malformed_custom",
-        "func", "memory", "table", "global", "type", "rec", "import", "export", "data", "elem",
-        "start", "tag"};
+        "thread", "wait", "input",  "output", "func", "memory", "table", "global",
+        "type",   "rec",  "import", "export", "data", "elem",   "start", "tag"};
     for (auto n : known)
       if (n == k) return true;
     return false;

@@ -140,13 +140,23 @@ struct AssertExhaustion { Action action; std::string message; };
 struct AssertException { Action action; };
 // assert_malformed / assert_invalid / assert_unlinkable / assert_uninstantiable.
 struct AssertModule {
-  enum Kind : uint8_t { Malformed, Invalid, Unlinkable, Uninstantiable };
+  // MalformedCustom / InvalidCustom (assert_malformed_custom, assert_invalid_custom): the
+  // module's custom sections or annotations are malformed or invalid; the module itself need
+  // not be (custom sections never make a module invalid).
+  enum Kind : uint8_t {
+    Malformed,
+    Invalid,
+    Unlinkable,
+    Uninstantiable,
+    MalformedCustom,
+    InvalidCustom
+  };
   Kind kind = Malformed;
   ScriptModule module;
   std::string message;
 };
-// A command the parser recognised but does not model (thread/wait/input/output, the
-// *_custom assertions, bare module fields); recorded, not dropped. Any other unknown command
+// A command the parser recognised but does not model (thread/wait/input/output, bare module
+// fields); recorded, not dropped. Any other unknown command
 // is a parse error.
 struct SkippedCommand { std::string head; };
 

@@ -84,6 +84,9 @@ Status check_module_features(const ModuleDesc& m, const FeatureSet& f) {
     if (i == 1) HULL_FEATURE_TRY(need(f, Feature::MultiMemory, "a second memory", off));
     if (t.limits.is64) HULL_FEATURE_TRY(need(f, Feature::Memory64, "64-bit " + name, off));
     if (t.limits.shared) HULL_FEATURE_TRY(need(f, Feature::Threads, "shared " + name, off));
+    // An explicit 64 KiB page size describes the same memory as none: only other sizes count.
+    if (t.page_size_log2 != 16)
+      HULL_FEATURE_TRY(need(f, Feature::CustomPageSizes, "custom page size of " + name, off));
   }
   for (size_t i = 0; i < m.globals.size(); ++i) {
     const std::string name = "global " + std::to_string(i);

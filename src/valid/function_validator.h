@@ -1019,6 +1019,23 @@ bool FunctionValidator::step_hand_typed(Op op, bool reachable, Sink& sink, bool*
       emit();
       return true;
 
+    case Op::i64_add128:
+    case Op::i64_sub128:
+    case Op::i64_mul_wide_s:
+    case Op::i64_mul_wide_u: {
+      // 128-bit values as (low, high) i64 pairs: add/sub take two pairs, mul_wide two i64s;
+      // each pushes one pair, low first.
+      const unsigned num_params = op == Op::i64_add128 || op == Op::i64_sub128 ? 4 : 2;
+      ValType ps[4];
+      for (unsigned i = num_params; i-- > 0;)
+        if (!pop_kind(ValKind::I64, &ps[i])) return false;
+      popped_.assign(ps, ps + num_params);
+      if (!push(ValType::i64()) || !push(ValType::i64())) return false;
+      pushed_ = {ValType::i64(), ValType::i64()};
+      emit();
+      return true;
+    }
+
     case Op::ref_i31:
       if (!pop_kind(ValKind::I32, &t)) return false;
       popped_.push_back(t);

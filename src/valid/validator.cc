@@ -31,16 +31,16 @@ Status check_memory_type(const MemoryType& t, size_t at) {
   if (l.max && l.min > *l.max)
     return Error::invalid("size minimum must not be greater than maximum", at);
   // Spec: the memory may span at most 2^32 (32-bit) or 2^64 (64-bit) bytes.
-  const unsigned addr_bits = l.is64 ? 64 : 32;
-  const unsigned page_bits = t.page_size_log2;
-  const uint64_t max_pages =
-      addr_bits - page_bits >= 64 ? ~uint64_t(0) : uint64_t(1) << (addr_bits - page_bits);
+  const uint64_t max_pages = max_memory_pages(t);
   if (l.min > max_pages || (l.max && *l.max > max_pages)) {
-    if (l.is64 && page_bits == 16)
-      return Error::invalid("memory size must be at most 2^48 pages", at);
-    if (page_bits == 16)
-      return Error::invalid("memory size must be at most 65536 pages (4GiB)", at);
-    return Error::invalid("memory size out of range", at);
+    if (t.page_size_log2 == 16)
+      return Error::invalid(l.is64 ? "memory size must be at most 2^48 pages"
+                                   : "memory size must be at most 65536 pages (4GiB)",
+                            at);
+    // 1-byte pages (the only other size that validates).
+    return Error::invalid(l.is64 ? "memory size must be at most 2^64-1 pages of 1 byte"
+                                 : "memory size must be at most 2^32-1 pages of 1 byte",
+                          at);
   }
   if (l.shared && !l.max) return Error::invalid("shared memory must have maximum", at);
   return {};

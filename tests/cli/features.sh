@@ -18,6 +18,17 @@ WAT
 cat >"$tmp/plain.wat" <<'WAT'
 (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
 WAT
+cat >"$tmp/wide.wat" <<'WAT'
+(module
+  (func (export "hi") (param i64 i64) (result i64)
+    (i64.mul_wide_s (local.get 0) (local.get 1))
+    (return)))
+WAT
+cat >"$tmp/pages.wat" <<'WAT'
+(module
+  (memory 3 (pagesize 1))
+  (func (export "size") (result i32) memory.size))
+WAT
 cat >"$tmp/simd.wast" <<'WAST'
 (module (func (export "f") (result i32) (i32x4.extract_lane 0 (v128.const i32x4 7 0 0 0))))
 (assert_return (invoke "f") (i32.const 7))
@@ -62,6 +73,19 @@ check "run -W simd=maybe: usage error" 2 "expected y or n" \
   "$HULL" run -W simd=maybe "$tmp/plain.wat"
 check "run -W threads=y on a plain module" 0 "5" \
   "$HULL" run -W threads=y "$tmp/plain.wat" --invoke add 2 3
+
+wide='requires the wide-arithmetic feature, which is disabled'
+wide+=' (Config::features.wide_arithmetic, hull run -W wide-arithmetic=y)'
+# -1 * 1 = -1: signed, the high half of the 128-bit product is all ones.
+check "run: wide-arithmetic on by default" 0 "-1" "$HULL" run "$tmp/wide.wat" --invoke hi -1 1
+check "run -W wide-arithmetic=n: rejected" 1 "$wide" \
+  "$HULL" run -W wide-arithmetic=n "$tmp/wide.wat" --invoke hi -1 1
+pages='custom page size of memory 0 at offset 0x'
+check "run: custom-page-sizes on by default" 0 "3" "$HULL" run "$tmp/pages.wat" --invoke size
+check "run -W custom-page-sizes=n: rejected" 1 "$pages" \
+  "$HULL" run -W custom-page-sizes=n "$tmp/pages.wat" --invoke size
+check "run -W custom-page-sizes=n names the switch" 1 "hull run -W custom-page-sizes=y" \
+  "$HULL" run -W custom-page-sizes=n "$tmp/pages.wat" --invoke size
 
 check "wast: simd on by default" 0 "1 passed, 0 failed" "$HULL" wast "$tmp/simd.wast"
 check "wast -W simd=n" 1 "$msg" "$HULL" wast -W simd=n "$tmp/simd.wast"

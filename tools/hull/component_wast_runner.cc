@@ -403,6 +403,10 @@ WastFileResult ComponentWastRunner::run(const text::Script& script) {
             [&](const text::AssertException&) { fail(line, "assert_exception on a component"); },
             [&](const text::AssertModule& c) {
               using K = text::AssertModule;
+              if (c.kind == K::MalformedCustom || c.kind == K::InvalidCustom)
+                return fail(line,
+                            "assert_*_custom: custom sections of core modules are checked "
+                            "by the core runner");
               auto comp = compile(c.module);
               if (c.kind == K::Malformed || c.kind == K::Invalid) {
                 const char* what = c.kind == K::Malformed ? "assert_malformed" : "assert_invalid";

@@ -69,6 +69,8 @@ void apply_to(const WasmFeatures& w, api::Config* config) {
   a.tail_call = f.has(Feature::TailCall);
   a.function_references = f.has(Feature::FunctionReferences);
   a.extended_const = f.has(Feature::ExtendedConst);
+  a.wide_arithmetic = f.has(Feature::WideArithmetic);
+  a.custom_page_sizes = f.has(Feature::CustomPageSizes);
   a.gc = f.has(Feature::Gc);
   a.exceptions = f.has(Feature::Exceptions);
   a.threads = f.has(Feature::Threads);

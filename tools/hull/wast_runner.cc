@@ -9,6 +9,7 @@
 #include "component_wast_runner.h"
 #include "overloaded.h"
 #include "text/wat.h"
+#include "valid/custom_sections.h"
 #include "valid/subtyping.h"
 #include "values.h"
 #include "wast_messages.h"
@@ -639,6 +640,26 @@ WastFileResult WastRunner::run(const text::Script& script) {
             [&](const text::AssertModule& c) {
               using K = text::AssertModule;
               auto mod = compile_module(c.module);
+              if (c.kind == K::MalformedCustom || c.kind == K::InvalidCustom) {
+                // A malformed annotation fails the text format (as the reference interpreter's
+                // parser does); the binary's custom sections are checked beside compilation,
+                // since they never make the module itself invalid.
+                const bool malformed = c.kind == K::MalformedCustom;
+                const char* what = malformed ? "assert_malformed_custom" : "assert_invalid_custom";
+                Status custom = mod ? check_custom_sections((*mod)->desc) : Status(mod.error());
+                if (custom.ok())
+                  return fail(line, std::string(what) +
+                                        ": module and custom sections were "
+                                        "accepted (expected \"" +
+                                        c.message + "\")");
+                const ErrorKind want = malformed ? ErrorKind::Malformed : ErrorKind::Invalid;
+                if (custom.error().kind != want)
+                  return fail(line,
+                              std::string(what) + ": wrong failure: " + custom.error().to_string());
+                if (auto bad = message_mismatch(what, c.message, custom.error()))
+                  return fail(line, *bad);
+                return pass();
+              }
               if (c.kind == K::Malformed || c.kind == K::Invalid) {
                 const bool malformed = c.kind == K::Malformed;
                 const char* what = malformed ? "assert_malformed" : "assert_invalid";

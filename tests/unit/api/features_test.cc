@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <tuple>
 
 #include "hull/hull.hh"
 
@@ -27,6 +28,7 @@ void all_off(api::Features& f) {
   f.simd = f.relaxed_simd = f.multi_memory = f.memory64 = f.reference_types = false;
   f.bulk_memory = f.multi_value = f.tail_call = f.function_references = false;
   f.extended_const = f.gc = f.exceptions = f.threads = false;
+  f.wide_arithmetic = f.custom_page_sizes = false;
 }
 
 api::Result<api::Module> compile(const api::Engine& e, std::string_view wat) {
@@ -61,7 +63,8 @@ TEST(ApiFeatures, DefaultsAreAllOn) {
   api::Features f;
   EXPECT_TRUE(f.simd && f.relaxed_simd && f.multi_memory && f.memory64 && f.reference_types &&
               f.bulk_memory && f.multi_value && f.tail_call && f.function_references &&
-              f.extended_const && f.gc && f.exceptions && f.threads);
+              f.extended_const && f.gc && f.exceptions && f.threads && f.wide_arithmetic &&
+              f.custom_page_sizes);
 }
 
 TEST(ApiFeatures, Wasm1ModuleRunsWithEverythingOff) {
@@ -175,6 +178,48 @@ TEST(ApiFeatures, ExtendedConst) {
                {"extended constant instruction i32.add", "extended-const"});
   EXPECT_TRUE(compile(engine_with(off), "(module (global i32 (i32.const 3)))").ok());
   // Outside constant expressions i32.add is plain Wasm 1.0.
+  EXPECT_TRUE(compile(engine_with(off), kMvp).ok());
+}
+
+TEST(ApiFeatures, WideArithmetic) {
+  auto off = [](api::Features& f) { f.wide_arithmetic = false; };
+  constexpr std::string_view kMulWide =
+      "(module (func (export \"f\") (param i64 i64) (result i64 i64) local.get 0 local.get 1 "
+      "i64.mul_wide_u))";
+  expect_gated(kMulWide, off,
+               {"wide arithmetic instruction i64.mul_wide_u at offset 0x",
+                "(Config::features.wide_arithmetic, hull run -W wide-arithmetic=y)"});
+  expect_gated(
+      "(module (func (param i64 i64 i64 i64) (result i64 i64) local.get 0 local.get 1 "
+      "local.get 2 local.get 3 i64.add128))",
+      off, {"wide arithmetic instruction i64.add128", "wide-arithmetic"});
+  EXPECT_TRUE(compile(engine_with(off), kMvp).ok());
+  // On: the full product of 2^64-1 and 2^64-1 is 2^128 - 2^65 + 1 (low 1, high 2^64-2).
+  api::Engine e;
+  auto m = compile(e, kMulWide);
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  api::Store store(e);
+  api::Linker linker;
+  auto inst = linker.instantiate(store, *m);
+  ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+  auto f = inst->typed_func<std::tuple<int64_t, int64_t>(int64_t, int64_t)>("f");
+  ASSERT_TRUE(f.ok()) << f.error().to_string();
+  auto r = f->call(-1, -1);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::get<0>(*r), 1);
+  EXPECT_EQ(std::get<1>(*r), -2);
+}
+
+TEST(ApiFeatures, CustomPageSizes) {
+  auto off = [](api::Features& f) { f.custom_page_sizes = false; };
+  expect_gated("(module (memory 1 (pagesize 1)))", off,
+               {"custom page size of memory 0",
+                "(Config::features.custom_page_sizes, hull run "
+                "-W custom-page-sizes=y)"});
+  expect_gated("(module (import \"m\" \"mem\" (memory 0 (pagesize 1))))", off,
+               {"custom page size of memory 0", "custom-page-sizes"});
+  // An explicit 64 KiB page size is the default page size: no custom page size at all.
+  EXPECT_TRUE(compile(engine_with(off), "(module (memory 1 (pagesize 65536)))").ok());
   EXPECT_TRUE(compile(engine_with(off), kMvp).ok());
 }
 

@@ -355,10 +355,12 @@ TEST(Decoder, TablesAndMemories) {
   EXPECT_TRUE(r->memories[3].limits.is64);
   EXPECT_EQ(r->memories[3].page_size_log2, 16u);
 
-  EXPECT_EQ(error_of(ModuleBuilder().section(5, bytes({0x01, 0x08, 0x00})).out),
+  EXPECT_EQ(error_of(ModuleBuilder().section(5, bytes({0x01, 0x10, 0x00})).out),
             "malformed limits flags");
   EXPECT_EQ(error_of(ModuleBuilder().section(4, bytes({0x01, 0x70, 0x02, 0x00})).out),
             "malformed limits flags");  // tables cannot be shared
+  EXPECT_EQ(error_of(ModuleBuilder().section(4, bytes({0x01, 0x70, 0x08, 0x00, 0x00})).out),
+            "malformed limits flags");  // nor have a page size
   EXPECT_EQ(error_of(ModuleBuilder().section(4, bytes({0x01, 0x40, 0x01, 0x70, 0x00, 0x00,
                                                         0x0B})).out),
             "malformed reference type");
@@ -366,6 +368,42 @@ TEST(Decoder, TablesAndMemories) {
   r = decode(ModuleBuilder().section(5, bytes({0x01, 0x00, 0x80, 0x80, 0x80, 0x80, 0x10})).out);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->memories[0].limits.min, uint64_t(1) << 32);
+}
+
+// custom-page-sizes: limits flag 0x08, then the page size's exponent (u32) after the limits.
+TEST(Decoder, MemoryPageSizes) {
+  auto r = decode(ModuleBuilder()
+                      .section(5, bytes({0x03, 0x08, 0x02, 0x00,          // 2 pages of 1 byte
+                                         0x09, 0x01, 0x05, 0x10,          // 1..5 of 64 KiB
+                                         0x0C, 0x00, 0x85, 0x80, 0x00}))  // i64, 2^5 (overlong)
+                      .out);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(r->memories.size(), 3u);
+  EXPECT_EQ(r->memories[0].page_size_log2, 0u);
+  EXPECT_EQ(r->memories[0].limits.min, 2u);
+  EXPECT_EQ(r->memories[1].page_size_log2, 16u);
+  EXPECT_EQ(r->memories[1].limits.max, std::optional<uint64_t>(5));
+  EXPECT_TRUE(r->memories[2].limits.is64);
+  EXPECT_EQ(r->memories[2].page_size_log2, 5u);  // decodes; validation allows only 0 and 16
+
+  // An exponent of 64 or more is no page size at all: malformed, at the exponent's offset.
+  // Header (8) + section id and size (2) + count (1) + flags and minimum (2) = 13.
+  r = decode(ModuleBuilder().section(5, bytes({0x01, 0x08, 0x00, 0x40})).out);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::Malformed);
+  EXPECT_EQ(r.error().message, "invalid custom page size");
+  EXPECT_EQ(r.error().offset, 13u);
+  EXPECT_EQ(error_of(ModuleBuilder().section(5, bytes({0x01, 0x08, 0x00, 0x41})).out),
+            "invalid custom page size");
+  // 2^63 bytes is a size, if not an allowed one: exponent 63 decodes (validation rejects it).
+  EXPECT_EQ(error_of(ModuleBuilder().section(5, bytes({0x01, 0x08, 0x00, 0x3F})).out), "<ok>");
+  // The flag promises a page size: a missing one is the end of the section.
+  EXPECT_EQ(error_of(ModuleBuilder().section(5, bytes({0x01, 0x08, 0x00})).out),
+            "unexpected end of section or function");
+  // An entry that ends right after the flag names it (core binary.wast predates the flag).
+  EXPECT_EQ(error_of(ModuleBuilder().section(5, bytes({0x01, 0x08})).out),
+            "unexpected end of section or function: memory limits flag 0x08 (custom page size) "
+            "announces a minimum and a page size");
 }
 
 TEST(Decoder, GlobalsAndConstExprs) {

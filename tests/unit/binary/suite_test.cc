@@ -263,6 +263,12 @@ void run_file(const fs::path& path, Counts* counts) {
       }
       ++counts->rejected;
       EXPECT_EQ(r.error().kind, ErrorKind::Malformed) << where;
+      // The one alias of the binary format (tools/hull/wast_messages.cc): the core suite
+      // predates custom-page-sizes, whose limits flag 0x08 Hull decodes.
+      if (expected == "malformed limits flags" &&
+          r.error().message.starts_with(
+              "unexpected end of section or function: memory limits flag 0x08"))
+        continue;
       // The reference runner matches messages by prefix.
       EXPECT_EQ(r.error().message.compare(0, expected.size(), expected), 0)
           << where << ": got \"" << r.error().message << "\", expected \"" << expected << "\"";

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 
 #include "hull.h"
 #include "wasm.h"
@@ -370,6 +371,41 @@ TEST(CapiFeatures, SwitchedOffFeatureRejectsItsModules) {
     wasm_engine_delete(engine);
   }
   wasm_byte_vec_delete(&bin);
+}
+
+// The proposals' switches by Wasmtime's names: wide-arithmetic, custom-page-sizes.
+TEST(CapiFeatures, WideArithmeticAndCustomPageSizes) {
+  const std::pair<const char*, std::string> cases[] = {
+      {"wide-arithmetic",
+       "(module (func (param i64 i64) (result i64 i64) local.get 0 local.get 1 "
+       "i64.mul_wide_s))"},
+      {"custom-page-sizes", "(module (memory 1 (pagesize 1)))"},
+  };
+  for (const auto& [name, wat] : cases) {
+    wasm_byte_vec_t bin;
+    wasm_message_t err;
+    ASSERT_TRUE(hull_wat2wasm(wat.data(), wat.size(), &bin, &err)) << name;
+    for (bool on : {false, true}) {
+      wasm_config_t* c = wasm_config_new();
+      EXPECT_TRUE(hull_config_wasm_feature(c, name, on));
+      wasm_engine_t* engine = wasm_engine_new_with_config(c);
+      wasm_store_t* store = wasm_store_new(engine);
+      wasm_module_t* m = hull_module_new(store, &bin, &err);
+      if (on) {
+        EXPECT_NE(m, nullptr) << name;
+      } else {
+        ASSERT_EQ(m, nullptr) << name;
+        EXPECT_NE(std::string(err.data).find(std::string("requires the ") + name + " feature"),
+                  std::string::npos)
+            << err.data;
+        wasm_byte_vec_delete(&err);
+      }
+      wasm_module_delete(m);
+      wasm_store_delete(store);
+      wasm_engine_delete(engine);
+    }
+    wasm_byte_vec_delete(&bin);
+  }
 }
 
 }  // namespace

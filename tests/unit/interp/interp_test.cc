@@ -342,6 +342,67 @@ TEST(Interp, MemoryBoundsAndGrow) {
   EXPECT_EQ(uint32_t(s[0]), 0xffffffffu);
 }
 
+// Wide arithmetic (0xFC 19..22): each op leaves its (low, high) result in two slots.
+TEST(Interp, WideArithmeticEdgeValues) {
+  ModuleBuilder mb;
+  uint32_t t2 = mb.type({I64, I64}, {I64, I64});
+  uint32_t t4 = mb.type({I64, I64, I64, I64}, {I64, I64});
+  Code ms, mu, add, sub;
+  ms.get(0).get(1).u8(0xfc).u(21);                 // i64.mul_wide_s
+  mu.get(0).get(1).u8(0xfc).u(22);                 // i64.mul_wide_u
+  add.get(0).get(1).get(2).get(3).u8(0xfc).u(19);  // i64.add128
+  sub.get(0).get(1).get(2).get(3).u8(0xfc).u(20);  // i64.sub128
+  uint32_t mul_s = mb.func(t2, ms), mul_u = mb.func(t2, mu);
+  uint32_t add128 = mb.func(t4, add), sub128 = mb.func(t4, sub);
+  TestInstance ti;
+  ASSERT_TRUE(ti.load(mb.build())) << ti.error;
+  struct Case {
+    uint32_t func;
+    uint64_t in[4], lo, hi;
+  };
+  const uint64_t max = UINT64_MAX, min_s = uint64_t(1) << 63;
+  const Case cases[] = {
+      // signed: -2^63 * -2^63 = 2^126; -1 * 1 = -1 (all ones); -2^63 * (2^63-1) = -2^126 + 2^63
+      {mul_s, {min_s, min_s}, 0, uint64_t(1) << 62},
+      {mul_s, {max, 1}, max, max},
+      {mul_s, {min_s, min_s - 1}, min_s, 0xC000000000000000u},
+      // unsigned: (2^64-1)^2 = 2^128 - 2^65 + 1; (2^64-1) * 2 = 2^65 - 2
+      {mul_u, {max, max}, 1, max - 1},
+      {mul_u, {max, 2}, max - 1, 1},
+      {mul_u, {0, max}, 0, 0},
+      // carry out of the low half, and wrap-around at 2^128
+      {add128, {max, 0, 1, 0}, 0, 1},
+      {add128, {max, max, 1, 0}, 0, 0},
+      // borrow from the high half, and wrap-around below 0
+      {sub128, {0, 1, 1, 0}, max, 0},
+      {sub128, {0, 0, 1, 0}, max, max},
+  };
+  for (const Case& c : cases) {
+    uint64_t s[4] = {c.in[0], c.in[1], c.in[2], c.in[3]};
+    EXPECT_FALSE(ti.call(c.func, s));
+    EXPECT_EQ(s[0], c.lo) << "func " << c.func << " " << c.in[0] << " " << c.in[1];
+    EXPECT_EQ(s[1], c.hi) << "func " << c.func << " " << c.in[0] << " " << c.in[1];
+  }
+}
+
+// `drop` then `local.set` of a wide op's low half: the store goes to the local alone, the
+// local after it keeps its value (the op's destination is not retargeted to the local).
+TEST(Interp, WideArithmeticLowHalfIntoLocal) {
+  ModuleBuilder mb;
+  uint32_t t = mb.type({I64, I64}, {I64, I64});
+  Code c;
+  c.i64c(77).set(3);                               // local 3 = 77
+  c.get(0).get(1).u8(0xfc).u(22).op(0x1a).set(2);  // local 2 = low half of a * b
+  c.get(2).get(3);
+  uint32_t f = mb.func(t, c, {{2, I64}});
+  TestInstance ti;
+  ASSERT_TRUE(ti.load(mb.build())) << ti.error;
+  uint64_t s[2] = {UINT64_MAX, 3};  // (2^64-1) * 3: low 2^64-3, high 2
+  EXPECT_FALSE(ti.call(f, s));
+  EXPECT_EQ(s[0], UINT64_MAX - 2);
+  EXPECT_EQ(s[1], 77u);
+}
+
 TEST(Interp, GrowInsideLoopIsVisible) {
   // memory.grow 1 then store at the new page's end, within one function.
   ModuleBuilder mb;

@@ -72,6 +72,23 @@ TEST(Integer, ShiftsAndRotatesTakeCountModWidth) {
   EXPECT_EQ(i64_rotr(1, 0xffffffffffffffffull), 2u);  // -1 mod 64 = 63
 }
 
+// Wide arithmetic: (low, high) halves of 128-bit values, modulo 2^128.
+TEST(Integer, WideArithmetic) {
+  const uint64_t max = opaque(~0ull), min_s = opaque(1ull << 63);
+  EXPECT_EQ(i64_add128(max, 0, 1, 0), (I64Pair{0, 1}));    // carry into the high half
+  EXPECT_EQ(i64_add128(max, max, 1, 0), (I64Pair{0, 0}));  // 2^128 wraps to 0
+  EXPECT_EQ(i64_add128(1, 2, 3, 4), (I64Pair{4, 6}));
+  EXPECT_EQ(i64_sub128(0, 1, 1, 0), (I64Pair{max, 0}));    // borrow from the high half
+  EXPECT_EQ(i64_sub128(0, 0, 1, 0), (I64Pair{max, max}));  // -1
+  EXPECT_EQ(i64_sub128(5, 2, 5, 2), (I64Pair{0, 0}));
+  EXPECT_EQ(i64_mul_wide_u(max, max), (I64Pair{1, max - 1}));  // (2^64-1)^2
+  EXPECT_EQ(i64_mul_wide_u(min_s, 2), (I64Pair{0, 1}));
+  EXPECT_EQ(i64_mul_wide_s(max, max), (I64Pair{1, 0}));  // -1 * -1
+  EXPECT_EQ(i64_mul_wide_s(min_s, min_s), (I64Pair{0, 1ull << 62}));
+  EXPECT_EQ(i64_mul_wide_s(min_s, 1), (I64Pair{min_s, max}));  // sign-extended
+  EXPECT_EQ(i64_mul_wide_s(opaque(uint64_t(-3)), 5), (I64Pair{uint64_t(-15), max}));
+}
+
 TEST(Integer, BitCountsAndExtends) {
   EXPECT_EQ(i32_clz(0), 32u);
   EXPECT_EQ(i32_ctz(0), 32u);

@@ -111,6 +111,10 @@ using namespace hull::num;
 inline constexpr NotNumeric nop{}, unreachable{}, else_{}, throw_ref{}, end{}, return_{}, drop{},
     select{}, ref_is_null{}, ref_eq{}, ref_as_non_null{}, array_len{}, any_convert_extern{},
     extern_convert_any{}, ref_i31{}, i31_get_s{}, i31_get_u{}, catch_all{};
+// Two results (a (low, high) pair) do not fit this one-result harness: numeric_test.cc
+// (Integer.WideArithmetic) and the wide-arithmetic .wast check them.
+struct TwoResults {};
+inline constexpr TwoResults i64_add128{}, i64_sub128{}, i64_mul_wide_s{}, i64_mul_wide_u{};
 }  // namespace probe
 
 template <auto F>

@@ -99,6 +99,26 @@ TEST(Memory, CustomPageSizeOne) {
   EXPECT_EQ(m.grow(93), UINT64_MAX);
 }
 
+// Without a declared maximum, 1-byte pages may grow past 65536 pages (the 64 KiB page limit),
+// up to 2^32-1 pages for a 32-bit memory; such a memory is never guarded (bounds are checked
+// in code), and a 64 KiB-page memory still is.
+TEST(Memory, CustomPageSizeOneSpecMaximum) {
+  MemoryType t = mem_type(0, std::nullopt);
+  t.page_size_log2 = 0;
+  Memory m;
+  ASSERT_TRUE(m.init(t, UINT64_MAX).ok());
+  EXPECT_EQ(m.max_pages, 0xFFFFFFFFu);
+  EXPECT_FALSE(guardable(m.type));
+  EXPECT_FALSE(m.guarded);
+  EXPECT_EQ(m.grow(65537), 0u);
+  EXPECT_EQ(m.pages(), 65537u);
+  EXPECT_EQ(m.size, 65537u);
+  EXPECT_EQ(m.base[65536], 0);
+  EXPECT_EQ(m.grow(0xFFFFFFFFu - 65537 + 1), UINT64_MAX);  // one page past 2^32-1
+  EXPECT_EQ(m.pages(), 65537u);
+  EXPECT_TRUE(guardable(mem_type(0, std::nullopt)));
+}
+
 TEST(Memory, NewMemoryInStoreHonoursLimits) {
   Store s;
   s.limits.max_memory_bytes = 65536;

@@ -59,7 +59,9 @@ int main(int argc, char** argv) {
       if (auto* mc = std::get_if<ModuleCommand>(&cmd.body)) m = &mc->module;
       if (auto* am = std::get_if<AssertModule>(&cmd.body)) {
         m = &am->module;
-        expect_malformed = am->kind == AssertModule::Malformed;
+        // A malformed annotation (assert_malformed_custom) is a text-format error too.
+        expect_malformed =
+            am->kind == AssertModule::Malformed || am->kind == AssertModule::MalformedCustom;
         expect_invalid = am->kind == AssertModule::Invalid;
       }
       if (!m) continue;

@@ -1,12 +1,14 @@
 // Unit tests for wat_to_binary: exact encodings, abbreviations (compared with their expanded
 // forms), implicit types, and text-level errors.
+#include "text/wat.h"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "text/lexer.h"
-#include "text/wat.h"
 
 using hull::text::wat_to_binary;
 using Bytes = std::vector<uint8_t>;
@@ -235,4 +237,94 @@ TEST(Wat, GcTypes) {
   Bytes want_rec = {0x4E, 0x02, 0x5F, 0x02, 0x7F, 0x00, 0x7E, 0x01,
                     0x50, 0x01, 0x00, 0x5F, 0x03, 0x7F, 0x00, 0x7E, 0x01, 0x78, 0x00};
   EXPECT_NE(std::search(b.begin(), b.end(), want_rec.begin(), want_rec.end()), b.end());
+}
+
+// @custom annotations become custom sections where their placement says, `(after last)` by
+// default, with their strings' bytes concatenated.
+TEST(Wat, CustomAnnotationsPlaceSections) {
+  const Bytes type_section = {0x01, 0x04, 0x01, 0x60, 0x00, 0x00};
+  auto custom = [](char name, Bytes contents) {
+    Bytes s = {0x00, uint8_t(2 + contents.size()), 0x01, uint8_t(name)};
+    return cat(s, contents);
+  };
+  EXPECT_EQ(enc("(module (@custom \"c\" \"3\" \"4\") (type (func))"
+                " (@custom \"b\" (after type) \"2\") (@custom \"a\" (before first) \"1\"))"),
+            cat(cat(cat(cat(header(), custom('a', {'1'})), type_section), custom('b', {'2'})),
+                custom('c', {'3', '4'})));
+  // `(before first)` precedes even a section placed `(before type)` earlier in the text.
+  EXPECT_EQ(enc("(module (@custom \"t\" (before type)) (@custom \"f\" (before first)))"),
+            cat(cat(header(), custom('f', {})), custom('t', {})));
+  // Before a section that is absent: still in its place among the others.
+  EXPECT_EQ(enc("(module (type (func)) (@custom \"x\" (before import)))"),
+            cat(cat(header(), type_section), custom('x', {})));
+  // A module of nothing but a custom section (an inline module's only field).
+  EXPECT_EQ(enc("(@custom \"x\" \"\\00\")"), cat(header(), custom('x', {0x00})));
+  // Other annotations are still dropped.
+  EXPECT_EQ(enc("(module (@foo (bar \"x\")) (type (@baz) (func)))"), cat(header(), type_section));
+}
+
+// @name names the module, functions and tags in the name section, over their $ids.
+TEST(Wat, NameAnnotations) {
+  auto r = wat_to_binary(
+      "(module $id (@name \"Mod\xC3\xBCl\") (func $f (@name \"\xCE\xBB\"))"
+      " (tag (@name \"\xCE\xB8\")))");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const Bytes name_section = {0x00, 0x1C, 0x04, 'n',  'a',  'm',  'e',  // custom section "name"
+                              0x00, 0x07, 0x06, 'M',  'o',  'd',  0xC3, 0xBC, 'l',  // module name
+                              0x01, 0x05, 0x01, 0x00, 0x02, 0xCE, 0xBB,             // func 0 "λ"
+                              0x0B, 0x05, 0x01, 0x00, 0x02, 0xCE, 0xB8};            // tag 0 "θ"
+  ASSERT_GE(r->size(), name_section.size());
+  EXPECT_EQ(Bytes(r->end() - name_section.size(), r->end()), name_section);
+  // An imported function is named where a defined one is: after `func $id?`.
+  auto imported = wat_to_binary("(module (import \"m\" \"f\" (func $f (@name \"g\"))))");
+  ASSERT_TRUE(imported.ok()) << imported.error().to_string();
+  const Bytes func_names = {0x01, 0x04, 0x01, 0x00, 0x01, 'g'};  // func 0 "g", not "f"
+  ASSERT_GE(imported->size(), func_names.size());
+  EXPECT_EQ(Bytes(imported->end() - func_names.size(), imported->end()), func_names);
+}
+
+// A branch hint before `if` / `br_if`, flat or folded, goes to "metadata.code.branch_hint"
+// (before the code section): function 0, offset from the start of the body (its locals).
+TEST(Wat, BranchHintSection) {
+  const std::string section_name = "metadata.code.branch_hint";
+  auto hints = [&](Bytes entries) {
+    Bytes s = {0x00, uint8_t(1 + section_name.size() + entries.size()),
+               uint8_t(section_name.size())};
+    s.insert(s.end(), section_name.begin(), section_name.end());
+    return cat(s, entries);
+  };
+  auto contains = [](const Bytes& hay, const Bytes& needle) {
+    return std::search(hay.begin(), hay.end(), needle.begin(), needle.end()) != hay.end();
+  };
+  // Body: 00 (no locals), 20 00 (local.get 0), 04 40 (if at offset 3), 0b, 0b.
+  Bytes folded =
+      enc("(module (func (param i32)"
+          " (@metadata.code.branch_hint \"\\01\") (if (local.get 0) (then))))");
+  EXPECT_TRUE(contains(folded, hints({0x01, 0x00, 0x01, 0x03, 0x01, 0x01})));
+  EXPECT_TRUE(contains(folded, cat(hints({0x01, 0x00, 0x01, 0x03, 0x01, 0x01}), {0x0A})));
+  // Flat: 00, 02 40 (block), 41 01, 1a (drop), 20 00, then 0d 00 (br_if) at offset 8.
+  Bytes flat =
+      enc("(module (func (param i32) block i32.const 1 drop local.get 0"
+          " (@metadata.code.branch_hint \"\\00\") br_if 0 end))");
+  EXPECT_TRUE(contains(flat, hints({0x01, 0x00, 0x01, 0x08, 0x01, 0x00})));
+}
+
+TEST(Wat, AnnotationErrors) {
+  EXPECT_EQ(fail("(module (@custom))"), "@custom annotation: missing section name");
+  EXPECT_EQ(fail("(module (@custom \"x\" (before types)))"),
+            "@custom annotation: malformed section kind");
+  EXPECT_EQ(fail("(module (@custom \"x\" (type)))"), "@custom annotation: malformed placement");
+  EXPECT_EQ(fail("(module (func (@custom \"x\")))"), "misplaced @custom annotation");
+  EXPECT_EQ(fail("(module (@name \"a\") (@name \"b\"))"), "@name annotation: multiple module");
+  EXPECT_EQ(fail("(module (func) (@name \"M\"))"), "misplaced @name annotation");
+  EXPECT_EQ(fail("(module (@metadata.code.branch_hint \"\\01\"))"),
+            "@metadata.code.branch_hint annotation: not in a function");
+  EXPECT_EQ(fail("(module (func (@metadata.code.branch_hint \"\\01\")"
+                 " (@metadata.code.branch_hint \"\\01\") (if (i32.const 0) (then))))"),
+            "@metadata.code.branch_hint annotation: duplicate annotation");
+  // The error points at the annotation.
+  auto r = wat_to_binary("(module\n  (func\n    (@custom \"x\")))");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().line, 3u);
+  EXPECT_EQ(r.error().column, 5u);
 }
