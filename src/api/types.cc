@@ -186,6 +186,8 @@ Trap to_api(const hull::Trap& t) {
     case TrapKind::StackExhausted: r.code = TrapCode::StackExhausted; break;
     case TrapKind::OutOfFuel: r.code = TrapCode::OutOfFuel; break;
     case TrapKind::Interrupted: r.code = TrapCode::Interrupted; break;
+    case TrapKind::UnalignedAtomic: r.code = TrapCode::UnalignedAtomic; break;
+    case TrapKind::ExpectedSharedMemory: r.code = TrapCode::ExpectedSharedMemory; break;
     case TrapKind::Host: r.code = TrapCode::Host; break;
   }
   r.message = t.message.empty() ? trap_kind_message(t.kind) : t.message;

@@ -22,7 +22,7 @@ constexpr std::array<FeatureInfo, kFeatureCount> kFeatures = {{
     {"tail-call", "tail_call", "tail call", true},
     {"extended-const", "extended_const", "extended constant", true},
     {"exceptions", "exceptions", "exception-handling", false},
-    {"threads", "threads", "atomic", false},
+    {"threads", "threads", "atomic", true},
 }};
 
 }  // namespace
