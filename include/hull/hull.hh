@@ -110,6 +110,10 @@ enum class TrapCode : uint8_t {
   Interrupted,
   Host,
   Component,  // a component-model rule was broken (canonical ABI, handles, reentrance)
+  // An atomic access at an address that is not a multiple of its size.
+  UnalignedAtomic,
+  // memory.atomic.wait on a memory that is not shared.
+  ExpectedSharedMemory,
   Exception,  // a wasm exception nothing caught: Trap::exception holds its tag and payload
 };
 
@@ -296,9 +300,10 @@ struct StoreLimits {
 // offset 0x2a requires the simd feature, which is disabled (Config::features.simd, hull run
 // -W simd=y)". Switching a feature off also switches off those built on it: reference_types
 // under function_references under gc, simd under relaxed_simd.
-// gc and threads are not implemented: on, their types and declarations (struct types, shared
-// memories) validate, but a module using their instructions fails to compile whatever these
-// say ("unsupported instruction", "illegal opcode fe").
+// gc is not implemented: on, its types and declarations (struct types) validate, but a module
+// using its instructions fails to compile whatever these say ("unsupported instruction").
+// exceptions and threads run; see SharedMemory for sharing a memory between stores on several
+// threads.
 struct Features {
   bool simd = true;
   bool relaxed_simd = true;
@@ -478,7 +483,8 @@ class Memory {
   const {
     return write(offset, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&v), sizeof v));
   }
-  // A host-defined memory for imports.
+  // A host-defined memory for imports. A shared type gives a memory other stores can import
+  // too (SharedMemory::from).
   static Result<Memory> create(Store& store, const MemoryType& type);
   bool valid() const { return m_ != nullptr; }
   hull::Memory* raw() const { return m_; }
@@ -487,8 +493,50 @@ class Memory {
   friend class Instance;
   friend class Caller;
   friend class Linker;
+  friend class SharedMemory;
   detail::StoreImpl* s_ = nullptr;
   hull::Memory* m_ = nullptr;
+};
+
+// A shared linear memory (the threads proposal: `(memory 1 10 shared)`), owned by no single
+// store. Instances in several stores, each store used by its own thread, import the same
+// memory and see the same bytes: atomic instructions, memory.atomic.wait/notify (a waiter in
+// one store is woken by a notify from another) and memory.grow work across them. The type must
+// be shared and have a maximum; the whole maximum is reserved at creation, so data() never
+// changes, also while another thread grows the memory. Cheap to copy (a shared pointer) and
+// thread-safe; the memory lives until the last handle and the last store using it are gone.
+//
+//   auto mem = SharedMemory::create(engine, {{.min = 1, .max = 4, .shared = true}});
+//   // on each thread, with its own Store:
+//   Store store(engine);
+//   Linker linker;
+//   linker.define("env", "memory", mem->in(store));
+//   auto inst = linker.instantiate(store, module);  // (import "env" "memory" (memory 1 4 shared))
+class SharedMemory {
+ public:
+  SharedMemory() = default;
+  // Usage error if `type` is not shared or has no maximum; Limit error if its maximum exceeds
+  // the engine's default StoreLimits::max_memory_bytes or cannot be reserved.
+  static Result<SharedMemory> create(const Engine& engine, const MemoryType& type);
+  // The shared memory behind `memory` (e.g. an instance's exported shared memory, to import it
+  // into other stores); nullopt if `memory` is not shared.
+  static std::optional<SharedMemory> from(const Memory& memory);
+  // This memory as an object of `store`, which becomes one of its owners: what Linker::define
+  // and Instance::create take as an import. Call it on the thread that uses `store`.
+  Memory in(Store& store) const;
+  MemoryType type() const;  // limits.min: the current size in pages
+  uint8_t* data() const;
+  uint64_t size() const;  // bytes, including growth by other threads so far
+  uint64_t pages() const;
+  // Grows by `delta` pages (atomically with respect to other threads' growth); returns the old
+  // page count. Limit error past the maximum.
+  Result<uint64_t> grow(uint64_t delta) const;
+  bool valid() const { return m_ != nullptr; }
+  hull::Memory* raw() const { return m_.get(); }
+
+ private:
+  explicit SharedMemory(std::shared_ptr<hull::Memory> m) : m_(std::move(m)) {}
+  std::shared_ptr<hull::Memory> m_;
 };
 
 class Global {

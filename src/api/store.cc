@@ -155,6 +155,7 @@ Store::Stats Store::stats() const {
   if (impl_->engine->config.consume_fuel) st.fuel_consumed = impl_->store.fuel_consumed();
   st.instances = impl_->store.instances.size();
   for (const hull::Memory& m : impl_->store.memories) st.memory_bytes += m.size;
+  for (const auto& m : impl_->store.shared_memories) st.memory_bytes += m->size_acquire();
   st.exceptions = impl_->store.exceptions.live_count();
   return st;
 }
@@ -274,8 +275,8 @@ MemoryType Memory::type() const {
   return t;
 }
 uint8_t* Memory::data() const { return m_->base; }
-uint64_t Memory::size() const { return m_->size; }
-uint64_t Memory::pages() const { return m_->pages(); }
+uint64_t Memory::size() const { return m_->size_acquire(); }
+uint64_t Memory::pages() const { return m_->size_acquire() >> m_->type.page_size_log2; }
 
 Result<uint64_t> Memory::grow(uint64_t delta) const {
   uint64_t old = m_->grow(delta);
@@ -287,10 +288,11 @@ Result<uint64_t> Memory::grow(uint64_t delta) const {
 }
 
 Result<std::span<uint8_t>> Memory::view(uint64_t offset, uint64_t len) const {
-  if (offset > m_->size || len > m_->size - offset) {
+  const uint64_t size = m_->size_acquire();  // a shared memory may grow on another thread
+  if (offset > size || len > size - offset) {
     return Error(ErrorKind::Usage, "memory range [" + std::to_string(offset) + ", +" +
                                        std::to_string(len) + ") is out of bounds (size " +
-                                       std::to_string(m_->size) + ")");
+                                       std::to_string(size) + ")");
   }
   return std::span<uint8_t>(m_->base + offset, len);
 }
@@ -321,6 +323,48 @@ Result<Memory> Memory::create(Store& store, const MemoryType& type) {
   auto m = new_memory(store.impl()->store, mt);
   if (!m) return to_api(m.error());
   return Memory(store.impl(), *m);
+}
+
+// ---- SharedMemory ----
+
+Result<SharedMemory> SharedMemory::create(const Engine& engine, const MemoryType& type) {
+  if (!type.limits.shared)
+    return Error(ErrorKind::Usage, "SharedMemory::create needs a shared memory type");
+  if (!type.limits.max) return Error(ErrorKind::Usage, "shared memory must have maximum");
+  hull::MemoryType mt;
+  mt.limits = to_internal(type.limits);
+  auto m = new_shared_memory(mt, engine.config().limits.max_memory_bytes);
+  if (!m) return to_api(m.error());
+  return SharedMemory(std::move(*m));
+}
+
+std::optional<SharedMemory> SharedMemory::from(const Memory& memory) {
+  if (!memory.m_ || !memory.s_ || !memory.m_->shared) return std::nullopt;
+  auto owned = shared_memory_of(memory.s_->store, memory.m_);
+  if (!owned) return std::nullopt;
+  return SharedMemory(std::move(owned));
+}
+
+Memory SharedMemory::in(Store& store) const {
+  adopt_shared_memory(store.impl()->store, m_);
+  return Memory(store.impl(), m_.get());
+}
+
+MemoryType SharedMemory::type() const {
+  MemoryType t{to_api(m_->type.limits)};
+  t.limits.min = pages();
+  return t;
+}
+uint8_t* SharedMemory::data() const { return m_->base; }
+uint64_t SharedMemory::size() const { return m_->size_acquire(); }
+uint64_t SharedMemory::pages() const { return m_->size_acquire() >> m_->type.page_size_log2; }
+Result<uint64_t> SharedMemory::grow(uint64_t delta) const {
+  uint64_t old = m_->grow(delta);
+  if (old == UINT64_MAX) {
+    return Error(ErrorKind::Limit, "memory cannot grow by " + std::to_string(delta) +
+                                       " pages (maximum " + std::to_string(m_->max_pages) + ")");
+  }
+  return old;
 }
 
 // ---- Global ----

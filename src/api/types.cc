@@ -206,6 +206,8 @@ Trap to_api(const hull::Trap& t, StoreImpl* s) {
     case TrapKind::StackExhausted: r.code = TrapCode::StackExhausted; break;
     case TrapKind::OutOfFuel: r.code = TrapCode::OutOfFuel; break;
     case TrapKind::Interrupted: r.code = TrapCode::Interrupted; break;
+    case TrapKind::UnalignedAtomic: r.code = TrapCode::UnalignedAtomic; break;
+    case TrapKind::ExpectedSharedMemory: r.code = TrapCode::ExpectedSharedMemory; break;
     case TrapKind::Host: r.code = TrapCode::Host; break;
     case TrapKind::Exception: r.code = TrapCode::Exception; break;
   }

@@ -52,7 +52,7 @@ bool read_opcode(Reader& r, Op* op) {
   size_t at = r.offset();
   uint8_t b;
   if (!r.u8(&b)) return false;
-  if (b == 0xFB || b == 0xFC || b == 0xFD) {
+  if (b == 0xFB || b == 0xFC || b == 0xFD || b == 0xFE) {
     uint32_t code;
     if (!r.u32(&code)) return false;
     if (op_from_prefixed(b, code, op)) return true;
@@ -98,6 +98,10 @@ bool skip_immediates(Reader& r, Op op) {
     case ImmKind::Mem: return skip_memarg(r);
     case ImmKind::MemLane: return skip_memarg(r) && skip_lane(r);
     case ImmKind::Lane: return skip_lane(r);
+    case ImmKind::Fence: {
+      uint8_t ordering;
+      return r.u8(&ordering);
+    }
     case ImmKind::Shuffle:
       for (int i = 0; i < 16; ++i) {
         if (!skip_lane(r)) return false;

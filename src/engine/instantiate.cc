@@ -62,6 +62,7 @@ Status require_guard(const Store& store, const CompiledModule& module, const Mem
   for (const Memory& own : store.memories) {
     if (&own == &mem) return {};
   }
+  if (shared_memory_of(store, &mem)) return {};  // a shared memory the store co-owns
   return Error::make(ErrorKind::Unlinkable,
                      "memory " + std::to_string(index) + " belongs to another store");
 }

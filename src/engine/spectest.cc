@@ -1,4 +1,4 @@
-// The spectest host module: printing functions, constant globals, a table and a memory.
+// The spectest host module: printing functions, constant globals, tables and memories.
 #include "engine/spectest.h"
 
 #include <cinttypes>
@@ -95,6 +95,10 @@ void define_spectest(Linker& linker, Store& store, bool verbose) {
   mt.limits.min = 1;
   mt.limits.max = 2;
   if (auto m = new_memory(store, mt); m.ok()) linker.define("spectest", "memory", Extern::of(*m));
+  mt.limits.shared = true;  // the threads proposal's (memory 1 2 shared)
+  if (auto m = new_memory(store, mt); m.ok()) {
+    linker.define("spectest", "shared_memory", Extern::of(*m));
+  }
 }
 
 }  // namespace hull

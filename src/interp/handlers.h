@@ -46,6 +46,13 @@ Handler mem_handler(Op op, bool is64, bool mem0, bool guard);
 // nullptr where the op has no such form.
 enum class MemForm : uint8_t { AddImm, AddShl, ValImm };
 Handler fused_mem_handler(Op op, MemForm form, bool guard);
+// Handler of an atomic instruction (prefix 0xFE, exec_atomic.cc): operands
+// [dst?][addr][operand...][offset][memidx], none for atomic.fence. `is64`: the memory's
+// address type. nullptr for any other op.
+Handler atomic_handler(Op op, bool is64);
+// memory.size of a shared memory ([dst][mem]): reads the size with acquire, since other threads
+// may grow it.
+Handler shared_memory_size_handler();
 // Whether `h` is a load/store handler without a bounds check (a guard-page fault comes from one).
 bool is_guarded_mem_handler(Handler h);
 

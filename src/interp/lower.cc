@@ -316,7 +316,7 @@ class LoweringSink {
       case Op::data_drop: emit_h(h::data_drop); emit_u(in.a); patch_pos_ = kNoPatch; return;
       case Op::memory_size: {
         Entry d = push(1);
-        emit_h(h::memory_size);
+        emit_h(m_.memories[in.a].limits.shared ? shared_memory_size_handler() : h::memory_size);
         emit_dst(d);
         emit_u(in.a);
         return;
@@ -368,6 +368,7 @@ class LoweringSink {
       default: break;
     }
     const OpInfo& info = op_info(op);
+    if (info.prefix == 0xFE) return lower_atomic(in, popped, pushed);
     if (info.imm == ImmKind::Mem || info.imm == ImmKind::MemLane)
       return lower_mem(in, popped, pushed);
     Handler hd = sig_handler(op);
@@ -1154,11 +1155,15 @@ class LoweringSink {
     bool is64 = m_.memories[mi].limits.is64;
     // Guard pages make plain accesses to 32-bit memories with 64 KiB pages unchecked.
     bool guard = opts_.guard_pages && guardable(m_.memories[mi]);
+    // The memory-0 forms check bounds against the size cached in a register, which another
+    // thread's growth of an unguarded shared memory would leave stale: those accesses read the
+    // Memory's size instead. (Guarded memories need no size: growth commits pages first.)
+    bool cached_size = guard || !m_.memories[mi].limits.shared;
     size_t np = popped.size();
-    if (mi == 0 && !is64 && op_info(in.op).imm == ImmKind::Mem &&
+    if (mi == 0 && !is64 && cached_size && op_info(in.op).imm == ImmKind::Mem &&
         lower_fused_mem(in, np, pushed, guard))
       return;
-    Handler hd = mem_handler(in.op, is64, mi == 0, guard);
+    Handler hd = mem_handler(in.op, is64, mi == 0 && cached_size, guard);
     Entry srcs[2];
     for (size_t i = np; i-- > 0;) srcs[i] = pop();
     Entry d{};
@@ -1170,6 +1175,30 @@ class LoweringSink {
     emit_u(in.mem.offset);
     emit_u(mi);
     if (op_info(in.op).imm == ImmKind::MemLane) emit_u(in.lane);
+    patch_pos_ = pushed.empty() ? kNoPatch : dst_pos;
+  }
+
+  // Atomic instructions (exec_atomic.cc): [dst?][addr][operand...][offset][memidx]; the fence
+  // has no operands. Never fused: each is one atomic access with its own checks.
+  void lower_atomic(const Instr& in, std::span<const ValType> popped,
+                    std::span<const ValType> pushed) {
+    if (in.op == Op::atomic_fence) {
+      emit_h(atomic_handler(in.op, false));
+      return;
+    }
+    uint32_t mi = in.mem.memory;
+    Handler hd = atomic_handler(in.op, m_.memories[mi].limits.is64);
+    size_t np = popped.size();
+    Entry srcs[3];
+    for (size_t i = np; i-- > 0;) srcs[i] = pop();
+    Entry d{};
+    if (!pushed.empty()) d = push(pushed[0].slots());
+    emit_h(hd);
+    if (!pushed.empty()) emit_dst(d);
+    uint32_t dst_pos = patch_pos_;
+    for (size_t i = 0; i < np; ++i) emit_u(srcs[i].src * 8);
+    emit_u(in.mem.offset);
+    emit_u(mi);
     patch_pos_ = pushed.empty() ? kNoPatch : dst_pos;
   }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/reservation_pool.h"
+#include "runtime/shared_memory.h"
 #include "runtime/signals.h"
 #include "runtime/store.h"
 
@@ -107,6 +108,7 @@ Status Memory::init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard,
   }
   size = t.limits.min << log2;
   uint64_t need = round_up(size, os_page());
+  if (t.limits.shared) shared = std::make_shared<SharedMemoryState>();
 
   if (allow_guard && guardable(t) && guard_pages_supported() &&
       reserve_guarded(*this, need, initial)) {
@@ -117,10 +119,17 @@ Status Memory::init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard,
   }
 
   uint64_t want = round_up(max_pages << log2, os_page());
-  if (want > kMaxUpfrontReserve) want = kMaxUpfrontReserve;
+  // A shared memory reserves its whole maximum: it must never move (other threads hold `base`).
+  if (want > kMaxUpfrontReserve && !shared) want = kMaxUpfrontReserve;
   if (want < need) want = need;
   guard = kGuardBytes;
   base = reserve(want + guard);
+  if (!base && shared) {
+    guard = 0;
+    size = 0;
+    return Error::make(ErrorKind::Limit,
+                       "cannot reserve address space for a shared memory's maximum size");
+  }
   if (!base && want > need) {
     // Short of address space: reserve just what is needed now; growth will move the memory.
     want = need;
@@ -140,7 +149,28 @@ Status Memory::init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard,
   return {};
 }
 
+uint64_t Memory::grow_shared(uint64_t delta) {
+  std::lock_guard<std::mutex> lock(shared->grow_mutex);
+  const unsigned log2 = type.page_size_log2;
+  const uint64_t old_pages = size >> log2;  // only changes under this lock
+  if (delta > max_pages - old_pages) return UINT64_MAX;
+  if (delta == 0) return old_pages;
+  const uint64_t new_size = (old_pages + delta) << log2;
+  const uint64_t need = round_up(new_size, os_page());
+  if (need > reserved) return UINT64_MAX;  // unreachable: init reserved max_pages
+  if (need > committed) {
+    if (!commit(base + committed, need - committed)) return UINT64_MAX;
+    committed = need;
+  }
+  // The new pages are accessible before any thread can see the new size.
+  __atomic_store_n(&size, new_size, __ATOMIC_RELEASE);
+  type.limits.min = old_pages + delta;
+  return old_pages;
+}
+
 uint64_t Memory::grow(uint64_t delta) {
+  if (shared) [[unlikely]]
+    return grow_shared(delta);
   const unsigned log2 = type.page_size_log2;
   const uint64_t old_pages = pages();
   if (delta > max_pages - old_pages) return UINT64_MAX;

@@ -31,6 +31,12 @@ bool in_guarded_memory(const Store& store, uintptr_t addr) {
     // Unsigned wrap makes addresses below `lo` huge, so one comparison checks both ends.
     if (addr - lo < m.guard_before + m.reserved + m.guard) return true;
   }
+  for (const auto& shared : store.shared_memories) {
+    const Memory& m = *shared;
+    if (!m.guarded || !m.base) continue;
+    const uintptr_t lo = reinterpret_cast<uintptr_t>(m.base) - m.guard_before;
+    if (addr - lo < m.guard_before + m.reserved + m.guard) return true;
+  }
   return false;
 }
 

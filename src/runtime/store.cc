@@ -3,7 +3,34 @@
 
 namespace hull {
 
+Result<std::shared_ptr<Memory>> new_shared_memory(const MemoryType& type, uint64_t limit_bytes) {
+  if (!type.limits.shared || !type.limits.max)
+    return Error::make(ErrorKind::Limit, "shared memory must have maximum");
+  auto m = std::make_shared<Memory>();
+  Status s = m->init(type, limit_bytes, true, nullptr);
+  if (!s.ok()) return std::move(s).error();
+  return m;
+}
+
+void adopt_shared_memory(Store& store, std::shared_ptr<Memory> m) {
+  for (const auto& owned : store.shared_memories)
+    if (owned == m) return;
+  store.shared_memories.push_back(std::move(m));
+}
+
+std::shared_ptr<Memory> shared_memory_of(const Store& store, const Memory* m) {
+  for (const auto& owned : store.shared_memories)
+    if (owned.get() == m) return owned;
+  return nullptr;
+}
+
 Result<Memory*> new_memory(Store& store, const MemoryType& type, const MemoryImage* initial) {
+  if (type.limits.shared) {
+    auto m = new_shared_memory(type, store.limits.max_memory_bytes);
+    if (!m.ok()) return std::move(m).error();
+    store.shared_memories.push_back(*m);
+    return m->get();
+  }
   Memory& m = store.memories.emplace_back();
   Status s = m.init(type, store.limits.max_memory_bytes, true, initial);
   if (!s.ok()) {

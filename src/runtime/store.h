@@ -28,7 +28,8 @@ namespace hull {
 
 struct Instance;
 struct Store;
-struct CompiledModule;  // engine layer: ModuleDesc + lowered code (opaque here)
+struct CompiledModule;     // engine layer: ModuleDesc + lowered code (opaque here)
+struct SharedMemoryState;  // runtime/shared_memory.h: the grow lock and the parking lot
 
 // Host function ABI: arguments arrive in `slots` (8-byte slots, v128 = 2, in param order);
 // the callee writes results to `slots` from slot 0. `slots` holds max(params, results) slots.
@@ -72,6 +73,13 @@ struct Memory {
   // The copy-on-write image mapped over part of the memory at creation (runtime/memory_image.h;
   // id 0: none, its bytes were or will be copied): the pool resets the reservation to it.
   MappedImage image;
+  // Set for a shared memory (threads proposal). A shared memory is reserved up to its maximum
+  // at creation and never moves, so threads of other stores keep using `base` while one grows
+  // it; growth holds the state's lock and publishes `size` with a release store, readers that
+  // must see other threads' growth (atomic accesses, memory.size) load it with acquire
+  // (size_acquire). Owned through std::shared_ptr (Store::shared_memories), by every store
+  // that created or imported it.
+  std::shared_ptr<SharedMemoryState> shared;
 
   Memory() = default;
   Memory(const Memory&) = delete;
@@ -88,9 +96,14 @@ struct Memory {
   Status init(const MemoryType& t, uint64_t limit_bytes, bool allow_guard = true,
               const MemoryImage* initial = nullptr);
   uint64_t pages() const { return size >> type.page_size_log2; }
+  // The size as of the latest growth by any thread (shared memories grow concurrently).
+  uint64_t size_acquire() const { return __atomic_load_n(&size, __ATOMIC_ACQUIRE); }
   // Grow by `delta` pages; returns the old page count, or -1 (as uint64_t max) on failure.
-  // New pages read as zero.
+  // New pages read as zero. Thread-safe for shared memories.
   uint64_t grow(uint64_t delta);
+
+ private:
+  uint64_t grow_shared(uint64_t delta);
 };
 
 // Whether memories of type `t` get guard regions (32-bit index, 64 KiB pages): the memories
@@ -219,6 +232,9 @@ struct Store {
   std::deque<Function> funcs;
   std::deque<Table> tables;
   std::deque<Memory> memories;
+  // Shared memories (threads) created in or imported into this store: each may be used by
+  // other stores on other threads too, and lives as long as the last of them.
+  std::vector<std::shared_ptr<Memory>> shared_memories;
   std::deque<Global> globals;
   std::deque<Tag> tags;
   std::deque<ExternObject> extern_objects;
@@ -266,9 +282,17 @@ struct Store {
 };
 
 // Create objects owned by `store` (types with canonical ids; see runtime/type_registry.h).
-// Memories and tables respect store.limits; failures are Errors of kind Limit.
+// Memories and tables respect store.limits; failures are Errors of kind Limit. A shared memory
+// type gives a memory in store.shared_memories (the store's share of its ownership).
 Result<Memory*> new_memory(Store& store, const MemoryType& type,
                            const MemoryImage* initial = nullptr);
+// A shared memory (type.limits.shared, with a maximum) owned by no store yet: embedders hand it
+// to stores with adopt_shared_memory. `limit_bytes` caps its maximum as a store limit would.
+Result<std::shared_ptr<Memory>> new_shared_memory(const MemoryType& type, uint64_t limit_bytes);
+// Makes `store` a co-owner of shared memory `m` (once; later calls do nothing).
+void adopt_shared_memory(Store& store, std::shared_ptr<Memory> m);
+// The ownership handle of `m` if it is a shared memory `store` owns a share of, else nullptr.
+std::shared_ptr<Memory> shared_memory_of(const Store& store, const Memory* m);
 Result<Table*> new_table(Store& store, const TableType& type, RefBits init);
 Global* new_global(Store& store, const GlobalType& type, const Val& init);
 // A new host object wrapping `host_value`, as an externref word (e.g. the wast `ref.extern N`).

@@ -23,6 +23,8 @@ const char* trap_kind_message(TrapKind k) {
     case TrapKind::OutOfFuel: return "all fuel consumed";
     case TrapKind::Interrupted: return "interrupt";
     case TrapKind::DataSegmentOutOfBounds: return "out of bounds memory access";
+    case TrapKind::UnalignedAtomic: return "unaligned atomic";
+    case TrapKind::ExpectedSharedMemory: return "expected shared memory";
     case TrapKind::Host: return "host trap";
     case TrapKind::Exception: return "uncaught exception";
   }

@@ -22,6 +22,8 @@ enum class TrapKind : uint8_t {
   OutOfFuel,                 // "all fuel consumed"
   Interrupted,               // "interrupt" (deadline)
   DataSegmentOutOfBounds,    // "out of bounds memory access" during init
+  UnalignedAtomic,           // "unaligned atomic"
+  ExpectedSharedMemory,      // "expected shared memory" (memory.atomic.wait on an unshared one)
   Host,                      // a host function trapped; message from the host
   // A wasm exception left the outermost wasm frame: "uncaught exception"; Trap::exception
   // holds it (a host function may also return one: it is thrown at its call site).

@@ -88,6 +88,8 @@ const char* trap_kind_name(api::TrapCode code) {
     case api::TrapCode::Interrupted: return "deadline";
     case api::TrapCode::Host: return "host";
     case api::TrapCode::Component: return "component";
+    case api::TrapCode::UnalignedAtomic: return "unaligned_atomic";
+    case api::TrapCode::ExpectedSharedMemory: return "expected_shared_memory";
     case api::TrapCode::Exception: return "uncaught_exception";
   }
   return "other";

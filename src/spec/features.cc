@@ -24,7 +24,7 @@ constexpr std::array<FeatureInfo, kFeatureCount> kFeatures = {{
     {"wide-arithmetic", "wide_arithmetic", "wide arithmetic", true},
     {"custom-page-sizes", "custom_page_sizes", "custom page size", true},
     {"exceptions", "exceptions", "exception-handling", true},
-    {"threads", "threads", "atomic", false},
+    {"threads", "threads", "atomic", true},
 }};
 
 }  // namespace

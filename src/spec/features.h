@@ -51,8 +51,8 @@ constexpr FeatureMask with_prerequisites(Feature f) {
 }
 
 // The features enabled for one compilation. The default enables all of them: Hull's behaviour
-// before feature switches existed (gc, exceptions and threads included: their types and
-// declarations validate, their instructions do not compile, see feature_implemented).
+// before feature switches existed (gc and exceptions included: their types and declarations
+// validate, their instructions do not compile, see feature_implemented).
 struct FeatureSet {
   FeatureMask enabled = kAllFeatures;
 
@@ -70,8 +70,8 @@ struct FeatureInfo {
   std::string_view name;       // Wasmtime's spelling: `-W tail-call=n`
   std::string_view field;      // the api::Features member: tail_call
   std::string_view adjective;  // for messages: "tail call instruction return_call"
-  // Whether Hull runs the feature's code. GC, exception handling and threads validate (so
-  // that their modules are checked as the spec says) but do not compile, whatever the switch.
+  // Whether Hull runs the feature's code. GC and exception handling validate (so that their
+  // modules are checked as the spec says) but do not compile, whatever the switch.
   bool implemented;
 };
 const FeatureInfo& feature_info(Feature f);
@@ -92,12 +92,13 @@ Feature first_feature(FeatureMask missing);
 Error feature_disabled(Feature f, std::string_view what, size_t offset);
 
 // What each opcode needs (the features of its proposal with their prerequisites), from its
-// encoding: prefix 0 (one byte), 0xFB, 0xFC or 0xFD, and the code after it.
+// encoding: prefix 0 (one byte), 0xFB, 0xFC, 0xFD or 0xFE, and the code after it.
 constexpr FeatureMask opcode_features(uint8_t prefix, uint32_t code) {
   constexpr FeatureMask rt = with_prerequisites(Feature::ReferenceTypes);
   constexpr FeatureMask fr = with_prerequisites(Feature::FunctionReferences);
   switch (prefix) {
     case 0xFB: return with_prerequisites(Feature::Gc);
+    case 0xFE: return feature_bit(Feature::Threads);  // every atomic instruction
     case 0xFD:
       return code >= 0x100 ? with_prerequisites(Feature::RelaxedSimd) : feature_bit(Feature::Simd);
     case 0xFC:

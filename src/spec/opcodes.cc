@@ -21,13 +21,14 @@ constexpr uint16_t kNoOp = 0xFFFF;
 // Dense tables: one-byte opcodes, and prefixed codes (all below 0x200 today).
 struct DecodeTables {
   std::array<uint16_t, 256> single;
-  std::array<uint16_t, 0x200> fb, fc, fd;
+  std::array<uint16_t, 0x200> fb, fc, fd, fe;
   std::unordered_map<std::string_view, uint16_t> by_name;
   DecodeTables() {
     single.fill(kNoOp);
     fb.fill(kNoOp);
     fc.fill(kNoOp);
     fd.fill(kNoOp);
+    fe.fill(kNoOp);
     for (unsigned i = 0; i < kOpCount; ++i) {
       const OpInfo& info = kOpInfo[i];
       switch (info.prefix) {
@@ -35,6 +36,7 @@ struct DecodeTables {
         case 0xFB: fb[info.code] = i; break;
         case 0xFC: fc[info.code] = i; break;
         case 0xFD: fd[info.code] = i; break;
+        case 0xFE: fe[info.code] = i; break;
       }
       by_name.emplace(info.name, i);  // first row wins for shared mnemonics
     }
@@ -63,6 +65,7 @@ bool op_from_prefixed(uint8_t prefix, uint32_t code, Op* out) {
     case 0xFB: v = t.fb[code]; break;
     case 0xFC: v = t.fc[code]; break;
     case 0xFD: v = t.fd[code]; break;
+    case 0xFE: v = t.fe[code]; break;
     default: return false;
   }
   if (v == kNoOp) return false;

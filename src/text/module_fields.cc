@@ -47,8 +47,9 @@ Result<bool> ModuleParser::inline_import() {
 
 // limits for an address type; returns flags bits (max present).
 Status ModuleParser::limits(Limits& l, bool is64) {
-  // 32-bit limits beyond 2^32-1 are a validation error ("table size"), not malformed.
-  uint64_t max = UINT64_MAX;
+  // 32-bit limits beyond 2^32-1 are a validation error ("table size"), not malformed; before
+  // memory64 they were u32 literals (u32_limits_).
+  uint64_t max = u32_limits_ && !is64 ? UINT32_MAX : UINT64_MAX;
   if (!c_.at_nat()) return c_.unexpected();
   const Token& t = c_.next();
   LitStatus st = parse_nat(t.text, max, &l.min);

@@ -11,6 +11,7 @@ namespace {
 
 // Natural alignment (log2 bytes) of a load/store mnemonic, derived from its name.
 uint32_t natural_align_log2(std::string_view name) {
+  if (name.find("atomic.") != std::string_view::npos) return atomic_access_log2(name);
   size_t p = name.find("load");
   size_t k = p == std::string_view::npos ? name.find("store") : p;
   size_t after = k + (p == std::string_view::npos ? 5 : 4);
@@ -515,6 +516,7 @@ Status ModuleParser::plain_immediates(Bytes& b, Op op, const Token& kw) {
     }
     case ImmKind::Table: return opt_idx_imm(b, kTableSp);
     case ImmKind::MemIdx: return opt_idx_imm(b, kMemSp);
+    case ImmKind::Fence: b.push_back(0x00); return {};  // sequentially consistent
     case ImmKind::Mem: {
       uint32_t mem = 0;
       if (c_.at_index()) {

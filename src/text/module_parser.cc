@@ -26,8 +26,10 @@ bool abstract_heap_type(std::string_view s, HeapKind* h) {
 }
 
 Result<std::vector<uint8_t>> encode_module_fields(Cursor& c, std::string_view module_name,
-                                                  bool name_section) {
-  return module_impl::ModuleParser(c, module_name, name_section).run();
+                                                  bool name_section, bool u32_limits) {
+  module_impl::ModuleParser parser(c, module_name, name_section);
+  parser.set_u32_limits(u32_limits);
+  return parser.run();
 }
 
 }  // namespace hull::text

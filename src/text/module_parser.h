@@ -15,8 +15,10 @@ namespace hull::text {
 // encoded binary module. With `name_section`, the module's `$id` (MODULE_NAME, without the
 // `$`) and the identifiers of functions and locals are kept in a "name" custom section, so
 // backtraces and tools show them as they do for `wat2wasm --debug-names` output.
+// `u32_limits`: WatOptions::u32_limits.
 Result<std::vector<uint8_t>> encode_module_fields(Cursor& c, std::string_view module_name = {},
-                                                  bool name_section = true);
+                                                  bool name_section = true,
+                                                  bool u32_limits = false);
 
 // An abstract heap type keyword ("func", "extern", "any", ...): sets *h and returns true.
 bool abstract_heap_type(std::string_view s, HeapKind* h);

@@ -49,6 +49,7 @@ class ModuleParser {
  public:
   ModuleParser(Cursor& c, std::string_view module_name, bool name_section)
       : c_(c), module_name_(module_name), name_section_(name_section) {}
+  void set_u32_limits(bool on) { u32_limits_ = on; }
 
   Result<Bytes> run() {
     stack_base_ = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
@@ -293,6 +294,7 @@ class ModuleParser {
   Cursor& c_;
   std::string_view module_name_;
   bool name_section_ = true;
+  bool u32_limits_ = false;  // WatOptions::u32_limits
   // Per defined function with named locals: its index and (local index, name), sorted.
   std::vector<std::pair<uint32_t, NameMap>> local_names_;
   std::vector<size_t> fields_;

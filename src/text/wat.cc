@@ -16,8 +16,9 @@ Result<std::vector<uint8_t>> wat_to_binary(std::string_view text, const WatOptio
     c.set_pos(2);
     if (c.at(Tok::Id)) module_name = c.next().text;
   }
-  HULL_ASSIGN_OR_RETURN(std::vector<uint8_t> bin,
-                        encode_module_fields(c, module_name, options.name_section));
+  HULL_ASSIGN_OR_RETURN(
+      std::vector<uint8_t> bin,
+      encode_module_fields(c, module_name, options.name_section, options.u32_limits));
   if (wrapped) HULL_TRY(c.expect(Tok::RParen));
   if (!c.at(Tok::Eof)) return c.unexpected();
   return bin;

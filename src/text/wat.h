@@ -12,6 +12,11 @@ namespace hull::text {
 struct WatOptions {
   // Emit a "name" custom section with the module's, functions' and locals' identifiers.
   bool name_section = true;
+  // Limits of 32-bit memories and tables are u32 literals, as in the text format before
+  // memory64 (a larger one is malformed: "i32 constant out of range"); otherwise they are read
+  // as u64 and a value beyond 2^32-1 is left to validation ("memory size ..."). For scripts
+  // run with memory64 off.
+  bool u32_limits = false;
 };
 
 // Parse one WAT module `(module ...)` (or the bare module fields without the `(module`

@@ -66,7 +66,8 @@ Status check_module_features(const ModuleDesc& m, const FeatureSet& f) {
     const TableType& t = m.tables[i];
     const size_t off = at.of(at.tables, i);
     const std::string name = "table " + std::to_string(i);
-    if (i == 1) HULL_FEATURE_TRY(need(f, Feature::ReferenceTypes, "a second table", off));
+    if (i == 1)  // the reference interpreter's words first, before reference types existed
+      HULL_FEATURE_TRY(need(f, Feature::ReferenceTypes, "multiple tables: a second table", off));
     HULL_FEATURE_TRY(elem_type_disabled(f, t.elem, name.c_str(), off));
     if (t.limits.is64) HULL_FEATURE_TRY(need(f, Feature::Memory64, "64-bit " + name, off));
   }
@@ -81,7 +82,8 @@ Status check_module_features(const ModuleDesc& m, const FeatureSet& f) {
     const MemoryType& t = m.memories[i];
     const size_t off = at.of(at.memories, i);
     const std::string name = "memory " + std::to_string(i);
-    if (i == 1) HULL_FEATURE_TRY(need(f, Feature::MultiMemory, "a second memory", off));
+    if (i == 1)  // the reference interpreter's words first, before multi-memory existed
+      HULL_FEATURE_TRY(need(f, Feature::MultiMemory, "multiple memories: a second memory", off));
     if (t.limits.is64) HULL_FEATURE_TRY(need(f, Feature::Memory64, "64-bit " + name, off));
     if (t.limits.shared) HULL_FEATURE_TRY(need(f, Feature::Threads, "shared " + name, off));
     // An explicit 64 KiB page size describes the same memory as none: only other sizes count.

@@ -163,7 +163,13 @@ bool FunctionValidator::read_memarg(Op op) {
   in_.mem.memory = mem;
   in_.mem.offset = offset;
   if (!check_memory(mem)) return false;
-  if (flags > natural_align_log2(op)) return invalid("alignment must not be larger than natural");
+  if (op_info(op).prefix == 0xFE) {
+    // Atomic accesses: exactly natural, since execution traps on any unaligned address.
+    if (flags != atomic_access_log2(op_info(op).name))
+      return invalid("atomic alignment must be natural");
+  } else if (flags > natural_align_log2(op)) {
+    return invalid("alignment must not be larger than natural");
+  }
   if (!m_.memories[mem].limits.is64 && offset > 0xFFFFFFFFull)
     return invalid("offset out of range");
   return true;
@@ -192,6 +198,13 @@ bool FunctionValidator::decode_immediates(Op op) {
     case ImmKind::MemIdx:
       if (!read_u32(&in_.a)) return false;
       return check_memory(in_.a);
+    case ImmKind::Fence: {
+      uint8_t ordering;
+      if (!read_u8(&ordering)) return false;
+      // The one memory ordering defined so far (sequentially consistent) is 0.
+      if (ordering != 0) return malformed("malformed atomic.fence: reserved byte must be 0");
+      return true;
+    }
     case ImmKind::CallIndirect:
     case ImmKind::TableTable:
     case ImmKind::MemMem:

@@ -433,14 +433,15 @@ bool FunctionValidator::run(Sink& sink) {
     op_offset_ = pos();
     const uint8_t b = *p_++;
     uint16_t opi;
-    if (b >= 0xFB && b <= 0xFD) {
+    if (b >= 0xFB && b <= 0xFE) {
       uint32_t code;
       if (!read_u32(&code)) return false;
       opi = kNoOp;
       if (code < kMaxPrefixed)
         opi = b == 0xFB   ? kDecodeTable.fb[code]
               : b == 0xFC ? kDecodeTable.fc[code]
-                          : kDecodeTable.fd[code];
+              : b == 0xFD ? kDecodeTable.fd[code]
+                          : kDecodeTable.fe[code];
       if (opi == kNoOp) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "illegal opcode %02x %x", b, code);
@@ -449,13 +450,6 @@ bool FunctionValidator::run(Sink& sink) {
     } else {
       opi = kDecodeTable.single[b];
       if (opi == kNoOp) {
-        if (b == 0xFE) {  // the threads proposal's atomic instructions
-          if (disabled_ & feature_bit(Feature::Threads))
-            return feature_fail(feature_bit(Feature::Threads), "atomic instruction (0xfe prefix)");
-          return fail(Error::malformed(
-              "illegal opcode fe (atomic instructions: Hull does not support threads yet)",
-              op_offset_));
-        }
         char buf[24];
         std::snprintf(buf, sizeof buf, "illegal opcode %02x", b);
         return fail(Error::malformed(buf, op_offset_));

@@ -78,7 +78,7 @@ constexpr uint32_t kMaxPrefixed = 0x200;
 
 struct DecodeTable {
   std::array<uint16_t, 256> single{};
-  std::array<uint16_t, kMaxPrefixed> fb{}, fc{}, fd{};
+  std::array<uint16_t, kMaxPrefixed> fb{}, fc{}, fd{}, fe{};
 };
 
 constexpr DecodeTable make_decode_table() {
@@ -87,6 +87,7 @@ constexpr DecodeTable make_decode_table() {
   for (auto& v : t.fb) v = kNoOp;
   for (auto& v : t.fc) v = kNoOp;
   for (auto& v : t.fd) v = kNoOp;
+  for (auto& v : t.fe) v = kNoOp;
   struct Row {
     uint8_t prefix;
     uint32_t code;
@@ -103,6 +104,7 @@ constexpr DecodeTable make_decode_table() {
       case 0xFB: t.fb[rows[i].code] = v; break;
       case 0xFC: t.fc[rows[i].code] = v; break;
       case 0xFD: t.fd[rows[i].code] = v; break;
+      case 0xFE: t.fe[rows[i].code] = v; break;
     }
   }
   return t;

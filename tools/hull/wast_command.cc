@@ -34,12 +34,27 @@ bool is_inline_module(const text::Script& script) {
   return true;
 }
 
+// The features a script runs with. Scripts of the threads proposal's repository
+// (proposals/threads/) were written against its reference interpreter, which predates
+// multi-memory, reference types (multiple tables) and memory64: they assert that a second
+// memory or table is invalid ("multiple memories", "multiple tables") and that a 32-bit limit
+// beyond 2^32-1 is a malformed literal. They run with those three off, unless -W was given.
+FeatureSet features_for(const std::string& file, FeatureSet features, bool features_named) {
+  if (!features_named && file.find("proposals/threads/") != std::string::npos) {
+    features.set(Feature::MultiMemory, false);
+    features.set(Feature::ReferenceTypes, false);
+    features.set(Feature::Memory64, false);
+  }
+  return features;
+}
+
 }  // namespace
 
 int wast_command(int argc, char** argv) {
   std::vector<std::string> files;
   bool verbose = false;
   bool core_only = false;
+  bool features_named = false;  // -W was given (features_for)
   WasmFeatures features;
   // The component testsuite's scripts use component-model async throughout (Wasmtime's scripts
   // say `;;! component_model_async = true`, and none turns it off), so `hull wast` enables it
@@ -61,7 +76,9 @@ int wast_command(int argc, char** argv) {
           "  -v       list every skipped command with its line and reason\n"
           "  --core   run every script on the core runner (a component command fails)\n"
           "  -W FEATURE[=y|n][,...]  switch a Wasm feature off (n) or on (y, the default for\n"
-          "           all), as `hull run -W` does; scripts are written for all on\n"
+          "           all), as `hull run -W` does; scripts are written for all on, except\n"
+          "           those under proposals/threads/: without -W they run with multi-memory,\n"
+          "           reference-types and memory64 off, as that proposal's interpreter did\n"
           "\n"
           "A failure message satisfies an assertion's text if it starts with it (the reference\n"
           "interpreter's rule) or by a documented alias:\n"
@@ -81,8 +98,9 @@ int wast_command(int argc, char** argv) {
         std::fprintf(stderr, "error: -W needs a value (see hull wast --help)\n");
         return 2;
       }
-      if (!parse_feature_flags(a.size() > 2 ? a.substr(2) : std::string(argv[++i]), &features))
-        return 2;
+      const std::string flags = a.size() > 2 ? a.substr(2) : std::string(argv[++i]);
+      if (!parse_feature_flags(flags, &features)) return 2;
+      features_named = true;
       continue;
     }
     if (a == "--message-aliases") {
@@ -130,7 +148,7 @@ int wast_command(int argc, char** argv) {
       ComponentWastRunner runner(config);
       r = runner.run(*script);
     } else {
-      WastRunner runner(features.core);
+      WastRunner runner(features_for(file, features.core, features_named));
       r = runner.run(*script);
     }
     for (const auto& f : r.failures)

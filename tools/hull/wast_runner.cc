@@ -154,7 +154,9 @@ Result<std::shared_ptr<const CompiledModule>> WastRunner::compile_module(
     const text::ScriptModule& m) {
   if (m.encode_error) return *m.encode_error;
   if (m.kind == text::ScriptModule::Quote) {
-    auto bytes = text::wat_to_binary(m.quote);
+    text::WatOptions wat;
+    wat.u32_limits = !features_.has(Feature::Memory64);  // the text format before memory64
+    auto bytes = text::wat_to_binary(m.quote, wat);
     if (!bytes) return std::move(bytes).error();
     return compile(*bytes, options());
   }

@@ -1,7 +1,7 @@
 // Config::features through the public C++ API: each switch off rejects a module that uses its
 // feature with a message naming the feature and the switch, on accepts it, and off still
-// accepts a module that does not use it. gc and threads are not implemented:
-// their instructions are rejected whatever the switch says.
+// accepts a module that does not use it. gc is not implemented: its
+// instructions are rejected whatever the switch says.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -256,26 +256,34 @@ TEST(ApiFeatures, ExceptionsGateTagsAndThrow) {
   EXPECT_TRUE(compile(engine_with(off), kMvp).ok());
 }
 
-TEST(ApiFeatures, ThreadsStayUnsupported) {
+TEST(ApiFeatures, Threads) {
   auto off = [](api::Features& f) { f.threads = false; };
   expect_gated("(module (memory 1 1 shared))", off,
-               {"shared memory 0", "-W threads=y", "Hull does not support threads yet"});
-  // memory.atomic.notify (0xfe 0x00, memarg align 2 offset 0) on an unshared memory, in a
-  // function of type [] -> [].
-  const uint8_t atomic[] = {0,    'a', 's',  'm',  1, 0, 0, 0,  // header
-                            1,    4,   1,    0x60, 0, 0,        // type: [] -> []
-                            3,    2,   1,    0,                 // func 0: type 0
-                            5,    3,   1,    0,    1,           // memory 1
-                            10,   13,  1,    11,   0,           // code: 1 body, no locals
-                            0x41, 0,   0x41, 0,                 // i32.const 0 (x2)
-                            0xFE, 0,   2,    0,                 // memory.atomic.notify
-                            0x1A, 0x0B};                        // drop, end
-  for (bool on : {false, true}) {
-    auto m = api::Module::compile(engine_with([&](api::Features& f) { f.threads = on; }), atomic);
-    ASSERT_FALSE(m.ok());
-    EXPECT_NE(m.error().message.find("Hull does not support threads yet"), std::string::npos)
-        << m.error().message;
-  }
+               {"shared memory 0", "(Config::features.threads, hull run -W threads=y)"});
+  // An atomic instruction on an unshared memory needs the feature too.
+  expect_gated("(module (memory 1) (func (result i32) i32.const 0 i32.const 1 i32.atomic.rmw.add))",
+               off,
+               {"atomic instruction i32.atomic.rmw.add", "requires the threads feature",
+                "(Config::features.threads, hull run -W threads=y)"});
+  expect_gated("(module (func atomic.fence))", off, {"atomic instruction atomic.fence"});
+  // Implemented: on, no message says it is not supported.
+  auto r = compile(engine_with(off), "(module (memory 1 1 shared))");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.find("does not support"), std::string::npos) << r.error().message;
+  // And on (the default) the atomic code runs.
+  api::Engine e;
+  auto m = compile(e,
+                   "(module (memory 1 1 shared) (func (export \"inc\") (result i32) "
+                   "i32.const 8 i32.const 5 i32.atomic.rmw.add drop "
+                   "i32.const 8 i32.const 2 i32.atomic.rmw.add))");
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  api::Store store(e);
+  api::Linker linker;
+  auto inst = linker.instantiate(store, *m);
+  ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+  auto inc = inst->typed_func<int32_t()>("inc");
+  ASSERT_TRUE(inc.ok());
+  EXPECT_EQ(*inc->call(), 5);
 }
 
 }  // namespace

@@ -1,6 +1,13 @@
-// Linear memory: reservation, zeroed growth, limits, base stability.
+// Linear memory: reservation, zeroed growth, limits, base stability; shared memories (grown
+// from several threads at once) and their parking lot.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "runtime/shared_memory.h"
 #include "runtime/store.h"
 
 namespace hull {
@@ -129,6 +136,92 @@ TEST(Memory, NewMemoryInStoreHonoursLimits) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().kind, ErrorKind::Limit);
   EXPECT_EQ(s.memories.size(), 1u);
+}
+
+// Shared memories: store co-ownership, concurrent growth in place, the parking lot.
+MemoryType shared_type(uint64_t min, uint64_t max, bool is64 = false) {
+  MemoryType t = mem_type(min, max, is64);
+  t.limits.shared = true;
+  return t;
+}
+
+TEST(SharedMemory, LivesInTheStoresThatShareIt) {
+  auto m = new_shared_memory(shared_type(1, 4), UINT64_MAX);
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  EXPECT_TRUE((*m)->shared != nullptr);
+  {
+    Store a, b;
+    adopt_shared_memory(a, *m);
+    adopt_shared_memory(a, *m);  // once per store
+    adopt_shared_memory(b, *m);
+    EXPECT_EQ(a.shared_memories.size(), 1u);
+    EXPECT_EQ(shared_memory_of(b, m->get()), *m);
+    EXPECT_EQ(m->use_count(), 3);
+  }
+  EXPECT_EQ(m->use_count(), 1);
+  Store s;
+  auto in_store = new_memory(s, shared_type(1, 2));
+  ASSERT_TRUE(in_store.ok());
+  EXPECT_TRUE(s.memories.empty());
+  EXPECT_EQ(shared_memory_of(s, *in_store).get(), *in_store);
+  EXPECT_FALSE(new_shared_memory(mem_type(1, 2), UINT64_MAX).ok());  // not shared
+  MemoryType no_max = mem_type(1, std::nullopt);
+  no_max.limits.shared = true;
+  auto r = new_shared_memory(no_max, UINT64_MAX);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "shared memory must have maximum");
+}
+
+// Four threads grow one memory one page at a time, 16 pages each: every grow gets a distinct
+// old size, the memory ends at exactly 1 + 64 pages and its base never moves (also unguarded
+// memory64, which would move if it were not shared).
+TEST(SharedMemory, ConcurrentGrowthIsSerializedAndInPlace) {
+  for (bool is64 : {false, true}) {
+    auto m = new_shared_memory(shared_type(1, 65, is64), UINT64_MAX);
+    ASSERT_TRUE(m.ok()) << m.error().to_string();
+    Memory& mem = **m;
+    uint8_t* base = mem.base;
+    std::vector<std::vector<uint64_t>> olds(4);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 16; ++i) olds[t].push_back(mem.grow(1));
+      });
+    for (auto& th : threads) th.join();
+    std::vector<uint64_t> all;
+    for (auto& v : olds) all.insert(all.end(), v.begin(), v.end());
+    std::sort(all.begin(), all.end());
+    for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], i + 1);
+    EXPECT_EQ(mem.size_acquire(), 65u * 65536);
+    EXPECT_EQ(mem.base, base);
+    EXPECT_EQ(mem.grow(1), UINT64_MAX);  // at the maximum
+    mem.base[mem.size - 1] = 1;          // the last page is committed
+  }
+}
+
+TEST(ParkingLot, NotEqualTimeoutAndNotify) {
+  ParkingLot lot;
+  alignas(8) uint64_t cell = 5;
+  EXPECT_EQ(lot.wait(0, &cell, 8, 6, -1), ParkingLot::WaitResult::NotEqual);
+  EXPECT_EQ(lot.wait(0, &cell, 8, 5, 0), ParkingLot::WaitResult::TimedOut);
+  EXPECT_EQ(lot.wait(0, &cell, 8, 5, 1000000), ParkingLot::WaitResult::TimedOut);  // 1 ms
+  EXPECT_EQ(lot.waiters(0), 0u);  // a timed-out waiter leaves the queue
+  EXPECT_EQ(lot.notify(0, 10), 0u);
+
+  // Three waiters on address 16, one on 24: notify(16, 2) wakes two, a second notify the third.
+  alignas(4) uint32_t word = 0;
+  std::vector<std::thread> threads;
+  std::vector<ParkingLot::WaitResult> results(4, ParkingLot::WaitResult::NotEqual);
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back(
+        [&, i] { results[i] = lot.wait(i == 3 ? 24 : 16, &word, 4, 0, int64_t(10) * 1000000000); });
+  while (lot.waiters(16) < 3 || lot.waiters(24) < 1) std::this_thread::yield();
+  EXPECT_EQ(lot.notify(16, 2), 2u);
+  EXPECT_EQ(lot.waiters(16), 1u);
+  EXPECT_EQ(lot.notify(16, 5), 1u);
+  EXPECT_EQ(lot.notify(24, 1), 1u);
+  for (auto& th : threads) th.join();
+  for (auto r : results) EXPECT_EQ(r, ParkingLot::WaitResult::Woken);
 }
 
 }  // namespace

@@ -364,6 +364,41 @@ TEST(Valid, MemoryOps) {
   expect_error(multi, "unknown memory 2");
 }
 
+// Threads: atomic instructions (0xFE prefix) on shared and unshared memories.
+TEST(Valid, AtomicOps) {
+  // A function [] -> results over one shared memory (1, 1), 32- or 64-bit.
+  auto one = [](std::vector<ValType> results, Bytes code, bool is64 = false) {
+    TestModule tm;
+    tm.add_type({}, std::move(results));
+    uint32_t mem = tm.add_memory(1, 1, is64);
+    tm.m.memories[mem].limits.shared = true;
+    tm.add_func(0, std::move(code));
+    return tm;
+  };
+  // i32.atomic.load (0xFE 0x10), align 2; i64.atomic.rmw16.add_u (0xFE 0x23), align 1.
+  expect_ok(one({I32}, {0x41, 0, 0xFE, 0x10, 2, 0, 0x0B}));
+  expect_ok(one({I64}, {0x41, 0, 0x42, 1, 0xFE, 0x23, 1, 0, 0x0B}));
+  // Alignment must be exactly natural: smaller (fine for plain loads) and larger both fail.
+  expect_error(one({I32}, {0x41, 0, 0xFE, 0x10, 1, 0, 0x0B}), "atomic alignment must be natural");
+  expect_error(one({I32}, {0x41, 0, 0xFE, 0x10, 3, 0, 0x0B}), "atomic alignment must be natural");
+  expect_error(one({I64}, {0x41, 0, 0x42, 1, 0xFE, 0x23, 3, 0, 0x0B}),
+               "atomic alignment must be natural");
+  // i64.atomic.rmw.cmpxchg (0xFE 0x49) takes an address and two i64s.
+  expect_ok(one({I64}, {0x41, 0, 0x42, 1, 0x42, 2, 0xFE, 0x49, 3, 0, 0x0B}));
+  expect_error(one({I64}, {0x41, 0, 0x41, 1, 0x42, 2, 0xFE, 0x49, 3, 0, 0x0B}), "type mismatch");
+  // memory.atomic.wait64 (0xFE 0x02) on memory64: an i64 address.
+  expect_ok(one({I32}, {0x42, 0, 0x42, 0, 0x42, 0, 0xFE, 0x02, 3, 0, 0x0B}, true));
+  expect_error(one({I32}, {0x41, 0, 0x42, 0, 0x42, 0, 0xFE, 0x02, 3, 0, 0x0B}, true),
+               "type mismatch");
+  // atomic.fence (0xFE 0x03) and its reserved byte.
+  expect_ok(one({}, {0xFE, 0x03, 0x00, 0x0B}));
+  expect_error(one({}, {0xFE, 0x03, 0x01, 0x0B}), "malformed atomic.fence: reserved byte must be 0",
+               ErrorKind::Malformed);
+  // No memory; an unknown code after the prefix.
+  expect_error(func_module({}, {I32}, {0x41, 0, 0xFE, 0x10, 2, 0, 0x0B}), "unknown memory 0");
+  expect_error(one({}, {0xFE, 0x04, 0x0B}), "illegal opcode fe 4", ErrorKind::Malformed);
+}
+
 TEST(Valid, BulkMemory) {
   TestModule tm;
   tm.add_type({}, {});
