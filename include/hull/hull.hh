@@ -977,6 +977,16 @@ std::optional<Trap> invoke_typed(F& f, Caller& caller, uint64_t* slots) {
   return std::nullopt;
 }
 
+// The results a typed host function declares: none for std::optional<Trap> (not a value).
+template <class R, class Inner>
+std::vector<ValType> host_result_types() {
+  if constexpr (std::is_same_v<R, std::optional<Trap>>) {
+    return {};
+  } else {
+    return Results<Inner>::types();
+  }
+}
+
 template <class F>
 HostFuncDef make_typed_host(F&& fn) {
   using Fn = std::remove_cvref_t<F>;
@@ -992,16 +1002,14 @@ HostFuncDef make_typed_host(F&& fn) {
     if constexpr (with_caller) {
       [&]<class C0, class... Rest>(std::tuple<C0, Rest...>*) {
         def.type = FuncType{{Wasm<std::remove_cvref_t<Rest>>::type...},
-                            std::is_same_v<R, std::optional<Trap>> ? std::vector<ValType>{}
-                                                                   : Results<Inner>::types()};
+                            host_result_types<R, Inner>()};
         def.fn = [](void* st, Caller& c, uint64_t* slots) -> std::optional<Trap> {
           return invoke_typed<Fn, true, R, Rest...>(*static_cast<Fn*>(st), c, slots);
         };
       }(static_cast<std::tuple<A...>*>(nullptr));
     } else {
       def.type = FuncType{{Wasm<std::remove_cvref_t<A>>::type...},
-                          std::is_same_v<R, std::optional<Trap>> ? std::vector<ValType>{}
-                                                                 : Results<Inner>::types()};
+                          host_result_types<R, Inner>()};
       def.fn = [](void* st, Caller& c, uint64_t* slots) -> std::optional<Trap> {
         return invoke_typed<Fn, false, R, A...>(*static_cast<Fn*>(st), c, slots);
       };

@@ -436,7 +436,7 @@ Result<Table> Table::create(Store& store, const TableType& type, const Val& init
 std::optional<Extern> Instance::get_export(std::string_view name) const {
   if (!i_) return std::nullopt;
   auto it = i_->exports.find(std::string(name));
-  if (it == i_->exports.end() || it->second.kind == hull::ExternKind::Tag) return std::nullopt;
+  if (it == i_->exports.end()) return std::nullopt;
   return to_api(s_, it->second);
 }
 

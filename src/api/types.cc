@@ -173,21 +173,6 @@ Error to_api(const hull::Error& e) {
   return Error(k, e.to_string());
 }
 
-namespace {
-// A payload value as the trap message shows it ("i32 42").
-std::string show(const Val& v) {
-  char buf[64];
-  switch (v.type()) {
-    case ValType::I32: std::snprintf(buf, sizeof buf, "i32 %d", v.i32()); break;
-    case ValType::I64: std::snprintf(buf, sizeof buf, "i64 %lld", static_cast<long long>(v.i64())); break;
-    case ValType::F32: std::snprintf(buf, sizeof buf, "f32 %g", static_cast<double>(v.f32())); break;
-    case ValType::F64: std::snprintf(buf, sizeof buf, "f64 %g", v.f64()); break;
-    case ValType::V128: return "v128";
-    default: return std::string(to_string(v.type())) + (v.is_null_ref() ? " null" : "");
-  }
-  return buf;
-}
-}  // namespace
 
 Trap to_api(const hull::Trap& t, StoreImpl* s) {
   Trap r;
@@ -217,16 +202,10 @@ Trap to_api(const hull::Trap& t, StoreImpl* s) {
     ex->tag = Tag(s, t.exception->tag);
     const hull::FuncType& ft = type_by_id(t.exception->tag->type_id).func;
     size_t slot = 0;
-    std::string shown;
     for (const hull::ValType& p : ft.params) {
-      Val v = Val::from_slots(to_api(p, nullptr), t.exception->payload.data() + slot);
+      ex->args.push_back(Val::from_slots(to_api(p, nullptr), t.exception->payload.data() + slot));
       slot += p.slots();
-      if (!shown.empty()) shown += ", ";
-      shown += show(v);
-      ex->args.push_back(v);
     }
-    // "uncaught exception" alone tells a user little: show what was thrown.
-    if (!shown.empty()) r.message += " (" + shown + ")";
     r.exception = std::move(ex);
   }
   r.trace.reserve(t.backtrace.size());

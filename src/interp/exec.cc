@@ -1002,8 +1002,8 @@ Trap make_trap(Ctx* ctx, Frame* innermost, Frame* sentinel) {
     ctx->host_trap.reset();
   } else if (ctx->trap_kind == TrapKind::Exception) {
     t.kind = TrapKind::Exception;
-    t.message = trap_kind_message(TrapKind::Exception);
     t.exception = ctx->exception;
+    t.message = uncaught_exception_message(*t.exception);
     ctx->exception = nullptr;
     // The host holds it now: it stays valid for as long as the store lives.
     t.exception->pinned = true;

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <unordered_set>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct Exception {
   bool pinned = false;             // handed to the host: never collected before the store dies
   bool marked = false;             // mark bit of the current collection
 };
+
+// "uncaught exception (i32 42, f64 1.5)": the trap message of an exception nothing caught.
+std::string uncaught_exception_message(const Exception& e);
 
 class ExceptionHeap {
  public:

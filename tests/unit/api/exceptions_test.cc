@@ -178,7 +178,7 @@ TEST(ApiExceptions, ExposedExceptionsAreCollected) {
     (func (export "rethrow_kept") (result i32)
       (block $h (result i32)
         (try_table (catch $e $h) (throw_ref (global.get $kept)))
-        (unreachable))))))"));
+        (unreachable)))))"));
   ASSERT_TRUE(inst.ok()) << inst.error().to_string();
   auto churn = inst->get_func("churn")->call({api::Val(int32_t{20000})});
   ASSERT_TRUE(churn.ok()) << churn.error().to_string();

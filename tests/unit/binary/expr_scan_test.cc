@@ -100,10 +100,14 @@ TEST(ExprScan, Opcodes) {
   r = Reader(b.data(), b.size());
   EXPECT_FALSE(read_opcode(r, &op));
   EXPECT_STREQ(r.error_message(), "illegal opcode fc 7f");
-  b = bytes({0x06});
+  b = bytes({0x06});  // legacy try
+  r = Reader(b.data(), b.size());
+  ASSERT_TRUE(read_opcode(r, &op));
+  EXPECT_EQ(op, Op::try_);
+  b = bytes({0x27});
   r = Reader(b.data(), b.size());
   EXPECT_FALSE(read_opcode(r, &op));
-  EXPECT_STREQ(r.error_message(), "illegal opcode 06");
+  EXPECT_STREQ(r.error_message(), "illegal opcode 27");
 }
 
 TEST(ExprScan, ConstExprExtents) {

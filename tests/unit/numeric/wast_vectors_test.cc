@@ -172,6 +172,7 @@ struct OpRow {
 #define HULL_PROBE_MemLane(...)
 #define HULL_PROBE_Shuffle(...)
 #define HULL_PROBE_Tag(...)
+#define HULL_PROBE_Fence(...)
 #define HULL_PROBE_TryTable(...)
 #define HULL_PROBE_TypeField(...)
 #define HULL_PROBE_TypeN(...)
