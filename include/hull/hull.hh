@@ -1001,15 +1001,14 @@ HostFuncDef make_typed_host(F&& fn) {
         std::is_same_v<std::tuple_element_t<0, std::tuple<A..., void>>, Caller&>;
     if constexpr (with_caller) {
       [&]<class C0, class... Rest>(std::tuple<C0, Rest...>*) {
-        def.type = FuncType{{Wasm<std::remove_cvref_t<Rest>>::type...},
-                            host_result_types<R, Inner>()};
+        def.type =
+            FuncType{{Wasm<std::remove_cvref_t<Rest>>::type...}, host_result_types<R, Inner>()};
         def.fn = [](void* st, Caller& c, uint64_t* slots) -> std::optional<Trap> {
           return invoke_typed<Fn, true, R, Rest...>(*static_cast<Fn*>(st), c, slots);
         };
       }(static_cast<std::tuple<A...>*>(nullptr));
     } else {
-      def.type = FuncType{{Wasm<std::remove_cvref_t<A>>::type...},
-                          host_result_types<R, Inner>()};
+      def.type = FuncType{{Wasm<std::remove_cvref_t<A>>::type...}, host_result_types<R, Inner>()};
       def.fn = [](void* st, Caller& c, uint64_t* slots) -> std::optional<Trap> {
         return invoke_typed<Fn, false, R, A...>(*static_cast<Fn*>(st), c, slots);
       };

@@ -173,7 +173,6 @@ Error to_api(const hull::Error& e) {
   return Error(k, e.to_string());
 }
 
-
 Trap to_api(const hull::Trap& t, StoreImpl* s) {
   Trap r;
   switch (t.kind) {
@@ -245,8 +244,8 @@ hull::Trap to_internal(const Trap& t, StoreImpl* s) {
   }
   r.kind = TrapKind::Exception;
   r.message = trap_kind_message(TrapKind::Exception);
-  r.exception = s->store.exceptions.allocate(ex.tag.raw(), slots.data(),
-                                             static_cast<uint32_t>(slots.size()));
+  r.exception =
+      s->store.exceptions.allocate(ex.tag.raw(), slots.data(), static_cast<uint32_t>(slots.size()));
   return r;
 }
 

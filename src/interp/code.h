@@ -60,10 +60,10 @@ static_assert(sizeof(Word) == 8);
 // resumes (the clause's label).
 struct CatchCode {
   static constexpr uint32_t kNoSlot = UINT32_MAX;
-  uint8_t kind = 0;          // Catch::Kind (valid/instr.h): catch, catch_ref, catch_all(_ref)
-  uint32_t tag = 0;          // the module's tag index (catch, catch_ref)
-  uint32_t dst_slot = 0;     // the label's first value slot: payload, then the exnref
-  uint32_t target = 0;       // code index to resume at
+  uint8_t kind = 0;       // Catch::Kind (valid/instr.h): catch, catch_ref, catch_all(_ref)
+  uint32_t tag = 0;       // the module's tag index (catch, catch_ref)
+  uint32_t dst_slot = 0;  // the label's first value slot: payload, then the exnref
+  uint32_t target = 0;    // code index to resume at
   // A legacy catch whose body rethrows: the frame slot that keeps the exception for it.
   uint32_t exn_slot = kNoSlot;
 };

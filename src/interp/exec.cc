@@ -267,13 +267,13 @@ HANDLER(br_on_non_null) {
   } while (0)
 
 // After call_host failed: a thrown exception unwinds from the call; a trap ends the run.
-#define PROPAGATE_HOST_FAILURE()             \
-  do {                                       \
-    if (Exception* e_ = ctx->rethrow) {      \
-      ctx->rethrow = nullptr;                \
-      THROW(e_);                             \
-    }                                        \
-    return;                                  \
+#define PROPAGATE_HOST_FAILURE()        \
+  do {                                  \
+    if (Exception* e_ = ctx->rethrow) { \
+      ctx->rethrow = nullptr;           \
+      THROW(e_);                        \
+    }                                   \
+    return;                             \
   } while (0)
 
 // Call any function (host or wasm, any instance) with its args at byte offset `hoff`.
@@ -359,19 +359,19 @@ HANDLER(call_ref) {
 
 // A tail-called host function failed. Its caller's frame is already gone as far as handlers
 // are concerned: an exception unwinds from the frame below, at its call in progress.
-#define TAIL_HOST_FAILURE()                               \
-  do {                                                    \
-    Exception* e_ = ctx->rethrow;                         \
-    if (!e_) return;                                      \
-    ctx->rethrow = nullptr;                               \
-    ctx->fp -= 1;                                         \
-    if (!ctx->fp->code) {                                 \
-      ctx->fp += 1;                                       \
-      return exception_escapes(ctx, e_, pc);              \
-    }                                                     \
-    pc = ctx->fp->ret_pc - 1;                             \
-    sp = ctx->fp->sp;                                     \
-    THROW(e_);                                            \
+#define TAIL_HOST_FAILURE()                  \
+  do {                                       \
+    Exception* e_ = ctx->rethrow;            \
+    if (!e_) return;                         \
+    ctx->rethrow = nullptr;                  \
+    ctx->fp -= 1;                            \
+    if (!ctx->fp->code) {                    \
+      ctx->fp += 1;                          \
+      return exception_escapes(ctx, e_, pc); \
+    }                                        \
+    pc = ctx->fp->ret_pc - 1;                \
+    sp = ctx->fp->sp;                        \
+    THROW(e_);                               \
   } while (0)
 
 #define TAIL_CALL_FUNCTION(f_expr, hoff, pslots)                                       \

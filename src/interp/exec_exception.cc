@@ -93,7 +93,8 @@ namespace h {
 // [tag][payload offset][payload slots]
 HANDLER(throw_) {
   Tag* tag = inst(ctx)->tags[pc[1].u];
-  const uint64_t* payload = reinterpret_cast<const uint64_t*>(reinterpret_cast<char*>(sp) + pc[2].u);
+  const uint64_t* payload =
+      reinterpret_cast<const uint64_t*>(reinterpret_cast<char*>(sp) + pc[2].u);
   Exception* exn = ctx->store->exceptions.allocate(tag, payload, static_cast<uint32_t>(pc[3].u));
   THROW(exn);
 }

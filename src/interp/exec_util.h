@@ -64,16 +64,16 @@ struct Resume {
 // Records that `exn`, thrown at `pc` of the current frame, leaves this call() uncaught.
 [[gnu::cold]] void exception_escapes(Ctx* ctx, Exception* exn, const Word* pc);
 
-#define THROW(exn_expr)                                               \
-  do {                                                                \
-    Resume r_;                                                        \
-    if (!unwind(ctx, (exn_expr), pc, sp, &r_)) return;                \
-    pc = r_.pc;                                                       \
-    sp = r_.sp;                                                       \
-    Memory* m_ = ctx->fp->mem0;                                       \
-    mem = m_ ? m_->base : nullptr;                                    \
-    memsize = m_ ? m_->size : 0;                                      \
-    DISPATCH();                                                       \
+#define THROW(exn_expr)                                \
+  do {                                                 \
+    Resume r_;                                         \
+    if (!unwind(ctx, (exn_expr), pc, sp, &r_)) return; \
+    pc = r_.pc;                                        \
+    sp = r_.sp;                                        \
+    Memory* m_ = ctx->fp->mem0;                        \
+    mem = m_ ? m_->base : nullptr;                     \
+    memsize = m_ ? m_->size : 0;                       \
+    DISPATCH();                                        \
   } while (0)
 
 // The raw bits of a constant operand word as a T.

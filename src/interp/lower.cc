@@ -38,9 +38,9 @@ struct Ctl {
   uint32_t else_patch = kNoPatch;  // if: the br_unless target word
   bool dead = false;               // entered in unreachable code: emits nothing
   bool func = false;               // the function body itself
-  std::vector<uint32_t> catch_patches;  // catches_ entries to receive the label's pc
-  uint32_t region_begin = 0;             // try_table, try: first code index of the body
-  uint32_t region_id = 0;                // try_table, try: TryRegion::id
+  std::vector<uint32_t> catch_patches;        // catches_ entries to receive the label's pc
+  uint32_t region_begin = 0;                  // try_table, try: first code index of the body
+  uint32_t region_id = 0;                     // try_table, try: TryRegion::id
   uint32_t catch_first = 0, catch_count = 0;  // try_table: its clauses in catches_
   // Legacy try: the body's end once a catch started, its clauses (added to catches_ at the
   // end, contiguously), and the hidden slot keeping a caught exception for rethrow.
@@ -133,10 +133,17 @@ class LoweringSink {
       case Op::block: case Op::loop: case Op::if_: return lower_block(in);
       case Op::try_table: return lower_try_table(in);
       case Op::try_: return lower_try(in);
-      case Op::catch_: case Op::catch_all: return lower_catch(in);
+      case Op::catch_:
+      case Op::catch_all: return lower_catch(in);
       case Op::delegate: return lower_delegate(in.a);
-      case Op::rethrow: lower_rethrow(in.a); unreachable_ = true; return;
-      case Op::throw_: lower_throw(in.a); unreachable_ = true; return;
+      case Op::rethrow:
+        lower_rethrow(in.a);
+        unreachable_ = true;
+        return;
+      case Op::throw_:
+        lower_throw(in.a);
+        unreachable_ = true;
+        return;
       case Op::throw_ref: {
         Entry e = pop();
         emit_h(h::throw_ref);
@@ -674,13 +681,27 @@ class LoweringSink {
   // (payload, then the exnref) straight into the label's slots and resumes at the label, like
   // a branch; every value is in its home slot at the block boundary, so the frame is
   // consistent wherever inside the body the exception came from.
-  void lower_try_table(const Instr& in) {
+  // The frame of a try_table or legacy try, every value in its home slot.
+  Ctl try_frame(const Instr& in) {
     Ctl c;
-    c.kind = Op::try_table;
+    c.kind = in.op;
     block_type(in.block, c.params, c.results);
     materialize_all();
     c.base = static_cast<uint32_t>(stack_.size() - c.params.size());
     c.base_slot = c.base == 0 ? fc_->local_slots : stack_[c.base - 1].canon + stack_[c.base - 1].n;
+    return c;
+  }
+  // Opens the handler region of `c`'s body here.
+  void enter_try_body(Ctl&& c) {
+    patch_pos_ = kNoPatch;
+    c.region_begin = pc();
+    c.region_id = next_region_id_++;
+    c.loop_pc = pc();
+    ctls_.push_back(std::move(c));
+  }
+
+  void lower_try_table(const Instr& in) {
+    Ctl c = try_frame(in);
     // A clause whose label is the function's own returns: it resumes at a `ret` placed before
     // the body (jumped over on entry), with the values already in the result slots.
     uint32_t ret_stub = kNoPatch;
@@ -707,33 +728,19 @@ class LoweringSink {
         cc.target = ret_stub;
       } else {
         cc.dst_slot = l.base_slot;
-        if (l.kind == Op::loop) cc.target = l.loop_pc;
-        else l.catch_patches.push_back(static_cast<uint32_t>(catches_.size()));
+        if (l.kind == Op::loop)
+          cc.target = l.loop_pc;
+        else
+          l.catch_patches.push_back(static_cast<uint32_t>(catches_.size()));
       }
       catches_.push_back(cc);
     }
-    patch_pos_ = kNoPatch;
-    c.region_begin = pc();
-    c.region_id = next_region_id_++;
-    c.loop_pc = pc();
-    ctls_.push_back(std::move(c));
+    enter_try_body(std::move(c));
   }
 
   // Legacy try: a block whose body is a handler region; its catch clauses resume at the code
   // of their catch blocks, which follows the body.
-  void lower_try(const Instr& in) {
-    Ctl c;
-    c.kind = Op::try_;
-    block_type(in.block, c.params, c.results);
-    materialize_all();
-    c.base = static_cast<uint32_t>(stack_.size() - c.params.size());
-    c.base_slot = c.base == 0 ? fc_->local_slots : stack_[c.base - 1].canon + stack_[c.base - 1].n;
-    patch_pos_ = kNoPatch;
-    c.region_begin = pc();
-    c.region_id = next_region_id_++;
-    c.loop_pc = pc();
-    ctls_.push_back(std::move(c));
-  }
+  void lower_try(const Instr& in) { enter_try_body(try_frame(in)); }
 
   // catch / catch_all: ends the previous body like `else` (a jump to the try's end) and starts
   // a catch block with the tag's values in the try's first slots.
@@ -849,8 +856,7 @@ class LoweringSink {
       const uint32_t first = static_cast<uint32_t>(catches_.size());
       catches_.insert(catches_.end(), c.legacy_catches.begin(), c.legacy_catches.end());
       regions_.push_back(TryRegion{c.region_begin, c.region_closed ? c.region_end : pc(), first,
-                                   static_cast<uint32_t>(c.legacy_catches.size()),
-                                   c.region_id});
+                                   static_cast<uint32_t>(c.legacy_catches.size()), c.region_id});
     }
     if (c.else_patch != kNoPatch) code_[c.else_patch].u = pc();
     if (c.kind != Op::loop) bind(c);
@@ -1264,7 +1270,7 @@ class LoweringSink {
   FuncCode* fc_ = nullptr;
   std::vector<Word> code_;
   std::vector<uint32_t> relocs_;
-  std::vector<TryRegion> regions_;   // closed try_table bodies, innermost first
+  std::vector<TryRegion> regions_;  // closed try_table bodies, innermost first
   std::vector<CatchCode> catches_;
   uint32_t next_region_id_ = 0;
   uint32_t hidden_count_ = 0;          // hidden slots above the operand stack

@@ -23,8 +23,12 @@ std::string uncaught_exception_message(const Exception& e) {
     const uint64_t bits = e.payload[slot];
     char buf[64];
     switch (t.kind) {
-      case ValKind::I32: std::snprintf(buf, sizeof buf, "i32 %" PRId32, static_cast<int32_t>(bits)); break;
-      case ValKind::I64: std::snprintf(buf, sizeof buf, "i64 %" PRId64, static_cast<int64_t>(bits)); break;
+      case ValKind::I32:
+        std::snprintf(buf, sizeof buf, "i32 %" PRId32, static_cast<int32_t>(bits));
+        break;
+      case ValKind::I64:
+        std::snprintf(buf, sizeof buf, "i64 %" PRId64, static_cast<int64_t>(bits));
+        break;
       case ValKind::F32: {
         float f;
         const uint32_t b = static_cast<uint32_t>(bits);

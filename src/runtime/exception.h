@@ -26,11 +26,11 @@ namespace hull {
 struct Tag;
 
 struct Exception {
-  Tag* tag = nullptr;              // identity decides which catch clause matches
-  std::vector<uint64_t> payload;   // the tag's params in slot encoding (v128 = 2 slots)
-  bool exposed = false;            // an exnref to it may exist (see above)
-  bool pinned = false;             // handed to the host: never collected before the store dies
-  bool marked = false;             // mark bit of the current collection
+  Tag* tag = nullptr;             // identity decides which catch clause matches
+  std::vector<uint64_t> payload;  // the tag's params in slot encoding (v128 = 2 slots)
+  bool exposed = false;           // an exnref to it may exist (see above)
+  bool pinned = false;            // handed to the host: never collected before the store dies
+  bool marked = false;            // mark bit of the current collection
 };
 
 // "uncaught exception (i32 42, f64 1.5)": the trap message of an exception nothing caught.

@@ -334,7 +334,8 @@ bool WastRunner::matches(const text::Expected& e, const Val& v, const ModuleDesc
       return it != extern_refs_.end() && reinterpret_cast<RefBits>(it->second) == v.ref;
     }
     case E::RefExn:
-      return v.ref != 0 && top == HeapKind::Exn && store_.exceptions.contains(reinterpret_cast<const void*>(v.ref));
+      return v.ref != 0 && top == HeapKind::Exn &&
+             store_.exceptions.contains(reinterpret_cast<const void*>(v.ref));
     case E::RefAny:
     case E::RefEq:
     case E::RefI31:

@@ -47,8 +47,7 @@ TEST(ApiExceptions, UncaughtIsATrapWithTagAndPayload) {
   ASSERT_EQ(e.exception()->args.size(), 2u);
   EXPECT_EQ(e.exception()->args[0], api::Val(int32_t{42}));
   EXPECT_EQ(e.exception()->args[1], api::Val(int64_t{-5}));
-  EXPECT_EQ(e.exception()->tag.type(),
-            (api::FuncType{{api::ValType::I32, api::ValType::I64}, {}}));
+  EXPECT_EQ(e.exception()->tag.type(), (api::FuncType{{api::ValType::I32, api::ValType::I64}, {}}));
   // The trace is the throw's.
   ASSERT_FALSE(e.trap->trace.empty());
   EXPECT_EQ(e.trap->trace[0].func_index, 0u);
