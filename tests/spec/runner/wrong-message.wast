@@ -14,6 +14,11 @@
 (assert_invalid (module (func)) "type mismatch")
 (assert_malformed (module quote "(func (i32.const 0x1_0000_0000) drop)") "constant out of range")
 (assert_malformed (module quote "(func (i32.const 0x1_0000_0000) drop)") "unknown operator")
+(module (tag $e (param i32)) (func (export "throw") (throw $e (i32.const 1))) (func (export "trap") unreachable) (func (export "ok")))
+(assert_exception (invoke "throw"))
+(assert_exception (invoke "trap"))
+(assert_exception (invoke "ok"))
+(assert_trap (invoke "throw") "unreachable")
 
 ;; expect: wrong-message.wast:3: assert_invalid: expected "unknown function", got "type mismatch: 
 ;; expect: wrong-message.wast:6: assert_malformed: expected "unexpected end", got "magic header not detected
@@ -24,5 +29,8 @@
 ;; expect: wrong-message.wast:13: assert_unlinkable: expected "incompatible import type", got "unknown import "spectest" "nowhere""
 ;; expect: wrong-message.wast:14: assert_invalid: module was accepted (expected "type mismatch")
 ;; expect: wrong-message.wast:16: assert_malformed: expected "unknown operator", got "1:18: i32 constant out of range"
-;; expect: wrong-message.wast: 4 passed, 9 failed, 0 skipped
+;; expect: wrong-message.wast:19: assert_exception: expected an uncaught exception, got trap "unreachable"
+;; expect: wrong-message.wast:20: assert_exception: expected an uncaught exception, got a result
+;; expect: wrong-message.wast:21: assert_trap: expected trap "unreachable", got "uncaught exception (i32 1)"
+;; expect: wrong-message.wast: 5 passed, 12 failed, 0 skipped
 ;; status: 1
