@@ -1169,8 +1169,13 @@ class LoweringSink {
     if (mi == 0 && !is64 && cached_size && op_info(in.op).imm == ImmKind::Mem &&
         lower_fused_mem(in, np, pushed, guard))
       return;
-    Handler hd = mem_handler(in.op, is64, mi == 0 && cached_size, guard);
-    Entry srcs[2];
+    emit_mem_access(mem_handler(in.op, is64, mi == 0 && cached_size, guard), in, np, pushed);
+  }
+
+  // A memory access without fusion: [dst?][operands...][offset][memidx] (+ [lane]). The
+  // destination stays patchable (a following local.set writes the local directly).
+  void emit_mem_access(Handler hd, const Instr& in, size_t np, std::span<const ValType> pushed) {
+    Entry srcs[3];
     for (size_t i = np; i-- > 0;) srcs[i] = pop();
     Entry d{};
     if (!pushed.empty()) d = push(pushed[0].slots());
@@ -1179,7 +1184,7 @@ class LoweringSink {
     uint32_t dst_pos = patch_pos_;
     for (size_t i = 0; i < np; ++i) emit_u(srcs[i].src * 8);
     emit_u(in.mem.offset);
-    emit_u(mi);
+    emit_u(in.mem.memory);
     if (op_info(in.op).imm == ImmKind::MemLane) emit_u(in.lane);
     patch_pos_ = pushed.empty() ? kNoPatch : dst_pos;
   }
@@ -1192,20 +1197,8 @@ class LoweringSink {
       emit_h(atomic_handler(in.op, false));
       return;
     }
-    uint32_t mi = in.mem.memory;
-    Handler hd = atomic_handler(in.op, m_.memories[mi].limits.is64);
-    size_t np = popped.size();
-    Entry srcs[3];
-    for (size_t i = np; i-- > 0;) srcs[i] = pop();
-    Entry d{};
-    if (!pushed.empty()) d = push(pushed[0].slots());
-    emit_h(hd);
-    if (!pushed.empty()) emit_dst(d);
-    uint32_t dst_pos = patch_pos_;
-    for (size_t i = 0; i < np; ++i) emit_u(srcs[i].src * 8);
-    emit_u(in.mem.offset);
-    emit_u(mi);
-    patch_pos_ = pushed.empty() ? kNoPatch : dst_pos;
+    emit_mem_access(atomic_handler(in.op, m_.memories[in.mem.memory].limits.is64), in,
+                    popped.size(), pushed);
   }
 
   // Memory-0 superinstructions (handlers.h, MemForm); false if none applies.
