@@ -114,7 +114,10 @@ enum class TrapCode : uint8_t {
   UnalignedAtomic,
   // memory.atomic.wait on a memory that is not shared.
   ExpectedSharedMemory,
-  Exception,  // a wasm exception nothing caught: Trap::exception holds its tag and payload
+  Exception,         // a wasm exception nothing caught: Trap::exception holds its tag and payload
+  ArrayOutOfBounds,  // a GC array index or range past its length
+  CastFailure,       // ref.cast of a reference that is not of the target type
+  HeapExhausted,     // a GC allocation would pass the store's memory limit
 };
 
 struct TrapFrame {
@@ -837,8 +840,18 @@ class Store {
     size_t instances = 0;        // core instances in the store
     uint64_t memory_bytes = 0;   // current size of the store's linear memories
     size_t exceptions = 0;       // wasm exceptions alive (thrown, held by an exnref, or pinned)
+    // The GC heap (structs and arrays): objects and bytes alive, collections so far, and bytes
+    // allocated in all (collected or not).
+    size_t gc_objects = 0;
+    uint64_t gc_bytes = 0;
+    uint64_t gc_collections = 0;
+    uint64_t gc_allocated_bytes = 0;
   };
   Stats stats() const;
+  // Collects the GC objects and exceptions nothing in the store refers to any more (allocation
+  // does so by itself as the heap grows; this is for embedders that want it now). Objects the
+  // host received as results stay alive with the store.
+  void collect_garbage();
   // Reads the monotonic clock around each outermost host call (about 40 ns per call) so that
   // stats().host_call_time is filled in. Off by default.
   void time_host_calls(bool on);

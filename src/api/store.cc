@@ -157,8 +157,14 @@ Store::Stats Store::stats() const {
   for (const hull::Memory& m : impl_->store.memories) st.memory_bytes += m.size;
   for (const auto& m : impl_->store.shared_memories) st.memory_bytes += m->size_acquire();
   st.exceptions = impl_->store.exceptions.live_count();
+  st.gc_objects = impl_->store.gc.live_objects();
+  st.gc_bytes = impl_->store.gc.live_bytes();
+  st.gc_collections = impl_->store.gc.collections();
+  st.gc_allocated_bytes = impl_->store.gc.total_allocated_bytes();
   return st;
 }
+
+void Store::collect_garbage() { hull::collect_garbage(impl_->store); }
 
 void Store::time_host_calls(bool on) { impl_->time_host_calls = on; }
 

@@ -192,6 +192,9 @@ Trap to_api(const hull::Trap& t, StoreImpl* s) {
     case TrapKind::Interrupted: r.code = TrapCode::Interrupted; break;
     case TrapKind::UnalignedAtomic: r.code = TrapCode::UnalignedAtomic; break;
     case TrapKind::ExpectedSharedMemory: r.code = TrapCode::ExpectedSharedMemory; break;
+    case TrapKind::ArrayOutOfBounds: r.code = TrapCode::ArrayOutOfBounds; break;
+    case TrapKind::CastFailure: r.code = TrapCode::CastFailure; break;
+    case TrapKind::HeapExhausted: r.code = TrapCode::HeapExhausted; break;
     case TrapKind::Host: r.code = TrapCode::Host; break;
     case TrapKind::Exception: r.code = TrapCode::Exception; break;
   }

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include "runtime/gc_heap.h"
+
 namespace hull {
 
 namespace {
@@ -74,9 +76,22 @@ Error unsupported(const char* what) {
                      std::string("unsupported constant expression: ") + what);
 }
 
+// The low `size` bytes of `v`'s slot encoding, stored at `p` (a struct field or array element).
+void store_val(uint8_t* p, const Val& v, size_t size) {
+  uint64_t slots[2] = {0, 0};
+  v.store_slots(slots);
+  std::memcpy(p, slots, size);
+}
+
+Error too_large() {
+  return Error::make(ErrorKind::Limit,
+                     "constant expression: GC allocation exceeds the store's memory limit");
+}
+
 }  // namespace
 
-Result<Val> eval_const_expr(const ModuleDesc& m, ByteRange expr, const Instance& inst) {
+Result<Val> eval_const_expr(const ModuleDesc& m, ByteRange expr, const Instance& inst, Store& store,
+                            const std::vector<uint32_t>& type_ids) {
   if (expr.end > m.bytes.size() || expr.begin > expr.end) {
     return unsupported("range outside the module");
   }
@@ -137,6 +152,57 @@ Result<Val> eval_const_expr(const ModuleDesc& m, ByteRange expr, const Instance&
       case 0x7C: case 0x7D: case 0x7E:
         if (!binop(true, op - 0x7C)) return unsupported("stack underflow");
         break;
+      case 0xFB: {
+        const uint64_t sub = r.uleb();
+        if (sub == 0x1A || sub == 0x1B) break;  // any.convert_extern, extern.convert_any: same word
+        if (sub == 0x1C) {                      // ref.i31
+          if (stack.empty()) return unsupported("stack underflow");
+          stack.back() =
+              Val::from_ref(ValType::ref(HeapKind::I31, false), i31_ref(stack.back().i32));
+          break;
+        }
+        const uint64_t x = r.uleb();
+        if (x >= type_ids.size()) return unsupported("type index");
+        const GcLayout& l = gc_layout(type_ids[x]);
+        const uint64_t limit = store.limits.max_memory_bytes;
+        const ValType t = ValType::ref(HeapKind::Concrete, false, static_cast<uint32_t>(x));
+        GcObject* o = nullptr;
+        if (sub == 0 || sub == 1) {  // struct.new, struct.new_default
+          if (sub == 0 && stack.size() < l.fields.size()) return unsupported("stack underflow");
+          o = store.gc.allocate_struct(l, limit);
+          if (!o) return too_large();
+          if (sub == 0) {
+            const size_t base = stack.size() - l.fields.size();
+            for (size_t i = 0; i < l.fields.size(); ++i)
+              store_val(o->payload() + l.fields[i].offset, stack[base + i], l.fields[i].size);
+            stack.resize(base);
+          }
+        } else if (sub == 6 || sub == 7) {  // array.new, array.new_default
+          if (stack.size() < (sub == 6 ? 2u : 1u)) return unsupported("stack underflow");
+          const uint32_t len = stack.back().i32;
+          stack.pop_back();
+          o = store.gc.allocate_array(l, len, limit);
+          if (!o) return too_large();
+          if (sub == 6) {
+            for (uint32_t i = 0; i < len; ++i)
+              store_val(o->payload() + size_t(i) * l.payload_size, stack.back(), l.payload_size);
+            stack.pop_back();
+          }
+        } else if (sub == 8) {  // array.new_fixed
+          const uint64_t n = r.uleb();
+          if (stack.size() < n) return unsupported("stack underflow");
+          o = store.gc.allocate_array(l, static_cast<uint32_t>(n), limit);
+          if (!o) return too_large();
+          const size_t base = stack.size() - n;
+          for (size_t i = 0; i < n; ++i)
+            store_val(o->payload() + i * l.payload_size, stack[base + i], l.payload_size);
+          stack.resize(base);
+        } else {
+          return unsupported("GC instruction");
+        }
+        stack.push_back(Val::from_ref(t, reinterpret_cast<RefBits>(o)));
+        break;
+      }
       case 0xFD: {
         uint64_t sub = r.uleb();
         if (sub != 12) return unsupported("simd instruction");

@@ -193,14 +193,14 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
 
   // Globals in order: each initializer sees the imported and earlier defined globals.
   for (const GlobalDesc& gd : m.defined_globals) {
-    HULL_ASSIGN_OR_RETURN(Val v, eval_const_expr(m, gd.init, inst));
+    HULL_ASSIGN_OR_RETURN(Val v, eval_const_expr(m, gd.init, inst, store, ids));
     inst.globals.push_back(new_global(store, canonical(gd.type, ids), v));
   }
 
   for (const TableDesc& td : m.defined_tables) {
     RefBits init = 0;
     if (td.init) {
-      HULL_ASSIGN_OR_RETURN(Val v, eval_const_expr(m, *td.init, inst));
+      HULL_ASSIGN_OR_RETURN(Val v, eval_const_expr(m, *td.init, inst, store, ids));
       init = v.ref;
     }
     HULL_ASSIGN_OR_RETURN(Table * t, new_table(store, canonical(td.type, ids), init));
@@ -260,7 +260,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
     items.reserve(seg.count());
     if (seg.uses_exprs) {
       for (const ByteRange& e : seg.exprs) {
-        HULL_ASSIGN_OR_RETURN(Val v, eval_const_expr(m, e, inst));
+        HULL_ASSIGN_OR_RETURN(Val v, eval_const_expr(m, e, inst, store, ids));
         items.push_back(v.ref);
       }
     } else {
@@ -277,7 +277,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
     std::vector<RefBits>& items = inst.elems[s];
     if (seg.mode == SegmentMode::Active) {
       Table* t = inst.tables[seg.table];
-      HULL_ASSIGN_OR_RETURN(Val off, eval_const_expr(m, seg.offset, inst));
+      HULL_ASSIGN_OR_RETURN(Val off, eval_const_expr(m, seg.offset, inst, store, ids));
       uint64_t d = offset_of(off, t->type.limits.is64);
       if (d > t->size() || items.size() > t->size() - d) {
         return segment_trap(store, TrapKind::TableOutOfBounds);
@@ -297,7 +297,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const CompiledModule
       continue;
     }
     Memory* mem = inst.memories[seg.memory];
-    HULL_ASSIGN_OR_RETURN(Val off, eval_const_expr(m, seg.offset, inst));
+    HULL_ASSIGN_OR_RETURN(Val off, eval_const_expr(m, seg.offset, inst, store, ids));
     uint64_t d = offset_of(off, mem->type.limits.is64);
     uint64_t n = seg.init.size();
     if (d > mem->size || n > mem->size - d) {

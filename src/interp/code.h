@@ -90,8 +90,9 @@ struct FuncCode {
   uint32_t local_slots = 0;   // params + declared locals
   uint32_t frame_slots = 0;   // locals + maximum operand stack height
   uint32_t result_slots = 0;
-  // Some result is an exnref: exceptions returned to the host are pinned (runtime/exception.h).
-  bool exn_results = false;
+  // Some result may hold an exception or a GC object (any reference outside the func
+  // hierarchy): what is returned to the host is pinned (runtime/exception.h, gc_heap.h).
+  bool ref_results = false;
   const ModuleCode* module = nullptr;
   std::vector<Word> code;
   // (code index of an instruction's handler word, byte offset of the wasm instruction it

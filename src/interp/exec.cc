@@ -961,6 +961,7 @@ Ctx* get_ctx(Store& store) {
   ctx->fp->ret_pc = nullptr;
   store.interp_state = ctx;
   store.interp_state_free = &free_ctx;
+  store.visit_guest_roots = &visit_guest_roots;
   return ctx;
 }
 
@@ -1096,10 +1097,14 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
   }
   ctx->fp = outer;
   std::memcpy(slots, base, fc->result_slots * 8);
-  if (fc->exn_results) [[unlikely]]
-    for (uint32_t i = 0; i < fc->result_slots; ++i)
+  // The host may keep what it gets for as long as it likes, and nothing tells when it stops:
+  // the exceptions and GC objects it receives stay alive as long as the store.
+  if (fc->ref_results) [[unlikely]]
+    for (uint32_t i = 0; i < fc->result_slots; ++i) {
       if (store.exceptions.contains(reinterpret_cast<const void*>(slots[i])))
         reinterpret_cast<Exception*>(slots[i])->pinned = true;
+      store.gc.pin(static_cast<RefBits>(slots[i]));
+    }
   return std::nullopt;
 }
 

@@ -13,15 +13,11 @@ namespace hull::interp {
 
 namespace {
 
-// Roots of an exception collection: every word of the value stack in use (conservatively:
-// any word that equals a live exception keeps it), globals and table elements.
+// An exception collection is a collection of the whole store (GC objects and exceptions may
+// refer to each other); the interpreter's roots are every word of the value stack in use.
 void collect_exceptions(Ctx* ctx, const uint64_t* stack_top) {
-  Store& store = *ctx->store;
-  store.exceptions.collect([&](const std::function<void(uint64_t)>& root) {
+  collect_garbage(*ctx->store, [&](const std::function<void(uint64_t)>& root) {
     for (const uint64_t* w = ctx->stack; w < stack_top; ++w) root(*w);
-    for (const Global& g : store.globals) root(g.value[0]);
-    for (const Table& t : store.tables)
-      for (RefBits r : t.elems) root(r);
   });
 }
 

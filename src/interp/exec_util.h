@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstring>
+#include <functional>
 
 #include "interp/code.h"
 
@@ -51,6 +52,10 @@ inline void mv8(uint64_t* sp, uint64_t dst, uint64_t src) { wr(sp, dst, rd<uint6
                                                const char* msg = nullptr);
 
 inline Instance* inst(Ctx* ctx) { return ctx->fp->inst; }
+
+// Store::visit_guest_roots of the interpreter (exec_gc.cc): the value stack below the current
+// frame's top while a call() is in progress.
+void visit_guest_roots(Store& store, const std::function<void(uint64_t)>& root);
 
 // Where execution resumes after a catch.
 struct Resume {

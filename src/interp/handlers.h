@@ -17,7 +17,11 @@ namespace hull::interp {
   X(memory_copy) X(memory_init) X(data_drop) X(ref_is_null) X(ref_func)                  \
   X(ref_as_non_null) X(ref_eq) X(br_on_null) X(br_on_non_null) X(shuffle) X(fuel) X(epoch)  \
   X(fuel_epoch) X(add_shl) X(ret1) X(throw_) X(throw_ref) X(rethrow) X(add128) X(sub128)      \
-  X(mul_wide_s) X(mul_wide_u)
+  X(mul_wide_s) X(mul_wide_u) X(struct_new) X(struct_new_default) X(struct_get) X(struct_set)  \
+  X(array_new) X(array_new_default) X(array_new_fixed) X(array_new_data) X(array_new_elem)      \
+  X(array_get) X(array_set) X(array_len) X(array_fill) X(array_copy) X(array_init_data)         \
+  X(array_init_elem) X(ref_test) X(ref_cast) X(br_on_cast_skip) X(ref_i31) X(i31_get_s)        \
+  X(i31_get_u)
 
 namespace h {
 #define HULL_DECLARE_HANDLER(name) \

@@ -81,27 +81,14 @@ bool ExceptionHeap::expose(Exception* e) {
   return ++exposed_ >= next_collection_;
 }
 
-void ExceptionHeap::collect(const RootVisitor& visit_roots) {
-  ++collections_;
-  // Mark: roots, then the payloads of what they reach (an exnref may sit in a payload).
-  std::vector<Exception*> work;
-  auto mark = [&](uint64_t word) {
-    auto it = live_.find(reinterpret_cast<const Exception*>(word));
-    if (it == live_.end()) return;
-    auto* e = const_cast<Exception*>(*it);
-    if (e->marked) return;
-    e->marked = true;
-    work.push_back(e);
-  };
+void ExceptionHeap::mark_roots(const std::function<void(uint64_t)>& mark) const {
   for (const Exception* e : live_)
     if (e->pinned || !e->exposed) mark(reinterpret_cast<uint64_t>(e));
-  visit_roots(mark);
-  while (!work.empty()) {
-    Exception* e = work.back();
-    work.pop_back();
-    for (uint64_t w : e->payload) mark(w);
-  }
-  // Sweep. An unexposed exception is always in flight (being thrown or unwound): never freed.
+}
+
+void ExceptionHeap::sweep() {
+  ++collections_;
+  // An unexposed exception is always in flight (being thrown or unwound): marked as a root.
   std::vector<Exception*> dead;
   for (const Exception* ce : live_) {
     auto* e = const_cast<Exception*>(ce);

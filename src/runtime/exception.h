@@ -6,11 +6,9 @@
 // payload out and the object is freed on the spot. Those that do (`catch_ref`,
 // `catch_all_ref`, the legacy `catch` whose body may `rethrow`, an exception handed to the
 // host) are *exposed*: an exnref to them may sit in a local, a global, a table or another
-// exception's payload. The heap collects exposed exceptions when their number doubles,
-// by a mark phase from roots the caller supplies (the interpreter's value stack, scanned
-// conservatively; globals and tables, precisely) -- until the GC proposal brings a precise
-// collector for every reference kind, this keeps a program that throws in a loop in bounded
-// memory.
+// exception's payload or a GC object's field. The store collects exposed exceptions when
+// their number doubles, together with its GC objects (runtime/gc_heap.h), which keeps a
+// program that throws in a loop in bounded memory.
 #pragma once
 
 #include <cstdint>
@@ -53,10 +51,17 @@ class ExceptionHeap {
   bool expose(Exception* e);
   // Whether `p` is a live exception of this heap (for conservative root scanning).
   bool contains(const void* p) const { return live_.count(static_cast<const Exception*>(p)) != 0; }
-  // Collects unreachable exposed exceptions. `visit_roots` calls its argument once per root
-  // word that may hold an exnref (any word: non-exception values are ignored).
-  using RootVisitor = std::function<void(const std::function<void(uint64_t)>&)>;
-  void collect(const RootVisitor& visit_roots);
+  // The live exception at `p`, or nullptr (conservative root scanning).
+  Exception* find(const void* p) const {
+    auto it = live_.find(static_cast<const Exception*>(p));
+    return it == live_.end() ? nullptr : const_cast<Exception*>(*it);
+  }
+  // Collection, driven by GcHeap::collect (runtime/gc_heap.h), which marks GC objects and
+  // exceptions together: mark_roots passes the exceptions that are roots by themselves
+  // (pinned, or in flight and never exposed) to `mark`; sweep frees the exposed exceptions
+  // left unmarked and clears the marks.
+  void mark_roots(const std::function<void(uint64_t)>& mark) const;
+  void sweep();
 
   size_t live_count() const { return live_.size(); }
   size_t exposed_count() const { return exposed_; }

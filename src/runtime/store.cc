@@ -57,6 +57,23 @@ Global* new_global(Store& store, const GlobalType& type, const Val& init) {
   return &g;
 }
 
+void collect_garbage(Store& store, const GcHeap::RootVisitor& stack_roots) {
+  store.gc.collect(store.exceptions, [&](const std::function<void(uint64_t)>& root) {
+    for (const Global& g : store.globals)
+      if (g.type.type.is_ref()) root(g.value[0]);
+    for (const Table& t : store.tables)
+      for (RefBits r : t.elems) root(r);
+    for (const Instance& in : store.instances)
+      for (const std::vector<RefBits>& seg : in.elems)
+        for (RefBits r : seg) root(r);
+    if (stack_roots) {
+      stack_roots(root);
+    } else if (store.visit_guest_roots) {
+      store.visit_guest_roots(store, root);
+    }
+  });
+}
+
 RefBits new_extern_ref(Store& store, uint64_t host_value) {
   ExternObject& o = store.extern_objects.emplace_back();
   o.host_value = host_value;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -17,6 +18,7 @@
 
 #include "base/result.h"
 #include "runtime/exception.h"
+#include "runtime/gc_heap.h"
 #include "runtime/memory_image.h"
 #include "runtime/signals.h"
 #include "runtime/trap.h"
@@ -270,8 +272,15 @@ struct Store {
   }
   void* interp_state = nullptr;  // the interpreter's per-store execution state (stacks)
   void (*interp_state_free)(void*) = nullptr;
+  // Visits the words of the tier's value stack in use by guest code running now (nothing when
+  // none runs): the roots collect_garbage adds when its caller has none of its own to give,
+  // e.g. a host function that collects while wasm frames are below it.
+  void (*visit_guest_roots)(Store&, const std::function<void(uint64_t)>& root) = nullptr;
   // Exceptions thrown in this store (runtime/exception.h); exnrefs point into it.
   ExceptionHeap exceptions;
+  // Structs and arrays allocated in this store (runtime/gc_heap.h). Declared after the
+  // exception heap: GcHeap::collect sweeps both.
+  GcHeap gc;
 
   Store() = default;
   Store(const Store&) = delete;
@@ -295,6 +304,11 @@ void adopt_shared_memory(Store& store, std::shared_ptr<Memory> m);
 std::shared_ptr<Memory> shared_memory_of(const Store& store, const Memory* m);
 Result<Table*> new_table(Store& store, const TableType& type, RefBits init);
 Global* new_global(Store& store, const GlobalType& type, const Val& init);
+// Collects the store's unreachable GC objects and exposed exceptions. Roots: globals, tables,
+// instances' element segments, pinned handles, and whatever `stack_roots` visits (the tier's
+// value stacks; by default Store::visit_guest_roots).
+void collect_garbage(Store& store, const GcHeap::RootVisitor& stack_roots = nullptr);
+
 // A new host object wrapping `host_value`, as an externref word (e.g. the wast `ref.extern N`).
 RefBits new_extern_ref(Store& store, uint64_t host_value);
 

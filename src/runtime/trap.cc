@@ -25,6 +25,10 @@ const char* trap_kind_message(TrapKind k) {
     case TrapKind::DataSegmentOutOfBounds: return "out of bounds memory access";
     case TrapKind::UnalignedAtomic: return "unaligned atomic";
     case TrapKind::ExpectedSharedMemory: return "expected shared memory";
+    case TrapKind::ArrayOutOfBounds: return "out of bounds array access";
+    case TrapKind::CastFailure: return "cast failure";
+    case TrapKind::HeapExhausted:
+      return "out of memory: GC allocation exceeds the store's memory limit";
     case TrapKind::Host: return "host trap";
     case TrapKind::Exception: return "uncaught exception";
   }

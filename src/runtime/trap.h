@@ -24,6 +24,9 @@ enum class TrapKind : uint8_t {
   DataSegmentOutOfBounds,    // "out of bounds memory access" during init
   UnalignedAtomic,           // "unaligned atomic"
   ExpectedSharedMemory,      // "expected shared memory" (memory.atomic.wait on an unshared one)
+  ArrayOutOfBounds,          // "out of bounds array access" (GC arrays)
+  CastFailure,               // "cast failure" (ref.cast)
+  HeapExhausted,             // a GC allocation passed the store's memory limit
   Host,                      // a host function trapped; message from the host
   // A wasm exception left the outermost wasm frame: "uncaught exception"; Trap::exception
   // holds it (a host function may also return one: it is thrown at its call site).

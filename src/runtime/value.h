@@ -16,9 +16,16 @@ struct Function;
 // points to an ExternObject (host data); other GC references will point into the store's heap.
 using RefBits = uintptr_t;
 
+// What a reference word of the any/extern hierarchies points at (runtime/gc_heap.h): the
+// first byte of every such object, so that casts tell a host object from a struct or array.
+enum class RefObjectKind : uint8_t { Host = 1, Struct = 2, Array = 3 };
+
 // Host data wrapped as an externref (e.g. the wast script's `(ref.extern N)`).
 struct ExternObject {
+  RefObjectKind kind = RefObjectKind::Host;
   uint64_t host_value = 0;
+  ExternObject() = default;
+  explicit ExternObject(uint64_t v) : host_value(v) {}
 };
 
 struct Val {

@@ -90,6 +90,9 @@ const char* trap_kind_name(api::TrapCode code) {
     case api::TrapCode::Component: return "component";
     case api::TrapCode::UnalignedAtomic: return "unaligned_atomic";
     case api::TrapCode::ExpectedSharedMemory: return "expected_shared_memory";
+    case api::TrapCode::ArrayOutOfBounds: return "array_out_of_bounds";
+    case api::TrapCode::CastFailure: return "cast_failure";
+    case api::TrapCode::HeapExhausted: return "heap_exhausted";
     case api::TrapCode::Exception: return "uncaught_exception";
   }
   return "other";

@@ -12,7 +12,7 @@ namespace {
 constexpr std::array<FeatureInfo, kFeatureCount> kFeatures = {{
     {"reference-types", "reference_types", "reference-types", true},
     {"function-references", "function_references", "typed function reference", true},
-    {"gc", "gc", "GC", false},
+    {"gc", "gc", "GC", true},
     {"simd", "simd", "SIMD", true},
     {"relaxed-simd", "relaxed_simd", "relaxed SIMD", true},
     {"bulk-memory", "bulk_memory", "bulk memory", true},

@@ -51,8 +51,7 @@ constexpr FeatureMask with_prerequisites(Feature f) {
 }
 
 // The features enabled for one compilation. The default enables all of them: Hull's behaviour
-// before feature switches existed (gc and exceptions included: their types and declarations
-// validate, their instructions do not compile, see feature_implemented).
+// before feature switches existed.
 struct FeatureSet {
   FeatureMask enabled = kAllFeatures;
 
@@ -70,8 +69,8 @@ struct FeatureInfo {
   std::string_view name;       // Wasmtime's spelling: `-W tail-call=n`
   std::string_view field;      // the api::Features member: tail_call
   std::string_view adjective;  // for messages: "tail call instruction return_call"
-  // Whether Hull runs the feature's code. GC and exception handling validate (so that their
-  // modules are checked as the spec says) but do not compile, whatever the switch.
+  // Whether Hull runs the feature's code (all do today; a proposal landing in steps may
+  // validate before it compiles, and its message then says so).
   bool implemented;
 };
 const FeatureInfo& feature_info(Feature f);

@@ -85,7 +85,6 @@ void print_run_help(FILE* out) {
       "                          bulk-memory, multi-value, tail-call, function-references,\n"
       "                          extended-const, wide-arithmetic, custom-page-sizes, gc,\n"
       "                          exceptions, threads\n"
-      "                          (gc does not run whatever the switch);\n"
       "                          component-model-async (off by default) for components\n"
       "  -S KEY[=y|n][,...]      WASI 0.2 grants (Wasmtime's spellings): inherit-network,\n"
       "                          allow-ip-name-lookup, tcp, udp, inherit-env; http is always on\n"

@@ -328,8 +328,10 @@ bool WastRunner::matches(const text::Expected& e, const Val& v, const ModuleDesc
     case E::RefFunc: return v.ref != 0 && top == HeapKind::Func && is_function(v.ref);
     case E::RefExtern:
     case E::RefHost: {
-      if (v.ref == 0 || top != HeapKind::Extern) return false;
-      if (!e.has_payload) return is_extern_object(v.ref);
+      // A host reference, also after any.convert_extern (the same word in the any hierarchy);
+      // (ref.extern) without a payload: any non-null externref, also an externalized object.
+      if (v.ref == 0 || (top != HeapKind::Extern && top != HeapKind::Any)) return false;
+      if (!e.has_payload) return top == HeapKind::Extern;
       auto it = extern_refs_.find(e.bits);
       return it != extern_refs_.end() && reinterpret_cast<RefBits>(it->second) == v.ref;
     }
@@ -341,11 +343,18 @@ bool WastRunner::matches(const text::Expected& e, const Val& v, const ModuleDesc
     case E::RefI31:
     case E::RefStruct:
     case E::RefArray: {
-      // Hull creates no GC objects yet: a non-null reference of the any hierarchy is something
-      // this runner cannot classify, and that is a failure, not a pass.
       if (v.ref == 0 || top != HeapKind::Any) return false;
-      *why = "cannot check the kind of a non-null any reference (no GC objects in Hull yet)";
-      return false;
+      if (is_i31(v.ref)) return e.kind == E::RefAny || e.kind == E::RefEq || e.kind == E::RefI31;
+      if (!store_.gc.contains(reinterpret_cast<const void*>(v.ref)))
+        return e.kind == E::RefAny && is_extern_object(v.ref);
+      const RefObjectKind k = ref_object_kind(v.ref);
+      switch (e.kind) {
+        case E::RefAny:
+        case E::RefEq: return true;
+        case E::RefStruct: return k == RefObjectKind::Struct;
+        case E::RefArray: return k == RefObjectKind::Array;
+        default: return false;
+      }
     }
     default: return false;
   }
@@ -376,6 +385,13 @@ std::string WastRunner::describe(const Val& v) const {
       for (const auto& [n, obj] : extern_refs_)
         if (reinterpret_cast<RefBits>(obj) == v.ref)
           return "ref.extern " + std::to_string(n) + " (type " + heap + ")";
+      if (is_i31(v.ref))
+        return "ref.i31 " + std::to_string(static_cast<int32_t>(i31_get_s(v.ref))) + " (type " +
+               heap + ")";
+      if (store_.gc.contains(reinterpret_cast<const void*>(v.ref)))
+        return std::string(ref_object_kind(v.ref) == RefObjectKind::Array ? "ref.array"
+                                                                          : "ref.struct") +
+               " (type " + heap + ")";
       return "ref " + hex(v.ref) + " (type " + heap + ")";
     }
     default: return "?";

@@ -1,0 +1,234 @@
+// Layouts of struct/array types, allocation, casts and the mark-sweep collector (gc_heap.h).
+#include "runtime/gc_heap.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+#include "runtime/exception.h"
+#include "runtime/store.h"
+#include "runtime/type_registry.h"
+
+namespace hull {
+
+namespace {
+
+uint8_t storage_size(const FieldType& f) {
+  switch (f.packed) {
+    case Packed::I8: return 1;
+    case Packed::I16: return 2;
+    case Packed::NotPacked: break;
+  }
+  switch (f.type.kind) {
+    case ValKind::I32:
+    case ValKind::F32: return 4;
+    case ValKind::V128: return 16;
+    default: return 8;  // i64, f64, references
+  }
+}
+
+std::unique_ptr<GcLayout> make_layout(uint32_t type_id) {
+  const SubType& st = type_by_id(type_id);
+  auto l = std::make_unique<GcLayout>();
+  l->type_id = type_id;
+  l->kind = st.kind;
+  if (st.kind == CompositeKind::Array) {
+    GcField f;
+    f.size = storage_size(st.fields[0]);
+    f.is_ref = st.fields[0].packed == Packed::NotPacked && st.fields[0].type.is_ref();
+    l->fields.push_back(f);
+    l->payload_size = f.size;
+    l->elem_is_ref = f.is_ref;
+    return l;
+  }
+  // Fields in declaration order, each aligned to its size (v128 to 16): no reordering, so
+  // offsets are easy to check against a debugger's view of the type.
+  uint32_t off = 0;
+  for (const FieldType& ft : st.fields) {
+    GcField f;
+    f.size = storage_size(ft);
+    f.is_ref = ft.packed == Packed::NotPacked && ft.type.is_ref();
+    off = (off + f.size - 1) & ~uint32_t(f.size - 1);
+    f.offset = off;
+    off += f.size;
+    if (f.is_ref) l->ref_offsets.push_back(f.offset);
+    l->fields.push_back(f);
+  }
+  l->payload_size = off;
+  return l;
+}
+
+}  // namespace
+
+const GcLayout& gc_layout(uint32_t type_id) {
+  static std::mutex mu;
+  static std::unordered_map<uint32_t, std::unique_ptr<GcLayout>> layouts;
+  std::lock_guard<std::mutex> lock(mu);
+  std::unique_ptr<GcLayout>& slot = layouts[type_id];
+  if (!slot) slot = make_layout(type_id);
+  return *slot;
+}
+
+GcHeap::~GcHeap() {
+  for (const GcObject* o : live_) std::free(const_cast<GcObject*>(o));
+  for (auto& [size, blocks] : free_blocks_)
+    for (void* b : blocks) std::free(b);
+}
+
+GcObject* GcHeap::allocate(const GcLayout& layout, uint32_t length, size_t payload,
+                           uint64_t limit) {
+  const size_t bytes = GcObject::kHeaderSize + payload;
+  if (live_bytes_ + bytes > limit) return nullptr;
+  const size_t block = (bytes + 15) & ~size_t(15);
+  void* mem = nullptr;
+  if (auto it = free_blocks_.find(block); it != free_blocks_.end() && !it->second.empty()) {
+    mem = it->second.back();
+    it->second.pop_back();
+    cached_bytes_ -= block;
+    std::memset(mem, 0, bytes);
+  } else {
+    // calloc: large blocks come zeroed from fresh pages without a memset.
+    mem = std::calloc(1, block);
+    if (!mem) return nullptr;
+  }
+  auto* o = static_cast<GcObject*>(mem);
+  o->kind = layout.kind == CompositeKind::Array ? RefObjectKind::Array : RefObjectKind::Struct;
+  o->length = length;
+  o->layout = &layout;
+  live_.insert(o);
+  live_bytes_ += bytes;
+  allocated_since_ += bytes;
+  total_allocated_ += bytes;
+  return o;
+}
+
+GcObject* GcHeap::allocate_struct(const GcLayout& layout, uint64_t limit_bytes) {
+  return allocate(layout, 0, layout.payload_size, limit_bytes);
+}
+
+GcObject* GcHeap::allocate_array(const GcLayout& layout, uint32_t length, uint64_t limit_bytes) {
+  const uint64_t payload = uint64_t(length) * layout.payload_size;
+  if (payload > limit_bytes) return nullptr;
+  return allocate(layout, length, static_cast<size_t>(payload), limit_bytes);
+}
+
+void GcHeap::free_object(GcObject* o) {
+  const size_t payload = o->layout->kind == CompositeKind::Array
+                             ? size_t(o->length) * o->layout->payload_size
+                             : o->layout->payload_size;
+  const size_t bytes = GcObject::kHeaderSize + payload;
+  live_bytes_ -= bytes;
+  live_.erase(o);
+  const size_t block = (bytes + 15) & ~size_t(15);
+  if (block <= kMaxCachedBlock && cached_bytes_ + block <= kMaxCachedBytes) {
+    free_blocks_[block].push_back(o);
+    cached_bytes_ += block;
+  } else {
+    std::free(o);
+  }
+}
+
+void GcHeap::pin(RefBits r) {
+  if (r && contains(reinterpret_cast<const void*>(r))) ++pinned_[r];
+}
+
+void GcHeap::unpin(RefBits r) {
+  auto it = pinned_.find(r);
+  if (it != pinned_.end() && --it->second == 0) pinned_.erase(it);
+}
+
+void GcHeap::collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots) {
+  ++collections_;
+  std::vector<GcObject*> objects;
+  std::vector<Exception*> exns;
+  auto mark = [&](uint64_t word) {
+    if (!word || (word & 7) != 0) return;  // null, i31 or not a pointer we hand out
+    auto it = live_.find(reinterpret_cast<const GcObject*>(word));
+    if (it != live_.end()) {
+      auto* o = const_cast<GcObject*>(*it);
+      if (!o->marked) {
+        o->marked = true;
+        objects.push_back(o);
+      }
+      return;
+    }
+    if (Exception* e = exceptions.find(reinterpret_cast<const void*>(word)); e && !e->marked) {
+      e->marked = true;
+      exns.push_back(e);
+    }
+  };
+  for (const auto& [r, n] : pinned_) mark(r);
+  exceptions.mark_roots(mark);
+  visit_roots(mark);
+  while (!objects.empty() || !exns.empty()) {
+    if (!objects.empty()) {
+      GcObject* o = objects.back();
+      objects.pop_back();
+      const GcLayout& l = *o->layout;
+      if (l.kind == CompositeKind::Struct) {
+        for (uint32_t off : l.ref_offsets) {
+          uint64_t w;
+          std::memcpy(&w, o->payload() + off, 8);
+          mark(w);
+        }
+      } else if (l.elem_is_ref) {
+        const uint8_t* p = o->payload();
+        for (uint32_t i = 0; i < o->length; ++i) {
+          uint64_t w;
+          std::memcpy(&w, p + size_t(i) * 8, 8);
+          mark(w);
+        }
+      }
+      continue;
+    }
+    Exception* e = exns.back();
+    exns.pop_back();
+    for (uint64_t w : e->payload) mark(w);
+  }
+  std::vector<GcObject*> dead;
+  for (const GcObject* co : live_) {
+    auto* o = const_cast<GcObject*>(co);
+    if (!o->marked) dead.push_back(o);
+    o->marked = false;
+  }
+  for (GcObject* o : dead) free_object(o);
+  exceptions.sweep();
+  allocated_since_ = 0;
+  next_collection_ = std::max<uint64_t>(kMinCollectBytes, live_bytes_);
+}
+
+bool ref_matches_heap_type(RefBits r, HeapKind top, HeapKind target, uint32_t type_id) {
+  if (!r) return false;
+  switch (target) {
+    case HeapKind::Any:
+    case HeapKind::Func:
+    case HeapKind::Extern:
+    case HeapKind::Exn: return true;  // validation put r in this hierarchy
+    case HeapKind::None:
+    case HeapKind::NoFunc:
+    case HeapKind::NoExtern:
+    case HeapKind::NoExn:
+    case HeapKind::Bot: return false;
+    default: break;
+  }
+  if (top == HeapKind::Func) {
+    // A concrete function type: the function's declared type or a subtype of it.
+    return target == HeapKind::Concrete &&
+           type_id_is_subtype(reinterpret_cast<const Function*>(r)->type_id, type_id);
+  }
+  if (is_i31(r)) return target == HeapKind::Eq || target == HeapKind::I31;
+  const RefObjectKind k = ref_object_kind(r);
+  if (k == RefObjectKind::Host) return false;  // only `any` holds host objects
+  switch (target) {
+    case HeapKind::Eq: return true;
+    case HeapKind::Struct: return k == RefObjectKind::Struct;
+    case HeapKind::Array: return k == RefObjectKind::Array;
+    case HeapKind::Concrete:
+      return type_id_is_subtype(reinterpret_cast<const GcObject*>(r)->layout->type_id, type_id);
+    default: return false;
+  }
+}
+
+}  // namespace hull

@@ -1,0 +1,140 @@
+// The garbage-collected heap of Wasm GC (Wasm 3.0): struct and array objects, i31 references,
+// and the store's mark-sweep collector.
+//
+// Reference words. Every reference is one pointer-sized word (RefBits), null is 0:
+//   * i31ref: (value << 1) | 1 -- the only odd words, so never confused with a pointer;
+//   * a struct or array: a GcObject* (allocated here, 8-aligned);
+//   * a host object: an ExternObject* (runtime/value.h);
+//   * funcref: a Function*; exnref: an Exception* (runtime/exception.h).
+// GcObject and ExternObject begin with the same `RefObjectKind` byte, so a word of the any
+// hierarchy (which may hold a host object after any.convert_extern) tells them apart;
+// any.convert_extern and extern.convert_any are therefore the identity on words, which makes
+// their round trips exact (ref.eq holds) with no allocation.
+//
+// Objects never move. The collector (GcHeap::collect) marks from the roots its caller visits
+// -- the interpreter's value stack (conservatively: a word that equals a live object keeps it),
+// globals, tables, element segments, exception payloads and the embedder's pinned handles --
+// and through object fields precisely (each object's layout says which fields are references),
+// then frees everything unmarked. Collections start when the bytes allocated since the last
+// one exceed the bytes that survived it (at least kMinCollectBytes): amortized linear work, a
+// heap at most about twice its live size.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "runtime/value.h"
+#include "spec/types.h"
+
+namespace hull {
+
+class ExceptionHeap;
+
+// Storage of one struct field or array element.
+struct GcField {
+  uint32_t offset = 0;  // from the start of the payload (struct); 0 for array elements
+  uint8_t size = 8;     // 1, 2, 4, 8 or 16 bytes
+  bool is_ref = false;
+};
+
+// The runtime layout of a struct or array type, one per canonical type id, process-wide.
+struct GcLayout {
+  uint32_t type_id = 0;
+  CompositeKind kind = CompositeKind::Struct;
+  uint32_t payload_size = 0;          // struct: bytes of all fields; array: element size
+  std::vector<GcField> fields;        // struct: one per field; array: the element
+  std::vector<uint32_t> ref_offsets;  // struct: offsets of reference fields (marking)
+  bool elem_is_ref = false;           // array: elements are references
+};
+
+// The layout of struct/array type `type_id` (canonical). Thread-safe; the reference is stable.
+const GcLayout& gc_layout(uint32_t type_id);
+
+struct GcObject {
+  RefObjectKind kind;  // Struct or Array; first, like ExternObject's
+  bool marked = false;
+  uint32_t length = 0;  // arrays: number of elements
+  const GcLayout* layout = nullptr;
+  // Payload follows, 16-aligned (v128 fields).
+  uint8_t* payload() { return reinterpret_cast<uint8_t*>(this) + kHeaderSize; }
+  const uint8_t* payload() const { return reinterpret_cast<const uint8_t*>(this) + kHeaderSize; }
+  static constexpr size_t kHeaderSize = 16;
+};
+static_assert(sizeof(GcObject) <= GcObject::kHeaderSize);
+
+// i31 references.
+inline RefBits i31_ref(uint32_t v) { return (RefBits(v & 0x7FFFFFFFu) << 1) | 1; }
+inline bool is_i31(RefBits r) { return (r & 1) != 0; }
+inline uint32_t i31_get_u(RefBits r) { return static_cast<uint32_t>(r >> 1) & 0x7FFFFFFFu; }
+inline uint32_t i31_get_s(RefBits r) {
+  const uint32_t v = static_cast<uint32_t>(r >> 1);  // bit 30 is the sign
+  return static_cast<uint32_t>(static_cast<int32_t>(v << 1) >> 1);
+}
+
+// The kind of object a non-null, non-i31 word of the any hierarchy points at.
+inline RefObjectKind ref_object_kind(RefBits r) {
+  return *reinterpret_cast<const RefObjectKind*>(r);
+}
+
+class GcHeap {
+ public:
+  static constexpr size_t kMinCollectBytes = size_t(4) << 20;
+
+  GcHeap() = default;
+  GcHeap(const GcHeap&) = delete;
+  GcHeap& operator=(const GcHeap&) = delete;
+  ~GcHeap();
+
+  // A zeroed struct/array of `layout`; nullptr if it would pass `limit_bytes` of live heap.
+  GcObject* allocate_struct(const GcLayout& layout, uint64_t limit_bytes);
+  GcObject* allocate_array(const GcLayout& layout, uint32_t length, uint64_t limit_bytes);
+  // Whether the allocations since the last collection call for one now.
+  bool should_collect() const { return allocated_since_ >= next_collection_; }
+  // Whether `p` is a live object of this heap (conservative root scanning).
+  bool contains(const void* p) const { return live_.count(static_cast<const GcObject*>(p)) != 0; }
+
+  // Handles held by the embedder: pinned objects are roots (counted; pin twice, unpin twice).
+  void pin(RefBits r);
+  void unpin(RefBits r);
+
+  // One collection of this heap and `exceptions` together (either may hold references into
+  // the other). `visit_roots` calls its argument once per root word; any word is fine
+  // (words that are not live objects or exceptions are ignored).
+  using RootVisitor = std::function<void(const std::function<void(uint64_t)>&)>;
+  void collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots);
+
+  size_t live_objects() const { return live_.size(); }
+  uint64_t live_bytes() const { return live_bytes_; }
+  uint64_t collections() const { return collections_; }
+  uint64_t total_allocated_bytes() const { return total_allocated_; }
+
+ private:
+  GcObject* allocate(const GcLayout& layout, uint32_t length, size_t payload, uint64_t limit);
+  void free_object(GcObject* o);
+  // Blocks freed by a sweep, by size, for the allocations after it: handing them back to malloc
+  // made it return the heap's top to the kernel and fault it in again (most of the time of a
+  // program churning short-lived arrays). At most kMaxCachedBytes in all.
+  static constexpr size_t kMaxCachedBytes = size_t(16) << 20;
+  static constexpr size_t kMaxCachedBlock = size_t(1) << 20;
+  std::unordered_map<size_t, std::vector<void*>> free_blocks_;
+  size_t cached_bytes_ = 0;
+  std::unordered_set<const GcObject*> live_;
+  std::unordered_map<RefBits, uint32_t> pinned_;
+  uint64_t live_bytes_ = 0;
+  uint64_t allocated_since_ = 0;
+  uint64_t next_collection_ = kMinCollectBytes;
+  uint64_t collections_ = 0;
+  uint64_t total_allocated_ = 0;
+};
+
+// Whether reference `r` (a value of the hierarchy whose top is `top`: Any, Func, Extern or Exn)
+// belongs to heap type `target` (abstract kind; for Concrete, `type_id` is canonical). Null
+// matches no heap type here: the caller applies the cast's nullability.
+bool ref_matches_heap_type(RefBits r, HeapKind top, HeapKind target, uint32_t type_id);
+
+}  // namespace hull
