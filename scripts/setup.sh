@@ -6,7 +6,10 @@ pkgs=(cmake ninja-build clang-19 lld-19 libclang-rt-19-dev libgtest-dev libgmock
       binaryen  # binaryen: wasm-opt -ttf / --fuzz-exec for tests/fuzz/differential
       libboost-dev  # Boost.Beast (header-only): wasi:http parses HTTP/1.1 with it
       libsqlite3-dev libhiredis-dev redis-server  # serve: manifest, KV
-      nginx wrk)  # serve: deploy/local-topology.sh, bench/serve (soak, run), tests serve.scale
+      nginx wrk  # serve: deploy/local-topology.sh, bench/serve (soak, run), tests serve.scale
+      # tests/programs/eh: C setjmp/longjmp and C++ exceptions compiled to Wasm exception
+      # handling (clang 22 from bookworm-security: clang 19 lacks the exnref encoding)
+      clang-22 lld-22 libclang-rt-22-dev-wasm32 libc++-22-dev-wasm32 libc++abi-22-dev-wasm32)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -64,7 +64,8 @@ struct CatchCode {
   uint32_t tag = 0;       // the module's tag index (catch, catch_ref)
   uint32_t dst_slot = 0;  // the label's first value slot: payload, then the exnref
   uint32_t target = 0;    // code index to resume at
-  // A legacy catch whose body rethrows: the frame slot that keeps the exception for it.
+  // A legacy catch whose body rethrows: the frame slot that keeps the exception for it (the
+  // catch block's first operand slot; its payload follows at dst_slot).
   uint32_t exn_slot = kNoSlot;
 };
 

@@ -60,7 +60,7 @@ bool unwind(Ctx* ctx, Exception* exn, const Word* pc, uint64_t* sp, Resume* out)
         const uint64_t ref = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(exn));
         // catch_ref, catch_all_ref: the exnref is the label's last value.
         if (c.kind & 1) dst[n] = ref;
-        // A legacy catch whose block rethrows keeps it in a hidden slot.
+        // A legacy catch whose block rethrows keeps it in the block's first slot.
         if (c.exn_slot != CatchCode::kNoSlot) fsp[c.exn_slot] = ref;
         if ((c.kind & 1) || c.exn_slot != CatchCode::kNoSlot) {
           if (store.exceptions.expose(exn)) collect_exceptions(ctx, fsp + fc->frame_slots);
@@ -102,7 +102,7 @@ HANDLER(throw_ref) {
   THROW(exn);
 }
 
-// [hidden slot offset]: the exception a legacy catch block caught, thrown again.
+// [slot offset]: the exception a legacy catch block caught (kept in its first slot), again.
 HANDLER(rethrow) {
   auto* exn = reinterpret_cast<Exception*>(static_cast<uintptr_t>(rd<uint64_t>(sp, pc[1].u)));
   THROW(exn);

@@ -44,12 +44,13 @@ struct Ctl {
   uint32_t region_id = 0;                     // try_table, try: TryRegion::id
   uint32_t catch_first = 0, catch_count = 0;  // try_table: its clauses in catches_
   // Legacy try: the body's end once a catch started, its clauses (added to catches_ at the
-  // end, contiguously), and the hidden slot keeping a caught exception for rethrow.
+  // end, contiguously), and the slot keeping a caught exception for rethrow (base_slot, once a
+  // rethrow names this try; see lower_catch).
   bool region_closed = false;
   bool delegated = false;
   uint32_t region_end = 0;
   std::vector<CatchCode> legacy_catches;
-  uint32_t exn_hidden = CatchCode::kNoSlot;
+  uint32_t rethrow_slot = CatchCode::kNoSlot;
   const std::vector<ValType>& label_types() const { return kind == Op::loop ? params : results; }
 };
 
@@ -68,8 +69,6 @@ class LoweringSink {
     offsets_.clear();
     regions_.clear();
     catches_.clear();
-    hidden_count_ = 0;
-    hidden_refs_.clear();
     next_region_id_ = 0;
     stack_.clear();
     ctls_.clear();
@@ -434,11 +433,7 @@ class LoweringSink {
       return e;
     }
     close_check();
-    // Hidden slots (legacy catch exceptions kept for rethrow) live above the operand stack.
-    fc_->frame_slots = max_slots_ + hidden_count_;
-    for (uint32_t pos : hidden_refs_) code_[pos].u = (max_slots_ + code_[pos].u) * 8;
-    for (CatchCode& c : catches_)
-      if (c.exn_slot != CatchCode::kNoSlot) c.exn_slot += max_slots_;
+    fc_->frame_slots = max_slots_;
     // Fusion may have truncated code: drop entries past the end, keep them ascending.
     while (!offsets_.empty() && offsets_.back().first >= code_.size()) offsets_.pop_back();
     // Exact-size copies; the growth buffers stay with the sink for the next function. Moving
@@ -745,16 +740,17 @@ class LoweringSink {
   // of their catch blocks, which follows the body.
   void lower_try(const Instr& in) { enter_try_body(try_frame(in)); }
 
-  // catch / catch_all: ends the previous body like `else` (a jump to the try's end) and starts
-  // a catch block with the tag's values in the try's first slots.
+  // catch / catch_all: ends the previous body like `else` (a branch to the try's end) and
+  // starts a catch block. The block's first slot (the try's base slot) keeps the caught
+  // exception for rethrow; the tag's values follow it. That slot is an operand-stack entry
+  // below everything the block computes, so no call in the block can overwrite it: a callee's
+  // frame starts at its arguments, above it. (A slot above the frame's maximum operand height
+  // would lie inside every callee frame.) The block's results move down to the try's slots
+  // at its end.
   void lower_catch(const Instr& in) {
     Ctl& c = ctls_.back();
     if (c.dead) return;
-    if (!unreachable_) {
-      materialize_top(c.results.size());
-      emit_h(h::br);
-      emit_target(c);
-    }
+    if (!unreachable_) lower_br(0);
     if (!c.region_closed) {
       c.region_end = pc();
       c.region_closed = true;
@@ -763,12 +759,13 @@ class LoweringSink {
     const bool all = in.op == Op::catch_all;
     cc.kind = static_cast<uint8_t>(all ? Catch::Kind::CatchAll : Catch::Kind::Catch);
     cc.tag = in.a;
-    cc.dst_slot = c.base_slot;
+    cc.dst_slot = c.base_slot + 1;
     cc.target = pc();
-    cc.exn_slot = c.exn_hidden;
+    cc.exn_slot = c.rethrow_slot;
     c.legacy_catches.push_back(cc);
     patch_pos_ = kNoPatch;
     stack_.resize(c.base);
+    push(1);  // the exception's slot
     if (!all)
       for (const ValType& t : m_.types[m_.tags[in.a]].func.params) push(t.slots());
     unreachable_ = false;
@@ -798,17 +795,17 @@ class LoweringSink {
     lower_end();
   }
 
-  // rethrow l: throws again the exception that the catch block at label l caught, which its
-  // clause keeps in a hidden slot (allocated here, on the first rethrow naming that try).
+  // rethrow l: throws again the exception that the catch block at label l caught. Its clauses
+  // store it in the block's first slot from the first rethrow naming that try on: catches that
+  // nothing rethrows neither store nor expose their exception (see unwind()).
   void lower_rethrow(uint32_t depth) {
     Ctl& l = label(depth);
-    if (l.exn_hidden == CatchCode::kNoSlot) {
-      l.exn_hidden = hidden_count_++;
-      for (CatchCode& cc : l.legacy_catches) cc.exn_slot = l.exn_hidden;
+    if (l.rethrow_slot == CatchCode::kNoSlot) {
+      l.rethrow_slot = l.base_slot;
+      for (CatchCode& cc : l.legacy_catches) cc.exn_slot = l.rethrow_slot;
     }
     emit_h(h::rethrow);
-    hidden_refs_.push_back(pc());
-    emit_u(l.exn_hidden);
+    emit_u(l.rethrow_slot * 8);
   }
 
   // throw: the payload (the tag's params, the top values) in consecutive home slots.
@@ -851,7 +848,18 @@ class LoweringSink {
       ctls_.pop_back();
       return;
     }
-    if (!unreachable_) materialize_top(c.results.size());
+    if (unreachable_) {
+    } else if (c.kind == Op::try_ && c.region_closed) {
+      // A catch block's values sit above its exception slot: down to the try's slots.
+      std::vector<uint64_t> moves;
+      collect_moves(c.results.size(), c.base_slot, moves);
+      if (!moves.empty()) {
+        emit_h(h::moves);
+        emit_moves_words(moves);
+      }
+    } else {
+      materialize_top(c.results.size());
+    }
     if (c.kind == Op::try_table)
       regions_.push_back(
           TryRegion{c.region_begin, pc(), c.catch_first, c.catch_count, c.region_id});
@@ -1461,8 +1469,6 @@ class LoweringSink {
   std::vector<TryRegion> regions_;  // closed try_table bodies, innermost first
   std::vector<CatchCode> catches_;
   uint32_t next_region_id_ = 0;
-  uint32_t hidden_count_ = 0;          // hidden slots above the operand stack
-  std::vector<uint32_t> hidden_refs_;  // code words holding a hidden slot number, to patch
   std::vector<std::pair<uint32_t, uint32_t>> offsets_;
   uint32_t cur_offset_ = 0;
   std::vector<Entry> stack_;

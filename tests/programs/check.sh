@@ -2,13 +2,16 @@
 # Runs one tests/programs case natively and under `hull run` on identical scratch copies and
 # compares stdout, exit code and (where the program writes files) the resulting trees.
 # Usage: check.sh CASE HULL WASM_DIR NATIVE_DIR SCRATCH_DIR [JCO COMPONENT_CACHE]
-#   CASE: cat | walk | copy | upper | wc | sleep | args | escape
+#   CASE: cat | walk | copy | upper | wc | sleep | args | escape, or PROGRAM.VARIANT for
+#   programs built more than one way for wasm (eh/: sjlj.legacy, exceptions.exnref, ...): the
+#   module is WASM_DIR/PROGRAM.VARIANT.wasm, the native binary NATIVE_DIR/PROGRAM.
 #   JCO: run the program as a WASI 0.2 component instead: WASM_DIR/CASE.p2.wasm (the program
 #   with a cabi_realloc export) wrapped by `JCO new --wasi-command` into COMPONENT_CACHE. A
 #   failing exit code is expected as 1 then (the adapter maps proc_exit(N) to exit(err)).
 set -u
 case_name=$1 hull=$2 wasm_dir=$3 native_dir=$4 scratch=$5 jco=${6:-} ccache=${7:-}
 failures=0
+native_name=${case_name%%.*}
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 pass() { echo "ok: $*"; }
@@ -66,7 +69,7 @@ run_case() {
   shift 2
   local n_out=$scratch/out/$name.native.out w_out=$scratch/out/$name.wasm.out
   # Native runs get an empty environment, like the guest (hull passes none unless told).
-  (cd "$scratch/native" && env -i "$native_dir/$case_name" "$@" < "$input" > "$n_out" \
+  (cd "$scratch/native" && env -i "$native_dir/$native_name" "$@" < "$input" > "$n_out" \
      2> "$scratch/out/$name.native.err")
   local n_rc=$?
   timeout 60 "$hull" run --dir "$scratch/wasm::/" "$guest" "$@" \
@@ -229,6 +232,11 @@ b"
     else
       pass "nothing outside the sandbox changed on the host"
     fi
+    ;;
+  sjlj.* | exceptions.*)
+    # Wasm exception handling (eh/): the whole program is the test; its exit code travels too.
+    run_case plain $null
+    run_case exit_code $null with-argument
     ;;
   *) echo "error: unknown case '$case_name'" >&2; exit 1;;
 esac
