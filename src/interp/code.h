@@ -84,6 +84,14 @@ struct TryRegion {
   uint32_t delegate = kNoDelegate;
 };
 
+// A place in a function's code where a collection may find the frame: a call in progress (the
+// frame waits for its callee) or an allocation. The frame slots that may hold references there
+// are FuncCode::gc_ref_slots[first, first + count), the roots of the precise stack scan.
+struct GcPoint {
+  uint32_t begin = 0, end = 0;  // code indices of the instruction's lowered words
+  uint32_t first = 0, count = 0;
+};
+
 // Lowered code of one defined function.
 struct FuncCode {
   uint32_t func_index = 0;
@@ -102,6 +110,9 @@ struct FuncCode {
   // Exception handlers: consulted only when an exception unwinds through this function.
   std::vector<TryRegion> try_regions;
   std::vector<CatchCode> catches;
+  // Stack maps, ascending by begin (exec_gc.cc visits the frames with them).
+  std::vector<GcPoint> gc_points;
+  std::vector<uint32_t> gc_ref_slots;
 };
 
 }  // namespace hull::interp

@@ -14,10 +14,11 @@ namespace hull::interp {
 namespace {
 
 // An exception collection is a collection of the whole store (GC objects and exceptions may
-// refer to each other); the interpreter's roots are every word of the value stack in use.
-void collect_exceptions(Ctx* ctx, const uint64_t* stack_top) {
+// refer to each other). Mid-unwind no frame is at a GC point: each is scanned whole; `sp` is
+// the base of the catching frame, ctx->fp.
+void collect_exceptions(Ctx* ctx, const uint64_t* sp) {
   collect_garbage(*ctx->store, [&](const std::function<void(uint64_t)>& root) {
-    for (const uint64_t* w = ctx->stack; w < stack_top; ++w) root(*w);
+    visit_frame_roots(ctx, nullptr, sp, root);
   });
 }
 
@@ -63,7 +64,7 @@ bool unwind(Ctx* ctx, Exception* exn, const Word* pc, uint64_t* sp, Resume* out)
         // A legacy catch whose block rethrows keeps it in the block's first slot.
         if (c.exn_slot != CatchCode::kNoSlot) fsp[c.exn_slot] = ref;
         if ((c.kind & 1) || c.exn_slot != CatchCode::kNoSlot) {
-          if (store.exceptions.expose(exn)) collect_exceptions(ctx, fsp + fc->frame_slots);
+          if (store.exceptions.expose(exn)) collect_exceptions(ctx, fsp);
         } else {
           store.exceptions.release(exn);
         }

@@ -1,6 +1,7 @@
-// GC handlers (Wasm 3.0): struct and array allocation and access, i31, casts. Objects live in
-// the store's GcHeap (runtime/gc_heap.h); an allocation may collect first, with this store's
-// value stack as its (conservative) roots.
+// GC handlers (Wasm 3.0): struct and array allocation and access, i31, casts; and the
+// interpreter's roots. Objects live in the store's GcHeap (runtime/gc_heap.h); an allocation
+// may collect first, with the frames on this store's value stack as roots.
+#include <algorithm>
 #include <cstring>
 
 #include "interp/exec_util.h"
@@ -12,23 +13,33 @@ namespace hull::interp {
 
 namespace {
 
-// Collects the store's garbage; the roots on the interpreter side are every word of the value
-// stack up to the top of the current frame (sp: its base).
-[[gnu::noinline]] void collect_from(Ctx* ctx, const uint64_t* sp) {
-  const uint64_t* top = sp + ctx->fp->code->frame_slots;
+// The stack map of `fc` at code word `at`, or nullptr where it has none.
+const GcPoint* gc_point_at(const FuncCode* fc, const Word* at) {
+  const Word* code = fc->code.data();
+  if (at < code || at >= code + fc->code.size() || fc->gc_points.empty()) return nullptr;
+  const uint32_t idx = static_cast<uint32_t>(at - code);
+  auto it = std::upper_bound(fc->gc_points.begin(), fc->gc_points.end(), idx,
+                             [](uint32_t i, const GcPoint& p) { return i < p.begin; });
+  if (it == fc->gc_points.begin()) return nullptr;
+  --it;
+  return idx < it->end ? &*it : nullptr;
+}
+
+[[gnu::noinline]] void collect_from(Ctx* ctx, const Word* pc, const uint64_t* sp) {
   collect_garbage(*ctx->store, [&](const std::function<void(uint64_t)>& root) {
-    for (const uint64_t* w = ctx->stack; w < top; ++w) root(*w);
+    visit_frame_roots(ctx, pc, sp, root);
   });
 }
 
 // A zeroed object, or nullptr when the store's memory limit forbids it even after a collection.
-GcObject* allocate(Ctx* ctx, const uint64_t* sp, const GcLayout& l, bool array, uint32_t len) {
+GcObject* allocate(Ctx* ctx, const Word* pc, const uint64_t* sp, const GcLayout& l, bool array,
+                   uint32_t len) {
   Store& s = *ctx->store;
   const uint64_t limit = s.limits.max_memory_bytes;
-  if (s.gc.should_collect()) collect_from(ctx, sp);
+  if (s.gc.should_collect()) collect_from(ctx, pc, sp);
   GcObject* o = array ? s.gc.allocate_array(l, len, limit) : s.gc.allocate_struct(l, limit);
   if (!o) {
-    collect_from(ctx, sp);
+    collect_from(ctx, pc, sp);
     o = array ? s.gc.allocate_array(l, len, limit) : s.gc.allocate_struct(l, limit);
   }
   return o;
@@ -86,12 +97,31 @@ constexpr const char* kNullArray = "null array reference";
 
 }  // namespace
 
+void visit_frame_roots(const Ctx* ctx, const Word* pc, const uint64_t* sp,
+                       const std::function<void(uint64_t)>& root) {
+  const Frame* inner = nullptr;  // the frame `f` called
+  for (const Frame* f = ctx->fp; f >= ctx->frames; inner = f--) {
+    if (!f->code) continue;  // the entry sentinel of a call() from the host
+    const uint64_t* fsp = f == ctx->fp && sp ? sp : f->sp;
+    // Where the frame is: the innermost one at `pc`; one below a wasm frame in the call that
+    // made it (ret_pc follows that call's code). One below a sentinel waits in a host call,
+    // whose position no ret_pc records.
+    const Word* at = f == ctx->fp                        ? pc
+                     : inner && inner->code && f->ret_pc ? f->ret_pc - 1
+                                                         : nullptr;
+    if (const GcPoint* p = at ? gc_point_at(f->code, at) : nullptr) {
+      for (uint32_t i = p->first; i < p->first + p->count; ++i) root(fsp[f->code->gc_ref_slots[i]]);
+    } else {
+      for (uint32_t i = 0; i < f->code->frame_slots; ++i) root(fsp[i]);
+    }
+  }
+}
+
 void visit_guest_roots(Store& store, const std::function<void(uint64_t)>& root) {
   const auto* ctx = static_cast<const Ctx*>(store.interp_state);
   if (!ctx || ctx->host_depth == 0) return;
-  const Frame* f = ctx->fp;  // a host function runs: f->sp was saved by call_host
-  const uint64_t* top = f->code ? f->sp + f->code->frame_slots : f->sp;
-  for (const uint64_t* w = ctx->stack; w < top; ++w) root(*w);
+  // A host function runs: the frame that called it saved its sp in call_host.
+  visit_frame_roots(ctx, nullptr, nullptr, root);
 }
 
 namespace h {
@@ -99,7 +129,7 @@ namespace h {
 // [dst][layout][n][src 0] ... [src n-1]
 HANDLER(struct_new) {
   const auto& l = *static_cast<const GcLayout*>(pc[2].ptr);
-  GcObject* o = allocate(ctx, sp, l, false, 0);
+  GcObject* o = allocate(ctx, pc, sp, l, false, 0);
   if (!o) return set_trap(ctx, pc, TrapKind::HeapExhausted);
   const uint64_t n = pc[3].u;
   for (uint64_t i = 0; i < n; ++i)
@@ -109,7 +139,7 @@ HANDLER(struct_new) {
 }
 // [dst][layout]
 HANDLER(struct_new_default) {
-  GcObject* o = allocate(ctx, sp, *static_cast<const GcLayout*>(pc[2].ptr), false, 0);
+  GcObject* o = allocate(ctx, pc, sp, *static_cast<const GcLayout*>(pc[2].ptr), false, 0);
   if (!o) return set_trap(ctx, pc, TrapKind::HeapExhausted);
   wr<uint64_t>(sp, pc[1].u, reinterpret_cast<uint64_t>(o));
   NEXT(3);
@@ -132,7 +162,7 @@ HANDLER(struct_set) {
 HANDLER(array_new) {
   const auto& l = *static_cast<const GcLayout*>(pc[2].ptr);
   const uint32_t len = rd<uint32_t>(sp, pc[4].u);
-  GcObject* o = allocate(ctx, sp, l, true, len);
+  GcObject* o = allocate(ctx, pc, sp, l, true, len);
   if (!o) return set_trap(ctx, pc, TrapKind::HeapExhausted);
   const size_t size = l.payload_size;
   uint8_t* p = o->payload();
@@ -143,7 +173,7 @@ HANDLER(array_new) {
 // [dst][layout][len]
 HANDLER(array_new_default) {
   const auto& l = *static_cast<const GcLayout*>(pc[2].ptr);
-  GcObject* o = allocate(ctx, sp, l, true, rd<uint32_t>(sp, pc[3].u));
+  GcObject* o = allocate(ctx, pc, sp, l, true, rd<uint32_t>(sp, pc[3].u));
   if (!o) return set_trap(ctx, pc, TrapKind::HeapExhausted);
   wr<uint64_t>(sp, pc[1].u, reinterpret_cast<uint64_t>(o));
   NEXT(4);
@@ -152,7 +182,7 @@ HANDLER(array_new_default) {
 HANDLER(array_new_fixed) {
   const auto& l = *static_cast<const GcLayout*>(pc[2].ptr);
   const uint64_t n = pc[3].u;
-  GcObject* o = allocate(ctx, sp, l, true, static_cast<uint32_t>(n));
+  GcObject* o = allocate(ctx, pc, sp, l, true, static_cast<uint32_t>(n));
   if (!o) return set_trap(ctx, pc, TrapKind::HeapExhausted);
   const size_t size = l.payload_size;
   for (uint64_t i = 0; i < n; ++i) store_field(o->payload() + i * size, sp, pc[4 + i].u, size);
@@ -169,7 +199,7 @@ HANDLER(array_new_data) {
   const uint64_t s = rd<uint32_t>(sp, pc[3].u), n = rd<uint32_t>(sp, pc[4].u);
   const uint64_t bytes = n * l.payload_size;
   if (s > seg_size || bytes > seg_size - s) return set_trap(ctx, pc, TrapKind::MemoryOutOfBounds);
-  GcObject* o = allocate(ctx, sp, l, true, static_cast<uint32_t>(n));
+  GcObject* o = allocate(ctx, pc, sp, l, true, static_cast<uint32_t>(n));
   if (!o) return set_trap(ctx, pc, TrapKind::HeapExhausted);
   if (bytes) std::memcpy(o->payload(), seg.data() + s, bytes);
   wr<uint64_t>(sp, pc[1].u, reinterpret_cast<uint64_t>(o));
@@ -181,7 +211,7 @@ HANDLER(array_new_elem) {
   const std::vector<RefBits>& seg = inst(ctx)->elems[pc[5].u];
   const uint64_t s = rd<uint32_t>(sp, pc[3].u), n = rd<uint32_t>(sp, pc[4].u);
   if (s > seg.size() || n > seg.size() - s) return set_trap(ctx, pc, TrapKind::TableOutOfBounds);
-  GcObject* o = allocate(ctx, sp, l, true, static_cast<uint32_t>(n));
+  GcObject* o = allocate(ctx, pc, sp, l, true, static_cast<uint32_t>(n));
   if (!o) return set_trap(ctx, pc, TrapKind::HeapExhausted);
   if (n) std::memcpy(o->payload(), seg.data() + s, n * sizeof(RefBits));
   wr<uint64_t>(sp, pc[1].u, reinterpret_cast<uint64_t>(o));

@@ -53,8 +53,14 @@ inline void mv8(uint64_t* sp, uint64_t dst, uint64_t src) { wr(sp, dst, rd<uint6
 
 inline Instance* inst(Ctx* ctx) { return ctx->fp->inst; }
 
-// Store::visit_guest_roots of the interpreter (exec_gc.cc): the value stack below the current
-// frame's top while a call() is in progress.
+// The interpreter's roots (exec_gc.cc): the reference slots of every frame on the value stack.
+// A frame at a GC point (a call to wasm in progress, or an allocation: the innermost frame, at
+// `pc` with base `sp`) gives the slots its stack map lists; any other frame (in a host call, at
+// a throw, or `pc` null) gives all its slots, whatever they hold, which is never wrong since
+// the collector follows only words that are live objects.
+void visit_frame_roots(const Ctx* ctx, const Word* pc, const uint64_t* sp,
+                       const std::function<void(uint64_t)>& root);
+// Store::visit_guest_roots of the interpreter: the frames below a running host function.
 void visit_guest_roots(Store& store, const std::function<void(uint64_t)>& root);
 
 // Where execution resumes after a catch.

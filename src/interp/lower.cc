@@ -26,7 +26,8 @@ constexpr uint32_t kNoPatch = UINT32_MAX;
 struct Entry {
   uint32_t canon;
   uint32_t src;
-  uint8_t n;  // slots (v128: 2)
+  uint8_t n;         // slots (v128: 2)
+  bool ref = false;  // holds a reference (a root at the function's GC points)
 };
 
 struct Ctl {
@@ -74,8 +75,12 @@ class LoweringSink {
     ctls_.clear();
     local_slot_.clear();
     local_n_.clear();
+    local_ref_slots_.clear();
+    gc_points_.clear();
+    gc_ref_slots_.clear();
     uint32_t slot = 0;
     for (size_t i = 0; i < locals.size(); ++i) {
+      if (locals[i].is_ref()) local_ref_slots_.push_back(slot);
       local_slot_.push_back(slot);
       local_n_.push_back(static_cast<uint8_t>(locals[i].slots()));
       slot += locals[i].slots();
@@ -108,7 +113,57 @@ class LoweringSink {
 
   void instr(const Instr& in, bool reachable, std::span<const ValType> popped,
              std::span<const ValType> pushed) {
-    (void)reachable;
+    const bool point = !unreachable_ && !error_ && is_gc_point(in.op);
+    const uint32_t begin = pc();
+    const size_t first = gc_ref_slots_.size();
+    if (point) note_ref_slots();
+    lower_instr(in, popped, pushed);
+    if (point && !error_) {
+      gc_points_.push_back(GcPoint{begin, pc(), static_cast<uint32_t>(first),
+                                   static_cast<uint32_t>(gc_ref_slots_.size() - first)});
+    } else {
+      gc_ref_slots_.resize(first);
+    }
+    if (error_ || unreachable_) return;
+    // The values the instruction pushed are the top entries: remember which are references.
+    const size_t n = std::min(pushed.size(), stack_.size());
+    for (size_t i = 0; i < n; ++i)
+      stack_[stack_.size() - n + i].ref = pushed[pushed.size() - n + i].is_ref();
+  }
+
+ private:
+  // Where a collection may see this frame: calls (it waits there for the callee, whose
+  // allocations may collect) and allocations. Tail calls leave the frame; host calls and
+  // throws find it by other means (exec_gc.cc scans such frames whole).
+  static bool is_gc_point(Op op) {
+    switch (op) {
+      case Op::call:
+      case Op::call_indirect:
+      case Op::call_ref:
+      case Op::struct_new:
+      case Op::struct_new_default:
+      case Op::array_new:
+      case Op::array_new_default:
+      case Op::array_new_fixed:
+      case Op::array_new_data:
+      case Op::array_new_elem: return true;
+      default: return false;
+    }
+  }
+  // The slots that may hold a reference now: reference locals, and operand entries holding a
+  // reference in their home slot (an entry still reading a local is covered by the local).
+  // Operands of the instruction itself are included: an allocation reads them after it
+  // collected. More slots than needed is safe (the collector checks each word against its
+  // heaps before following it); a missing one is not.
+  void note_ref_slots() {
+    gc_ref_slots_.insert(gc_ref_slots_.end(), local_ref_slots_.begin(), local_ref_slots_.end());
+    for (const Entry& e : stack_)
+      if (e.ref && e.src == e.canon) gc_ref_slots_.push_back(e.canon);
+  }
+
+ public:
+  void lower_instr(const Instr& in, std::span<const ValType> popped,
+                   std::span<const ValType> pushed) {
     if (error_) return;  // the function will be rejected; its stack model is no longer in sync
     Op op = in.op;
     cur_offset_ = static_cast<uint32_t>(in.offset);
@@ -443,6 +498,9 @@ class LoweringSink {
     fc_->code.assign(code_.begin(), code_.end());
     fc_->try_regions.assign(regions_.begin(), regions_.end());
     fc_->catches.assign(catches_.begin(), catches_.end());
+    while (!gc_points_.empty() && gc_points_.back().end > code_.size()) gc_points_.pop_back();
+    fc_->gc_points.assign(gc_points_.begin(), gc_points_.end());
+    fc_->gc_ref_slots.assign(gc_ref_slots_.begin(), gc_ref_slots_.end());
     Word* base = fc_->code.data();
     for (uint32_t pos : relocs_) base[pos].p = base + base[pos].u;
     return {};
@@ -765,7 +823,7 @@ class LoweringSink {
     c.legacy_catches.push_back(cc);
     patch_pos_ = kNoPatch;
     stack_.resize(c.base);
-    push(1);  // the exception's slot
+    push_entry(1).ref = true;  // the exception's slot (an exnref root once a rethrow uses it)
     if (!all)
       for (const ValType& t : m_.types[m_.tags[in.a]].func.params) push(t.slots());
     unreachable_ = false;
@@ -1467,6 +1525,9 @@ class LoweringSink {
   std::vector<Word> code_;
   std::vector<uint32_t> relocs_;
   std::vector<TryRegion> regions_;  // closed try_table bodies, innermost first
+  std::vector<uint32_t> local_ref_slots_;  // slots of the locals of reference type
+  std::vector<GcPoint> gc_points_;
+  std::vector<uint32_t> gc_ref_slots_;
   std::vector<CatchCode> catches_;
   uint32_t next_region_id_ = 0;
   std::vector<std::pair<uint32_t, uint32_t>> offsets_;

@@ -71,6 +71,11 @@ const GcLayout& gc_layout(uint32_t type_id) {
   return *slot;
 }
 
+GcHeap::GcHeap() {
+  static const bool stress = std::getenv("HULL_GC_STRESS") != nullptr;
+  stress_ = stress;
+}
+
 GcHeap::~GcHeap() {
   for (const GcObject* o : live_) std::free(const_cast<GcObject*>(o));
   for (auto& [size, blocks] : free_blocks_)
