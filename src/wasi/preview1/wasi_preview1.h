@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <mutex>
 #include <vector>
 
 #include "base/result.h"
@@ -25,6 +26,11 @@ struct Preview1Ctx {
   WasiState state;
   Instance* instance = nullptr;
   std::deque<Preview1Binding> bindings;  // stable addresses for the host functions' env
+  // Several threads' stores share this context (wasi-threads, threads.h): set before the second
+  // thread starts, after which every call that reads or changes `state` holds `lock`, and so
+  // does define_preview1's growth of `bindings`.
+  bool threaded = false;
+  std::mutex lock;
 };
 
 // Defines all preview 1 functions under "wasi_snapshot_preview1" in `store`. `ctx` must outlive
