@@ -104,7 +104,12 @@ std::optional<Trap> trampoline(void* env, Store& store, uint64_t* slots) {
   static const bool trace = std::getenv("HULL_WASI_TRACE") != nullptr;
   uint64_t args[9] = {};
   if (trace) std::memcpy(args, slots, std::strlen(def->params) * 8);
+  const uint32_t exit_code = static_cast<uint32_t>(slots[0]);  // proc_exit's, read before
   Errno e = def->impl(call, slots);
+  if (call.trap && def->impl == p1::proc_exit && b->ctx->on_exit) {
+    if (lock) lock.unlock();
+    b->ctx->on_exit(exit_code);
+  }
   if (trace) {
     std::fprintf(stderr, "[wasi] %s(", def->name);
     for (size_t i = 0; def->params[i]; ++i) {

@@ -72,7 +72,14 @@ std::shared_ptr<ThreadGroup> ThreadGroup::create(std::shared_ptr<Preview1Ctx> ct
     std::lock_guard<std::mutex> lock(ctx->lock);
     ctx->threaded = true;
   }
-  return std::shared_ptr<ThreadGroup>(new ThreadGroup(std::move(ctx), options));
+  std::shared_ptr<ThreadGroup> group(new ThreadGroup(ctx, options));
+  // proc_exit in any thread, the main one included, ends the program at once, with its own code
+  // (not one another thread's proc_exit wrote meanwhile). Weak: the group owns the context.
+  std::weak_ptr<ThreadGroup> weak = group;
+  ctx->on_exit = [weak](uint32_t code) {
+    if (auto g = weak.lock()) g->end(ProgramExit{code, std::nullopt});
+  };
+  return group;
 }
 
 void ThreadGroup::define(Linker& linker, Store& store) {
@@ -228,17 +235,9 @@ void ThreadGroup::run_thread(std::shared_ptr<Spawn> sp) {
   const Val args[] = {Val::from_i32(sp->id), Val::from_i32(sp->start_arg)};
   auto r = invoke(store, start, args);
   if (!r || !r->trapped()) return;  // returned: this thread is done, the program goes on
-  if (is_proc_exit(*r->trap)) {
-    std::optional<uint32_t> code;
-    {
-      std::lock_guard<std::mutex> lock(ctx_->lock);
-      code = ctx_->state.exit_code;
-    }
-    end(ProgramExit{code.value_or(0), std::nullopt});
-  } else {
-    // An "interrupt" here after the program ended is its echo: end keeps the first reason.
-    end(ProgramExit{std::nullopt, std::move(*r->trap)});
-  }
+  // proc_exit has ended the program already (Preview1Ctx::on_exit). An "interrupt" after the
+  // program ended is its echo: end keeps the first reason.
+  if (!is_proc_exit(*r->trap)) end(ProgramExit{std::nullopt, std::move(*r->trap)});
 }
 
 }  // namespace hull::wasi

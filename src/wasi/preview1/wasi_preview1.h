@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct Preview1Ctx {
   // does define_preview1's growth of `bindings`.
   bool threaded = false;
   std::mutex lock;
+  // Called (without `lock`) after a guest's proc_exit has set state.exit_code: the ThreadGroup
+  // ends the program there, whichever thread called it.
+  std::function<void(uint32_t code)> on_exit;
 };
 
 // Defines all preview 1 functions under "wasi_snapshot_preview1" in `store`. `ctx` must outlive
