@@ -71,6 +71,9 @@ check "main proc_exit(3) while threads run" 3 "" \
   "$HULL" run -S threads --invoke main_exits "$counter"
 check "main returns while threads run" 0 "" \
   "$HULL" run -S threads --invoke main_returns "$counter"
+check "main's WASI calls go on while a thread sleeps in poll_oneoff" 0 \
+  "main ran while a thread slept" \
+  "$HULL" run -S threads --invoke main_runs_while_a_thread_sleeps "$counter"
 check "--timeout covers every thread" 134 "error: wasm trap: interrupt" \
   "$HULL" run -S threads --timeout 200ms --invoke everyone_waits "$counter"
 

@@ -4,6 +4,7 @@
 
 #include <sys/uio.h>
 
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct Call {
   WasiState& state;
   GuestMemory mem;
   std::optional<Trap> trap;  // set by proc_exit (and nothing else)
+  // With wasi-threads, the context's lock, held for the call; an implementation about to
+  // block on something other than the state may release it (poll_oneoff does).
+  std::unique_lock<std::mutex>* lock = nullptr;
 };
 
 // One function's implementation: raw params in slots (i32 zero-extended), returns the errno.

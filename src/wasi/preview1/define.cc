@@ -100,6 +100,7 @@ std::optional<Trap> trampoline(void* env, Store& store, uint64_t* slots) {
   p1::Call call{b->ctx->state, m ? p1::GuestMemory(m->base, size) : p1::GuestMemory(), {}};
   std::unique_lock<std::mutex> lock;
   if (b->ctx->threaded && touches_state(def->impl)) lock = std::unique_lock(b->ctx->lock);
+  call.lock = &lock;
   // HULL_WASI_TRACE=1 logs every call and its errno to stderr (debugging guests).
   static const bool trace = std::getenv("HULL_WASI_TRACE") != nullptr;
   uint64_t args[9] = {};

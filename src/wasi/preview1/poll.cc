@@ -144,7 +144,16 @@ P1_FUNC(poll_oneoff) {
   if (!items.empty()) {
     std::optional<uint64_t> timeout;
     if (!ready.empty()) timeout = 0;
-    P1_TRY(c.state.reactor.wait(items, &now_ready, timeout));
+    // Threads sharing the state (wasi-threads) wait without its lock, so that one thread's
+    // sleep does not stop the others' calls; each on a reactor of its own, since a Reactor
+    // serves one waiter at a time. What follows uses only host fds and guest memory.
+    Reactor* reactor = &c.state.reactor;
+    if (c.lock && c.lock->owns_lock()) {
+      thread_local Reactor own;
+      reactor = &own;
+      c.lock->unlock();
+    }
+    P1_TRY(reactor->wait(items, &now_ready, timeout));
   }
   for (uint32_t i : now_ready) {
     if (i < fds.size()) {
