@@ -85,6 +85,9 @@ check "spawn with a memory of its own: -28" 0 "-28" \
   "$HULL" run -S threads --invoke spawn_one "$dir/own-memory.wat"
 check "-S threads=maybe: usage error" 2 "expected y or n" \
   "$HULL" run -S threads=maybe "$counter"
+printf '(component)\n' >"$tmp/empty-component.wat"
+check "-S threads with a component: usage error" 2 "-S threads (wasi-threads) is for core modules" \
+  "$HULL" run -S threads "$tmp/empty-component.wat"
 check "help lists -S threads" 0 "-S threads[=y|n]" "$HULL" run --help
 
 exit $fail

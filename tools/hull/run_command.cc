@@ -577,6 +577,12 @@ int invoke_export(Store& store, Instance* inst, const RunOptions& o, wasi::Previ
 
 // A component: WASI 0.2 from the same options, the sandbox limits as for modules.
 int run_component_file(const RunOptions& o) {
+  if (o.threads) {
+    std::fprintf(stderr,
+                 "error: %s is a component: -S threads (wasi-threads) is for core modules\n",
+                 o.file.c_str());
+    return kExitUsage;
+  }
   if (!o.wasi.tcp_listen.empty()) {
     std::fprintf(stderr,
                  "error: %s is a component: --tcplisten hands a socket to WASI preview 1; a "
