@@ -65,6 +65,12 @@ check "... with the thread's backtrace" 134 "0: wasi_thread_start @ 0x" \
 check "trap in a thread while main spins" 134 "error: wasm trap: unreachable" \
   "$HULL" run -S threads --invoke trap_while_spinning "$counter"
 lacks "trap in a thread while main spins" "interrupt"
+# stdin: a FIFO this shell holds open and never writes to, so the main thread's read blocks.
+mkfifo "$tmp/fifo"
+exec 3<>"$tmp/fifo"
+check "trap in a thread while main is blocked in fd_read" 134 "error: wasm trap: unreachable" \
+  "$HULL" run -S threads --invoke trap_while_reading "$counter" <"$tmp/fifo"
+exec 3>&-
 check "proc_exit(7) in a thread while main waits" 7 "" \
   "$HULL" run -S threads --invoke exit_while_waiting "$counter"
 check "main proc_exit(3) while threads run" 3 "" \

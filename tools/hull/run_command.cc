@@ -1,6 +1,10 @@
 // `hull run [OPTIONS] FILE [ARGS...]`: compile a module (binary or text), link WASI preview 1,
 // instantiate it and run `_start` (a WASI command) or the export named by --invoke. Components
 // take their own path (component_run.cc).
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands.h"
@@ -505,8 +510,16 @@ int parse_options(int argc, char** argv, RunOptions* o) {
   return -1;
 }
 
-// The exit status of a program's end; prints its trap.
+// Whether the program's end was reported: by the main thread, or by the watchdog of a threaded
+// program whose main thread did not return in time (main_watchdog).
+std::atomic<bool> g_reported{false};
+
+// The exit status of a program's end; prints its trap. Only the first call (of the main thread
+// and the watchdog) reports; a main thread coming second waits for the watchdog's exit.
 int report(const wasi::ProgramExit& end) {
+  if (g_reported.exchange(true)) {
+    for (;;) ::pause();
+  }
   if (!end.trap) return static_cast<int>(end.code.value_or(0) & 0xff);
   std::fflush(stdout);
   std::fprintf(stderr, "error: %s\n", end.trap->to_string().c_str());
@@ -608,6 +621,21 @@ int run_component_file(const RunOptions& o) {
   return run_component(o.file, o.invoke, o.args, limits);
 }
 
+// With threads, a trap or proc_exit in another thread interrupts the main thread, which then
+// reports the end and exits; but a main thread inside a blocking host call (a read from a
+// terminal or pipe) only returns when that call does. So the thread that ended the program
+// also starts this: if the main thread has not reported within a second, it reports and exits
+// the process itself, as Wasmtime's threads do at once.
+void main_watchdog(const wasi::ProgramExit& end) {
+  std::thread([end] {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (g_reported.load()) return;  // the main thread is exiting
+    const int status = report(end);
+    std::fflush(nullptr);
+    std::_Exit(status);
+  }).detach();
+}
+
 // Links and runs a compiled module; `threads` receives the program's ThreadGroup with -S threads.
 int run_module(const RunOptions& o, const std::shared_ptr<const CompiledModule>& mod,
                std::shared_ptr<wasi::ThreadGroup>* threads_out) {
@@ -631,7 +659,7 @@ int run_module(const RunOptions& o, const std::shared_ptr<const CompiledModule>&
   if (o.fuel) store.set_fuel(*o.fuel);
   Linker linker;
   wasi::define_preview1(linker, store, *ctx);
-  if (o.threads) *threads_out = wasi::ThreadGroup::create(ctx, {o.fuel});
+  if (o.threads) *threads_out = wasi::ThreadGroup::create(ctx, {o.fuel, main_watchdog});
   wasi::ThreadGroup* const threads = threads_out->get();
   // However this function returns, the other threads stop, and they stop using `store` before
   // it goes away (declared after it, so destroyed first).

@@ -124,13 +124,20 @@ Status ThreadGroup::define_shared_memories(Linker& linker, Store& store,
 }
 
 ProgramExit ThreadGroup::end(ProgramExit why) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!end_) {
-    if (why.trap) why.trap = detach(std::move(*why.trap));
-    end_ = std::move(why);
-    stop_locked();
+  bool first = false;
+  ProgramExit recorded;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!end_) {
+      if (why.trap) why.trap = detach(std::move(*why.trap));
+      end_ = std::move(why);
+      stop_locked();
+      first = true;
+    }
+    recorded = *end_;
   }
-  return *end_;
+  if (first && options_.on_end) options_.on_end(recorded);  // unlocked: it may call ended()
+  return recorded;
 }
 
 std::optional<ProgramExit> ThreadGroup::ended() const {

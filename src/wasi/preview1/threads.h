@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,6 +45,9 @@ struct ThreadOptions {
   // Fuel of each spawned thread's store (code compiled with fuel); unset: the fuel its parent
   // store had left when it spawned it.
   std::optional<uint64_t> fuel;
+  // Called once, on the thread that ended the program, right after end() recorded it (e.g.
+  // for hull run to exit itself should the main thread stay blocked in a host call).
+  std::function<void(const ProgramExit&)> on_end;
 };
 
 class ThreadGroup : public std::enable_shared_from_this<ThreadGroup> {

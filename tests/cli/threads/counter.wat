@@ -7,12 +7,15 @@
 ;; 24 nwritten, 32..63 digits, 64..124 the strings (a passive segment the main thread copies
 ;; in once, as wasm-ld's __wasm_init_memory does, so spawned instances do not rewrite them),
 ;; 128 and 176 poll_oneoff subscriptions, 224 and 256 their events, 288 and 292 the event
-;; counts (a spawned thread's, the main thread's), 296 "the sleeper is about to sleep".
+;; counts (a spawned thread's, the main thread's), 296 "the sleeper is about to sleep",
+;; 300..315 the main thread's read buffer.
 (module
   (import "env" "memory" (memory 1 1 shared))
   (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write"
     (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read"
+    (func $fd_read (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
   (import "wasi_snapshot_preview1" "poll_oneoff"
     (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
@@ -115,6 +118,13 @@
     (call $wait_forever))
   (func (export "trap_while_spinning") (call $init (i32.const 1)) (call $spawn_n (i32.const 1))
     (call $spin))
+  ;; A thread traps while main is blocked in a read from stdin (which the test never feeds):
+  ;; the program ends all the same.
+  (func (export "trap_while_reading")
+    (call $init (i32.const 1)) (call $spawn_n (i32.const 1))
+    (i32.store (i32.const 16) (i32.const 300))
+    (i32.store (i32.const 20) (i32.const 16))
+    (drop (call $fd_read (i32.const 0) (i32.const 16) (i32.const 1) (i32.const 24))))
   ;; A thread calls proc_exit(7) while main waits.
   (func (export "exit_while_waiting") (call $init (i32.const 2)) (call $spawn_n (i32.const 1))
     (call $wait_forever))
