@@ -51,6 +51,12 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 [[ $fail -eq 0 ]] && echo "ok   counter: 8 threads x 100000 atomic adds, exact output (10 runs)"
 check "-S threads=y" 0 "total 800000" "$HULL" run -S threads=y "$counter"
+timeout 20 "$HULL" run -S threads --invoke nested "$counter" >"$tmp/got" 2>"$tmp/err"
+if [[ $? -ne 0 ]] || ! cmp -s "$tmp/want" "$tmp/got"; then
+  echo "FAIL threads spawn threads"; cat "$tmp/got" "$tmp/err"; fail=1
+else
+  echo "ok   threads spawn threads: exact output"
+fi
 check "-S tcp=y,threads" 0 "total 800000" "$HULL" run -S tcp=y,threads "$counter"
 
 off='the module imports wasi::thread-spawn (wasi-threads), which is off; enable it with `-S threads`'

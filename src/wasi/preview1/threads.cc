@@ -67,11 +67,9 @@ ThreadGroup::ThreadGroup(std::shared_ptr<Preview1Ctx> ctx, ThreadOptions options
 
 std::shared_ptr<ThreadGroup> ThreadGroup::create(std::shared_ptr<Preview1Ctx> ctx,
                                                  ThreadOptions options) {
-  {
-    // Once set, the flag stays: an embedder may already run guest code of this context.
-    std::lock_guard<std::mutex> lock(ctx->lock);
-    ctx->threaded = true;
-  }
+  // Before any thread can be spawned (and never cleared), so that every call that could meet
+  // another thread's sees it.
+  ctx->threaded = true;
   std::shared_ptr<ThreadGroup> group(new ThreadGroup(ctx, options));
   // proc_exit in any thread, the main one included, ends the program at once, with its own code
   // (not one another thread's proc_exit wrote meanwhile). Weak: the group owns the context.

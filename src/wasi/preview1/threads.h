@@ -75,7 +75,7 @@ class ThreadGroup : public std::enable_shared_from_this<ThreadGroup> {
   ProgramExit end(ProgramExit why);
   // The recorded end, if the program has ended.
   std::optional<ProgramExit> ended() const;
-  // Threads spawned so far (also those that failed to start are not counted).
+  // Threads started so far (failed spawns not counted).
   uint32_t spawned() const { return spawned_.load(std::memory_order_relaxed); }
 
  private:

@@ -74,6 +74,9 @@
                              (local.get $count))))
 
   (func $wasi_thread_start (export "wasi_thread_start") (param $tid i32) (param $arg i32) (local $i i32)
+    ;; start_arg -1: first spawn the other seven threads (so threads spawn threads), then count.
+    (if (i32.eq (local.get $arg) (i32.const -1))
+      (then (call $spawn_n (i32.sub (global.get $threads) (i32.const 1)))))
     (block $done
       (block $sleep
         (block $spin
@@ -101,9 +104,20 @@
     (drop (memory.atomic.notify (i32.const 4) (i32.const 1))))
 
   ;; N threads add K each; main waits for all, prints the total.
-  (func (export "_start") (local $done i32)
+  (func (export "_start")
     (call $init (i32.const 0))
     (call $spawn_n (global.get $threads))
+    (call $print_total))
+
+  ;; The same, but main spawns one thread, which spawns the others.
+  (func (export "nested")
+    (call $init (i32.const 0))
+    (if (i32.le_s (call $spawn (i32.const -1)) (i32.const 0))
+      (then (call $write (i32.const 82) (i32.const 13)) (call $proc_exit (i32.const 1))))
+    (call $print_total))
+
+  ;; Waits until all threads are done counting, then prints the total.
+  (func $print_total (local $done i32)
     (loop $wait
       (local.set $done (i32.atomic.load (i32.const 4)))
       (if (i32.lt_u (local.get $done) (global.get $threads))
