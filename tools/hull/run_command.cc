@@ -513,6 +513,7 @@ int parse_options(int argc, char** argv, RunOptions* o) {
 // Whether the program's end was reported: by the main thread, or by the watchdog of a threaded
 // program whose main thread did not return in time (main_watchdog).
 std::atomic<bool> g_reported{false};
+std::thread::id g_main_thread;  // the thread running run_command
 
 // The exit status of a program's end; prints its trap. Only the first call (of the main thread
 // and the watchdog) reports; a main thread coming second waits for the watchdog's exit.
@@ -627,6 +628,7 @@ int run_component_file(const RunOptions& o) {
 // also starts this: if the main thread has not reported within a second, it reports and exits
 // the process itself, as Wasmtime's threads do at once.
 void main_watchdog(const wasi::ProgramExit& end) {
+  if (std::this_thread::get_id() == g_main_thread) return;  // it is reporting already
   std::thread([end] {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     if (g_reported.load()) return;  // the main thread is exiting
@@ -733,6 +735,7 @@ int run_command(int argc, char** argv) {
   // A guest writing to a closed pipe gets the `pipe` errno, as natively with SIGPIPE ignored,
   // instead of the signal killing Hull.
   std::signal(SIGPIPE, SIG_IGN);
+  g_main_thread = std::this_thread::get_id();
   RunOptions o;
   int status = parse_options(argc, argv, &o);
   if (status >= 0) return status;
