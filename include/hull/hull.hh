@@ -390,8 +390,9 @@ struct WasiConfig {
   // more ids or OS threads, a store limit). A trap or proc_exit in any thread ends the program:
   // every thread of it traps with "interrupt" at its next function entry, loop header or
   // memory.atomic.wait (a host call in progress runs to its end first); wasi_exit_code() and
-  // wasi_thread_trap() then say how it ended. Destroying the store ends it the same way,
-  // without waiting for the threads. Needs Config::epoch_interruption (Usage error otherwise):
+  // wasi_thread_trap() then say how it ended; every later memory.atomic.wait on the program's
+  // shared memories traps too. Destroying the store ends it the same way, without waiting for
+  // the threads. Needs Config::epoch_interruption (Usage error otherwise):
   // the check points are the deadline's.
   bool threads = false;
 };
