@@ -76,6 +76,9 @@ mkfifo "$tmp/fifo"
 exec 3<>"$tmp/fifo"
 check "trap in a thread while main is blocked in fd_read" 134 "error: wasm trap: unreachable" \
   "$HULL" run -S threads --invoke trap_while_reading "$counter" <"$tmp/fifo"
+check "main's WASI calls go on while a thread blocks in fd_read" 0 \
+  "main ran while a thread blocked" \
+  "$HULL" run -S threads --invoke main_runs_while_a_thread_reads "$counter" <"$tmp/fifo"
 exec 3>&-
 check "proc_exit(7) in a thread while main waits" 7 "" \
   "$HULL" run -S threads --invoke exit_while_waiting "$counter"
@@ -84,7 +87,7 @@ check "main proc_exit(3) while threads run" 3 "" \
 check "main returns while threads run" 0 "" \
   "$HULL" run -S threads --invoke main_returns "$counter"
 check "main's WASI calls go on while a thread sleeps in poll_oneoff" 0 \
-  "main ran while a thread slept" \
+  "main ran while a thread blocked" \
   "$HULL" run -S threads --invoke main_runs_while_a_thread_sleeps "$counter"
 check "--timeout covers every thread" 134 "error: wasm trap: interrupt" \
   "$HULL" run -S threads --timeout 200ms --invoke everyone_waits "$counter"

@@ -4,11 +4,12 @@
 ;; exports run with --invoke) pick what the threads do by the mode word at address 8.
 ;;
 ;; Memory: 0 counter, 4 threads done, 8 mode, 12 a cell nobody notifies, 16 iovec,
-;; 24 nwritten, 32..63 digits, 64..124 the strings (a passive segment the main thread copies
+;; 24 nwritten, 32..63 digits, 64..125 the strings (a passive segment the main thread copies
 ;; in once, as wasm-ld's __wasm_init_memory does, so spawned instances do not rewrite them),
 ;; 128 and 176 poll_oneoff subscriptions, 224 and 256 their events, 288 and 292 the event
 ;; counts (a spawned thread's, the main thread's), 296 "the sleeper is about to sleep",
-;; 300..315 the main thread's read buffer.
+;; 300..315 the main thread's read buffer, 320 a spawned thread's iovec, 328 its nread,
+;; 336..343 its read buffer.
 (module
   (import "env" "memory" (memory 1 1 shared))
   (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
@@ -19,7 +20,7 @@
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
   (import "wasi_snapshot_preview1" "poll_oneoff"
     (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
-  (data $strings "worker done\n" "total " "spawn failed\n" "main ran while a thread slept\n")
+  (data $strings "worker done\n" "total " "spawn failed\n" "main ran while a thread blocked\n")
 
   (global $threads i32 (i32.const 8))
   (global $iterations i32 (i32.const 100000))
@@ -42,7 +43,7 @@
     (call $write (local.get $p) (i32.sub (i32.const 64) (local.get $p))))
 
   (func $init (param $mode i32)
-    (memory.init $strings (i32.const 64) (i32.const 0) (i32.const 61))
+    (memory.init $strings (i32.const 64) (i32.const 0) (i32.const 62))
     (i32.atomic.store (i32.const 8) (local.get $mode)))
 
   ;; Spawns `n` threads; a failure is reported and ends the program with 1.
@@ -78,21 +79,30 @@
     (if (i32.eq (local.get $arg) (i32.const -1))
       (then (call $spawn_n (i32.sub (global.get $threads) (i32.const 1)))))
     (block $done
-      (block $sleep
-        (block $spin
-          (block $exit
-            (block $trap
-              (br_table 0 1 2 3 4 (i32.sub (i32.atomic.load (i32.const 8)) (i32.const 1))))
-            ;; mode 1: trap
-            unreachable)
-          ;; mode 2: proc_exit(7)
-          (call $proc_exit (i32.const 7)))
-        ;; mode 3: run until stopped
-        (call $spin))
-      ;; mode 4: say so, then sleep 30 s (in a host call when the program ends)
+      (block $read
+        (block $sleep
+          (block $spin
+            (block $exit
+              (block $trap
+                (br_table 0 1 2 3 4 5
+                  (i32.sub (i32.atomic.load (i32.const 8)) (i32.const 1))))
+              ;; mode 1: trap
+              unreachable)
+            ;; mode 2: proc_exit(7)
+            (call $proc_exit (i32.const 7)))
+          ;; mode 3: run until stopped
+          (call $spin))
+        ;; mode 4: say so, then sleep 30 s (in a host call when the program ends)
+        (i32.atomic.store (i32.const 296) (i32.const 1))
+        (drop (memory.atomic.notify (i32.const 296) (i32.const 1)))
+        (call $sleep (i32.const 128) (i32.const 224) (i32.const 288) (i64.const 30000000000))
+        (return))
+      ;; mode 5: say so, then read stdin (which the test never feeds)
       (i32.atomic.store (i32.const 296) (i32.const 1))
       (drop (memory.atomic.notify (i32.const 296) (i32.const 1)))
-      (call $sleep (i32.const 128) (i32.const 224) (i32.const 288) (i64.const 30000000000))
+      (i32.store (i32.const 320) (i32.const 336))
+      (i32.store (i32.const 324) (i32.const 8))
+      (drop (call $fd_read (i32.const 0) (i32.const 320) (i32.const 1) (i32.const 328)))
       (return))
     ;; mode 0: count
     (loop $count
@@ -149,18 +159,20 @@
   ;; Main waits for ever while its threads spin: only a --timeout ends this.
   (func (export "everyone_waits") (call $init (i32.const 3)) (call $spawn_n (i32.const 2))
     (call $wait_forever))
-  ;; A thread sleeps in poll_oneoff: the main thread's WASI calls (a short sleep of its own,
-  ;; a write) go on meanwhile, and its proc_exit ends the program without waiting for the
-  ;; sleeper's call to return.
-  (func (export "main_runs_while_a_thread_sleeps")
-    (call $init (i32.const 4)) (call $spawn_n (i32.const 1))
+  ;; A thread sleeps in poll_oneoff, or reads a silent stdin: the main thread's WASI calls (a
+  ;; short sleep of its own, a write) go on meanwhile, and its proc_exit ends the program
+  ;; without waiting for the blocked call to return.
+  (func (export "main_runs_while_a_thread_sleeps") (call $main_runs_while_blocked (i32.const 4)))
+  (func (export "main_runs_while_a_thread_reads") (call $main_runs_while_blocked (i32.const 5)))
+  (func $main_runs_while_blocked (param $mode i32)
+    (call $init (local.get $mode)) (call $spawn_n (i32.const 1))
     (loop $wait
       (if (i32.eqz (i32.atomic.load (i32.const 296)))
         (then
           (drop (memory.atomic.wait32 (i32.const 296) (i32.const 0) (i64.const -1)))
           (br $wait))))
     (call $sleep (i32.const 176) (i32.const 256) (i32.const 292) (i64.const 50000000))
-    (call $write (i32.const 95) (i32.const 30))
+    (call $write (i32.const 95) (i32.const 31))
     (call $proc_exit (i32.const 0)))
   ;; thread-spawn's result, for the error cases.
   (func (export "spawn_one") (result i32) (call $init (i32.const 3)) (call $spawn (i32.const 0))))
