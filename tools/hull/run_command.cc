@@ -130,10 +130,12 @@ void print_run_help(FILE* out) {
       "       Hull lacks (unknown import module/name; any component import); a --dir that\n"
       "       does not exist; --tcplisten failed; --invoke names no exported function; a\n"
       "       memory or table minimum, or the instance, beyond a --max-* limit; a WASI 0.2\n"
-      "       component (wasi:cli/run), which Hull does not support yet\n"
+      "       component (wasi:cli/run), which Hull does not support yet; a module importing\n"
+      "       wasi::thread-spawn without -S threads\n"
       "  2    bad usage (unknown option, missing FILE or option value, wrong --invoke ARGS; a\n"
       "       component without --invoke)\n"
-      "  134  the guest trapped (`error: wasm trap: ...` and its wasm backtrace on stderr)\n",
+      "  134  the guest trapped (`error: wasm trap: ...` and its wasm backtrace on stderr); with\n"
+      "       -S threads, in whichever thread trapped first\n",
       out);
 }
 
