@@ -382,6 +382,22 @@ struct WasiConfig {
   std::vector<std::string> args;  // argv, argv[0] included
   std::vector<std::string> env;   // "NAME=VALUE"
   std::vector<Preopen> preopens;
+  // wasi-threads (Wasmtime's -S threads): also defines "wasi" "thread-spawn" (param i32
+  // start_arg) (result i32). It runs the calling module's export `wasi_thread_start(tid,
+  // start_arg)` in a new instance, in a new store (the same limits; the fuel the caller's store
+  // has left) on a new OS thread, importing the caller's shared memories and sharing this WASI
+  // context (fds, arguments, environment; calls are serialized by a lock); WASI and the shared
+  // memories must be all it imports. The result is the new thread's id (1..2^29-1, never
+  // reused) or a negated WASI errno: -28 (inval) for a module unfit for threads (no such
+  // export, no imported shared memory, another import), -6 (again) for a passing condition (no
+  // more ids or OS threads, a store limit). A trap or proc_exit in any thread ends the program:
+  // every thread of it traps with "interrupt" at its next function entry, loop header or
+  // memory.atomic.wait (a host call in progress runs to its end first); wasi_exit_code() and
+  // wasi_thread_trap() then say how it ended; every later memory.atomic.wait on the program's
+  // shared memories traps too. Destroying the store ends it the same way, without waiting for
+  // the threads. Needs Config::epoch_interruption (Usage error otherwise):
+  // the check points are the deadline's.
+  bool threads = false;
 };
 bool wasi_available();  // whether this libhull was built with WASI
 
@@ -819,8 +835,13 @@ class Store {
   // An externref wrapping `host_value`, owned by this store.
   Val new_externref(uint64_t host_value);
   static std::optional<uint64_t> externref_value(const Val& v);  // nullopt for null
-  // The exit code a WASI guest passed to proc_exit, if it did.
+  // The exit code a WASI guest passed to proc_exit, if it did (with WasiConfig::threads: the
+  // code of the proc_exit, in any of its threads, that ended the program).
   std::optional<uint32_t> wasi_exit_code() const;
+  // With WasiConfig::threads: the trap of a spawned thread that ended the program (the call on
+  // this store then ends with an "interrupt" trap); nullopt while it runs or if it ended
+  // otherwise.
+  std::optional<Trap> wasi_thread_trap() const;
   // The Func a funcref Val points to (nullopt for null).
   std::optional<Func> funcref(const Val& v);
 

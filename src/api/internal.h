@@ -44,11 +44,16 @@ struct StoreImpl {
   std::shared_ptr<void> wasi_ctx;
   hull::Instance** wasi_instance = nullptr;  // bound to the first instance linked after it
   const std::optional<uint32_t>* wasi_exit = nullptr;
+  // WasiConfig::threads: the program's wasi::ThreadGroup (type-erased: api/wasi.cc).
+  std::shared_ptr<void> wasi_threads;
   // Objects that live as long as the store (component instances' runtime state); last, so
   // they are destroyed first.
   std::vector<std::shared_ptr<void>> attachments;
   std::vector<std::pair<const void*, std::shared_ptr<void>>> slots;  // few: a linear scan
 };
+
+// The exit code that ended a WasiConfig::threads program (api/wasi.cc), if one did.
+std::optional<uint32_t> wasi_threads_exit_code(const StoreImpl* s);
 
 // ---- conversions ----
 api::ValType to_api(const hull::ValType& t, const ModuleDesc* module);  // module: null = canonical

@@ -189,6 +189,7 @@ std::optional<uint64_t> Store::externref_value(const Val& v) {
 
 std::optional<uint32_t> Store::wasi_exit_code() const {
   if (!impl_->wasi_exit) return std::nullopt;
+  if (impl_->wasi_threads) return wasi_threads_exit_code(impl_.get());
   return *impl_->wasi_exit;
 }
 

@@ -145,11 +145,12 @@ struct Ctx {
   Frame* frames_end = nullptr;
   Frame* fp = nullptr;            // current frame
   uint32_t host_depth = 0;        // nesting of call() (bounded C recursion)
-  // Fuel and the epoch deadline, cached from the Store while guest code runs so that a check
-  // point costs one load and compare: loaded on entry to call() and after every host call (the
-  // host may change them), written back (fuel) before host calls and on exit.
+  // Fuel, cached from the Store while guest code runs so that a check point costs one load
+  // and compare: loaded on entry to call() and after every host call (the host may change it),
+  // written back before host calls and on exit. The epoch deadline is not cached: check points
+  // read Store::epoch_deadline (epoch_deadline below), which another thread may lower to stop
+  // this store's code, and a cached copy could miss (or, reloaded after a host call, undo) that.
   int64_t fuel = 0;
-  uint64_t epoch_deadline = UINT64_MAX;
   // The innermost guard-page entry of this store's guest code (runtime/signals.h); host calls
   // clear its in_guest flag while they run.
   WasmEntry* entry = nullptr;
@@ -165,5 +166,10 @@ struct Ctx {
   // Set by call_host when the host function threw a wasm exception, for its caller to throw.
   Exception* rethrow = nullptr;
 };
+
+// The store's deadline as of now (see Ctx::fuel for why it is not cached).
+inline uint64_t epoch_deadline(const Ctx* ctx) {
+  return ctx->store->epoch_deadline.load(std::memory_order_relaxed);
+}
 
 }  // namespace hull::interp

@@ -59,7 +59,6 @@ bool call_host(Ctx* ctx, const Word* pc, Function* f, uint64_t* sp, uint64_t* ar
   entry->in_guest = true;
   store->caller = saved_caller;
   ctx->fuel = store->fuel_left;
-  ctx->epoch_deadline = store->epoch_deadline;
   if (t) {
     if (t->kind == TrapKind::Exception && t->exception) {
       // A wasm exception the host throws (or passes on from a nested call): the caller
@@ -165,13 +164,13 @@ HANDLER(fuel) {
 }
 // [unused]: trap once the engine epoch reached the store's deadline.
 HANDLER(epoch) {
-  if (g_epoch.load(std::memory_order_relaxed) >= ctx->epoch_deadline) [[unlikely]]
+  if (g_epoch.load(std::memory_order_relaxed) >= epoch_deadline(ctx)) [[unlikely]]
     return set_trap(ctx, pc, TrapKind::Interrupted);
   NEXT(2);
 }
 // [n]: both.
 HANDLER(fuel_epoch) {
-  if (g_epoch.load(std::memory_order_relaxed) >= ctx->epoch_deadline) [[unlikely]]
+  if (g_epoch.load(std::memory_order_relaxed) >= epoch_deadline(ctx)) [[unlikely]]
     return set_trap(ctx, pc, TrapKind::Interrupted);
   int64_t f = ctx->fuel - static_cast<int64_t>(pc[1].u);
   if (f < 0) [[unlikely]]
@@ -1067,7 +1066,6 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
   WasmEntry* const saved_entry = ctx->entry;
   ctx->entry = &entry;
   ctx->fuel = store.fuel_left;
-  ctx->epoch_deadline = store.epoch_deadline;
   ++ctx->host_depth;
   t_wasm_entry = &entry;
   // Guard pages: a fault in a guarded memory of this store while guest code runs lands here

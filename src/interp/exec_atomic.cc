@@ -94,10 +94,10 @@ HULL_HANDLER_CC void atomic_op(const Word* pc, uint64_t* sp, uint8_t* mem, uint6
     // short there and traps as any guest code past its deadline does (to within one epoch
     // tick), instead of blocking the embedder's thread for longer than it allowed.
     bool capped = false;
-    if (ctx->epoch_deadline != UINT64_MAX) {
+    if (const uint64_t deadline = epoch_deadline(ctx); deadline != UINT64_MAX) {
       const uint64_t now = g_epoch.load(std::memory_order_relaxed);
-      if (now >= ctx->epoch_deadline) return set_trap(ctx, pc, TrapKind::Interrupted);
-      const uint64_t ticks = ctx->epoch_deadline - now;
+      if (now >= deadline) return set_trap(ctx, pc, TrapKind::Interrupted);
+      const uint64_t ticks = deadline - now;
       const int64_t budget = ticks > uint64_t(INT64_MAX) / kEpochTickNs
                                  ? INT64_MAX
                                  : static_cast<int64_t>(ticks * kEpochTickNs);
@@ -109,7 +109,8 @@ HULL_HANDLER_CC void atomic_op(const Word* pc, uint64_t* sp, uint8_t* mem, uint6
     // Blocks this thread (and so this store's guest code) until notified or timed out.
     const ParkingLot::WaitResult r =
         m->shared->parking.wait(ea, cell, sizeof(T), expected, timeout_ns);
-    if (capped && r == ParkingLot::WaitResult::TimedOut)
+    if ((capped && r == ParkingLot::WaitResult::TimedOut) ||
+        r == ParkingLot::WaitResult::Interrupted)
       return set_trap(ctx, pc, TrapKind::Interrupted);
     result = static_cast<V>(r);
   } else if constexpr (K == AK::Notify) {

@@ -21,6 +21,7 @@ constexpr int64_t kMaxTimeoutNs = INT64_MAX / 2;
 ParkingLot::WaitResult ParkingLot::wait(uint64_t address, const void* cell, unsigned size,
                                         uint64_t expected, int64_t timeout_ns) {
   std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return WaitResult::Interrupted;
   if (load_cell(cell, size) != expected) return WaitResult::NotEqual;
   if (timeout_ns == 0) return WaitResult::TimedOut;
   Waiter self;
@@ -33,10 +34,11 @@ ParkingLot::WaitResult ParkingLot::wait(uint64_t address, const void* cell, unsi
   q.tail = &self;
   if (timeout_ns < 0 || timeout_ns > kMaxTimeoutNs) {
     self.cv.wait(lock, [&] { return self.woken; });
-    return WaitResult::Woken;
+    return self.interrupted ? WaitResult::Interrupted : WaitResult::Woken;
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout_ns);
-  if (self.cv.wait_until(lock, deadline, [&] { return self.woken; })) return WaitResult::Woken;
+  if (self.cv.wait_until(lock, deadline, [&] { return self.woken; }))
+    return self.interrupted ? WaitResult::Interrupted : WaitResult::Woken;
   // Timed out: notify has not dequeued us (it sets woken under the same lock), so we still
   // stand in the queue.
   unlink(address, &self);
@@ -75,6 +77,21 @@ uint32_t ParkingLot::notify(uint64_t address, uint32_t count) {
   }
   if (!q.head) queues_.erase(it);
   return woken;
+}
+
+void ParkingLot::interrupt_all() {
+  std::lock_guard<std::mutex> lock(mu_);
+  closed_ = true;
+  for (auto& [address, q] : queues_) {
+    for (Waiter* w = q.head; w;) {
+      Waiter* next = w->next;
+      w->woken = true;
+      w->interrupted = true;
+      w->cv.notify_one();  // under the lock: `w` cannot return (and vanish) before we unlock
+      w = next;
+    }
+  }
+  queues_.clear();
 }
 
 size_t ParkingLot::waiters(uint64_t address) {

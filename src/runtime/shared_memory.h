@@ -21,8 +21,9 @@ namespace hull {
 // can never slip between a waiter's comparison and its parking.
 class ParkingLot {
  public:
-  // memory.atomic.wait's results.
-  enum class WaitResult : uint32_t { Woken = 0, NotEqual = 1, TimedOut = 2 };
+  // memory.atomic.wait's results, and Interrupted (no wasm value: the waiter traps) for a lot
+  // that interrupt_all closed.
+  enum class WaitResult : uint32_t { Woken = 0, NotEqual = 1, TimedOut = 2, Interrupted = 3 };
 
   ParkingLot() = default;
   ParkingLot(const ParkingLot&) = delete;
@@ -37,11 +38,16 @@ class ParkingLot {
   uint32_t notify(uint64_t address, uint32_t count);
   // Waiters parked now on `address` (for tests).
   size_t waiters(uint64_t address);
+  // Ends the program using this memory (wasi-threads: a trap or proc_exit in one thread stops
+  // all): every parked waiter returns Interrupted, and so does every later wait, so that a
+  // thread about to park when this runs cannot sleep for ever. Not undone.
+  void interrupt_all();
 
  private:
   struct Waiter {
     std::condition_variable cv;
     bool woken = false;
+    bool interrupted = false;  // woken by interrupt_all
     Waiter* next = nullptr;  // the next waiter on the same address (FIFO)
   };
   struct Queue {
@@ -52,6 +58,7 @@ class ParkingLot {
 
   std::mutex mu_;
   std::unordered_map<uint64_t, Queue> queues_;  // addresses with at least one waiter
+  bool closed_ = false;                         // interrupt_all ran
 };
 
 struct SharedMemoryState {

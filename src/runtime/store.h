@@ -262,8 +262,10 @@ struct Store {
   uint64_t fuel_remaining() const { return static_cast<uint64_t>(fuel_left); }
   uint64_t fuel_consumed() const { return fuel_used_before + fuel_set - fuel_remaining(); }
   // Epoch deadline (code compiled with CompileOptions::epochs): traps (Interrupted) at a check
-  // point once g_epoch >= epoch_deadline. UINT64_MAX: no deadline.
-  uint64_t epoch_deadline = UINT64_MAX;
+  // point once g_epoch >= epoch_deadline. UINT64_MAX: no deadline. Atomic, and read by the
+  // check points themselves rather than cached, so that another thread can stop this store's
+  // guest code by storing 0 (wasi-threads ends every thread of a program this way).
+  std::atomic<uint64_t> epoch_deadline{UINT64_MAX};
   // Deadline `ns` nanoseconds from now (starts the timer thread).
   void set_deadline_ns(uint64_t ns) {
     ensure_epoch_timer();

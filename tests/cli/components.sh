@@ -239,7 +239,7 @@ fails tcplisten-component 2 \
   "error: $D is a component: --tcplisten hands a socket to WASI preview 1; a WASI 0.2 component opens its own (grant it with -S inherit-network)" \
   run --tcplisten 127.0.0.1:0 "$D" --invoke 'boom()'
 fails bad-wasi-option 2 \
-  "error: -S frobnicate: unknown WASI option (known: inherit-network, allow-ip-name-lookup, tcp, udp, inherit-env, http, allow-outbound=URL)" \
+  "error: -S frobnicate: unknown WASI option (known: inherit-network, allow-ip-name-lookup, tcp, udp, inherit-env, threads, http, allow-outbound=URL)" \
   run -S frobnicate "$dir/command.wat"
 fails bad-wasi-value 2 "error: -S tcp=maybe: expected y or n after '='" run -S tcp=maybe "$dir/command.wat"
 fails missing-preopen 1 "error: preopen $tmp/nope: noent" run --dir "$tmp/nope" "$dir/command.wat"

@@ -1,12 +1,19 @@
 // `hull run [OPTIONS] FILE [ARGS...]`: compile a module (binary or text), link WASI preview 1,
 // instantiate it and run `_start` (a WASI command) or the export named by --invoke. Components
 // take their own path (component_run.cc).
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands.h"
@@ -16,6 +23,7 @@
 #include "file_util.h"
 #include "runtime/signals.h"
 #include "values.h"
+#include "wasi/preview1/threads.h"
 #include "wasi/preview1/wasi_preview1.h"
 
 extern char** environ;
@@ -92,7 +100,15 @@ void print_run_help(FILE* out) {
       "                          allowed_outbound_hosts: http://127.0.0.1:8080,\n"
       "                          http://*.example.com, *://localhost:*); repeatable. Without it\n"
       "                          every outgoing request is denied (HTTP-request-denied)\n"
-      , out);
+      "  -S threads[=y|n]        wasi-threads (off by default): a module importing\n"
+      "                          wasi::thread-spawn gets it, and each imported shared memory\n"
+      "                          is created for it; every spawned thread runs the module's\n"
+      "                          `wasi_thread_start` in a new instance sharing that memory\n"
+      "                          and the WASI state. A trap or proc_exit in any thread ends\n"
+      "                          the program; when `_start` returns, the program exits without\n"
+      "                          waiting for the other threads. --fuel is each thread's\n"
+      "                          budget, --timeout the whole program's\n",
+      out);
   std::fprintf(out,
       "  --bounds-checks MODE    `guard`: accesses to 32-bit memories are not checked one by one;\n"
       "                          one out of bounds hits a guard region and traps (each such\n"
@@ -113,10 +129,12 @@ void print_run_help(FILE* out) {
       "       Hull lacks (unknown import module/name; any component import); a --dir that\n"
       "       does not exist; --tcplisten failed; --invoke names no exported function; a\n"
       "       memory or table minimum, or the instance, beyond a --max-* limit; a WASI 0.2\n"
-      "       component (wasi:cli/run), which Hull does not support yet\n"
+      "       component (wasi:cli/run), which Hull does not support yet; a module importing\n"
+      "       wasi::thread-spawn without -S threads\n"
       "  2    bad usage (unknown option, missing FILE or option value, wrong --invoke ARGS; a\n"
       "       component without --invoke)\n"
-      "  134  the guest trapped (`error: wasm trap: ...` and its wasm backtrace on stderr)\n",
+      "  134  the guest trapped (`error: wasm trap: ...` and its wasm backtrace on stderr); with\n"
+      "       -S threads, in whichever thread trapped first\n",
       out);
 }
 
@@ -166,6 +184,7 @@ struct RunOptions {
   std::optional<uint32_t> max_instances;
   std::optional<uint64_t> max_wasm_stack;
   ComponentWasi sockets;  // -S grants (WASI 0.2 components)
+  bool threads = false;   // -S threads: wasi-threads for modules
   WasmFeatures features;  // -W FEATURE=y|n
 };
 
@@ -306,6 +325,8 @@ bool set_wasi_option(RunOptions* o, const std::string& spec) {
       o->sockets.udp = on;
     } else if (key == "inherit-env") {
       o->inherit_env = on;
+    } else if (key == "threads") {
+      o->threads = on;
     } else if (key == "cli" || key == "preview2" || key == "http") {
       // Always on in Hull: components get WASI 0.2, modules preview 1.
       if (!on) {
@@ -315,7 +336,8 @@ bool set_wasi_option(RunOptions* o, const std::string& spec) {
     } else {
       std::fprintf(stderr,
                    "error: -S %s: unknown WASI option (known: inherit-network, "
-                   "allow-ip-name-lookup, tcp, udp, inherit-env, http, allow-outbound=URL)\n",
+                   "allow-ip-name-lookup, tcp, udp, inherit-env, threads, http, "
+                   "allow-outbound=URL)\n",
                    key.c_str());
       return false;
     }
@@ -489,15 +511,46 @@ int parse_options(int argc, char** argv, RunOptions* o) {
   return -1;
 }
 
-// Prints a trap (or turns proc_exit into its code); returns the exit status.
-int finish_trap(const Trap& trap, const wasi::Preview1Ctx& ctx) {
-  if (wasi::is_proc_exit(trap)) return static_cast<int>(ctx.state.exit_code.value_or(0) & 0xff);
+// Whether the program's end was reported: by the main thread, or by the watchdog of a threaded
+// program whose main thread did not return in time (main_watchdog).
+std::atomic<bool> g_reported{false};
+std::thread::id g_main_thread;  // the thread running run_command
+
+// The exit status of a program's end; prints its trap. Only the first call (of the main thread
+// and the watchdog) reports; a main thread coming second waits for the watchdog's exit.
+int report(const wasi::ProgramExit& end) {
+  if (g_reported.exchange(true)) {
+    for (;;) ::pause();
+  }
+  if (!end.trap) return static_cast<int>(end.code.value_or(0) & 0xff);
   std::fflush(stdout);
-  std::fprintf(stderr, "error: %s\n", trap.to_string().c_str());
+  std::fprintf(stderr, "error: %s\n", end.trap->to_string().c_str());
   return kExitTrap;
 }
 
-int invoke_export(Store& store, Instance* inst, const RunOptions& o, wasi::Preview1Ctx& ctx) {
+// The main thread's end (no trap: it returned). With threads (`threads` set) the program's
+// end is the first of any thread's, so this one may give way: the "interrupt" of a main thread
+// stopped because another trapped or called proc_exit reports that other end.
+int finish(const Trap* trap, wasi::Preview1Ctx& ctx, wasi::ThreadGroup* threads) {
+  wasi::ProgramExit end;
+  if (!trap) {
+    end.code = 0;
+  } else if (wasi::is_proc_exit(*trap)) {
+    std::lock_guard<std::mutex> lock(ctx.lock);  // other threads' proc_exit write it too
+    end.code = ctx.state.exit_code.value_or(0);
+  } else {
+    end.trap = *trap;
+  }
+  return report(threads ? threads->end(std::move(end)) : end);
+}
+
+// Prints a trap (or turns proc_exit into its code); returns the exit status.
+int finish_trap(const Trap& trap, wasi::Preview1Ctx& ctx, wasi::ThreadGroup* threads) {
+  return finish(&trap, ctx, threads);
+}
+
+int invoke_export(Store& store, Instance* inst, const RunOptions& o, wasi::Preview1Ctx& ctx,
+                  wasi::ThreadGroup* threads) {
   auto it = inst->exports.find(o.invoke);
   if (it == inst->exports.end() || it->second.kind != ExternKind::Func) {
     std::fprintf(stderr, "error: %s: no exported function '%s'\n", o.file.c_str(),
@@ -525,20 +578,26 @@ int invoke_export(Store& store, Instance* inst, const RunOptions& o, wasi::Previ
   if (init != inst->exports.end() && init->second.kind == ExternKind::Func &&
       o.invoke != "_initialize") {
     auto r = hull::invoke(store, init->second.func, {});
-    if (r && r->trapped()) return finish_trap(*r->trap, ctx);
+    if (r && r->trapped()) return finish_trap(*r->trap, ctx, threads);
   }
   auto r = hull::invoke(store, f, vals);
   if (!r) {
     std::fprintf(stderr, "error: %s\n", r.error().to_string().c_str());
     return kExitError;
   }
-  if (r->trapped()) return finish_trap(*r->trap, ctx);
+  if (r->trapped()) return finish_trap(*r->trap, ctx, threads);
   for (const Val& v : r->values) std::printf("%s\n", format_value(v).c_str());
-  return 0;
+  return finish(nullptr, ctx, threads);
 }
 
 // A component: WASI 0.2 from the same options, the sandbox limits as for modules.
 int run_component_file(const RunOptions& o) {
+  if (o.threads) {
+    std::fprintf(stderr,
+                 "error: %s is a component: -S threads (wasi-threads) is for core modules\n",
+                 o.file.c_str());
+    return kExitUsage;
+  }
   if (!o.wasi.tcp_listen.empty()) {
     std::fprintf(stderr,
                  "error: %s is a component: --tcplisten hands a socket to WASI preview 1; a "
@@ -564,36 +623,34 @@ int run_component_file(const RunOptions& o) {
   return run_component(o.file, o.invoke, o.args, limits);
 }
 
-}  // namespace
+// With threads, a trap or proc_exit in another thread interrupts the main thread, which then
+// reports the end and exits; but a main thread inside a blocking host call (a read from a
+// terminal or pipe) only returns when that call does. So the thread that ended the program
+// also starts this: if the main thread has not reported within a second, it reports and exits
+// the process itself, as Wasmtime's threads do at once.
+void main_watchdog(const wasi::ProgramExit& end) {
+  if (std::this_thread::get_id() == g_main_thread) return;  // it is reporting already
+  std::thread([end] {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (g_reported.load()) return;  // the main thread is exiting
+    const int status = report(end);
+    std::fflush(nullptr);
+    std::_Exit(status);
+  }).detach();
+}
 
-int run_command(int argc, char** argv) {
-  // A guest writing to a closed pipe gets the `pipe` errno, as natively with SIGPIPE ignored,
-  // instead of the signal killing Hull.
-  std::signal(SIGPIPE, SIG_IGN);
-  RunOptions o;
-  int status = parse_options(argc, argv, &o);
-  if (status >= 0) return status;
-  if (is_component_file(o.file)) return run_component_file(o);
-
-  auto bytes = read_module_bytes(o.file);
-  if (!bytes) {
-    std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
+// Links and runs a compiled module; `threads` receives the program's ThreadGroup with -S threads.
+int run_module(const RunOptions& o, const std::shared_ptr<const CompiledModule>& mod,
+               std::shared_ptr<wasi::ThreadGroup>* threads_out) {
+  if (!o.threads && wasi::imports_thread_spawn(*mod)) {
+    std::fprintf(stderr,
+                 "error: %s: the module imports wasi::thread-spawn (wasi-threads), which is off; "
+                 "enable it with `-S threads`\n",
+                 o.file.c_str());
     return kExitError;
   }
-  CompileOptions copts;
-  copts.fuel = o.fuel.has_value();
-  copts.epochs = o.timeout_ns.has_value();
-  if (o.guard_pages) copts.guard_pages = *o.guard_pages;
-  copts.features = o.features.core;
-  auto mod = compile(*bytes, copts);
-  if (!mod) {
-    std::fprintf(stderr, "error: %s: %s module: %s\n", o.file.c_str(),
-                 error_kind_name(mod.error().kind), mod.error().to_string().c_str());
-    return kExitError;
-  }
-
-  wasi::Preview1Ctx ctx;
-  if (auto st = wasi::init_wasi_state(o.wasi, &ctx.state); !st) {
+  auto ctx = std::make_shared<wasi::Preview1Ctx>();
+  if (auto st = wasi::init_wasi_state(o.wasi, &ctx->state); !st) {
     std::fprintf(stderr, "error: %s\n", st.error().message.c_str());
     return st.error().kind == ErrorKind::Usage ? kExitUsage : kExitError;
   }
@@ -604,30 +661,56 @@ int run_command(int argc, char** argv) {
   if (o.max_wasm_stack) store.limits.max_wasm_stack_bytes = *o.max_wasm_stack;
   if (o.fuel) store.set_fuel(*o.fuel);
   Linker linker;
-  wasi::define_preview1(linker, store, ctx);
+  wasi::define_preview1(linker, store, *ctx);
+  if (o.threads) *threads_out = wasi::ThreadGroup::create(ctx, {o.fuel, main_watchdog});
+  wasi::ThreadGroup* const threads = threads_out->get();
+  // However this function returns, the other threads stop, and they stop using `store` before
+  // it goes away (declared after it, so destroyed first).
+  struct MainThread {
+    wasi::ThreadGroup* group;
+    Store* store;
+    ~MainThread() {
+      if (!group) return;
+      group->end(wasi::ProgramExit{0, std::nullopt});  // keeps an earlier end
+      group->remove_store(*store);
+    }
+  } main_thread{threads, &store};
+  if (threads) {
+    threads->define(linker, store);
+    if (auto st = threads->define_shared_memories(linker, store, *mod); !st) {
+      std::fprintf(stderr, "error: %s: shared memory: %s%s\n", o.file.c_str(),
+                   st.error().to_string().c_str(),
+                   st.error().message.find("max_memory_bytes") != std::string::npos
+                       ? " (--max-memory)"
+                       : "");
+      return kExitError;
+    }
+  }
   // The deadline covers the start function too.
   if (o.timeout_ns) store.set_deadline_ns(*o.timeout_ns);
-  auto inst = linker.instantiate(store, *mod);
+  auto inst = linker.instantiate(store, mod);
   if (!inst) {
     // A trap in the start function (or proc_exit from it) surfaces as Uninstantiable.
-    if (ctx.state.exit_code) return static_cast<int>(*ctx.state.exit_code & 0xff);
+    if (ctx->state.exit_code) return static_cast<int>(*ctx->state.exit_code & 0xff);
     // A segment out of bounds or a trapping start function: reported like any other trap
     // (with the start function's backtrace).
-    if (store.instantiation_trap) return finish_trap(*store.instantiation_trap, ctx);
+    if (store.instantiation_trap) return finish_trap(*store.instantiation_trap, *ctx, threads);
     const std::string& msg = inst.error().message;
-    const char* hint = inst.error().kind == ErrorKind::Unlinkable
-                           ? " (hull run provides the wasi_snapshot_preview1 functions only)"
-                       : msg.find("max_memory_bytes") != std::string::npos ? " (--max-memory)"
-                       : msg.find("max_table_elements") != std::string::npos
-                           ? " (--max-table-elements)"
-                       : msg.find("max_instances") != std::string::npos ? " (--max-instances)"
-                                                                         : "";
+    const char* hint =
+        inst.error().kind == ErrorKind::Unlinkable
+            ? (threads ? " (hull run provides the wasi_snapshot_preview1 functions, "
+                         "wasi::thread-spawn and imported shared memories only)"
+                       : " (hull run provides the wasi_snapshot_preview1 functions only)")
+        : msg.find("max_memory_bytes") != std::string::npos   ? " (--max-memory)"
+        : msg.find("max_table_elements") != std::string::npos ? " (--max-table-elements)"
+        : msg.find("max_instances") != std::string::npos      ? " (--max-instances)"
+                                                              : "";
     std::fprintf(stderr, "error: %s: %s%s\n", o.file.c_str(), inst.error().to_string().c_str(),
                  hint);
     return kExitError;
   }
-  ctx.instance = *inst;
-  if (!o.invoke.empty()) return invoke_export(store, *inst, o, ctx);
+  ctx->instance = *inst;
+  if (!o.invoke.empty()) return invoke_export(store, *inst, o, *ctx, threads);
 
   auto start = (*inst)->exports.find("_start");
   if (start == (*inst)->exports.end() || start->second.kind != ExternKind::Func) {
@@ -644,8 +727,48 @@ int run_command(int argc, char** argv) {
     return kExitError;
   }
   std::fflush(stdout);
-  if (r->trapped()) return finish_trap(*r->trap, ctx);
-  return 0;
+  return finish(r->trapped() ? &*r->trap : nullptr, *ctx, threads);
+}
+
+}  // namespace
+
+int run_command(int argc, char** argv) {
+  // A guest writing to a closed pipe gets the `pipe` errno, as natively with SIGPIPE ignored,
+  // instead of the signal killing Hull.
+  std::signal(SIGPIPE, SIG_IGN);
+  g_main_thread = std::this_thread::get_id();
+  RunOptions o;
+  int status = parse_options(argc, argv, &o);
+  if (status >= 0) return status;
+  if (is_component_file(o.file)) return run_component_file(o);
+
+  auto bytes = read_module_bytes(o.file);
+  if (!bytes) {
+    std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
+    return kExitError;
+  }
+  CompileOptions copts;
+  copts.fuel = o.fuel.has_value();
+  // Threads are stopped through the deadline check points (wasi/preview1/threads.h).
+  copts.epochs = o.timeout_ns.has_value() || o.threads;
+  if (o.guard_pages) copts.guard_pages = *o.guard_pages;
+  copts.features = o.features.core;
+  auto mod = compile(*bytes, copts);
+  if (!mod) {
+    std::fprintf(stderr, "error: %s: %s module: %s\n", o.file.c_str(),
+                 error_kind_name(mod.error().kind), mod.error().to_string().c_str());
+    return kExitError;
+  }
+  std::shared_ptr<wasi::ThreadGroup> threads;
+  status = run_module(o, *mod, &threads);
+  if (threads && threads->spawned() > 0) {
+    // Other threads may still be running (until their next check point, or for as long as a
+    // blocking host call lasts): like Wasmtime, the process does not wait for them, and exits
+    // without the static destructors they could race with.
+    std::fflush(nullptr);
+    std::_Exit(status);
+  }
+  return status;
 }
 
 }  // namespace hull::cli

@@ -4,7 +4,9 @@
 
 #include <sys/uio.h>
 
+#include <mutex>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "runtime/trap.h"
@@ -19,6 +21,9 @@ struct Call {
   WasiState& state;
   GuestMemory mem;
   std::optional<Trap> trap;  // set by proc_exit (and nothing else)
+  // With wasi-threads, the context's lock, held for the call; an implementation about to
+  // block on something other than the state may release it (poll_oneoff does).
+  std::unique_lock<std::mutex>* lock = nullptr;
 };
 
 // One function's implementation: raw params in slots (i32 zero-extended), returns the errno.
@@ -39,6 +44,13 @@ inline Errno get_fd(Call& c, uint32_t fd, Rights rights, FdEntry** out) {
 // checking the array and every buffer against memory; empty buffers are left out. Longer
 // arrays than the host accepts are cut short (a partial transfer, which callers handle).
 Errno gather(Call& c, uint32_t iovs, uint32_t n, std::vector<iovec>* out);
+
+// Waits on the reactor as Reactor::wait does. With wasi-threads (the call holds the context's
+// lock) it waits without the lock, on a reactor of this thread's (a Reactor serves one waiter
+// at a time), so that one thread's sleep or blocking read does not stop the others' calls; the
+// lock is held again on return, and the caller must not trust FdEntry pointers from before.
+Errno wait_ready(Call& c, std::span<const Readiness> items, std::vector<uint32_t>* ready,
+                 std::optional<uint64_t> timeout_ns = std::nullopt);
 
 // fd_read / fd_write on a socket fd (sock.cc): the host socket directly, as sock_recv/send.
 Errno socket_read(const FdEntry& e, const std::vector<iovec>& bufs, uint64_t* got);

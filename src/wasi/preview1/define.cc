@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <mutex>
 
 #include "wasi/preview1/call.h"
 #include "wasi/preview1/wasi_preview1.h"
@@ -72,6 +73,14 @@ const FuncDef kFuncs[] = {
     {"sock_shutdown", "ii", true, p1::sock_shutdown},
 };
 
+// Functions that neither read nor change the context's mutable state (arguments and the
+// environment are fixed at creation): threads call them without taking the context's lock, so
+// that a sleeping or blocked thread does not hold up another's clock or random reads.
+bool touches_state(Impl impl) {
+  return impl != p1::args_get && impl != p1::args_sizes_get && impl != p1::environ_get &&
+         impl != p1::environ_sizes_get && impl != p1::clock_res_get && impl != p1::clock_time_get &&
+         impl != p1::random_get && impl != p1::sched_yield && impl != p1::proc_raise;
+}
 
 Memory* guest_memory(Instance* inst) {
   if (!inst) return nullptr;
@@ -85,13 +94,23 @@ std::optional<Trap> trampoline(void* env, Store& store, uint64_t* slots) {
   const auto* def = static_cast<const FuncDef*>(b->def);
   Instance* inst = store.caller ? store.caller : b->ctx->instance;
   Memory* m = guest_memory(inst);
-  // Memory can grow (and, rarely, move) between calls: read base/size each time.
-  p1::Call call{b->ctx->state, m ? p1::GuestMemory(m->base, m->size) : p1::GuestMemory(), {}};
+  // Memory can grow (and, rarely, move) between calls: read base/size each time; a shared
+  // memory's size with acquire, as other threads grow it.
+  const uint64_t size = !m ? 0 : m->shared ? m->size_acquire() : m->size;
+  p1::Call call{b->ctx->state, m ? p1::GuestMemory(m->base, size) : p1::GuestMemory(), {}};
+  std::unique_lock<std::mutex> lock;
+  if (b->ctx->threaded && touches_state(def->impl)) lock = std::unique_lock(b->ctx->lock);
+  call.lock = &lock;
   // HULL_WASI_TRACE=1 logs every call and its errno to stderr (debugging guests).
   static const bool trace = std::getenv("HULL_WASI_TRACE") != nullptr;
   uint64_t args[9] = {};
   if (trace) std::memcpy(args, slots, std::strlen(def->params) * 8);
+  const uint32_t exit_code = static_cast<uint32_t>(slots[0]);  // proc_exit's, read before
   Errno e = def->impl(call, slots);
+  if (call.trap && def->impl == p1::proc_exit && b->ctx->on_exit) {
+    if (lock) lock.unlock();
+    b->ctx->on_exit(exit_code);
+  }
   if (trace) {
     std::fprintf(stderr, "[wasi] %s(", def->name);
     for (size_t i = 0; def->params[i]; ++i) {
@@ -108,6 +127,8 @@ std::optional<Trap> trampoline(void* env, Store& store, uint64_t* slots) {
 }  // namespace
 
 void define_preview1(Linker& linker, Store& store, Preview1Ctx& ctx) {
+  std::unique_lock<std::mutex> lock;
+  if (ctx.threaded) lock = std::unique_lock(ctx.lock);  // other threads' stores add bindings too
   for (const FuncDef& d : kFuncs) {
     FuncType type;
     for (const char* p = d.params; *p; ++p) {

@@ -26,23 +26,27 @@ Errno stream_read(Call& c, FdEntry& e, const std::vector<iovec>& bufs, uint64_t*
   *got = 0;
   uint64_t want = total_len(bufs);
   if (want == 0) return Errno::success;
+  // Not `e` after a wait: with wasi-threads another thread may close the fd meanwhile (the
+  // stream lives on as long as this reference).
+  const std::shared_ptr<InputStream> input = e.input;
+  const bool nonblock = e.fdflags & fdflag::nonblock;
   std::string data;
   for (;;) {
     StreamStatus s;
     if (bufs.size() == 1) {
-      s = e.input->read_span(std::span(static_cast<uint8_t*>(bufs[0].iov_base), bufs[0].iov_len),
-                             got);
+      s = input->read_span(std::span(static_cast<uint8_t*>(bufs[0].iov_base), bufs[0].iov_len),
+                           got);
       if (*got) return Errno::success;
     } else {
-      s = e.input->read(want, &data);
+      s = input->read(want, &data);
       if (!data.empty()) break;
     }
     if (s.kind == StreamStatus::Kind::closed) return Errno::success;  // end of stream: 0 bytes
     if (!s.ok()) return s.code;
-    if (e.fdflags & fdflag::nonblock) return Errno::again;
-    Readiness r = e.input->readiness();
+    if (nonblock) return Errno::again;
+    Readiness r = input->readiness();
     std::vector<uint32_t> ready;
-    HULL_WASI_TRY_ERRNO(c.state.reactor.wait(std::span(&r, 1), &ready));
+    HULL_WASI_TRY_ERRNO(wait_ready(c, std::span(&r, 1), &ready));
   }
   size_t at = 0;
   for (const iovec& v : bufs) {

@@ -79,6 +79,16 @@ void store_event(Call& c, uint32_t at, const Event& ev) {
 
 }  // namespace
 
+Errno wait_ready(Call& c, std::span<const Readiness> items, std::vector<uint32_t>* ready,
+                 std::optional<uint64_t> timeout_ns) {
+  if (!c.lock || !c.lock->owns_lock()) return c.state.reactor.wait(items, ready, timeout_ns);
+  thread_local Reactor own;
+  c.lock->unlock();
+  Errno e = own.wait(items, ready, timeout_ns);
+  c.lock->lock();
+  return e;
+}
+
 P1_FUNC(poll_oneoff) {
   uint32_t in = u32(a[0]), out = u32(a[1]), nsubs = u32(a[2]), p_n = u32(a[3]);
   if (nsubs == 0) return Errno::inval;
@@ -144,7 +154,8 @@ P1_FUNC(poll_oneoff) {
   if (!items.empty()) {
     std::optional<uint64_t> timeout;
     if (!ready.empty()) timeout = 0;
-    P1_TRY(c.state.reactor.wait(items, &now_ready, timeout));
+    // What follows uses only host fds and guest memory, no FdEntry.
+    P1_TRY(wait_ready(c, items, &now_ready, timeout));
   }
   for (uint32_t i : now_ready) {
     if (i < fds.size()) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <deque>
+#include <functional>
+#include <mutex>
 #include <vector>
 
 #include "base/result.h"
@@ -25,6 +27,14 @@ struct Preview1Ctx {
   WasiState state;
   Instance* instance = nullptr;
   std::deque<Preview1Binding> bindings;  // stable addresses for the host functions' env
+  // Several threads' stores share this context (wasi-threads, threads.h): set before the second
+  // thread starts, after which every call that reads or changes `state` holds `lock`, and so
+  // does define_preview1's growth of `bindings`.
+  bool threaded = false;
+  std::mutex lock;
+  // Called (without `lock`) after a guest's proc_exit has set state.exit_code: the ThreadGroup
+  // ends the program there, whichever thread called it.
+  std::function<void(uint32_t code)> on_exit;
 };
 
 // Defines all preview 1 functions under "wasi_snapshot_preview1" in `store`. `ctx` must outlive

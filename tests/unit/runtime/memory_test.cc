@@ -224,5 +224,26 @@ TEST(ParkingLot, NotEqualTimeoutAndNotify) {
   for (auto r : results) EXPECT_EQ(r, ParkingLot::WaitResult::Woken);
 }
 
+// interrupt_all (the end of a wasi-threads program): parked waiters, with and without a
+// timeout, return Interrupted, and so does every wait after it, before comparing the value.
+TEST(ParkingLot, InterruptAllWakesEveryWaiterAndClosesTheLot) {
+  ParkingLot lot;
+  alignas(4) uint32_t word = 0;
+  std::vector<std::thread> threads;
+  std::vector<ParkingLot::WaitResult> results(3, ParkingLot::WaitResult::NotEqual);
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = lot.wait(8 * i, &word, 4, 0, i == 0 ? -1 : int64_t(10) * 1000000000);
+    });
+  }
+  while (lot.waiters(0) + lot.waiters(8) + lot.waiters(16) < 3) std::this_thread::yield();
+  lot.interrupt_all();
+  for (auto& th : threads) th.join();
+  for (auto r : results) EXPECT_EQ(r, ParkingLot::WaitResult::Interrupted);
+  EXPECT_EQ(lot.waiters(0), 0u);
+  EXPECT_EQ(lot.wait(0, &word, 4, 0, -1), ParkingLot::WaitResult::Interrupted);
+  EXPECT_EQ(lot.wait(0, &word, 4, 1, -1), ParkingLot::WaitResult::Interrupted);
+}
+
 }  // namespace
 }  // namespace hull
