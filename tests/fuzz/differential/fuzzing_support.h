@@ -471,7 +471,21 @@ class FuzzingSupport {
         if (env.op == Op::TableGet) {
           slots[0] = self.table_->elems[i];
         } else {
-          self.table_->elems[i] = slots[1];
+          // JS's Table.set throws a TypeError for a value the table cannot hold; binaryen
+          // does not check (its tables here are funcref), but an ill-typed element would
+          // break Hull's own invariants, so the harness must not store one.
+          const hull::ValType& et = self.table_->type.elem;
+          const hull::RefBits v = slots[1];
+          const bool fits =
+              v == 0 ? et.nullable
+                     : et.heap == hull::HeapKind::Func ||
+                           (et.heap == hull::HeapKind::Concrete &&
+                            hull::type_id_is_subtype(reinterpret_cast<hull::Function*>(v)->type_id,
+                                                     et.index));
+          if (!fits) {
+            return self.throw_js();
+          }
+          self.table_->elems[i] = v;
         }
         return std::nullopt;
       }

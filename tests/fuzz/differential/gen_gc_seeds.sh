@@ -3,14 +3,15 @@
 # exceptions) into DIR: the seed corpus of the fuzz_gc target (run_fuzz.sh calls this once per
 # build directory). Deterministic: module i comes from random bytes seeded with "seed:i".
 #   usage: gen_gc_seeds.sh DIR [N]        (default N 200)
-# Needs node and npm's binaryen (scripts/npm-tools.sh binaryen; WASM_OPT_JS overrides where).
+# Needs node and npm's binaryen (`scripts/npm-tools.sh --prefix build/npm-binaryen binaryen`;
+# WASM_OPT_JS overrides where).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../../.."
 dir="${1:?usage: gen_gc_seeds.sh DIR [N]}"
 n="${2:-200}"
-js="${WASM_OPT_JS:-$root/build/npm-tools/node_modules/binaryen/bin/wasm-opt}"
-[[ -f "$js" ]] || { echo "gen_gc_seeds.sh: no binaryen 132 at $js (scripts/npm-tools.sh binaryen)" >&2; exit 1; }
+js="${WASM_OPT_JS:-$root/build/npm-binaryen/node_modules/binaryen/bin/wasm-opt}"
+[[ -f "$js" ]] || { echo "gen_gc_seeds.sh: no binaryen 132 at $js (scripts/npm-tools.sh --prefix build/npm-binaryen binaryen)" >&2; exit 1; }
 tmp="$dir.tmp.$$"
 rm -rf "$tmp"
 mkdir -p "$tmp"
