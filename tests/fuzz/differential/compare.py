@@ -126,6 +126,10 @@ def trap_class(line):
         # "undefined element", binaryen 132's "out of bounds table access" (binaryen 108 said
         # "callTable overflow", hence the call-indirect class outside GC mode).
         return "table-oob"
+    if GC_MODE and msg.strip() == "[trap oob]":
+        # array.copy out of bounds: binaryen 132 says just "oob" (visitArrayCopy), the spec
+        # and Hull "out of bounds array access".
+        return "array-oob"
     for key, cls in TRAP_CLASSES:
         if key in msg:
             return cls
