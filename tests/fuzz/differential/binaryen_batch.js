@@ -38,7 +38,14 @@ cachingWasm.instantiate = async (bytes, imports) => {
 function runOne(args, outFile) {
   return new Promise((resolve) => {
     const chunks = [];
-    const sink = (s) => chunks.push(typeof s === 'string' ? s : Buffer.from(s).toString('latin1'));
+    // Output that arrives after the exit status (an exception thrown on through quit_, e.g.
+    // V8's RangeError when binaryen's interpreter overflows the stack) is appended, so that
+    // the transcript says why the command failed.
+    const sink = (s) => {
+      const text = typeof s === 'string' ? s : Buffer.from(s).toString('latin1');
+      if (finished) fs.appendFileSync(outFile, text, 'latin1');
+      else chunks.push(text);
+    };
     // Writes to fds 1 and 2 (raw node FS) land in the transcript; files go to disk as usual.
     const wrappedFs = Object.assign({}, fs, {
       writeSync(fd, buf, off, len, pos) {
@@ -60,9 +67,12 @@ function runOne(args, outFile) {
     const finish = (code) => {
       if (finished) return;
       finished = true;
-      current = null;
+      // A failure that surfaces after the exit status still belongs to this command.
+      current = (e) => fs.appendFileSync(outFile, String(e && e.stack || e) + '\n', 'latin1');
       fs.writeFileSync(outFile, chunks.join(''), 'latin1');
-      resolve(code);
+      // The next command starts a macrotask later: a rejection this one leaves behind is
+      // reported (unhandledRejection) before then, and still lands in this transcript.
+      setImmediate(() => resolve(code));
     };
     const fakeProcess = new Proxy(process, {
       get(target, prop) {
@@ -100,7 +110,8 @@ function runOne(args, outFile) {
     try {
       script.runInContext(ctx);
     } catch (e) {
-      if (!finished) { sink(String(e && e.stack || e) + '\n'); finish(1); }
+      sink(String(e && e.stack || e) + '\n');
+      finish(1);
       return;
     }
     // main() runs after the asynchronous instantiation and ends in quit_, which sets
