@@ -54,7 +54,7 @@ test-asan: setup
 	  hull_component_decoder_tests hull_wit_tests hull_bindgen_tests hull_bindgen_wasi_check \
 	  hull_typed_abi_tests hull_wasi_tests \
 	  hull_wasi_p2_tests hull_wasi_http_tests hull_serve_tests hull_server_tests fuzz_decode fuzz_text \
-	  fuzz_validate fuzz_exec fuzz_component fuzz_wit fuzz_manifest fuzz_http hull_fuzz_seeds
+	  fuzz_validate fuzz_exec fuzz_gc fuzz_component fuzz_wit fuzz_manifest fuzz_http hull_fuzz_seeds
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) \
 	  -L 'spec|component$$|component-unit|wasi|wit|bindgen|programs|hostile|sandbox|cli|serve|fuzz-brief' --progress
 
@@ -76,6 +76,6 @@ fuzz: setup
 	@cmake -S . -B $(FUZZ_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHULL_FUZZ=ON \
 	  -DHULL_BENCH=OFF -DHULL_SHARED_LIB=OFF -DHULL_TESTS=OFF \
 	  "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" > /dev/null
-	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_decode fuzz_text fuzz_validate fuzz_exec \
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_decode fuzz_text fuzz_validate fuzz_exec fuzz_gc \
 	  fuzz_component fuzz_wit fuzz_manifest fuzz_http hull_fuzz_seeds
 	@bash tests/fuzz/run_fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

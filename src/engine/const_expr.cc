@@ -37,7 +37,8 @@ class ExprReader {
       if (shift < 64) v |= int64_t(uint64_t(b & 0x7F) << shift);
       shift += 7;
     } while ((b & 0x80) && !done());
-    if (shift < 64 && (b & 0x40)) v |= -(int64_t(1) << shift);
+    // Sign-extend in unsigned arithmetic: -(1 << 63) (a 9-byte LEB, shift 63) overflows.
+    if (shift < 64 && (b & 0x40)) v |= static_cast<int64_t>(~uint64_t(0) << shift);
     return v;
   }
   void bytes(void* out, size_t n) {

@@ -1,7 +1,14 @@
 // hull_diff: runs binaryen-generated fuzz modules in Hull and prints a transcript in the shape
 // of `wasm-opt --fuzz-exec-before`, so run.sh can compare it line by line with binaryen's.
 //
-// usage: hull_diff [--fuel N] FILE.wasm...      (or `-` to read one path per line from stdin)
+// usage: hull_diff [--fuel N] [--binaryen132 [--gc-stress]] FILE.wasm...
+//        (or `-` to read one path per line from stdin)
+//
+// --binaryen132: the protocol of binaryen 132 (npm), whose -ttf generates GC and exceptions:
+// fuzzing_support.h (its imports, "[fuzz-exec] export NAME", global exports, exceptions).
+// --gc-stress (with it): a full garbage collection at every host call, i.e. with wasm frames
+// and their references on the stack; the transcript must not change.
+// Without it, binaryen 108's protocol:
 //
 // For every module it prints "##### MODULE <path>" and then, like binaryen's fuzz-exec:
 //   - each export function, in export-section order: "[fuzz-exec] calling NAME"; the export
@@ -31,6 +38,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "fuzzing_support.h"
 
 namespace {
 
@@ -38,6 +46,8 @@ namespace {
 // iteration and function entry, so real calls stay far below this; only bulk instructions
 // can be big, and they are one instruction each.
 uint64_t g_fuel = 50'000'000;
+bool g_binaryen132 = false;
+bool g_gc_stress = false;
 
 std::string format_float(double d) {
   if (std::isnan(d)) return "nan";
@@ -129,6 +139,22 @@ void run_module(const std::string& path) {
     return;
   }
   const hull::ModuleDesc& desc = (*mod)->desc;
+
+  if (g_binaryen132) {
+    hull::Store store;
+    hull::Linker linker;
+    hull_fuzz::FuzzingSupport::Options o;
+    o.gc_on_host = g_gc_stress;
+    o.fuel = g_fuel;
+    hull_fuzz::FuzzingSupport fs(store, *mod, o);
+    std::string error;
+    if (!fs.link(linker, /*stub_unknown=*/false, &error)) {
+      std::printf("[hull-error %s]\n", error.c_str());
+      return;
+    }
+    if (fs.instantiate(linker)) fs.call_exports();
+    return;
+  }
 
   hull::Store store;
   store.set_fuel(g_fuel);
@@ -223,10 +249,15 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--fuel" && i + 1 < argc) {
       g_fuel = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--binaryen132") {
+      g_binaryen132 = true;
+    } else if (a == "--gc-stress") {
+      g_gc_stress = true;
     } else if (a == "-") {
       from_stdin = true;
     } else if (a == "-h" || a == "--help") {
-      std::fprintf(stderr, "usage: hull_diff [--fuel N] FILE.wasm... | -\n");
+      std::fprintf(stderr,
+                   "usage: hull_diff [--fuel N] [--binaryen132 [--gc-stress]] FILE.wasm... | -\n");
       return 0;
     } else {
       paths.push_back(a);
