@@ -115,7 +115,7 @@ GcObject* GcHeap::allocate_struct(const GcLayout& layout, uint64_t limit_bytes) 
 
 GcObject* GcHeap::allocate_array(const GcLayout& layout, uint32_t length, uint64_t limit_bytes) {
   const uint64_t payload = uint64_t(length) * layout.payload_size;
-  if (payload > limit_bytes) return nullptr;
+  if (payload > limit_bytes || payload > kMaxArrayBytes) return nullptr;
   return allocate(layout, length, static_cast<size_t>(payload), limit_bytes);
 }
 

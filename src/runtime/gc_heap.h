@@ -84,6 +84,10 @@ inline RefObjectKind ref_object_kind(RefBits r) {
 class GcHeap {
  public:
   static constexpr size_t kMinCollectBytes = size_t(4) << 20;
+  // The largest array payload, whatever the store's limit: array.new fills its elements in one
+  // instruction that neither fuel nor a deadline interrupts, so its length must stay bounded
+  // (2 GiB: about a second of filling).
+  static constexpr uint64_t kMaxArrayBytes = uint64_t(2) << 30;
 
   GcHeap();
   GcHeap(const GcHeap&) = delete;
