@@ -100,8 +100,11 @@ constexpr const char* kNullArray = "null array reference";
 void visit_frame_roots(const Ctx* ctx, const Word* pc, const uint64_t* sp,
                        const std::function<void(uint64_t)>& root) {
   const Frame* inner = nullptr;  // the frame `f` called
-  for (const Frame* f = ctx->fp; f >= ctx->frames; inner = f--) {
-    if (!f->code) continue;  // the entry sentinel of a call() from the host
+  for (const Frame* f = ctx->fp;; inner = f--) {
+    if (!f->code) {  // the entry sentinel of a call() from the host; frames[0] is the first
+      if (f == ctx->frames) break;
+      continue;
+    }
     const uint64_t* fsp = f == ctx->fp && sp ? sp : f->sp;
     // Where the frame is: the innermost one at `pc`; one below a wasm frame in the call that
     // made it (ret_pc follows that call's code). One below a sentinel waits in a host call,
