@@ -49,9 +49,9 @@ class ExceptionHeap {
   // Marks `e` as visible through an exnref. Returns true when the exposed count passed the
   // collection threshold: the caller should collect() with its roots.
   bool expose(Exception* e);
-  // Whether `p` is a live exception of this heap (for conservative root scanning).
+  // Whether `p` is a live exception of this heap.
   bool contains(const void* p) const { return live_.count(static_cast<const Exception*>(p)) != 0; }
-  // The live exception at `p`, or nullptr (conservative root scanning).
+  // The live exception at `p`, or nullptr (the collector checks every root word with it).
   Exception* find(const void* p) const {
     auto it = live_.find(static_cast<const Exception*>(p));
     return it == live_.end() ? nullptr : const_cast<Exception*>(*it);

@@ -12,10 +12,11 @@
 // their round trips exact (ref.eq holds) with no allocation.
 //
 // Objects never move. The collector (GcHeap::collect) marks from the roots its caller visits
-// -- the interpreter's value stack (conservatively: a word that equals a live object keeps it),
-// globals, tables, element segments, exception payloads and the embedder's pinned handles --
-// and through object fields precisely (each object's layout says which fields are references),
-// then frees everything unmarked. Collections start when the bytes allocated since the last
+// -- the interpreter's frames (their stack maps' reference slots, or every slot of a frame
+// without one), globals, tables, element segments, exception payloads and the embedder's
+// pinned handles -- and through object fields (each object's layout says which fields are
+// references), then frees everything unmarked. Every root word is looked up among the live
+// objects and exceptions before it is followed, so a word that is not a reference is ignored. Collections start when the bytes allocated since the last
 // one exceed the bytes that survived it (at least kMinCollectBytes): amortized linear work, a
 // heap at most about twice its live size.
 #pragma once
@@ -102,7 +103,7 @@ class GcHeap {
   // a testing mode in which a root the interpreter fails to report frees a live object at
   // once (ASan then names it) instead of once in a while.
   bool should_collect() const { return stress_ || allocated_since_ >= next_collection_; }
-  // Whether `p` is a live object of this heap (conservative root scanning).
+  // Whether `p` is a live object of this heap (every root word is checked with it).
   bool contains(const void* p) const { return live_.count(static_cast<const GcObject*>(p)) != 0; }
 
   // Handles held by the embedder: pinned objects are roots (counted; pin twice, unpin twice).
