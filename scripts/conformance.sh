@@ -248,7 +248,8 @@ hostile_fail=$(echo "$hostile_out" | grep -E '^FAIL' || true)
   echo "## Fuzzing"
   echo
   echo "Campaign records (CPU hours, executions, crashes found and fixed, differential modules"
-  echo "compared against binaryen) are in [FUZZING.md](FUZZING.md); saved crash inputs are replayed"
+  echo "compared against binaryen) are in [FUZZING.md](FUZZING.md) -- GC and exceptions: 10,080"
+  echo "modules of binaryen 132 compared with 0 unexplained divergences, and the \`fuzz_gc\` target; saved crash inputs are replayed"
   echo "by the ctests \`fuzz_regressions_*\` and each target runs briefly in \`make test\`."
 } > "$out"
 echo "core: $tp passed, $tf failed, $ts skipped; components: $cp passed, $cf failed"
