@@ -72,6 +72,22 @@ WASM_API_EXTERN bool hull_store_set_deadline_ms(wasm_store_t* store, uint64_t mi
 /* Removes the store's deadline. */
 WASM_API_EXTERN void hull_store_clear_deadline(wasm_store_t* store);
 
+/* ---- garbage collection --------------------------------------------------------------------
+ * Wasm GC objects (structs, arrays), exceptions and externrefs live while wasm or the host
+ * refers to them. The host refers through reference handles: a wasm_ref_t (alone or in a
+ * wasm_val_t) received from a call, a global or a table keeps what it designates alive until
+ * it is deleted. References of wasm's own (structs, arrays, i31s, exceptions: wasm.h has no kind
+ * for them, so their type reflects as WASM_EXTERNREF) come back as handles that can be passed
+ * back to wasm, copied and compared; an argument whose reference does not fit the parameter's
+ * exact type -- a null for a non-nullable parameter, an i31 for a struct, a reference of
+ * another store -- makes wasm_func_call return a trap saying so. A C object passed as an
+ * externref is wrapped once while the wrapper lives, so it keeps its identity in wasm. */
+
+/* Frees what nothing refers to now (allocation collects by itself as the heap grows). */
+WASM_API_EXTERN void hull_store_gc(wasm_store_t* store);
+/* The GC objects (structs, arrays and externref wrappers) alive in the store. */
+WASM_API_EXTERN size_t hull_store_gc_objects(const wasm_store_t* store);
+
 /* ---- WASI preview 1 ------------------------------------------------------------------------
  * wasm.h has no linker: imports are passed to wasm_instance_new as a vector in import order.
  * hull_wasi_imports builds that vector for a module that imports only wasi_snapshot_preview1

@@ -211,7 +211,8 @@ class [[nodiscard]] Result<void> {
 class Store;
 class Func;
 
-// A wasm value. References are opaque words valid in the store that made them.
+// A wasm value. References are opaque words valid in the store that made them, for as long as
+// something roots them (see RootScope and OwnedRef below).
 class Val {
  public:
   Val() : Val(int32_t{0}) {}
@@ -814,7 +815,9 @@ class Instance {
 };
 
 // One tenant's objects and execution state. Not thread-safe: use one Store per thread. Every
-// object created in a Store lives until the Store is destroyed.
+// object created in a Store lives until the Store is destroyed -- except GC objects (structs,
+// arrays), exceptions and externrefs, which the store's collector frees once neither wasm nor
+// the host refers to them (RootScope, OwnedRef).
 class Store {
  public:
   explicit Store(const Engine& engine);
@@ -832,9 +835,13 @@ class Store {
   T* data_as() const {
     return static_cast<T*>(data());
   }
-  // An externref wrapping `host_value`, owned by this store.
-  Val new_externref(uint64_t host_value);
-  static std::optional<uint64_t> externref_value(const Val& v);  // nullopt for null
+  // An externref wrapping `host_value`, rooted in the current RootScope. The collector frees it
+  // once nothing refers to it; then (or when the store is destroyed) `finalizer`, if given, is
+  // called with `host_value` -- from inside the collector, so it must not use the store.
+  Val new_externref(uint64_t host_value, void (*finalizer)(uint64_t host_value) = nullptr);
+  // The host value of an externref made by new_externref; nullopt for null and for an
+  // externref that wraps a wasm value (extern.convert_any of a struct, array or i31).
+  std::optional<uint64_t> externref_value(const Val& v) const;
   // The exit code a WASI guest passed to proc_exit, if it did (with WasiConfig::threads: the
   // code of the proc_exit, in any of its threads, that ended the program).
   std::optional<uint32_t> wasi_exit_code() const;
@@ -867,11 +874,15 @@ class Store {
     uint64_t gc_bytes = 0;
     uint64_t gc_collections = 0;
     uint64_t gc_allocated_bytes = 0;
+    size_t externrefs = 0;  // host objects alive (new_externref), counted in gc_objects too
+    // References the host holds: rooted in scopes (or in none: for the store's life), and
+    // OwnedRef handles. A count that only grows means references kept past their use.
+    size_t host_roots = 0;
   };
   Stats stats() const;
-  // Collects the GC objects and exceptions nothing in the store refers to any more (allocation
-  // does so by itself as the heap grows; this is for embedders that want it now). Objects the
-  // host received as results stay alive with the store.
+  // Collects the GC objects, exceptions and externrefs nothing refers to any more: neither wasm
+  // (globals, tables, frames, other objects) nor the host (RootScope, OwnedRef). Allocation
+  // does so by itself as the heap grows; this is for embedders that want it now.
   void collect_garbage();
   // Reads the monotonic clock around each outermost host call (about 40 ns per call) so that
   // stats().host_call_time is filled in. Off by default.
@@ -895,6 +906,50 @@ class Store {
 
  private:
   std::unique_ptr<detail::StoreImpl> impl_;
+};
+
+// ---- references held by the host ---------------------------------------------------------------
+//
+// GC objects (structs, arrays), exceptions and externrefs live while something refers to them.
+// The references the host receives -- call results, Global::get, Table::get,
+// Store::new_externref, the payload of an uncaught exception -- are rooted in the store's
+// innermost RootScope and stay valid until it ends; outside every scope, until the store is
+// destroyed. Each call of a host function is a scope of its own (its arguments are rooted by
+// the calling frame). To keep a reference beyond its scope, hold it in an OwnedRef. A Val used
+// after its root is gone refers to freed memory, like a dangling pointer. (Wasmtime's
+// RootScope and OwnedRooted work the same way.)
+class RootScope {
+ public:
+  explicit RootScope(Store& store);
+  ~RootScope();  // releases the references rooted since the scope began
+  RootScope(const RootScope&) = delete;
+  RootScope& operator=(const RootScope&) = delete;
+
+ private:
+  detail::StoreImpl* s_;
+  size_t depth_;
+};
+
+// A reference kept alive, independently of scopes, for as long as this handle (or a copy)
+// exists. Destroying it after its store is harmless.
+class OwnedRef {
+ public:
+  OwnedRef() = default;
+  // Roots `ref`, a reference of `store` (a null one is kept as it is).
+  OwnedRef(Store& store, const Val& ref);
+  OwnedRef(const OwnedRef& o);
+  OwnedRef(OwnedRef&& o) noexcept;
+  OwnedRef& operator=(OwnedRef o) noexcept;
+  ~OwnedRef();
+  const Val& get() const { return v_; }
+  void reset();  // lets go of the reference (get() becomes a null i32 0)
+
+ private:
+  void pin();
+  std::weak_ptr<void> store_alive_;
+  detail::StoreImpl* s_ = nullptr;
+  Val v_;
+  bool pinned_ = false;  // v_ is a GC object or exception, pinned in its store
 };
 
 // Given to host functions: the store and the instance whose code called.

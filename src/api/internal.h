@@ -23,6 +23,8 @@ struct HostEnv {
   void* state = nullptr;  // def.state, or the caller's for make_func_unowned
   StoreImpl* store = nullptr;
   hull::Instance* bound = nullptr;  // the instance that imported it (Caller fallback)
+  bool ref_results = false;         // results to check with check_ref before wasm sees them
+  uint32_t type_id = 0;             // the function's canonical type
 };
 
 struct StoreImpl {
@@ -50,7 +52,15 @@ struct StoreImpl {
   // they are destroyed first.
   std::vector<std::shared_ptr<void>> attachments;
   std::vector<std::pair<const void*, std::shared_ptr<void>>> slots;  // few: a linear scan
+  // Expires with the store: OwnedRef handles outliving it then do nothing.
+  std::shared_ptr<int> alive = std::make_shared<int>(0);
 };
+
+// Why reference word `r` cannot be a value of canonical type `t` in store `st` ("is null, but
+// the type is (ref $t)", "is not a reference of this store", ...), or nullopt when it can.
+// Every reference the host hands to wasm is checked: a wrong one would break the guest's
+// type safety (a struct.get on an i31, a call_ref of a function of another type).
+std::optional<std::string> check_ref(const hull::Store& st, const hull::ValType& t, RefBits r);
 
 // The exit code that ended a WasiConfig::threads program (api/wasi.cc), if one did.
 std::optional<uint32_t> wasi_threads_exit_code(const StoreImpl* s);

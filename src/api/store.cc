@@ -31,6 +31,9 @@ std::optional<hull::Trap> host_trampoline(void* env, hull::Store& st, uint64_t* 
   const auto started =
       timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
   s.host_depth += 1;
+  // The call is a RootScope: what the host function receives from the store while it runs is
+  // released when it returns (its results are then in the calling frame).
+  const size_t roots = st.host_roots.size();
   std::optional<Trap> t = e.def.fn(e.state, c, slots);
   s.host_depth -= 1;
   if (timed) {
@@ -38,8 +41,22 @@ std::optional<hull::Trap> host_trampoline(void* env, hull::Store& st, uint64_t* 
                                                 std::chrono::steady_clock::now() - started)
                                                 .count());
   }
-  if (!t) return std::nullopt;
-  return to_internal(*t, e.store);
+  std::optional<hull::Trap> out;
+  if (t) {
+    out = to_internal(*t, e.store);
+  } else if (e.ref_results) {
+    const hull::FuncType& ft = type_by_id(e.type_id).func;
+    for (size_t i = 0, slot = 0; i < ft.results.size() && !out; slot += ft.results[i++].slots()) {
+      if (auto why = check_ref(st, ft.results[i], static_cast<RefBits>(slots[slot]))) {
+        out = hull::Trap{hull::TrapKind::Host,
+                         "host function returned a reference that " + *why + " (result " +
+                             std::to_string(i) + ")",
+                         {}};
+      }
+    }
+  }
+  if (st.host_roots.size() > roots) st.host_roots.resize(roots);
+  return out;
 }
 
 }  // namespace
@@ -50,10 +67,13 @@ hull::Function* create_host(StoreImpl* s, HostFuncDef def, HostEnv** env_out) {
   HostEnv& env = s->host_envs.emplace_back();
   env.store = s;
   hull::FuncType ft = to_internal(def.type);
+  for (const hull::ValType& r : ft.results) env.ref_results |= r.is_ref();
   env.def = std::move(def);
   env.state = env.def.state.get();
   if (env_out) *env_out = &env;
-  return create_host_function(s->store, std::move(ft), host_trampoline, &env);
+  hull::Function* f = create_host_function(s->store, std::move(ft), host_trampoline, &env);
+  env.type_id = f->type_id;
+  return f;
 }
 
 std::optional<Trap> call_slots(StoreImpl* s, hull::Function* f, uint64_t* slots) {
@@ -161,6 +181,8 @@ Store::Stats Store::stats() const {
   st.gc_bytes = impl_->store.gc.live_bytes();
   st.gc_collections = impl_->store.gc.collections();
   st.gc_allocated_bytes = impl_->store.gc.total_allocated_bytes();
+  st.externrefs = impl_->store.gc.live_host_objects();
+  st.host_roots = impl_->store.host_roots.size() + impl_->store.gc.pinned_count();
   return st;
 }
 
@@ -178,13 +200,18 @@ void Store::clear_deadline() { impl_->store.epoch_deadline = UINT64_MAX; }
 void Store::set_data(void* data) { impl_->data = data; }
 void* Store::data() const { return impl_->data; }
 
-Val Store::new_externref(uint64_t host_value) {
-  return Val::from_ref_bits(ValType::ExternRef, new_extern_ref(impl_->store, host_value));
+Val Store::new_externref(uint64_t host_value, void (*finalizer)(uint64_t)) {
+  return Val::from_ref_bits(ValType::ExternRef,
+                            new_extern_ref(impl_->store, host_value, finalizer));
 }
 
-std::optional<uint64_t> Store::externref_value(const Val& v) {
-  if (v.type() != ValType::ExternRef || v.is_null_ref()) return std::nullopt;
-  return reinterpret_cast<const ExternObject*>(v.ref_bits())->host_value;
+std::optional<uint64_t> Store::externref_value(const Val& v) const {
+  const RefBits r = v.ref_bits();
+  if (v.type() != ValType::ExternRef || !r || is_i31(r) ||
+      !impl_->store.gc.contains(reinterpret_cast<const void*>(r)) ||
+      ref_object_kind(r) != RefObjectKind::Host)
+    return std::nullopt;
+  return reinterpret_cast<const ExternObject*>(r)->host_value;
 }
 
 std::optional<uint32_t> Store::wasi_exit_code() const {
@@ -242,6 +269,12 @@ Result<void> Func::call(std::span<const Val> args, std::span<Val> results) const
       return Error(ErrorKind::Usage, "argument " + std::to_string(i) + " is " +
                                          to_string(args[i].type()) + ", expected " +
                                          to_string(want));
+    }
+    if (s_ && (want == ValType::FuncRef || want == ValType::ExternRef || want == ValType::AnyRef ||
+               want == ValType::ExnRef)) {
+      const hull::ValType& exact = type_by_id(f_->type_id).func.params[i];  // canonical
+      if (auto why = check_ref(s_->store, exact, args[i].ref_bits()))
+        return Error(ErrorKind::Usage, "argument " + std::to_string(i) + " " + *why);
     }
     nin += ft.params[i].slots();
   }
@@ -377,7 +410,10 @@ Result<uint64_t> SharedMemory::grow(uint64_t delta) const {
 // ---- Global ----
 
 GlobalType Global::type() const { return GlobalType{to_api(g_->type.type, nullptr), g_->type.mut}; }
-Val Global::get() const { return Val::from_slots(to_api(g_->type.type, nullptr), g_->value); }
+Val Global::get() const {
+  if (s_ && g_->type.type.is_ref()) root_for_host(s_->store, static_cast<RefBits>(g_->value[0]));
+  return Val::from_slots(to_api(g_->type.type, nullptr), g_->value);
+}
 
 Result<void> Global::set(const Val& v) const {
   if (!g_->type.mut) return Error(ErrorKind::Usage, "global is immutable");
@@ -386,6 +422,10 @@ Result<void> Global::set(const Val& v) const {
     return Error(ErrorKind::Usage,
                  std::string("global is ") + to_string(want) + ", value is " + to_string(v.type()));
   }
+  if (s_) {
+    if (auto why = check_ref(s_->store, g_->type.type, v.ref_bits()))
+      return Error(ErrorKind::Usage, "value " + *why);
+  }
   v.to_slots(g_->value);
   return {};
 }
@@ -393,6 +433,8 @@ Result<void> Global::set(const Val& v) const {
 Result<Global> Global::create(Store& store, const GlobalType& type, const Val& init) {
   if (init.type() != type.type) return Error(ErrorKind::Usage, "initial value has the wrong type");
   hull::GlobalType gt{to_internal(type.type), type.mut};
+  if (auto why = check_ref(store.impl()->store, gt.type, init.ref_bits()))
+    return Error(ErrorKind::Usage, "initial value " + *why);
   return Global(store.impl(), new_global(store.impl()->store, gt, to_internal(init)));
 }
 
@@ -407,6 +449,7 @@ uint64_t Table::size() const { return t_->size(); }
 
 Result<Val> Table::get(uint64_t index) const {
   if (index >= t_->size()) return Error(ErrorKind::Usage, "table index out of bounds");
+  if (s_) root_for_host(s_->store, t_->elems[index]);
   return Val::from_ref_bits(to_api(t_->type.elem, nullptr), t_->elems[index]);
 }
 
@@ -415,6 +458,8 @@ Result<void> Table::set(uint64_t index, const Val& v) const {
   if (v.type() != to_api(t_->type.elem, nullptr)) {
     return Error(ErrorKind::Usage, "value type does not match the table's element type");
   }
+  if (auto why = s_ ? check_ref(s_->store, t_->type.elem, v.ref_bits()) : std::nullopt)
+    return Error(ErrorKind::Usage, "value " + *why);
   t_->elems[index] = v.ref_bits();
   return {};
 }
@@ -423,6 +468,8 @@ Result<uint64_t> Table::grow(uint64_t delta, const Val& init) const {
   if (init.type() != to_api(t_->type.elem, nullptr)) {
     return Error(ErrorKind::Usage, "value type does not match the table's element type");
   }
+  if (auto why = s_ ? check_ref(s_->store, t_->type.elem, init.ref_bits()) : std::nullopt)
+    return Error(ErrorKind::Usage, "initial value " + *why);
   uint64_t old = t_->grow(delta, init.ref_bits());
   if (old == UINT64_MAX) return Error(ErrorKind::Limit, "table cannot grow");
   return old;
@@ -433,6 +480,8 @@ Result<Table> Table::create(Store& store, const TableType& type, const Val& init
   tt.elem = to_internal(type.elem);
   tt.limits = to_internal(type.limits);
   if (init.type() != type.elem) return Error(ErrorKind::Usage, "initial value has the wrong type");
+  if (auto why = check_ref(store.impl()->store, tt.elem, init.ref_bits()))
+    return Error(ErrorKind::Usage, "initial value " + *why);
   auto t = new_table(store.impl()->store, tt, init.ref_bits());
   if (!t) return to_api(t.error());
   return Table(store.impl(), *t);

@@ -232,7 +232,8 @@ hull::Trap to_internal(const Trap& t, StoreImpl* s) {
   std::vector<uint64_t> slots;
   bool ok = ex.args.size() == ft.params.size();
   for (size_t i = 0; ok && i < ft.params.size(); ++i) {
-    if (ex.args[i].type() != to_api(ft.params[i], nullptr)) {
+    if (ex.args[i].type() != to_api(ft.params[i], nullptr) ||
+        check_ref(s->store, ft.params[i], ex.args[i].ref_bits())) {
       ok = false;
       break;
     }

@@ -65,7 +65,9 @@ struct wasm_exporttype_t {
 };
 
 // ---- references ----
-enum class RefKind : uint8_t { Func, Global, Table, Memory, Instance, Foreign, Trap, Module };
+// Any: a reference of wasm's own (struct, array, i31, exception, or an externref the C++ API
+// made): `obj` is the reference word, rooted in the store while the handle exists.
+enum class RefKind : uint8_t { Func, Global, Table, Memory, Instance, Foreign, Trap, Module, Any };
 
 // Every reference handle: a kind and the store object it designates. Handles are
 // heap-allocated and owned by the user; the objects are owned by the store.
@@ -73,6 +75,7 @@ struct wasm_ref_t {
   RefKind kind;
   wasm_store_t* store;
   void* obj;
+  bool pinned = false;  // Any: obj is pinned in the store's GC heap (unpinned on delete)
 };
 struct wasm_extern_t : wasm_ref_t {};
 struct wasm_func_t : wasm_extern_t {};
@@ -114,10 +117,13 @@ struct CHostEnv {
 };
 
 // A C reference stored inside wasm as an externref: the ExternObject's host_value points to
-// one of these, which remembers what the C side passed in.
+// one of these, which remembers what the C side passed in. Freed by the ExternObject's
+// finalizer (release_ref_record) when the collector frees it; `store` is cleared when the
+// store goes first.
 struct RefRecord {
   RefKind kind;
   void* obj;
+  wasm_store_t* store;
 };
 
 struct HostInfo {
@@ -134,9 +140,9 @@ struct wasm_store_t {
   hull::Store& store;
   hull::CompileOptions compile;  // from the engine
   std::deque<CHostEnv> host_envs;
-  std::deque<RefRecord> ref_records;
   std::deque<char> foreigns;                                // identity storage for wasm_foreign_new
-  std::unordered_map<const void*, uintptr_t> externref_of;  // obj -> ExternObject word
+  // obj -> its ExternObject while one is alive: one per C object keeps identity in wasm.
+  std::unordered_map<const void*, uintptr_t> externref_of;
   std::unordered_map<const void*, HostInfo> host_info;
   std::vector<std::pair<void (*)(void*), void*>> finalizers;   // func env finalizers
   std::vector<std::shared_ptr<hull::wasi::Preview1Ctx>> wasi;  // from hull_wasi_imports
@@ -152,9 +158,11 @@ T* new_handle(RefKind kind, wasm_store_t* s, void* obj) {
 }
 wasm_trap_t* new_trap(wasm_store_t* s, std::string message, std::vector<TrapFrame> frames = {});
 
-wasm_valkind_t to_c(const ValType& t);
+// `module`: the module whose type indices `t` uses (a concrete type is a funcref only if it is
+// a function type); nullptr: canonical type ids (runtime objects: functions, globals, tables).
+wasm_valkind_t to_c(const ValType& t, const ModuleDesc* module = nullptr);
 ValType from_c(wasm_valkind_t k);
-wasm_functype_t* to_c(const FuncType& t);
+wasm_functype_t* to_c(const FuncType& t, const ModuleDesc* module = nullptr);
 wasm_externtype_t* import_type_c(const ModuleDesc& d, const Import& imp);
 wasm_externtype_t* export_type_c(const ModuleDesc& d, const Export& e);
 wasm_limits_t to_c(const Limits& l);

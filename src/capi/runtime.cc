@@ -4,10 +4,12 @@
 #include <array>
 #include <cstring>
 
+#include "api/internal.h"
 #include "capi/internal.h"
 #include "engine/instantiate.h"
 #include "engine/invoke.h"
 #include "interp/interp.h"
+#include "runtime/gc_heap.h"
 #include "runtime/type_registry.h"
 #include "text/wat.h"
 
@@ -16,6 +18,11 @@ using hull::Extern;
 using hull::ExternKind;
 
 wasm_store_t::~wasm_store_t() {
+  // The GC heap (inside `api`, destroyed after this body and the maps) finalizes the
+  // ExternObjects still alive: their records must not reach back into this store.
+  for (auto& [obj, bits] : externref_of)
+    reinterpret_cast<RefRecord*>(reinterpret_cast<const hull::ExternObject*>(bits)->host_value)
+        ->store = nullptr;
   for (auto& [obj, hi] : host_info) {
     if (hi.finalizer) hi.finalizer(hi.info);
   }
@@ -57,6 +64,7 @@ wasm_trap_t* new_trap(wasm_store_t* s, std::string message, std::vector<TrapFram
 // Handles are deleted through their dynamic kind (they were allocated as that type).
 static void delete_ref(wasm_ref_t* r) {
   if (!r) return;
+  if (r->pinned) r->store->store.gc.unpin(reinterpret_cast<hull::RefBits>(r->obj));
   switch (r->kind) {
     case RefKind::Trap: delete static_cast<wasm_trap_t*>(r); return;
     case RefKind::Module: delete static_cast<wasm_module_t*>(r); return;
@@ -67,6 +75,10 @@ static void delete_ref(wasm_ref_t* r) {
 static wasm_ref_t* copy_ref(const wasm_ref_t* r) {
   if (!r) return nullptr;
   wasm_ref_t* c = new_ref(r->kind, r->store, r->obj);
+  if (r->pinned) {
+    r->store->store.gc.pin(reinterpret_cast<hull::RefBits>(r->obj));
+    c->pinned = true;
+  }
   if (r->kind == RefKind::Trap) {
     static_cast<wasm_trap_t*>(c)->data = static_cast<const wasm_trap_t*>(r)->data;
   } else if (r->kind == RefKind::Module) {
@@ -75,14 +87,22 @@ static wasm_ref_t* copy_ref(const wasm_ref_t* r) {
   return c;
 }
 
+void release_ref_record(uint64_t host_value) {
+  auto* rec = reinterpret_cast<RefRecord*>(host_value);
+  if (rec->store) rec->store->externref_of.erase(rec->obj);
+  delete rec;
+}
+
 uintptr_t ref_from_c(wasm_store_t* s, const wasm_ref_t* r, bool funcref) {
   if (!r) return 0;
   if (funcref) return r->kind == RefKind::Func ? reinterpret_cast<uintptr_t>(r->obj) : 0;
+  if (r->kind == RefKind::Any) return reinterpret_cast<uintptr_t>(r->obj);
   // An externref: one ExternObject per C object keeps identity across round trips.
   auto it = s->externref_of.find(r->obj);
   if (it != s->externref_of.end()) return it->second;
-  RefRecord& rec = s->ref_records.emplace_back(RefRecord{r->kind, r->obj});
-  uintptr_t bits = new_extern_ref(s->store, reinterpret_cast<uint64_t>(&rec));
+  auto* rec = new RefRecord{r->kind, r->obj, s};
+  const uintptr_t bits =
+      new_extern_ref(s->store, reinterpret_cast<uint64_t>(rec), &release_ref_record);
   s->externref_of.emplace(r->obj, bits);
   return bits;
 }
@@ -90,10 +110,25 @@ uintptr_t ref_from_c(wasm_store_t* s, const wasm_ref_t* r, bool funcref) {
 wasm_ref_t* ref_to_c(wasm_store_t* s, uintptr_t bits, bool funcref) {
   if (!bits) return nullptr;
   if (funcref) return new_ref(RefKind::Func, s, reinterpret_cast<void*>(bits));
-  const auto* eo = reinterpret_cast<const ExternObject*>(bits);
-  const auto* rec = reinterpret_cast<const RefRecord*>(eo->host_value);
-  wasm_ref_t* r = new_ref(rec->kind, s, rec->obj);
+  const void* p = reinterpret_cast<const void*>(bits);
+  if (!is_i31(bits) && s->store.gc.contains(p) && ref_object_kind(bits) == RefObjectKind::Host) {
+    const auto* eo = static_cast<const ExternObject*>(p);
+    if (eo->finalizer == &release_ref_record) {
+      const auto* rec = reinterpret_cast<const RefRecord*>(eo->host_value);
+      return new_ref(rec->kind, s, rec->obj);
+    }
+  }
+  // A reference of wasm's own: the handle roots it until wasm_ref_delete.
+  wasm_ref_t* r = new_ref(RefKind::Any, s, reinterpret_cast<void*>(bits));
+  if (is_collectable_ref(s->store, bits)) {
+    s->store.gc.pin(bits);
+    r->pinned = true;
+  }
   return r;
+}
+
+std::optional<std::string> check_ref(wasm_store_t* s, const ValType& canonical, uintptr_t bits) {
+  return hull::api::detail::check_ref(s->store, canonical, bits);
 }
 
 void val_to_c(wasm_store_t* s, wasm_valkind_t kind, const uint64_t* slot, wasm_val_t* out) {
@@ -152,8 +187,9 @@ hull::FuncType functype_from_c(const wasm_functype_t* t) {
 }
 
 // The engine-facing side of every C host function.
-std::optional<hull::Trap> c_host_trampoline(void* envp, hull::Store&, uint64_t* slots) {
+std::optional<hull::Trap> c_host_trampoline(void* envp, hull::Store& st, uint64_t* slots) {
   CHostEnv& env = *static_cast<CHostEnv*>(envp);
+  const size_t roots = st.host_roots.size();  // the callback is a root scope
   const size_t np = env.params.size(), nr = env.results.size();
   std::array<wasm_val_t, 8> small_a{}, small_r{};
   std::vector<wasm_val_t> big_a, big_r;
@@ -177,13 +213,15 @@ std::optional<hull::Trap> c_host_trampoline(void* envp, hull::Store&, uint64_t* 
     out = std::move(t);
   } else {
     for (size_t i = 0; i < nr; ++i) {
-      if (r[i].kind != env.results[i] || !val_from_c(env.store, r[i], &slots[i])) {
+      if (r[i].kind != env.results[i] || !val_from_c(env.store, r[i], &slots[i]) ||
+          check_ref(env.store, from_c(env.results[i]), static_cast<uintptr_t>(slots[i]))) {
         out = hull::Trap{hull::TrapKind::Host, "host function returned a value of the wrong type", {}};
         break;
       }
     }
   }
   for (size_t i = 0; i < nr; ++i) wasm_val_delete(&r[i]);
+  if (st.host_roots.size() > roots) st.host_roots.resize(roots);
   return out;
 }
 
@@ -296,12 +334,31 @@ void wasm_val_copy(wasm_val_t* out, const wasm_val_t* v) {
     hi.finalizer = fin;                                                                      \
   }
 
-#define HULL_REF_IMPL(NAME, T)                                                               \
-  HULL_REF_BASE_IMPL(NAME, T)                                                                \
-  wasm_ref_t* wasm_##NAME##_as_ref(T* r) { return r; }                                       \
-  const wasm_ref_t* wasm_##NAME##_as_ref_const(const T* r) { return r; }                     \
-  T* wasm_ref_as_##NAME(wasm_ref_t* r) { return static_cast<T*>(r); }                        \
-  const T* wasm_ref_as_##NAME##_const(const wasm_ref_t* r) { return static_cast<const T*>(r); }
+#define HULL_REF_IMPL(NAME, T)                                                    \
+  HULL_REF_BASE_IMPL(NAME, T)                                                     \
+  wasm_ref_t* wasm_##NAME##_as_ref(T* r) { return r; }                            \
+  const wasm_ref_t* wasm_##NAME##_as_ref_const(const T* r) { return r; }          \
+  T* wasm_ref_as_##NAME(wasm_ref_t* r) {                                          \
+    return r && hull_ref_is_##NAME(r->kind) ? static_cast<T*>(r) : nullptr;       \
+  }                                                                               \
+  const T* wasm_ref_as_##NAME##_const(const wasm_ref_t* r) {                      \
+    return r && hull_ref_is_##NAME(r->kind) ? static_cast<const T*>(r) : nullptr; \
+  }
+
+// Downcasts check the handle's kind (NULL for another kind: a struct is not a func).
+namespace {
+bool hull_ref_is_trap(RefKind k) { return k == RefKind::Trap; }
+bool hull_ref_is_foreign(RefKind k) { return k == RefKind::Foreign; }
+bool hull_ref_is_module(RefKind k) { return k == RefKind::Module; }
+bool hull_ref_is_func(RefKind k) { return k == RefKind::Func; }
+bool hull_ref_is_global(RefKind k) { return k == RefKind::Global; }
+bool hull_ref_is_table(RefKind k) { return k == RefKind::Table; }
+bool hull_ref_is_memory(RefKind k) { return k == RefKind::Memory; }
+bool hull_ref_is_extern(RefKind k) {
+  return k == RefKind::Func || k == RefKind::Global || k == RefKind::Table || k == RefKind::Memory;
+}
+bool hull_ref_is_instance(RefKind k) { return k == RefKind::Instance; }
+}  // namespace
 
 HULL_REF_BASE_IMPL(ref, wasm_ref_t)
 HULL_REF_IMPL(trap, wasm_trap_t)
@@ -442,7 +499,9 @@ wasm_func_t* wasm_func_new_with_env(wasm_store_t* s, const wasm_functype_t* type
                                     void (*fin)(void*)) {
   return make_host(s, type, nullptr, cb, env, fin);
 }
-wasm_functype_t* wasm_func_type(const wasm_func_t* f) { return to_c(*func_of(f)->type); }
+wasm_functype_t* wasm_func_type(const wasm_func_t* f) {
+  return to_c(hull::type_by_id(func_of(f)->type_id).func);  // canonical
+}
 size_t wasm_func_param_arity(const wasm_func_t* f) { return func_of(f)->type->params.size(); }
 size_t wasm_func_result_arity(const wasm_func_t* f) { return func_of(f)->type->results.size(); }
 
@@ -450,7 +509,7 @@ wasm_trap_t* wasm_func_call(const wasm_func_t* fn, const wasm_val_vec_t* args,
                             wasm_val_vec_t* results) {
   wasm_store_t* s = fn->store;
   hull::Function* f = func_of(fn);
-  const hull::FuncType& ft = *f->type;
+  const hull::FuncType& ft = hull::type_by_id(f->type_id).func;  // canonical type ids
   const size_t np = ft.params.size(), nr = ft.results.size();
   for (const auto& t : ft.params) {
     if (t.kind == hull::ValKind::V128) return new_trap(s, "v128 parameters are not supported by wasm.h");
@@ -463,10 +522,20 @@ wasm_trap_t* wasm_func_call(const wasm_func_t* fn, const wasm_val_vec_t* args,
   std::vector<uint64_t> big;
   uint64_t* slots = std::max(np, nr) <= 16 ? small.data()
                                            : (big.resize(std::max(np, nr)), big.data());
+  // The call is a root scope: results leave it as handles, which root what they refer to.
+  struct Scope {
+    std::vector<hull::RefBits>& roots;
+    size_t depth;
+    ~Scope() {
+      if (roots.size() > depth) roots.resize(depth);
+    }
+  } scope{s->store.host_roots, s->store.host_roots.size()};
   for (size_t i = 0; i < np; ++i) {
     if (args->data[i].kind != to_c(ft.params[i]) || !val_from_c(s, args->data[i], &slots[i])) {
       return new_trap(s, "argument " + std::to_string(i) + " has the wrong type");
     }
+    if (auto why = check_ref(s, ft.params[i], static_cast<uintptr_t>(slots[i])))
+      return new_trap(s, "argument " + std::to_string(i) + " " + *why);
   }
   if (np == 0 && nr == 0) slots[0] = 0;
   std::optional<hull::Trap> t = hull::interp::call(s->store, f, slots);
@@ -483,7 +552,8 @@ wasm_global_t* wasm_global_new(wasm_store_t* s, const wasm_globaltype_t* type,
   if (init->kind != type->content->kind) return nullptr;
   hull::GlobalType gt{from_c(type->content->kind), type->mutability == WASM_VAR};
   uint64_t slot = 0;
-  if (!val_from_c(s, *init, &slot)) return nullptr;
+  if (!val_from_c(s, *init, &slot) || check_ref(s, gt.type, static_cast<uintptr_t>(slot)))
+    return nullptr;
   hull::Global* g = hull::new_global(s->store, gt, hull::Val::load_slots(gt.type, &slot));
   return new_handle<wasm_global_t>(RefKind::Global, s, g);
 }
@@ -506,7 +576,8 @@ void wasm_global_set(wasm_global_t* g, const wasm_val_t* v) {
   if (gl->type.type.kind == hull::ValKind::V128) return;  // not representable in wasm_val_t
   if (!gl->type.mut || v->kind != to_c(gl->type.type)) return;
   uint64_t slot = 0;
-  if (val_from_c(g->store, *v, &slot)) gl->value[0] = slot;
+  if (val_from_c(g->store, *v, &slot) && !check_ref(g->store, gl->type.type, slot))
+    gl->value[0] = slot;
 }
 
 // ---- tables ----
@@ -516,7 +587,9 @@ wasm_table_t* wasm_table_new(wasm_store_t* s, const wasm_tabletype_t* type, wasm
   hull::TableType tt;
   tt.elem = from_c(type->element->kind);
   tt.limits = from_c(type->limits);
-  auto t = hull::new_table(s->store, tt, ref_from_c(s, init, tt.elem.heap == hull::HeapKind::Func));
+  const uintptr_t init_bits = ref_from_c(s, init, tt.elem.heap == hull::HeapKind::Func);
+  if (check_ref(s, tt.elem, init_bits)) return nullptr;
+  auto t = hull::new_table(s->store, tt, init_bits);
   if (!t) return nullptr;
   return new_handle<wasm_table_t>(RefKind::Table, s, *t);
 }
@@ -537,7 +610,9 @@ bool wasm_table_set(wasm_table_t* t, wasm_table_size_t i, wasm_ref_t* r) {
   if (i >= tb->size()) return false;
   const bool fr = is_funcref_table(tb);
   if (fr && r && r->kind != RefKind::Func) return false;
-  tb->elems[i] = ref_from_c(t->store, r, fr);
+  const uintptr_t bits = ref_from_c(t->store, r, fr);
+  if (check_ref(t->store, tb->type.elem, bits)) return false;
+  tb->elems[i] = bits;
   return true;
 }
 wasm_table_size_t wasm_table_size(const wasm_table_t* t) {
@@ -547,7 +622,9 @@ bool wasm_table_grow(wasm_table_t* t, wasm_table_size_t delta, wasm_ref_t* init)
   hull::Table* tb = table_of(t);
   const bool fr = is_funcref_table(tb);
   if (fr && init && init->kind != RefKind::Func) return false;
-  return tb->grow(delta, ref_from_c(t->store, init, fr)) != UINT64_MAX;
+  const uintptr_t bits = ref_from_c(t->store, init, fr);
+  if (check_ref(t->store, tb->type.elem, bits)) return false;
+  return tb->grow(delta, bits) != UINT64_MAX;
 }
 
 // ---- memories ----
@@ -715,6 +792,8 @@ bool hull_store_set_deadline_ms(wasm_store_t* s, uint64_t ms) {
   return true;
 }
 void hull_store_clear_deadline(wasm_store_t* s) { s->store.epoch_deadline = UINT64_MAX; }
+void hull_store_gc(wasm_store_t* s) { hull::collect_garbage(s->store); }
+size_t hull_store_gc_objects(const wasm_store_t* s) { return s->store.gc.live_objects(); }
 bool hull_wat2wasm(const char* text, size_t len, wasm_byte_vec_t* out, wasm_message_t* error) {
   auto r = hull::text::wat_to_binary(std::string_view(text, len));
   if (!r) {

@@ -5,6 +5,7 @@
 #include <new>
 
 #include "capi/internal.h"
+#include "runtime/type_registry.h"
 
 using namespace hull::capi;
 
@@ -245,7 +246,7 @@ namespace hull::capi {
 
 wasm_valtype_t* new_valtype(wasm_valkind_t k) { return new wasm_valtype_t{k}; }
 
-wasm_valkind_t to_c(const ValType& t) {
+wasm_valkind_t to_c(const ValType& t, const ModuleDesc* module) {
   switch (t.kind) {
     case ValKind::I32: return WASM_I32;
     case ValKind::I64: return WASM_I64;
@@ -253,9 +254,10 @@ wasm_valkind_t to_c(const ValType& t) {
     case ValKind::F64: return WASM_F64;
     default: break;
   }
-  if (t.is_ref() && (t.heap == HeapKind::Func || t.heap == HeapKind::NoFunc ||
-                     t.heap == HeapKind::Concrete)) {
-    return WASM_FUNCREF;
+  if (t.is_ref() && (t.heap == HeapKind::Func || t.heap == HeapKind::NoFunc)) return WASM_FUNCREF;
+  if (t.is_ref() && t.heap == HeapKind::Concrete) {
+    const CompositeKind k = module ? module->types[t.index].kind : type_by_id(t.index).kind;
+    if (k == CompositeKind::Func) return WASM_FUNCREF;
   }
   return WASM_EXTERNREF;  // v128 and other references have no wasm.h kind
 }
@@ -271,12 +273,13 @@ ValType from_c(wasm_valkind_t k) {
   }
 }
 
-wasm_functype_t* to_c(const FuncType& t) {
+wasm_functype_t* to_c(const FuncType& t, const ModuleDesc* module) {
   wasm_valtype_vec_t ps, rs;
   wasm_valtype_vec_new_uninitialized(&ps, t.params.size());
-  for (size_t i = 0; i < t.params.size(); ++i) ps.data[i] = new_valtype(to_c(t.params[i]));
+  for (size_t i = 0; i < t.params.size(); ++i) ps.data[i] = new_valtype(to_c(t.params[i], module));
   wasm_valtype_vec_new_uninitialized(&rs, t.results.size());
-  for (size_t i = 0; i < t.results.size(); ++i) rs.data[i] = new_valtype(to_c(t.results[i]));
+  for (size_t i = 0; i < t.results.size(); ++i)
+    rs.data[i] = new_valtype(to_c(t.results[i], module));
   return wasm_functype_new(&ps, &rs);
 }
 
@@ -294,36 +297,36 @@ Limits from_c(const wasm_limits_t& l) {
   return r;
 }
 
-static wasm_externtype_t* table_c(const TableType& t) {
+static wasm_externtype_t* table_c(const TableType& t, const ModuleDesc& d) {
   wasm_limits_t l = to_c(t.limits);
-  return wasm_tabletype_new(new_valtype(to_c(t.elem)), &l);
+  return wasm_tabletype_new(new_valtype(to_c(t.elem, &d)), &l);
 }
 static wasm_externtype_t* memory_c(const MemoryType& m) {
   wasm_limits_t l = to_c(m.limits);
   return wasm_memorytype_new(&l);
 }
-static wasm_externtype_t* global_c(const GlobalType& g) {
-  return wasm_globaltype_new(new_valtype(to_c(g.type)), g.mut ? WASM_VAR : WASM_CONST);
+static wasm_externtype_t* global_c(const GlobalType& g, const ModuleDesc& d) {
+  return wasm_globaltype_new(new_valtype(to_c(g.type, &d)), g.mut ? WASM_VAR : WASM_CONST);
 }
 
 wasm_externtype_t* import_type_c(const ModuleDesc& d, const Import& imp) {
   switch (imp.kind) {
     case ExternKind::Func:
-    case ExternKind::Tag: return to_c(d.types[imp.type_index].func);
-    case ExternKind::Table: return table_c(imp.table);
+    case ExternKind::Tag: return to_c(d.types[imp.type_index].func, &d);
+    case ExternKind::Table: return table_c(imp.table, d);
     case ExternKind::Memory: return memory_c(imp.memory);
-    case ExternKind::Global: return global_c(imp.global);
+    case ExternKind::Global: return global_c(imp.global, d);
   }
   return nullptr;
 }
 
 wasm_externtype_t* export_type_c(const ModuleDesc& d, const Export& e) {
   switch (e.kind) {
-    case ExternKind::Func: return to_c(d.func_type(e.index));
-    case ExternKind::Tag: return to_c(d.types[d.tags[e.index]].func);
-    case ExternKind::Table: return table_c(d.tables[e.index]);
+    case ExternKind::Func: return to_c(d.func_type(e.index), &d);
+    case ExternKind::Tag: return to_c(d.types[d.tags[e.index]].func, &d);
+    case ExternKind::Table: return table_c(d.tables[e.index], d);
     case ExternKind::Memory: return memory_c(d.memories[e.index]);
-    case ExternKind::Global: return global_c(d.globals[e.index]);
+    case ExternKind::Global: return global_c(d.globals[e.index], d);
   }
   return nullptr;
 }

@@ -1005,8 +1005,10 @@ Trap make_trap(Ctx* ctx, Frame* innermost, Frame* sentinel) {
     t.exception = ctx->exception;
     t.message = uncaught_exception_message(*t.exception);
     ctx->exception = nullptr;
-    // The host holds it now: it stays valid for as long as the store lives.
-    t.exception->pinned = true;
+    // The host holds it now: no longer in flight, it is collectable once the host's root
+    // (store.host_roots, released by the API's RootScope) goes.
+    ctx->store->exceptions.expose(t.exception);
+    ctx->store->host_roots.push_back(reinterpret_cast<RefBits>(t.exception));
   } else {
     t.kind = ctx->trap_kind;
     t.message = ctx->trap_message ? ctx->trap_message : trap_kind_message(ctx->trap_kind);
@@ -1095,14 +1097,11 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
   }
   ctx->fp = outer;
   std::memcpy(slots, base, fc->result_slots * 8);
-  // The host may keep what it gets for as long as it likes, and nothing tells when it stops:
-  // the exceptions and GC objects it receives stay alive as long as the store.
+  // The exceptions and GC objects the host receives are rooted for it until the API's
+  // RootScope around the call ends (or the store does).
   if (fc->ref_results) [[unlikely]]
-    for (uint32_t i = 0; i < fc->result_slots; ++i) {
-      if (store.exceptions.contains(reinterpret_cast<const void*>(slots[i])))
-        reinterpret_cast<Exception*>(slots[i])->pinned = true;
-      store.gc.pin(static_cast<RefBits>(slots[i]));
-    }
+    for (uint32_t i = 0; i < fc->result_slots; ++i)
+      root_for_host(store, static_cast<RefBits>(slots[i]));
   return std::nullopt;
 }
 

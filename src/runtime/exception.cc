@@ -72,7 +72,7 @@ void ExceptionHeap::destroy(Exception* e) {
 }
 
 void ExceptionHeap::release(Exception* e) {
-  if (!e->exposed && !e->pinned) destroy(e);
+  if (!e->exposed) destroy(e);
 }
 
 bool ExceptionHeap::expose(Exception* e) {
@@ -83,7 +83,7 @@ bool ExceptionHeap::expose(Exception* e) {
 
 void ExceptionHeap::mark_roots(const std::function<void(uint64_t)>& mark) const {
   for (const Exception* e : live_)
-    if (e->pinned || !e->exposed) mark(reinterpret_cast<uint64_t>(e));
+    if (!e->exposed) mark(reinterpret_cast<uint64_t>(e));
 }
 
 void ExceptionHeap::sweep() {

@@ -27,7 +27,6 @@ struct Exception {
   Tag* tag = nullptr;             // identity decides which catch clause matches
   std::vector<uint64_t> payload;  // the tag's params in slot encoding (v128 = 2 slots)
   bool exposed = false;           // an exnref to it may exist (see above)
-  bool pinned = false;            // handed to the host: never collected before the store dies
   bool marked = false;            // mark bit of the current collection
 };
 
@@ -58,7 +57,7 @@ class ExceptionHeap {
   }
   // Collection, driven by GcHeap::collect (runtime/gc_heap.h), which marks GC objects and
   // exceptions together: mark_roots passes the exceptions that are roots by themselves
-  // (pinned, or in flight and never exposed) to `mark`; sweep frees the exposed exceptions
+  // (in flight and never exposed) to `mark`; sweep frees the exposed exceptions
   // left unmarked and clears the marks.
   void mark_roots(const std::function<void(uint64_t)>& mark) const;
   void sweep();

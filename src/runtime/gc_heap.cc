@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <unordered_map>
 
 #include "runtime/exception.h"
@@ -76,28 +77,49 @@ GcHeap::GcHeap() {
   stress_ = stress;
 }
 
+namespace {
+
+size_t object_bytes(const GcObject* o) {
+  if (o->kind == RefObjectKind::Host) return sizeof(ExternObject);
+  const size_t payload = o->layout->kind == CompositeKind::Array
+                             ? size_t(o->length) * o->layout->payload_size
+                             : o->layout->payload_size;
+  return GcObject::kHeaderSize + payload;
+}
+
+}  // namespace
+
 GcHeap::~GcHeap() {
-  for (const GcObject* o : live_) std::free(const_cast<GcObject*>(o));
+  for (const GcObject* o : live_) {
+    if (o->kind == RefObjectKind::Host) {
+      const auto* h = reinterpret_cast<const ExternObject*>(o);
+      if (h->finalizer) h->finalizer(h->host_value);
+    }
+    std::free(const_cast<GcObject*>(o));
+  }
   for (auto& [size, blocks] : free_blocks_)
     for (void* b : blocks) std::free(b);
+}
+
+void* GcHeap::allocate_block(size_t bytes) {
+  const size_t block = (bytes + 15) & ~size_t(15);
+  if (auto it = free_blocks_.find(block); it != free_blocks_.end() && !it->second.empty()) {
+    void* mem = it->second.back();
+    it->second.pop_back();
+    cached_bytes_ -= block;
+    std::memset(mem, 0, bytes);
+    return mem;
+  }
+  // calloc: large blocks come zeroed from fresh pages without a memset.
+  return std::calloc(1, block);
 }
 
 GcObject* GcHeap::allocate(const GcLayout& layout, uint32_t length, size_t payload,
                            uint64_t limit) {
   const size_t bytes = GcObject::kHeaderSize + payload;
   if (live_bytes_ + bytes > limit) return nullptr;
-  const size_t block = (bytes + 15) & ~size_t(15);
-  void* mem = nullptr;
-  if (auto it = free_blocks_.find(block); it != free_blocks_.end() && !it->second.empty()) {
-    mem = it->second.back();
-    it->second.pop_back();
-    cached_bytes_ -= block;
-    std::memset(mem, 0, bytes);
-  } else {
-    // calloc: large blocks come zeroed from fresh pages without a memset.
-    mem = std::calloc(1, block);
-    if (!mem) return nullptr;
-  }
+  void* mem = allocate_block(bytes);
+  if (!mem) return nullptr;
   auto* o = static_cast<GcObject*>(mem);
   o->kind = layout.kind == CompositeKind::Array ? RefObjectKind::Array : RefObjectKind::Struct;
   o->length = length;
@@ -107,6 +129,20 @@ GcObject* GcHeap::allocate(const GcLayout& layout, uint32_t length, size_t paylo
   allocated_since_ += bytes;
   total_allocated_ += bytes;
   return o;
+}
+
+ExternObject* GcHeap::allocate_host(uint64_t host_value, void (*finalizer)(uint64_t)) {
+  void* mem = allocate_block(sizeof(ExternObject));
+  if (!mem) return nullptr;
+  auto* h = new (mem) ExternObject;
+  h->host_value = host_value;
+  h->finalizer = finalizer;
+  live_.insert(reinterpret_cast<const GcObject*>(h));
+  ++live_host_;
+  live_bytes_ += sizeof(ExternObject);
+  allocated_since_ += sizeof(ExternObject);
+  total_allocated_ += sizeof(ExternObject);
+  return h;
 }
 
 GcObject* GcHeap::allocate_struct(const GcLayout& layout, uint64_t limit_bytes) {
@@ -120,12 +156,14 @@ GcObject* GcHeap::allocate_array(const GcLayout& layout, uint32_t length, uint64
 }
 
 void GcHeap::free_object(GcObject* o) {
-  const size_t payload = o->layout->kind == CompositeKind::Array
-                             ? size_t(o->length) * o->layout->payload_size
-                             : o->layout->payload_size;
-  const size_t bytes = GcObject::kHeaderSize + payload;
+  const size_t bytes = object_bytes(o);
   live_bytes_ -= bytes;
   live_.erase(o);
+  if (o->kind == RefObjectKind::Host) {
+    --live_host_;
+    const auto* h = reinterpret_cast<const ExternObject*>(o);
+    if (h->finalizer) h->finalizer(h->host_value);
+  }
   const size_t block = (bytes + 15) & ~size_t(15);
   if (block <= kMaxCachedBlock && cached_bytes_ + block <= kMaxCachedBytes) {
     free_blocks_[block].push_back(o);
@@ -136,7 +174,7 @@ void GcHeap::free_object(GcObject* o) {
 }
 
 void GcHeap::pin(RefBits r) {
-  if (r && contains(reinterpret_cast<const void*>(r))) ++pinned_[r];
+  if (r) ++pinned_[r];
 }
 
 void GcHeap::unpin(RefBits r) {
@@ -171,6 +209,7 @@ void GcHeap::collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots) 
     if (!objects.empty()) {
       GcObject* o = objects.back();
       objects.pop_back();
+      if (o->kind == RefObjectKind::Host) continue;  // no references inside
       const GcLayout& l = *o->layout;
       if (l.kind == CompositeKind::Struct) {
         for (uint32_t off : l.ref_offsets) {

@@ -4,7 +4,7 @@
 // Reference words. Every reference is one pointer-sized word (RefBits), null is 0:
 //   * i31ref: (value << 1) | 1 -- the only odd words, so never confused with a pointer;
 //   * a struct or array: a GcObject* (allocated here, 8-aligned);
-//   * a host object: an ExternObject* (runtime/value.h);
+//   * a host object: an ExternObject* (runtime/value.h), also allocated and collected here;
 //   * funcref: a Function*; exnref: an Exception* (runtime/exception.h).
 // GcObject and ExternObject begin with the same `RefObjectKind` byte, so a word of the any
 // hierarchy (which may hold a host object after any.convert_extern) tells them apart;
@@ -14,11 +14,12 @@
 // Objects never move. The collector (GcHeap::collect) marks from the roots its caller visits
 // -- the interpreter's frames (their stack maps' reference slots, or every slot of a frame
 // without one), globals, tables, element segments, exception payloads and the embedder's
-// pinned handles -- and through object fields (each object's layout says which fields are
-// references), then frees everything unmarked. Every root word is looked up among the live
-// objects and exceptions before it is followed, so a word that is not a reference is ignored. Collections start when the bytes allocated since the last
-// one exceed the bytes that survived it (at least kMinCollectBytes): amortized linear work, a
-// heap at most about twice its live size.
+// host's handles (Store::host_roots, pinned words) -- and through object fields (each object's
+// layout says which fields are references), then frees everything unmarked. Every root word is
+// looked up among the live objects and exceptions before it is followed, so a word that is not a
+// reference is ignored. Collections start when the bytes allocated since the last one exceed the
+// bytes that survived it (at least kMinCollectBytes): amortized linear work, a heap at most about
+// twice its live size.
 #pragma once
 
 #include <cstddef>
@@ -67,6 +68,9 @@ struct GcObject {
   static constexpr size_t kHeaderSize = 16;
 };
 static_assert(sizeof(GcObject) <= GcObject::kHeaderSize);
+// The collector reads `kind` and sets `marked` through a GcObject* for host objects too.
+static_assert(offsetof(GcObject, kind) == offsetof(ExternObject, kind) &&
+              offsetof(GcObject, marked) == offsetof(ExternObject, marked));
 
 // i31 references.
 inline RefBits i31_ref(uint32_t v) { return (RefBits(v & 0x7FFFFFFFu) << 1) | 1; }
@@ -98,6 +102,9 @@ class GcHeap {
   // A zeroed struct/array of `layout`; nullptr if it would pass `limit_bytes` of live heap.
   GcObject* allocate_struct(const GcLayout& layout, uint64_t limit_bytes);
   GcObject* allocate_array(const GcLayout& layout, uint32_t length, uint64_t limit_bytes);
+  // A host object (externref) wrapping `host_value`; `finalizer` runs when it is freed. Host
+  // objects are made by the embedder, so no store limit applies (nullptr only if malloc fails).
+  ExternObject* allocate_host(uint64_t host_value, void (*finalizer)(uint64_t));
   // Whether the allocations since the last collection call for one now.
   // With HULL_GC_STRESS set in the environment, every allocation by guest code collects first:
   // a testing mode in which a root the interpreter fails to report frees a live object at
@@ -106,9 +113,12 @@ class GcHeap {
   // Whether `p` is a live object of this heap (every root word is checked with it).
   bool contains(const void* p) const { return live_.count(static_cast<const GcObject*>(p)) != 0; }
 
-  // Handles held by the embedder: pinned objects are roots (counted; pin twice, unpin twice).
+  // Handles held by the embedder (api::OwnedRef, the C API's reference handles): pinned words
+  // are roots (counted; pin twice, unpin twice). The caller pins only live objects and
+  // exceptions (a pinned word that is neither is ignored by collections).
   void pin(RefBits r);
   void unpin(RefBits r);
+  size_t pinned_count() const { return pinned_.size(); }
 
   // One collection of this heap and `exceptions` together (either may hold references into
   // the other). `visit_roots` calls its argument once per root word; any word is fine
@@ -116,13 +126,16 @@ class GcHeap {
   using RootVisitor = std::function<void(const std::function<void(uint64_t)>&)>;
   void collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots);
 
-  size_t live_objects() const { return live_.size(); }
+  size_t live_objects() const { return live_.size(); }  // structs, arrays and host objects
+  size_t live_host_objects() const { return live_host_; }
   uint64_t live_bytes() const { return live_bytes_; }
   uint64_t collections() const { return collections_; }
   uint64_t total_allocated_bytes() const { return total_allocated_; }
 
  private:
   GcObject* allocate(const GcLayout& layout, uint32_t length, size_t payload, uint64_t limit);
+  // `bytes` of zeroed memory, 16-aligned, from the cache of freed blocks or malloc.
+  void* allocate_block(size_t bytes);
   void free_object(GcObject* o);
   // Blocks freed by a sweep, by size, for the allocations after it: handing them back to malloc
   // made it return the heap's top to the kernel and fault it in again (most of the time of a
@@ -134,6 +147,7 @@ class GcHeap {
   std::unordered_set<const GcObject*> live_;
   std::unordered_map<RefBits, uint32_t> pinned_;
   uint64_t live_bytes_ = 0;
+  size_t live_host_ = 0;
   uint64_t allocated_since_ = 0;
   uint64_t next_collection_ = kMinCollectBytes;
   uint64_t collections_ = 0;

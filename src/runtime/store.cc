@@ -1,6 +1,8 @@
 // Creation of store-owned runtime objects.
 #include "runtime/store.h"
 
+#include <new>
+
 namespace hull {
 
 Result<std::shared_ptr<Memory>> new_shared_memory(const MemoryType& type, uint64_t limit_bytes) {
@@ -66,6 +68,7 @@ void collect_garbage(Store& store, const GcHeap::RootVisitor& stack_roots) {
     for (const Instance& in : store.instances)
       for (const std::vector<RefBits>& seg : in.elems)
         for (RefBits r : seg) root(r);
+    for (RefBits r : store.host_roots) root(r);
     if (stack_roots) {
       stack_roots(root);
     } else if (store.visit_guest_roots) {
@@ -74,10 +77,23 @@ void collect_garbage(Store& store, const GcHeap::RootVisitor& stack_roots) {
   });
 }
 
-RefBits new_extern_ref(Store& store, uint64_t host_value) {
-  ExternObject& o = store.extern_objects.emplace_back();
-  o.host_value = host_value;
-  return reinterpret_cast<RefBits>(&o);
+bool is_collectable_ref(const Store& store, RefBits r) {
+  if (!r || is_i31(r)) return false;
+  const void* p = reinterpret_cast<const void*>(r);
+  return store.gc.contains(p) || store.exceptions.contains(p);
+}
+
+void root_for_host(Store& store, RefBits r) {
+  if (is_collectable_ref(store, r)) store.host_roots.push_back(r);
+}
+
+RefBits new_extern_ref(Store& store, uint64_t host_value, void (*finalizer)(uint64_t)) {
+  if (store.gc.should_collect()) collect_garbage(store);
+  ExternObject* o = store.gc.allocate_host(host_value, finalizer);
+  if (!o) throw std::bad_alloc();  // as the store's deques do when malloc fails
+  const auto r = reinterpret_cast<RefBits>(o);
+  store.host_roots.push_back(r);
+  return r;
 }
 
 }  // namespace hull

@@ -239,7 +239,6 @@ struct Store {
   std::vector<std::shared_ptr<Memory>> shared_memories;
   std::deque<Global> globals;
   std::deque<Tag> tags;
-  std::deque<ExternObject> extern_objects;
   std::deque<Instance> instances;
   // The instance whose code called the host function running now (the tier sets it around
   // each host call; nullptr when the host called in). Host functions such as WASI's reach the
@@ -280,9 +279,14 @@ struct Store {
   void (*visit_guest_roots)(Store&, const std::function<void(uint64_t)>& root) = nullptr;
   // Exceptions thrown in this store (runtime/exception.h); exnrefs point into it.
   ExceptionHeap exceptions;
-  // Structs and arrays allocated in this store (runtime/gc_heap.h). Declared after the
-  // exception heap: GcHeap::collect sweeps both.
+  // Structs, arrays and host objects allocated in this store (runtime/gc_heap.h). Declared
+  // after the exception heap: GcHeap::collect sweeps both.
   GcHeap gc;
+  // References handed to the host -- call results, uncaught exceptions, new externrefs, reads
+  // of globals and tables through the API -- most recent last: roots of every collection. The
+  // API's RootScope truncates it back to its length when the scope began; what no scope
+  // releases lives as long as the store.
+  std::vector<RefBits> host_roots;
 
   Store() = default;
   Store(const Store&) = delete;
@@ -311,7 +315,15 @@ Global* new_global(Store& store, const GlobalType& type, const Val& init);
 // value stacks; by default Store::visit_guest_roots).
 void collect_garbage(Store& store, const GcHeap::RootVisitor& stack_roots = nullptr);
 
-// A new host object wrapping `host_value`, as an externref word (e.g. the wast `ref.extern N`).
-RefBits new_extern_ref(Store& store, uint64_t host_value);
+// Whether `r` is a GC object (struct, array, host object) or an exception of `store`: the words
+// that need rooting while the host holds them (null, i31 and funcref words need none).
+bool is_collectable_ref(const Store& store, RefBits r);
+// Adds `r` to store.host_roots if it is collectable (other words are ignored).
+void root_for_host(Store& store, RefBits r);
+// A new host object wrapping `host_value`, as an externref word (e.g. the wast `ref.extern N`),
+// rooted in store.host_roots. May collect first (as allocation by guest code does), so every
+// reference the caller holds must be rooted. `finalizer` runs once it is collected.
+RefBits new_extern_ref(Store& store, uint64_t host_value,
+                       void (*finalizer)(uint64_t host_value) = nullptr);
 
 }  // namespace hull

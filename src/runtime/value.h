@@ -12,20 +12,23 @@ namespace hull {
 
 struct Function;
 
-// A reference is a pointer-sized word; null is 0. funcref points to a Function; externref
-// points to an ExternObject (host data); other GC references will point into the store's heap.
+// A reference is a pointer-sized word; null is 0. funcref points to a Function; the other
+// kinds are described in runtime/gc_heap.h.
 using RefBits = uintptr_t;
 
 // What a reference word of the any/extern hierarchies points at (runtime/gc_heap.h): the
 // first byte of every such object, so that casts tell a host object from a struct or array.
 enum class RefObjectKind : uint8_t { Host = 1, Struct = 2, Array = 3 };
 
-// Host data wrapped as an externref (e.g. the wast script's `(ref.extern N)`).
+// Host data wrapped as an externref (Store::new_externref, the wast script's `(ref.extern N)`).
+// Allocated in the store's GC heap (GcHeap::allocate_host) and freed by its collector once
+// nothing refers to it -- then, or when the store is destroyed, `finalizer` (if any) is called
+// with the value, so the host can release what the value stands for.
 struct ExternObject {
   RefObjectKind kind = RefObjectKind::Host;
+  bool marked = false;  // at GcObject::marked's offset: the collector marks both alike
   uint64_t host_value = 0;
-  ExternObject() = default;
-  explicit ExternObject(uint64_t v) : host_value(v) {}
+  void (*finalizer)(uint64_t host_value) = nullptr;
 };
 
 struct Val {

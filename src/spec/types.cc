@@ -34,6 +34,20 @@ const char* heap_kind_name(HeapKind h) {
   return "?";
 }
 
+HeapKind abstract_top(HeapKind h) {
+  switch (h) {
+    case HeapKind::Func:
+    case HeapKind::NoFunc: return HeapKind::Func;
+    case HeapKind::Extern:
+    case HeapKind::NoExtern: return HeapKind::Extern;
+    case HeapKind::Exn:
+    case HeapKind::NoExn: return HeapKind::Exn;
+    case HeapKind::Concrete:
+    case HeapKind::Bot: return HeapKind::Bot;
+    default: return HeapKind::Any;
+  }
+}
+
 std::string to_string(const ValType& t) {
   switch (t.kind) {
     case ValKind::I32: return "i32";

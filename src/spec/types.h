@@ -57,6 +57,9 @@ std::string to_string(const ValType& t);
 // An abstract heap type's name in the text format ("func", "extern", "noexn", …); "" for
 // Concrete (whose name is its index).
 const char* heap_kind_name(HeapKind h);
+// The top of the hierarchy an abstract heap type belongs to (Func, Extern, Any or Exn); Bot for
+// Concrete (its module's type says) and Bot.
+HeapKind abstract_top(HeapKind h);
 
 // Storage type of a struct/array field: a value type or a packed i8/i16.
 enum class Packed : uint8_t { NotPacked, I8, I16 };

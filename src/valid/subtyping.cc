@@ -277,16 +277,7 @@ bool func_type_matches(const ModuleDesc& m, const ModuleInfo& info, const FuncTy
 HeapKind heap_top(const ModuleDesc& m, const ValType& t) {
   HeapKind h = t.heap;
   if (h == HeapKind::Concrete) h = concrete_kind(m, t.index);
-  switch (h) {
-    case HeapKind::Func:
-    case HeapKind::NoFunc: return HeapKind::Func;
-    case HeapKind::Extern:
-    case HeapKind::NoExtern: return HeapKind::Extern;
-    case HeapKind::Exn:
-    case HeapKind::NoExn: return HeapKind::Exn;
-    case HeapKind::Bot: return HeapKind::Bot;
-    default: return HeapKind::Any;
-  }
+  return abstract_top(h);
 }
 
 }  // namespace hull

@@ -98,21 +98,6 @@ std::optional<std::string> skip_reason(const Error& e) {
   return "needs " + *f + ": " + e.to_string();
 }
 
-// The hierarchy of an abstract heap type (Func, Extern, Any or Exn); Concrete needs a module.
-HeapKind abstract_top(HeapKind h) {
-  switch (h) {
-    case HeapKind::Func:
-    case HeapKind::NoFunc: return HeapKind::Func;
-    case HeapKind::Extern:
-    case HeapKind::NoExtern: return HeapKind::Extern;
-    case HeapKind::Exn:
-    case HeapKind::NoExn: return HeapKind::Exn;
-    case HeapKind::Concrete:
-    case HeapKind::Bot: return HeapKind::Bot;
-    default: return HeapKind::Any;
-  }
-}
-
 // The heap type's name in the text format ("concrete" for a defined type).
 const char* heap_name(HeapKind h) {
   const char* name = heap_kind_name(h);
@@ -190,12 +175,12 @@ Result<Val> WastRunner::to_val(const text::Value& v, const ValType& type) {
     case text::Value::RefNull: return Val::from_ref(type, 0);
     case text::Value::RefExtern:
     case text::Value::RefHost: {
+      // One host object per payload, so that results compare by identity; rooted for the
+      // whole script (new_extern_ref roots it in store.host_roots, which nothing truncates).
       auto it = extern_refs_.find(v.bits);
-      if (it == extern_refs_.end()) {
-        store_.extern_objects.push_back(ExternObject{v.bits});
-        it = extern_refs_.emplace(v.bits, &store_.extern_objects.back()).first;
-      }
-      return Val::from_ref(type, reinterpret_cast<RefBits>(it->second));
+      if (it == extern_refs_.end())
+        it = extern_refs_.emplace(v.bits, new_extern_ref(store_, v.bits)).first;
+      return Val::from_ref(type, it->second);
     }
     case text::Value::RefFunc:
       return Error::make(ErrorKind::Usage, "ref.func arguments are not supported");
@@ -264,9 +249,8 @@ bool WastRunner::is_function(RefBits r) const {
 }
 
 bool WastRunner::is_extern_object(RefBits r) const {
-  for (const ExternObject& o : store_.extern_objects)
-    if (reinterpret_cast<RefBits>(&o) == r) return true;
-  return false;
+  return r && !is_i31(r) && store_.gc.contains(reinterpret_cast<const void*>(r)) &&
+         ref_object_kind(r) == RefObjectKind::Host;
 }
 
 bool WastRunner::matches(const text::Expected& e, const Val& v, const ModuleDesc* m,
@@ -333,7 +317,7 @@ bool WastRunner::matches(const text::Expected& e, const Val& v, const ModuleDesc
       if (v.ref == 0 || (top != HeapKind::Extern && top != HeapKind::Any)) return false;
       if (!e.has_payload) return top == HeapKind::Extern;
       auto it = extern_refs_.find(e.bits);
-      return it != extern_refs_.end() && reinterpret_cast<RefBits>(it->second) == v.ref;
+      return it != extern_refs_.end() && it->second == v.ref;
     }
     case E::RefExn:
       return v.ref != 0 && top == HeapKind::Exn &&
@@ -345,8 +329,8 @@ bool WastRunner::matches(const text::Expected& e, const Val& v, const ModuleDesc
     case E::RefArray: {
       if (v.ref == 0 || top != HeapKind::Any) return false;
       if (is_i31(v.ref)) return e.kind == E::RefAny || e.kind == E::RefEq || e.kind == E::RefI31;
-      if (!store_.gc.contains(reinterpret_cast<const void*>(v.ref)))
-        return e.kind == E::RefAny && is_extern_object(v.ref);
+      if (is_extern_object(v.ref)) return e.kind == E::RefAny;  // after any.convert_extern
+      if (!store_.gc.contains(reinterpret_cast<const void*>(v.ref))) return false;
       const RefObjectKind k = ref_object_kind(v.ref);
       switch (e.kind) {
         case E::RefAny:
@@ -383,8 +367,7 @@ std::string WastRunner::describe(const Val& v) const {
       if (v.ref == 0) return "ref.null " + heap;
       if (is_function(v.ref)) return "ref.func (type " + heap + ")";
       for (const auto& [n, obj] : extern_refs_)
-        if (reinterpret_cast<RefBits>(obj) == v.ref)
-          return "ref.extern " + std::to_string(n) + " (type " + heap + ")";
+        if (obj == v.ref) return "ref.extern " + std::to_string(n) + " (type " + heap + ")";
       if (is_i31(v.ref))
         return "ref.i31 " + std::to_string(static_cast<int32_t>(i31_get_s(v.ref))) + " (type " +
                heap + ")";

@@ -87,7 +87,7 @@ class WastRunner {
   Linker linker_;
   std::map<std::string, Instance*> named_;
   std::map<std::string, std::shared_ptr<const CompiledModule>> definitions_;
-  std::map<uint64_t, ExternObject*> extern_refs_;
+  std::map<uint64_t, RefBits> extern_refs_;  // (ref.extern N) -> its host object
   Instance* current_ = nullptr;
   // Set while the most recent module was skipped ("needs gc"); current_ is null then.
   std::optional<std::string> current_skipped_;

@@ -381,8 +381,8 @@ TEST(ApiStore, ExternRefs) {
   api::Val r = store.new_externref(77);
   auto out = inst->get_func("id")->call({r});
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(api::Store::externref_value((*out)[0]), 77u);
-  EXPECT_FALSE(api::Store::externref_value(api::Val::null(api::ValType::ExternRef)));
+  EXPECT_EQ(store.externref_value((*out)[0]), 77u);
+  EXPECT_FALSE(store.externref_value(api::Val::null(api::ValType::ExternRef)));
 }
 
 TEST(ApiStore, MakeFuncIntoTable) {

@@ -1,7 +1,11 @@
 // Wasm GC through the public C++ API: structs and arrays round-trip through fields, casts trap
 // with their own codes, and the collector keeps a churning program in bounded memory and frees
-// cycles once nothing reaches them (Store::stats' gc_* counters tell).
+// cycles once nothing reaches them (Store::stats' gc_* counters tell) -- including what the host
+// held (RootScope, OwnedRef) and externrefs; references from the host are type-checked.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
 
 #include "hull/hull.hh"
 
@@ -151,6 +155,214 @@ TEST(ApiGc, HeapCountsAgainstTheStoreMemoryLimit) {
   EXPECT_EQ(r.error().trap->code, api::TrapCode::HeapExhausted);
   // Short-lived garbage under the limit keeps running: collections make room.
   EXPECT_EQ(call_i32(*inst, "churn", {api::Val(int32_t{1000})}), 1000 * 65536);
+}
+
+// ---- references held by the host ----
+
+constexpr std::string_view kHandles = R"((module
+  (type $node (struct (field $next (mut (ref null $node))) (field $v i32)))
+  (tag $oops (param (ref null $node)))
+  (global $ext (mut externref) (ref.null extern))
+  (global $any (export "any") (mut anyref) (ref.null any))
+  (global $node_g (export "node_g") (mut (ref null $node)) (ref.null $node))
+  ;; A node whose `next` is itself: a cycle the host alone keeps alive.
+  (func (export "node") (param $v i32) (result (ref $node))
+    (local $n (ref $node))
+    (local.set $n (struct.new $node (ref.null $node) (local.get $v)))
+    (struct.set $node $next (local.get $n) (local.get $n))
+    (local.get $n))
+  (func (export "value") (param (ref $node)) (result i32)
+    (struct.get $node $v (ref.as_non_null (struct.get $node $next (local.get 0)))))
+  (func (export "i31") (result anyref) (ref.i31 (i32.const 5)))
+  (func (export "keep_ext") (param externref) (global.set $ext (local.get 0)))
+  (func (export "drop_ext") (global.set $ext (ref.null extern)))
+  (func (export "externalize") (param anyref) (result externref)
+    (extern.convert_any (local.get 0)))
+  (func (export "throw") (param $v i32)
+    (throw $oops (call 0 (local.get $v))))
+))";
+
+struct HandlesFixture : ::testing::Test {
+  api::Engine engine;
+  api::Store store{engine};
+  api::Instance inst;
+  void SetUp() override {
+    auto i = api::Linker().instantiate(store, wat(engine, kHandles));
+    ASSERT_TRUE(i.ok()) << i.error().to_string();
+    inst = *i;
+  }
+  api::Val node(int32_t v) {
+    auto r = inst.get_func("node")->call({api::Val(v)});
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_string());
+    return r.ok() ? (*r)[0] : api::Val();
+  }
+  size_t live() {
+    store.collect_garbage();
+    return store.stats().gc_objects;
+  }
+};
+
+using ApiGcHandles = HandlesFixture;
+
+TEST_F(ApiGcHandles, ResultsLiveUntilTheirScopeEnds) {
+  {
+    api::RootScope scope(store);
+    api::Val n = node(41);
+    EXPECT_EQ(live(), 1u);  // only the host refers to it (and it to itself)
+    EXPECT_EQ(store.stats().host_roots, 1u);
+    EXPECT_EQ(call_i32(inst, "value", {n}), 41);
+  }
+  EXPECT_EQ(store.stats().host_roots, 0u);
+  EXPECT_EQ(live(), 0u);  // the cycle went with the scope
+  // Nested scopes release only their own.
+  api::RootScope outer(store);
+  api::Val a = node(1);
+  {
+    api::RootScope inner(store);
+    node(2);
+    EXPECT_EQ(live(), 2u);
+  }
+  EXPECT_EQ(live(), 1u);
+  EXPECT_EQ(call_i32(inst, "value", {a}), 1);
+}
+
+TEST_F(ApiGcHandles, OwnedRefKeepsAReferencePastItsScope) {
+  api::OwnedRef kept;
+  {
+    api::RootScope scope(store);
+    kept = api::OwnedRef(store, node(7));
+  }
+  EXPECT_EQ(live(), 1u);
+  EXPECT_EQ(call_i32(inst, "value", {kept.get()}), 7);
+  api::OwnedRef copy = kept;  // copies root too
+  kept.reset();
+  EXPECT_EQ(live(), 1u);
+  EXPECT_EQ(call_i32(inst, "value", {copy.get()}), 7);
+  api::OwnedRef moved = std::move(copy);
+  EXPECT_EQ(live(), 1u);
+  moved.reset();
+  EXPECT_EQ(live(), 0u);
+  EXPECT_EQ(store.stats().host_roots, 0u);
+}
+
+TEST(ApiGcHandlesLifetime, OwnedRefMayOutliveItsStore) {
+  api::Engine engine;
+  api::OwnedRef kept;
+  {
+    api::Store store(engine);
+    auto i = api::Linker().instantiate(store, wat(engine, kHandles));
+    ASSERT_TRUE(i.ok()) << i.error().to_string();
+    auto r = i->get_func("node")->call({api::Val(int32_t{3})});
+    ASSERT_TRUE(r.ok());
+    kept = api::OwnedRef(store, (*r)[0]);
+  }
+  kept.reset();  // the store is gone: nothing to unpin (ASan checks no freed memory is touched)
+}
+
+std::vector<uint64_t> g_finalized;
+
+TEST_F(ApiGcHandles, UnreachableExternRefsAreFreed) {
+  g_finalized.clear();
+  auto fin = [](uint64_t v) { g_finalized.push_back(v); };
+  {
+    api::RootScope scope(store);
+    for (uint64_t i = 0; i < 1000; ++i) {
+      api::Val e = store.new_externref(i, fin);
+      if (i == 500) ASSERT_TRUE(inst.get_func("keep_ext")->call({e}).ok());
+    }
+    EXPECT_EQ(store.stats().externrefs, 1000u);
+  }
+  store.collect_garbage();
+  EXPECT_EQ(g_finalized.size(), 999u);  // all but the one wasm keeps in a global
+  EXPECT_EQ(store.stats().externrefs, 1u);
+  EXPECT_EQ(std::count(g_finalized.begin(), g_finalized.end(), 500u), 0);
+  ASSERT_TRUE(inst.get_func("drop_ext")->call({}).ok());
+  store.collect_garbage();
+  EXPECT_EQ(g_finalized.size(), 1000u);
+  EXPECT_EQ(store.stats().externrefs, 0u);
+}
+
+TEST_F(ApiGcHandles, AHostFunctionCallIsAScope) {
+  // A host function that makes externrefs it does not return: they die with each call.
+  api::Linker linker;
+  linker.func("host", "make", [](api::Caller& c) {
+    for (int i = 0; i < 100; ++i) c.store().new_externref(uint64_t(i));
+  });
+  auto caller = linker.instantiate(store, wat(engine, R"((module
+    (import "host" "make" (func $make))
+    (func (export "run") (param $n i32)
+      (loop $l (call $make)
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))))"));
+  ASSERT_TRUE(caller.ok()) << caller.error().to_string();
+  ASSERT_TRUE(caller->get_func("run")->call({api::Val(int32_t{50})}).ok());
+  EXPECT_EQ(store.stats().host_roots, 0u);
+  store.collect_garbage();
+  EXPECT_EQ(store.stats().externrefs, 0u);
+}
+
+TEST_F(ApiGcHandles, ExceptionsTheHostReceivedAreCollectedWithTheirScope) {
+  {
+    api::RootScope scope(store);
+    auto r = inst.get_func("throw")->call({api::Val(int32_t{9})});
+    ASSERT_FALSE(r.ok());
+    ASSERT_NE(r.error().exception(), nullptr);
+    ASSERT_EQ(r.error().exception()->args.size(), 1u);
+    // The payload (a node) is alive while the exception is held.
+    store.collect_garbage();
+    EXPECT_EQ(store.stats().exceptions, 1u);
+    EXPECT_EQ(store.stats().gc_objects, 1u);
+    EXPECT_EQ(call_i32(inst, "value", {r.error().exception()->args[0]}), 9);
+  }
+  store.collect_garbage();
+  EXPECT_EQ(store.stats().exceptions, 0u);
+  EXPECT_EQ(store.stats().gc_objects, 0u);
+}
+
+TEST_F(ApiGcHandles, ReferencesFromTheHostAreTypeChecked) {
+  api::RootScope scope(store);
+  auto value = *inst.get_func("value");
+  auto expect_usage = [](const hull::api::Result<std::vector<api::Val>>& r, std::string_view what) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().kind, api::ErrorKind::Usage);
+    EXPECT_NE(r.error().message.find(what), std::string::npos) << r.error().message;
+  };
+  // (ref $node) is not nullable.
+  expect_usage(value.call({api::Val::null(api::ValType::AnyRef)}),
+               "argument 0 is null, but the type is (ref ");
+  // An i31 is an anyref, but not a $node: a struct.get on it would read through a bad pointer.
+  auto i31 = inst.get_func("i31")->call({});
+  ASSERT_TRUE(i31.ok());
+  expect_usage(value.call({(*i31)[0]}), "argument 0 does not match type (ref ");
+  // A node of another store.
+  api::Store other(engine);
+  auto oi = api::Linker().instantiate(other, wat(engine, kHandles));
+  ASSERT_TRUE(oi.ok());
+  auto foreign = oi->get_func("node")->call({api::Val(int32_t{1})});
+  ASSERT_TRUE(foreign.ok());
+  expect_usage(value.call({(*foreign)[0]}),
+               "is not a live reference of this store's any hierarchy");
+  // Globals check the same way.
+  auto g = *inst.get_global("node_g");
+  auto bad = g.set((*i31)[0]);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("does not match type"), std::string::npos)
+      << bad.error().message;
+  EXPECT_TRUE(g.set(node(4)).ok());
+  EXPECT_TRUE(inst.get_global("any")->set((*i31)[0]).ok());  // anyref takes an i31
+  // A well-typed call still works.
+  EXPECT_EQ(call_i32(inst, "value", {node(12)}), 12);
+}
+
+TEST_F(ApiGcHandles, ExternrefValueTellsHostObjectsFromWasmValues) {
+  api::RootScope scope(store);
+  auto ext = *inst.get_func("externalize");
+  auto from_node = ext.call({node(1)});
+  ASSERT_TRUE(from_node.ok());
+  EXPECT_FALSE(store.externref_value((*from_node)[0]));
+  auto from_i31 = ext.call({(*inst.get_func("i31")->call({}))[0]});
+  ASSERT_TRUE(from_i31.ok());
+  EXPECT_FALSE(store.externref_value((*from_i31)[0]));
+  EXPECT_EQ(store.externref_value(store.new_externref(33)), 33u);
 }
 
 }  // namespace

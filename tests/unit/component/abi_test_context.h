@@ -57,7 +57,7 @@ class TestContext : public LiftLowerContext {
     calls.push_back(c);
     if (custom) return custom(c);
     switch (mode) {
-      case Realloc::Trap: return api::Trap{api::TrapCode::Unreachable, "unreachable", {}};
+      case Realloc::Trap: return api::Trap{api::TrapCode::Unreachable, "unreachable", {}, {}};
       case Realloc::OutOfBounds: {
         uint64_t p = mem.size() - new_size + 1;
         return static_cast<uint32_t>((p + align - 1) / align * align);

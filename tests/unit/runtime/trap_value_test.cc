@@ -1,6 +1,8 @@
 // Trap messages/formatting and the slot encoding of values.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "runtime/store.h"
 
 namespace hull {
@@ -67,6 +69,39 @@ TEST(Store, ExternRefsWrapHostValues) {
   EXPECT_NE(a, 0u);
   EXPECT_NE(a, b);
   EXPECT_EQ(reinterpret_cast<const ExternObject*>(a)->host_value, 7u);
+}
+
+std::vector<uint64_t> g_finalized;
+
+TEST(Store, UnreachableExternRefsAreFreedWithTheirFinalizer) {
+  g_finalized.clear();
+  {
+    Store st;
+    auto fin = [](uint64_t v) { g_finalized.push_back(v); };
+    RefBits a = new_extern_ref(st, 1, fin);
+    RefBits b = new_extern_ref(st, 2, fin);
+    ASSERT_EQ(st.host_roots, (std::vector<RefBits>{a, b}));
+    collect_garbage(st);  // both rooted for the host
+    EXPECT_TRUE(g_finalized.empty());
+    st.host_roots.resize(1);  // the host lets go of b
+    collect_garbage(st);
+    EXPECT_EQ(g_finalized, (std::vector<uint64_t>{2}));
+    EXPECT_TRUE(st.gc.contains(reinterpret_cast<const void*>(a)));
+    EXPECT_FALSE(st.gc.contains(reinterpret_cast<const void*>(b)));
+    EXPECT_EQ(st.gc.live_host_objects(), 1u);
+    // A pinned word is a root too (the API's OwnedRef, the C API's handles).
+    st.gc.pin(a);
+    st.host_roots.clear();
+    collect_garbage(st);
+    EXPECT_EQ(st.gc.live_host_objects(), 1u);
+    st.gc.unpin(a);
+    collect_garbage(st);
+    EXPECT_EQ(g_finalized, (std::vector<uint64_t>{2, 1}));
+    EXPECT_EQ(st.gc.live_host_objects(), 0u);
+    new_extern_ref(st, 3, fin);
+  }
+  // The store's end finalizes what is left.
+  EXPECT_EQ(g_finalized, (std::vector<uint64_t>{2, 1, 3}));
 }
 
 }  // namespace
