@@ -100,7 +100,7 @@ struct FuncCode {
   uint32_t frame_slots = 0;   // locals + maximum operand stack height
   uint32_t result_slots = 0;
   // Some result may hold an exception or a GC object (any reference outside the func
-  // hierarchy): what is returned to the host is pinned (runtime/exception.h, gc_heap.h).
+  // hierarchy): what is returned to the host is rooted for it (Store::host_roots).
   bool ref_results = false;
   const ModuleCode* module = nullptr;
   std::vector<Word> code;

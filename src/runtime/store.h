@@ -310,9 +310,10 @@ void adopt_shared_memory(Store& store, std::shared_ptr<Memory> m);
 std::shared_ptr<Memory> shared_memory_of(const Store& store, const Memory* m);
 Result<Table*> new_table(Store& store, const TableType& type, RefBits init);
 Global* new_global(Store& store, const GlobalType& type, const Val& init);
-// Collects the store's unreachable GC objects and exposed exceptions. Roots: globals, tables,
-// instances' element segments, pinned handles, and whatever `stack_roots` visits (the tier's
-// value stacks; by default Store::visit_guest_roots).
+// Collects the store's unreachable GC objects, host objects and exposed exceptions. Roots:
+// globals, tables, instances' element segments, the host's roots (host_roots, pinned words),
+// and whatever `stack_roots` visits (the tier's value stacks; by default
+// Store::visit_guest_roots).
 void collect_garbage(Store& store, const GcHeap::RootVisitor& stack_roots = nullptr);
 
 // Whether `r` is a GC object (struct, array, host object) or an exception of `store`: the words
