@@ -238,6 +238,16 @@ class Val {
     return x;
   }
   static Val funcref(const Func& f);
+  // An i31ref (an AnyRef holding the low 31 bits of `v`; no allocation, valid in any store).
+  static Val i31ref(int32_t v) {
+    return from_ref_bits(ValType::AnyRef,
+                         (static_cast<uintptr_t>(static_cast<uint32_t>(v) & 0x7FFFFFFFu) << 1) | 1);
+  }
+  // The value of an i31ref, sign-extended from 31 bits; nullopt for anything else.
+  std::optional<int32_t> i31() const {
+    if (type_ != ValType::AnyRef || (bits_[0] & 1) == 0) return std::nullopt;
+    return static_cast<int32_t>(static_cast<uint32_t>(bits_[0] >> 1) << 1) >> 1;
+  }
   // A raw slot encoding (what the engine stores): i32/f32 in the low 32 bits of slot 0.
   static Val from_slots(ValType t, const uint64_t* slots) {
     Val x;
@@ -851,6 +861,24 @@ class Store {
   std::optional<Trap> wasi_thread_trap() const;
   // The Func a funcref Val points to (nullopt for null).
   std::optional<Func> funcref(const Val& v);
+
+  // Inside GC objects (Wasmtime's StructRef::field / ArrayRef::get): `ref` is a struct or array
+  // reference of this store (any Val of the any hierarchy). Packed i8/i16 fields read as i32,
+  // zero-extended (sign-extend the low 8/16 bits for the signed view); writes take an i32 and
+  // keep its low bits. References read are rooted in the current RootScope. Usage errors name
+  // what is wrong: a null reference, one that is not a struct (an array) of this store, a
+  // field or element out of range, an immutable field, a value of another type (references
+  // are checked against the field's exact type, as arguments are).
+  Result<Val> struct_get(const Val& ref, uint32_t field);
+  Result<void> struct_set(const Val& ref, uint32_t field, const Val& value);
+  Result<uint32_t> array_len(const Val& ref) const;
+  Result<Val> array_get(const Val& ref, uint32_t index);
+  Result<void> array_set(const Val& ref, uint32_t index, const Val& value);
+  // What a reference designates, without a cast: Null, I31, Struct, Array, Host (an externref
+  // made by new_externref, also after any.convert_extern), Func, Exception; Unknown for a word
+  // that is none of this store's (a dangling or foreign reference).
+  enum class RefKind : uint8_t { Null, I31, Struct, Array, Host, Func, Exception, Unknown };
+  RefKind ref_kind(const Val& ref) const;
 
   // Fuel (Config::consume_fuel; otherwise these return ErrorKind::Usage). set_fuel sets the
   // remaining fuel; after an "all fuel consumed" trap, set more and call again.

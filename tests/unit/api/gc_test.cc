@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "hull/hull.hh"
@@ -363,6 +364,115 @@ TEST_F(ApiGcHandles, ExternrefValueTellsHostObjectsFromWasmValues) {
   ASSERT_TRUE(from_i31.ok());
   EXPECT_FALSE(store.externref_value((*from_i31)[0]));
   EXPECT_EQ(store.externref_value(store.new_externref(33)), 33u);
+}
+
+// ---- inside GC objects, from the host ----
+
+constexpr std::string_view kFields = R"((module
+  (type $node (struct (field $next (mut (ref null $node))) (field $v i32)))
+  (type $rec (struct (field $a (mut i32)) (field $b (mut i8)) (field $c f64)
+                     (field $d (mut (ref null $node))) (field $e i64)))
+  (type $shorts (array (mut i16)))
+  (type $frozen (array i32))
+  (func (export "rec") (result (ref $rec))
+    (struct.new $rec (i32.const 7) (i32.const 200) (f64.const 2.5)
+                     (struct.new $node (ref.null $node) (i32.const 9)) (i64.const -1)))
+  (func (export "shorts") (param i32) (result (ref $shorts))
+    (array.new $shorts (i32.const 65535) (local.get 0)))
+  (func (export "frozen") (result (ref $frozen)) (array.new_fixed $frozen 2 (i32.const 1) (i32.const 2)))
+  (func (export "sum_a_b") (param (ref $rec)) (result i32)
+    (i32.add (struct.get $rec $a (local.get 0)) (struct.get_s $rec $b (local.get 0))))
+  (func (export "short_at") (param (ref $shorts) i32) (result i32)
+    (array.get_s $shorts (local.get 0) (local.get 1)))
+  (func (export "i31_plus") (param i31ref i32) (result i32)
+    (i32.add (i31.get_s (local.get 0)) (local.get 1)))
+))";
+
+struct FieldsFixture : ::testing::Test {
+  api::Engine engine;
+  api::Store store{engine};
+  std::optional<api::Instance> inst;
+  std::optional<api::RootScope> scope;
+  void SetUp() override {
+    auto i = api::Linker().instantiate(store, wat(engine, kFields));
+    ASSERT_TRUE(i.ok()) << i.error().to_string();
+    inst = *i;
+    scope.emplace(store);
+  }
+  void TearDown() override { scope.reset(); }
+  // The first result of export `name`.
+  api::Val make(const char* name, std::vector<api::Val> args = {}) {
+    auto r = inst->get_func(name)->call(args);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_string());
+    return r.ok() ? (*r)[0] : api::Val();
+  }
+};
+
+using ApiGcFields = FieldsFixture;
+
+TEST_F(ApiGcFields, TheHostReadsAndWritesStructsAndArrays) {
+  api::Val rec = make("rec");
+  EXPECT_EQ(store.ref_kind(rec), api::Store::RefKind::Struct);
+  EXPECT_EQ(store.struct_get(rec, 0)->i32(), 7);
+  EXPECT_EQ(store.struct_get(rec, 1)->i32(), 200);  // packed: zero-extended
+  EXPECT_EQ(store.struct_get(rec, 2)->f64(), 2.5);
+  EXPECT_EQ(store.struct_get(rec, 4)->i64(), -1);
+  api::Val node = *store.struct_get(rec, 3);
+  EXPECT_EQ(store.ref_kind(node), api::Store::RefKind::Struct);
+  EXPECT_EQ(store.struct_get(node, 1)->i32(), 9);
+  // Writes are seen by wasm: 100 + (int8)0x1FF = 100 - 1.
+  ASSERT_TRUE(store.struct_set(rec, 0, api::Val(int32_t{100})).ok());
+  ASSERT_TRUE(store.struct_set(rec, 1, api::Val(int32_t{0x1FF})).ok());
+  EXPECT_EQ(call_i32(*inst, "sum_a_b", {rec}), 99);
+  ASSERT_TRUE(store.struct_set(rec, 3, api::Val::null(api::ValType::AnyRef)).ok());
+  EXPECT_EQ(store.ref_kind(*store.struct_get(rec, 3)), api::Store::RefKind::Null);
+
+  api::Val shorts = make("shorts", {api::Val(int32_t{3})});
+  EXPECT_EQ(store.ref_kind(shorts), api::Store::RefKind::Array);
+  EXPECT_EQ(*store.array_len(shorts), 3u);
+  EXPECT_EQ(store.array_get(shorts, 2)->i32(), 65535);
+  ASSERT_TRUE(store.array_set(shorts, 1, api::Val(int32_t{-2})).ok());
+  EXPECT_EQ(call_i32(*inst, "short_at", {shorts, api::Val(int32_t{1})}), -2);
+
+  // i31 references made by the host.
+  api::Val small = api::Val::i31ref(-5);
+  EXPECT_EQ(small.i31(), -5);
+  EXPECT_EQ(store.ref_kind(small), api::Store::RefKind::I31);
+  EXPECT_EQ(call_i32(*inst, "i31_plus", {small, api::Val(int32_t{10})}), 5);
+  EXPECT_FALSE(rec.i31());
+}
+
+TEST_F(ApiGcFields, MistakesAreUsageErrorsThatSayWhat) {
+  api::Val rec = make("rec");
+  api::Val shorts = make("shorts", {api::Val(int32_t{3})});
+  api::Val frozen = make("frozen");
+  auto says = [](const auto& r, std::string_view what) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().kind, api::ErrorKind::Usage);
+    EXPECT_EQ(r.error().message, what);
+  };
+  says(store.struct_get(rec, 5), "field 5 is out of range (5)");
+  says(store.struct_set(rec, 2, api::Val(2.0)), "field 2 is immutable");
+  says(store.struct_set(rec, 0, api::Val(int64_t{1})), "value is i64, the field is i32");
+  says(store.struct_get(shorts, 0), "not a struct of this store");
+  says(store.array_len(rec), "not an array of this store");
+  says(store.struct_get(api::Val::null(api::ValType::AnyRef), 0), "null struct reference");
+  says(store.struct_get(api::Val::i31ref(1), 0), "not a struct of this store");
+  says(store.array_get(shorts, 3), "element 3 is out of range (3)");
+  says(store.array_set(frozen, 0, api::Val(int32_t{1})), "the array's elements are immutable");
+  // A reference field takes only its exact type: an i31 is not a $node.
+  auto bad = store.struct_set(rec, 3, api::Val::i31ref(1));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("value does not match type"), std::string::npos)
+      << bad.error().message;
+  // Another store's struct is not this store's.
+  api::Store other(engine);
+  auto oi = api::Linker().instantiate(other, wat(engine, kFields));
+  ASSERT_TRUE(oi.ok());
+  api::Val foreign = (*oi->get_func("rec")->call({}))[0];
+  says(store.struct_get(foreign, 0), "not a struct of this store");
+  EXPECT_EQ(store.ref_kind(foreign), api::Store::RefKind::Unknown);
+  EXPECT_EQ(store.ref_kind(store.new_externref(1)), api::Store::RefKind::Host);
 }
 
 }  // namespace
