@@ -13,7 +13,7 @@
 //
 // Objects never move. The collector (GcHeap::collect) marks from the roots its caller visits
 // -- the interpreter's frames (their stack maps' reference slots, or every slot of a frame
-// without one), globals, tables, element segments, exception payloads and the embedder's
+// without one), globals, tables, element segments, exception payloads and the
 // host's handles (Store::host_roots, pinned words) -- and through object fields (each object's
 // layout says which fields are references), then frees everything unmarked. Every root word is
 // looked up among the live objects and exceptions before it is followed, so a word that is not a
