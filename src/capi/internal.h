@@ -151,6 +151,21 @@ struct wasm_store_t {
 
 namespace hull::capi {
 
+// A root scope around one C API operation (a call, a global or table write): the externref
+// wrappers it makes or finds are rooted until the value lands where wasm keeps it (a frame, a
+// global, a table), then released, so unreachable wrappers stay collectable.
+struct RootScope {
+  explicit RootScope(wasm_store_t* s)
+      : roots(s->store.host_roots), depth(s->store.host_roots.size()) {}
+  RootScope(const RootScope&) = delete;
+  RootScope& operator=(const RootScope&) = delete;
+  ~RootScope() {
+    if (roots.size() > depth) roots.resize(depth);
+  }
+  std::vector<RefBits>& roots;
+  size_t depth;
+};
+
 wasm_ref_t* new_ref(RefKind kind, wasm_store_t* s, void* obj);
 template <class T>
 T* new_handle(RefKind kind, wasm_store_t* s, void* obj) {

@@ -99,7 +99,11 @@ uintptr_t ref_from_c(wasm_store_t* s, const wasm_ref_t* r, bool funcref) {
   if (r->kind == RefKind::Any) return reinterpret_cast<uintptr_t>(r->obj);
   // An externref: one ExternObject per C object keeps identity across round trips.
   auto it = s->externref_of.find(r->obj);
-  if (it != s->externref_of.end()) return it->second;
+  if (it != s->externref_of.end()) {
+    // Rooted like a new wrapper: it may be garbage already, and the next conversion may collect.
+    s->store.host_roots.push_back(it->second);
+    return it->second;
+  }
   auto* rec = new RefRecord{r->kind, r->obj, s};
   const uintptr_t bits =
       new_extern_ref(s->store, reinterpret_cast<uint64_t>(rec), &release_ref_record);
@@ -187,9 +191,9 @@ hull::FuncType functype_from_c(const wasm_functype_t* t) {
 }
 
 // The engine-facing side of every C host function.
-std::optional<hull::Trap> c_host_trampoline(void* envp, hull::Store& st, uint64_t* slots) {
+std::optional<hull::Trap> c_host_trampoline(void* envp, hull::Store&, uint64_t* slots) {
   CHostEnv& env = *static_cast<CHostEnv*>(envp);
-  const size_t roots = st.host_roots.size();  // the callback is a root scope
+  RootScope scope(env.store);  // the callback is a root scope
   const size_t np = env.params.size(), nr = env.results.size();
   std::array<wasm_val_t, 8> small_a{}, small_r{};
   std::vector<wasm_val_t> big_a, big_r;
@@ -221,7 +225,6 @@ std::optional<hull::Trap> c_host_trampoline(void* envp, hull::Store& st, uint64_
     }
   }
   for (size_t i = 0; i < nr; ++i) wasm_val_delete(&r[i]);
-  if (st.host_roots.size() > roots) st.host_roots.resize(roots);
   return out;
 }
 
@@ -523,13 +526,7 @@ wasm_trap_t* wasm_func_call(const wasm_func_t* fn, const wasm_val_vec_t* args,
   uint64_t* slots = std::max(np, nr) <= 16 ? small.data()
                                            : (big.resize(std::max(np, nr)), big.data());
   // The call is a root scope: results leave it as handles, which root what they refer to.
-  struct Scope {
-    std::vector<hull::RefBits>& roots;
-    size_t depth;
-    ~Scope() {
-      if (roots.size() > depth) roots.resize(depth);
-    }
-  } scope{s->store.host_roots, s->store.host_roots.size()};
+  RootScope scope(s);
   for (size_t i = 0; i < np; ++i) {
     if (args->data[i].kind != to_c(ft.params[i]) || !val_from_c(s, args->data[i], &slots[i])) {
       return new_trap(s, "argument " + std::to_string(i) + " has the wrong type");
@@ -551,6 +548,7 @@ wasm_global_t* wasm_global_new(wasm_store_t* s, const wasm_globaltype_t* type,
                                const wasm_val_t* init) {
   if (init->kind != type->content->kind) return nullptr;
   hull::GlobalType gt{from_c(type->content->kind), type->mutability == WASM_VAR};
+  RootScope scope(s);
   uint64_t slot = 0;
   if (!val_from_c(s, *init, &slot) || check_ref(s, gt.type, static_cast<uintptr_t>(slot)))
     return nullptr;
@@ -575,6 +573,7 @@ void wasm_global_set(wasm_global_t* g, const wasm_val_t* v) {
   hull::Global* gl = global_of(g);
   if (gl->type.type.kind == hull::ValKind::V128) return;  // not representable in wasm_val_t
   if (!gl->type.mut || v->kind != to_c(gl->type.type)) return;
+  RootScope scope(g->store);
   uint64_t slot = 0;
   if (val_from_c(g->store, *v, &slot) && !check_ref(g->store, gl->type.type, slot))
     gl->value[0] = slot;
@@ -587,6 +586,7 @@ wasm_table_t* wasm_table_new(wasm_store_t* s, const wasm_tabletype_t* type, wasm
   hull::TableType tt;
   tt.elem = from_c(type->element->kind);
   tt.limits = from_c(type->limits);
+  RootScope scope(s);
   const uintptr_t init_bits = ref_from_c(s, init, tt.elem.heap == hull::HeapKind::Func);
   if (check_ref(s, tt.elem, init_bits)) return nullptr;
   auto t = hull::new_table(s->store, tt, init_bits);
@@ -610,6 +610,7 @@ bool wasm_table_set(wasm_table_t* t, wasm_table_size_t i, wasm_ref_t* r) {
   if (i >= tb->size()) return false;
   const bool fr = is_funcref_table(tb);
   if (fr && r && r->kind != RefKind::Func) return false;
+  RootScope scope(t->store);
   const uintptr_t bits = ref_from_c(t->store, r, fr);
   if (check_ref(t->store, tb->type.elem, bits)) return false;
   tb->elems[i] = bits;
@@ -622,6 +623,7 @@ bool wasm_table_grow(wasm_table_t* t, wasm_table_size_t delta, wasm_ref_t* init)
   hull::Table* tb = table_of(t);
   const bool fr = is_funcref_table(tb);
   if (fr && init && init->kind != RefKind::Func) return false;
+  RootScope scope(t->store);
   const uintptr_t bits = ref_from_c(t->store, init, fr);
   if (check_ref(t->store, tb->type.elem, bits)) return false;
   return tb->grow(delta, bits) != UINT64_MAX;

@@ -27,6 +27,7 @@ constexpr const char* kNodes = R"((module
   (func (export "keep") (param externref) (global.set $ext (local.get 0)))
   (func (export "drop") (global.set $ext (ref.null extern)))
   (func (export "ext_id") (param externref) (result externref) (local.get 0))
+  (export "g" (global $ext))
 ))";
 
 struct Fixture : ::testing::Test {
@@ -46,7 +47,7 @@ struct Fixture : ::testing::Test {
     instance = wasm_instance_new(store, module, nullptr, nullptr);
     ASSERT_NE(instance, nullptr);
     wasm_instance_exports(instance, &exports);
-    ASSERT_EQ(exports.size, 7u);
+    ASSERT_EQ(exports.size, 8u);
   }
   void TearDown() override {
     wasm_extern_vec_delete(&exports);
@@ -164,6 +165,41 @@ TEST_F(CapiGc, ExternrefWrappersOfCObjectsAreCollected) {
   }
   EXPECT_EQ(live(), 1u);
   wasm_foreign_delete(fo);
+}
+
+TEST_F(CapiGc, WrappersStoredThroughGlobalsAndTablesAreCollectedToo) {
+  // Writing a global is a root scope of its own: the wrapper made for the write lives on only
+  // through the global, so once the global is cleared it is garbage.
+  wasm_global_t* g = wasm_extern_as_global(exports.data[7]);
+  ASSERT_NE(g, nullptr);
+  wasm_foreign_t* objects[100];
+  for (auto*& fo : objects) {
+    fo = wasm_foreign_new(store);
+    wasm_val_t v = WASM_REF_VAL(wasm_foreign_as_ref(fo));
+    wasm_global_set(g, &v);
+  }
+  EXPECT_EQ(live(), 1u);  // the last one, in the global
+  wasm_val_t out;
+  wasm_global_get(g, &out);
+  EXPECT_TRUE(wasm_ref_same(out.of.ref, wasm_foreign_as_ref(objects[99])));
+  wasm_val_delete(&out);
+  wasm_val_t null = WASM_REF_VAL(nullptr);
+  wasm_global_set(g, &null);
+  EXPECT_EQ(live(), 0u);
+  // A table of externrefs, the same way.
+  wasm_limits_t lim{2, 2};
+  wasm_tabletype_t* tt = wasm_tabletype_new(wasm_valtype_new_externref(), &lim);
+  wasm_table_t* t = wasm_table_new(store, tt, nullptr);
+  wasm_tabletype_delete(tt);
+  ASSERT_NE(t, nullptr);
+  EXPECT_TRUE(wasm_table_set(t, 0, wasm_foreign_as_ref(objects[0])));
+  EXPECT_TRUE(wasm_table_set(t, 1, wasm_foreign_as_ref(objects[0])));  // the same wrapper
+  EXPECT_EQ(live(), 1u);
+  EXPECT_TRUE(wasm_table_set(t, 0, nullptr));
+  EXPECT_TRUE(wasm_table_set(t, 1, nullptr));
+  EXPECT_EQ(live(), 0u);
+  wasm_table_delete(t);
+  for (auto* fo : objects) wasm_foreign_delete(fo);
 }
 
 }  // namespace
