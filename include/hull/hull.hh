@@ -902,6 +902,10 @@ class Store {
     uint64_t gc_bytes = 0;
     uint64_t gc_collections = 0;
     uint64_t gc_allocated_bytes = 0;
+    // Time the store's collections stopped its guest (they stop the world): in all, and the
+    // longest one.
+    std::chrono::nanoseconds gc_pause_total{0};
+    std::chrono::nanoseconds gc_pause_max{0};
     size_t externrefs = 0;  // host objects alive (new_externref), counted in gc_objects too
     // References the host holds: rooted in scopes (or in none: for the store's life), and
     // OwnedRef handles. A count that only grows means references kept past their use.

@@ -181,6 +181,8 @@ Store::Stats Store::stats() const {
   st.gc_bytes = impl_->store.gc.live_bytes();
   st.gc_collections = impl_->store.gc.collections();
   st.gc_allocated_bytes = impl_->store.gc.total_allocated_bytes();
+  st.gc_pause_total = std::chrono::nanoseconds(impl_->store.gc.pause_total_ns());
+  st.gc_pause_max = std::chrono::nanoseconds(impl_->store.gc.pause_max_ns());
   st.externrefs = impl_->store.gc.live_host_objects();
   st.host_roots = impl_->store.host_roots.size() + impl_->store.gc.pinned_count();
   return st;

@@ -2,6 +2,7 @@
 #include "runtime/gc_heap.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -30,6 +31,16 @@ uint8_t storage_size(const FieldType& f) {
   }
 }
 
+FieldRefs refs_of(const FieldType& f) {
+  if (f.packed != Packed::NotPacked || !f.type.is_ref()) return FieldRefs::None;
+  HeapKind top = abstract_top(f.type.heap);
+  if (f.type.heap == HeapKind::Concrete)
+    top = type_by_id(f.type.index).kind == CompositeKind::Func ? HeapKind::Func : HeapKind::Any;
+  if (top == HeapKind::Func) return FieldRefs::Func;
+  if (top == HeapKind::Exn) return FieldRefs::Exn;
+  return FieldRefs::Gc;  // any, extern
+}
+
 std::unique_ptr<GcLayout> make_layout(uint32_t type_id) {
   const SubType& st = type_by_id(type_id);
   auto l = std::make_unique<GcLayout>();
@@ -39,9 +50,10 @@ std::unique_ptr<GcLayout> make_layout(uint32_t type_id) {
     GcField f;
     f.size = storage_size(st.fields[0]);
     f.is_ref = st.fields[0].packed == Packed::NotPacked && st.fields[0].type.is_ref();
+    f.refs = refs_of(st.fields[0]);
     l->fields.push_back(f);
     l->payload_size = f.size;
-    l->elem_is_ref = f.is_ref;
+    l->elem_refs = f.refs;
     return l;
   }
   // Fields in declaration order, each aligned to its size (v128 to 16): no reordering, so
@@ -51,10 +63,12 @@ std::unique_ptr<GcLayout> make_layout(uint32_t type_id) {
     GcField f;
     f.size = storage_size(ft);
     f.is_ref = ft.packed == Packed::NotPacked && ft.type.is_ref();
+    f.refs = refs_of(ft);
     off = (off + f.size - 1) & ~uint32_t(f.size - 1);
     f.offset = off;
     off += f.size;
-    if (f.is_ref) l->ref_offsets.push_back(f.offset);
+    if (f.refs == FieldRefs::Gc) l->gc_offsets.push_back(f.offset);
+    if (f.refs == FieldRefs::Exn) l->exn_offsets.push_back(f.offset);
     l->fields.push_back(f);
   }
   l->payload_size = off;
@@ -90,7 +104,7 @@ size_t object_bytes(const GcObject* o) {
 }  // namespace
 
 GcHeap::~GcHeap() {
-  for (const GcObject* o : live_) {
+  for (const GcObject* o : objects_) {
     if (o->kind == RefObjectKind::Host) {
       const auto* h = reinterpret_cast<const ExternObject*>(o);
       if (h->finalizer) h->finalizer(h->host_value);
@@ -125,6 +139,7 @@ GcObject* GcHeap::allocate(const GcLayout& layout, uint32_t length, size_t paylo
   o->length = length;
   o->layout = &layout;
   live_.insert(o);
+  objects_.push_back(o);
   live_bytes_ += bytes;
   allocated_since_ += bytes;
   total_allocated_ += bytes;
@@ -138,6 +153,7 @@ ExternObject* GcHeap::allocate_host(uint64_t host_value, void (*finalizer)(uint6
   h->host_value = host_value;
   h->finalizer = finalizer;
   live_.insert(reinterpret_cast<const GcObject*>(h));
+  objects_.push_back(reinterpret_cast<GcObject*>(h));
   ++live_host_;
   live_bytes_ += sizeof(ExternObject);
   allocated_since_ += sizeof(ExternObject);
@@ -183,6 +199,7 @@ void GcHeap::unpin(RefBits r) {
 }
 
 void GcHeap::collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots) {
+  const auto started = std::chrono::steady_clock::now();
   ++collections_;
   std::vector<GcObject*> objects;
   std::vector<Exception*> exns;
@@ -202,6 +219,38 @@ void GcHeap::collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots) 
       exns.push_back(e);
     }
   };
+  // Typed fields hold what their type says (wasm code and the host API write only values of
+  // the field's type), so they are followed without a lookup.
+  auto mark_gc_field = [&](uint64_t word) {
+    if (!word || (word & 1) != 0) return;         // null, i31
+    auto* o = reinterpret_cast<GcObject*>(word);  // a struct, array or host object
+    if (!o->marked) {
+      o->marked = true;
+      objects.push_back(o);
+    }
+  };
+  auto mark_exn_field = [&](uint64_t word) {
+    auto* e = reinterpret_cast<Exception*>(word);
+    if (e && !e->marked) {
+      e->marked = true;
+      exns.push_back(e);
+    }
+  };
+  auto mark_fields = [](const uint8_t* p, const std::vector<uint32_t>& offsets, auto&& mark_one) {
+    for (uint32_t off : offsets) {
+      uint64_t w;
+      std::memcpy(&w, p + off, 8);
+      mark_one(w);
+    }
+  };
+  auto mark_elems = [](const GcObject* o, auto&& mark_one) {
+    const uint8_t* p = o->payload();
+    for (uint32_t i = 0; i < o->length; ++i) {
+      uint64_t w;
+      std::memcpy(&w, p + size_t(i) * 8, 8);
+      mark_one(w);
+    }
+  };
   for (const auto& [r, n] : pinned_) mark(r);
   exceptions.mark_roots(mark);
   visit_roots(mark);
@@ -212,18 +261,12 @@ void GcHeap::collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots) 
       if (o->kind == RefObjectKind::Host) continue;  // no references inside
       const GcLayout& l = *o->layout;
       if (l.kind == CompositeKind::Struct) {
-        for (uint32_t off : l.ref_offsets) {
-          uint64_t w;
-          std::memcpy(&w, o->payload() + off, 8);
-          mark(w);
-        }
-      } else if (l.elem_is_ref) {
-        const uint8_t* p = o->payload();
-        for (uint32_t i = 0; i < o->length; ++i) {
-          uint64_t w;
-          std::memcpy(&w, p + size_t(i) * 8, 8);
-          mark(w);
-        }
+        mark_fields(o->payload(), l.gc_offsets, mark_gc_field);
+        mark_fields(o->payload(), l.exn_offsets, mark_exn_field);
+      } else if (l.elem_refs == FieldRefs::Gc) {
+        mark_elems(o, mark_gc_field);
+      } else if (l.elem_refs == FieldRefs::Exn) {
+        mark_elems(o, mark_exn_field);
       }
       continue;
     }
@@ -231,16 +274,26 @@ void GcHeap::collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots) 
     exns.pop_back();
     for (uint64_t w : e->payload) mark(w);
   }
-  std::vector<GcObject*> dead;
-  for (const GcObject* co : live_) {
-    auto* o = const_cast<GcObject*>(co);
-    if (!o->marked) dead.push_back(o);
-    o->marked = false;
+  // Sweep: keep the marked objects (compacting objects_ in place), free the others.
+  size_t kept = 0;
+  for (size_t i = 0; i < objects_.size(); ++i) {
+    GcObject* o = objects_[i];
+    if (o->marked) {
+      o->marked = false;
+      objects_[kept++] = o;
+    } else {
+      free_object(o);
+    }
   }
-  for (GcObject* o : dead) free_object(o);
+  objects_.resize(kept);
   exceptions.sweep();
   allocated_since_ = 0;
   next_collection_ = std::max<uint64_t>(kMinCollectBytes, live_bytes_);
+  const auto pause = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                               std::chrono::steady_clock::now() - started)
+                                               .count());
+  pause_total_ns_ += pause;
+  pause_max_ns_ = std::max(pause_max_ns_, pause);
 }
 
 bool ref_matches_heap_type(RefBits r, HeapKind top, HeapKind target, uint32_t type_id) {

@@ -38,10 +38,15 @@ namespace hull {
 class ExceptionHeap;
 
 // Storage of one struct field or array element.
+// What a reference field holds, for the collector: GC heap objects (the any and extern
+// hierarchies: structs, arrays, host objects, i31s), exceptions, or functions (never collected).
+enum class FieldRefs : uint8_t { None, Gc, Exn, Func };
+
 struct GcField {
   uint32_t offset = 0;  // from the start of the payload (struct); 0 for array elements
   uint8_t size = 8;     // 1, 2, 4, 8 or 16 bytes
   bool is_ref = false;
+  FieldRefs refs = FieldRefs::None;
 };
 
 // The runtime layout of a struct or array type, one per canonical type id, process-wide.
@@ -50,8 +55,10 @@ struct GcLayout {
   CompositeKind kind = CompositeKind::Struct;
   uint32_t payload_size = 0;          // struct: bytes of all fields; array: element size
   std::vector<GcField> fields;        // struct: one per field; array: the element
-  std::vector<uint32_t> ref_offsets;  // struct: offsets of reference fields (marking)
-  bool elem_is_ref = false;           // array: elements are references
+  // Marking follows typed fields without looking them up: a field's type says what it holds.
+  std::vector<uint32_t> gc_offsets;       // struct: offsets of fields with FieldRefs::Gc
+  std::vector<uint32_t> exn_offsets;      // struct: offsets of fields with FieldRefs::Exn
+  FieldRefs elem_refs = FieldRefs::None;  // array: what its elements hold
 };
 
 // The layout of struct/array type `type_id` (canonical). Thread-safe; the reference is stable.
@@ -130,6 +137,9 @@ class GcHeap {
   size_t live_host_objects() const { return live_host_; }
   uint64_t live_bytes() const { return live_bytes_; }
   uint64_t collections() const { return collections_; }
+  // Stop-the-world time of the collections so far: all of them, and the longest.
+  uint64_t pause_total_ns() const { return pause_total_ns_; }
+  uint64_t pause_max_ns() const { return pause_max_ns_; }
   uint64_t total_allocated_bytes() const { return total_allocated_; }
 
  private:
@@ -144,13 +154,19 @@ class GcHeap {
   static constexpr size_t kMaxCachedBlock = size_t(1) << 20;
   std::unordered_map<size_t, std::vector<void*>> free_blocks_;
   size_t cached_bytes_ = 0;
+  // The live objects twice: a set, to check root words (which may be anything) before they are
+  // followed, and a vector, which the sweep walks (a dense array instead of hash nodes: one
+  // cache miss per object, not two).
   std::unordered_set<const GcObject*> live_;
+  std::vector<GcObject*> objects_;
   std::unordered_map<RefBits, uint32_t> pinned_;
   uint64_t live_bytes_ = 0;
   size_t live_host_ = 0;
   uint64_t allocated_since_ = 0;
   uint64_t next_collection_ = kMinCollectBytes;
   uint64_t collections_ = 0;
+  uint64_t pause_total_ns_ = 0;
+  uint64_t pause_max_ns_ = 0;
   uint64_t total_allocated_ = 0;
   bool stress_ = false;
 };

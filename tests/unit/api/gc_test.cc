@@ -123,6 +123,9 @@ TEST(ApiGc, ChurningTenGigabytesStaysBounded) {
   EXPECT_GT(st.gc_collections, 1000u);
   // Everything died young: what is left is at most the allocations since the last collection.
   EXPECT_LT(st.gc_bytes, uint64_t(16) << 20);
+  // Every collection's pause is recorded.
+  EXPECT_GT(st.gc_pause_max.count(), 0);
+  EXPECT_LE(st.gc_pause_max, st.gc_pause_total);
 }
 
 TEST(ApiGc, CyclesThroughGlobalsAndTablesAreCollected) {
@@ -473,6 +476,59 @@ TEST_F(ApiGcFields, MistakesAreUsageErrorsThatSayWhat) {
   says(store.struct_get(foreign, 0), "not a struct of this store");
   EXPECT_EQ(store.ref_kind(foreign), api::Store::RefKind::Unknown);
   EXPECT_EQ(store.ref_kind(store.new_externref(1)), api::Store::RefKind::Host);
+}
+
+// ---- what typed fields hold: the collector follows them by their type ----
+
+constexpr std::string_view kTypedFields = R"((module
+  (type $f (func (result i32)))
+  (type $box (struct (field $fn (mut (ref null $f))) (field $exn (mut exnref))
+                     (field $next (mut (ref null $box)))))
+  (type $fns (array (mut funcref)))
+  (tag $t (param i32))
+  (global $keep (mut (ref null $box)) (ref.null $box))
+  (global $fns (mut (ref null $fns)) (ref.null $fns))
+  (func $seven (type $f) (i32.const 7))
+  (elem declare func $seven)
+  ;; A box holding a function, an exception (caught with catch_ref) and itself.
+  (func (export "fill")
+    (local $b (ref $box)) (local $e exnref)
+    (local.set $b (struct.new $box (ref.func $seven) (ref.null exn) (ref.null $box)))
+    (struct.set $box $next (local.get $b) (local.get $b))
+    (block $h (result i32 exnref)
+      (try_table (catch_ref $t $h) (throw $t (i32.const 42)))
+      (unreachable))
+    (local.set $e)
+    (drop)  ;; the i32 payload
+    (struct.set $box $exn (local.get $b) (local.get $e))
+    (global.set $keep (local.get $b))
+    (global.set $fns (array.new $fns (ref.func $seven) (i32.const 3))))
+  (func (export "use") (result i32)
+    (i32.add
+      (call_ref $f (ref.as_non_null (struct.get $box $fn (global.get $keep))))
+      (call_ref $f (ref.cast (ref $f) (array.get $fns (global.get $fns) (i32.const 2))))))
+  (func (export "clear")
+    (global.set $keep (ref.null $box))
+    (global.set $fns (ref.null $fns)))
+))";
+
+TEST(ApiGcTypedFields, FunctionsAndExceptionsInFieldsAreFollowedByTheirType) {
+  api::Engine engine;
+  api::Store store(engine);
+  auto inst = api::Linker().instantiate(store, wat(engine, kTypedFields));
+  ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+  ASSERT_TRUE(inst->get_func("fill")->call({}).ok());
+  store.collect_garbage();
+  store.collect_garbage();
+  // The exception lives through the box's exnref field; functions in fields are not heap
+  // objects (marking one as such would write into the Function and break its type).
+  EXPECT_EQ(store.stats().exceptions, 1u);
+  EXPECT_EQ(store.stats().gc_objects, 2u);  // the box and the array
+  EXPECT_EQ(call_i32(*inst, "use"), 14);
+  ASSERT_TRUE(inst->get_func("clear")->call({}).ok());
+  store.collect_garbage();
+  EXPECT_EQ(store.stats().exceptions, 0u);
+  EXPECT_EQ(store.stats().gc_objects, 0u);
 }
 
 }  // namespace
