@@ -2,6 +2,7 @@
 #include "serve/diagnostics.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace hull::serve {
 
@@ -14,11 +15,19 @@ std::string Diagnostic::to_string() const { return at.to_string() + ": " + messa
 
 namespace {
 // In file order, whatever order the checks ran in.
+// (Ties keep the order the checks ran in: sorted by (line, column, index). Not stable_sort:
+// libstdc++ 12's uses get_temporary_buffer, which clang 19 warns is deprecated.)
 std::vector<Diagnostic> in_file_order(std::vector<Diagnostic> ds) {
-  std::stable_sort(ds.begin(), ds.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return a.at.line != b.at.line ? a.at.line < b.at.line : a.at.column < b.at.column;
+  std::vector<size_t> order(ds.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::tie(ds[a].at.line, ds[a].at.column, a) <
+           std::tie(ds[b].at.line, ds[b].at.column, b);
   });
-  return ds;
+  std::vector<Diagnostic> sorted;
+  sorted.reserve(ds.size());
+  for (size_t i : order) sorted.push_back(std::move(ds[i]));
+  return sorted;
 }
 }  // namespace
 

@@ -5,6 +5,7 @@
 // keeps them beside the token stream (lexer.h), so the grammar elsewhere never sees them: this
 // file claims each one where it may stand, and one left unclaimed is misplaced.
 #include <algorithm>
+#include <tuple>
 
 #include "text/lexer.h"
 #include "text/module_parser_impl.h"
@@ -175,7 +176,10 @@ Result<const Annotation*> ModuleParser::take_branch_hint(size_t pos) {
 }
 
 void ModuleParser::record_branch_hint(const Annotation* hint, size_t offset) {
-  if (hint) branch_hints_.push_back({hint_func_, uint32_t(offset), hint->body[0].text});
+  if (hint) {
+    branch_hints_.push_back({hint_func_, uint32_t(offset), hint->body[0].text,
+                             static_cast<uint32_t>(branch_hints_.size())});
+  }
 }
 
 // After every field: an annotation nobody claimed stands where its kind may not.
@@ -211,10 +215,12 @@ void ModuleParser::put_custom_sections(Bytes& out, int slot) const {
 // its hints by ascending offset from the start of the body (its locals): offset, size, bytes.
 void ModuleParser::put_branch_hint_section(Bytes& out) {
   if (branch_hints_.empty()) return;
-  std::stable_sort(branch_hints_.begin(), branch_hints_.end(),
-                   [](const BranchHintEntry& a, const BranchHintEntry& b) {
-                     return a.func != b.func ? a.func < b.func : a.offset < b.offset;
-                   });
+  // Hints at the same instruction keep their text order (std::sort on (func, offset, text
+  // position): libstdc++ 12's stable_sort draws a deprecation warning from clang 19).
+  std::sort(branch_hints_.begin(), branch_hints_.end(),
+            [](const BranchHintEntry& a, const BranchHintEntry& b) {
+              return std::tie(a.func, a.offset, a.order) < std::tie(b.func, b.offset, b.order);
+            });
   Bytes funcs;
   uint32_t nfuncs = 0;
   for (size_t i = 0; i < branch_hints_.size();) {

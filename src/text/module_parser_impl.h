@@ -274,6 +274,7 @@ class ModuleParser {
     uint32_t func;
     uint32_t offset;  // from the start of the function body (its local declarations)
     std::string_view value;
+    uint32_t order;  // position in the text: ties keep it
   };
 
   // ---------------------------------------------------------------- output
