@@ -17,9 +17,10 @@ namespace {
 // refer to each other). Mid-unwind no frame is at a GC point: each is scanned whole; `sp` is
 // the base of the catching frame, ctx->fp.
 void collect_exceptions(Ctx* ctx, const uint64_t* sp) {
-  collect_garbage(*ctx->store, [&](const std::function<void(uint64_t)>& root) {
-    visit_frame_roots(ctx, nullptr, sp, root);
-  });
+  collect_garbage(
+      *ctx->store,
+      [&](const std::function<void(uint64_t)>& root) { visit_frame_roots(ctx, nullptr, sp, root); },
+      /*sweep_now=*/false);
 }
 
 }  // namespace

@@ -26,9 +26,10 @@ const GcPoint* gc_point_at(const FuncCode* fc, const Word* at) {
 }
 
 [[gnu::noinline]] void collect_from(Ctx* ctx, const Word* pc, const uint64_t* sp) {
-  collect_garbage(*ctx->store, [&](const std::function<void(uint64_t)>& root) {
-    visit_frame_roots(ctx, pc, sp, root);
-  });
+  collect_garbage(
+      *ctx->store,
+      [&](const std::function<void(uint64_t)>& root) { visit_frame_roots(ctx, pc, sp, root); },
+      /*sweep_now=*/false);
 }
 
 // A zeroed object, or nullptr when the store's memory limit forbids it even after a collection.

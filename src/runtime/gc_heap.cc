@@ -104,6 +104,7 @@ size_t object_bytes(const GcObject* o) {
 }  // namespace
 
 GcHeap::~GcHeap() {
+  finish_sweep();  // objects_ is consistent only between sweeps
   for (const GcObject* o : objects_) {
     if (o->kind == RefObjectKind::Host) {
       const auto* h = reinterpret_cast<const ExternObject*>(o);
@@ -131,6 +132,10 @@ void* GcHeap::allocate_block(size_t bytes) {
 GcObject* GcHeap::allocate(const GcLayout& layout, uint32_t length, size_t payload,
                            uint64_t limit) {
   const size_t bytes = GcObject::kHeaderSize + payload;
+  if (sweeping_) {
+    sweep_some(sweep_slice(bytes));
+    if (live_bytes_ + bytes > limit) finish_sweep();  // garbage not swept yet counts until it is
+  }
   if (live_bytes_ + bytes > limit) return nullptr;
   void* mem = allocate_block(bytes);
   if (!mem) return nullptr;
@@ -147,6 +152,7 @@ GcObject* GcHeap::allocate(const GcLayout& layout, uint32_t length, size_t paylo
 }
 
 ExternObject* GcHeap::allocate_host(uint64_t host_value, void (*finalizer)(uint64_t)) {
+  if (sweeping_) sweep_some(sweep_slice(sizeof(ExternObject)));
   void* mem = allocate_block(sizeof(ExternObject));
   if (!mem) return nullptr;
   auto* h = new (mem) ExternObject;
@@ -198,11 +204,34 @@ void GcHeap::unpin(RefBits r) {
   if (it != pinned_.end() && --it->second == 0) pinned_.erase(it);
 }
 
+void GcHeap::sweep_some(size_t n) {
+  if (!sweeping_) return;
+  const size_t stop = sweep_end_ - sweep_cursor_ < n ? sweep_end_ : sweep_cursor_ + n;
+  for (; sweep_cursor_ < stop; ++sweep_cursor_) {
+    GcObject* o = objects_[sweep_cursor_];
+    if (o->marked) {
+      o->marked = false;
+      objects_[sweep_kept_++] = o;
+    } else {
+      free_object(o);
+    }
+  }
+  if (sweep_cursor_ < sweep_end_) return;
+  // Done: the objects allocated during the sweep follow the survivors.
+  const size_t tail = objects_.size() - sweep_end_;
+  std::move(objects_.begin() + static_cast<ptrdiff_t>(sweep_end_), objects_.end(),
+            objects_.begin() + static_cast<ptrdiff_t>(sweep_kept_));
+  objects_.resize(sweep_kept_ + tail);
+  sweeping_ = false;
+}
+
 void GcHeap::collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots) {
   const auto started = std::chrono::steady_clock::now();
+  finish_sweep();  // marking starts from a heap with every mark clear
   ++collections_;
   std::vector<GcObject*> objects;
   std::vector<Exception*> exns;
+  uint64_t marked_bytes = 0;  // what survives: the next collection is due after as much again
   auto mark = [&](uint64_t word) {
     if (!word || (word & 7) != 0) return;  // null, i31 or not a pointer we hand out
     auto it = live_.find(reinterpret_cast<const GcObject*>(word));
@@ -210,6 +239,7 @@ void GcHeap::collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots) 
       auto* o = const_cast<GcObject*>(*it);
       if (!o->marked) {
         o->marked = true;
+        marked_bytes += object_bytes(o);
         objects.push_back(o);
       }
       return;
@@ -226,6 +256,7 @@ void GcHeap::collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots) 
     auto* o = reinterpret_cast<GcObject*>(word);  // a struct, array or host object
     if (!o->marked) {
       o->marked = true;
+      marked_bytes += object_bytes(o);
       objects.push_back(o);
     }
   };
@@ -274,21 +305,15 @@ void GcHeap::collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots) 
     exns.pop_back();
     for (uint64_t w : e->payload) mark(w);
   }
-  // Sweep: keep the marked objects (compacting objects_ in place), free the others.
-  size_t kept = 0;
-  for (size_t i = 0; i < objects_.size(); ++i) {
-    GcObject* o = objects_[i];
-    if (o->marked) {
-      o->marked = false;
-      objects_[kept++] = o;
-    } else {
-      free_object(o);
-    }
-  }
-  objects_.resize(kept);
   exceptions.sweep();
+  // The objects are swept lazily by the allocations that follow (in stress mode at once, so
+  // that a missing root frees a live object right away).
+  sweeping_ = true;
+  sweep_cursor_ = sweep_kept_ = 0;
+  sweep_end_ = objects_.size();
+  if (stress_) finish_sweep();
   allocated_since_ = 0;
-  next_collection_ = std::max<uint64_t>(kMinCollectBytes, live_bytes_);
+  next_collection_ = std::max<uint64_t>(kMinCollectBytes, marked_bytes);
   const auto pause = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                std::chrono::steady_clock::now() - started)
                                                .count());

@@ -130,10 +130,16 @@ class GcHeap {
   // One collection of this heap and `exceptions` together (either may hold references into
   // the other). `visit_roots` calls its argument once per root word; any word is fine
   // (words that are not live objects or exceptions are ignored).
+  // The mark phase stops the world; the sweep is lazy: each later allocation sweeps a slice
+  // of the objects (finish_sweep does the rest at once; the next collection starts with it).
   using RootVisitor = std::function<void(const std::function<void(uint64_t)>&)>;
   void collect(ExceptionHeap& exceptions, const RootVisitor& visit_roots);
+  void finish_sweep() { sweep_some(SIZE_MAX); }
+  bool sweeping() const { return sweeping_; }
 
-  size_t live_objects() const { return live_.size(); }  // structs, arrays and host objects
+  // Structs, arrays and host objects not freed yet (while a sweep is under way, this includes
+  // garbage it has not reached).
+  size_t live_objects() const { return live_.size(); }
   size_t live_host_objects() const { return live_host_; }
   uint64_t live_bytes() const { return live_bytes_; }
   uint64_t collections() const { return collections_; }
@@ -147,6 +153,11 @@ class GcHeap {
   // `bytes` of zeroed memory, 16-aligned, from the cache of freed blocks or malloc.
   void* allocate_block(size_t bytes);
   void free_object(GcObject* o);
+  // Sweeps up to `n` objects of the current sweep (nothing when none is under way).
+  void sweep_some(size_t n);
+  // Objects an allocation of `bytes` sweeps first: enough that a sweep ends before the next
+  // collection is due (which happens after at least as many bytes as survived).
+  static size_t sweep_slice(size_t bytes) { return 32 + bytes / 16; }
   // Blocks freed by a sweep, by size, for the allocations after it: handing them back to malloc
   // made it return the heap's top to the kernel and fault it in again (most of the time of a
   // program churning short-lived arrays). At most kMaxCachedBytes in all.
@@ -159,6 +170,10 @@ class GcHeap {
   // cache miss per object, not two).
   std::unordered_set<const GcObject*> live_;
   std::vector<GcObject*> objects_;
+  // The lazy sweep: objects_[cursor, end) are still to be swept (marked ones survive, their
+  // mark cleared, compacted to objects_[.., kept)); objects_[end, ..) were allocated since.
+  bool sweeping_ = false;
+  size_t sweep_cursor_ = 0, sweep_end_ = 0, sweep_kept_ = 0;
   std::unordered_map<RefBits, uint32_t> pinned_;
   uint64_t live_bytes_ = 0;
   size_t live_host_ = 0;

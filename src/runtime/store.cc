@@ -59,7 +59,7 @@ Global* new_global(Store& store, const GlobalType& type, const Val& init) {
   return &g;
 }
 
-void collect_garbage(Store& store, const GcHeap::RootVisitor& stack_roots) {
+void collect_garbage(Store& store, const GcHeap::RootVisitor& stack_roots, bool sweep_now) {
   store.gc.collect(store.exceptions, [&](const std::function<void(uint64_t)>& root) {
     for (const Global& g : store.globals)
       if (g.type.type.is_ref()) root(g.value[0]);
@@ -75,6 +75,7 @@ void collect_garbage(Store& store, const GcHeap::RootVisitor& stack_roots) {
       store.visit_guest_roots(store, root);
     }
   });
+  if (sweep_now) store.gc.finish_sweep();
 }
 
 bool is_collectable_ref(const Store& store, RefBits r) {
@@ -88,7 +89,7 @@ void root_for_host(Store& store, RefBits r) {
 }
 
 RefBits new_extern_ref(Store& store, uint64_t host_value, void (*finalizer)(uint64_t)) {
-  if (store.gc.should_collect()) collect_garbage(store);
+  if (store.gc.should_collect()) collect_garbage(store, nullptr, /*sweep_now=*/false);
   ExternObject* o = store.gc.allocate_host(host_value, finalizer);
   if (!o) throw std::bad_alloc();  // as the store's deques do when malloc fails
   const auto r = reinterpret_cast<RefBits>(o);

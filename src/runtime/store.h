@@ -314,7 +314,11 @@ Global* new_global(Store& store, const GlobalType& type, const Val& init);
 // globals, tables, instances' element segments, the host's roots (host_roots, pinned words),
 // and whatever `stack_roots` visits (the tier's value stacks; by default
 // Store::visit_guest_roots).
-void collect_garbage(Store& store, const GcHeap::RootVisitor& stack_roots = nullptr);
+// With `sweep_now` the sweep completes before returning (explicit collections: the counts are
+// exact afterwards); otherwise later allocations sweep lazily (collections that allocation
+// starts: the pause is the mark phase).
+void collect_garbage(Store& store, const GcHeap::RootVisitor& stack_roots = nullptr,
+                     bool sweep_now = true);
 
 // Whether `r` is a GC object (struct, array, host object) or an exception of `store`: the words
 // that need rooting while the host holds them (null, i31 and funcref words need none).

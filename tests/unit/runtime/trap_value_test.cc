@@ -1,6 +1,7 @@
 // Trap messages/formatting and the slot encoding of values.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <vector>
 
 #include "runtime/store.h"
@@ -102,6 +103,29 @@ TEST(Store, UnreachableExternRefsAreFreedWithTheirFinalizer) {
   }
   // The store's end finalizes what is left.
   EXPECT_EQ(g_finalized, (std::vector<uint64_t>{2, 1, 3}));
+}
+
+TEST(Store, AllocationsSweepLazilyAfterACollection) {
+  if (std::getenv("HULL_GC_STRESS")) GTEST_SKIP() << "stress mode sweeps at once";
+  Store st;
+  for (uint64_t i = 0; i < 1000; ++i) new_extern_ref(st, i);
+  st.host_roots.clear();  // all garbage now
+  collect_garbage(st, nullptr, /*sweep_now=*/false);
+  EXPECT_TRUE(st.gc.sweeping());
+  EXPECT_EQ(st.gc.live_objects(), 1000u);      // marked, not swept yet
+  const RefBits kept = new_extern_ref(st, 7);  // an allocation sweeps one slice
+  EXPECT_TRUE(st.gc.sweeping());
+  EXPECT_GT(st.gc.live_objects(), 1u);
+  EXPECT_LT(st.gc.live_objects(), 1001u);
+  st.gc.finish_sweep();
+  EXPECT_FALSE(st.gc.sweeping());
+  // What was allocated during the sweep survives it.
+  EXPECT_EQ(st.gc.live_objects(), 1u);
+  EXPECT_TRUE(st.gc.contains(reinterpret_cast<const void*>(kept)));
+  st.host_roots.clear();
+  collect_garbage(st);  // an explicit collection sweeps at once
+  EXPECT_FALSE(st.gc.sweeping());
+  EXPECT_EQ(st.gc.live_objects(), 0u);
 }
 
 }  // namespace
