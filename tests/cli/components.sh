@@ -13,26 +13,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
-# check NAME STATUS CMD...: exit STATUS, and every line of $tmp/want is a whole line of the
-# output (stdout or stderr).
-check() {
-  local name="$1" want="$2"
-  shift 2
-  timeout 20 "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  local missing=""
-  while IFS= read -r line; do
-    grep -qxF -- "$line" "$tmp/out" "$tmp/err" 2>/dev/null || missing+="    $line"$'\n'
-  done <"$tmp/want"
-  if [[ $got -ne $want || -n "$missing" ]]; then
-    echo "FAIL $name: status $got (want $want); missing lines:"
-    printf '%s' "$missing"
-    echo "  output:"; sed 's/^/    /' "$tmp/out" "$tmp/err"
-    fail=1
-  else
-    echo "ok   $name"
-  fi
-}
+source "$(dirname "$0")/check_lib.sh"
+check() { check_lines "$@"; }
 
 # invoke CALL RESULT: `hull run demo.wat --invoke CALL` exits 0 and prints exactly RESULT.
 invoke() {

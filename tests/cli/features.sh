@@ -34,22 +34,8 @@ cat >"$tmp/simd.wast" <<'WAST'
 (assert_return (invoke "f") (i32.const 7))
 WAST
 
-# check NAME STATUS WANT CMD...: exit STATUS, and WANT (a fixed string; "" for none) in stdout
-# or stderr.
-check() {
-  local name="$1" want_status="$2" want="$3"
-  shift 3
-  timeout 20 "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [[ $got -ne $want_status ]] ||
-    { [[ -n "$want" ]] && ! grep -qF -- "$want" "$tmp/out" "$tmp/err"; }; then
-    echo "FAIL $name: status $got (want $want_status), want text: $want"
-    echo "  output:"; sed 's/^/    /' "$tmp/out" "$tmp/err"
-    fail=1
-  else
-    echo "ok   $name"
-  fi
-}
+source "$(dirname "$0")/check_lib.sh"
+check() { check_output "$@"; }
 
 msg='requires the simd feature, which is disabled (Config::features.simd, hull run -W simd=y)'
 check "run: simd on by default" 0 "42" "$HULL" run "$tmp/simd.wat" --invoke f

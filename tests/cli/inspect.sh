@@ -25,25 +25,8 @@ printf '\0asm\1\0\0\0\1\4\1\x60\0\0\3\3\2\0\0\7\x09\2\1a\0\0\1a\0\1\n\7\2\2\0\x0
   >"$tmp/dup.wasm"
 printf '\0asm\1\0\0\0\1' >"$tmp/truncated.wasm"
 
-# check NAME STATUS CMD...: exit STATUS; then the lines of $tmp/want must all be in the output.
-check() {
-  local name="$1" want="$2"
-  shift 2
-  timeout 20 "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  local missing=""
-  while IFS= read -r line; do
-    grep -qxF -- "$line" "$tmp/out" "$tmp/err" 2>/dev/null || missing+="    $line"$'\n'
-  done <"$tmp/want"
-  if [[ $got -ne $want || -n "$missing" ]]; then
-    echo "FAIL $name: status $got (want $want); missing lines:"
-    printf '%s' "$missing"
-    echo "  output:"; sed 's/^/    /' "$tmp/out" "$tmp/err"
-    fail=1
-  else
-    echo "ok   $name"
-  fi
-}
+source "$(dirname "$0")/check_lib.sh"
+check() { check_lines "$@"; }
 
 cat >"$tmp/want" <<'OUT'
 name       shop

@@ -14,22 +14,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
-# check NAME STATUS WANT CMD...: exit STATUS within 20 s, and WANT (a fixed string; "" for
-# none) in stdout or stderr.
-check() {
-  local name="$1" want_status="$2" want="$3"
-  shift 3
-  timeout 20 "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [[ $got -ne $want_status ]] ||
-    { [[ -n "$want" ]] && ! grep -qF -- "$want" "$tmp/out" "$tmp/err"; }; then
-    echo "FAIL $name: status $got (want $want_status), want text: $want"
-    echo "  output:"; sed 's/^/    /' "$tmp/out" "$tmp/err"
-    fail=1
-  else
-    echo "ok   $name"
-  fi
-}
+source "$(dirname "$0")/check_lib.sh"
+check() { check_output "$@"; }
 # lacks NAME TEXT: the last check's output does not contain TEXT.
 lacks() {
   if grep -qF -- "$2" "$tmp/out" "$tmp/err"; then
