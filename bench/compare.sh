@@ -12,6 +12,8 @@ usage: bench/compare.sh [options]
 
   --build DIR      Hull build directory with bench/ built (default: \$HULL_BUILD or $repo/build)
   --hull PATH      hull binary (default: DIR/hull)
+  --hull-native PATH  hull-native binary: adds the column hull-llvm (--tier native)
+                   (default: DIR/hull-native when it exists; "none" to skip)
   --wasm3 PATH     wasm3 binary (or \$WASM3)
   --iwasm PATH     WAMR iwasm built with the fast interpreter (or \$IWASM)
   --node PATH      node binary (or \$NODE); runs V8 twice: Liftoff only and default tiers
@@ -33,6 +35,7 @@ EOF
 
 build=${HULL_BUILD:-$repo/build}
 hull=""
+hull_native=""
 wasm3=${WASM3:-}
 iwasm=${IWASM:-}
 node=${NODE:-}
@@ -49,6 +52,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --build) build=$2; shift 2 ;;
     --hull) hull=$2; shift 2 ;;
+    --hull-native) hull_native=$2; shift 2 ;;
     --wasm3) wasm3=$2; shift 2 ;;
     --iwasm) iwasm=$2; shift 2 ;;
     --node) node=$2; shift 2 ;;
@@ -66,6 +70,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 hull=${hull:-$build/hull}
+if [ -z "$hull_native" ] && [ -x "$build/hull-native" ]; then hull_native=$build/hull-native; fi
+[ "$hull_native" = none ] && hull_native=""
 wasm_dir=$build/bench/wasm
 native_dir=$build/bench/native
 out=${out:-$build/bench/results}
@@ -87,6 +93,7 @@ case "$mode" in start|run) ;; *) echo "compare.sh: --mode start|run|auto" >&2; e
 
 # Runtimes in column order; each has a command prefix built by cmd_for.
 runtimes=(native hull)
+[ -n "$hull_native" ] && runtimes+=(hull-llvm)
 [ -n "$wasm3" ] && runtimes+=(wasm3)
 [ -n "$iwasm" ] && runtimes+=(iwasm)
 [ -n "$node" ] && runtimes+=(v8-liftoff v8)
@@ -100,6 +107,7 @@ cmd_for() {
   if [ "$mode" = start ]; then
     case "$rt" in
       hull) printf '%s\n' "$hull" run "$cmdf" "$scale" ;;
+      hull-llvm) printf '%s\n' "$hull_native" run --tier native "$cmdf" "$scale" ;;
       wasm3) printf '%s\n' "$wasm3" "$cmdf" "$scale" ;;
       iwasm) printf '%s\n' "$iwasm" "$cmdf" "$scale" ;;
       v8-liftoff) printf '%s\n' "$node" --no-warnings --liftoff --no-wasm-tier-up "$node_run" "$cmdf" "$scale" ;;
@@ -108,6 +116,7 @@ cmd_for() {
   else
     case "$rt" in
       hull) printf '%s\n' "$hull" run "$runf" --invoke run "$scale" ;;
+      hull-llvm) printf '%s\n' "$hull_native" run --tier native "$runf" --invoke run "$scale" ;;
       wasm3) printf '%s\n' "$wasm3" --func run "$runf" "$scale" ;;
       iwasm) printf '%s\n' "$iwasm" -f run "$runf" "$scale" ;;
       v8-liftoff) printf '%s\n' "$node" --no-warnings --liftoff --no-wasm-tier-up "$node_run" --invoke run "$runf" "$scale" ;;

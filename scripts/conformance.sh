@@ -43,6 +43,23 @@ for path in "${files[@]}"; do
   tp=$((tp + p)); ts=$((ts + s)); [ "$f" = crashed ] || tf=$((tf + f)); nfiles=$((nfiles + 1))
 done
 [ -t 2 ] && printf '\n' >&2
+# The same files with the native tier (ctests spec-native.*), when hull-native is built.
+hull_native=$(dirname "$hull")/hull-native
+np=0; nf=0; ns=0; nfailures=""
+if [ -x "$hull_native" ]; then
+  for path in "${files[@]}"; do
+    "$hull_native" wast --tier native "$path" > "$tmp" 2>&1 || true
+    line=$(grep -E "^$path: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" "$tmp" | tail -1 || true)
+    if [ -n "$line" ]; then
+      read -r p f s < <(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/')
+    else
+      p=0; f=1; s=0; nfailures+="${path#"$suite"/}: crashed"$'\n'
+    fi
+    [ "$f" != 0 ] && nfailures+=$(grep -E "^$path:[0-9]+" "$tmp" | sed "s|^$suite/||")$'\n'
+    np=$((np + p)); nf=$((nf + f)); ns=$((ns + s))
+  done
+  coverage=$(bash "$root/scripts/native-coverage.sh" "$hull_native" 2>/dev/null || true)
+fi
 aliases=$("$hull" wast --message-aliases | awk -F'\t' '{printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4}')
 naliases=$("$hull" wast --message-aliases | wc -l)
 
@@ -98,6 +115,25 @@ core_section() {
     echo '```'
     echo
   fi
+  echo "### With the native tier"
+  echo
+  if [ -x "$hull_native" ]; then
+    echo "The same files through \`hull-native wast --tier native\` (ctests \`spec-native.*\`, label"
+    echo "\`spec-native\`): every function the native tier (LLVM) can compile runs as machine code, the"
+    echo "rest interpreted, calls crossing between them. What it compiles, over the modules of the"
+    echo "top-level files (\`scripts/native-coverage.sh\`; the reasons are the first construct the tier"
+    echo "lacks, as \`hull-native inspect --tiers\` prints them):"
+    echo
+    echo '```'
+    printf '%s\n' "$coverage"
+    echo '```'
+    echo
+    echo "**Total: $nfiles files, $np passed, $nf failed, $ns skipped.**"
+    if [ -n "$nfailures" ]; then echo; echo '```'; printf '%s' "$nfailures"; echo '```'; fi
+  else
+    echo "Not run: no hull-native beside $hull (it is built when llvm-19-dev is installed)."
+  fi
+  echo
   echo "### Message aliases"
   echo
   echo "Hull's decoder, validator, linker and traps start their messages with the spec's text."

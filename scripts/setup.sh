@@ -7,6 +7,7 @@ pkgs=(cmake ninja-build clang-19 lld-19 libclang-rt-19-dev libgtest-dev libgmock
       libboost-dev  # Boost.Beast (header-only): wasi:http parses HTTP/1.1 with it
       libsqlite3-dev libhiredis-dev redis-server  # serve: manifest, KV
       nginx wrk  # serve: deploy/local-topology.sh, bench/serve (soak, run), tests serve.scale
+      llvm-19-dev  # the native tier (src/native, hull-native): LLVM's ORC JIT
       # tests/programs/eh: C setjmp/longjmp and C++ exceptions compiled to Wasm exception
       # handling (clang 22 from bookworm-security: clang 19 lacks the exnref encoding)
       clang-22 lld-22 libclang-rt-22-dev-wasm32 libc++-22-dev-wasm32 libc++abi-22-dev-wasm32)

@@ -360,8 +360,18 @@ void set_memory_reservation_pool_cap(size_t cap);
 // Unmaps every pooled reservation (e.g. to give back address space); returns how many.
 size_t drain_memory_reservation_pool();
 
+// Which code runs a module's functions.
+enum class Tier : uint8_t {
+  Interpreter,  // lowered slot code, ready as soon as the module validates
+  // Machine code from the native tier (LLVM; link hull_native and call
+  // hull::native::register_tier(), include/hull/native.hh), compiled when the module is; the
+  // functions it cannot compile yet run interpreted. Engine::create fails (Usage) without it.
+  Native,
+};
+
 struct Config {
   StoreLimits limits;  // default limits of each new Store
+  Tier tier = Tier::Interpreter;
   Features features;
   // Fuel metering: modules compiled by this engine charge one unit per wasm instruction (paid
   // per basic block, at function entries and loop headers); a store starts with 0 fuel, so

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "binary/decoder.h"
+#include "engine/tiers.h"
 #include "interp/interp.h"
 #include "runtime/type_registry.h"
 #include "valid/validator.h"
@@ -34,6 +35,14 @@ Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc, CompileOp
   std::sort(cm->export_order.begin(), cm->export_order.end(),
             [&](uint32_t a, uint32_t b) { return exports[a].name < exports[b].name; });
   HULL_ASSIGN_OR_RETURN(cm->code, interp::compile_module(cm->desc, cm->type_ids, opts));
+  if (opts.native) {
+    const NativeTier* tier = native_tier();
+    if (!tier)
+      return Error(ErrorKind::Usage,
+                   "this build has no native tier: use hull-native, or link hull_native and "
+                   "call hull::native::register_tier()");
+    HULL_ASSIGN_OR_RETURN(cm->native_code, tier->compile(*cm));
+  }
   return std::shared_ptr<const CompiledModule>(std::move(cm));
 }
 

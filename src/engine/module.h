@@ -39,6 +39,9 @@ struct CompiledModule {
   CompileOptions options;              // how `code` was compiled (instantiate checks guard_pages)
   std::vector<uint32_t> export_order;  // indices into desc.exports, sorted by name
   mutable ModuleMemoryImages memory_images;
+  // The native tier's code for this module (options.native), kept alive as long as the module
+  // (instances hold the module); opaque to the engine (engine/tiers.h).
+  std::shared_ptr<const void> native_code;
 };
 
 // decode -> validate -> canonicalize types -> lower. Errors: Malformed (decoder) or Invalid

@@ -113,7 +113,26 @@ struct FuncCode {
   // Stack maps, ascending by begin (exec_gc.cc visits the frames with them).
   std::vector<GcPoint> gc_points;
   std::vector<uint32_t> gc_ref_slots;
+  // Machine code a native tier installed for the function (install_native), else nullptr.
+  // Atomic (acquire/release) through native_of and install_native: a tier swap may happen
+  // while other threads call the function.
+  mutable NativeEntry native = nullptr;
+  // What a call checks against the stack's end before entering: frame_slots * 8 bytes, or
+  // kDivert while native code is installed. The interpreter's calls look at native only once
+  // that check fails, so calls of interpreted functions pay nothing for the tier interface.
+  static constexpr uint64_t kDivert = uint64_t{1} << 62;
+  mutable uint64_t enter_bytes = 0;
 };
+
+inline NativeEntry native_of(const FuncCode* fc) {
+  return __atomic_load_n(&fc->native, __ATOMIC_ACQUIRE);
+}
+// Whether a frame of `fc` at `base` fails the entry check: too close to `end`, or diverted to
+// native code.
+inline bool enter_check_fails(const FuncCode* fc, const uint64_t* base, const uint64_t* end) {
+  return reinterpret_cast<uintptr_t>(base) + __atomic_load_n(&fc->enter_bytes, __ATOMIC_RELAXED) >
+         reinterpret_cast<uintptr_t>(end);
+}
 
 }  // namespace hull::interp
 
@@ -160,11 +179,24 @@ struct Ctx {
   const char* trap_message = nullptr;  // overrides the kind's message when set
   std::string trap_text;               // storage for a formatted trap_message
   const Word* trap_pc = nullptr;       // the trapping instruction
+  // A trap in native code (native_trap): the wasm byte offset of the trapping instruction,
+  // reported for the innermost frame in place of trap_pc's. kNoOffset otherwise.
+  static constexpr uint32_t kNoOffset = UINT32_MAX;
+  uint32_t trap_offset = kNoOffset;
   std::optional<Trap> host_trap;
   // trap_kind == Exception: the exception leaving the guest (its store's heap owns it).
   Exception* exception = nullptr;
   // Set by call_host when the host function threw a wasm exception, for its caller to throw.
   Exception* rethrow = nullptr;
+  // A call whose entry check failed (stack exhausted, or native code installed), handed to the
+  // out-of-line handlers that finish it (exec.cc enter_slow / tail_enter_slow).
+  struct Divert {
+    const FuncCode* code;
+    Instance* inst;
+    Memory* mem0;
+    uint64_t* nsp;     // the callee's frame (enter_slow) / its args (tail_enter_slow)
+    const Word* next;  // where the caller resumes (enter_slow)
+  } divert{};
 };
 
 // The store's deadline as of now (see Ctx::fuel for why it is not cached).

@@ -94,6 +94,7 @@ inline void zero_locals(uint64_t* nsp, const FuncCode* fc) {
 void set_trap(Ctx* ctx, const Word* pc, TrapKind k, const char* msg) {
   ctx->trapped = true;
   ctx->trap_pc = pc;
+  ctx->trap_offset = Ctx::kNoOffset;
   ctx->trap_kind = k;
   ctx->trap_message = msg;
 }
@@ -245,24 +246,111 @@ HANDLER(br_on_non_null) {
   NEXT(3);
 }
 
-// Enter wasm function `fc` of instance `in` with its frame at `nsp`, resuming at `next`.
-#define ENTER_WASM(fc_expr, in_expr, m0_expr, next)                                        \
-  do {                                                                                     \
-    const FuncCode* fc_ = (fc_expr);                                                       \
-    Frame* fp_ = ctx->fp;                                                                  \
-    if (nsp + fc_->frame_slots > ctx->stack_end || fp_ + 1 >= ctx->frames_end) [[unlikely]] \
-      return set_trap(ctx, pc, TrapKind::StackExhausted);                                      \
-    fp_->sp = sp;                                                                          \
-    fp_->ret_pc = (next);                                                                  \
-    Frame* nf_ = fp_ + 1;                                                                  \
-    nf_->code = fc_;                                                                       \
-    nf_->inst = (in_expr);                                                                 \
-    nf_->mem0 = (m0_expr);                                                                 \
-    ctx->fp = nf_;                                                                         \
-    zero_locals(nsp, fc_);                                                                 \
-    sp = nsp;                                                                              \
-    pc = fc_->code.data();                                                                 \
-    DISPATCH();                                                                            \
+// Native code of the frame above `caller` failed: an exception it passes on is thrown at the
+// call's site in `caller`; a trap ends the run with the native frame innermost.
+#define NATIVE_FAILURE(caller)          \
+  do {                                  \
+    if (Exception* e_ = ctx->rethrow) { \
+      ctx->rethrow = nullptr;           \
+      ctx->fp = (caller);               \
+      THROW(e_);                        \
+    }                                   \
+    return;                             \
+  } while (0)
+
+// A tail-called host function failed. Its caller's frame is already gone as far as handlers
+// are concerned: an exception unwinds from the frame below, at its call in progress.
+#define TAIL_HOST_FAILURE()                  \
+  do {                                       \
+    Exception* e_ = ctx->rethrow;            \
+    if (!e_) return;                         \
+    ctx->rethrow = nullptr;                  \
+    ctx->fp -= 1;                            \
+    if (!ctx->fp->code) {                    \
+      ctx->fp += 1;                          \
+      return exception_escapes(ctx, e_, pc); \
+    }                                        \
+    pc = ctx->fp->ret_pc - 1;                \
+    sp = ctx->fp->sp;                        \
+    THROW(e_);                               \
+  } while (0)
+
+// The rest of a call whose entry check failed (ENTER_WASM, ctx->divert says which call, `pc`
+// is the call instruction): the stack is exhausted, or native code is installed for the
+// callee, or was until a moment ago (then the lowered code runs).
+[[gnu::noinline]] HANDLER(enter_slow) {
+  const Ctx::Divert d = ctx->divert;
+  const FuncCode* fc = d.code;
+  Frame* fp = ctx->fp;
+  if (d.nsp + fc->frame_slots > ctx->stack_end || fp + 1 >= ctx->frames_end)
+    return set_trap(ctx, pc, TrapKind::StackExhausted);
+  fp->sp = sp;
+  fp->ret_pc = d.next;
+  Frame* nf = fp + 1;
+  nf->code = fc;
+  nf->inst = d.inst;
+  nf->mem0 = d.mem0;
+  ctx->fp = nf;
+  if (const NativeEntry ne = native_of(fc)) {
+    nf->sp = d.nsp;
+    nf->ret_pc = nullptr;
+    if (!ne(d.inst, d.nsp, ctx)) NATIVE_FAILURE(fp);
+    ctx->fp = fp;
+    load_mem(fp->mem0, mem, memsize);
+    pc = d.next;
+    DISPATCH();
+  }
+  zero_locals(d.nsp, fc);
+  sp = d.nsp;
+  load_mem(d.mem0, mem, memsize);
+  pc = fc->code.data();
+  DISPATCH();
+}
+
+// The same for a tail call (TAIL_ENTER_WASM): the args are at the frame base `sp` already.
+[[gnu::noinline]] HANDLER(tail_enter_slow) {
+  const Ctx::Divert d = ctx->divert;
+  const FuncCode* fc = d.code;
+  if (sp + fc->frame_slots > ctx->stack_end) return set_trap(ctx, pc, TrapKind::StackExhausted);
+  Frame* fp = ctx->fp;
+  fp->code = fc;
+  fp->inst = d.inst;
+  fp->mem0 = d.mem0;
+  if (const NativeEntry ne = native_of(fc)) {
+    // The native code takes the frame over; its results land where the tail-calling
+    // function's would have.
+    fp->sp = sp;
+    fp->ret_pc = nullptr;
+    if (!ne(d.inst, sp, ctx)) TAIL_HOST_FAILURE();
+    RETURN_FROM_FRAME();
+  }
+  zero_locals(sp, fc);
+  load_mem(d.mem0, mem, memsize);
+  pc = fc->code.data();
+  DISPATCH();
+}
+
+// Enter wasm function `fc` of instance `in` with its frame at `nsp`, resuming at `next`
+// (through its machine code when a native tier installed some).
+#define ENTER_WASM(fc_expr, in_expr, m0_expr, next)                                               \
+  do {                                                                                            \
+    const FuncCode* fc_ = (fc_expr);                                                              \
+    Frame* fp_ = ctx->fp;                                                                         \
+    if (enter_check_fails(fc_, nsp, ctx->stack_end) || fp_ + 1 >= ctx->frames_end) [[unlikely]] { \
+      ctx->divert = {fc_, (in_expr), (m0_expr), nsp, (next)};                                     \
+      [[clang::musttail]] return enter_slow(pc, sp, mem, memsize, ctx);                           \
+    }                                                                                             \
+    fp_->sp = sp;                                                                                 \
+    fp_->ret_pc = (next);                                                                         \
+    Frame* nf_ = fp_ + 1;                                                                         \
+    nf_->code = fc_;                                                                              \
+    nf_->inst = (in_expr);                                                                        \
+    nf_->mem0 = (m0_expr);                                                                        \
+    ctx->fp = nf_;                                                                                \
+    zero_locals(nsp, fc_);                                                                        \
+    sp = nsp;                                                                                     \
+    pc = fc_->code.data();                                                                        \
+    DISPATCH();                                                                                   \
   } while (0)
 
 // After call_host failed: a thrown exception unwinds from the call; a trap ends the run.
@@ -341,36 +429,21 @@ HANDLER(call_ref) {
 }
 
 // Tail calls reuse the current frame: the args move down to slot 0.
-#define TAIL_ENTER_WASM(fc_expr, in_expr, m0_expr, pslots)                                  \
-  do {                                                                                      \
-    const FuncCode* fc_ = (fc_expr);                                                        \
-    std::memmove(sp, nsp, (pslots) * 8);                                                    \
-    if (sp + fc_->frame_slots > ctx->stack_end) [[unlikely]]                                \
-      return set_trap(ctx, pc, TrapKind::StackExhausted);                                       \
-    Frame* fp_ = ctx->fp;                                                                   \
-    fp_->code = fc_;                                                                        \
-    fp_->inst = (in_expr);                                                                  \
-    fp_->mem0 = (m0_expr);                                                                  \
-    zero_locals(sp, fc_);                                                                   \
-    pc = fc_->code.data();                                                                  \
-    DISPATCH();                                                                             \
-  } while (0)
-
-// A tail-called host function failed. Its caller's frame is already gone as far as handlers
-// are concerned: an exception unwinds from the frame below, at its call in progress.
-#define TAIL_HOST_FAILURE()                  \
-  do {                                       \
-    Exception* e_ = ctx->rethrow;            \
-    if (!e_) return;                         \
-    ctx->rethrow = nullptr;                  \
-    ctx->fp -= 1;                            \
-    if (!ctx->fp->code) {                    \
-      ctx->fp += 1;                          \
-      return exception_escapes(ctx, e_, pc); \
-    }                                        \
-    pc = ctx->fp->ret_pc - 1;                \
-    sp = ctx->fp->sp;                        \
-    THROW(e_);                               \
+#define TAIL_ENTER_WASM(fc_expr, in_expr, m0_expr, pslots)                   \
+  do {                                                                       \
+    const FuncCode* fc_ = (fc_expr);                                         \
+    std::memmove(sp, nsp, (pslots)*8);                                       \
+    if (enter_check_fails(fc_, sp, ctx->stack_end)) [[unlikely]] {           \
+      ctx->divert = {fc_, (in_expr), (m0_expr), sp, nullptr};                \
+      [[clang::musttail]] return tail_enter_slow(pc, sp, mem, memsize, ctx); \
+    }                                                                        \
+    Frame* fp_ = ctx->fp;                                                    \
+    fp_->code = fc_;                                                         \
+    fp_->inst = (in_expr);                                                   \
+    fp_->mem0 = (m0_expr);                                                   \
+    zero_locals(sp, fc_);                                                    \
+    pc = fc_->code.data();                                                   \
+    DISPATCH();                                                              \
   } while (0)
 
 #define TAIL_CALL_FUNCTION(f_expr, hoff, pslots)                                       \
@@ -1020,7 +1093,10 @@ Trap make_trap(Ctx* ctx, Frame* innermost, Frame* sentinel) {
     // The trapping instruction (innermost) or the call in progress (callers: ret_pc is just
     // past the call instruction).
     const Word* at = f == innermost ? ctx->trap_pc : (f->ret_pc ? f->ret_pc - 1 : nullptr);
-    if (at) tf.code_offset = code_offset(f->code, at);
+    if (f == innermost && ctx->trap_offset != Ctx::kNoOffset)
+      tf.code_offset = ctx->trap_offset;  // native code's trap
+    else if (at)
+      tf.code_offset = code_offset(f->code, at);
     auto it = f->code->module->func_names.find(tf.func_index);
     if (it != f->code->module->func_names.end()) tf.func_name = it->second;
     if (f->inst) tf.module_name = f->inst->name;
@@ -1074,16 +1150,28 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
   // (sigsetjmp returns 1), with the handler chain abandoned; ctx still describes the frames.
   if (sigsetjmp(entry.jump, 0) == 0) {
     ctx->fp = nf;
-    uint8_t* mem;
-    uint64_t memsize;
-    load_mem(nf->mem0, mem, memsize);
-    const Word* pc = fc->code.data();
-    pc->h(pc, base, mem, memsize, ctx);
+    if (const NativeEntry ne = native_of(fc)) [[unlikely]] {
+      if (!ne(f->instance, base, ctx)) {
+        ctx->trapped = true;
+        // An exception the native code passed on leaves this call uncaught.
+        if (Exception* e = ctx->rethrow) {
+          ctx->rethrow = nullptr;
+          exception_escapes(ctx, e, nullptr);
+        }
+      }
+    } else {
+      uint8_t* mem;
+      uint64_t memsize;
+      load_mem(nf->mem0, mem, memsize);
+      const Word* pc = fc->code.data();
+      pc->h(pc, base, mem, memsize, ctx);
+    }
   } else {
     ctx->trapped = true;
     ctx->trap_kind = TrapKind::MemoryOutOfBounds;
     ctx->trap_message = nullptr;
     ctx->trap_pc = faulting_pc(entry, ctx->fp->code);
+    ctx->trap_offset = Ctx::kNoOffset;
   }
   t_wasm_entry = entry.prev;
   --ctx->host_depth;

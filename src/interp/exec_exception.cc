@@ -81,6 +81,7 @@ bool unwind(Ctx* ctx, Exception* exn, const Word* pc, uint64_t* sp, Resume* out)
 void exception_escapes(Ctx* ctx, Exception* exn, const Word* pc) {
   ctx->trapped = true;
   ctx->trap_pc = pc;
+  ctx->trap_offset = Ctx::kNoOffset;
   ctx->trap_kind = TrapKind::Exception;
   ctx->trap_message = nullptr;
   ctx->exception = exn;

@@ -2,9 +2,11 @@
 // call functions (wasm or host) on a store. Everything else in src/interp is private to it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "base/result.h"
 #include "binary/module.h"
@@ -33,5 +35,50 @@ const void* function_code(const ModuleCode& code, uint32_t defined_index);
 // must hold max(param slots, result slots). Re-entrant: host functions may call back in.
 // Deep recursion traps with "call stack exhausted"; never overflows the native stack.
 std::optional<Trap> call(Store& store, Function* f, uint64_t* slots);
+
+// ---- Tiers: machine code in place of lowered code -------------------------------------------
+//
+// A native tier installs machine code for a defined function of a module; from then on every
+// call of that function -- direct calls, call_indirect, call_ref, tail calls, calls from the
+// host -- runs the machine code, in every instance of the module and every thread. The entry
+// slot is the function's FuncCode (shared by the module's instances), so a swap is one atomic
+// store and calls pay one load they make anyway.
+
+// Execution state of the store running the code (opaque; the services below read it).
+struct Ctx;
+
+// Machine code for one function, with the interpreter's convention at its boundary: runs the
+// function of instance `inst` with its params in `slots` (8-byte slots, v128 = 2) and writes its
+// results from slot 0 (`slots` holds max(param, result) slots). Returns true on success, false
+// once a trap or exception was recorded (native_trap, or a native_call that failed): the
+// caller then returns false too, down to the interpreter, which reports it.
+using NativeEntry = bool (*)(Instance* inst, uint64_t* slots, Ctx* ctx);
+
+// Makes calls of defined function `defined_index` of `code` run `entry` (nullptr: lowered
+// code again). A release store: threads running the function finish the call they are in with
+// the old code, their next call takes the new one. `entry` must stay valid while `code` lives.
+void install_native(const ModuleCode& code, uint32_t defined_index, NativeEntry entry);
+// The entry installed for the function, or nullptr (it runs interpreted).
+NativeEntry native_entry(const ModuleCode& code, uint32_t defined_index);
+uint32_t num_defined_functions(const ModuleCode& code);
+
+// Services for native code, each given the Ctx its entry received.
+//
+// Calls any function (interpreted, native or host) with its params in `slots`, results from
+// slot 0, exactly as the interpreter's call instructions do. false: the callee trapped or
+// threw; return false at once.
+bool native_call(Ctx* ctx, Function* f, uint64_t* slots);
+// Records a trap of `kind` at byte offset `offset` in the module (the trapping instruction)
+// for the innermost running native function; return false after it.
+// `message`, when given, replaces the kind's wording (e.g. "uninitialized element 2").
+void native_trap(Ctx* ctx, TrapKind kind, uint32_t offset, std::string message = {});
+// The fuel counter native code charges at the interpreter's check points, with the same
+// amounts: when a charge would take it below zero, the code traps (OutOfFuel) and leaves it.
+int64_t* native_fuel(Ctx* ctx);
+// The store's epoch deadline, compared with g_epoch at the same check points.
+const std::atomic<uint64_t>* native_epoch_deadline(Ctx* ctx);
+// The lowest machine-stack address this thread's native code may reach: code whose frame goes
+// below it traps (StackExhausted) instead of overflowing. Leaves room for host calls.
+uintptr_t native_stack_limit();
 
 }  // namespace hull::interp

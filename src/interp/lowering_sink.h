@@ -489,6 +489,7 @@ class LoweringSink {
     }
     close_check();
     fc_->frame_slots = max_slots_;
+    fc_->enter_bytes = uint64_t{max_slots_} * 8;
     // Fusion may have truncated code: drop entries past the end, keep them ascending.
     while (!offsets_.empty() && offsets_.back().first >= code_.size()) offsets_.pop_back();
     // Exact-size copies; the growth buffers stay with the sink for the next function. Moving

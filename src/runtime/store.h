@@ -197,6 +197,9 @@ struct Instance {
   std::vector<bool> data_dropped;           // data segments dropped by data.drop
   ExportMap exports;
   std::string name;  // module name (name section or the script's registered name)
+  // A native tier's per-instance context (its flat view of memories, globals, tables and
+  // functions), made the first time the instance's machine code runs.
+  std::shared_ptr<void> native_vm;
 };
 
 // How a module's code is compiled: fuel metering and epoch (deadline) checks are emitted only
@@ -212,6 +215,9 @@ struct CompileOptions {
   bool memory_images = true;
   // The Wasm features the module may use; validation rejects the others' constructs.
   FeatureSet features;
+  // Also compile the functions to machine code with the registered native tier
+  // (engine/tiers.h); functions it cannot compile stay interpreted.
+  bool native = false;
 };
 
 // The process-wide epoch: a timer thread (started by the first set_deadline) adds 1 every

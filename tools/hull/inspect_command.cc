@@ -10,6 +10,7 @@
 
 #include "binary/decoder.h"
 #include "commands.h"
+#include "commands_inspect.h"
 #include "component_cli.h"
 #include "component_wit.h"
 #include "feature_flags.h"
@@ -392,6 +393,8 @@ void print_inspect_help(FILE* out) {
       "  --json       one JSON object on stdout instead of text (with \"valid\" and \"error\")\n"
       "  -W FEATURE[=y|n][,...]  validate with a Wasm feature off (n) or on (y, the default\n"
       "               for all), as `hull run -W` does\n"
+      "  --tiers      which tier runs each function: compiles the module with the native\n"
+      "               tier and says why a function stays interpreted (hull-native only)\n"
       "  -h, --help   show this text\n",
       out);
 }
@@ -400,6 +403,7 @@ void print_inspect_help(FILE* out) {
 
 int inspect_command(int argc, char** argv) {
   bool json = false;
+  bool tiers = false;
   std::string file;
   WasmFeatures features;
   for (int i = 0; i < argc; ++i) {
@@ -410,6 +414,8 @@ int inspect_command(int argc, char** argv) {
     }
     if (a == "--json") {
       json = true;
+    } else if (a == "--tiers") {
+      tiers = true;
     } else if (a == "-W" || (a.rfind("-W", 0) == 0 && a.size() > 2)) {
       if (a.size() == 2 && i + 1 >= argc) {
         std::fprintf(stderr, "error: -W needs a value (see hull inspect --help)\n");
@@ -437,6 +443,7 @@ int inspect_command(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
     return kExitError;
   }
+  if (tiers) return inspect_tiers(file, std::move(*bytes), features.core, json);
   auto m = decode_module(std::move(*bytes));
   if (!m) {
     std::fprintf(stderr, "error: %s: malformed module: %s\n", file.c_str(),

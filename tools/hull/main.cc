@@ -1,4 +1,5 @@
-// The `hull` command line: dispatches to the subcommands.
+// The `hull` command line: dispatches to the subcommands (hull_main.cc and hull-native's
+// native_main.cc call it).
 #include <cstdio>
 #include <cstring>
 #include <string_view>
@@ -29,7 +30,7 @@ void print_usage(FILE* out) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int hull::cli::main(int argc, char** argv) {
   if (argc < 2) {
     print_usage(stderr);
     return 2;

@@ -22,6 +22,7 @@
 #include "feature_flags.h"
 #include "file_util.h"
 #include "runtime/signals.h"
+#include "tier_flag.h"
 #include "values.h"
 #include "wasi/preview1/threads.h"
 #include "wasi/preview1/wasi_preview1.h"
@@ -109,6 +110,11 @@ void print_run_help(FILE* out) {
       "                          waiting for the other threads. --fuel is each thread's\n"
       "                          budget, --timeout the whole program's\n",
       out);
+  std::fputs(
+      "  --tier interp|native    native: compile the module's functions to machine code first\n"
+      "                          (hull-native only; functions the native tier cannot compile\n"
+      "                          yet run interpreted: `hull-native inspect --tiers FILE`)\n",
+      out);
   std::fprintf(out,
       "  --bounds-checks MODE    `guard`: accesses to 32-bit memories are not checked one by one;\n"
       "                          one out of bounds hits a guard region and traps (each such\n"
@@ -180,6 +186,7 @@ struct RunOptions {
   std::optional<uint64_t> timeout_ns;
   std::optional<uint64_t> max_memory;
   std::optional<bool> guard_pages;  // --bounds-checks (unset: CompileOptions' default)
+  bool native = false;              // --tier native
   std::optional<uint64_t> max_table_elements;
   std::optional<uint32_t> max_instances;
   std::optional<uint64_t> max_wasm_stack;
@@ -425,6 +432,10 @@ int parse_options(int argc, char** argv, RunOptions* o) {
       std::string v;
       if (!need(&v)) return kExitUsage;
       if (!set_limit(o, name.substr(2), v)) return kExitUsage;
+    } else if (name == "--tier") {
+      std::string v;
+      if (!need(&v)) return kExitUsage;
+      if (!parse_tier(v, &o->native)) return kExitUsage;
     } else if (name == "--bounds-checks") {
       std::string v;
       if (!need(&v)) return kExitUsage;
@@ -753,6 +764,7 @@ int run_command(int argc, char** argv) {
   copts.epochs = o.timeout_ns.has_value() || o.threads;
   if (o.guard_pages) copts.guard_pages = *o.guard_pages;
   copts.features = o.features.core;
+  copts.native = o.native;
   auto mod = compile(*bytes, copts);
   if (!mod) {
     std::fprintf(stderr, "error: %s: %s module: %s\n", o.file.c_str(),

@@ -12,6 +12,7 @@
 #include "feature_flags.h"
 #include "file_util.h"
 #include "text/script.h"
+#include "tier_flag.h"
 #include "wast_messages.h"
 #include "wast_runner.h"
 
@@ -54,6 +55,7 @@ int wast_command(int argc, char** argv) {
   std::vector<std::string> files;
   bool verbose = false;
   bool core_only = false;
+  bool native = false;          // --tier native
   bool features_named = false;  // -W was given (features_for)
   WasmFeatures features;
   // The component testsuite's scripts use component-model async throughout (Wasmtime's scripts
@@ -74,6 +76,8 @@ int wast_command(int argc, char** argv) {
           "handling) are skipped, never passed: each file lists how many and why.\n"
           "A script with components runs on the component runner, unless --core is given.\n"
           "  -v       list every skipped command with its line and reason\n"
+          "  --tier interp|native  native: compile every function the native tier can to\n"
+          "           machine code (hull-native only; the rest stays interpreted)\n"
           "  --core   run every script on the core runner (a component command fails)\n"
           "  -W FEATURE[=y|n][,...]  switch a Wasm feature off (n) or on (y, the default for\n"
           "           all), as `hull run -W` does; scripts are written for all on, except\n"
@@ -91,6 +95,20 @@ int wast_command(int argc, char** argv) {
     }
     if (a == "--core") {
       core_only = true;
+      continue;
+    }
+    if (a == "--tier" || a.rfind("--tier=", 0) == 0) {
+      std::string v;
+      if (a == "--tier") {
+        if (i + 1 >= argc) {
+          std::fprintf(stderr, "error: --tier needs a value: interp or native\n");
+          return 2;
+        }
+        v = argv[++i];
+      } else {
+        v = a.substr(7);
+      }
+      if (!parse_tier(v, &native)) return 2;
       continue;
     }
     if (a == "-W" || (a.rfind("-W", 0) == 0 && a.size() > 2)) {
@@ -148,7 +166,7 @@ int wast_command(int argc, char** argv) {
       ComponentWastRunner runner(config);
       r = runner.run(*script);
     } else {
-      WastRunner runner(features_for(file, features.core, features_named));
+      WastRunner runner(features_for(file, features.core, features_named), native);
       r = runner.run(*script);
     }
     for (const auto& f : r.failures)

@@ -131,7 +131,7 @@ const char* nan_name(text::NanKind k) {
 
 }  // namespace
 
-WastRunner::WastRunner(FeatureSet features) : features_(features) {
+WastRunner::WastRunner(FeatureSet features, bool native) : features_(features), native_(native) {
   define_spectest(linker_, store_);
 }
 

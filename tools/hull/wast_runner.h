@@ -31,7 +31,7 @@ struct WastFileResult {
 class WastRunner {
  public:
   // Modules may use FEATURES (default: all; `hull wast -W NAME=n` switches one off).
-  explicit WastRunner(FeatureSet features = {});
+  explicit WastRunner(FeatureSet features = {}, bool native = false);
   // Runs every command; each top-level assert_* counts exactly once as passed, failed or
   // skipped. A module, register or action command counts only when it fails (or is skipped):
   // a script whose module does not load cannot pass by having no assertions after it.
@@ -53,6 +53,7 @@ class WastRunner {
   CompileOptions options() const {
     CompileOptions o;
     o.features = features_;
+    o.native = native_;
     return o;
   }
   Result<Instance*> instantiate(std::shared_ptr<const CompiledModule> mod);
@@ -83,6 +84,7 @@ class WastRunner {
   }
 
   FeatureSet features_;
+  bool native_ = false;  // --tier native: modules also compiled by the native tier
   Store store_;
   Linker linker_;
   std::map<std::string, Instance*> named_;

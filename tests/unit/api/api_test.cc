@@ -73,6 +73,16 @@ TEST(ApiEngine, ConfigIsAccepted) {
   EXPECT_TRUE(api::Engine::create(c).ok());
 }
 
+TEST(ApiEngine, NativeTierNeedsOneRegistered) {
+  // This test binary links no native tier (tests/unit/native has the one that does).
+  api::Config c;
+  c.tier = api::Tier::Native;
+  auto e = api::Engine::create(c);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().kind, api::ErrorKind::Usage);
+  EXPECT_NE(e.error().message.find("register_tier"), std::string::npos) << e.error().message;
+}
+
 TEST(ApiCall, TypedAndDynamic) {
   api::Engine engine;
   api::Store store(engine);

@@ -1,0 +1,31 @@
+// Execution tiers beside the interpreter. The engine knows a native tier only through this
+// registry, so that hull_engine (and the `hull` executable) carries no compiler: a build that
+// links one (hull_native, LLVM) registers it at start-up, and CompileOptions::native asks for it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+
+namespace hull {
+
+struct CompiledModule;
+
+struct NativeTier {
+  const char* name = "";
+  // Compiles what it can of `m` (already lowered for the interpreter) and installs the machine
+  // code (interp::install_native); returns what keeps that code alive (CompiledModule::
+  // native_code). Functions it cannot compile keep running interpreted.
+  Result<std::shared_ptr<const void>> (*compile)(const CompiledModule& m) = nullptr;
+  // Why function `func_index` of `m` runs interpreted, or "" when it runs native code.
+  std::string (*interpreted_because)(const CompiledModule& m, uint32_t func_index) = nullptr;
+};
+
+// Registers the tier (once, before compiling; the tier must outlive the process's modules).
+void register_native_tier(const NativeTier* tier);
+// The registered tier, or nullptr.
+const NativeTier* native_tier();
+
+}  // namespace hull

@@ -1,0 +1,649 @@
+#include "native/lower.h"
+
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/Verifier.h>
+
+#include "native/vm.h"
+
+namespace hull::native {
+
+using llvm::BasicBlock;
+using llvm::Value;
+
+// ---- module-wide ------------------------------------------------------------------------------
+
+ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const ModuleDesc& d,
+                               const std::vector<uint32_t>& ids, const CompileOptions& o)
+    : C(c), M(m), desc(d), type_ids(ids), opts(o) {
+  ptr_ty = llvm::PointerType::get(C, 0);
+  if (!desc.memories.empty()) {
+    const MemoryType& mt = desc.memories[0];
+    mem0_is64 = mt.limits.is64;
+    mem0_page_log2 = mt.page_size_log2;
+    // Guard pages let accesses go unchecked: the fault is the trap. LLVM would delete a load
+    // whose value is unused (or a store another one overwrites), and the trap with it, so in
+    // this mode accesses are volatile (FunctionLowering::memory_access).
+    mem0_guarded = opts.guard_pages && guardable(mt);
+  }
+  wasm_funcs.assign(desc.num_funcs(), nullptr);
+  auto* i1 = llvm::Type::getInt1Ty(C);
+  auto* i32 = llvm::Type::getInt32Ty(C);
+  auto* i64 = llvm::Type::getInt64Ty(C);
+  auto* void_ty = llvm::Type::getVoidTy(C);
+  rt_vm =
+      M.getOrInsertFunction("hull_rt_vm", llvm::FunctionType::get(ptr_ty, {ptr_ty, ptr_ty}, false));
+  rt_trap = M.getOrInsertFunction("hull_rt_trap",
+                                  llvm::FunctionType::get(void_ty, {ptr_ty, i32, i32}, false));
+  rt_call = M.getOrInsertFunction("hull_rt_call",
+                                  llvm::FunctionType::get(i1, {ptr_ty, i32, ptr_ty}, false));
+  rt_call_indirect = M.getOrInsertFunction(
+      "hull_rt_call_indirect",
+      llvm::FunctionType::get(i1, {ptr_ty, i32, i32, i64, ptr_ty, i32}, false));
+  rt_memory_grow = M.getOrInsertFunction("hull_rt_memory_grow",
+                                         llvm::FunctionType::get(i64, {ptr_ty, i64}, false));
+  rt_memory_fill = M.getOrInsertFunction(
+      "hull_rt_memory_fill", llvm::FunctionType::get(i1, {ptr_ty, i64, i32, i64, i32}, false));
+  rt_memory_copy = M.getOrInsertFunction(
+      "hull_rt_memory_copy", llvm::FunctionType::get(i1, {ptr_ty, i64, i64, i64, i32}, false));
+  // Traps are cold: keep their calls out of the hot paths' layout.
+  for (llvm::FunctionCallee f : {rt_trap})
+    llvm::cast<llvm::Function>(f.getCallee())->addFnAttr(llvm::Attribute::Cold);
+  llvm::MDBuilder md(C);
+  llvm::MDNode* root = md.createTBAARoot("hull");
+  auto scalar = [&](const char* name) {
+    llvm::MDNode* t = md.createTBAAScalarTypeNode(name, root);
+    return md.createTBAAStructTagNode(t, t, 0);
+  };
+  tbaa_memory = scalar("wasm memory");
+  tbaa_global = scalar("wasm global");
+  tbaa_runtime = scalar("runtime");
+}
+
+llvm::Type* ModuleLowering::llvm_type(const ValType& t) const {
+  switch (t.kind) {
+    case ValKind::I32: return llvm::Type::getInt32Ty(C);
+    case ValKind::I64: return llvm::Type::getInt64Ty(C);
+    case ValKind::F32: return llvm::Type::getFloatTy(C);
+    case ValKind::F64: return llvm::Type::getDoubleTy(C);
+    default: return nullptr;  // SupportScan keeps other types out
+  }
+}
+
+llvm::FunctionType* ModuleLowering::wasm_signature(const FuncType& ft) const {
+  std::vector<llvm::Type*> params{ptr_ty};
+  for (const ValType& t : ft.params) params.push_back(llvm_type(t));
+  llvm::Type* ret;
+  if (ft.results.empty()) {
+    ret = llvm::Type::getVoidTy(C);
+  } else if (ft.results.size() == 1) {
+    ret = llvm_type(ft.results[0]);
+  } else {
+    std::vector<llvm::Type*> rs;
+    for (const ValType& t : ft.results) rs.push_back(llvm_type(t));
+    ret = llvm::StructType::get(C, rs);
+  }
+  return llvm::FunctionType::get(ret, params, false);
+}
+
+llvm::Function* ModuleLowering::declare(uint32_t func_index) {
+  auto* f =
+      llvm::Function::Create(wasm_signature(desc.func_type(func_index)),
+                             llvm::Function::InternalLinkage, "w" + std::to_string(func_index), M);
+  // Frame pointers let profilers (and later backtraces) walk through machine code.
+  f->addFnAttr("frame-pointer", "all");
+  f->addFnAttr(llvm::Attribute::NoUnwind);
+  wasm_funcs[func_index] = f;
+  return f;
+}
+
+llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
+  const FuncType& ft = desc.func_type(func_index);
+  auto* i1 = llvm::Type::getInt1Ty(C);
+  auto* i8 = llvm::Type::getInt8Ty(C);
+  auto* i64 = llvm::Type::getInt64Ty(C);
+  auto* e =
+      llvm::Function::Create(llvm::FunctionType::get(i1, {ptr_ty, ptr_ty, ptr_ty}, false),
+                             llvm::Function::ExternalLinkage, "e" + std::to_string(func_index), M);
+  e->addFnAttr("frame-pointer", "all");
+  llvm::IRBuilder<> b(BasicBlock::Create(C, "entry", e));
+  Value* slots = e->getArg(1);
+  Value* vm = b.CreateCall(rt_vm, {e->getArg(0), e->getArg(2)});
+  std::vector<Value*> args{vm};
+  uint32_t slot = 0;
+  for (const ValType& t : ft.params) {
+    Value* p = b.CreateConstInBoundsGEP1_64(i64, slots, slot++);
+    args.push_back(b.CreateLoad(llvm_type(t), p));  // little-endian: the slot's low bytes
+  }
+  Value* r = b.CreateCall(wasm_funcs[func_index], args);
+  Value* trapped_p = b.CreateConstInBoundsGEP1_64(i8, vm, VmField::trapped);
+  Value* trapped = b.CreateLoad(i8, trapped_p);
+  BasicBlock* fail = BasicBlock::Create(C, "trapped", e);
+  BasicBlock* ok = BasicBlock::Create(C, "ok", e);
+  b.CreateCondBr(b.CreateICmpNE(trapped, b.getInt8(0)), fail, ok);
+  b.SetInsertPoint(fail);
+  b.CreateStore(b.getInt8(0), trapped_p);
+  b.CreateRet(b.getFalse());
+  b.SetInsertPoint(ok);
+  for (size_t i = 0; i < ft.results.size(); ++i) {
+    Value* v = ft.results.size() == 1 ? r : b.CreateExtractValue(r, {static_cast<unsigned>(i)});
+    // The whole 8-byte slot, 4-byte values zero-extended (the interpreter's convention).
+    llvm::Type* t = v->getType();
+    if (t->isFloatTy()) v = b.CreateBitCast(v, b.getInt32Ty());
+    if (t->isDoubleTy()) v = b.CreateBitCast(v, i64);
+    if (v->getType() != i64) v = b.CreateZExt(v, i64);
+    b.CreateStore(v, b.CreateConstInBoundsGEP1_64(i64, slots, i));
+  }
+  b.CreateRet(b.getTrue());
+  return e;
+}
+
+// ---- one function -----------------------------------------------------------------------------
+
+void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
+                                      std::span<const ValType> locals) {
+  type_ = &type;
+  // A trap before the first instruction (stack exhaustion) points at the body's start.
+  offset_ =
+      static_cast<uint32_t>(ml_.desc.bodies[func_index - ml_.desc.num_imported_funcs].code.begin);
+  BasicBlock* entry = BasicBlock::Create(ml_.C, "entry", fn_);
+  b_.SetInsertPoint(entry);
+  vm_ = fn_->getArg(0);
+  local_types_.assign(locals.begin(), locals.end());
+  for (size_t i = 0; i < locals.size(); ++i) {
+    llvm::AllocaInst* a = b_.CreateAlloca(ml_.llvm_type(locals[i]));
+    locals_.push_back(a);
+    b_.CreateStore(i < type.params.size() ? static_cast<Value*>(fn_->getArg(i + 1))
+                                          : llvm::Constant::getNullValue(a->getAllocatedType()),
+                   a);
+  }
+  // The function's own label: a branch to it returns.
+  Control f{Kind::Func, false, nullptr, nullptr, nullptr, {}, {}, 0, {}};
+  f.end = BasicBlock::Create(ml_.C, "return", fn_);
+  f.target = f.end;
+  f.end_phis = make_phis(f.end, type.results);
+  f.target_phis = f.end_phis;
+  ctl_.push_back(std::move(f));
+  // Stack overflow: this frame must stay above the limit the entry took.
+  Value* fa = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ml_.ptr_ty}, {b_.getInt32(0)});
+  Value* limit = vm_field(VmField::stack_limit, b_.getInt64Ty(), false);
+  trap_if(b_.CreateICmpULT(b_.CreatePtrToInt(fa, b_.getInt64Ty()), limit),
+          TrapKind::StackExhausted);
+  emit_check();
+}
+
+void FunctionLowering::close_check() {
+  if (open_charge_) open_charge_->setOperand(1, b_.getInt64(charge_count_));
+  open_charge_ = nullptr;
+  charge_count_ = 0;
+}
+
+void FunctionLowering::emit_check() {
+  if (!ml_.opts.fuel && !ml_.opts.epochs) return;
+  close_check();
+  if (ml_.opts.epochs) {
+    // Read afresh at every point (another thread may lower the deadline to stop this code).
+    Value* epoch_p =
+        b_.CreateIntToPtr(b_.getInt64(reinterpret_cast<uint64_t>(&g_epoch)), ml_.ptr_ty);
+    auto* epoch = b_.CreateAlignedLoad(b_.getInt64Ty(), epoch_p, llvm::Align(8));
+    epoch->setAtomic(llvm::AtomicOrdering::Monotonic);
+    Value* deadline_p = vm_field(VmField::epoch_deadline, ml_.ptr_ty, true);
+    auto* deadline = b_.CreateAlignedLoad(b_.getInt64Ty(), deadline_p, llvm::Align(8));
+    deadline->setAtomic(llvm::AtomicOrdering::Monotonic);
+    trap_if(b_.CreateICmpUGE(epoch, deadline), TrapKind::Interrupted);
+  }
+  if (ml_.opts.fuel) {
+    Value* fuel_p = vm_field(VmField::fuel, ml_.ptr_ty, true);
+    auto* fuel = b_.CreateLoad(b_.getInt64Ty(), fuel_p);
+    fuel->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+    // The amount is known at the next check point (close_check patches it). Running out
+    // traps without charging, as the interpreter's check does.
+    open_charge_ = llvm::BinaryOperator::CreateSub(fuel, b_.getInt64(0));
+    b_.Insert(open_charge_);
+    trap_if(b_.CreateICmpSLT(open_charge_, b_.getInt64(0)), TrapKind::OutOfFuel);
+    auto* st = b_.CreateStore(open_charge_, fuel_p);
+    st->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+  }
+}
+
+Value* FunctionLowering::vm_field(uint64_t offset, llvm::Type* t, bool invariant) {
+  auto* ld = b_.CreateLoad(t, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), vm_, offset));
+  ld->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+  if (invariant)
+    ld->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(ml_.C, {}));
+  return ld;
+}
+
+Value* FunctionLowering::load_runtime(Value* base, uint64_t offset, llvm::Type* t) {
+  auto* ld = b_.CreateLoad(t, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), base, offset));
+  ld->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+  return ld;
+}
+
+std::vector<llvm::PHINode*> FunctionLowering::make_phis(BasicBlock* bb,
+                                                        const std::vector<ValType>& types) {
+  std::vector<llvm::PHINode*> phis;
+  llvm::IRBuilder<> pb(bb);
+  for (const ValType& t : types) phis.push_back(pb.CreatePHI(ml_.llvm_type(t), 2));
+  return phis;
+}
+
+void FunctionLowering::block_signature(const BlockType& bt, std::vector<ValType>* params,
+                                       std::vector<ValType>* results) const {
+  params->clear();
+  results->clear();
+  if (bt.kind == BlockType::Kind::Value) results->push_back(bt.value);
+  if (bt.kind == BlockType::Kind::Index) {
+    const FuncType& ft = ml_.desc.types[bt.index].func;
+    *params = ft.params;
+    *results = ft.results;
+  }
+}
+
+void FunctionLowering::add_incoming(Control& c, BasicBlock* from) {
+  const size_t n = c.target_phis.size();
+  for (size_t i = 0; i < n; ++i) c.target_phis[i]->addIncoming(stack_[stack_.size() - n + i], from);
+}
+
+void FunctionLowering::branch_to(uint32_t depth) {
+  Control& c = ctl_[ctl_.size() - 1 - depth];
+  add_incoming(c, b_.GetInsertBlock());
+  b_.CreateBr(c.target);
+}
+
+BasicBlock* FunctionLowering::trapped_exit() {
+  if (!trapped_exit_) {
+    trapped_exit_ = BasicBlock::Create(ml_.C, "trapped", fn_);
+    llvm::IRBuilder<> tb(trapped_exit_);
+    llvm::Type* rt = fn_->getReturnType();
+    if (rt->isVoidTy())
+      tb.CreateRetVoid();
+    else
+      tb.CreateRet(llvm::PoisonValue::get(rt));
+  }
+  return trapped_exit_;
+}
+
+void FunctionLowering::trap_now(TrapKind kind) {
+  b_.CreateCall(ml_.rt_trap, {vm_, b_.getInt32(static_cast<uint32_t>(kind)), b_.getInt32(offset_)});
+  b_.CreateBr(trapped_exit());
+}
+
+void FunctionLowering::trap_if(Value* cond, TrapKind kind) {
+  BasicBlock* trap = BasicBlock::Create(ml_.C, "trap", fn_);
+  BasicBlock* cont = BasicBlock::Create(ml_.C, "cont", fn_);
+  llvm::MDBuilder md(ml_.C);
+  b_.CreateCondBr(cond, trap, cont, md.createBranchWeights(1, 1 << 20));
+  b_.SetInsertPoint(trap);
+  trap_now(kind);
+  b_.SetInsertPoint(cont);
+}
+
+void FunctionLowering::check_trapped() {
+  Value* t = vm_field(VmField::trapped, b_.getInt8Ty(), false);
+  BasicBlock* cont = BasicBlock::Create(ml_.C, "cont", fn_);
+  llvm::MDBuilder md(ml_.C);
+  b_.CreateCondBr(b_.CreateICmpNE(t, b_.getInt8(0)), trapped_exit(), cont,
+                  md.createBranchWeights(1, 1 << 20));
+  b_.SetInsertPoint(cont);
+}
+
+// ---- control ----------------------------------------------------------------------------------
+
+void FunctionLowering::open(const Instr& in, Kind kind) {
+  Control c{kind, !live_, nullptr, nullptr, nullptr, {}, {}, 0, {}};
+  if (c.dead) {
+    ctl_.push_back(std::move(c));
+    return;
+  }
+  std::vector<ValType> params, results;
+  block_signature(in.block, &params, &results);
+  Value* cond = kind == Kind::If ? pop() : nullptr;
+  c.height = stack_.size() - params.size();
+  c.end = BasicBlock::Create(ml_.C, "end", fn_);
+  c.end_phis = make_phis(c.end, results);
+  if (kind == Kind::Loop) {
+    c.target = BasicBlock::Create(ml_.C, "loop", fn_);
+    c.target_phis = make_phis(c.target, params);
+    add_incoming(c, b_.GetInsertBlock());
+    b_.CreateBr(c.target);
+    b_.SetInsertPoint(c.target);
+    for (size_t i = 0; i < params.size(); ++i) stack_[c.height + i] = c.target_phis[i];
+  } else {
+    c.target = c.end;
+    c.target_phis = c.end_phis;
+  }
+  if (kind == Kind::If) {
+    BasicBlock* then = BasicBlock::Create(ml_.C, "then", fn_);
+    c.els = BasicBlock::Create(ml_.C, "else", fn_);
+    c.if_params.assign(stack_.begin() + c.height, stack_.end());
+    b_.CreateCondBr(b_.CreateICmpNE(cond, b_.getInt32(0)), then, c.els);
+    b_.SetInsertPoint(then);
+  }
+  ctl_.push_back(std::move(c));
+}
+
+void FunctionLowering::close_else() {
+  Control& c = ctl_.back();
+  if (c.dead) return;
+  if (live_) {
+    for (size_t i = 0; i < c.end_phis.size(); ++i)
+      c.end_phis[i]->addIncoming(stack_[stack_.size() - c.end_phis.size() + i],
+                                 b_.GetInsertBlock());
+    b_.CreateBr(c.end);
+  }
+  stack_.resize(c.height);
+  stack_.insert(stack_.end(), c.if_params.begin(), c.if_params.end());
+  b_.SetInsertPoint(c.els);
+  c.els = nullptr;
+  live_ = true;
+}
+
+void FunctionLowering::close_end() {
+  Control c = std::move(ctl_.back());
+  ctl_.pop_back();
+  if (c.dead) return;  // live_ stays false: the enclosing code is dead too
+  if (live_) {
+    for (size_t i = 0; i < c.end_phis.size(); ++i)
+      c.end_phis[i]->addIncoming(stack_[stack_.size() - c.end_phis.size() + i],
+                                 b_.GetInsertBlock());
+    b_.CreateBr(c.end);
+  }
+  if (c.els) {
+    // An if without else: its params pass through as its results.
+    llvm::IRBuilder<> eb(c.els);
+    for (size_t i = 0; i < c.end_phis.size(); ++i)
+      c.end_phis[i]->addIncoming(c.if_params[i], c.els);
+    eb.CreateBr(c.end);
+  }
+  stack_.resize(c.height);
+  b_.SetInsertPoint(c.end);
+  live_ = true;
+  if (c.kind == Kind::Func) {
+    close_check();
+    if (c.end_phis.empty())
+      b_.CreateRetVoid();
+    else if (c.end_phis.size() == 1)
+      b_.CreateRet(c.end_phis[0]);
+    else {
+      Value* agg = llvm::PoisonValue::get(fn_->getReturnType());
+      for (size_t i = 0; i < c.end_phis.size(); ++i)
+        agg = b_.CreateInsertValue(agg, c.end_phis[i], {static_cast<unsigned>(i)});
+      b_.CreateRet(agg);
+    }
+    return;
+  }
+  for (llvm::PHINode* p : c.end_phis) push(p);
+}
+
+// ---- instructions -----------------------------------------------------------------------------
+
+void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
+                             std::span<const ValType>) {
+  offset_ = static_cast<uint32_t>(in.offset);
+  if (live_) ++charge_count_;  // reachable instructions, as the interpreter counts them
+  switch (in.op) {
+    case Op::block: return open(in, Kind::Block);
+    case Op::loop:
+      open(in, Kind::Loop);
+      if (!ctl_.back().dead) emit_check();  // at the header: every iteration pays
+      return;
+    case Op::if_: return open(in, Kind::If);
+    case Op::else_: return close_else();
+    case Op::end: return close_end();
+    default: break;
+  }
+  if (!live_) return;  // dead code (after br/return/unreachable): nothing to emit
+  switch (in.op) {
+    case Op::nop: return;
+    case Op::unreachable:
+      trap_now(TrapKind::Unreachable);
+      live_ = false;
+      return;
+    case Op::br:
+      branch_to(in.a);
+      live_ = false;
+      return;
+    case Op::br_if: {
+      Value* cond = pop();
+      BasicBlock* cont = BasicBlock::Create(ml_.C, "cont", fn_);
+      Control& c = ctl_[ctl_.size() - 1 - in.a];
+      add_incoming(c, b_.GetInsertBlock());
+      b_.CreateCondBr(b_.CreateICmpNE(cond, b_.getInt32(0)), c.target, cont);
+      b_.SetInsertPoint(cont);
+      return;
+    }
+    case Op::br_table: {
+      Value* index = pop();
+      // One block per distinct label, so that each target sees one edge from here whatever
+      // number of table entries name it (a phi takes one value per edge).
+      std::vector<std::pair<uint32_t, BasicBlock*>> hops;
+      auto hop = [&](uint32_t depth) {
+        for (auto& [d, bb] : hops)
+          if (d == depth) return bb;
+        BasicBlock* bb = BasicBlock::Create(ml_.C, "br_table", fn_);
+        hops.emplace_back(depth, bb);
+        return bb;
+      };
+      const size_t n = in.br_table.size() - 1;
+      llvm::SwitchInst* sw = b_.CreateSwitch(index, hop(in.br_table[n]), static_cast<unsigned>(n));
+      for (size_t i = 0; i < n; ++i)
+        sw->addCase(b_.getInt32(static_cast<uint32_t>(i)), hop(in.br_table[i]));
+      for (auto& [d, bb] : hops) {
+        b_.SetInsertPoint(bb);
+        branch_to(d);
+      }
+      live_ = false;
+      return;
+    }
+    case Op::return_:
+      branch_to(static_cast<uint32_t>(ctl_.size() - 1));
+      live_ = false;
+      return;
+    case Op::drop: pop(); return;
+    case Op::select:
+    case Op::select_t: {
+      Value* cond = pop();
+      Value* y = pop();
+      Value* x = pop();
+      push(b_.CreateSelect(b_.CreateICmpNE(cond, b_.getInt32(0)), x, y));
+      return;
+    }
+    case Op::local_get:
+      push(b_.CreateLoad(locals_[in.a]->getAllocatedType(), locals_[in.a]));
+      return;
+    case Op::local_set: b_.CreateStore(pop(), locals_[in.a]); return;
+    case Op::local_tee: b_.CreateStore(stack_.back(), locals_[in.a]); return;
+    case Op::global_get:
+    case Op::global_set: {
+      Value* globals = vm_field(VmField::globals, ml_.ptr_ty, true);
+      auto* g = b_.CreateLoad(ml_.ptr_ty, b_.CreateConstInBoundsGEP1_64(ml_.ptr_ty, globals, in.a));
+      g->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(ml_.C, {}));
+      g->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+      Value* p = b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), g, global_value_offset());
+      if (in.op == Op::global_get) {
+        auto* v = b_.CreateLoad(ml_.llvm_type(ml_.desc.globals[in.a].type), p);
+        v->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_global);
+        push(v);
+      } else {
+        auto* s = b_.CreateStore(pop(), p);
+        s->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_global);
+      }
+      return;
+    }
+    case Op::call: return call(in);
+    case Op::call_indirect: return call_indirect(in);
+    case Op::memory_size: {
+      Value* mem = vm_field(VmField::mem0, ml_.ptr_ty, true);
+      Value* size = load_runtime(mem, memory_size_offset(), b_.getInt64Ty());
+      Value* pages = b_.CreateLShr(size, ml_.mem0_page_log2);
+      push(ml_.mem0_is64 ? pages : b_.CreateTrunc(pages, b_.getInt32Ty()));
+      return;
+    }
+    case Op::memory_fill:
+    case Op::memory_copy: {
+      auto addr = [&](Value* v) { return ml_.mem0_is64 ? v : b_.CreateZExt(v, b_.getInt64Ty()); };
+      Value* n = addr(pop());
+      Value* second = pop();  // the fill value, or the copy's source
+      Value* dst = addr(pop());
+      if (in.op == Op::memory_fill)
+        b_.CreateCall(ml_.rt_memory_fill, {vm_, dst, second, n, b_.getInt32(offset_)});
+      else
+        b_.CreateCall(ml_.rt_memory_copy, {vm_, dst, addr(second), n, b_.getInt32(offset_)});
+      check_trapped();
+      return;
+    }
+    case Op::memory_grow: {
+      Value* delta = pop();
+      if (!ml_.mem0_is64) delta = b_.CreateZExt(delta, b_.getInt64Ty());
+      Value* r = b_.CreateCall(ml_.rt_memory_grow, {vm_, delta});
+      push(ml_.mem0_is64 ? r : b_.CreateTrunc(r, b_.getInt32Ty()));
+      return;
+    }
+    default: break;
+  }
+  const auto op = static_cast<unsigned>(in.op);
+  if (op >= static_cast<unsigned>(Op::i32_load) && op <= static_cast<unsigned>(Op::i64_store32))
+    return memory_access(in);
+  return numeric(in);
+}
+
+// ---- calls ------------------------------------------------------------------------------------
+
+Value* FunctionLowering::to_slot(Value* v) {
+  llvm::Type* t = v->getType();
+  if (t->isFloatTy()) v = b_.CreateBitCast(v, b_.getInt32Ty());
+  if (t->isDoubleTy()) v = b_.CreateBitCast(v, b_.getInt64Ty());
+  if (v->getType() != b_.getInt64Ty()) v = b_.CreateZExt(v, b_.getInt64Ty());
+  return v;
+}
+
+Value* FunctionLowering::from_slot(Value* slot, const ValType& t) {
+  auto* ld = b_.CreateLoad(ml_.llvm_type(t), slot);
+  return ld;
+}
+
+void FunctionLowering::slot_call(const FuncType& ft, const std::function<Value*(Value*)>& emit) {
+  const size_t n = std::max(ft.params.size(), ft.results.size());
+  llvm::IRBuilder<> ab(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+  llvm::AllocaInst* slots = ab.CreateAlloca(b_.getInt64Ty(), b_.getInt32(std::max<size_t>(n, 1)));
+  for (size_t i = ft.params.size(); i-- > 0;)
+    b_.CreateStore(to_slot(pop()), b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), slots, i));
+  emit(slots);
+  check_trapped();
+  for (size_t i = 0; i < ft.results.size(); ++i)
+    push(from_slot(b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), slots, i), ft.results[i]));
+}
+
+void FunctionLowering::call(const Instr& in) {
+  const FuncType& ft = ml_.desc.func_type(in.a);
+  if (llvm::Function* callee = ml_.wasm_funcs[in.a]) {
+    std::vector<Value*> args(ft.params.size() + 1);
+    args[0] = vm_;
+    for (size_t i = ft.params.size(); i > 0; --i) args[i] = pop();
+    llvm::CallInst* r = b_.CreateCall(callee, args);
+    // Recursion stays recursion: turned into a loop, a runaway one would never exhaust the
+    // stack as the spec says it must.
+    r->setTailCallKind(llvm::CallInst::TCK_NoTail);
+    check_trapped();
+    if (ft.results.size() == 1) push(r);
+    for (size_t i = 0; ft.results.size() > 1 && i < ft.results.size(); ++i)
+      push(b_.CreateExtractValue(r, {static_cast<unsigned>(i)}));
+    return;
+  }
+  // An import, or a function left interpreted: through the runtime.
+  slot_call(ft, [&](Value* slots) {
+    return b_.CreateCall(ml_.rt_call, {vm_, b_.getInt32(in.a), slots});
+  });
+}
+
+void FunctionLowering::call_indirect(const Instr& in) {
+  const FuncType& ft = ml_.desc.types[in.a].func;
+  Value* elem = pop();
+  if (!elem->getType()->isIntegerTy(64)) elem = b_.CreateZExt(elem, b_.getInt64Ty());
+  slot_call(ft, [&](Value* slots) {
+    return b_.CreateCall(ml_.rt_call_indirect,
+                         {vm_, b_.getInt32(in.b), b_.getInt32(ml_.type_ids[in.a]), elem, slots,
+                          b_.getInt32(offset_)});
+  });
+}
+
+// ---- memory -----------------------------------------------------------------------------------
+
+Value* FunctionLowering::effective_address(const Instr& in, Value* addr, unsigned bytes) {
+  Value* mem = vm_field(VmField::mem0, ml_.ptr_ty, true);
+  Value* base = load_runtime(mem, memory_base_offset(), ml_.ptr_ty);
+  Value* a = ml_.mem0_is64 ? addr : b_.CreateZExt(addr, b_.getInt64Ty());
+  const uint64_t off = in.mem.offset;
+  if (!ml_.mem0_guarded) {
+    Value* size = load_runtime(mem, memory_size_offset(), b_.getInt64Ty());
+    // addr + offset + bytes <= size, without overflow: offset + bytes > size traps outright,
+    // else addr must be at most size - offset - bytes.
+    const uint64_t need = off + bytes;  // the validator bounds offset below 2^64 - 16
+    Value* too_far = b_.CreateOr(b_.CreateICmpULT(size, b_.getInt64(need)),
+                                 b_.CreateICmpUGT(a, b_.CreateSub(size, b_.getInt64(need))));
+    if (need < off) too_far = b_.getTrue();
+    trap_if(too_far, TrapKind::MemoryOutOfBounds);
+  }
+  Value* ea = off ? b_.CreateAdd(a, b_.getInt64(off)) : a;
+  return b_.CreateInBoundsGEP(b_.getInt8Ty(), base, ea);
+}
+
+void FunctionLowering::memory_access(const Instr& in) {
+  llvm::Type* i8 = b_.getInt8Ty();
+  llvm::Type* i16 = b_.getInt16Ty();
+  llvm::Type* i32 = b_.getInt32Ty();
+  llvm::Type* i64 = b_.getInt64Ty();
+  llvm::Type* f32 = b_.getFloatTy();
+  llvm::Type* f64 = b_.getDoubleTy();
+  struct Access {
+    llvm::Type* mem;  // the type in memory
+    llvm::Type* val;  // the value's type on the stack
+    int ext;          // loads: 0 none, 1 sign, 2 zero
+    bool store;
+  };
+  Access a{};
+  switch (in.op) {
+    case Op::i32_load: a = {i32, i32, 0, false}; break;
+    case Op::i64_load: a = {i64, i64, 0, false}; break;
+    case Op::f32_load: a = {f32, f32, 0, false}; break;
+    case Op::f64_load: a = {f64, f64, 0, false}; break;
+    case Op::i32_load8_s: a = {i8, i32, 1, false}; break;
+    case Op::i32_load8_u: a = {i8, i32, 2, false}; break;
+    case Op::i32_load16_s: a = {i16, i32, 1, false}; break;
+    case Op::i32_load16_u: a = {i16, i32, 2, false}; break;
+    case Op::i64_load8_s: a = {i8, i64, 1, false}; break;
+    case Op::i64_load8_u: a = {i8, i64, 2, false}; break;
+    case Op::i64_load16_s: a = {i16, i64, 1, false}; break;
+    case Op::i64_load16_u: a = {i16, i64, 2, false}; break;
+    case Op::i64_load32_s: a = {i32, i64, 1, false}; break;
+    case Op::i64_load32_u: a = {i32, i64, 2, false}; break;
+    case Op::i32_store: a = {i32, i32, 0, true}; break;
+    case Op::i64_store: a = {i64, i64, 0, true}; break;
+    case Op::f32_store: a = {f32, f32, 0, true}; break;
+    case Op::f64_store: a = {f64, f64, 0, true}; break;
+    case Op::i32_store8: a = {i8, i32, 0, true}; break;
+    case Op::i32_store16: a = {i16, i32, 0, true}; break;
+    case Op::i64_store8: a = {i8, i64, 0, true}; break;
+    case Op::i64_store16: a = {i16, i64, 0, true}; break;
+    case Op::i64_store32: a = {i32, i64, 0, true}; break;
+    default: return;
+  }
+  const unsigned bytes = static_cast<unsigned>(ml_.M.getDataLayout().getTypeStoreSize(a.mem));
+  if (a.store) {
+    Value* v = pop();
+    Value* p = effective_address(in, pop(), bytes);
+    if (a.mem != a.val) v = b_.CreateTrunc(v, a.mem);
+    auto* st = b_.CreateAlignedStore(v, p, llvm::Align(1), ml_.mem0_guarded);
+    st->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_memory);
+    return;
+  }
+  Value* p = effective_address(in, pop(), bytes);
+  auto* ld = b_.CreateAlignedLoad(a.mem, p, llvm::Align(1), ml_.mem0_guarded);
+  ld->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_memory);
+  Value* v = ld;
+  if (a.ext == 1) v = b_.CreateSExt(v, a.val);
+  if (a.ext == 2) v = b_.CreateZExt(v, a.val);
+  push(v);
+}
+
+}  // namespace hull::native

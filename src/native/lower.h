@@ -1,0 +1,146 @@
+// Lowering validated wasm functions to LLVM IR: one more sink of the validator (valid/instr.h),
+// so the native tier sees exactly the instructions and types the interpreter's lowering sees.
+//
+// Every compiled function i becomes `w<i>(ptr vm, params...) -> results` (one value, a struct
+// of several, or void), called directly by the other compiled functions of its module, plus an
+// entry `e<i>(ptr inst, ptr slots, ptr ctx) -> i1` with the interpreter's slot convention
+// (interp::NativeEntry), through which everything else calls it. Traps set VmCtx::trapped
+// (native/vm.h); every call site checks it and returns at once.
+#pragma once
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Module.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "binary/module.h"
+#include "runtime/store.h"
+#include "valid/instr.h"
+
+namespace hull::native {
+
+// What the functions of one wasm module share while they are lowered into one LLVM module.
+struct ModuleLowering {
+  ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const ModuleDesc& d,
+                 const std::vector<uint32_t>& type_ids, const CompileOptions& o);
+
+  llvm::LLVMContext& C;
+  llvm::Module& M;
+  const ModuleDesc& desc;
+  const std::vector<uint32_t>& type_ids;  // canonical id per type index
+  CompileOptions opts;
+  // Memory 0's accesses need no bounds checks (guarded memory: a fault is the trap).
+  bool mem0_guarded = false;
+  bool mem0_is64 = false;
+  uint32_t mem0_page_log2 = 16;
+
+  // The w<i> of each function index: nullptr for imports and functions left interpreted.
+  std::vector<llvm::Function*> wasm_funcs;
+
+  llvm::Type* ptr_ty;
+  llvm::FunctionCallee rt_trap, rt_call, rt_call_indirect, rt_memory_grow, rt_vm;
+  llvm::FunctionCallee rt_memory_fill, rt_memory_copy;
+  // Type-based alias analysis: wasm memory, globals and the runtime's own fields never alias
+  // each other, so loads of the memory's base and size survive stores to wasm memory.
+  llvm::MDNode* tbaa_memory;
+  llvm::MDNode* tbaa_global;
+  llvm::MDNode* tbaa_runtime;
+
+  llvm::Type* llvm_type(const ValType& t) const;
+  llvm::FunctionType* wasm_signature(const FuncType& ft) const;
+  // Declares w<func_index> (its body comes from FunctionLowering).
+  llvm::Function* declare(uint32_t func_index);
+  // Defines e<func_index>, the slot-convention entry of w<func_index>.
+  llvm::Function* define_entry(uint32_t func_index);
+};
+
+// The sink that fills in one w<i>.
+class FunctionLowering {
+ public:
+  FunctionLowering(ModuleLowering& ml, llvm::Function* fn) : ml_(ml), fn_(fn), b_(ml.C) {}
+  void begin_function(uint32_t func_index, const FuncType& type, std::span<const ValType> locals);
+  void instr(const Instr& in, bool reachable, std::span<const ValType> popped,
+             std::span<const ValType> pushed);
+  Status end_function() { return {}; }
+
+ private:
+  enum class Kind : uint8_t { Block, Loop, If, Func };
+  struct Control {
+    Kind kind;
+    bool dead;                 // opened in dead code: nothing of it is emitted
+    llvm::BasicBlock* target;  // where a branch to this label goes (loop: its header)
+    llvm::BasicBlock* end;     // the code after `end`
+    llvm::BasicBlock* els;     // If: the else branch, until `else` or `end` takes it
+    std::vector<llvm::PHINode*> target_phis;  // the label's values at `target`
+    std::vector<llvm::PHINode*> end_phis;     // the results at `end`
+    size_t height;                            // operand stack height below the block's params
+    std::vector<llvm::Value*> if_params;      // If: the params, for the else branch
+  };
+
+  llvm::Value* pop() {
+    llvm::Value* v = stack_.back();
+    stack_.pop_back();
+    return v;
+  }
+  void push(llvm::Value* v) { stack_.push_back(v); }
+  void open(const Instr& in, Kind kind);
+  void close_else();
+  void close_end();
+  // Branch from the current block to label `depth` with its values from the stack top.
+  void branch_to(uint32_t depth);
+  void add_incoming(Control& c, llvm::BasicBlock* from);
+  std::vector<llvm::PHINode*> make_phis(llvm::BasicBlock* bb, const std::vector<ValType>& types);
+  void block_signature(const BlockType& bt, std::vector<ValType>* params,
+                       std::vector<ValType>* results) const;
+
+  // Emits a trap of `kind` at the current instruction when `cond` holds.
+  void trap_if(llvm::Value* cond, TrapKind kind);
+  void trap_now(TrapKind kind);
+  // After a call that may have trapped: return at once if it did.
+  void check_trapped();
+  llvm::BasicBlock* trapped_exit();
+  llvm::Value* vm_field(uint64_t offset, llvm::Type* t, bool invariant);
+  llvm::Value* load_runtime(llvm::Value* base, uint64_t offset, llvm::Type* t);
+
+  void numeric(const Instr& in);
+  void memory_access(const Instr& in);
+  llvm::Value* effective_address(const Instr& in, llvm::Value* addr, unsigned bytes);
+  void call(const Instr& in);
+  void call_indirect(const Instr& in);
+  // Calls through the runtime with the slot convention: args from the stack, results pushed.
+  void slot_call(const FuncType& ft, const std::function<llvm::Value*(llvm::Value*)>& emit);
+  llvm::Value* to_slot(llvm::Value* v);
+  llvm::Value* from_slot(llvm::Value* slot, const ValType& t);
+  llvm::Value* trunc_checked(const Instr& in, llvm::Value* x);
+  llvm::Value* opaque_identity(llvm::Value* v);
+  llvm::Value* opaque(llvm::Value* v);  // v, through an asm LLVM cannot see through
+
+  ModuleLowering& ml_;
+  llvm::Function* fn_;
+  llvm::IRBuilder<> b_;
+  llvm::Value* vm_ = nullptr;
+  const FuncType* type_ = nullptr;
+  std::vector<llvm::AllocaInst*> locals_;
+  std::vector<ValType> local_types_;
+  std::vector<llvm::Value*> stack_;
+  std::vector<Control> ctl_;
+  bool live_ = true;     // the current block is reachable (not after br/return/unreachable)
+  uint32_t offset_ = 0;  // byte offset of the instruction being lowered
+  llvm::BasicBlock* trapped_exit_ = nullptr;
+
+  // Fuel and epoch check points, where the interpreter has them (function entry, loop
+  // headers), each charging the instructions from it to the next one in code order -- the
+  // interpreter's count, so that a program uses the same fuel in every tier.
+  void emit_check();
+  void close_check();
+  llvm::BinaryOperator* open_charge_ = nullptr;  // the open check point's subtraction
+  uint64_t charge_count_ = 0;                    // instructions since it
+};
+
+}  // namespace hull::native

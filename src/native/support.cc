@@ -1,0 +1,102 @@
+#include "native/support.h"
+
+namespace hull::native {
+
+namespace {
+
+bool in_range(Op op, Op first, Op last) {
+  return static_cast<unsigned>(op) >= static_cast<unsigned>(first) &&
+         static_cast<unsigned>(op) <= static_cast<unsigned>(last);
+}
+
+}  // namespace
+
+std::string module_unsupported(const ModuleDesc& m, const CompileOptions& opts) {
+  if (!m.memories.empty() && m.memories[0].limits.shared)
+    return "memory 0 is shared (threads are not in the native tier yet)";
+  return "";
+}
+
+bool SupportScan::func_type_ok(const FuncType& ft) {
+  for (const ValType& t : ft.params)
+    if (!is_scalar(t)) return false;
+  for (const ValType& t : ft.results)
+    if (!is_scalar(t)) return false;
+  return true;
+}
+
+bool SupportScan::block_type_ok(const BlockType& bt) {
+  switch (bt.kind) {
+    case BlockType::Kind::Empty: return true;
+    case BlockType::Kind::Value: return is_scalar(bt.value);
+    case BlockType::Kind::Index: return func_type_ok(m_.types[bt.index].func);
+  }
+  return false;
+}
+
+void SupportScan::begin_function(uint32_t, const FuncType& type, std::span<const ValType> locals) {
+  reason_.clear();
+  for (const ValType& t : locals)
+    if (!is_scalar(t)) return fail("a local or parameter of type " + to_string(t));
+  if (!func_type_ok(type)) fail("a result of a reference or vector type");
+}
+
+void SupportScan::instr(const Instr& in, bool, std::span<const ValType>,
+                        std::span<const ValType> pushed) {
+  if (!reason_.empty()) return;
+  const Op op = in.op;
+  for (const ValType& t : pushed)
+    if (!is_scalar(t) && t.kind != ValKind::Bot)
+      return fail(std::string(op_info(op).name) + " of " + to_string(t));
+  switch (op) {
+    case Op::unreachable:
+    case Op::nop:
+    case Op::else_:
+    case Op::end:
+    case Op::br:
+    case Op::br_if:
+    case Op::br_table:
+    case Op::return_:
+    case Op::drop:
+    case Op::select:
+    case Op::select_t:
+    case Op::local_get:
+    case Op::local_set:
+    case Op::local_tee:
+    case Op::global_get:
+    case Op::global_set: return;
+    case Op::block:
+    case Op::loop:
+    case Op::if_:
+      if (!block_type_ok(in.block)) fail("a block type with a reference or vector value");
+      return;
+    case Op::call:
+      if (!func_type_ok(m_.func_type(in.a))) fail("a call of a function with reference values");
+      return;
+    case Op::call_indirect:
+      if (!func_type_ok(m_.types[in.a].func))
+        fail("call_indirect of a type with reference values");
+      else if (m_.tables[in.b].elem.heap != HeapKind::Func ||
+               m_.tables[in.b].elem.kind != ValKind::Ref)
+        fail("call_indirect through a table of typed function references");
+      return;
+    case Op::memory_size:
+    case Op::memory_grow:
+    case Op::memory_fill:
+      if (in.a != 0) fail("a memory other than memory 0");
+      return;
+    case Op::memory_copy:
+      if (in.a != 0 || in.b != 0) fail("a memory other than memory 0");
+      return;
+    default: break;
+  }
+  if (in_range(op, Op::i32_load, Op::i64_store32)) {
+    if (in.mem.memory != 0) fail("a memory other than memory 0");
+    return;
+  }
+  if (in_range(op, Op::i32_const, Op::i64_extend32_s)) return;
+  if (in_range(op, Op::i32_trunc_sat_f32_s, Op::i64_trunc_sat_f64_u)) return;
+  fail(std::string(op_info(op).name) + " is not in the native tier yet");
+}
+
+}  // namespace hull::native

@@ -1,0 +1,67 @@
+// The native tier's per-instance context and the runtime functions its machine code calls.
+//
+// Generated code reads the context at fixed offsets (VmField below), so the layout is part of
+// the contract between lower.cc and this file; nothing else sees it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "interp/interp.h"
+#include "runtime/store.h"
+
+namespace hull::native {
+
+// One per instance (Instance::native_vm), made when the instance's machine code first runs.
+// Every field but `trapped` and `stack_limit` is fixed for the instance's life.
+struct VmCtx {
+  // Set when a trap or exception was recorded in the interpreter's context: every caller in
+  // machine code returns at once, and the entry clears it.
+  uint8_t trapped = 0;
+  // The lowest address this thread's machine stack may reach (refreshed at each entry: a
+  // store may move between threads between calls).
+  uintptr_t stack_limit = 0;
+  Memory* mem0 = nullptr;      // memory 0, or nullptr
+  Global** globals = nullptr;  // Instance::globals
+  Function** funcs = nullptr;  // Instance::funcs
+  Table** tables = nullptr;    // Instance::tables
+  interp::Ctx* ctx = nullptr;  // the store's interpreter context
+  Instance* inst = nullptr;
+  int64_t* fuel = nullptr;  // the interpreter's fuel counter (interp::native_fuel)
+  const std::atomic<uint64_t>* epoch_deadline = nullptr;  // the store's deadline
+};
+
+// The offsets generated code uses.
+struct VmField {
+  static constexpr uint64_t trapped = offsetof(VmCtx, trapped);
+  static constexpr uint64_t stack_limit = offsetof(VmCtx, stack_limit);
+  static constexpr uint64_t mem0 = offsetof(VmCtx, mem0);
+  static constexpr uint64_t globals = offsetof(VmCtx, globals);
+  static constexpr uint64_t funcs = offsetof(VmCtx, funcs);
+  static constexpr uint64_t tables = offsetof(VmCtx, tables);
+  static constexpr uint64_t fuel = offsetof(VmCtx, fuel);
+  static constexpr uint64_t epoch_deadline = offsetof(VmCtx, epoch_deadline);
+};
+// Memory's and Global's fields that generated code reads.
+uint64_t memory_base_offset();
+uint64_t memory_size_offset();
+uint64_t global_value_offset();
+
+// Runtime functions (C calling convention; lower.cc declares them, jit.cc maps their names to
+// these addresses). Those that can fail set VmCtx::trapped and record the trap.
+extern "C" {
+// The context of `inst` for code running on the store of `ctx` (made on first use).
+VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx);
+void hull_rt_trap(VmCtx* vm, uint32_t kind, uint32_t offset);
+// Calls function `index` of the instance with its arguments in `slots` (results from slot 0).
+bool hull_rt_call(VmCtx* vm, uint32_t index, uint64_t* slots);
+// call_indirect: element `elem` of table `table`, expected canonical type id `type_id`.
+bool hull_rt_call_indirect(VmCtx* vm, uint32_t table, uint32_t type_id, uint64_t elem,
+                           uint64_t* slots, uint32_t offset);
+uint64_t hull_rt_memory_grow(VmCtx* vm, uint64_t delta);
+// memory.fill / memory.copy on memory 0 (addresses and length zero-extended).
+bool hull_rt_memory_fill(VmCtx* vm, uint64_t dst, uint32_t value, uint64_t n, uint32_t offset);
+bool hull_rt_memory_copy(VmCtx* vm, uint64_t dst, uint64_t src, uint64_t n, uint32_t offset);
+}
+
+}  // namespace hull::native

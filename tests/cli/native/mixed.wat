@@ -1,0 +1,25 @@
+;; One function the native tier compiles, one it leaves to the interpreter (a v128 local), and
+;; calls both ways between them; plus traps from machine code.
+(module
+  (memory 1)
+  (func $fib (export "fib") (param i32) (result i32)
+    local.get 0 i32.const 2 i32.lt_u
+    if (result i32) local.get 0
+    else
+      local.get 0 i32.const 1 i32.sub call $fib
+      local.get 0 i32.const 2 i32.sub call $fib
+      i32.add
+    end)
+  ;; interpreted: sums the four lanes of a splat, then calls back into machine code.
+  (func $lanes (export "lanes") (param i32) (result i32)
+    (local v128)
+    local.get 0 i32x4.splat local.set 1
+    local.get 1 i32x4.extract_lane 0 local.get 1 i32x4.extract_lane 3 i32.add
+    i32.const 10 call $fib i32.add)
+  ;; native, calling the interpreted function.
+  (func (export "mixed") (param i32) (result i32) local.get 0 call $lanes i32.const 1 i32.add)
+  (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
+  (func (export "load") (param i32) (result i32) local.get 0 i32.load)
+  (func $deep (export "deep") (param i64) (result i64)
+    local.get 0 i64.eqz if (result i64) i64.const 0
+    else local.get 0 i64.const 1 i64.sub call $deep i64.const 1 i64.add end))

@@ -1,0 +1,141 @@
+// libFuzzer target, differential: the interpreter against the native tier. The input is a
+// module; both tiers compile it with fuel metering, instantiate it against the spectest host
+// module in stores of their own, and call every export whose parameters are numeric with
+// zero arguments on the same fuel budget. Each call must give the same results (NaNs compare
+// as NaN: their payloads may differ), the same trap kind, and leave the same fuel; afterwards
+// the instances' memories and globals must be equal. A difference aborts, so the fuzzer keeps
+// the input.
+//
+// Campaigns with valid modules from binaryen (wasm-opt -ttf) replay a directory of them with
+// hull_replay_native (tests/fuzz/native_campaign.sh).
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "hull/native.hh"
+
+namespace {
+
+constexpr uint64_t kFuelPerCall = 200000;
+
+bool is_scalar(const hull::ValType& t) {
+  return t == hull::ValType::i32() || t == hull::ValType::i64() || t == hull::ValType::f32() ||
+         t == hull::ValType::f64();
+}
+
+struct Outcome {
+  std::string text;        // results or trap kind, comparable
+  bool exhausted = false;  // stack exhaustion: the tiers' depth limits differ, stop comparing
+};
+
+std::string describe(const hull::Val& v) {
+  char buf[64];
+  switch (v.type.kind) {
+    case hull::ValKind::I32: std::snprintf(buf, sizeof buf, "i32:%u", v.i32); break;
+    case hull::ValKind::I64:
+      std::snprintf(buf, sizeof buf, "i64:%llu", static_cast<unsigned long long>(v.i64));
+      break;
+    case hull::ValKind::F32:
+      if (v.f32 != v.f32) return "f32:nan";
+      std::snprintf(buf, sizeof buf, "f32:%a", static_cast<double>(v.f32));
+      break;
+    case hull::ValKind::F64:
+      if (v.f64 != v.f64) return "f64:nan";
+      std::snprintf(buf, sizeof buf, "f64:%a", v.f64);
+      break;
+    default: return "other";
+  }
+  return buf;
+}
+
+struct Run {
+  hull::Store store;
+  hull::Instance* inst = nullptr;
+  bool ok = false;
+
+  explicit Run(const std::shared_ptr<const hull::CompiledModule>& mod) {
+    store.set_fuel(kFuelPerCall);
+    hull::Linker linker;
+    hull::define_spectest(linker, store);
+    auto in = linker.instantiate(store, mod);
+    if (!in.ok()) return;
+    inst = *in;
+    ok = true;
+  }
+
+  Outcome call(hull::Function* f) {
+    std::vector<hull::Val> args;
+    for (const auto& p : f->type->params) {
+      hull::Val v;
+      v.type = p;
+      args.push_back(v);
+    }
+    store.set_fuel(kFuelPerCall);
+    auto r = hull::invoke(store, f, args);
+    if (!r.ok()) std::abort();  // arguments were built from the function's own type
+    Outcome o;
+    if (r->trapped()) {
+      o.exhausted = r->trap->kind == hull::TrapKind::StackExhausted;
+      o.text = std::string("trap ") + hull::trap_kind_message(r->trap->kind);
+    } else {
+      for (const auto& v : r->values) o.text += describe(v) + " ";
+    }
+    o.text += " fuel " + std::to_string(store.fuel_remaining());
+    return o;
+  }
+};
+
+[[noreturn]] void diverged(const std::string& what, const std::string& interp,
+                           const std::string& native) {
+  std::fprintf(stderr, "interp/native divergence in %s:\n  interp: %s\n  native: %s\n",
+               what.c_str(), interp.c_str(), native.c_str());
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static bool registered = (hull::native::register_tier(), true);
+  (void)registered;
+  hull::CompileOptions options;
+  options.fuel = true;
+  auto interp_mod = hull::compile(std::span<const uint8_t>(data, size), options);
+  if (!interp_mod.ok()) return 0;
+  options.native = true;
+  auto native_mod = hull::compile(std::span<const uint8_t>(data, size), options);
+  if (!native_mod.ok()) {
+    // The same bytes compiled for the interpreter: the native tier must not refuse them.
+    diverged("compile", "ok", native_mod.error().to_string());
+  }
+  Run a(*interp_mod), b(*native_mod);
+  if (a.ok != b.ok) diverged("instantiate", a.ok ? "ok" : "failed", b.ok ? "ok" : "failed");
+  if (!a.ok) return 0;
+  for (const auto& [name, ext] : a.inst->exports) {
+    if (ext.kind != hull::ExternKind::Func || ext.func == nullptr) continue;
+    bool callable = true;
+    for (const auto& p : ext.func->type->params) callable = callable && is_scalar(p);
+    if (!callable) continue;
+    Outcome x = a.call(ext.func);
+    Outcome y = b.call(b.inst->exports.at(name).func);
+    if (x.exhausted || y.exhausted) return 0;  // depth limits differ by design
+    if (x.text != y.text) diverged("export " + std::string(name), x.text, y.text);
+  }
+  for (size_t i = 0; i < a.inst->memories.size(); ++i) {
+    const hull::Memory* m = a.inst->memories[i];
+    const hull::Memory* n = b.inst->memories[i];
+    if (m->size != n->size || std::memcmp(m->base, n->base, m->size) != 0)
+      diverged("memory " + std::to_string(i), std::to_string(m->size), std::to_string(n->size));
+  }
+  for (size_t i = 0; i < a.inst->globals.size(); ++i) {
+    const hull::Global* g = a.inst->globals[i];
+    if (!is_scalar(g->type.type)) continue;
+    const std::string x = describe(g->get()), y = describe(b.inst->globals[i]->get());
+    if (x != y) diverged("global " + std::to_string(i), x, y);
+  }
+  return 0;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Differential campaign, interpreter vs native tier, on valid modules from binaryen's
+# translate-to-fuzz: N modules from random bytes (`wasm-opt -ttf`, scalar NaNs removed with
+# --denan), each replayed through the fuzz_native target (hull_replay_native) in its own
+# process. Prints "N compared, N divergences" and keeps each divergent module in OUTDIR.
+#   usage: native_campaign.sh BUILD_DIR N [SEED] [OUTDIR]
+set -u
+build=$1
+n=$2
+seed=${3:-1}
+out=${4:-$build/native-campaign}
+replay=$build/tests/fuzz/hull_replay_native
+[ -x "$replay" ] || { echo "native_campaign: $replay not built (needs LLVM 19)" >&2; exit 2; }
+command -v wasm-opt >/dev/null || { echo "native_campaign: wasm-opt (binaryen) missing" >&2; exit 2; }
+mkdir -p "$out/divergent"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+compared=0; diverged=0; invalid=0
+for ((i = 0; i < n; i++)); do
+  # Reproducible random input: SEED:i through sha256, stretched to a few KB.
+  : >"$work/in"
+  for ((k = 0; k < 64; k++)); do printf '%s' "$seed:$i:$k" | sha256sum | cut -c1-64 | xxd -r -p >>"$work/in"; done
+  if ! wasm-opt "$work/in" -ttf --denan --enable-bulk-memory --enable-sign-ext \
+       --enable-nontrapping-float-to-int --enable-multivalue -o "$work/m.wasm" 2>/dev/null; then
+    invalid=$((invalid + 1)); continue
+  fi
+  compared=$((compared + 1))
+  if ! timeout 60 "$replay" "$work/m.wasm" >"$work/log" 2>&1; then
+    diverged=$((diverged + 1))
+    cp "$work/m.wasm" "$out/divergent/$seed-$i.wasm"
+    grep -A3 "divergence\|ERROR\|Sanitizer" "$work/log" | head -8 >"$out/divergent/$seed-$i.txt"
+    echo "divergent: $seed-$i ($(head -1 "$out/divergent/$seed-$i.txt"))"
+  fi
+  [ -t 1 ] && printf '\r%d/%d compared, %d divergences' "$compared" "$n" "$diverged"
+done
+[ -t 1 ] && echo
+echo "$compared compared, $diverged divergences ($invalid inputs binaryen refused)"
+[ "$diverged" -eq 0 ]

@@ -1,0 +1,166 @@
+// The native tier through the public API: Config::tier = Tier::Native compiles what it can to
+// machine code, and programs give the interpreter's results, traps and fuel-free behaviour.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "hull/hull.hh"
+#include "hull/native.hh"
+
+namespace {
+
+namespace api = hull::api;
+
+constexpr const char* kWat = R"(
+(module
+  (memory 1)
+  (global $counter (mut i64) (i64.const 0))
+  (func $fib (export "fib") (param i32) (result i32)
+    local.get 0 i32.const 2 i32.lt_u
+    if (result i32) local.get 0
+    else
+      local.get 0 i32.const 1 i32.sub call $fib
+      local.get 0 i32.const 2 i32.sub call $fib
+      i32.add
+    end)
+  ;; stores n bytes then sums them back, counting calls in a global
+  (func (export "bytes") (param $n i32) (result i64)
+    (local $i i32) (local $sum i64)
+    global.get $counter i64.const 1 i64.add global.set $counter
+    (block $done (loop $fill
+      local.get $i local.get $n i32.ge_u br_if $done
+      local.get $i local.get $i i32.const 7 i32.mul i32.store8
+      local.get $i i32.const 1 i32.add local.set $i
+      br $fill))
+    i32.const 0 local.set $i
+    (block $done (loop $sum
+      local.get $i local.get $n i32.ge_u br_if $done
+      local.get $sum local.get $i i32.load8_u i64.extend_i32_u i64.add local.set $sum
+      local.get $i i32.const 1 i32.add local.set $i
+      br $sum))
+    local.get $sum)
+  (func (export "calls") (result i64) global.get $counter)
+  (func (export "swap") (param f64 i64) (result i64 f64) local.get 1 local.get 0)
+  (func (export "sqrt") (param f32) (result f32) local.get 0 f32.sqrt)
+  (func (export "trunc") (param f64) (result i32) local.get 0 i32.trunc_f64_s))
+)";
+
+class NativeApi : public ::testing::TestWithParam<api::Tier> {
+ protected:
+  static void SetUpTestSuite() { hull::native::register_tier(); }
+};
+
+TEST_P(NativeApi, SameResultsInEveryTier) {
+  api::Config c;
+  c.tier = GetParam();
+  auto engine = api::Engine::create(c);
+  ASSERT_TRUE(engine.ok()) << engine.error().to_string();
+  auto mod = api::Module::from_wat(*engine, kWat);
+  ASSERT_TRUE(mod.ok()) << mod.error().to_string();
+  api::Store store(*engine);
+  api::Linker linker;
+  auto inst = linker.instantiate(store, *mod);
+  ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+
+  auto fib = inst->typed_func<int32_t(int32_t)>("fib");
+  ASSERT_TRUE(fib.ok());
+  EXPECT_EQ(*fib->call(25), 75025);
+  auto bytes = inst->typed_func<int64_t(int32_t)>("bytes");
+  ASSERT_TRUE(bytes.ok());
+  int64_t want = 0;
+  for (int i = 0; i < 1000; ++i) want += (i * 7) & 0xff;
+  EXPECT_EQ(*bytes->call(1000), want);
+  EXPECT_EQ(*bytes->call(1000), want);
+  auto calls = inst->typed_func<int64_t()>("calls");
+  ASSERT_TRUE(calls.ok());
+  EXPECT_EQ(*calls->call(), 2);
+  auto swap = inst->typed_func<std::tuple<int64_t, double>(double, int64_t)>("swap");
+  ASSERT_TRUE(swap.ok());
+  auto sw = swap->call(2.5, -7);
+  ASSERT_TRUE(sw.ok());
+  EXPECT_EQ(std::get<0>(*sw), -7);
+  EXPECT_EQ(std::get<1>(*sw), 2.5);
+  auto sqrt = inst->typed_func<float(float)>("sqrt");
+  ASSERT_TRUE(sqrt.ok());
+  EXPECT_EQ(*sqrt->call(6.25f), 2.5f);
+
+  // Traps: the kind and the message, then the store runs on.
+  auto trunc = inst->typed_func<int32_t(double)>("trunc");
+  ASSERT_TRUE(trunc.ok());
+  EXPECT_EQ(*trunc->call(-3.9), -3);
+  auto big = trunc->call(3e9);
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.error().message.find("integer overflow"), std::string::npos) << big.error().message;
+  auto oob = bytes->call(70000);  // past the one page
+  ASSERT_FALSE(oob.ok());
+  EXPECT_NE(oob.error().message.find("out of bounds memory access"), std::string::npos)
+      << oob.error().message;
+  EXPECT_EQ(*fib->call(10), 55);
+}
+
+// Fuel: every tier charges the same amounts at the same points (function entries and loop
+// headers), so a program leaves the same fuel, and runs out at the same point.
+struct FuelRun {
+  std::vector<uint64_t> left;  // fuel remaining after each call
+  std::string last_trap;
+};
+
+FuelRun run_with_fuel(api::Tier tier, uint64_t fuel) {
+  FuelRun out;
+  api::Config c;
+  c.tier = tier;
+  c.consume_fuel = true;
+  auto engine = api::Engine::create(c);
+  EXPECT_TRUE(engine.ok());
+  auto mod = api::Module::from_wat(*engine, kWat);
+  EXPECT_TRUE(mod.ok());
+  api::Store store(*engine);
+  EXPECT_TRUE(store.set_fuel(fuel).ok());
+  api::Linker linker;
+  auto inst = linker.instantiate(store, *mod);
+  EXPECT_TRUE(inst.ok());
+  auto fib = inst->typed_func<int32_t(int32_t)>("fib");
+  auto bytes = inst->typed_func<int64_t(int32_t)>("bytes");
+  auto trunc = inst->typed_func<int32_t(double)>("trunc");
+  for (int n : {1, 2, 10, 15}) {
+    auto r = fib->call(n);
+    if (!r.ok()) out.last_trap = r.error().message;
+    out.left.push_back(*store.get_fuel());
+  }
+  for (int n : {0, 1, 100, 999}) {
+    auto r = bytes->call(n);
+    if (!r.ok()) out.last_trap = r.error().message;
+    out.left.push_back(*store.get_fuel());
+  }
+  auto t = trunc->call(1e10);  // traps after its check point charged
+  if (!t.ok()) out.last_trap = t.error().message;
+  out.left.push_back(*store.get_fuel());
+  return out;
+}
+
+TEST(NativeFuel, SameFuelAsTheInterpreter) {
+  hull::native::register_tier();
+  FuelRun interp = run_with_fuel(api::Tier::Interpreter, 100'000'000);
+  FuelRun native = run_with_fuel(api::Tier::Native, 100'000'000);
+  EXPECT_EQ(interp.left, native.left);
+  EXPECT_NE(interp.last_trap.find("integer overflow"), std::string::npos) << interp.last_trap;
+  EXPECT_EQ(interp.last_trap, native.last_trap);
+  // Running out part way: the same calls fail, the same fuel is left.
+  for (uint64_t budget : {1ull, 50ull, 3000ull, 20000ull}) {
+    FuelRun a = run_with_fuel(api::Tier::Interpreter, budget);
+    FuelRun b = run_with_fuel(api::Tier::Native, budget);
+    EXPECT_EQ(a.left, b.left) << "budget " << budget;
+    EXPECT_EQ(a.last_trap, b.last_trap) << "budget " << budget;
+  }
+  FuelRun small = run_with_fuel(api::Tier::Native, 3000);
+  EXPECT_NE(small.last_trap.find("all fuel consumed"), std::string::npos) << small.last_trap;
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiers, NativeApi,
+                         ::testing::Values(api::Tier::Interpreter, api::Tier::Native),
+                         [](const auto& info) {
+                           return info.param == api::Tier::Native ? "Native" : "Interpreter";
+                         });
+
+}  // namespace

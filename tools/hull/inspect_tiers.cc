@@ -1,0 +1,63 @@
+// `hull inspect --tiers FILE`: which tier runs each function of a module, and for those the
+// native tier leaves to the interpreter, why.
+#include <cstdio>
+
+#include "commands_inspect.h"
+#include "engine/module.h"
+#include "engine/tiers.h"
+
+namespace hull::cli {
+
+int inspect_tiers(const std::string& file, std::vector<uint8_t> bytes, const FeatureSet& features,
+                  bool json) {
+  const NativeTier* tier = native_tier();
+  if (!tier) {
+    std::fprintf(stderr,
+                 "error: --tiers: this executable has no native tier (every function runs "
+                 "interpreted); run hull-native inspect --tiers instead\n");
+    return 2;
+  }
+  CompileOptions opts;
+  opts.features = features;
+  opts.native = true;
+  auto m = compile(bytes, opts);
+  if (!m) {
+    std::fprintf(stderr, "error: %s: %s\n", file.c_str(), m.error().to_string().c_str());
+    return 1;
+  }
+  const ModuleDesc& d = (*m)->desc;
+  uint32_t native = 0, interpreted = 0;
+  std::string j = "{\"file\": \"" + file + "\", \"tier\": \"" + tier->name + "\", \"functions\": [";
+  for (uint32_t f = d.num_imported_funcs; f < d.num_funcs(); ++f) {
+    const std::string why = tier->interpreted_because(**m, f);
+    (why.empty() ? native : interpreted) += 1;
+    auto name = d.func_names.find(f);
+    const std::string label =
+        "func " + std::to_string(f) + (name != d.func_names.end() ? " $" + name->second : "");
+    if (json) {
+      if (f > d.num_imported_funcs) j += ", ";
+      j += "{\"index\": " + std::to_string(f) + ", \"tier\": \"" +
+           (why.empty() ? "native" : "interpreter") + "\"";
+      if (!why.empty()) {
+        std::string esc;
+        for (char c : why) esc += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
+        j += ", \"why\": \"" + esc + "\"";
+      }
+      j += "}";
+    } else if (why.empty()) {
+      std::printf("%s: native (%s)\n", label.c_str(), tier->name);
+    } else {
+      std::printf("%s: interpreter: %s\n", label.c_str(), why.c_str());
+    }
+  }
+  if (json) {
+    j += "], \"native\": " + std::to_string(native) +
+         ", \"interpreted\": " + std::to_string(interpreted) + "}";
+    std::puts(j.c_str());
+  } else {
+    std::printf("%u native, %u interpreted\n", native, interpreted);
+  }
+  return 0;
+}
+
+}  // namespace hull::cli
