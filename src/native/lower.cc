@@ -156,6 +156,10 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
                                           : llvm::Constant::getNullValue(a->getAllocatedType()),
                    a);
   }
+  if (ml_.opts.fuel) {
+    fuel_ = b_.CreateAlloca(b_.getInt64Ty());
+    reload_fuel();
+  }
   // The function's own label: a branch to it returns.
   Control f{Kind::Func, false, nullptr, nullptr, nullptr, {}, {}, 0, {}};
   f.end = BasicBlock::Create(ml_.C, "return", fn_);
@@ -184,25 +188,39 @@ void FunctionLowering::emit_check() {
     // Read afresh at every point (another thread may lower the deadline to stop this code).
     Value* epoch_p =
         b_.CreateIntToPtr(b_.getInt64(reinterpret_cast<uint64_t>(&g_epoch)), ml_.ptr_ty);
-    auto* epoch = b_.CreateAlignedLoad(b_.getInt64Ty(), epoch_p, llvm::Align(8));
-    epoch->setAtomic(llvm::AtomicOrdering::Monotonic);
+    // Volatile, not atomic: an aligned 8-byte load is atomic on the machine anyway, and
+    // LLVM's atomics also fence the loop's other memory accesses.
+    auto* epoch = b_.CreateAlignedLoad(b_.getInt64Ty(), epoch_p, llvm::Align(8), true);
     Value* deadline_p = vm_field(VmField::epoch_deadline, ml_.ptr_ty, true);
-    auto* deadline = b_.CreateAlignedLoad(b_.getInt64Ty(), deadline_p, llvm::Align(8));
-    deadline->setAtomic(llvm::AtomicOrdering::Monotonic);
+    auto* deadline = b_.CreateAlignedLoad(b_.getInt64Ty(), deadline_p, llvm::Align(8), true);
     trap_if(b_.CreateICmpUGE(epoch, deadline), TrapKind::Interrupted);
   }
-  if (ml_.opts.fuel) {
-    Value* fuel_p = vm_field(VmField::fuel, ml_.ptr_ty, true);
-    auto* fuel = b_.CreateLoad(b_.getInt64Ty(), fuel_p);
-    fuel->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+  if (fuel_) {
+    Value* fuel = b_.CreateLoad(b_.getInt64Ty(), fuel_);
     // The amount is known at the next check point (close_check patches it). Running out
     // traps without charging, as the interpreter's check does.
     open_charge_ = llvm::BinaryOperator::CreateSub(fuel, b_.getInt64(0));
     b_.Insert(open_charge_);
     trap_if(b_.CreateICmpSLT(open_charge_, b_.getInt64(0)), TrapKind::OutOfFuel);
-    auto* st = b_.CreateStore(open_charge_, fuel_p);
-    st->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+    b_.CreateStore(open_charge_, fuel_);
   }
+}
+
+// The function keeps its fuel in a local (a register, once promoted) and writes it back to the
+// interpreter's counter where others read it: before calls (the callee charges on) and
+// returns, and before a trap is recorded; after a call it takes the callee's count.
+void FunctionLowering::spill_fuel() {
+  if (!fuel_) return;
+  auto* st = b_.CreateStore(b_.CreateLoad(b_.getInt64Ty(), fuel_),
+                            vm_field(VmField::fuel, ml_.ptr_ty, true));
+  st->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+}
+
+void FunctionLowering::reload_fuel() {
+  if (!fuel_) return;
+  auto* ld = b_.CreateLoad(b_.getInt64Ty(), vm_field(VmField::fuel, ml_.ptr_ty, true));
+  ld->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+  b_.CreateStore(ld, fuel_);
 }
 
 Value* FunctionLowering::vm_field(uint64_t offset, llvm::Type* t, bool invariant) {
@@ -264,6 +282,7 @@ BasicBlock* FunctionLowering::trapped_exit() {
 }
 
 void FunctionLowering::trap_now(TrapKind kind) {
+  spill_fuel();
   b_.CreateCall(ml_.rt_trap, {vm_, b_.getInt32(static_cast<uint32_t>(kind)), b_.getInt32(offset_)});
   b_.CreateBr(trapped_exit());
 }
@@ -360,6 +379,7 @@ void FunctionLowering::close_end() {
   live_ = true;
   if (c.kind == Kind::Func) {
     close_check();
+    spill_fuel();
     if (c.end_phis.empty())
       b_.CreateRetVoid();
     else if (c.end_phis.size() == 1)
@@ -485,6 +505,7 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
       Value* n = addr(pop());
       Value* second = pop();  // the fill value, or the copy's source
       Value* dst = addr(pop());
+      spill_fuel();  // the helper may record a trap
       if (in.op == Op::memory_fill)
         b_.CreateCall(ml_.rt_memory_fill, {vm_, dst, second, n, b_.getInt32(offset_)});
       else
@@ -528,8 +549,10 @@ void FunctionLowering::slot_call(const FuncType& ft, const std::function<Value*(
   llvm::AllocaInst* slots = ab.CreateAlloca(b_.getInt64Ty(), b_.getInt32(std::max<size_t>(n, 1)));
   for (size_t i = ft.params.size(); i-- > 0;)
     b_.CreateStore(to_slot(pop()), b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), slots, i));
+  spill_fuel();
   emit(slots);
   check_trapped();
+  reload_fuel();
   for (size_t i = 0; i < ft.results.size(); ++i)
     push(from_slot(b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), slots, i), ft.results[i]));
 }
@@ -540,11 +563,13 @@ void FunctionLowering::call(const Instr& in) {
     std::vector<Value*> args(ft.params.size() + 1);
     args[0] = vm_;
     for (size_t i = ft.params.size(); i > 0; --i) args[i] = pop();
+    spill_fuel();
     llvm::CallInst* r = b_.CreateCall(callee, args);
     // Recursion stays recursion: turned into a loop, a runaway one would never exhaust the
     // stack as the spec says it must.
     r->setTailCallKind(llvm::CallInst::TCK_NoTail);
     check_trapped();
+    reload_fuel();
     if (ft.results.size() == 1) push(r);
     for (size_t i = 0; ft.results.size() > 1 && i < ft.results.size(); ++i)
       push(b_.CreateExtractValue(r, {static_cast<unsigned>(i)}));

@@ -139,6 +139,9 @@ class FunctionLowering {
   // interpreter's count, so that a program uses the same fuel in every tier.
   void emit_check();
   void close_check();
+  void spill_fuel();
+  void reload_fuel();
+  llvm::AllocaInst* fuel_ = nullptr;             // the function's fuel (CompileOptions::fuel)
   llvm::BinaryOperator* open_charge_ = nullptr;  // the open check point's subtraction
   uint64_t charge_count_ = 0;                    // instructions since it
 };

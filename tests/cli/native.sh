@@ -27,16 +27,20 @@ check_output "runaway recursion exhausts the stack" 134 "call stack exhausted" \
   "$native" run --tier native "$m" --invoke deep 100000000
 check_output "the exhausted frame names its function" 134 "deep @ 0x" \
   "$native" run --tier native "$m" --invoke deep 100000000
+check_output "fuel stops a loop in machine code" 134 "all fuel consumed" \
+  "$native" run --tier native --fuel 100000 "$m" --invoke spin
+check_output "a deadline stops a loop in machine code" 134 "interrupt" \
+  "$native" run --tier native --timeout 200ms "$m" --invoke spin
 check_output "the interpreter agrees" 0 "70" "$native" run --tier interp "$m" --invoke mixed 7
 
 cat >"$tmp/want" <<'LINES'
 func 0 $fib: native (llvm)
 func 1 $lanes: interpreter: a local or parameter of type v128
 func 2: native (llvm)
-5 native, 1 interpreted
+6 native, 1 interpreted
 LINES
 check_lines "inspect --tiers names the tier and the reason" 0 "$native" inspect --tiers "$m"
-check_output "inspect --tiers --json" 0 '"native": 5, "interpreted": 1' \
+check_output "inspect --tiers --json" 0 '"native": 6, "interpreted": 1' \
   "$native" inspect --tiers --json "$m"
 
 check_output "plain hull has no native tier" 2 "run hull-native instead" \

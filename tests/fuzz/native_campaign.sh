@@ -15,6 +15,9 @@ command -v wasm-opt >/dev/null || { echo "native_campaign: wasm-opt (binaryen) m
 mkdir -p "$out/divergent"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# A copy: rebuilding the tree during a long campaign must not pull the binary from under it.
+cp "$replay" "$work/replay"
+replay=$work/replay
 compared=0; diverged=0; invalid=0
 for ((i = 0; i < n; i++)); do
   # Reproducible random input: SEED:i through sha256, stretched to a few KB.

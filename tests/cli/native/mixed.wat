@@ -22,4 +22,6 @@
   (func (export "load") (param i32) (result i32) local.get 0 i32.load)
   (func $deep (export "deep") (param i64) (result i64)
     local.get 0 i64.eqz if (result i64) i64.const 0
-    else local.get 0 i64.const 1 i64.sub call $deep i64.const 1 i64.add end))
+    else local.get 0 i64.const 1 i64.sub call $deep i64.const 1 i64.add end)
+  ;; loops forever: only fuel or a deadline stops it
+  (func (export "spin") (loop $l br $l)))
