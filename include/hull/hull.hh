@@ -367,6 +367,10 @@ enum class Tier : uint8_t {
   // hull::native::register_tier(), include/hull/native.hh), compiled when the module is; the
   // functions it cannot compile yet run interpreted. Engine::create fails (Usage) without it.
   Native,
+  // The same compiled on a background thread: modules start interpreted and each function
+  // switches to machine code at its next call once its module's code is ready
+  // (hull::native::wait_for_background_compiles() before the process ends).
+  Auto,
 };
 
 struct Config {

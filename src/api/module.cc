@@ -23,9 +23,9 @@ Result<Engine> Engine::create(const Config& config) {
   if (config.bounds_checks == BoundsChecks::Guard && !guard_pages_supported()) {
     return Error(ErrorKind::Usage, "guard-page bounds checks are not supported on this platform");
   }
-  if (config.tier == Tier::Native && !hull::native_tier()) {
+  if (config.tier != Tier::Interpreter && !hull::native_tier()) {
     return Error(ErrorKind::Usage,
-                 "Tier::Native: no native tier is registered (link hull_native and call "
+                 "Tier::Native/Auto: no native tier is registered (link hull_native and call "
                  "hull::native::register_tier() first)");
   }
   auto impl = std::make_shared<EngineImpl>();
@@ -80,7 +80,8 @@ Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> by
   opts.fuel = engine.config().consume_fuel;
   opts.epochs = engine.config().epoch_interruption;
   opts.memory_images = engine.config().memory_images;
-  opts.native = engine.config().tier == Tier::Native;
+  opts.native = engine.config().tier != Tier::Interpreter;
+  opts.native_background = engine.config().tier == Tier::Auto;
   // Default keeps CompileOptions' default (the runtime's choice for this platform).
   if (engine.config().bounds_checks != BoundsChecks::Default) {
     opts.guard_pages = engine.config().bounds_checks == BoundsChecks::Guard;

@@ -41,7 +41,14 @@ Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc, CompileOp
       return Error(ErrorKind::Usage,
                    "this build has no native tier: use hull-native, or link hull_native and "
                    "call hull::native::register_tier()");
-    HULL_ASSIGN_OR_RETURN(cm->native_code, tier->compile(*cm));
+    if (!opts.native_background) {
+      HULL_ASSIGN_OR_RETURN(auto code, tier->compile(*cm));
+      cm->set_native_code(std::move(code));
+    } else {
+      std::shared_ptr<const CompiledModule> m(std::move(cm));
+      tier->compile_in_background(m);
+      return m;
+    }
   }
   return std::shared_ptr<const CompiledModule>(std::move(cm));
 }

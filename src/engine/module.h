@@ -40,8 +40,21 @@ struct CompiledModule {
   std::vector<uint32_t> export_order;  // indices into desc.exports, sorted by name
   mutable ModuleMemoryImages memory_images;
   // The native tier's code for this module (options.native), kept alive as long as the module
-  // (instances hold the module); opaque to the engine (engine/tiers.h).
-  std::shared_ptr<const void> native_code;
+  // (instances hold the module); opaque to the engine (engine/tiers.h). With
+  // options.native_background it arrives later, from the compiling thread: read it with
+  // native_code_now().
+  std::shared_ptr<const void> native_code_now() const {
+    std::lock_guard<std::mutex> lock(native_mu);
+    return native_code;
+  }
+  void set_native_code(std::shared_ptr<const void> code) const {
+    std::lock_guard<std::mutex> lock(native_mu);
+    native_code = std::move(code);
+  }
+
+ private:
+  mutable std::mutex native_mu;
+  mutable std::shared_ptr<const void> native_code;
 };
 
 // decode -> validate -> canonicalize types -> lower. Errors: Malformed (decoder) or Invalid

@@ -19,6 +19,10 @@ struct NativeTier {
   // code (interp::install_native); returns what keeps that code alive (CompiledModule::
   // native_code). Functions it cannot compile keep running interpreted.
   Result<std::shared_ptr<const void>> (*compile)(const CompiledModule& m) = nullptr;
+  // The same on a thread of its own, at low priority, while `m` runs interpreted; functions
+  // switch to machine code at their next call once the module's code is installed
+  // (CompileOptions::native_background). A failure leaves everything interpreted.
+  void (*compile_in_background)(std::shared_ptr<const CompiledModule> m) = nullptr;
   // Why function `func_index` of `m` runs interpreted, or "" when it runs native code.
   std::string (*interpreted_because)(const CompiledModule& m, uint32_t func_index) = nullptr;
 };

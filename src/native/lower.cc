@@ -48,6 +48,8 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
   // Traps are cold: keep their calls out of the hot paths' layout.
   for (llvm::FunctionCallee f : {rt_trap})
     llvm::cast<llvm::Function>(f.getCallee())->addFnAttr(llvm::Attribute::Cold);
+  epoch_global = new llvm::GlobalVariable(M, i64, false, llvm::GlobalValue::ExternalLinkage,
+                                          nullptr, "hull_g_epoch");
   llvm::MDBuilder md(C);
   llvm::MDNode* root = md.createTBAARoot("hull");
   auto scalar = [&](const char* name) {
@@ -186,8 +188,9 @@ void FunctionLowering::emit_check() {
   close_check();
   if (ml_.opts.epochs) {
     // Read afresh at every point (another thread may lower the deadline to stop this code).
-    Value* epoch_p =
-        b_.CreateIntToPtr(b_.getInt64(reinterpret_cast<uint64_t>(&g_epoch)), ml_.ptr_ty);
+    // Through a symbol the JIT resolves at load: the code carries no address of this
+    // process (cached object code is loaded by others).
+    Value* epoch_p = ml_.epoch_global;
     // Volatile, not atomic: an aligned 8-byte load is atomic on the machine anyway, and
     // LLVM's atomics also fence the loop's other memory accesses.
     auto* epoch = b_.CreateAlignedLoad(b_.getInt64Ty(), epoch_p, llvm::Align(8), true);
@@ -229,6 +232,17 @@ Value* FunctionLowering::vm_field(uint64_t offset, llvm::Type* t, bool invariant
   if (invariant)
     ld->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(ml_.C, {}));
   return ld;
+}
+
+// The canonical id of type index `index`, read from the instance's module: ids are assigned per
+// process, and cached object code must not carry another process's.
+Value* FunctionLowering::type_id(uint32_t index) {
+  Value* ids = vm_field(VmField::type_ids, ml_.ptr_ty, true);
+  auto* id =
+      b_.CreateLoad(b_.getInt32Ty(), b_.CreateConstInBoundsGEP1_64(b_.getInt32Ty(), ids, index));
+  id->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(ml_.C, {}));
+  id->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+  return id;
 }
 
 Value* FunctionLowering::load_runtime(Value* base, uint64_t offset, llvm::Type* t) {
@@ -586,9 +600,8 @@ void FunctionLowering::call_indirect(const Instr& in) {
   Value* elem = pop();
   if (!elem->getType()->isIntegerTy(64)) elem = b_.CreateZExt(elem, b_.getInt64Ty());
   slot_call(ft, [&](Value* slots) {
-    return b_.CreateCall(ml_.rt_call_indirect,
-                         {vm_, b_.getInt32(in.b), b_.getInt32(ml_.type_ids[in.a]), elem, slots,
-                          b_.getInt32(offset_)});
+    return b_.CreateCall(ml_.rt_call_indirect, {vm_, b_.getInt32(in.b), type_id(in.a), elem, slots,
+                                                b_.getInt32(offset_)});
   });
 }
 

@@ -46,6 +46,7 @@ struct ModuleLowering {
   llvm::Type* ptr_ty;
   llvm::FunctionCallee rt_trap, rt_call, rt_call_indirect, rt_memory_grow, rt_vm;
   llvm::FunctionCallee rt_memory_fill, rt_memory_copy;
+  llvm::GlobalVariable* epoch_global;  // hull_g_epoch: g_epoch, resolved when the code loads
   // Type-based alias analysis: wasm memory, globals and the runtime's own fields never alias
   // each other, so loads of the memory's base and size survive stores to wasm memory.
   llvm::MDNode* tbaa_memory;
@@ -107,6 +108,7 @@ class FunctionLowering {
   llvm::BasicBlock* trapped_exit();
   llvm::Value* vm_field(uint64_t offset, llvm::Type* t, bool invariant);
   llvm::Value* load_runtime(llvm::Value* base, uint64_t offset, llvm::Type* t);
+  llvm::Value* type_id(uint32_t index);
 
   void numeric(const Instr& in);
   void memory_access(const Instr& in);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/module.h"
 #include "runtime/type_registry.h"
 
 namespace hull::native {
@@ -26,6 +27,7 @@ VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx) {
     fresh->inst = inst;
     fresh->fuel = interp::native_fuel(ctx);
     fresh->epoch_deadline = interp::native_epoch_deadline(ctx);
+    fresh->type_ids = inst->module->type_ids.data();
     vm = fresh.get();
     inst->native_vm = std::move(fresh);
   }

@@ -29,6 +29,7 @@ struct VmCtx {
   Instance* inst = nullptr;
   int64_t* fuel = nullptr;  // the interpreter's fuel counter (interp::native_fuel)
   const std::atomic<uint64_t>* epoch_deadline = nullptr;  // the store's deadline
+  const uint32_t* type_ids = nullptr;  // canonical id per type index (CompiledModule::type_ids)
 };
 
 // The offsets generated code uses.
@@ -41,6 +42,7 @@ struct VmField {
   static constexpr uint64_t tables = offsetof(VmCtx, tables);
   static constexpr uint64_t fuel = offsetof(VmCtx, fuel);
   static constexpr uint64_t epoch_deadline = offsetof(VmCtx, epoch_deadline);
+  static constexpr uint64_t type_ids = offsetof(VmCtx, type_ids);
 };
 // Memory's and Global's fields that generated code reads.
 uint64_t memory_base_offset();

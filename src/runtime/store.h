@@ -218,6 +218,9 @@ struct CompileOptions {
   // Also compile the functions to machine code with the registered native tier
   // (engine/tiers.h); functions it cannot compile stay interpreted.
   bool native = false;
+  // ... in the background: compile() returns at once and the module starts interpreted
+  // (`--tier auto`).
+  bool native_background = false;
 };
 
 // The process-wide epoch: a timer thread (started by the first set_deadline) adds 1 every

@@ -31,6 +31,40 @@ check_output "fuel stops a loop in machine code" 134 "all fuel consumed" \
   "$native" run --tier native --fuel 100000 "$m" --invoke spin
 check_output "a deadline stops a loop in machine code" 134 "interrupt" \
   "$native" run --tier native --timeout 200ms "$m" --invoke spin
+check_output "auto: interpreted first, machine code once compiled" 0 "70" \
+  "$native" run --tier auto "$m" --invoke mixed 7
+check_output "auto: a quick program does not wait for the compiler" 0 "6765" \
+  "$native" run --tier auto "$m" --invoke fib 20
+# The cache: the first run writes the object file, the second loads it, a different option
+# (fuel) makes another entry; HULL_NATIVE_CACHE=0 writes nothing.
+export HULL_CACHE_DIR=$tmp/cache
+check_output "first run fills the cache" 0 "6765" "$native" run --tier native "$m" --invoke fib 20
+n1=$(ls "$tmp/cache"/*.o 2>/dev/null | wc -l)
+check_output "second run loads it" 0 "6765" "$native" run --tier native "$m" --invoke fib 20
+n2=$(ls "$tmp/cache"/*.o 2>/dev/null | wc -l)
+check_output "fuel is another entry" 0 "6765" \
+  "$native" run --tier native --fuel 100000000 "$m" --invoke fib 20
+n3=$(ls "$tmp/cache"/*.o 2>/dev/null | wc -l)
+if [[ $n1 -ne 1 || $n2 -ne 1 || $n3 -ne 2 ]]; then
+  echo "FAIL cache entries: $n1, $n2, $n3 (want 1, 1, 2)"; fail=1
+else
+  echo "ok   cache entries: 1, 1, 2"
+fi
+# A damaged entry is dropped: the objects are cut short, and the runs must still answer (LLVM
+# refuses the object; the module is compiled afresh and the entry rewritten).
+for f in "$tmp/cache"/*.o; do head -c 100 "$f" > "$f.cut" && mv "$f.cut" "$f"; done
+check_output "a damaged entry is compiled afresh" 0 "6765" \
+  "$native" run --tier native "$m" --invoke fib 20
+small=$(find "$tmp/cache" -name '*.o' -size -1000c | wc -l)
+if [[ $small -ne 1 ]]; then  # the fuel entry is still cut; the other was rewritten
+  echo "FAIL damaged entries left: $small (want 1)"; fail=1
+else
+  echo "ok   the damaged entry was rewritten"
+fi
+rm -rf "$tmp/cache"
+HULL_NATIVE_CACHE=0 check_output "cache off" 0 "6765" "$native" run --tier native "$m" --invoke fib 20
+if [[ -e $tmp/cache ]]; then echo "FAIL HULL_NATIVE_CACHE=0 wrote $tmp/cache"; fail=1; fi
+unset HULL_CACHE_DIR
 check_output "the interpreter agrees" 0 "70" "$native" run --tier interp "$m" --invoke mixed 7
 
 cat >"$tmp/want" <<'LINES'
@@ -47,9 +81,13 @@ check_output "plain hull has no native tier" 2 "run hull-native instead" \
   "$hull" run --tier native "$m" --invoke fib 3
 check_output "plain hull: inspect --tiers" 2 "run hull-native inspect --tiers instead" \
   "$hull" inspect --tiers "$m"
-check_output "an unknown tier" 2 "'jit' is not a tier (interp or native)" \
+check_output "plain hull has no auto tier either" 2 "--tier auto: this executable has no native tier" \
+  "$hull" run --tier auto "$m" --invoke fib 3
+check_output "an unknown tier" 2 "'jit' is not a tier (interp, native or auto)" \
   "$native" run --tier jit "$m" --invoke fib 3
 check_output "wast --tier needs a value" 2 "--tier needs a value" "$native" wast --tier
+check_output "wast has no auto tier" 2 "'auto' is not a tier (interp or native)" \
+  "$native" wast --tier auto "$here/native/none.wast"
 
 if [[ $fail -ne 0 ]]; then echo "native.sh: FAILED"; exit 1; fi
 echo "native.sh: all passed"

@@ -34,7 +34,11 @@ for ((i = 0; i < n; i++)); do
     grep -A3 "divergence\|ERROR\|Sanitizer" "$work/log" | head -8 >"$out/divergent/$seed-$i.txt"
     echo "divergent: $seed-$i ($(head -1 "$out/divergent/$seed-$i.txt"))"
   fi
-  [ -t 1 ] && printf '\r%d/%d compared, %d divergences' "$compared" "$n" "$diverged"
+  if [ -t 1 ]; then
+    printf '\r%d/%d compared, %d divergences' "$compared" "$n" "$diverged"
+  elif ((compared % 100 == 0)); then
+    echo "$compared compared, $diverged divergences"  # progress for logs
+  fi
 done
 [ -t 1 ] && echo
 echo "$compared compared, $diverged divergences ($invalid inputs binaryen refused)"

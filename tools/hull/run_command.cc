@@ -111,9 +111,14 @@ void print_run_help(FILE* out) {
       "                          budget, --timeout the whole program's\n",
       out);
   std::fputs(
-      "  --tier interp|native    native: compile the module's functions to machine code first\n"
-      "                          (hull-native only; functions the native tier cannot compile\n"
-      "                          yet run interpreted: `hull-native inspect --tiers FILE`)\n",
+      "  --tier interp|native|auto  native: compile the module's functions to machine code\n"
+      "                          first; auto: start interpreted and switch each function to\n"
+      "                          machine code at its next call once a background thread has\n"
+      "                          compiled the module (hull-native only; functions the native\n"
+      "                          tier cannot compile yet stay interpreted: `hull-native\n"
+      "                          inspect --tiers FILE`). hull-native keeps compiled code in\n"
+      "                          $HULL_CACHE_DIR or ~/.cache/hull/native for the next run of\n"
+      "                          the same module (HULL_NATIVE_CACHE=0: off)\n",
       out);
   std::fprintf(out,
       "  --bounds-checks MODE    `guard`: accesses to 32-bit memories are not checked one by one;\n"
@@ -186,7 +191,8 @@ struct RunOptions {
   std::optional<uint64_t> timeout_ns;
   std::optional<uint64_t> max_memory;
   std::optional<bool> guard_pages;  // --bounds-checks (unset: CompileOptions' default)
-  bool native = false;              // --tier native
+  bool native = false;              // --tier native|auto
+  bool native_background = false;   // --tier auto
   std::optional<uint64_t> max_table_elements;
   std::optional<uint32_t> max_instances;
   std::optional<uint64_t> max_wasm_stack;
@@ -435,7 +441,7 @@ int parse_options(int argc, char** argv, RunOptions* o) {
     } else if (name == "--tier") {
       std::string v;
       if (!need(&v)) return kExitUsage;
-      if (!parse_tier(v, &o->native)) return kExitUsage;
+      if (!parse_tier(v, &o->native, &o->native_background)) return kExitUsage;
     } else if (name == "--bounds-checks") {
       std::string v;
       if (!need(&v)) return kExitUsage;
@@ -765,6 +771,7 @@ int run_command(int argc, char** argv) {
   if (o.guard_pages) copts.guard_pages = *o.guard_pages;
   copts.features = o.features.core;
   copts.native = o.native;
+  copts.native_background = o.native_background;
   auto mod = compile(*bytes, copts);
   if (!mod) {
     std::fprintf(stderr, "error: %s: %s module: %s\n", o.file.c_str(),

@@ -49,6 +49,8 @@ constexpr const char* kWat = R"(
 class NativeApi : public ::testing::TestWithParam<api::Tier> {
  protected:
   static void SetUpTestSuite() { hull::native::register_tier(); }
+  // Background compilations end before the test (and the process) does.
+  void TearDown() override { hull::native::wait_for_background_compiles(); }
 };
 
 TEST_P(NativeApi, SameResultsInEveryTier) {
@@ -158,9 +160,38 @@ TEST(NativeFuel, SameFuelAsTheInterpreter) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, NativeApi,
-                         ::testing::Values(api::Tier::Interpreter, api::Tier::Native),
+                         ::testing::Values(api::Tier::Interpreter, api::Tier::Native,
+                                           api::Tier::Auto),
                          [](const auto& info) {
-                           return info.param == api::Tier::Native ? "Native" : "Interpreter";
+                           return info.param == api::Tier::Native ? "Native"
+                                  : info.param == api::Tier::Auto ? "Auto"
+                                                                  : "Interpreter";
                          });
+
+// Auto: the module answers at once (interpreted), keeps answering the same while its
+// machine code arrives, and runs it afterwards.
+TEST(NativeAuto, SameResultsBeforeAndAfterTheSwitch) {
+  hull::native::register_tier();
+  api::Config c;
+  c.tier = api::Tier::Auto;
+  auto engine = api::Engine::create(c);
+  ASSERT_TRUE(engine.ok());
+  auto mod = api::Module::from_wat(*engine, kWat);
+  ASSERT_TRUE(mod.ok());
+  api::Store store(*engine);
+  api::Linker linker;
+  auto inst = linker.instantiate(store, *mod);
+  ASSERT_TRUE(inst.ok());
+  auto fib = inst->typed_func<int32_t(int32_t)>("fib");
+  ASSERT_TRUE(fib.ok());
+  for (int i = 0; i < 200; ++i) ASSERT_EQ(*fib->call(15), 610);
+  hull::native::wait_for_background_compiles();
+  EXPECT_EQ(hull::native::background_compiles_in_flight(), 0);
+  EXPECT_EQ(*fib->call(25), 75025);
+  auto trunc = inst->typed_func<int32_t(double)>("trunc");
+  auto big = trunc->call(3e9);
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.error().message.find("integer overflow"), std::string::npos);
+}
 
 }  // namespace
