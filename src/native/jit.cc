@@ -184,7 +184,29 @@ std::mutex g_background_mu;
 std::condition_variable g_background_done;
 int g_background_running = 0;
 
+// Whether the module's object code is in the cache (then loading it beats interpreting).
+bool cached(const CompiledModule& m) {
+  CacheConfig cc = cache_config();
+  if (cc.dir.empty() || !module_unsupported(m.desc, m.options).empty()) return false;
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb) {
+    llvm::consumeError(jtmb.takeError());
+    return false;
+  }
+  return ObjectFileCache(cc, cache_key(m.desc.bytes, m.options, jtmb->getCPU(),
+                                       jtmb->getFeatures().getString()))
+      .has();
+}
+
 void compile_in_background(std::shared_ptr<const CompiledModule> m) {
+  if (cached(*m)) {
+    // Loading cached code takes milliseconds: done before the module runs at all, so that
+    // the functions it enters first (and never leaves, without on-stack replacement) are
+    // machine code too.
+    auto code = compile_module(*m);
+    if (code) m->set_native_code(std::move(*code));
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(g_background_mu);
     ++g_background_running;
