@@ -72,6 +72,12 @@ bool native_call(Ctx* ctx, Function* f, uint64_t* slots);
 // for the innermost running native function; return false after it.
 // `message`, when given, replaces the kind's wording (e.g. "uninitialized element 2").
 void native_trap(Ctx* ctx, TrapKind kind, uint32_t offset, std::string message = {});
+// memory.init of data segment `segment` of `code` (the function's module) into memory 0 of
+// `inst`, and data.drop, with the interpreter's semantics. memory_init is false after
+// recording an out-of-bounds trap at `offset`.
+bool native_memory_init(Ctx* ctx, const ModuleCode& code, Instance* inst, uint32_t segment,
+                        uint64_t dst, uint32_t src, uint32_t n, uint32_t offset);
+void native_data_drop(Instance* inst, uint32_t segment);
 // The fuel counter native code charges at the interpreter's check points, with the same
 // amounts: when a charge would take it below zero, the code traps (OutOfFuel) and leaves it.
 int64_t* native_fuel(Ctx* ctx);

@@ -2,6 +2,8 @@
 // function, and the services native code calls back into -- calls, traps, fuel, stack limit.
 #include <pthread.h>
 
+#include <cstring>
+
 #include "interp/code.h"
 #include "interp/interp.h"
 
@@ -99,6 +101,25 @@ void native_trap(Ctx* ctx, TrapKind kind, uint32_t offset, std::string message) 
   }
   ctx->trap_pc = nullptr;
   ctx->trap_offset = offset;
+}
+
+bool native_memory_init(Ctx* ctx, const ModuleCode& code, Instance* inst, uint32_t segment,
+                        uint64_t dst, uint32_t src, uint32_t n, uint32_t offset) {
+  Memory* m = inst->memories[0];
+  const std::vector<uint8_t>& seg = code.datas[segment];
+  const bool dropped = segment < inst->data_dropped.size() && inst->data_dropped[segment];
+  const uint64_t seg_size = dropped ? 0 : seg.size();
+  if (dst > m->size || n > m->size - dst || src > seg_size || n > seg_size - src) {
+    native_trap(ctx, TrapKind::MemoryOutOfBounds, offset);
+    return false;
+  }
+  if (n) std::memcpy(m->base + dst, seg.data() + src, n);
+  return true;
+}
+
+void native_data_drop(Instance* inst, uint32_t segment) {
+  if (inst->data_dropped.size() <= segment) inst->data_dropped.resize(segment + 1);
+  inst->data_dropped[segment] = true;
 }
 
 int64_t* native_fuel(Ctx* ctx) { return &ctx->fuel; }

@@ -150,6 +150,8 @@ Result<std::shared_ptr<const void>> compile_module(const CompiledModule& cm) {
   runtime.insert(sym("hull_rt_memory_grow", &hull_rt_memory_grow));
   runtime.insert(sym("hull_rt_memory_fill", &hull_rt_memory_fill));
   runtime.insert(sym("hull_rt_memory_copy", &hull_rt_memory_copy));
+  runtime.insert(sym("hull_rt_memory_init", &hull_rt_memory_init));
+  runtime.insert(sym("hull_rt_data_drop", &hull_rt_data_drop));
   runtime.insert(sym("hull_g_epoch", &g_epoch));
   if (auto e = lib.define(llvm::orc::absoluteSymbols(std::move(runtime))))
     return internal(to_string(std::move(e)));

@@ -45,6 +45,10 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
       "hull_rt_memory_fill", llvm::FunctionType::get(i1, {ptr_ty, i64, i32, i64, i32}, false));
   rt_memory_copy = M.getOrInsertFunction(
       "hull_rt_memory_copy", llvm::FunctionType::get(i1, {ptr_ty, i64, i64, i64, i32}, false));
+  rt_memory_init = M.getOrInsertFunction(
+      "hull_rt_memory_init", llvm::FunctionType::get(i1, {ptr_ty, i32, i64, i32, i32, i32}, false));
+  rt_data_drop = M.getOrInsertFunction("hull_rt_data_drop",
+                                       llvm::FunctionType::get(void_ty, {ptr_ty, i32}, false));
   // Traps are cold: keep their calls out of the hot paths' layout.
   for (llvm::FunctionCallee f : {rt_trap})
     llvm::cast<llvm::Function>(f.getCallee())->addFnAttr(llvm::Attribute::Cold);
@@ -527,6 +531,18 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
       check_trapped();
       return;
     }
+    case Op::memory_init: {
+      Value* n = pop();
+      Value* src = pop();
+      Value* dst = pop();
+      if (!ml_.mem0_is64) dst = b_.CreateZExt(dst, b_.getInt64Ty());
+      spill_fuel();  // the helper may record a trap
+      b_.CreateCall(ml_.rt_memory_init,
+                    {vm_, b_.getInt32(in.a), dst, src, n, b_.getInt32(offset_)});
+      check_trapped();
+      return;
+    }
+    case Op::data_drop: b_.CreateCall(ml_.rt_data_drop, {vm_, b_.getInt32(in.a)}); return;
     case Op::memory_grow: {
       Value* delta = pop();
       if (!ml_.mem0_is64) delta = b_.CreateZExt(delta, b_.getInt64Ty());

@@ -45,7 +45,7 @@ struct ModuleLowering {
 
   llvm::Type* ptr_ty;
   llvm::FunctionCallee rt_trap, rt_call, rt_call_indirect, rt_memory_grow, rt_vm;
-  llvm::FunctionCallee rt_memory_fill, rt_memory_copy;
+  llvm::FunctionCallee rt_memory_fill, rt_memory_copy, rt_memory_init, rt_data_drop;
   llvm::GlobalVariable* epoch_global;  // hull_g_epoch: g_epoch, resolved when the code loads
   // Type-based alias analysis: wasm memory, globals and the runtime's own fields never alias
   // each other, so loads of the memory's base and size survive stores to wasm memory.

@@ -85,6 +85,10 @@ void SupportScan::instr(const Instr& in, bool, std::span<const ValType>,
     case Op::memory_fill:
       if (in.a != 0) fail("a memory other than memory 0");
       return;
+    case Op::memory_init:
+      if (in.b != 0) fail("a memory other than memory 0");
+      return;
+    case Op::data_drop: return;
     case Op::memory_copy:
       if (in.a != 0 || in.b != 0) fail("a memory other than memory 0");
       return;

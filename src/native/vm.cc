@@ -28,6 +28,7 @@ VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx) {
     fresh->fuel = interp::native_fuel(ctx);
     fresh->epoch_deadline = interp::native_epoch_deadline(ctx);
     fresh->type_ids = inst->module->type_ids.data();
+    fresh->code = inst->module->code.get();
     vm = fresh.get();
     inst->native_vm = std::move(fresh);
   }
@@ -91,6 +92,16 @@ bool hull_rt_memory_copy(VmCtx* vm, uint64_t dst, uint64_t src, uint64_t n, uint
   if (n) std::memmove(m->base + dst, m->base + src, n);
   return true;
 }
+
+bool hull_rt_memory_init(VmCtx* vm, uint32_t segment, uint64_t dst, uint32_t src, uint32_t n,
+                         uint32_t offset) {
+  if (interp::native_memory_init(vm->ctx, *vm->code, vm->inst, segment, dst, src, n, offset))
+    return true;
+  vm->trapped = 1;
+  return false;
+}
+
+void hull_rt_data_drop(VmCtx* vm, uint32_t segment) { interp::native_data_drop(vm->inst, segment); }
 
 }  // extern "C"
 

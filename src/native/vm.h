@@ -30,6 +30,7 @@ struct VmCtx {
   int64_t* fuel = nullptr;  // the interpreter's fuel counter (interp::native_fuel)
   const std::atomic<uint64_t>* epoch_deadline = nullptr;  // the store's deadline
   const uint32_t* type_ids = nullptr;  // canonical id per type index (CompiledModule::type_ids)
+  const interp::ModuleCode* code = nullptr;  // the module's lowered code (its data segments)
 };
 
 // The offsets generated code uses.
@@ -64,6 +65,9 @@ uint64_t hull_rt_memory_grow(VmCtx* vm, uint64_t delta);
 // memory.fill / memory.copy on memory 0 (addresses and length zero-extended).
 bool hull_rt_memory_fill(VmCtx* vm, uint64_t dst, uint32_t value, uint64_t n, uint32_t offset);
 bool hull_rt_memory_copy(VmCtx* vm, uint64_t dst, uint64_t src, uint64_t n, uint32_t offset);
+bool hull_rt_memory_init(VmCtx* vm, uint32_t segment, uint64_t dst, uint32_t src, uint32_t n,
+                         uint32_t offset);
+void hull_rt_data_drop(VmCtx* vm, uint32_t segment);
 }
 
 }  // namespace hull::native
