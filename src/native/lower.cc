@@ -210,12 +210,15 @@ void FunctionLowering::emit_check() {
     b_.Insert(open_charge_);
     trap_if(b_.CreateICmpSLT(open_charge_, b_.getInt64(0)), TrapKind::OutOfFuel);
     b_.CreateStore(open_charge_, fuel_);
+    // Also where the interpreter reads it, at once: a fault on a guard page ends this code
+    // without a chance to write it back later (found by fuzz_native).
+    spill_fuel();
   }
 }
 
-// The function keeps its fuel in a local (a register, once promoted) and writes it back to the
-// interpreter's counter where others read it: before calls (the callee charges on) and
-// returns, and before a trap is recorded; after a call it takes the callee's count.
+// The function keeps its fuel in a local (a register, once promoted), writes it to the
+// interpreter's counter at each check point (the only place it changes) and before calls,
+// returns and traps, and takes the callee's count after a call.
 void FunctionLowering::spill_fuel() {
   if (!fuel_) return;
   auto* st = b_.CreateStore(b_.CreateLoad(b_.getInt64Ty(), fuel_),
