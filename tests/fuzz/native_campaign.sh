@@ -28,10 +28,14 @@ for ((i = 0; i < n; i++)); do
     invalid=$((invalid + 1)); continue
   fi
   compared=$((compared + 1))
-  if ! timeout 60 "$replay" "$work/m.wasm" >"$work/log" 2>&1; then
+  timeout 60 "$replay" "$work/m.wasm" >"$work/log" 2>&1
+  rc=$?
+  if [ $rc -ne 0 ]; then
     diverged=$((diverged + 1))
     cp "$work/m.wasm" "$out/divergent/$seed-$i.wasm"
-    grep -A3 "divergence\|ERROR\|Sanitizer" "$work/log" | head -8 >"$out/divergent/$seed-$i.txt"
+    # Exit 124: the 60 s timeout (a hang, or a stopped machine), not a divergence report.
+    { echo "exit status $rc"; grep -A3 "divergence\|ERROR\|Sanitizer" "$work/log" | head -8; } \
+      >"$out/divergent/$seed-$i.txt"
     echo "divergent: $seed-$i ($(head -1 "$out/divergent/$seed-$i.txt"))"
   fi
   if [ -t 1 ]; then
