@@ -147,7 +147,6 @@ llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
 
 void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
                                       std::span<const ValType> locals) {
-  type_ = &type;
   // A trap before the first instruction (stack exhaustion) points at the body's start.
   offset_ =
       static_cast<uint32_t>(ml_.desc.bodies[func_index - ml_.desc.num_imported_funcs].code.begin);

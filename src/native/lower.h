@@ -127,7 +127,6 @@ class FunctionLowering {
   llvm::Function* fn_;
   llvm::IRBuilder<> b_;
   llvm::Value* vm_ = nullptr;
-  const FuncType* type_ = nullptr;
   std::vector<llvm::AllocaInst*> locals_;
   std::vector<ValType> local_types_;
   std::vector<llvm::Value*> stack_;
