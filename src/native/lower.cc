@@ -209,21 +209,17 @@ void FunctionLowering::emit_check() {
     b_.Insert(open_charge_);
     trap_if(b_.CreateICmpSLT(open_charge_, b_.getInt64(0)), TrapKind::OutOfFuel);
     b_.CreateStore(open_charge_, fuel_);
-    // Also where the interpreter reads it, at once: a fault on a guard page ends this code
-    // without a chance to write it back later (found by fuzz_native).
-    spill_fuel();
+    // Also where the interpreter reads it, at once: this is the only place the function
+    // changes its fuel, so the counter is always current -- for callees, traps, and a fault on
+    // a guard page, which ends this code with no chance to write it back later (found by
+    // fuzz_native).
+    auto* st = b_.CreateStore(open_charge_, vm_field(VmField::fuel, ml_.ptr_ty, true));
+    st->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
   }
 }
 
-// The function keeps its fuel in a local (a register, once promoted), writes it to the
-// interpreter's counter at each check point (the only place it changes) and before calls,
-// returns and traps, and takes the callee's count after a call.
-void FunctionLowering::spill_fuel() {
-  if (!fuel_) return;
-  auto* st = b_.CreateStore(b_.CreateLoad(b_.getInt64Ty(), fuel_),
-                            vm_field(VmField::fuel, ml_.ptr_ty, true));
-  st->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
-}
+// The function keeps its fuel in a local (a register, once promoted): read at entry and after
+// each call (the callee charged on), written at each check point.
 
 void FunctionLowering::reload_fuel() {
   if (!fuel_) return;
@@ -302,7 +298,6 @@ BasicBlock* FunctionLowering::trapped_exit() {
 }
 
 void FunctionLowering::trap_now(TrapKind kind) {
-  spill_fuel();
   b_.CreateCall(ml_.rt_trap, {vm_, b_.getInt32(static_cast<uint32_t>(kind)), b_.getInt32(offset_)});
   b_.CreateBr(trapped_exit());
 }
@@ -399,7 +394,6 @@ void FunctionLowering::close_end() {
   live_ = true;
   if (c.kind == Kind::Func) {
     close_check();
-    spill_fuel();
     if (c.end_phis.empty())
       b_.CreateRetVoid();
     else if (c.end_phis.size() == 1)
@@ -525,7 +519,6 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
       Value* n = addr(pop());
       Value* second = pop();  // the fill value, or the copy's source
       Value* dst = addr(pop());
-      spill_fuel();  // the helper may record a trap
       if (in.op == Op::memory_fill)
         b_.CreateCall(ml_.rt_memory_fill, {vm_, dst, second, n, b_.getInt32(offset_)});
       else
@@ -538,7 +531,6 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
       Value* src = pop();
       Value* dst = pop();
       if (!ml_.mem0_is64) dst = b_.CreateZExt(dst, b_.getInt64Ty());
-      spill_fuel();  // the helper may record a trap
       b_.CreateCall(ml_.rt_memory_init,
                     {vm_, b_.getInt32(in.a), dst, src, n, b_.getInt32(offset_)});
       check_trapped();
@@ -581,7 +573,6 @@ void FunctionLowering::slot_call(const FuncType& ft, const std::function<Value*(
   llvm::AllocaInst* slots = ab.CreateAlloca(b_.getInt64Ty(), b_.getInt32(std::max<size_t>(n, 1)));
   for (size_t i = ft.params.size(); i-- > 0;)
     b_.CreateStore(to_slot(pop()), b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), slots, i));
-  spill_fuel();
   emit(slots);
   check_trapped();
   reload_fuel();
@@ -595,7 +586,6 @@ void FunctionLowering::call(const Instr& in) {
     std::vector<Value*> args(ft.params.size() + 1);
     args[0] = vm_;
     for (size_t i = ft.params.size(); i > 0; --i) args[i] = pop();
-    spill_fuel();
     llvm::CallInst* r = b_.CreateCall(callee, args);
     // Recursion stays recursion: turned into a loop, a runaway one would never exhaust the
     // stack as the spec says it must.

@@ -140,7 +140,6 @@ class FunctionLowering {
   // interpreter's count, so that a program uses the same fuel in every tier.
   void emit_check();
   void close_check();
-  void spill_fuel();
   void reload_fuel();
   llvm::AllocaInst* fuel_ = nullptr;             // the function's fuel (CompileOptions::fuel)
   llvm::BinaryOperator* open_charge_ = nullptr;  // the open check point's subtraction
