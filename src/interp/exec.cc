@@ -394,26 +394,21 @@ HANDLER(call_func) { CALL_FUNCTION(inst(ctx)->funcs[pc[1].u], pc[2].u, pc + 3); 
 
 // Resolves a call_indirect target or records the trap (returns nullptr).
 inline Function* indirect_target(Ctx* ctx, const Word* pc, uint64_t* sp) {
-  Table* t = inst(ctx)->tables[pc[1].u];
-  uint64_t i = pc[4].u ? rd<uint64_t>(sp, pc[3].u) : rd<uint32_t>(sp, pc[3].u);
-  if (i >= t->elems.size()) [[unlikely]] {
-    set_trap(ctx, pc, TrapKind::UndefinedElement);
-    return nullptr;
-  }
-  Function* f = reinterpret_cast<Function*>(t->elems[i]);
-  if (!f) [[unlikely]] {
+  const Table* t = inst(ctx)->tables[pc[1].u];
+  const uint64_t i = pc[4].u ? rd<uint64_t>(sp, pc[3].u) : rd<uint32_t>(sp, pc[3].u);
+  TrapKind why;
+  Function* f = resolve_indirect(t, i, static_cast<uint32_t>(pc[2].u), &why);
+  if (f) [[likely]]
+    return f;
+  if (why == TrapKind::UninitializedElement) {
     // The reference interpreter names the slot ("uninitialized element 2"); the suite matches
     // messages by prefix, so the plain form still matches too.
     ctx->trap_text = "uninitialized element " + std::to_string(i);
-    set_trap(ctx, pc, TrapKind::UninitializedElement, ctx->trap_text.c_str());
-    return nullptr;
+    set_trap(ctx, pc, why, ctx->trap_text.c_str());
+  } else {
+    set_trap(ctx, pc, why);
   }
-  uint32_t want = static_cast<uint32_t>(pc[2].u);
-  if (f->type_id != want && !type_id_is_subtype(f->type_id, want)) [[unlikely]] {
-    set_trap(ctx, pc, TrapKind::IndirectCallTypeMismatch);
-    return nullptr;
-  }
-  return f;
+  return nullptr;
 }
 // [table][type id][index][is64][hoff]
 HANDLER(call_indirect) {

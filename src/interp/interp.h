@@ -11,6 +11,7 @@
 #include "base/result.h"
 #include "binary/module.h"
 #include "runtime/store.h"
+#include "runtime/type_registry.h"
 
 namespace hull::interp {
 
@@ -35,6 +36,26 @@ const void* function_code(const ModuleCode& code, uint32_t defined_index);
 // must hold max(param slots, result slots). Re-entrant: host functions may call back in.
 // Deep recursion traps with "call stack exhausted"; never overflows the native stack.
 std::optional<Trap> call(Store& store, Function* f, uint64_t* slots);
+
+// The function call_indirect reaches through element `i` of table `t` when it expects
+// canonical type id `want`; nullptr (and *why: undefined or uninitialized element, type
+// mismatch) when it traps instead. Every tier's call_indirect decides with this.
+inline Function* resolve_indirect(const Table* t, uint64_t i, uint32_t want, TrapKind* why) {
+  if (i >= t->elems.size()) [[unlikely]] {
+    *why = TrapKind::UndefinedElement;
+    return nullptr;
+  }
+  Function* f = reinterpret_cast<Function*>(t->elems[i]);
+  if (!f) [[unlikely]] {
+    *why = TrapKind::UninitializedElement;
+    return nullptr;
+  }
+  if (f->type_id != want && !type_id_is_subtype(f->type_id, want)) [[unlikely]] {
+    *why = TrapKind::IndirectCallTypeMismatch;
+    return nullptr;
+  }
+  return f;
+}
 
 // ---- Tiers: machine code in place of lowered code -------------------------------------------
 //

@@ -49,21 +49,15 @@ bool hull_rt_call(VmCtx* vm, uint32_t index, uint64_t* slots) {
 
 bool hull_rt_call_indirect(VmCtx* vm, uint32_t table, uint32_t type_id, uint64_t elem,
                            uint64_t* slots, uint32_t offset) {
-  Table* t = vm->tables[table];
-  if (elem >= t->elems.size()) {
-    hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::UndefinedElement), offset);
-    return false;
-  }
-  auto* f = reinterpret_cast<Function*>(t->elems[elem]);
+  TrapKind why;
+  Function* f = interp::resolve_indirect(vm->tables[table], elem, type_id, &why);
   if (!f) {
-    // Named as the interpreter names it (the reference interpreter's wording).
     vm->trapped = 1;
-    interp::native_trap(vm->ctx, TrapKind::UninitializedElement, offset,
-                        "uninitialized element " + std::to_string(elem));
-    return false;
-  }
-  if (f->type_id != type_id && !type_id_is_subtype(f->type_id, type_id)) {
-    hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::IndirectCallTypeMismatch), offset);
+    // Worded as the interpreter words it (the reference interpreter's "uninitialized element N").
+    interp::native_trap(vm->ctx, why, offset,
+                        why == TrapKind::UninitializedElement
+                            ? "uninitialized element " + std::to_string(elem)
+                            : std::string());
     return false;
   }
   if (interp::native_call(vm->ctx, f, slots)) return true;
