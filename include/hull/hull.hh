@@ -136,7 +136,7 @@ struct Exception;
 struct Trap {
   TrapCode code = TrapCode::Host;
   std::string message;
-  std::vector<TrapFrame> trace;  // innermost frame first
+  std::vector<TrapFrame> trace;                // innermost frame first
   std::shared_ptr<const Exception> exception;  // code == Exception
   static Trap host(std::string msg) { return Trap{TrapCode::Host, std::move(msg), {}, {}}; }
   // "wasm trap: <message>" plus one line per frame.
@@ -450,9 +450,22 @@ class Engine {
 class Module {
  public:
   static Result<Module> compile(const Engine& engine, std::span<const uint8_t> bytes);
-  static Result<Module> from_file(const Engine& engine, const std::string& path);  // .wasm/.wat
+  // .wasm, .wat or .hullc (load_precompiled)
+  static Result<Module> from_file(const Engine& engine, const std::string& path);
   static Result<Module> from_wat(const Engine& engine, std::string_view text);
   static Result<void> validate(const Engine& engine, std::span<const uint8_t> bytes);
+  // Ahead-of-time compilation with the native tier (Wasmtime's Engine::precompile_module): a
+  // .hullc image of the module and its machine code for this machine, which load_precompiled
+  // (or from_file) turns into a Module without compiling. Needs the native tier registered
+  // (include/hull/native.hh); the engine's fuel, epoch and bounds-check settings are built in.
+  static Result<std::vector<uint8_t>> precompile(const Engine& engine,
+                                                 std::span<const uint8_t> wasm);
+  // Loads a .hullc made by this same build of Hull on a CPU with the features of this one, with
+  // the engine's settings; anything else is refused with the reason (ErrorKind::Usage), a
+  // damaged image is Malformed. Like Wasmtime's Module::deserialize, this runs the image's
+  // machine code: load only images you made.
+  static Result<Module> load_precompiled(const Engine& engine, std::span<const uint8_t> image);
+  static bool is_precompiled(std::span<const uint8_t> bytes);
 
   std::vector<ImportType> imports() const;
   std::vector<ExportType> exports() const;

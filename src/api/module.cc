@@ -8,6 +8,7 @@
 
 #include "api/internal.h"
 #include "binary/decoder.h"
+#include "engine/precompiled.h"
 #include "engine/tiers.h"
 #include "runtime/reservation_pool.h"
 #include "runtime/signals.h"
@@ -74,7 +75,9 @@ Features detail::to_api(const FeatureSet& s) {
   return f;
 }
 
-Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> bytes) {
+namespace {
+
+CompileOptions compile_options(const Engine& engine) {
   CompileOptions opts;
   opts.features = to_internal(engine.config().features);
   opts.fuel = engine.config().consume_fuel;
@@ -86,10 +89,31 @@ Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> by
   if (engine.config().bounds_checks != BoundsChecks::Default) {
     opts.guard_pages = engine.config().bounds_checks == BoundsChecks::Guard;
   }
-  auto r = hull::compile(bytes, opts);
+  return opts;
+}
+
+}  // namespace
+
+Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> bytes) {
+  auto r = hull::compile(bytes, compile_options(engine));
   if (!r) return to_api(r.error());
   return Module(std::move(*r));
 }
+
+Result<std::vector<uint8_t>> Module::precompile(const Engine& engine,
+                                                std::span<const uint8_t> wasm) {
+  auto r = hull::precompile(wasm, compile_options(engine));
+  if (!r) return to_api(r.error());
+  return std::move(*r);
+}
+
+Result<Module> Module::load_precompiled(const Engine& engine, std::span<const uint8_t> image) {
+  auto r = hull::load_precompiled(image, compile_options(engine));
+  if (!r) return to_api(r.error());
+  return Module(std::move(*r));
+}
+
+bool Module::is_precompiled(std::span<const uint8_t> bytes) { return hull::is_precompiled(bytes); }
 
 Result<Module> Module::from_wat(const Engine& engine, std::string_view text) {
   auto bin = hull::text::wat_to_binary(text);
@@ -104,6 +128,7 @@ Result<Module> Module::from_file(const Engine& engine, const std::string& path) 
                              std::istreambuf_iterator<char>());
   if (in.bad()) return Error(ErrorKind::Io, "cannot read " + path);
   if (has_wasm_magic(bytes)) return compile(engine, bytes);
+  if (hull::is_precompiled(bytes)) return load_precompiled(engine, bytes);
   return from_wat(engine,
                   std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }

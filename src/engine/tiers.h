@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 
@@ -25,6 +27,15 @@ struct NativeTier {
   void (*compile_in_background)(std::shared_ptr<const CompiledModule> m) = nullptr;
   // Why function `func_index` of `m` runs interpreted, or "" when it runs native code.
   std::string (*interpreted_because)(const CompiledModule& m, uint32_t func_index) = nullptr;
+  // Ahead of time (engine/precompiled.h): compiles what it can of `m` for a later process and
+  // returns it as the tier's own bytes (which functions, for what CPU, the object code),
+  // installing nothing.
+  Result<std::vector<uint8_t>> (*precompile)(const CompiledModule& m) = nullptr;
+  // Installs the code of precompile's bytes in `m` (the same module, lowered for the
+  // interpreter by this process) and returns what keeps it alive, as compile does. Bytes made
+  // for a CPU this one does not match are refused (ErrorKind::Usage), damaged ones Malformed.
+  Result<std::shared_ptr<const void>> (*load)(const CompiledModule& m,
+                                              std::span<const uint8_t> code) = nullptr;
 };
 
 // Registers the tier (once, before compiling; the tier must outlive the process's modules).

@@ -1,6 +1,5 @@
 #include "native/cache.h"
 
-#include <llvm/Support/MemoryBuffer.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <vector>
 
@@ -42,7 +42,7 @@ struct Hash128 {
 
 // Bumped when the tier's output for the same input changes in a way the executable's identity
 // would not show (it always does today: the code is in the executable).
-constexpr uint32_t kFormat = 2;
+constexpr uint32_t kFormat = 3;
 
 }  // namespace
 
@@ -89,20 +89,20 @@ std::string cache_key(std::span<const uint8_t> wasm, const CompileOptions& opts,
   return buf;
 }
 
-ObjectFileCache::ObjectFileCache(CacheConfig config, std::string key)
+CodeFileCache::CodeFileCache(CacheConfig config, std::string key)
     : config_(std::move(config)), key_(std::move(key)) {}
 
-bool ObjectFileCache::has() const {
+bool CodeFileCache::has() const {
   struct stat st {};
   return stat(path().c_str(), &st) == 0 && st.st_size > 0;
 }
 
-void ObjectFileCache::remove() const {
+void CodeFileCache::remove() const {
   std::error_code ec;
   std::filesystem::remove(path(), ec);
 }
 
-void ObjectFileCache::notifyObjectCompiled(const llvm::Module*, llvm::MemoryBufferRef obj) {
+void CodeFileCache::write(std::span<const uint8_t> bytes) const {
   std::error_code ec;
   std::filesystem::create_directories(config_.dir, ec);
   if (ec) return;  // no cache this time; the code is compiled all the same
@@ -110,7 +110,8 @@ void ObjectFileCache::notifyObjectCompiled(const llvm::Module*, llvm::MemoryBuff
   const std::string tmp = path() + ".tmp" + std::to_string(getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(obj.getBufferStart(), static_cast<std::streamsize>(obj.getBufferSize()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     if (!out) {
       std::filesystem::remove(tmp, ec);
       return;
@@ -121,17 +122,18 @@ void ObjectFileCache::notifyObjectCompiled(const llvm::Module*, llvm::MemoryBuff
   trim();
 }
 
-std::unique_ptr<llvm::MemoryBuffer> ObjectFileCache::getObject(const llvm::Module*) {
-  auto buf = llvm::MemoryBuffer::getFile(path(), /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/false);
-  if (!buf) return nullptr;
+bool CodeFileCache::read(std::vector<uint8_t>* out) const {
+  std::ifstream in(path(), std::ios::binary);
+  if (!in) return false;
+  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad() || out->empty()) return false;
   // Touched: the size cap removes the least recently used first.
   std::error_code ec;
   std::filesystem::last_write_time(path(), std::filesystem::file_time_type::clock::now(), ec);
-  return std::move(*buf);
+  return true;
 }
 
-void ObjectFileCache::trim() const {
+void CodeFileCache::trim() const {
   struct Entry {
     std::filesystem::path path;
     std::filesystem::file_time_type time;
@@ -141,7 +143,12 @@ void ObjectFileCache::trim() const {
   uint64_t total = 0;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(config_.dir, ec)) {
-    if (!e.is_regular_file(ec) || e.path().extension() != ".o") continue;
+    if (!e.is_regular_file(ec)) continue;
+    if (e.path().extension() == ".o") {  // an object file of an earlier Hull's cache
+      std::filesystem::remove(e.path(), ec);
+      continue;
+    }
+    if (e.path().extension() != ".code") continue;
     Entry x{e.path(), e.last_write_time(ec), static_cast<uint64_t>(e.file_size(ec))};
     total += x.size;
     entries.push_back(std::move(x));

@@ -1,14 +1,14 @@
-// The native tier's on-disk cache of compiled object code: a module compiled once is loaded
-// from its object file the next time (no optimization, no code generation). Keyed by the
+// The native tier's on-disk cache of compiled code: a module compiled once is loaded from its
+// file the next time (no lowering, optimization or code generation). A file holds what a
+// .hullc's tier part holds (native/payload.h). Keyed by the
 // module's bytes, the compile options, the CPU and its features, and the executable itself (a
 // rebuilt Hull never loads an older Hull's code); capped in size, oldest files removed first.
 #pragma once
 
-#include <llvm/ExecutionEngine/ObjectCache.h>
-
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "runtime/store.h"
 
@@ -25,18 +25,20 @@ CacheConfig cache_config();
 std::string cache_key(std::span<const uint8_t> wasm, const CompileOptions& opts,
                       const std::string& cpu, const std::string& features);
 
-class ObjectFileCache : public llvm::ObjectCache {
+class CodeFileCache {
  public:
-  ObjectFileCache(CacheConfig config, std::string key);
-  // Whether the object is on disk (then compilation can skip optimizing).
+  CodeFileCache(CacheConfig config, std::string key);
+  // Whether the entry is on disk.
   bool has() const;
+  // The entry's bytes (and marks it used), or false.
+  bool read(std::vector<uint8_t>* out) const;
+  // Stores the entry (whole or not at all, for concurrent readers), then trims the directory.
+  void write(std::span<const uint8_t> bytes) const;
   // Removes the entry (one that failed to load).
   void remove() const;
-  void notifyObjectCompiled(const llvm::Module* m, llvm::MemoryBufferRef obj) override;
-  std::unique_ptr<llvm::MemoryBuffer> getObject(const llvm::Module* m) override;
 
  private:
-  std::string path() const { return config_.dir + "/" + key_ + ".o"; }
+  std::string path() const { return config_.dir + "/" + key_ + ".code"; }
   void trim() const;  // keeps the directory under the cap
   CacheConfig config_;
   std::string key_;

@@ -1,5 +1,7 @@
 // The LLVM tier as the engine sees it (engine/tiers.h): compile a module's functions with ORC's
 // LLJIT and install their entries (interp::install_native).
+#include <llvm/Config/llvm-config.h>
+#include <llvm/ExecutionEngine/ObjectCache.h>
 #include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -7,6 +9,7 @@
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -18,11 +21,13 @@
 #include <thread>
 
 #include "engine/module.h"
+#include "engine/precompiled.h"
 #include "engine/tiers.h"
 #include "hull/native.hh"
 #include "interp/interp.h"
 #include "native/cache.h"
 #include "native/lower.h"
+#include "native/payload.h"
 #include "native/support.h"
 #include "native/vm.h"
 #include "valid/validator.h"
@@ -34,7 +39,6 @@ namespace {
 // What CompiledModule::native_code holds: the JIT (which owns the machine code) and, per
 // defined function, why it runs interpreted ("" when it runs native code).
 struct NativeModule {
-  std::unique_ptr<ObjectFileCache> cache;  // before the JIT: it may consult the cache to the end
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::vector<std::string> interpreted_because;
   bool from_cache = false;
@@ -47,6 +51,23 @@ std::string to_string(llvm::Error e) {
   llvm::raw_string_ostream os(s);
   os << e;
   return s;
+}
+
+void init_llvm() {
+  static std::once_flag init;
+  std::call_once(init, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+// This machine, at the optimization level the tier compiles with.
+Result<llvm::orc::JITTargetMachineBuilder> host_machine() {
+  init_llvm();
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb) return internal(to_string(jtmb.takeError()));
+  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+  return std::move(*jtmb);
 }
 
 void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
@@ -63,75 +84,78 @@ void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
   pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, mam);
 }
 
-Result<std::shared_ptr<const void>> compile_module(const CompiledModule& cm) {
-  static std::once_flag init;
-  std::call_once(init, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
-  auto nm = std::make_shared<NativeModule>();
+// A module's functions as optimized IR, and why the others stay interpreted.
+struct Lowered {
+  std::vector<std::string> interpreted_because;  // per defined function
+  uint32_t compiled = 0;
+  std::unique_ptr<llvm::LLVMContext> ctx;
+  std::unique_ptr<llvm::Module> mod;  // null when nothing is compiled
+};
+
+Result<Lowered> lower_module(const CompiledModule& cm, llvm::TargetMachine& tm) {
+  Lowered out;
   const ModuleDesc& d = cm.desc;
   const uint32_t imported = d.num_imported_funcs;
   const auto defined = static_cast<uint32_t>(d.bodies.size());
-  nm->interpreted_because.assign(defined, "");
+  out.interpreted_because.assign(defined, "");
   if (std::string why = module_unsupported(d, cm.options); !why.empty()) {
-    for (auto& r : nm->interpreted_because) r = why;
-    return std::shared_ptr<const void>(nm);
+    for (auto& r : out.interpreted_because) r = why;
+    return out;
   }
   ModuleInfo info;
   HULL_TRY(validate_module_level(d, &info, cm.options.features));
   FunctionValidator validator(d, info);
   // Which functions the tier takes (decided before lowering: calls between compiled functions
   // are direct).
-  uint32_t compiled = 0;
   for (uint32_t i = 0; i < defined; ++i) {
     SupportScan scan(d);
     HULL_TRY(validator.validate_function(imported + i, scan));
-    nm->interpreted_because[i] = scan.reason();
-    if (scan.reason().empty()) ++compiled;
+    out.interpreted_because[i] = scan.reason();
+    if (scan.reason().empty()) ++out.compiled;
   }
-  if (compiled == 0) return std::shared_ptr<const void>(nm);
-
-  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!jtmb) return internal(to_string(jtmb.takeError()));
-  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
-  auto tm = jtmb->createTargetMachine();
-  if (!tm) return internal(to_string(tm.takeError()));
-  auto ctx = std::make_unique<llvm::LLVMContext>();
-  auto mod = std::make_unique<llvm::Module>("wasm", *ctx);
-  mod->setDataLayout((*tm)->createDataLayout());
-  mod->setTargetTriple((*tm)->getTargetTriple().str());
-  ModuleLowering ml(*ctx, *mod, d, cm.type_ids, cm.options);
+  if (out.compiled == 0) return out;
+  out.ctx = std::make_unique<llvm::LLVMContext>();
+  out.mod = std::make_unique<llvm::Module>("wasm", *out.ctx);
+  out.mod->setDataLayout(tm.createDataLayout());
+  out.mod->setTargetTriple(tm.getTargetTriple().str());
+  ModuleLowering ml(*out.ctx, *out.mod, d, cm.type_ids, cm.options);
   for (uint32_t i = 0; i < defined; ++i)
-    if (nm->interpreted_because[i].empty()) ml.declare(imported + i);
+    if (out.interpreted_because[i].empty()) ml.declare(imported + i);
   for (uint32_t i = 0; i < defined; ++i) {
-    if (!nm->interpreted_because[i].empty()) continue;
+    if (!out.interpreted_because[i].empty()) continue;
     FunctionLowering fl(ml, ml.wasm_funcs[imported + i]);
     HULL_TRY(validator.validate_function(imported + i, fl));
     ml.define_entry(imported + i);
   }
   std::string problems;
   llvm::raw_string_ostream os(problems);
-  if (llvm::verifyModule(*mod, &os)) return internal("invalid IR: " + problems);
-  if (CacheConfig cc = cache_config(); !cc.dir.empty()) {
-    nm->cache = std::make_unique<ObjectFileCache>(
-        cc, cache_key(d.bytes, cm.options, jtmb->getCPU(), jtmb->getFeatures().getString()));
-    nm->from_cache = nm->cache->has();
-  }
-  // A cached object replaces optimization and code generation (the IR is only its key's
-  // carrier then).
-  if (!nm->from_cache) optimize(*mod, tm->get());
+  if (llvm::verifyModule(*out.mod, &os)) return internal("invalid IR: " + problems);
+  optimize(*out.mod, &tm);
+  return out;
+}
 
-  ObjectFileCache* cache = nm->cache.get();
+// Keeps a copy of the object code the JIT compiles (for the cache).
+class ObjectCapture : public llvm::ObjectCache {
+ public:
+  void notifyObjectCompiled(const llvm::Module*, llvm::MemoryBufferRef obj) override {
+    bytes.assign(obj.getBufferStart(), obj.getBufferEnd());
+  }
+  std::unique_ptr<llvm::MemoryBuffer> getObject(const llvm::Module*) override { return nullptr; }
+  std::vector<uint8_t> bytes;
+};
+
+// A JIT whose code may call the runtime (native/vm.h) and libm.
+Result<std::unique_ptr<llvm::orc::LLJIT>> make_jit(llvm::orc::JITTargetMachineBuilder jtmb,
+                                                   llvm::ObjectCache* capture) {
   auto jit = llvm::orc::LLJITBuilder()
-                 .setJITTargetMachineBuilder(std::move(*jtmb))
+                 .setJITTargetMachineBuilder(std::move(jtmb))
                  .setCompileFunctionCreator(
-                     [cache](llvm::orc::JITTargetMachineBuilder builder)
+                     [capture](llvm::orc::JITTargetMachineBuilder builder)
                          -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
                        auto machine = builder.createTargetMachine();
                        if (!machine) return machine.takeError();
                        return std::make_unique<llvm::orc::TMOwningSimpleCompiler>(
-                           std::move(*machine), cache);
+                           std::move(*machine), capture);
                      })
                  .create();
   if (!jit) return internal(to_string(jit.takeError()));
@@ -160,25 +184,125 @@ Result<std::shared_ptr<const void>> compile_module(const CompiledModule& cm) {
       (*jit)->getDataLayout().getGlobalPrefix());
   if (!process) return internal(to_string(process.takeError()));
   lib.addGenerator(std::move(*process));
-  if (auto e = (*jit)->addIRModule(llvm::orc::ThreadSafeModule(std::move(mod), std::move(ctx))))
-    return internal(to_string(std::move(e)));
+  return std::move(*jit);
+}
+
+// Looks up every compiled function's entry, then installs them all (nothing is installed
+// unless every lookup succeeded: a damaged object leaves the module interpreted).
+Result<void> install_entries(llvm::orc::LLJIT& jit, const CompiledModule& cm,
+                             const std::vector<std::string>& interpreted_because) {
+  const uint32_t imported = cm.desc.num_imported_funcs;
   std::vector<std::pair<uint32_t, interp::NativeEntry>> entries;
-  for (uint32_t i = 0; i < defined; ++i) {
-    if (!nm->interpreted_because[i].empty()) continue;
-    auto addr = (*jit)->lookup("e" + std::to_string(imported + i));
-    if (!addr && nm->from_cache) {
-      // A damaged or foreign cache entry: drop it and compile afresh (nothing is installed
-      // before every lookup succeeded).
-      llvm::consumeError(addr.takeError());
-      nm->cache->remove();
-      return compile_module(cm);
-    }
+  for (uint32_t i = 0; i < interpreted_because.size(); ++i) {
+    if (!interpreted_because[i].empty()) continue;
+    auto addr = jit.lookup("e" + std::to_string(imported + i));
     if (!addr) return internal(to_string(addr.takeError()));
     entries.emplace_back(i, addr->toPtr<interp::NativeEntry>());
   }
   for (const auto& [i, entry] : entries) interp::install_native(*cm.code, i, entry);
-  nm->jit = std::move(*jit);
+  return {};
+}
+
+// tier->load: code from a payload (a .hullc's tier part or a cache file).
+Result<std::shared_ptr<const void>> load_code(const CompiledModule& cm,
+                                              std::span<const uint8_t> bytes) {
+  HULL_ASSIGN_OR_RETURN(CodePayload p, parse_payload(bytes));
+  HULL_ASSIGN_OR_RETURN(auto jtmb, host_machine());
+  if (p.interpreted_because.size() != cm.desc.bodies.size())
+    return Error::malformed("precompiled code for " + std::to_string(p.interpreted_because.size()) +
+                            " functions; the module defines " +
+                            std::to_string(cm.desc.bodies.size()));
+  if (std::string lacks = missing_features(p.features, jtmb.getFeatures().getString());
+      !lacks.empty())
+    return Error::make(ErrorKind::Usage, "precompiled for a " + p.cpu + " CPU; this " +
+                                             jtmb.getCPU() + " lacks " + lacks +
+                                             ": compile the .wasm again on this machine");
+  auto nm = std::make_shared<NativeModule>();
+  nm->interpreted_because = std::move(p.interpreted_because);
+  if (p.object.empty()) return std::shared_ptr<const void>(nm);
+  HULL_ASSIGN_OR_RETURN(nm->jit, make_jit(std::move(jtmb), nullptr));
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(
+      llvm::StringRef(reinterpret_cast<const char*>(p.object.data()), p.object.size()), "hullc");
+  if (auto e = nm->jit->addObjectFile(std::move(buffer)))
+    return internal("cannot load the object code: " + to_string(std::move(e)));
+  HULL_TRY(install_entries(*nm->jit, cm, nm->interpreted_because));
   return std::shared_ptr<const void>(nm);
+}
+
+std::string cache_key_for(const CompiledModule& cm,
+                          const llvm::orc::JITTargetMachineBuilder& jtmb) {
+  return cache_key(cm.desc.bytes, cm.options, jtmb.getCPU(), jtmb.getFeatures().getString());
+}
+
+// A cache file: the payload, then its checksum (a damaged file is never loaded).
+bool read_cached(const CodeFileCache& cache, std::vector<uint8_t>* payload) {
+  if (!cache.read(payload) || payload->size() < 16) return false;
+  const auto body = std::span<const uint8_t>(*payload).first(payload->size() - 16);
+  const auto sum = image_checksum(body);
+  if (!std::equal(sum.begin(), sum.end(), payload->end() - 16)) return false;
+  payload->resize(payload->size() - 16);
+  return true;
+}
+
+Result<std::shared_ptr<const void>> compile_module(const CompiledModule& cm) {
+  HULL_ASSIGN_OR_RETURN(auto jtmb, host_machine());
+  std::unique_ptr<CodeFileCache> cache;
+  if (CacheConfig cc = cache_config(); !cc.dir.empty()) {
+    cache = std::make_unique<CodeFileCache>(cc, cache_key_for(cm, jtmb));
+    std::vector<uint8_t> payload;
+    if (read_cached(*cache, &payload)) {
+      if (auto code = load_code(cm, payload)) {
+        const_cast<NativeModule*>(static_cast<const NativeModule*>(code->get()))->from_cache = true;
+        return code;
+      }
+    }
+    // Absent, damaged or refused: compiled afresh below, and the entry rewritten.
+    cache->remove();
+  }
+  auto tm = jtmb.createTargetMachine();
+  if (!tm) return internal(to_string(tm.takeError()));
+  HULL_ASSIGN_OR_RETURN(Lowered lowered, lower_module(cm, **tm));
+  auto nm = std::make_shared<NativeModule>();
+  nm->interpreted_because = std::move(lowered.interpreted_because);
+  if (lowered.compiled == 0) return std::shared_ptr<const void>(nm);
+  const std::string cpu = jtmb.getCPU(), features = jtmb.getFeatures().getString();
+  ObjectCapture capture;
+  HULL_ASSIGN_OR_RETURN(nm->jit, make_jit(std::move(jtmb), cache ? &capture : nullptr));
+  if (auto e = nm->jit->addIRModule(
+          llvm::orc::ThreadSafeModule(std::move(lowered.mod), std::move(lowered.ctx))))
+    return internal(to_string(std::move(e)));
+  HULL_TRY(install_entries(*nm->jit, cm, nm->interpreted_because));
+  if (cache && !capture.bytes.empty()) {
+    std::vector<uint8_t> payload =
+        write_payload({LLVM_VERSION_STRING, cpu, features, nm->interpreted_because, capture.bytes});
+    const auto sum = image_checksum(payload);
+    payload.insert(payload.end(), sum.begin(), sum.end());
+    cache->write(payload);
+  }
+  return std::shared_ptr<const void>(nm);
+}
+
+// tier->precompile: the object code as the JIT would make it, into a payload.
+Result<std::vector<uint8_t>> precompile_module(const CompiledModule& cm) {
+  HULL_ASSIGN_OR_RETURN(auto jtmb, host_machine());
+  auto tm = jtmb.createTargetMachine();
+  if (!tm) return internal(to_string(tm.takeError()));
+  HULL_ASSIGN_OR_RETURN(Lowered lowered, lower_module(cm, **tm));
+  CodePayload p{LLVM_VERSION_STRING,
+                jtmb.getCPU(),
+                jtmb.getFeatures().getString(),
+                std::move(lowered.interpreted_because),
+                {}};
+  std::unique_ptr<llvm::MemoryBuffer> object;
+  if (lowered.mod) {
+    llvm::orc::SimpleCompiler compiler(**tm);
+    auto obj = compiler(*lowered.mod);
+    if (!obj) return internal(to_string(obj.takeError()));
+    object = std::move(*obj);
+    p.object = {reinterpret_cast<const uint8_t*>(object->getBufferStart()),
+                object->getBufferSize()};
+  }
+  return write_payload(p);
 }
 
 // Background compilations in flight (wait_for_background_compiles).
@@ -190,14 +314,8 @@ int g_background_running = 0;
 bool cached(const CompiledModule& m) {
   CacheConfig cc = cache_config();
   if (cc.dir.empty() || !module_unsupported(m.desc, m.options).empty()) return false;
-  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!jtmb) {
-    llvm::consumeError(jtmb.takeError());
-    return false;
-  }
-  return ObjectFileCache(cc, cache_key(m.desc.bytes, m.options, jtmb->getCPU(),
-                                       jtmb->getFeatures().getString()))
-      .has();
+  auto jtmb = host_machine();
+  return jtmb && CodeFileCache(cc, cache_key_for(m, *jtmb)).has();
 }
 
 void compile_in_background(std::shared_ptr<const CompiledModule> m) {
@@ -232,7 +350,9 @@ std::string interpreted_because(const CompiledModule& cm, uint32_t func_index) {
   return nm->interpreted_because.at(func_index - cm.desc.num_imported_funcs);
 }
 
-const NativeTier kTier{"llvm", &compile_module, &compile_in_background, &interpreted_because};
+const NativeTier kTier{
+    "llvm",    &compile_module, &compile_in_background, &interpreted_because, &precompile_module,
+    &load_code};
 
 }  // namespace
 

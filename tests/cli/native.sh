@@ -39,12 +39,12 @@ check_output "auto: a quick program does not wait for the compiler" 0 "6765" \
 # (fuel) makes another entry; HULL_NATIVE_CACHE=0 writes nothing.
 export HULL_CACHE_DIR=$tmp/cache
 check_output "first run fills the cache" 0 "6765" "$native" run --tier native "$m" --invoke fib 20
-n1=$(ls "$tmp/cache"/*.o 2>/dev/null | wc -l)
+n1=$(ls "$tmp/cache"/*.code 2>/dev/null | wc -l)
 check_output "second run loads it" 0 "6765" "$native" run --tier native "$m" --invoke fib 20
-n2=$(ls "$tmp/cache"/*.o 2>/dev/null | wc -l)
+n2=$(ls "$tmp/cache"/*.code 2>/dev/null | wc -l)
 check_output "fuel is another entry" 0 "6765" \
   "$native" run --tier native --fuel 100000000 "$m" --invoke fib 20
-n3=$(ls "$tmp/cache"/*.o 2>/dev/null | wc -l)
+n3=$(ls "$tmp/cache"/*.code 2>/dev/null | wc -l)
 if [[ $n1 -ne 1 || $n2 -ne 1 || $n3 -ne 2 ]]; then
   echo "FAIL cache entries: $n1, $n2, $n3 (want 1, 1, 2)"; fail=1
 else
@@ -52,10 +52,10 @@ else
 fi
 # A damaged entry is dropped: the objects are cut short, and the runs must still answer (LLVM
 # refuses the object; the module is compiled afresh and the entry rewritten).
-for f in "$tmp/cache"/*.o; do head -c 100 "$f" > "$f.cut" && mv "$f.cut" "$f"; done
+for f in "$tmp/cache"/*.code; do head -c 100 "$f" > "$f.cut" && mv "$f.cut" "$f"; done
 check_output "a damaged entry is compiled afresh" 0 "6765" \
   "$native" run --tier native "$m" --invoke fib 20
-small=$(find "$tmp/cache" -name '*.o' -size -1000c | wc -l)
+small=$(find "$tmp/cache" -name '*.code' -size -1000c | wc -l)
 if [[ $small -ne 1 ]]; then  # the fuel entry is still cut; the other was rewritten
   echo "FAIL damaged entries left: $small (want 1)"; fail=1
 else
@@ -69,7 +69,7 @@ check_output "the interpreter agrees" 0 "70" "$native" run --tier interp "$m" --
 
 cat >"$tmp/want" <<'LINES'
 func 0 $fib: native (llvm)
-func 1 $lanes: interpreter: a local or parameter of type v128
+func 1 $boxed: interpreter: a local or parameter of type i31ref
 func 2: native (llvm)
 6 native, 1 interpreted
 LINES
@@ -88,6 +88,50 @@ check_output "an unknown tier" 2 "'jit' is not a tier (interp, native or auto)" 
 check_output "wast --tier needs a value" 2 "--tier needs a value" "$native" wast --tier
 check_output "wast has no auto tier" 2 "'auto' is not a tier (interp or native)" \
   "$native" wast --tier auto "$here/native/none.wast"
+
+# Ahead of time: `compile` writes a .hullc, `run` loads it without compiling; anything made for
+# another Hull, CPU or set of options is refused with the reason, a damaged file too.
+c=$tmp/mixed.hullc
+check_output "compile writes a .hullc" 0 "bytes of wasm -> $c" "$native" compile "$m" -o "$c"
+check_output "a .hullc runs" 0 "70" "$native" run "$c" --invoke mixed 7
+check_output "a .hullc traps as the module does" 134 "integer divide by zero" \
+  "$native" run "$c" --invoke div 1 0
+check_output "inspect reads a .hullc's header" 0 "compiled with no fuel metering" \
+  "$native" inspect "$c"
+check_output "inspect --tiers of a .hullc" 0 "func 0 \$fib: native (llvm)" \
+  "$native" inspect --tiers "$c"
+check_output "plain hull cannot run machine code" 1 "run it with hull-native" \
+  "$hull" run "$c" --invoke fib 3
+check_output "options must match: fuel" 1 "precompiled with no fuel metering" \
+  "$native" run --fuel 1000 "$c" --invoke fib 3
+check_output "compile --fuel" 0 "bytes of wasm" "$native" compile --fuel "$m" -o "$tmp/fuel.hullc"
+check_output "fuel in a .hullc" 134 "all fuel consumed" \
+  "$native" run --fuel 100000 "$tmp/fuel.hullc" --invoke spin
+check_output "a .hullc compiled with fuel needs --fuel" 1 "this run asks for no fuel metering" \
+  "$native" run "$tmp/fuel.hullc" --invoke fib 3
+check_output "compile --epochs, run --timeout" 0 "bytes of wasm" \
+  "$native" compile --epochs "$m" -o "$tmp/epochs.hullc"
+check_output "a deadline in a .hullc" 134 "interrupt" \
+  "$native" run --timeout 200ms "$tmp/epochs.hullc" --invoke spin
+python3 "$here/native/hullc_edit.py" "$c" "$tmp/build.hullc" build_id=0123456789abcdef
+check_output "another build's .hullc is refused" 1 "(build 0123456789ab), not by this Hull" \
+  "$native" run "$tmp/build.hullc" --invoke fib 3
+python3 "$here/native/hullc_edit.py" "$c" "$tmp/cpu.hullc" features=+sse2,+made-up-feature
+check_output "a .hullc for another CPU is refused" 1 "lacks made-up-feature" \
+  "$native" run "$tmp/cpu.hullc" --invoke fib 3
+head -c 200 "$c" >"$tmp/cut.hullc"
+check_output "a cut .hullc is refused" 1 "damaged or cut short" \
+  "$native" run "$tmp/cut.hullc" --invoke fib 3
+cp "$c" "$tmp/flip.hullc"
+printf 'Z' | dd of="$tmp/flip.hullc" bs=1 seek=300 conv=notrunc 2>/dev/null
+check_output "a damaged .hullc is refused" 1 "damaged or cut short (checksum mismatch)" \
+  "$native" run "$tmp/flip.hullc" --invoke fib 3
+check_output "compile needs -o" 2 "usage: hull-native compile" "$native" compile "$m"
+check_output "compile: a missing file" 1 "no-such.wasm" "$native" compile "$tmp/no-such.wasm" -o "$c"
+check_output "compile: an invalid module" 1 "invalid module" \
+  "$native" compile "$here/native/invalid.wat" -o "$tmp/x.hullc"
+check_output "plain hull cannot compile" 2 "use hull-native compile" \
+  "$hull" compile "$m" -o "$tmp/x.hullc"
 
 if [[ $fail -ne 0 ]]; then echo "native.sh: FAILED"; exit 1; fi
 echo "native.sh: all passed"

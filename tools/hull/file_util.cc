@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "binary/decoder.h"
+#include "engine/precompiled.h"
 #include "text/wat.h"
 
 namespace hull::cli {
@@ -27,11 +28,12 @@ Result<std::string> read_file(const std::string& path) {
 Result<std::vector<uint8_t>> read_module_bytes(const std::string& path) {
   HULL_ASSIGN_OR_RETURN(std::string data, read_file(path));
   const auto* p = reinterpret_cast<const uint8_t*>(data.data());
-  if (has_wasm_magic({p, data.size()})) return std::vector<uint8_t>(p, p + data.size());
+  if (has_wasm_magic({p, data.size()}) || is_precompiled({p, data.size()}))
+    return std::vector<uint8_t>(p, p + data.size());
   auto enc = text::wat_to_binary(data);
   if (!enc) {
-    return Error::make(enc.error().kind, path + ": not a wasm module (binary or text): " +
-                                             enc.error().to_string());
+    return Error::make(enc.error().kind,
+                       path + ": not a wasm module (binary or text): " + enc.error().to_string());
   }
   return std::move(*enc);
 }

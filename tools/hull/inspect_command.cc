@@ -13,6 +13,7 @@
 #include "commands_inspect.h"
 #include "component_cli.h"
 #include "component_wit.h"
+#include "engine/precompiled.h"
 #include "feature_flags.h"
 #include "file_util.h"
 #include "valid/validator.h"
@@ -444,6 +445,24 @@ int inspect_command(int argc, char** argv) {
     return kExitError;
   }
   if (tiers) return inspect_tiers(file, std::move(*bytes), features.core, json);
+  if (is_precompiled(*bytes)) {
+    // What the file says it was made for, then the module inside it.
+    auto info = precompiled_info(*bytes);
+    if (!info) {
+      std::fprintf(stderr, "error: %s: %s\n", file.c_str(), info.error().to_string().c_str());
+      return kExitError;
+    }
+    if (!json)
+      std::printf(
+          "precompiled module (.hullc format %u): Hull %s, build %s, tier %s\n"
+          "  compiled with %s, %s, %s bounds checks; %llu bytes of machine code and tables\n",
+          info->format, info->hull_version.c_str(), info->build_id.c_str(), info->tier.c_str(),
+          info->fuel ? "fuel metering" : "no fuel metering",
+          info->epochs ? "deadline checks" : "no deadline checks",
+          info->guard_pages ? "guard-page" : "explicit",
+          static_cast<unsigned long long>(info->code_bytes));
+    *bytes = std::vector<uint8_t>(info->module.begin(), info->module.end());
+  }
   auto m = decode_module(std::move(*bytes));
   if (!m) {
     std::fprintf(stderr, "error: %s: malformed module: %s\n", file.c_str(),

@@ -4,6 +4,7 @@
 
 #include "commands_inspect.h"
 #include "engine/module.h"
+#include "engine/precompiled.h"
 #include "engine/tiers.h"
 
 namespace hull::cli {
@@ -20,7 +21,21 @@ int inspect_tiers(const std::string& file, std::vector<uint8_t> bytes, const Fea
   CompileOptions opts;
   opts.features = features;
   opts.native = true;
-  auto m = compile(bytes, opts);
+  Result<std::shared_ptr<const CompiledModule>> m = Error::make(ErrorKind::Usage, "");
+  if (is_precompiled(bytes)) {
+    // What the file's machine code covers: loaded with the options it was made with.
+    auto info = precompiled_info(bytes);
+    if (!info) {
+      std::fprintf(stderr, "error: %s: %s\n", file.c_str(), info.error().to_string().c_str());
+      return 1;
+    }
+    opts.fuel = info->fuel;
+    opts.epochs = info->epochs;
+    opts.guard_pages = info->guard_pages;
+    m = load_precompiled(bytes, opts);
+  } else {
+    m = compile(bytes, opts);
+  }
   if (!m) {
     std::fprintf(stderr, "error: %s: %s\n", file.c_str(), m.error().to_string().c_str());
     return 1;

@@ -21,6 +21,8 @@ void print_usage(FILE* out) {
       "                                               declares (a component's world as WIT),\n"
       "                                               and whether it validates\n"
       "  bindgen cpp WIT --world W -o DIR             typed C++ host bindings for a WIT world\n"
+      "  compile FILE.wasm -o FILE.hullc              compile to machine code ahead of time\n"
+      "                                               (hull-native; run FILE.hullc with it)\n"
       "  serve [OPTIONS] COMPONENT                    serve a wasi:http component over HTTP\n"
       "  help                                         show this text\n"
       "\n"
@@ -40,6 +42,7 @@ int hull::cli::main(int argc, char** argv) {
   if (cmd == "wast") return hull::cli::wast_command(argc - 2, argv + 2);
   if (cmd == "inspect") return hull::cli::inspect_command(argc - 2, argv + 2);
   if (cmd == "bindgen") return hull::cli::bindgen_command(argc - 2, argv + 2);
+  if (cmd == "compile") return hull::cli::compile_command(argc - 2, argv + 2);
   if (cmd == "serve") return hull::cli::serve_command(argc - 2, argv + 2);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     print_usage(stdout);

@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "component_cli.h"
 #include "engine/engine.h"
+#include "engine/precompiled.h"
 #include "feature_flags.h"
 #include "file_util.h"
 #include "runtime/signals.h"
@@ -70,12 +71,15 @@ void print_run_help(FILE* out) {
       "                          'greet(\"x\")', 'sum([1, 2])', 'f({a: 1}, some(2), ok(3))', and\n"
       "                          print the result in WAVE. `--invoke NAME ARGS...` takes one\n"
       "                          WAVE value per word after FILE\n"
-      "  --fuel N                give the guest N units of fuel (one per wasm instruction, charged\n"
+      "  --fuel N                give the guest N units of fuel (one per wasm instruction, "
+      "charged\n"
       "                          per basic block); running out traps: `all fuel consumed`\n"
-      "  --timeout DURATION      trap (`interrupt`) when the guest still runs after DURATION, e.g.\n"
+      "  --timeout DURATION      trap (`interrupt`) when the guest still runs after DURATION, "
+      "e.g.\n"
       "                          500ms or 2s (units ms and s); checked at function entries and\n"
       "                          loop headers, also during the start function\n"
-      "  --max-memory SIZE       cap each linear memory at SIZE bytes (suffixes K, M, G, KiB, MiB,\n"
+      "  --max-memory SIZE       cap each linear memory at SIZE bytes (suffixes K, M, G, KiB, "
+      "MiB,\n"
       "                          GiB); memory.grow past it returns -1\n"
       "  --max-table-elements N  cap each table at N elements; table.grow past it returns -1\n"
       "  --max-instances N       allow at most N instances in the store (hull run creates one;\n"
@@ -120,7 +124,8 @@ void print_run_help(FILE* out) {
       "                          $HULL_CACHE_DIR or ~/.cache/hull/native for the next run of\n"
       "                          the same module (HULL_NATIVE_CACHE=0: off)\n",
       out);
-  std::fprintf(out,
+  std::fprintf(
+      out,
       "  --bounds-checks MODE    `guard`: accesses to 32-bit memories are not checked one by one;\n"
       "                          one out of bounds hits a guard region and traps (each such\n"
       "                          memory reserves 8 GiB of address space); a memory that cannot\n"
@@ -232,10 +237,14 @@ std::optional<uint64_t> parse_size(const std::string& v) {
   if (!n) return std::nullopt;
   std::string unit = v.substr(i);
   uint64_t mul = 0;
-  if (unit.empty() || unit == "B") mul = 1;
-  else if (unit == "K" || unit == "KiB" || unit == "k") mul = 1ull << 10;
-  else if (unit == "M" || unit == "MiB") mul = 1ull << 20;
-  else if (unit == "G" || unit == "GiB") mul = 1ull << 30;
+  if (unit.empty() || unit == "B")
+    mul = 1;
+  else if (unit == "K" || unit == "KiB" || unit == "k")
+    mul = 1ull << 10;
+  else if (unit == "M" || unit == "MiB")
+    mul = 1ull << 20;
+  else if (unit == "G" || unit == "GiB")
+    mul = 1ull << 30;
   if (mul == 0 || *n > UINT64_MAX / mul) return std::nullopt;
   return *n * mul;
 }
@@ -275,8 +284,8 @@ bool set_limit(RunOptions* o, const std::string& key, const std::string& v) {
   if (key == "max-instances") {
     auto n = parse_u64(v);
     if (!n || *n > UINT32_MAX) {
-      std::fprintf(stderr, "error: %s: '%s' is not a number from 0 to %u\n", key.c_str(),
-                   v.c_str(), UINT32_MAX);
+      std::fprintf(stderr, "error: %s: '%s' is not a number from 0 to %u\n", key.c_str(), v.c_str(),
+                   UINT32_MAX);
       return false;
     }
     o->max_instances = static_cast<uint32_t>(*n);
@@ -297,7 +306,8 @@ bool set_limit(RunOptions* o, const std::string& key, const std::string& v) {
     o->max_wasm_stack = *n;
     return true;
   }
-  std::fprintf(stderr, "error: unsupported -W option '%s' (supported: fuel, timeout, "
+  std::fprintf(stderr,
+               "error: unsupported -W option '%s' (supported: fuel, timeout, "
                "max-memory-size, max-table-elements, max-instances, max-wasm-stack)\n",
                key.c_str());
   return false;
@@ -473,8 +483,8 @@ int parse_options(int argc, char** argv, RunOptions* o) {
       size_t start = 0;
       while (start <= v.size()) {
         size_t comma = v.find(',', start);
-        std::string kv = v.substr(start, comma == std::string::npos ? std::string::npos
-                                                                     : comma - start);
+        std::string kv =
+            v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         std::string error;
         const FeatureFlag flag = apply_feature_flag(kv, &o->features, &error);
         if (flag == FeatureFlag::Bad) {
@@ -772,7 +782,13 @@ int run_command(int argc, char** argv) {
   copts.features = o.features.core;
   copts.native = o.native;
   copts.native_background = o.native_background;
-  auto mod = compile(*bytes, copts);
+  // A precompiled module brings its machine code (`hull-native compile`).
+  const bool precompiled = is_precompiled(*bytes);
+  auto mod = precompiled ? load_precompiled(*bytes, copts) : compile(*bytes, copts);
+  if (!mod && precompiled) {
+    std::fprintf(stderr, "error: %s: %s\n", o.file.c_str(), mod.error().to_string().c_str());
+    return kExitError;
+  }
   if (!mod) {
     std::fprintf(stderr, "error: %s: %s module: %s\n", o.file.c_str(),
                  error_kind_name(mod.error().kind), mod.error().to_string().c_str());

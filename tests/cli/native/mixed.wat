@@ -1,4 +1,4 @@
-;; One function the native tier compiles, one it leaves to the interpreter (a v128 local), and
+;; Functions the native tier compiles, one it leaves to the interpreter (an i31ref local), and
 ;; calls both ways between them; plus traps from machine code.
 (module
   (memory 1)
@@ -10,14 +10,14 @@
       local.get 0 i32.const 2 i32.sub call $fib
       i32.add
     end)
-  ;; interpreted: sums the four lanes of a splat, then calls back into machine code.
-  (func $lanes (export "lanes") (param i32) (result i32)
-    (local v128)
-    local.get 0 i32x4.splat local.set 1
-    local.get 1 i32x4.extract_lane 0 local.get 1 i32x4.extract_lane 3 i32.add
+  ;; interpreted: doubles its argument through a boxed i31, then calls back into machine code.
+  (func $boxed (export "boxed") (param i32) (result i32)
+    (local i31ref)
+    local.get 0 ref.i31 local.set 1
+    local.get 1 i31.get_s local.get 1 i31.get_u i32.add
     i32.const 10 call $fib i32.add)
   ;; native, calling the interpreted function.
-  (func (export "mixed") (param i32) (result i32) local.get 0 call $lanes i32.const 1 i32.add)
+  (func (export "mixed") (param i32) (result i32) local.get 0 call $boxed i32.const 1 i32.add)
   (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
   (func (export "load") (param i32) (result i32) local.get 0 i32.load)
   (func $deep (export "deep") (param i64) (result i64)
