@@ -10,12 +10,42 @@ namespace hull::native {
 using llvm::BasicBlock;
 using llvm::Value;
 
+namespace {
+
+// The interpreter's slot convention: a value in the 8-byte slot(s) at `slot` -- the low bytes,
+// 4-byte values zero-extended to the whole slot; a v128 fills two slots, little-endian. Slots
+// are 8-byte aligned, and no more.
+void store_slot(llvm::IRBuilder<>& b, Value* v, Value* slot) {
+  llvm::Type* t = v->getType();
+  if (t->isVectorTy()) {
+    b.CreateAlignedStore(v, slot, llvm::Align(8));
+    return;
+  }
+  if (t->isFloatTy()) v = b.CreateBitCast(v, b.getInt32Ty());
+  if (t->isDoubleTy()) v = b.CreateBitCast(v, b.getInt64Ty());
+  if (v->getType() != b.getInt64Ty()) v = b.CreateZExt(v, b.getInt64Ty());
+  b.CreateAlignedStore(v, slot, llvm::Align(8));
+}
+
+Value* load_slot(llvm::IRBuilder<>& b, llvm::Type* t, Value* slot) {
+  return b.CreateAlignedLoad(t, slot, llvm::Align(8));
+}
+
+uint32_t count_slots(const std::vector<ValType>& ts) {
+  uint32_t n = 0;
+  for (const ValType& t : ts) n += t.slots();
+  return n;
+}
+
+}  // namespace
+
 // ---- module-wide ------------------------------------------------------------------------------
 
 ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const ModuleDesc& d,
                                const std::vector<uint32_t>& ids, const CompileOptions& o)
     : C(c), M(m), desc(d), type_ids(ids), opts(o) {
   ptr_ty = llvm::PointerType::get(C, 0);
+  v128_ty = llvm::FixedVectorType::get(llvm::Type::getInt64Ty(C), 2);
   if (!desc.memories.empty()) {
     const MemoryType& mt = desc.memories[0];
     mem0_is64 = mt.limits.is64;
@@ -71,6 +101,7 @@ llvm::Type* ModuleLowering::llvm_type(const ValType& t) const {
     case ValKind::I64: return llvm::Type::getInt64Ty(C);
     case ValKind::F32: return llvm::Type::getFloatTy(C);
     case ValKind::F64: return llvm::Type::getDoubleTy(C);
+    case ValKind::V128: return v128_ty;
     default: return nullptr;  // SupportScan keeps other types out
   }
 }
@@ -117,8 +148,9 @@ llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
   std::vector<Value*> args{vm};
   uint32_t slot = 0;
   for (const ValType& t : ft.params) {
-    Value* p = b.CreateConstInBoundsGEP1_64(i64, slots, slot++);
-    args.push_back(b.CreateLoad(llvm_type(t), p));  // little-endian: the slot's low bytes
+    Value* p = b.CreateConstInBoundsGEP1_64(i64, slots, slot);
+    args.push_back(load_slot(b, llvm_type(t), p));  // little-endian: the slot's low bytes
+    slot += t.slots();
   }
   Value* r = b.CreateCall(wasm_funcs[func_index], args);
   Value* trapped_p = b.CreateConstInBoundsGEP1_64(i8, vm, VmField::trapped);
@@ -130,14 +162,12 @@ llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
   b.CreateStore(b.getInt8(0), trapped_p);
   b.CreateRet(b.getFalse());
   b.SetInsertPoint(ok);
+  slot = 0;
   for (size_t i = 0; i < ft.results.size(); ++i) {
     Value* v = ft.results.size() == 1 ? r : b.CreateExtractValue(r, {static_cast<unsigned>(i)});
     // The whole 8-byte slot, 4-byte values zero-extended (the interpreter's convention).
-    llvm::Type* t = v->getType();
-    if (t->isFloatTy()) v = b.CreateBitCast(v, b.getInt32Ty());
-    if (t->isDoubleTy()) v = b.CreateBitCast(v, i64);
-    if (v->getType() != i64) v = b.CreateZExt(v, i64);
-    b.CreateStore(v, b.CreateConstInBoundsGEP1_64(i64, slots, i));
+    store_slot(b, v, b.CreateConstInBoundsGEP1_64(i64, slots, slot));
+    slot += ft.results[i].slots();
   }
   b.CreateRet(b.getTrue());
   return e;
@@ -495,11 +525,13 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
       g->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
       Value* p = b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), g, global_value_offset());
       if (in.op == Op::global_get) {
-        auto* v = b_.CreateLoad(ml_.llvm_type(ml_.desc.globals[in.a].type), p);
+        // (Align 8: a v128's slots, as any other place holding slot-encoded values.)
+        auto* v =
+            b_.CreateAlignedLoad(ml_.llvm_type(ml_.desc.globals[in.a].type), p, llvm::Align(8));
         v->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_global);
         push(v);
       } else {
-        auto* s = b_.CreateStore(pop(), p);
+        auto* s = b_.CreateAlignedStore(pop(), p, llvm::Align(8));
         s->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_global);
       }
       return;
@@ -549,35 +581,39 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
   const auto op = static_cast<unsigned>(in.op);
   if (op >= static_cast<unsigned>(Op::i32_load) && op <= static_cast<unsigned>(Op::i64_store32))
     return memory_access(in);
+  if (op >= static_cast<unsigned>(Op::v128_load) &&
+      op <= static_cast<unsigned>(Op::i32x4_relaxed_dot_i8x16_i7x16_add_s)) {
+    const ImmKind imm = op_info(in.op).imm;
+    return imm == ImmKind::Mem || imm == ImmKind::MemLane ? simd_memory(in) : simd(in);
+  }
   return numeric(in);
 }
 
 // ---- calls ------------------------------------------------------------------------------------
 
-Value* FunctionLowering::to_slot(Value* v) {
-  llvm::Type* t = v->getType();
-  if (t->isFloatTy()) v = b_.CreateBitCast(v, b_.getInt32Ty());
-  if (t->isDoubleTy()) v = b_.CreateBitCast(v, b_.getInt64Ty());
-  if (v->getType() != b_.getInt64Ty()) v = b_.CreateZExt(v, b_.getInt64Ty());
-  return v;
-}
+void FunctionLowering::to_slot(Value* v, Value* slot) { store_slot(b_, v, slot); }
 
 Value* FunctionLowering::from_slot(Value* slot, const ValType& t) {
-  auto* ld = b_.CreateLoad(ml_.llvm_type(t), slot);
-  return ld;
+  return load_slot(b_, ml_.llvm_type(t), slot);
 }
 
 void FunctionLowering::slot_call(const FuncType& ft, const std::function<Value*(Value*)>& emit) {
-  const size_t n = std::max(ft.params.size(), ft.results.size());
+  const uint32_t n = std::max(count_slots(ft.params), count_slots(ft.results));
   llvm::IRBuilder<> ab(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
-  llvm::AllocaInst* slots = ab.CreateAlloca(b_.getInt64Ty(), b_.getInt32(std::max<size_t>(n, 1)));
-  for (size_t i = ft.params.size(); i-- > 0;)
-    b_.CreateStore(to_slot(pop()), b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), slots, i));
+  llvm::AllocaInst* slots = ab.CreateAlloca(b_.getInt64Ty(), b_.getInt32(std::max<uint32_t>(n, 1)));
+  uint32_t slot = count_slots(ft.params);
+  for (size_t i = ft.params.size(); i-- > 0;) {
+    slot -= ft.params[i].slots();
+    to_slot(pop(), b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), slots, slot));
+  }
   emit(slots);
   check_trapped();
   reload_fuel();
-  for (size_t i = 0; i < ft.results.size(); ++i)
-    push(from_slot(b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), slots, i), ft.results[i]));
+  slot = 0;
+  for (const ValType& t : ft.results) {
+    push(from_slot(b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), slots, slot), t));
+    slot += t.slots();
+  }
 }
 
 void FunctionLowering::call(const Instr& in) {

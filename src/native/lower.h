@@ -44,6 +44,9 @@ struct ModuleLowering {
   std::vector<llvm::Function*> wasm_funcs;
 
   llvm::Type* ptr_ty;
+  // v128's one type in IR (values, params, results, locals, phis); SIMD operations bitcast to
+  // the lane shape they work on (lower_simd.cc).
+  llvm::FixedVectorType* v128_ty;
   llvm::FunctionCallee rt_trap, rt_call, rt_call_indirect, rt_memory_grow, rt_vm;
   llvm::FunctionCallee rt_memory_fill, rt_memory_copy, rt_memory_init, rt_data_drop;
   llvm::GlobalVariable* epoch_global;  // hull_g_epoch: g_epoch, resolved when the code loads
@@ -111,16 +114,21 @@ class FunctionLowering {
   llvm::Value* type_id(uint32_t index);
 
   void numeric(const Instr& in);
+  void simd(const Instr& in);         // lower_simd.cc: v128.* and the lane shapes' ops
+  void simd_memory(const Instr& in);  // the SIMD loads and stores
   void memory_access(const Instr& in);
   llvm::Value* effective_address(const Instr& in, llvm::Value* addr, unsigned bytes);
   void call(const Instr& in);
   void call_indirect(const Instr& in);
-  // Calls through the runtime with the slot convention: args from the stack, results pushed.
+  // Calls through the runtime with the slot convention: args from the stack, results pushed
+  // (a v128 takes two consecutive slots, as in the interpreter).
   void slot_call(const FuncType& ft, const std::function<llvm::Value*(llvm::Value*)>& emit);
-  llvm::Value* to_slot(llvm::Value* v);
+  void to_slot(llvm::Value* v, llvm::Value* slot);
   llvm::Value* from_slot(llvm::Value* slot, const ValType& t);
   llvm::Value* trunc_checked(const Instr& in, llvm::Value* x);
   llvm::Value* opaque_identity(llvm::Value* v);
+  llvm::Value* opaque_constant(llvm::Value* v);            // a vector constant through opaque()
+  llvm::Value* first_nan(llvm::Value* x, llvm::Value* y);  // x + y of a NaN, operands in order
   llvm::Value* opaque(llvm::Value* v);  // v, through an asm LLVM cannot see through
 
   ModuleLowering& ml_;

@@ -19,16 +19,16 @@ std::string module_unsupported(const ModuleDesc& m, const CompileOptions& opts) 
 
 bool SupportScan::func_type_ok(const FuncType& ft) {
   for (const ValType& t : ft.params)
-    if (!is_scalar(t)) return false;
+    if (!in_registers(t)) return false;
   for (const ValType& t : ft.results)
-    if (!is_scalar(t)) return false;
+    if (!in_registers(t)) return false;
   return true;
 }
 
 bool SupportScan::block_type_ok(const BlockType& bt) {
   switch (bt.kind) {
     case BlockType::Kind::Empty: return true;
-    case BlockType::Kind::Value: return is_scalar(bt.value);
+    case BlockType::Kind::Value: return in_registers(bt.value);
     case BlockType::Kind::Index: return func_type_ok(m_.types[bt.index].func);
   }
   return false;
@@ -37,8 +37,8 @@ bool SupportScan::block_type_ok(const BlockType& bt) {
 void SupportScan::begin_function(uint32_t, const FuncType& type, std::span<const ValType> locals) {
   reason_.clear();
   for (const ValType& t : locals)
-    if (!is_scalar(t)) return fail("a local or parameter of type " + to_string(t));
-  if (!func_type_ok(type)) fail("a result of a reference or vector type");
+    if (!in_registers(t)) return fail("a local or parameter of type " + to_string(t));
+  if (!func_type_ok(type)) fail("a result of a reference type");
 }
 
 void SupportScan::instr(const Instr& in, bool, std::span<const ValType>,
@@ -46,7 +46,7 @@ void SupportScan::instr(const Instr& in, bool, std::span<const ValType>,
   if (!reason_.empty()) return;
   const Op op = in.op;
   for (const ValType& t : pushed)
-    if (!is_scalar(t) && t.kind != ValKind::Bot)
+    if (!in_registers(t) && t.kind != ValKind::Bot)
       return fail(std::string(op_info(op).name) + " of " + to_string(t));
   switch (op) {
     case Op::unreachable:
@@ -68,7 +68,7 @@ void SupportScan::instr(const Instr& in, bool, std::span<const ValType>,
     case Op::block:
     case Op::loop:
     case Op::if_:
-      if (!block_type_ok(in.block)) fail("a block type with a reference or vector value");
+      if (!block_type_ok(in.block)) fail("a block type with a reference value");
       return;
     case Op::call:
       if (!func_type_ok(m_.func_type(in.a))) fail("a call of a function with reference values");
@@ -98,6 +98,13 @@ void SupportScan::instr(const Instr& in, bool, std::span<const ValType>,
   }
   if (in_range(op, Op::i32_const, Op::i64_extend32_s)) return;
   if (in_range(op, Op::i32_trunc_sat_f32_s, Op::i64_trunc_sat_f64_u)) return;
+  // Fixed-width and relaxed SIMD (lower_simd.cc): all of it, on memory 0.
+  if (in_range(op, Op::v128_load, Op::i32x4_relaxed_dot_i8x16_i7x16_add_s)) {
+    const ImmKind imm = op_info(op).imm;
+    if ((imm == ImmKind::Mem || imm == ImmKind::MemLane) && in.mem.memory != 0)
+      fail("a memory other than memory 0");
+    return;
+  }
   fail(std::string(op_info(op).name) + " is not in the native tier yet");
 }
 

@@ -13,8 +13,9 @@
 
 namespace hull::native {
 
-// Whether values of `t` live in machine registers in this tier (i32, i64, f32, f64).
-inline bool is_scalar(const ValType& t) { return t.is_num(); }
+// Whether values of `t` live in machine registers in this tier (i32, i64, f32, f64, v128):
+// everything but references.
+inline bool in_registers(const ValType& t) { return t.is_num() || t.kind == ValKind::V128; }
 
 // Module-wide reasons every function stays interpreted ("" if none).
 std::string module_unsupported(const ModuleDesc& m, const CompileOptions& opts);

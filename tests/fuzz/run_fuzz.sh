@@ -15,7 +15,8 @@
 # (ctest npm-tools.binaryen installs it), else only the spec's).
 # `make fuzz` runs all of them for
 # FUZZ_SECONDS; `make test` runs each briefly under ASan+UBSan (ctest fuzz_brief_<target>),
-# from a sample of at most 256 of its seeds (runs of 30 s or less).
+# from a sample of at most 256 of its seeds and its saved inputs but the slow-* ones (runs of 30 s
+# or less).
 # Exits 1 if a target found a crash, a leak, a timeout or an out-of-memory input.
 set -u
 seeds_only=0
@@ -102,12 +103,21 @@ for t in "${targets[@]}"; do
       k=$(((total + 255) / 256))
       ((k < 1)) && k=1
       mkdir -p "$sample.tmp.$$"
-      printf '%s\n' "$all" | awk -v k="$k" 'NF && (NR - 1) % k == 0' |
-        while IFS= read -r f; do cp "$f" "$sample.tmp.$$/$(basename "$(dirname "$f")")-$(basename "$f")"; done
+      {
+        printf '%s\n' "$all" | awk -v k="$k" 'NF && (NR - 1) % k == 0'
+        # Every saved input too, but those named slow-*: they take tens of seconds under ASan
+        # (the release build's fuzz_regressions_<target> replays them).
+        find "$here/regressions/$t" -maxdepth 1 -type f ! -name 'slow-*' 2>/dev/null
+      } | while IFS= read -r f; do
+        cp "$f" "$sample.tmp.$$/$(basename "$(dirname "$f")")-$(basename "$f")"
+      done
       mv -T "$sample.tmp.$$" "$sample" 2>/dev/null || rm -rf "$sample.tmp.$$"
     fi
     seed="$sample"
     extra=()
+    regressions=()
+  else
+    regressions=("$here/regressions/$t")
   fi
   echo "== fuzz_$t for ${seconds}s"
   bin="$build/tests/fuzz/fuzz_$t"
@@ -120,7 +130,7 @@ for t in "${targets[@]}"; do
   log="$build/fuzz-artifacts/$t.log"
   # Hull's guard-page traps use SIGSEGV/SIGBUS: let them reach Hull's handlers.
   ASAN_OPTIONS="handle_segv=0:handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1:detect_leaks=1" \
-    "$bin" "$corpus" "$seed" "${extra[@]}" "$here/regressions/$t" \
+    "$bin" "$corpus" "$seed" "${extra[@]}" "${regressions[@]}" \
       -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -malloc_limit_mb=4096 \
       -artifact_prefix="$build/fuzz-artifacts/$t-" -print_final_stats=1 > "$log" 2>&1
   rc=$?
