@@ -11,6 +11,7 @@
 #include "engine/tiers.h"
 #include "feature_flags.h"
 #include "file_util.h"
+#include "tier_flag.h"
 
 namespace hull::cli {
 
@@ -75,17 +76,7 @@ int compile_command(int argc, char** argv) {
       opts.epochs = true;
     } else if (a == "--bounds-checks") {
       std::string v;
-      if (!need(&v)) return kExitUsage;
-      if (v != "guard" && v != "explicit") {
-        std::fprintf(stderr, "error: --bounds-checks: '%s' is not `guard` or `explicit`\n",
-                     v.c_str());
-        return kExitUsage;
-      }
-      if (v == "guard" && !guard_pages_supported()) {
-        std::fprintf(stderr, "error: --bounds-checks=guard is not supported on this platform\n");
-        return kExitUsage;
-      }
-      opts.guard_pages = v == "guard";
+      if (!need(&v) || !parse_bounds_checks(v, &opts.guard_pages)) return kExitUsage;
     } else if (a == "-W" || (a.rfind("-W", 0) == 0 && a.size() > 2)) {
       std::string v = a.substr(2);
       if (v.empty() && !need(&v)) return kExitUsage;

@@ -454,17 +454,9 @@ int parse_options(int argc, char** argv, RunOptions* o) {
       if (!parse_tier(v, &o->native, &o->native_background)) return kExitUsage;
     } else if (name == "--bounds-checks") {
       std::string v;
-      if (!need(&v)) return kExitUsage;
-      if (v != "guard" && v != "explicit") {
-        std::fprintf(stderr, "error: --bounds-checks: '%s' is not `guard` or `explicit`\n",
-                     v.c_str());
-        return kExitUsage;
-      }
-      if (v == "guard" && !guard_pages_supported()) {
-        std::fprintf(stderr, "error: --bounds-checks=guard is not supported on this platform\n");
-        return kExitUsage;
-      }
-      o->guard_pages = v == "guard";
+      bool guard = false;
+      if (!need(&v) || !parse_bounds_checks(v, &guard)) return kExitUsage;
+      o->guard_pages = guard;
     } else if (name == "-S" || (a.rfind("-S", 0) == 0 && a.size() > 2)) {
       std::string v;
       if (a.size() > 2) {

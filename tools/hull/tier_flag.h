@@ -1,4 +1,5 @@
-// `--tier interp|native`, shared by the commands that compile modules.
+// `--tier interp|native` and `--bounds-checks guard|explicit`, shared by the commands that
+// compile modules.
 #pragma once
 
 #include <string>
@@ -10,5 +11,9 @@ namespace hull::cli {
 // error and returns false for an unknown value, or for `native`/`auto` in an executable
 // without the native tier (plain `hull`).
 bool parse_tier(const std::string& value, bool* native, bool* background = nullptr);
+
+// Parses the value of --bounds-checks into *guard_pages; prints an error and returns false for
+// an unknown value, or for `guard` where guard pages are not supported.
+bool parse_bounds_checks(const std::string& value, bool* guard_pages);
 
 }  // namespace hull::cli
