@@ -148,7 +148,7 @@ Result<std::shared_ptr<const CompiledModule>> load_precompiled(std::span<const u
   if (!tier || !tier->load)
     return Error::make(ErrorKind::Usage,
                        "a precompiled module holds machine code: run it with hull-native (this "
-                       "build has no native tier)");
+                       "build has no native tier, and no hull-native is beside it)");
   if (h.version != HULL_VERSION_STRING || h.build_id != executable_build_id())
     return Error::make(ErrorKind::Usage, "precompiled by Hull " + h.version + " (build " +
                                              h.build_id.substr(0, 12) + "), not by this Hull " +

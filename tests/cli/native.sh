@@ -100,8 +100,12 @@ check_output "inspect reads a .hullc's header" 0 "compiled with no fuel metering
   "$native" inspect "$c"
 check_output "inspect --tiers of a .hullc" 0 "func 0 \$fib: native (llvm)" \
   "$native" inspect --tiers "$c"
-check_output "plain hull cannot run machine code" 1 "run it with hull-native" \
-  "$hull" run "$c" --invoke fib 3
+check_output "plain hull hands a .hullc to the hull-native beside it" 0 "70" \
+  "$hull" run "$c" --invoke mixed 7
+cp "$hull" "$tmp/hull-alone"
+check_output "a hull with no hull-native beside it cannot run machine code" 1 \
+  "run it with hull-native (this build has no native tier, and no hull-native is beside it)" \
+  "$tmp/hull-alone" run "$c" --invoke fib 3
 check_output "options must match: fuel" 1 "precompiled with no fuel metering" \
   "$native" run --fuel 1000 "$c" --invoke fib 3
 check_output "compile --fuel" 0 "bytes of wasm" "$native" compile --fuel "$m" -o "$tmp/fuel.hullc"

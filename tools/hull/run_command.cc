@@ -20,6 +20,7 @@
 #include "component_cli.h"
 #include "engine/engine.h"
 #include "engine/precompiled.h"
+#include "engine/tiers.h"
 #include "feature_flags.h"
 #include "file_util.h"
 #include "runtime/signals.h"
@@ -749,6 +750,23 @@ int run_module(const RunOptions& o, const std::shared_ptr<const CompiledModule>&
   return finish(r->trapped() ? &*r->trap : nullptr, *ctx, threads);
 }
 
+// Replaces this process with `hull-native run ARGS` when hull-native is in this executable's
+// directory (plain `hull` cannot load machine code); returns if it is not there.
+void exec_hull_native(int argc, char** argv) {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return;
+  self[n] = 0;
+  std::string path(self);
+  path = path.substr(0, path.rfind('/') + 1) + "hull-native";
+  if (access(path.c_str(), X_OK) != 0) return;
+  std::vector<char*> args{path.data(), const_cast<char*>("run")};
+  for (int i = 0; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  std::fflush(nullptr);
+  execv(path.c_str(), args.data());
+}
+
 }  // namespace
 
 int run_command(int argc, char** argv) {
@@ -774,8 +792,10 @@ int run_command(int argc, char** argv) {
   copts.features = o.features.core;
   copts.native = o.native;
   copts.native_background = o.native_background;
-  // A precompiled module brings its machine code (`hull-native compile`).
+  // A precompiled module brings its machine code (`hull-native compile`); an executable
+  // without the native tier hands it to the hull-native beside it.
   const bool precompiled = is_precompiled(*bytes);
+  if (precompiled && !native_tier()) exec_hull_native(argc, argv);
   auto mod = precompiled ? load_precompiled(*bytes, copts) : compile(*bytes, copts);
   if (!mod && precompiled) {
     std::fprintf(stderr, "error: %s: %s\n", o.file.c_str(), mod.error().to_string().c_str());
