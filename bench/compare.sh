@@ -14,8 +14,18 @@ usage: bench/compare.sh [options]
   --hull PATH      hull binary (default: DIR/hull)
   --hull-native PATH  hull-native binary: adds the column hull-llvm (--tier native)
                    (default: DIR/hull-native when it exists; "none" to skip)
+  --hull-aot       adds the column hull-aot: each program compiled first with "hull-native
+                   compile X.wasm -o X.hullc" (timed on its own, like wamrc below, NOT in the
+                   run times), then X.hullc run by hull-native
   --wasm3 PATH     wasm3 binary (or \$WASM3)
   --iwasm PATH     WAMR iwasm built with the fast interpreter (or \$IWASM)
+  --wamrc PATH     WAMR's LLVM AOT compiler (or \$WAMRC); with --iwasm-aot adds the column
+                   wamr-aot: each program is first compiled with "wamrc -o X.aot X.wasm"
+                   (wamrc defaults: its default opt level, host target), then X.aot is run.
+                   The wamrc compile is timed once per program and written to
+                   OUT/aot-compile-*.csv and the table's footnote; it is NOT in the wamr-aot
+                   run time column
+  --iwasm-aot PATH WAMR iwasm built with AOT support and WASI (or \$IWASM_AOT)
   --node PATH      node binary (or \$NODE); runs V8 twice: Liftoff only and default tiers
   --runs N         runs per program and runtime; the median is reported (default 3)
   --scale PCT      workload size in percent; 100 = 1-3 s natively (default 100)
@@ -38,6 +48,9 @@ hull=""
 hull_native=""
 wasm3=${WASM3:-}
 iwasm=${IWASM:-}
+hull_aot=false
+wamrc=${WAMRC:-}
+iwasm_aot=${IWASM_AOT:-}
 node=${NODE:-}
 runs=3
 scale=100
@@ -55,6 +68,9 @@ while [ $# -gt 0 ]; do
     --hull-native) hull_native=$2; shift 2 ;;
     --wasm3) wasm3=$2; shift 2 ;;
     --iwasm) iwasm=$2; shift 2 ;;
+    --wamrc) wamrc=$2; shift 2 ;;
+    --iwasm-aot) iwasm_aot=$2; shift 2 ;;
+    --hull-aot) hull_aot=true; shift ;;
     --node) node=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --scale) scale=$2; shift 2 ;;
@@ -94,10 +110,19 @@ case "$mode" in start|run) ;; *) echo "compare.sh: --mode start|run|auto" >&2; e
 # Runtimes in column order; each has a command prefix built by cmd_for.
 runtimes=(native hull)
 [ -n "$hull_native" ] && runtimes+=(hull-llvm)
+if $hull_aot; then
+  if [ -n "$hull_native" ]; then runtimes+=(hull-aot); else echo "compare.sh: --hull-aot needs hull-native; skipping it" >&2; fi
+fi
 [ -n "$wasm3" ] && runtimes+=(wasm3)
 [ -n "$iwasm" ] && runtimes+=(iwasm)
+if [ -n "$wamrc" ] && [ -n "$iwasm_aot" ]; then
+  runtimes+=(wamr-aot)
+elif [ -n "$wamrc$iwasm_aot" ]; then
+  echo "compare.sh: wamr-aot needs both --wamrc and --iwasm-aot; skipping it" >&2
+fi
 [ -n "$node" ] && runtimes+=(v8-liftoff v8)
 node_run="$here/node-run.mjs"
+aot_dir=""  # where wamrc writes the .aot files (set below, under the temp dir)
 
 # Prints the command (one word per line) running program $2 on runtime $1.
 cmd_for() {
@@ -110,6 +135,8 @@ cmd_for() {
       hull-llvm) printf '%s\n' "$hull_native" run --tier native "$cmdf" "$scale" ;;
       wasm3) printf '%s\n' "$wasm3" "$cmdf" "$scale" ;;
       iwasm) printf '%s\n' "$iwasm" "$cmdf" "$scale" ;;
+      wamr-aot) printf '%s\n' "$iwasm_aot" "$aot_dir/$p.aot" "$scale" ;;
+      hull-aot) printf '%s\n' "$hull_native" run "$aot_dir/$p.hullc" "$scale" ;;
       v8-liftoff) printf '%s\n' "$node" --no-warnings --liftoff --no-wasm-tier-up "$node_run" "$cmdf" "$scale" ;;
       v8) printf '%s\n' "$node" --no-warnings "$node_run" "$cmdf" "$scale" ;;
     esac
@@ -119,6 +146,8 @@ cmd_for() {
       hull-llvm) printf '%s\n' "$hull_native" run --tier native "$runf" --invoke run "$scale" ;;
       wasm3) printf '%s\n' "$wasm3" --func run "$runf" "$scale" ;;
       iwasm) printf '%s\n' "$iwasm" -f run "$runf" "$scale" ;;
+      wamr-aot) printf '%s\n' "$iwasm_aot" -f run "$aot_dir/$p.run.aot" "$scale" ;;
+      hull-aot) printf '%s\n' "$hull_native" run "$aot_dir/$p.run.hullc" --invoke run "$scale" ;;
       v8-liftoff) printf '%s\n' "$node" --no-warnings --liftoff --no-wasm-tier-up "$node_run" --invoke run "$runf" "$scale" ;;
       v8) printf '%s\n' "$node" --no-warnings "$node_run" --invoke run "$runf" "$scale" ;;
     esac
@@ -146,12 +175,19 @@ if [ -n "$from_raw" ]; then
   # Summarize an earlier run again: runtimes in the order they appear in the CSV.
   raw=$from_raw
   summary=$(dirname "$raw")/summary-$(basename "$raw" | sed 's/^raw-//')
+  aot_csv=$(dirname "$raw")/aot-compile-$(basename "$raw" | sed 's/^raw-//')
   mapfile -t runtimes < <(awk -F, 'NR > 1 && !seen[$2]++ { print $2 }' "$raw")
 else
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
   raw=$out/raw-$stamp.csv
   summary=$out/summary-$stamp.csv
+  aot_csv=$out/aot-compile-$stamp.csv
   echo "program,runtime,run,wall_s,cpu_s,status" > "$raw"
+  aot_dir=$tmp/aot
+  if [[ " ${runtimes[*]} " == *" wamr-aot "* || " ${runtimes[*]} " == *" hull-aot "* ]]; then
+    mkdir -p "$aot_dir"
+    echo "program,compiler,wall_s,cpu_s,status" > "$aot_csv"
+  fi
   tty=false
   [ -t 2 ] && tty=true
   total=0
@@ -162,6 +198,34 @@ else
   for p in $programs; do
     expected=""
     for rt in "${runtimes[@]}"; do
+      if [ "$rt" = wamr-aot ] || [ "$rt" = hull-aot ]; then
+        # Ahead-of-time compile, timed on its own: not part of the AOT columns' run times.
+        src=$wasm_dir/$p.wasm
+        [ "$mode" = run ] && src=$wasm_dir/$p.run.wasm
+        if [ "$rt" = wamr-aot ]; then
+          compiler=wamrc aot=$aot_dir/$(basename "$src" .wasm).aot
+          compile=("$wamrc" -o "$aot" "$src")
+        else
+          compiler=hull-native aot=$aot_dir/$(basename "$src" .wasm).hullc
+          compile=("$hull_native" compile "$src" -o "$aot")
+        fi
+        $tty && printf '\r\033[K[%d/%d] %s: %s compile' "$done_n" "$total" "$p" "$compiler" >&2
+        status=ok
+        if ! timeout "$timeout_s" /usr/bin/time -f '%e %U %S' -o "$tmp/time" \
+            "${compile[@]}" > "$tmp/out" 2> "$tmp/err" || [ ! -s "$aot" ]; then
+          status=fail
+        fi
+        read -r wall user sys < <(tail -n 1 "$tmp/time" 2>/dev/null || echo "0 0 0")
+        cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f", u + s }')
+        echo "$p,$compiler,$wall,$cpu,$status" >> "$aot_csv"
+        if [ "$status" != ok ]; then
+          $tty && printf '\n' >&2
+          echo "compare: $p: $compiler failed: $(cat "$tmp/out" "$tmp/err" | head -c 200 | tr '\n' ' ')" >&2
+          echo "$p,$rt,1,0,0,fail" >> "$raw"
+          done_n=$((done_n + runs))
+          continue
+        fi
+      fi
       mapfile -t cmd < <(cmd_for "$rt" "$p")
       for ((i = 1; i <= runs; i++)); do
         done_n=$((done_n + 1))
@@ -189,9 +253,9 @@ else
 fi
 
 # Medians, ratios, geometric means; table on stdout, summary CSV and gnuplot data beside it.
-python3 - "$raw" "$summary" "$metric" "$tmp/chart.dat" "${runtimes[@]}" <<'EOF'
-import csv, math, statistics, sys
-raw, summary, metric, chart_dat, *rts = sys.argv[1:]
+python3 - "$raw" "$summary" "$metric" "$tmp/chart.dat" "$aot_csv" "${runtimes[@]}" <<'EOF'
+import csv, math, os, statistics, sys
+raw, summary, metric, chart_dat, aot_csv, *rts = sys.argv[1:]
 col = 'cpu_s' if metric == 'cpu' else 'wall_s'
 times, bad, progs = {}, set(), []
 for r in csv.DictReader(open(raw)):
@@ -227,6 +291,17 @@ print(f'medians of {metric} time in seconds; ratios < 1 mean faster than the ref
 print('| ' + ' | '.join(hdr) + ' |')
 print('|' + '|'.join(['---'] + ['---:'] * (len(hdr) - 1)) + '|')
 for row in rows: print('| ' + ' | '.join(row) + ' |')
+for rt, compiler, what in (('wamr-aot', 'wamrc', 'iwasm running the output of wamrc (default options)'),
+                           ('hull-aot', 'hull-native', 'hull-native running the .hullc of hull-native compile')):
+    if rt not in rts:
+        continue
+    comp = {}
+    if os.path.exists(aot_csv):
+        for r in csv.DictReader(open(aot_csv)):
+            if r['compiler'] == compiler:
+                comp[r['program']] = f"{float(r[col]):.2f} s" if r['status'] == 'ok' else 'failed'
+    print(f'\n{rt}: {what}; its column EXCLUDES the ahead-of-time compile, which took '
+          f'({metric} time): ' + (', '.join(f'{p} {comp[p]}' for p in progs if p in comp) or 'not recorded'))
 with open(summary, 'w', newline='') as f:
     w = csv.writer(f)
     w.writerow(['program', 'runtime', f'median_{metric}_s', 'ratio_wasm3', 'ratio_native', 'status'])
