@@ -177,6 +177,7 @@ if [ -n "$from_raw" ]; then
   summary=$(dirname "$raw")/summary-$(basename "$raw" | sed 's/^raw-//')
   aot_csv=$(dirname "$raw")/aot-compile-$(basename "$raw" | sed 's/^raw-//')
   mapfile -t runtimes < <(awk -F, 'NR > 1 && !seen[$2]++ { print $2 }' "$raw")
+  runs=$(awk -F, 'NR > 1 && $3 > n { n = $3 } END { print n + 0 }' "$raw")
 else
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
   raw=$out/raw-$stamp.csv
