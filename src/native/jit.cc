@@ -171,11 +171,22 @@ Result<std::unique_ptr<llvm::orc::LLJIT>> make_jit(llvm::orc::JITTargetMachineBu
   runtime.insert(sym("hull_rt_trap", &hull_rt_trap));
   runtime.insert(sym("hull_rt_call", &hull_rt_call));
   runtime.insert(sym("hull_rt_call_indirect", &hull_rt_call_indirect));
+  runtime.insert(sym("hull_rt_resolve_indirect", &hull_rt_resolve_indirect));
+  runtime.insert(sym("hull_rt_call_function", &hull_rt_call_function));
+  runtime.insert(sym("hull_rt_trap_null_function", &hull_rt_trap_null_function));
   runtime.insert(sym("hull_rt_memory_grow", &hull_rt_memory_grow));
   runtime.insert(sym("hull_rt_memory_fill", &hull_rt_memory_fill));
   runtime.insert(sym("hull_rt_memory_copy", &hull_rt_memory_copy));
   runtime.insert(sym("hull_rt_memory_init", &hull_rt_memory_init));
   runtime.insert(sym("hull_rt_data_drop", &hull_rt_data_drop));
+  runtime.insert(sym("hull_rt_table_get", &hull_rt_table_get));
+  runtime.insert(sym("hull_rt_table_set", &hull_rt_table_set));
+  runtime.insert(sym("hull_rt_table_size", &hull_rt_table_size));
+  runtime.insert(sym("hull_rt_table_grow", &hull_rt_table_grow));
+  runtime.insert(sym("hull_rt_table_fill", &hull_rt_table_fill));
+  runtime.insert(sym("hull_rt_table_copy", &hull_rt_table_copy));
+  runtime.insert(sym("hull_rt_table_init", &hull_rt_table_init));
+  runtime.insert(sym("hull_rt_elem_drop", &hull_rt_elem_drop));
   runtime.insert(sym("hull_g_epoch", &g_epoch));
   if (auto e = lib.define(llvm::orc::absoluteSymbols(std::move(runtime))))
     return internal(to_string(std::move(e)));

@@ -46,14 +46,12 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
     : C(c), M(m), desc(d), type_ids(ids), opts(o) {
   ptr_ty = llvm::PointerType::get(C, 0);
   v128_ty = llvm::FixedVectorType::get(llvm::Type::getInt64Ty(C), 2);
-  if (!desc.memories.empty()) {
-    const MemoryType& mt = desc.memories[0];
-    mem0_is64 = mt.limits.is64;
-    mem0_page_log2 = mt.page_size_log2;
+  for (const MemoryType& mt : desc.memories) {
     // Guard pages let accesses go unchecked: the fault is the trap. LLVM would delete a load
     // whose value is unused (or a store another one overwrites), and the trap with it, so in
-    // this mode accesses are volatile (FunctionLowering::memory_access).
-    mem0_guarded = opts.guard_pages && guardable(mt);
+    // this mode accesses are volatile (FunctionLowering::memory_access). Instantiation makes
+    // every guardable memory of such code guarded (engine/instantiate.cc, require_guard).
+    mems.push_back({opts.guard_pages && guardable(mt), mt.limits.is64, mt.page_size_log2});
   }
   wasm_funcs.assign(desc.num_funcs(), nullptr);
   auto* i1 = llvm::Type::getInt1Ty(C);
@@ -69,18 +67,45 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
   rt_call_indirect = M.getOrInsertFunction(
       "hull_rt_call_indirect",
       llvm::FunctionType::get(i1, {ptr_ty, i32, i32, i64, ptr_ty, i32}, false));
+  rt_resolve_indirect =
+      M.getOrInsertFunction("hull_rt_resolve_indirect",
+                            llvm::FunctionType::get(ptr_ty, {ptr_ty, i32, i32, i64, i32}, false));
+  rt_trap_null_function = M.getOrInsertFunction(
+      "hull_rt_trap_null_function", llvm::FunctionType::get(void_ty, {ptr_ty, i32}, false));
+  rt_call_function = M.getOrInsertFunction(
+      "hull_rt_call_function", llvm::FunctionType::get(i1, {ptr_ty, ptr_ty, ptr_ty}, false));
   rt_memory_grow = M.getOrInsertFunction("hull_rt_memory_grow",
-                                         llvm::FunctionType::get(i64, {ptr_ty, i64}, false));
+                                         llvm::FunctionType::get(i64, {ptr_ty, i32, i64}, false));
   rt_memory_fill = M.getOrInsertFunction(
-      "hull_rt_memory_fill", llvm::FunctionType::get(i1, {ptr_ty, i64, i32, i64, i32}, false));
+      "hull_rt_memory_fill", llvm::FunctionType::get(i1, {ptr_ty, i32, i64, i32, i64, i32}, false));
   rt_memory_copy = M.getOrInsertFunction(
-      "hull_rt_memory_copy", llvm::FunctionType::get(i1, {ptr_ty, i64, i64, i64, i32}, false));
+      "hull_rt_memory_copy",
+      llvm::FunctionType::get(i1, {ptr_ty, i32, i32, i64, i64, i64, i32}, false));
   rt_memory_init = M.getOrInsertFunction(
-      "hull_rt_memory_init", llvm::FunctionType::get(i1, {ptr_ty, i32, i64, i32, i32, i32}, false));
+      "hull_rt_memory_init",
+      llvm::FunctionType::get(i1, {ptr_ty, i32, i32, i64, i32, i32, i32}, false));
   rt_data_drop = M.getOrInsertFunction("hull_rt_data_drop",
                                        llvm::FunctionType::get(void_ty, {ptr_ty, i32}, false));
+  rt_table_get = M.getOrInsertFunction(
+      "hull_rt_table_get", llvm::FunctionType::get(i64, {ptr_ty, i32, i64, i32}, false));
+  rt_table_set = M.getOrInsertFunction(
+      "hull_rt_table_set", llvm::FunctionType::get(i1, {ptr_ty, i32, i64, i64, i32}, false));
+  rt_table_size = M.getOrInsertFunction("hull_rt_table_size",
+                                        llvm::FunctionType::get(i64, {ptr_ty, i32}, false));
+  rt_table_grow = M.getOrInsertFunction(
+      "hull_rt_table_grow", llvm::FunctionType::get(i64, {ptr_ty, i32, i64, i64}, false));
+  rt_table_fill = M.getOrInsertFunction(
+      "hull_rt_table_fill", llvm::FunctionType::get(i1, {ptr_ty, i32, i64, i64, i64, i32}, false));
+  rt_table_copy = M.getOrInsertFunction(
+      "hull_rt_table_copy",
+      llvm::FunctionType::get(i1, {ptr_ty, i32, i32, i64, i64, i64, i32}, false));
+  rt_table_init = M.getOrInsertFunction(
+      "hull_rt_table_init",
+      llvm::FunctionType::get(i1, {ptr_ty, i32, i32, i64, i32, i32, i32}, false));
+  rt_elem_drop = M.getOrInsertFunction("hull_rt_elem_drop",
+                                       llvm::FunctionType::get(void_ty, {ptr_ty, i32}, false));
   // Traps are cold: keep their calls out of the hot paths' layout.
-  for (llvm::FunctionCallee f : {rt_trap})
+  for (llvm::FunctionCallee f : {rt_trap, rt_trap_null_function})
     llvm::cast<llvm::Function>(f.getCallee())->addFnAttr(llvm::Attribute::Cold);
   epoch_global = new llvm::GlobalVariable(M, i64, false, llvm::GlobalValue::ExternalLinkage,
                                           nullptr, "hull_g_epoch");
@@ -102,23 +127,24 @@ llvm::Type* ModuleLowering::llvm_type(const ValType& t) const {
     case ValKind::F32: return llvm::Type::getFloatTy(C);
     case ValKind::F64: return llvm::Type::getDoubleTy(C);
     case ValKind::V128: return v128_ty;
+    // References (of the kinds SupportScan lets in): the interpreter's slot word, 0 for null.
+    case ValKind::Ref: return llvm::Type::getInt64Ty(C);
     default: return nullptr;  // SupportScan keeps other types out
   }
 }
 
+llvm::StructType* ModuleLowering::results_type(const FuncType& ft) const {
+  std::vector<llvm::Type*> rs;
+  for (const ValType& t : ft.results) rs.push_back(llvm_type(t));
+  return llvm::StructType::get(C, rs);
+}
+
 llvm::FunctionType* ModuleLowering::wasm_signature(const FuncType& ft) const {
   std::vector<llvm::Type*> params{ptr_ty};
+  if (results_in_memory(ft)) params.push_back(ptr_ty);
   for (const ValType& t : ft.params) params.push_back(llvm_type(t));
-  llvm::Type* ret;
-  if (ft.results.empty()) {
-    ret = llvm::Type::getVoidTy(C);
-  } else if (ft.results.size() == 1) {
-    ret = llvm_type(ft.results[0]);
-  } else {
-    std::vector<llvm::Type*> rs;
-    for (const ValType& t : ft.results) rs.push_back(llvm_type(t));
-    ret = llvm::StructType::get(C, rs);
-  }
+  llvm::Type* ret = llvm::Type::getVoidTy(C);
+  if (ft.results.size() == 1) ret = llvm_type(ft.results[0]);
   return llvm::FunctionType::get(ret, params, false);
 }
 
@@ -129,8 +155,22 @@ llvm::Function* ModuleLowering::declare(uint32_t func_index) {
   // Frame pointers let profilers (and later backtraces) walk through machine code.
   f->addFnAttr("frame-pointer", "all");
   f->addFnAttr(llvm::Attribute::NoUnwind);
+  f->setCallingConv(llvm::CallingConv::Tail);
   wasm_funcs[func_index] = f;
   return f;
+}
+
+llvm::GlobalVariable* ModuleLowering::wasm_func_table() {
+  if (!wasm_func_table_) {
+    std::vector<llvm::Constant*> fs;
+    for (llvm::Function* f : wasm_funcs)
+      fs.push_back(f ? static_cast<llvm::Constant*>(f)
+                     : llvm::ConstantPointerNull::get(llvm::PointerType::get(C, 0)));
+    auto* t = llvm::ArrayType::get(ptr_ty, fs.size());
+    wasm_func_table_ = new llvm::GlobalVariable(M, t, true, llvm::GlobalValue::InternalLinkage,
+                                                llvm::ConstantArray::get(t, fs), "wasm_funcs");
+  }
+  return wasm_func_table_;
 }
 
 llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
@@ -146,13 +186,19 @@ llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
   Value* slots = e->getArg(1);
   Value* vm = b.CreateCall(rt_vm, {e->getArg(0), e->getArg(2)});
   std::vector<Value*> args{vm};
+  Value* out = nullptr;
+  if (results_in_memory(ft)) {
+    out = b.CreateAlloca(results_type(ft));
+    args.push_back(out);
+  }
   uint32_t slot = 0;
   for (const ValType& t : ft.params) {
     Value* p = b.CreateConstInBoundsGEP1_64(i64, slots, slot);
     args.push_back(load_slot(b, llvm_type(t), p));  // little-endian: the slot's low bytes
     slot += t.slots();
   }
-  Value* r = b.CreateCall(wasm_funcs[func_index], args);
+  llvm::CallInst* r = b.CreateCall(wasm_funcs[func_index], args);
+  r->setCallingConv(llvm::CallingConv::Tail);
   Value* trapped_p = b.CreateConstInBoundsGEP1_64(i8, vm, VmField::trapped);
   Value* trapped = b.CreateLoad(i8, trapped_p);
   BasicBlock* fail = BasicBlock::Create(C, "trapped", e);
@@ -163,8 +209,10 @@ llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
   b.CreateRet(b.getFalse());
   b.SetInsertPoint(ok);
   slot = 0;
+  Value* agg = out ? b.CreateLoad(results_type(ft), out) : nullptr;
   for (size_t i = 0; i < ft.results.size(); ++i) {
-    Value* v = ft.results.size() == 1 ? r : b.CreateExtractValue(r, {static_cast<unsigned>(i)});
+    Value* v =
+        !out ? static_cast<Value*>(r) : b.CreateExtractValue(agg, {static_cast<unsigned>(i)});
     // The whole 8-byte slot, 4-byte values zero-extended (the interpreter's convention).
     store_slot(b, v, b.CreateConstInBoundsGEP1_64(i64, slots, slot));
     slot += ft.results[i].slots();
@@ -183,11 +231,13 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
   BasicBlock* entry = BasicBlock::Create(ml_.C, "entry", fn_);
   b_.SetInsertPoint(entry);
   vm_ = fn_->getArg(0);
+  const unsigned first_param = ModuleLowering::results_in_memory(type) ? 2 : 1;
+  if (first_param == 2) out_ = fn_->getArg(1);
   local_types_.assign(locals.begin(), locals.end());
   for (size_t i = 0; i < locals.size(); ++i) {
     llvm::AllocaInst* a = b_.CreateAlloca(ml_.llvm_type(locals[i]));
     locals_.push_back(a);
-    b_.CreateStore(i < type.params.size() ? static_cast<Value*>(fn_->getArg(i + 1))
+    b_.CreateStore(i < type.params.size() ? static_cast<Value*>(fn_->getArg(i + first_param))
                                           : llvm::Constant::getNullValue(a->getAllocatedType()),
                    a);
   }
@@ -429,10 +479,14 @@ void FunctionLowering::close_end() {
     else if (c.end_phis.size() == 1)
       b_.CreateRet(c.end_phis[0]);
     else {
-      Value* agg = llvm::PoisonValue::get(fn_->getReturnType());
+      // Several results: into the caller's buffer (out_).
+      std::vector<llvm::Type*> ts;
+      for (llvm::PHINode* p : c.end_phis) ts.push_back(p->getType());
+      Value* agg = llvm::PoisonValue::get(llvm::StructType::get(ml_.C, ts));
       for (size_t i = 0; i < c.end_phis.size(); ++i)
         agg = b_.CreateInsertValue(agg, c.end_phis[i], {static_cast<unsigned>(i)});
-      b_.CreateRet(agg);
+      b_.CreateStore(agg, out_);
+      b_.CreateRetVoid();
     }
     return;
   }
@@ -538,44 +592,39 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
     }
     case Op::call: return call(in);
     case Op::call_indirect: return call_indirect(in);
-    case Op::memory_size: {
-      Value* mem = vm_field(VmField::mem0, ml_.ptr_ty, true);
-      Value* size = load_runtime(mem, memory_size_offset(), b_.getInt64Ty());
-      Value* pages = b_.CreateLShr(size, ml_.mem0_page_log2);
-      push(ml_.mem0_is64 ? pages : b_.CreateTrunc(pages, b_.getInt32Ty()));
+    case Op::return_call:
+      return_call(in);
+      live_ = false;
       return;
-    }
+    case Op::return_call_indirect:
+      return_call_indirect(in);
+      live_ = false;
+      return;
+    case Op::call_ref: return call_ref(in);
+    case Op::return_call_ref:
+      return_call_ref(in);
+      live_ = false;
+      return;
+    case Op::memory_size:
+    case Op::memory_grow:
     case Op::memory_fill:
-    case Op::memory_copy: {
-      auto addr = [&](Value* v) { return ml_.mem0_is64 ? v : b_.CreateZExt(v, b_.getInt64Ty()); };
-      Value* n = addr(pop());
-      Value* second = pop();  // the fill value, or the copy's source
-      Value* dst = addr(pop());
-      if (in.op == Op::memory_fill)
-        b_.CreateCall(ml_.rt_memory_fill, {vm_, dst, second, n, b_.getInt32(offset_)});
-      else
-        b_.CreateCall(ml_.rt_memory_copy, {vm_, dst, addr(second), n, b_.getInt32(offset_)});
-      check_trapped();
-      return;
-    }
-    case Op::memory_init: {
-      Value* n = pop();
-      Value* src = pop();
-      Value* dst = pop();
-      if (!ml_.mem0_is64) dst = b_.CreateZExt(dst, b_.getInt64Ty());
-      b_.CreateCall(ml_.rt_memory_init,
-                    {vm_, b_.getInt32(in.a), dst, src, n, b_.getInt32(offset_)});
-      check_trapped();
-      return;
-    }
-    case Op::data_drop: b_.CreateCall(ml_.rt_data_drop, {vm_, b_.getInt32(in.a)}); return;
-    case Op::memory_grow: {
-      Value* delta = pop();
-      if (!ml_.mem0_is64) delta = b_.CreateZExt(delta, b_.getInt64Ty());
-      Value* r = b_.CreateCall(ml_.rt_memory_grow, {vm_, delta});
-      push(ml_.mem0_is64 ? r : b_.CreateTrunc(r, b_.getInt32Ty()));
-      return;
-    }
+    case Op::memory_copy:
+    case Op::memory_init:
+    case Op::data_drop: return memory_op(in);
+    case Op::ref_null:
+    case Op::ref_is_null:
+    case Op::ref_func:
+    case Op::ref_as_non_null:
+    case Op::br_on_null:
+    case Op::br_on_non_null:
+    case Op::table_get:
+    case Op::table_set:
+    case Op::table_size:
+    case Op::table_grow:
+    case Op::table_fill:
+    case Op::table_copy:
+    case Op::table_init:
+    case Op::elem_drop: return table_op(in);
     default: break;
   }
   const auto op = static_cast<unsigned>(in.op);
@@ -619,18 +668,29 @@ void FunctionLowering::slot_call(const FuncType& ft, const std::function<Value*(
 void FunctionLowering::call(const Instr& in) {
   const FuncType& ft = ml_.desc.func_type(in.a);
   if (llvm::Function* callee = ml_.wasm_funcs[in.a]) {
-    std::vector<Value*> args(ft.params.size() + 1);
+    const bool in_memory = ModuleLowering::results_in_memory(ft);
+    std::vector<Value*> args(ft.params.size() + (in_memory ? 2 : 1));
     args[0] = vm_;
-    for (size_t i = ft.params.size(); i > 0; --i) args[i] = pop();
+    llvm::AllocaInst* out = nullptr;
+    if (in_memory) {
+      llvm::IRBuilder<> ab(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+      out = ab.CreateAlloca(ml_.results_type(ft));
+      args[1] = out;
+    }
+    for (size_t i = args.size() - 1; i > args.size() - 1 - ft.params.size(); --i) args[i] = pop();
     llvm::CallInst* r = b_.CreateCall(callee, args);
+    r->setCallingConv(llvm::CallingConv::Tail);
     // Recursion stays recursion: turned into a loop, a runaway one would never exhaust the
     // stack as the spec says it must.
     r->setTailCallKind(llvm::CallInst::TCK_NoTail);
     check_trapped();
     reload_fuel();
     if (ft.results.size() == 1) push(r);
-    for (size_t i = 0; ft.results.size() > 1 && i < ft.results.size(); ++i)
-      push(b_.CreateExtractValue(r, {static_cast<unsigned>(i)}));
+    if (out) {
+      Value* agg = b_.CreateLoad(out->getAllocatedType(), out);
+      for (size_t i = 0; i < ft.results.size(); ++i)
+        push(b_.CreateExtractValue(agg, {static_cast<unsigned>(i)}));
+    }
     return;
   }
   // An import, or a function left interpreted: through the runtime.
@@ -649,83 +709,104 @@ void FunctionLowering::call_indirect(const Instr& in) {
   });
 }
 
-// ---- memory -----------------------------------------------------------------------------------
+// ---- tail calls -------------------------------------------------------------------------------
 
-Value* FunctionLowering::effective_address(const Instr& in, Value* addr, unsigned bytes) {
-  Value* mem = vm_field(VmField::mem0, ml_.ptr_ty, true);
-  Value* base = load_runtime(mem, memory_base_offset(), ml_.ptr_ty);
-  Value* a = ml_.mem0_is64 ? addr : b_.CreateZExt(addr, b_.getInt64Ty());
-  const uint64_t off = in.mem.offset;
-  if (!ml_.mem0_guarded) {
-    Value* size = load_runtime(mem, memory_size_offset(), b_.getInt64Ty());
-    // addr + offset + bytes <= size, without overflow: offset + bytes > size traps outright,
-    // else addr must be at most size - offset - bytes.
-    const uint64_t need = off + bytes;  // the validator bounds offset below 2^64 - 16
-    Value* too_far = b_.CreateOr(b_.CreateICmpULT(size, b_.getInt64(need)),
-                                 b_.CreateICmpUGT(a, b_.CreateSub(size, b_.getInt64(need))));
-    if (need < off) too_far = b_.getTrue();
-    trap_if(too_far, TrapKind::MemoryOutOfBounds);
+void FunctionLowering::return_values() { branch_to(static_cast<uint32_t>(ctl_.size() - 1)); }
+
+// A native callee of this instance takes the frame over: `tail call tailcc` then `ret` is a
+// jump (w<i> all use tailcc), so a million-deep tail recursion runs in one frame, as in the
+// interpreter. Both functions return the same LLVM type (the validator makes the callee's
+// results the caller's; references are all i64). Anything else is called through the runtime,
+// its results returned: a frame more per such call.
+void FunctionLowering::return_call(const Instr& in) {
+  llvm::Function* callee = ml_.wasm_funcs[in.a];
+  if (!callee) {
+    call(in);  // through the runtime (an import, or a function left interpreted)
+    return return_values();
   }
-  Value* ea = off ? b_.CreateAdd(a, b_.getInt64(off)) : a;
-  return b_.CreateInBoundsGEP(b_.getInt8Ty(), base, ea);
+  const FuncType& ft = ml_.desc.func_type(in.a);
+  // Several results: the callee writes them where this function's caller wants them.
+  std::vector<Value*> args(ft.params.size() + (out_ ? 2 : 1));
+  args[0] = vm_;
+  if (out_) args[1] = out_;
+  for (size_t i = args.size() - 1; i > args.size() - 1 - ft.params.size(); --i) args[i] = pop();
+  llvm::CallInst* r = b_.CreateCall(callee, args);
+  r->setCallingConv(llvm::CallingConv::Tail);
+  r->setTailCallKind(llvm::CallInst::TCK_Tail);
+  if (r->getType()->isVoidTy())
+    b_.CreateRetVoid();
+  else
+    b_.CreateRet(r);
 }
 
-void FunctionLowering::memory_access(const Instr& in) {
-  llvm::Type* i8 = b_.getInt8Ty();
-  llvm::Type* i16 = b_.getInt16Ty();
-  llvm::Type* i32 = b_.getInt32Ty();
-  llvm::Type* i64 = b_.getInt64Ty();
-  llvm::Type* f32 = b_.getFloatTy();
-  llvm::Type* f64 = b_.getDoubleTy();
-  struct Access {
-    llvm::Type* mem;  // the type in memory
-    llvm::Type* val;  // the value's type on the stack
-    int ext;          // loads: 0 none, 1 sign, 2 zero
-    bool store;
-  };
-  Access a{};
-  switch (in.op) {
-    case Op::i32_load: a = {i32, i32, 0, false}; break;
-    case Op::i64_load: a = {i64, i64, 0, false}; break;
-    case Op::f32_load: a = {f32, f32, 0, false}; break;
-    case Op::f64_load: a = {f64, f64, 0, false}; break;
-    case Op::i32_load8_s: a = {i8, i32, 1, false}; break;
-    case Op::i32_load8_u: a = {i8, i32, 2, false}; break;
-    case Op::i32_load16_s: a = {i16, i32, 1, false}; break;
-    case Op::i32_load16_u: a = {i16, i32, 2, false}; break;
-    case Op::i64_load8_s: a = {i8, i64, 1, false}; break;
-    case Op::i64_load8_u: a = {i8, i64, 2, false}; break;
-    case Op::i64_load16_s: a = {i16, i64, 1, false}; break;
-    case Op::i64_load16_u: a = {i16, i64, 2, false}; break;
-    case Op::i64_load32_s: a = {i32, i64, 1, false}; break;
-    case Op::i64_load32_u: a = {i32, i64, 2, false}; break;
-    case Op::i32_store: a = {i32, i32, 0, true}; break;
-    case Op::i64_store: a = {i64, i64, 0, true}; break;
-    case Op::f32_store: a = {f32, f32, 0, true}; break;
-    case Op::f64_store: a = {f64, f64, 0, true}; break;
-    case Op::i32_store8: a = {i8, i32, 0, true}; break;
-    case Op::i32_store16: a = {i16, i32, 0, true}; break;
-    case Op::i64_store8: a = {i8, i64, 0, true}; break;
-    case Op::i64_store16: a = {i16, i64, 0, true}; break;
-    case Op::i64_store32: a = {i32, i64, 0, true}; break;
-    default: return;
-  }
-  const unsigned bytes = static_cast<unsigned>(ml_.M.getDataLayout().getTypeStoreSize(a.mem));
-  if (a.store) {
-    Value* v = pop();
-    Value* p = effective_address(in, pop(), bytes);
-    if (a.mem != a.val) v = b_.CreateTrunc(v, a.mem);
-    auto* st = b_.CreateAlignedStore(v, p, llvm::Align(1), ml_.mem0_guarded);
-    st->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_memory);
-    return;
-  }
-  Value* p = effective_address(in, pop(), bytes);
-  auto* ld = b_.CreateAlignedLoad(a.mem, p, llvm::Align(1), ml_.mem0_guarded);
-  ld->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_memory);
-  Value* v = ld;
-  if (a.ext == 1) v = b_.CreateSExt(v, a.val);
-  if (a.ext == 2) v = b_.CreateZExt(v, a.val);
-  push(v);
+void FunctionLowering::return_call_indirect(const Instr& in) {
+  Value* elem = pop();
+  if (!elem->getType()->isIntegerTy(64)) elem = b_.CreateZExt(elem, b_.getInt64Ty());
+  Value* f = b_.CreateCall(ml_.rt_resolve_indirect,
+                           {vm_, b_.getInt32(in.b), type_id(in.a), elem, b_.getInt32(offset_)});
+  BasicBlock* found = BasicBlock::Create(ml_.C, "found", fn_);
+  llvm::MDBuilder md(ml_.C);
+  b_.CreateCondBr(b_.CreateIsNull(f), trapped_exit(), found, md.createBranchWeights(1, 1 << 20));
+  b_.SetInsertPoint(found);
+  tail_call_function(ml_.desc.types[in.a].func, f);
+}
+
+Value* FunctionLowering::non_null_function() {
+  Value* f = b_.CreateIntToPtr(pop(), ml_.ptr_ty);
+  BasicBlock* null = BasicBlock::Create(ml_.C, "null", fn_);
+  BasicBlock* cont = BasicBlock::Create(ml_.C, "cont", fn_);
+  llvm::MDBuilder md(ml_.C);
+  b_.CreateCondBr(b_.CreateIsNull(f), null, cont, md.createBranchWeights(1, 1 << 20));
+  b_.SetInsertPoint(null);
+  b_.CreateCall(ml_.rt_trap_null_function, {vm_, b_.getInt32(offset_)});
+  b_.CreateBr(trapped_exit());
+  b_.SetInsertPoint(cont);
+  return f;
+}
+
+void FunctionLowering::call_ref(const Instr& in) {
+  Value* f = non_null_function();
+  slot_call(ml_.desc.types[in.a].func, [&](Value* slots) {
+    return b_.CreateCall(ml_.rt_call_function, {vm_, f, slots});
+  });
+}
+
+void FunctionLowering::return_call_ref(const Instr& in) {
+  Value* f = non_null_function();
+  tail_call_function(ml_.desc.types[in.a].func, f);
+}
+
+void FunctionLowering::tail_call_function(const FuncType& ft, Value* f) {
+  std::vector<Value*> args(ft.params.size());
+  for (size_t i = ft.params.size(); i > 0; --i) args[i - 1] = pop();
+  // This instance's own function with native code: its w<i>, from the module's table.
+  Value* inst = vm_field(VmField::inst, ml_.ptr_ty, true);
+  Value* same = b_.CreateICmpEQ(load_runtime(f, function_instance_offset(), ml_.ptr_ty), inst);
+  BasicBlock* own = BasicBlock::Create(ml_.C, "own", fn_);
+  BasicBlock* jump = BasicBlock::Create(ml_.C, "jump", fn_);
+  BasicBlock* slow = BasicBlock::Create(ml_.C, "through_runtime", fn_);
+  b_.CreateCondBr(same, own, slow);
+  b_.SetInsertPoint(own);
+  Value* index = load_runtime(f, function_index_offset(), b_.getInt32Ty());
+  llvm::GlobalVariable* table = ml_.wasm_func_table();
+  auto* w = b_.CreateLoad(
+      ml_.ptr_ty, b_.CreateInBoundsGEP(table->getValueType(), table, {b_.getInt32(0), index}));
+  b_.CreateCondBr(b_.CreateIsNull(w), slow, jump);
+  b_.SetInsertPoint(jump);
+  std::vector<Value*> wargs{vm_};
+  if (out_) wargs.push_back(out_);
+  wargs.insert(wargs.end(), args.begin(), args.end());
+  llvm::CallInst* r = b_.CreateCall(ml_.wasm_signature(ft), w, wargs);
+  r->setCallingConv(llvm::CallingConv::Tail);
+  r->setTailCallKind(llvm::CallInst::TCK_Tail);
+  if (r->getType()->isVoidTy())
+    b_.CreateRetVoid();
+  else
+    b_.CreateRet(r);
+  b_.SetInsertPoint(slow);
+  for (Value* a : args) push(a);
+  slot_call(ft, [&](Value* slots) { return b_.CreateCall(ml_.rt_call_function, {vm_, f, slots}); });
+  return_values();
 }
 
 }  // namespace hull::native

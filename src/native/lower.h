@@ -35,13 +35,23 @@ struct ModuleLowering {
   const ModuleDesc& desc;
   const std::vector<uint32_t>& type_ids;  // canonical id per type index
   CompileOptions opts;
-  // Memory 0's accesses need no bounds checks (guarded memory: a fault is the trap).
-  bool mem0_guarded = false;
-  bool mem0_is64 = false;
-  uint32_t mem0_page_log2 = 16;
+  // Per memory index: its accesses need no bounds checks when guarded (guard pages: a fault is
+  // the trap; accesses are then volatile, so that LLVM keeps them and their trap).
+  struct MemInfo {
+    bool guarded = false;
+    bool is64 = false;
+    uint32_t page_log2 = 16;
+  };
+  std::vector<MemInfo> mems;
 
   // The w<i> of each function index: nullptr for imports and functions left interpreted.
+  // They use LLVM's tailcc convention (every call of one must say so too): a call marked `tail`
+  // right before a `ret` is then always a jump, whatever the two signatures (return_call).
   std::vector<llvm::Function*> wasm_funcs;
+  // The same as a constant array of pointers (null where wasm_funcs is), made on first use:
+  // return_call_indirect finds its callee's w<i> there.
+  llvm::GlobalVariable* wasm_func_table();
+  llvm::GlobalVariable* wasm_func_table_ = nullptr;
 
   llvm::Type* ptr_ty;
   // v128's one type in IR (values, params, results, locals, phis); SIMD operations bitcast to
@@ -49,6 +59,9 @@ struct ModuleLowering {
   llvm::FixedVectorType* v128_ty;
   llvm::FunctionCallee rt_trap, rt_call, rt_call_indirect, rt_memory_grow, rt_vm;
   llvm::FunctionCallee rt_memory_fill, rt_memory_copy, rt_memory_init, rt_data_drop;
+  llvm::FunctionCallee rt_resolve_indirect, rt_call_function, rt_trap_null_function;
+  llvm::FunctionCallee rt_table_get, rt_table_set, rt_table_size, rt_table_grow, rt_table_fill,
+      rt_table_copy, rt_table_init, rt_elem_drop;
   llvm::GlobalVariable* epoch_global;  // hull_g_epoch: g_epoch, resolved when the code loads
   // Type-based alias analysis: wasm memory, globals and the runtime's own fields never alias
   // each other, so loads of the memory's base and size survive stores to wasm memory.
@@ -57,7 +70,13 @@ struct ModuleLowering {
   llvm::MDNode* tbaa_runtime;
 
   llvm::Type* llvm_type(const ValType& t) const;
+  // w<i>'s signature: (ptr vm, params...) -> the result, or void when there are none. Several
+  // results go to a buffer the caller passes after vm (ptr out, of results_type): returned as
+  // a struct, those that do not fit in registers would make LLVM return through a hidden
+  // pointer of the caller's own frame, and a tail call impossible.
   llvm::FunctionType* wasm_signature(const FuncType& ft) const;
+  static bool results_in_memory(const FuncType& ft) { return ft.results.size() > 1; }
+  llvm::StructType* results_type(const FuncType& ft) const;
   // Declares w<func_index> (its body comes from FunctionLowering).
   llvm::Function* declare(uint32_t func_index);
   // Defines e<func_index>, the slot-convention entry of w<func_index>.
@@ -116,10 +135,28 @@ class FunctionLowering {
   void numeric(const Instr& in);
   void simd(const Instr& in);         // lower_simd.cc: v128.* and the lane shapes' ops
   void simd_memory(const Instr& in);  // the SIMD loads and stores
+  // lower_memory.cc: loads, stores and the memory.* instructions, on any memory.
   void memory_access(const Instr& in);
+  void memory_op(const Instr& in);  // memory.size/grow/fill/copy/init, data.drop
   llvm::Value* effective_address(const Instr& in, llvm::Value* addr, unsigned bytes);
+  llvm::Value* memory_object(uint32_t index);  // the instance's Memory* of memory `index`
+  // lower_table.cc: ref.null/is_null/func/as_non_null, br_on_null/non_null, table.*, elem.drop.
+  void table_op(const Instr& in);
+  bool guarded(const Instr& in) const { return ml_.mems[in.mem.memory].guarded; }
   void call(const Instr& in);
   void call_indirect(const Instr& in);
+  // return_call / return_call_indirect: a jump to a native callee of this instance (tailcc),
+  // else a call through the runtime and a return of its results.
+  void return_call(const Instr& in);
+  void return_call_indirect(const Instr& in);
+  void return_values();  // returns the values on the stack top (the function's results)
+  // call_ref / return_call_ref: through the runtime / as return_call_indirect does.
+  void call_ref(const Instr& in);
+  void return_call_ref(const Instr& in);
+  // The Function* popped from the stack, after a trap when it is null.
+  llvm::Value* non_null_function();
+  // The tail call of `f` (a Function*, not null) of type `ft`, its args on the stack.
+  void tail_call_function(const FuncType& ft, llvm::Value* f);
   // Calls through the runtime with the slot convention: args from the stack, results pushed
   // (a v128 takes two consecutive slots, as in the interpreter).
   void slot_call(const FuncType& ft, const std::function<llvm::Value*(llvm::Value*)>& emit);
@@ -135,6 +172,7 @@ class FunctionLowering {
   llvm::Function* fn_;
   llvm::IRBuilder<> b_;
   llvm::Value* vm_ = nullptr;
+  llvm::Value* out_ = nullptr;  // where several results go (ModuleLowering::results_in_memory)
   std::vector<llvm::AllocaInst*> locals_;
   std::vector<ValType> local_types_;
   std::vector<llvm::Value*> stack_;

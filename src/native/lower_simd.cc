@@ -53,14 +53,14 @@ void FunctionLowering::simd_memory(const Instr& in) {
   auto load = [&](llvm::Type* t, Value* addr) {
     const auto bytes = static_cast<unsigned>(ml_.M.getDataLayout().getTypeStoreSize(t));
     Value* p = effective_address(in, addr, bytes);
-    auto* ld = b_.CreateAlignedLoad(t, p, llvm::Align(1), ml_.mem0_guarded);
+    auto* ld = b_.CreateAlignedLoad(t, p, llvm::Align(1), guarded(in));
     ld->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_memory);
     return ld;
   };
   auto store = [&](Value* v, Value* addr) {
     const auto bytes = static_cast<unsigned>(ml_.M.getDataLayout().getTypeStoreSize(v->getType()));
     Value* p = effective_address(in, addr, bytes);
-    auto* st = b_.CreateAlignedStore(v, p, llvm::Align(1), ml_.mem0_guarded);
+    auto* st = b_.CreateAlignedStore(v, p, llvm::Align(1), guarded(in));
     st->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_memory);
   };
   auto extend = [&](unsigned bits, bool is_signed) {

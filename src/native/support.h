@@ -13,9 +13,14 @@
 
 namespace hull::native {
 
-// Whether values of `t` live in machine registers in this tier (i32, i64, f32, f64, v128):
-// everything but references.
+// Whether `t` is a number or a v128 (machine values in this tier). References of the func and
+// extern hierarchies are in the tier too (an i64, the interpreter's slot word: ref_kind); the
+// others (GC, exceptions) keep a function interpreted.
 inline bool in_registers(const ValType& t) { return t.is_num() || t.kind == ValKind::V128; }
+
+enum class RefKind : uint8_t { None, Func, Extern };
+// Which of the tier's reference kinds `t` is (None: not a reference, or one the tier lacks).
+RefKind ref_kind(const ModuleDesc& m, const ValType& t);
 
 // Module-wide reasons every function stays interpreted ("" if none).
 std::string module_unsupported(const ModuleDesc& m, const CompileOptions& opts);
@@ -26,7 +31,7 @@ class SupportScan {
   void begin_function(uint32_t func_index, const FuncType& type, std::span<const ValType> locals);
   void instr(const Instr& in, bool reachable, std::span<const ValType> popped,
              std::span<const ValType> pushed);
-  Status end_function() { return {}; }
+  Status end_function();
   // "" when the function can be compiled, else the first reason it cannot.
   const std::string& reason() const { return reason_; }
 
@@ -34,10 +39,16 @@ class SupportScan {
   void fail(std::string why) {
     if (reason_.empty()) reason_ = std::move(why);
   }
+  bool value_ok(const ValType& t);
   bool block_type_ok(const BlockType& bt);
   bool func_type_ok(const FuncType& ft);
+  void memory_ok(uint32_t index);
   const ModuleDesc& m_;
   std::string reason_;
+  // Extern references in registers, and calls: together they keep a function interpreted (see
+  // end_function).
+  bool holds_extern_ = false;
+  bool calls_ = false;
 };
 
 }  // namespace hull::native

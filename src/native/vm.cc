@@ -5,6 +5,7 @@
 #include <string>
 
 #include "engine/module.h"
+#include "interp/code.h"
 #include "runtime/type_registry.h"
 
 namespace hull::native {
@@ -12,6 +13,8 @@ namespace hull::native {
 uint64_t memory_base_offset() { return offsetof(Memory, base); }
 uint64_t memory_size_offset() { return offsetof(Memory, size); }
 uint64_t global_value_offset() { return offsetof(Global, value); }
+uint64_t function_instance_offset() { return offsetof(Function, instance); }
+uint64_t function_index_offset() { return offsetof(Function, index); }
 
 extern "C" {
 
@@ -20,6 +23,7 @@ VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx) {
   if (!vm) [[unlikely]] {
     auto fresh = std::make_shared<VmCtx>();
     fresh->mem0 = inst->memories.empty() ? nullptr : inst->memories[0];
+    fresh->memories = inst->memories.data();
     fresh->globals = inst->globals.data();
     fresh->funcs = inst->funcs.data();
     fresh->tables = inst->tables.data();
@@ -47,8 +51,8 @@ bool hull_rt_call(VmCtx* vm, uint32_t index, uint64_t* slots) {
   return false;
 }
 
-bool hull_rt_call_indirect(VmCtx* vm, uint32_t table, uint32_t type_id, uint64_t elem,
-                           uint64_t* slots, uint32_t offset) {
+Function* hull_rt_resolve_indirect(VmCtx* vm, uint32_t table, uint32_t type_id, uint64_t elem,
+                                   uint32_t offset) {
   TrapKind why;
   Function* f = interp::resolve_indirect(vm->tables[table], elem, type_id, &why);
   if (!f) {
@@ -58,17 +62,35 @@ bool hull_rt_call_indirect(VmCtx* vm, uint32_t table, uint32_t type_id, uint64_t
                         why == TrapKind::UninitializedElement
                             ? "uninitialized element " + std::to_string(elem)
                             : std::string());
-    return false;
   }
+  return f;
+}
+
+void hull_rt_trap_null_function(VmCtx* vm, uint32_t offset) {
+  vm->trapped = 1;
+  // Worded as the interpreter's call_ref words it.
+  interp::native_trap(vm->ctx, TrapKind::NullReference, offset, "null function reference");
+}
+
+bool hull_rt_call_function(VmCtx* vm, Function* f, uint64_t* slots) {
   if (interp::native_call(vm->ctx, f, slots)) return true;
   vm->trapped = 1;
   return false;
 }
 
-uint64_t hull_rt_memory_grow(VmCtx* vm, uint64_t delta) { return vm->mem0->grow(delta); }
+bool hull_rt_call_indirect(VmCtx* vm, uint32_t table, uint32_t type_id, uint64_t elem,
+                           uint64_t* slots, uint32_t offset) {
+  Function* f = hull_rt_resolve_indirect(vm, table, type_id, elem, offset);
+  return f && hull_rt_call_function(vm, f, slots);
+}
 
-bool hull_rt_memory_fill(VmCtx* vm, uint64_t dst, uint32_t value, uint64_t n, uint32_t offset) {
-  Memory* m = vm->mem0;
+uint64_t hull_rt_memory_grow(VmCtx* vm, uint32_t mem, uint64_t delta) {
+  return vm->memories[mem]->grow(delta);
+}
+
+bool hull_rt_memory_fill(VmCtx* vm, uint32_t mem, uint64_t dst, uint32_t value, uint64_t n,
+                         uint32_t offset) {
+  Memory* m = vm->memories[mem];
   if (dst > m->size || n > m->size - dst) {
     hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::MemoryOutOfBounds), offset);
     return false;
@@ -77,25 +99,113 @@ bool hull_rt_memory_fill(VmCtx* vm, uint64_t dst, uint32_t value, uint64_t n, ui
   return true;
 }
 
-bool hull_rt_memory_copy(VmCtx* vm, uint64_t dst, uint64_t src, uint64_t n, uint32_t offset) {
-  Memory* m = vm->mem0;
-  if (dst > m->size || n > m->size - dst || src > m->size || n > m->size - src) {
+bool hull_rt_memory_copy(VmCtx* vm, uint32_t dst_mem, uint32_t src_mem, uint64_t dst, uint64_t src,
+                         uint64_t n, uint32_t offset) {
+  Memory* dm = vm->memories[dst_mem];
+  Memory* sm = vm->memories[src_mem];
+  if (dst > dm->size || n > dm->size - dst || src > sm->size || n > sm->size - src) {
     hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::MemoryOutOfBounds), offset);
     return false;
   }
-  if (n) std::memmove(m->base + dst, m->base + src, n);
+  if (n) std::memmove(dm->base + dst, sm->base + src, n);
   return true;
 }
 
-bool hull_rt_memory_init(VmCtx* vm, uint32_t segment, uint64_t dst, uint32_t src, uint32_t n,
-                         uint32_t offset) {
-  if (interp::native_memory_init(vm->ctx, *vm->code, vm->inst, segment, dst, src, n, offset))
-    return true;
-  vm->trapped = 1;
-  return false;
+bool hull_rt_memory_init(VmCtx* vm, uint32_t mem, uint32_t segment, uint64_t dst, uint32_t src,
+                         uint32_t n, uint32_t offset) {
+  if (mem == 0) {
+    if (interp::native_memory_init(vm->ctx, *vm->code, vm->inst, segment, dst, src, n, offset))
+      return true;
+    vm->trapped = 1;
+    return false;
+  }
+  // Any other memory: the interpreter's memory_init handler, which interp.h offers for memory 0
+  // only (same bounds, same dropped-segment rule).
+  Memory* m = vm->memories[mem];
+  const std::vector<uint8_t>& seg = vm->code->datas[segment];
+  const bool dropped = segment < vm->inst->data_dropped.size() && vm->inst->data_dropped[segment];
+  const uint64_t seg_size = dropped ? 0 : seg.size();
+  if (dst > m->size || n > m->size - dst || src > seg_size || n > seg_size - src) {
+    hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::MemoryOutOfBounds), offset);
+    return false;
+  }
+  if (n) std::memcpy(m->base + dst, seg.data() + src, n);
+  return true;
 }
 
 void hull_rt_data_drop(VmCtx* vm, uint32_t segment) { interp::native_data_drop(vm->inst, segment); }
+
+// The table instructions, as the interpreter's handlers (interp/exec.cc table_get ... elem_drop)
+// do them; interp.h offers no entry points for these.
+
+uint64_t hull_rt_table_get(VmCtx* vm, uint32_t table, uint64_t i, uint32_t offset) {
+  Table* t = vm->tables[table];
+  if (i >= t->elems.size()) {
+    hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::TableOutOfBounds), offset);
+    return 0;
+  }
+  return t->elems[i];
+}
+
+bool hull_rt_table_set(VmCtx* vm, uint32_t table, uint64_t i, uint64_t ref, uint32_t offset) {
+  Table* t = vm->tables[table];
+  if (i >= t->elems.size()) {
+    hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::TableOutOfBounds), offset);
+    return false;
+  }
+  t->elems[i] = static_cast<RefBits>(ref);
+  return true;
+}
+
+uint64_t hull_rt_table_size(VmCtx* vm, uint32_t table) { return vm->tables[table]->elems.size(); }
+
+uint64_t hull_rt_table_grow(VmCtx* vm, uint32_t table, uint64_t init, uint64_t delta) {
+  return vm->tables[table]->grow(delta, static_cast<RefBits>(init));
+}
+
+bool hull_rt_table_fill(VmCtx* vm, uint32_t table, uint64_t i, uint64_t ref, uint64_t n,
+                        uint32_t offset) {
+  Table* t = vm->tables[table];
+  const uint64_t size = t->elems.size();
+  if (i > size || n > size - i) {
+    hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::TableOutOfBounds), offset);
+    return false;
+  }
+  for (uint64_t k = 0; k < n; ++k) t->elems[i + k] = static_cast<RefBits>(ref);
+  return true;
+}
+
+bool hull_rt_table_copy(VmCtx* vm, uint32_t dst_table, uint32_t src_table, uint64_t dst,
+                        uint64_t src, uint64_t n, uint32_t offset) {
+  Table* dt = vm->tables[dst_table];
+  Table* st = vm->tables[src_table];
+  if (dst > dt->elems.size() || n > dt->elems.size() - dst || src > st->elems.size() ||
+      n > st->elems.size() - src) {
+    hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::TableOutOfBounds), offset);
+    return false;
+  }
+  if (n) std::memmove(&dt->elems[dst], &st->elems[src], n * sizeof(RefBits));
+  return true;
+}
+
+bool hull_rt_table_init(VmCtx* vm, uint32_t table, uint32_t segment, uint64_t dst, uint32_t src,
+                        uint32_t n, uint32_t offset) {
+  Table* t = vm->tables[table];
+  const std::vector<RefBits>& seg = vm->inst->elems[segment];
+  if (dst > t->elems.size() || n > t->elems.size() - dst || src > seg.size() ||
+      n > seg.size() - src) {
+    hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::TableOutOfBounds), offset);
+    return false;
+  }
+  for (uint64_t k = 0; k < n; ++k) t->elems[dst + k] = seg[src + k];
+  return true;
+}
+
+void hull_rt_elem_drop(VmCtx* vm, uint32_t segment) {
+  std::vector<RefBits>& seg = vm->inst->elems[segment];
+  seg.clear();
+  seg.shrink_to_fit();
+}
 
 }  // extern "C"
 

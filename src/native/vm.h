@@ -21,11 +21,12 @@ struct VmCtx {
   // The lowest address this thread's machine stack may reach (refreshed at each entry: a
   // store may move between threads between calls).
   uintptr_t stack_limit = 0;
-  Memory* mem0 = nullptr;      // memory 0, or nullptr
-  Global** globals = nullptr;  // Instance::globals
-  Function** funcs = nullptr;  // Instance::funcs
-  Table** tables = nullptr;    // Instance::tables
-  interp::Ctx* ctx = nullptr;  // the store's interpreter context
+  Memory* mem0 = nullptr;       // memory 0, or nullptr
+  Memory** memories = nullptr;  // Instance::memories (every memory, 0 included)
+  Global** globals = nullptr;   // Instance::globals
+  Function** funcs = nullptr;   // Instance::funcs
+  Table** tables = nullptr;     // Instance::tables
+  interp::Ctx* ctx = nullptr;   // the store's interpreter context
   Instance* inst = nullptr;
   int64_t* fuel = nullptr;  // the interpreter's fuel counter (interp::native_fuel)
   const std::atomic<uint64_t>* epoch_deadline = nullptr;  // the store's deadline
@@ -38,17 +39,21 @@ struct VmField {
   static constexpr uint64_t trapped = offsetof(VmCtx, trapped);
   static constexpr uint64_t stack_limit = offsetof(VmCtx, stack_limit);
   static constexpr uint64_t mem0 = offsetof(VmCtx, mem0);
+  static constexpr uint64_t memories = offsetof(VmCtx, memories);
   static constexpr uint64_t globals = offsetof(VmCtx, globals);
   static constexpr uint64_t funcs = offsetof(VmCtx, funcs);
   static constexpr uint64_t tables = offsetof(VmCtx, tables);
   static constexpr uint64_t fuel = offsetof(VmCtx, fuel);
   static constexpr uint64_t epoch_deadline = offsetof(VmCtx, epoch_deadline);
   static constexpr uint64_t type_ids = offsetof(VmCtx, type_ids);
+  static constexpr uint64_t inst = offsetof(VmCtx, inst);
 };
 // Memory's and Global's fields that generated code reads.
 uint64_t memory_base_offset();
 uint64_t memory_size_offset();
 uint64_t global_value_offset();
+uint64_t function_instance_offset();  // Function::instance
+uint64_t function_index_offset();     // Function::index
 
 // Runtime functions (C calling convention; lower.cc declares them, jit.cc maps their names to
 // these addresses). Those that can fail set VmCtx::trapped and record the trap.
@@ -61,13 +66,40 @@ bool hull_rt_call(VmCtx* vm, uint32_t index, uint64_t* slots);
 // call_indirect: element `elem` of table `table`, expected canonical type id `type_id`.
 bool hull_rt_call_indirect(VmCtx* vm, uint32_t table, uint32_t type_id, uint64_t elem,
                            uint64_t* slots, uint32_t offset);
-uint64_t hull_rt_memory_grow(VmCtx* vm, uint64_t delta);
-// memory.fill / memory.copy on memory 0 (addresses and length zero-extended).
-bool hull_rt_memory_fill(VmCtx* vm, uint64_t dst, uint32_t value, uint64_t n, uint32_t offset);
-bool hull_rt_memory_copy(VmCtx* vm, uint64_t dst, uint64_t src, uint64_t n, uint32_t offset);
-bool hull_rt_memory_init(VmCtx* vm, uint32_t segment, uint64_t dst, uint32_t src, uint32_t n,
+// memory.grow of memory `mem`: the old size in pages, or ~0 (as Memory::grow).
+// return_call_indirect: the function at element `elem` of table `table` if its canonical type
+// id is `type_id`, else nullptr after recording the trap (as hull_rt_call_indirect).
+Function* hull_rt_resolve_indirect(VmCtx* vm, uint32_t table, uint32_t type_id, uint64_t elem,
+                                   uint32_t offset);
+// call_ref / return_call_ref of a null reference: the interpreter's trap.
+void hull_rt_trap_null_function(VmCtx* vm, uint32_t offset);
+// Calls `f` (any function) with its arguments in `slots` (results from slot 0).
+bool hull_rt_call_function(VmCtx* vm, Function* f, uint64_t* slots);
+uint64_t hull_rt_memory_grow(VmCtx* vm, uint32_t mem, uint64_t delta);
+// memory.fill / memory.copy / memory.init on the memories given (addresses and lengths
+// zero-extended), with the interpreter's semantics; false after recording a trap.
+bool hull_rt_memory_fill(VmCtx* vm, uint32_t mem, uint64_t dst, uint32_t value, uint64_t n,
                          uint32_t offset);
+bool hull_rt_memory_copy(VmCtx* vm, uint32_t dst_mem, uint32_t src_mem, uint64_t dst, uint64_t src,
+                         uint64_t n, uint32_t offset);
+bool hull_rt_memory_init(VmCtx* vm, uint32_t mem, uint32_t segment, uint64_t dst, uint32_t src,
+                         uint32_t n, uint32_t offset);
 void hull_rt_data_drop(VmCtx* vm, uint32_t segment);
+// The table instructions on table `table` of the instance (indices and lengths zero-extended,
+// references as slot words), with the interpreter's semantics and traps; those returning bool
+// are false after recording a trap (table_get: its result is then 0 and VmCtx::trapped set).
+uint64_t hull_rt_table_get(VmCtx* vm, uint32_t table, uint64_t i, uint32_t offset);
+bool hull_rt_table_set(VmCtx* vm, uint32_t table, uint64_t i, uint64_t ref, uint32_t offset);
+uint64_t hull_rt_table_size(VmCtx* vm, uint32_t table);
+// The old size, or ~0 (as Table::grow).
+uint64_t hull_rt_table_grow(VmCtx* vm, uint32_t table, uint64_t init, uint64_t delta);
+bool hull_rt_table_fill(VmCtx* vm, uint32_t table, uint64_t i, uint64_t ref, uint64_t n,
+                        uint32_t offset);
+bool hull_rt_table_copy(VmCtx* vm, uint32_t dst_table, uint32_t src_table, uint64_t dst,
+                        uint64_t src, uint64_t n, uint32_t offset);
+bool hull_rt_table_init(VmCtx* vm, uint32_t table, uint32_t segment, uint64_t dst, uint32_t src,
+                        uint32_t n, uint32_t offset);
+void hull_rt_elem_drop(VmCtx* vm, uint32_t segment);
 }
 
 }  // namespace hull::native

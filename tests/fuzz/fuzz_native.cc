@@ -1,10 +1,11 @@
 // libFuzzer target, differential: the interpreter against the native tier. The input is a
 // module; both tiers compile it with fuel metering, instantiate it against the spectest host
-// module in stores of their own, and call every export whose parameters are numeric with
-// zero arguments on the same fuel budget. Each call must give the same results (NaNs compare
-// as NaN: their payloads may differ), the same trap kind, and leave the same fuel; afterwards
-// the instances' memories and globals must be equal. A difference aborts, so the fuzzer keeps
-// the input.
+// module in stores of their own, and call every export whose parameters can be zero (numbers,
+// v128, nullable references: null) with zero arguments on the same fuel budget. Each call must
+// give the same results (NaNs compare as NaN: their payloads may differ; a v128's lanes
+// likewise, as either float shape; references by what they designate), the same trap kind,
+// and leave the same fuel; afterwards the instances' memories and globals must be equal. A
+// difference aborts, so the fuzzer keeps the input.
 //
 // Campaigns with valid modules from binaryen (wasm-opt -ttf) replay a directory of them with
 // hull_replay_native (tests/fuzz/native_campaign.sh).
@@ -28,6 +29,37 @@ bool is_scalar(const hull::ValType& t) {
          t == hull::ValType::f64();
 }
 
+// A type whose zero (all bits clear) is a value of it: an argument the fuzzer can pass.
+bool zero_is_value(const hull::ValType& t) {
+  return is_scalar(t) || t.kind == hull::ValKind::V128 || (t.is_ref() && t.nullable);
+}
+
+// A v128 comparably: per 64-bit lane "nan" when it is an f64 NaN, else per 32-bit half "nan"
+// when that is an f32 NaN, else the bits (which NaN a float operation returns may differ
+// between tiers; integer lanes that happen to look like NaNs compare loosely too).
+std::string describe_v128(const uint8_t* bytes) {
+  std::string s = "v128:";
+  char buf[16];
+  for (int lane = 0; lane < 2; ++lane) {
+    uint64_t x;
+    std::memcpy(&x, bytes + lane * 8, 8);
+    if (((x >> 52) & 0x7ff) == 0x7ff && (x & ((uint64_t{1} << 52) - 1)) != 0) {
+      s += "nan64 ";
+      continue;
+    }
+    for (int half = 0; half < 2; ++half) {
+      const auto w = static_cast<uint32_t>(x >> (32 * half));
+      if (((w >> 23) & 0xff) == 0xff && (w & 0x7fffff) != 0) {
+        s += "nan ";
+      } else {
+        std::snprintf(buf, sizeof buf, "%08x ", w);
+        s += buf;
+      }
+    }
+  }
+  return s;
+}
+
 struct Outcome {
   std::string text;        // results or trap kind, comparable
   bool exhausted = false;  // stack exhaustion: the tiers' depth limits differ, stop comparing
@@ -48,6 +80,14 @@ std::string describe(const hull::Val& v) {
       if (v.f64 != v.f64) return "f64:nan";
       std::snprintf(buf, sizeof buf, "f64:%a", v.f64);
       break;
+    case hull::ValKind::V128: return describe_v128(v.v128.bytes);
+    case hull::ValKind::Ref:
+      if (!v.ref) return "ref:null";
+      // A funcref: the same index of the same module in both stores (a host function's is 0).
+      // Other references (externref, GC objects, typed ones) are only compared as non-null.
+      if (v.type.heap == hull::HeapKind::Func)
+        return "func:" + std::to_string(reinterpret_cast<const hull::Function*>(v.ref)->index);
+      return "ref:non-null";
     default: return "other";
   }
   return buf;
@@ -118,7 +158,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& [name, ext] : a.inst->exports) {
     if (ext.kind != hull::ExternKind::Func || ext.func == nullptr) continue;
     bool callable = true;
-    for (const auto& p : ext.func->type->params) callable = callable && is_scalar(p);
+    for (const auto& p : ext.func->type->params) callable = callable && zero_is_value(p);
     if (!callable) continue;
     Outcome x = a.call(ext.func);
     Outcome y = b.call(b.inst->exports.at(name).func);
@@ -133,7 +173,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (size_t i = 0; i < a.inst->globals.size(); ++i) {
     const hull::Global* g = a.inst->globals[i];
-    if (!is_scalar(g->type.type)) continue;
     const std::string x = describe(g->get()), y = describe(b.inst->globals[i]->get());
     if (x != y) diverged("global " + std::to_string(i), x, y);
   }

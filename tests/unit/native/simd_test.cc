@@ -624,8 +624,8 @@ constexpr const char* kCalls = R"(
   (table 2 funcref)
   (elem (i32.const 0) $interp3 $native3)
   (global $g (export "g") (mut v128) (v128.const i32x4 1 2 3 4))
-  ;; Stays interpreted (a funcref local), with v128 on both sides of the call.
-  (func $interp3 (type $vv) (local funcref)
+  ;; Stays interpreted (an i31ref local), with v128 on both sides of the call.
+  (func $interp3 (type $vv) (local i31ref)
     local.get 0 local.get 2 i32x4.sub
     local.get 1 i32.wrap_i64
     local.get 2 local.get 0 i8x16.add)
@@ -636,7 +636,7 @@ constexpr const char* kCalls = R"(
   ;; Native, called from the interpreted function below.
   (func $native1 (param v128 i32) (result v128) local.get 0 local.get 1 i32x4.shl)
   (func $interp_calls_native (export "interp_calls_native") (param v128 i32) (result v128)
-    (local funcref)
+    (local i31ref)
     local.get 0 local.get 1 call $native1 local.get 0 v128.xor)
   (func $to_interp (export "to_interp") (param v128 i64 v128) (result v128 i32 v128)
     local.get 0 local.get 1 local.get 2 call $interp3)
@@ -690,7 +690,7 @@ void host_mix(api::Linker& l) {
 TEST_F(NativeSimd, V128AcrossCallsGlobalsAndBlocks) {
   Instantiated interp(api::Tier::Interpreter, kCalls, api::BoundsChecks::Default, false, host_mix);
   Instantiated native(api::Tier::Native, kCalls, api::BoundsChecks::Default, false, host_mix);
-  // Only the two functions with a funcref local stay interpreted.
+  // Only the two functions with an i31ref local stay interpreted.
   const std::vector<std::string> left = native.interpreted();
   ASSERT_EQ(left.size(), 2u);
   EXPECT_TRUE(left[0].starts_with("interp3:")) << left[0];
