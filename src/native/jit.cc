@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "engine/module.h"
@@ -41,7 +43,6 @@ namespace {
 struct NativeModule {
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::vector<std::string> interpreted_because;
-  bool from_cache = false;
 };
 
 Error internal(const std::string& what) { return Error(ErrorKind::Limit, "native tier: " + what); }
@@ -255,17 +256,14 @@ bool read_cached(const CodeFileCache& cache, std::vector<uint8_t>* payload) {
   return true;
 }
 
-Result<std::shared_ptr<const void>> compile_module(const CompiledModule& cm) {
+Result<std::shared_ptr<const void>> compile_code(const CompiledModule& cm) {
   HULL_ASSIGN_OR_RETURN(auto jtmb, host_machine());
   std::unique_ptr<CodeFileCache> cache;
   if (CacheConfig cc = cache_config(); !cc.dir.empty()) {
     cache = std::make_unique<CodeFileCache>(cc, cache_key_for(cm, jtmb));
     std::vector<uint8_t> payload;
     if (read_cached(*cache, &payload)) {
-      if (auto code = load_code(cm, payload)) {
-        const_cast<NativeModule*>(static_cast<const NativeModule*>(code->get()))->from_cache = true;
-        return code;
-      }
+      if (auto code = load_code(cm, payload)) return code;
     }
     // Absent, damaged or refused: compiled afresh below, and the entry rewritten.
     cache->remove();
@@ -291,6 +289,22 @@ Result<std::shared_ptr<const void>> compile_module(const CompiledModule& cm) {
     cache->write(payload);
   }
   return std::shared_ptr<const void>(nm);
+}
+
+// tier->compile. With HULL_NATIVE_STRICT set (not "0"), a function the tier leaves to the
+// interpreter fails the compilation instead: the spec runs use it to show that every function
+// of theirs runs as machine code.
+Result<std::shared_ptr<const void>> compile_module(const CompiledModule& cm) {
+  HULL_ASSIGN_OR_RETURN(auto code, compile_code(cm));
+  const char* strict = std::getenv("HULL_NATIVE_STRICT");
+  if (!strict || !*strict || std::string_view(strict) == "0") return code;
+  const auto& reasons = static_cast<const NativeModule*>(code.get())->interpreted_because;
+  for (size_t i = 0; i < reasons.size(); ++i)
+    if (!reasons[i].empty())
+      return Error(ErrorKind::Limit, "native tier (HULL_NATIVE_STRICT): function " +
+                                         std::to_string(cm.desc.num_imported_funcs + i) +
+                                         " would run interpreted: " + reasons[i]);
+  return code;
 }
 
 // tier->precompile: the object code as the JIT would make it, into a payload.

@@ -96,6 +96,35 @@ void FunctionLowering::numeric(const Instr& in) {
     case Op::f64_const:
       return push(llvm::ConstantFP::get(
           ml_.C, llvm::APFloat(llvm::APFloat::IEEEdouble(), llvm::APInt(64, in.bits))));
+    // Wide arithmetic: 128-bit values as (low, high) i64 pairs on the stack, done in i128.
+    case Op::i64_add128:
+    case Op::i64_sub128: {
+      llvm::Type* i128 = b_.getInt128Ty();
+      auto wide = [&](Value* lo, Value* hi) {
+        return b_.CreateOr(b_.CreateZExt(lo, i128), b_.CreateShl(b_.CreateZExt(hi, i128), 64));
+      };
+      Value* b_hi = pop();
+      Value* b_lo = pop();
+      Value* a_hi = pop();
+      Value* a_lo = pop();
+      Value* r = op == Op::i64_add128 ? b_.CreateAdd(wide(a_lo, a_hi), wide(b_lo, b_hi))
+                                      : b_.CreateSub(wide(a_lo, a_hi), wide(b_lo, b_hi));
+      push(b_.CreateTrunc(r, i64));
+      return push(b_.CreateTrunc(b_.CreateLShr(r, 64), i64));
+    }
+    case Op::i64_mul_wide_s:
+    case Op::i64_mul_wide_u: {
+      llvm::Type* i128 = b_.getInt128Ty();
+      Value* y = pop();
+      Value* x = pop();
+      const bool is_signed = op == Op::i64_mul_wide_s;
+      auto ext = [&](Value* v) {
+        return is_signed ? b_.CreateSExt(v, i128) : b_.CreateZExt(v, i128);
+      };
+      Value* r = b_.CreateMul(ext(x), ext(y));
+      push(b_.CreateTrunc(r, i64));
+      return push(b_.CreateTrunc(b_.CreateLShr(r, 64), i64));
+    }
     default: break;
   }
 

@@ -168,6 +168,7 @@ void SupportScan::instr(const Instr& in, bool, std::span<const ValType> popped,
   }
   if (in_range(op, Op::i32_const, Op::i64_extend32_s)) return;
   if (in_range(op, Op::i32_trunc_sat_f32_s, Op::i64_trunc_sat_f64_u)) return;
+  if (in_range(op, Op::i64_add128, Op::i64_mul_wide_u)) return;  // wide arithmetic
   // Fixed-width and relaxed SIMD (lower_simd.cc): all of it.
   if (in_range(op, Op::v128_load, Op::i32x4_relaxed_dot_i8x16_i7x16_add_s)) {
     const ImmKind imm = op_info(op).imm;
