@@ -3,6 +3,7 @@
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Verifier.h>
 
+#include "native/support.h"
 #include "native/vm.h"
 
 namespace hull::native {
@@ -511,6 +512,7 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
     default: break;
   }
   if (!live_) return;  // dead code (after br/return/unreachable): nothing to emit
+  if (is_reference_or_table_op(in.op)) return table_op(in);
   switch (in.op) {
     case Op::nop: return;
     case Op::unreachable:
@@ -611,20 +613,6 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
     case Op::memory_copy:
     case Op::memory_init:
     case Op::data_drop: return memory_op(in);
-    case Op::ref_null:
-    case Op::ref_is_null:
-    case Op::ref_func:
-    case Op::ref_as_non_null:
-    case Op::br_on_null:
-    case Op::br_on_non_null:
-    case Op::table_get:
-    case Op::table_set:
-    case Op::table_size:
-    case Op::table_grow:
-    case Op::table_fill:
-    case Op::table_copy:
-    case Op::table_init:
-    case Op::elem_drop: return table_op(in);
     default: break;
   }
   const auto op = static_cast<unsigned>(in.op);

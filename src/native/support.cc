@@ -94,6 +94,7 @@ void SupportScan::instr(const Instr& in, bool, std::span<const ValType> popped,
   for (const ValType& t : popped)
     if (t.kind != ValKind::Bot && t.heap != HeapKind::Bot && !value_ok(t))
       return fail(std::string(op_info(op).name) + " of " + to_string(t));
+  if (is_reference_or_table_op(op)) return;  // on the func and extern references checked above
   switch (op) {
     case Op::unreachable:
     case Op::nop:
@@ -116,20 +117,6 @@ void SupportScan::instr(const Instr& in, bool, std::span<const ValType> popped,
     case Op::if_:
       if (!block_type_ok(in.block)) fail("a block type with a reference value");
       return;
-    case Op::ref_null:
-    case Op::ref_is_null:
-    case Op::ref_func:
-    case Op::ref_as_non_null:
-    case Op::br_on_null:
-    case Op::br_on_non_null:
-    case Op::table_get:
-    case Op::table_set:
-    case Op::table_size:
-    case Op::table_grow:
-    case Op::table_fill:
-    case Op::table_copy:
-    case Op::table_init:
-    case Op::elem_drop: return;
     case Op::call:
       calls_ = true;
       if (!func_type_ok(m_.func_type(in.a))) fail("a call of a function with reference values");

@@ -22,6 +22,27 @@ enum class RefKind : uint8_t { None, Func, Extern };
 // Which of the tier's reference kinds `t` is (None: not a reference, or one the tier lacks).
 RefKind ref_kind(const ModuleDesc& m, const ValType& t);
 
+// The reference and table instructions (lower_table.cc lowers them all).
+inline bool is_reference_or_table_op(Op op) {
+  switch (op) {
+    case Op::ref_null:
+    case Op::ref_is_null:
+    case Op::ref_func:
+    case Op::ref_as_non_null:
+    case Op::br_on_null:
+    case Op::br_on_non_null:
+    case Op::table_get:
+    case Op::table_set:
+    case Op::table_size:
+    case Op::table_grow:
+    case Op::table_fill:
+    case Op::table_copy:
+    case Op::table_init:
+    case Op::elem_drop: return true;
+    default: return false;
+  }
+}
+
 // Module-wide reasons every function stays interpreted ("" if none).
 std::string module_unsupported(const ModuleDesc& m, const CompileOptions& opts);
 

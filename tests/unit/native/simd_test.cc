@@ -20,10 +20,12 @@
 #include "engine/tiers.h"
 #include "hull/hull.hh"
 #include "hull/native.hh"
+#include "instantiated.h"
 
 namespace {
 
 namespace api = hull::api;
+using hull_native_test::Instantiated;
 using V = std::array<uint8_t, 16>;
 
 V from_u32(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
@@ -108,54 +110,6 @@ bool same_outcome(const std::string& op, const api::Result<std::vector<api::Val>
   }
   return true;
 }
-
-// A module instantiated in one tier.
-struct Instantiated {
-  std::optional<api::Engine> engine;
-  std::optional<api::Module> module;
-  std::optional<api::Store> store;
-  std::optional<api::Instance> inst;
-
-  Instantiated(api::Tier tier, const std::string& wat,
-               api::BoundsChecks checks = api::BoundsChecks::Default, bool fuel = false,
-               const std::function<void(api::Linker&)>& imports = {}) {
-    api::Config c;
-    c.tier = tier;
-    c.bounds_checks = checks;
-    c.consume_fuel = fuel;
-    auto e = api::Engine::create(c);
-    EXPECT_TRUE(e.ok()) << e.error().to_string();
-    engine.emplace(std::move(*e));
-    auto m = api::Module::from_wat(*engine, wat);
-    EXPECT_TRUE(m.ok()) << m.error().to_string();
-    module.emplace(std::move(*m));
-    store.emplace(*engine);
-    if (fuel) EXPECT_TRUE(store->set_fuel(1'000'000'000).ok());
-    api::Linker linker;
-    if (imports) imports(linker);
-    auto i = linker.instantiate(*store, *module);
-    EXPECT_TRUE(i.ok()) << i.error().to_string();
-    inst.emplace(std::move(*i));
-  }
-  api::Result<std::vector<api::Val>> call(const std::string& name, std::vector<api::Val> args) {
-    auto f = inst->get_func(name);
-    EXPECT_TRUE(f.has_value()) << name;
-    return f->call(std::span<const api::Val>(args.data(), args.size()));
-  }
-  // The defined functions left interpreted, by name ("" when unnamed) and why.
-  std::vector<std::string> interpreted() const {
-    std::vector<std::string> out;
-    const hull::CompiledModule& cm = *module->compiled();
-    for (uint32_t f = cm.desc.num_imported_funcs; f < cm.desc.num_funcs(); ++f) {
-      const std::string why = hull::native_tier()->interpreted_because(cm, f);
-      if (why.empty()) continue;
-      auto name = cm.desc.func_names.find(f);
-      out.push_back((name == cm.desc.func_names.end() ? std::string("?") : name->second) + ": " +
-                    why);
-    }
-    return out;
-  }
-};
 
 class NativeSimd : public ::testing::Test {
  protected:
