@@ -134,6 +134,8 @@ check_output "compile needs -o" 2 "usage: hull-native compile" "$native" compile
 check_output "compile: a missing file" 1 "no-such.wasm" "$native" compile "$tmp/no-such.wasm" -o "$c"
 check_output "compile: an invalid module" 1 "invalid module" \
   "$native" compile "$here/native/invalid.wat" -o "$tmp/x.hullc"
+check_output "compile: a component is refused" 1 "is a component: the native tier compiles core modules only" \
+  "$native" compile "$here/components/demo.wat" -o "$tmp/x.hullc"
 check_output "plain hull cannot compile" 2 "use hull-native compile" \
   "$hull" compile "$m" -o "$tmp/x.hullc"
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "commands.h"
+#include "component_cli.h"
 #include "engine/precompiled.h"
 #include "engine/tiers.h"
 #include "feature_flags.h"
@@ -103,6 +104,13 @@ int compile_command(int argc, char** argv) {
     return kExitUsage;
   }
   opts.features = features.core;
+  if (is_component_file(in)) {
+    std::fprintf(stderr,
+                 "error: %s is a component: the native tier compiles core modules only "
+                 "(components run interpreted for now)\n",
+                 in.c_str());
+    return 1;
+  }
   auto bytes = read_module_bytes(in);
   if (!bytes) {
     std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
