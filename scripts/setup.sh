@@ -6,6 +6,7 @@ pkgs=(cmake ninja-build clang-19 lld-19 libclang-rt-19-dev libgtest-dev libgmock
       binaryen  # binaryen: wasm-opt -ttf / --fuzz-exec for tests/fuzz/differential
       libboost-dev  # Boost.Beast (header-only): wasi:http parses HTTP/1.1 with it
       libsqlite3-dev libhiredis-dev redis-server  # serve: manifest, KV
+      libjemalloc-dev  # the hull executable's allocator (tools/hull/CMakeLists.txt)
       nginx wrk  # serve: deploy/local-topology.sh, bench/serve (soak, run), tests serve.scale
       llvm-19-dev  # the native tier (src/native, hull-native): LLVM's ORC JIT
       # tests/programs/eh: C setjmp/longjmp and C++ exceptions compiled to Wasm exception

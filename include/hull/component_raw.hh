@@ -43,7 +43,11 @@ enum class PointerFor : uint8_t {
 // the runtime for the duration of a call; never stored.
 class Context {
  public:
-  explicit Context(hull::component::LiftLowerContext& cx);
+  explicit Context(hull::component::LiftLowerContext& cx, Store* store = nullptr);
+
+  // The store of the calling instance (null when the runtime has none to give): what a typed
+  // host function taking a leading `Store&` receives.
+  Store* store() const { return store_; }
 
   // The guest memory (nullptr/0 without a memory option). Re-read after every allocation:
   // realloc runs guest code, which may grow and move the memory.
@@ -77,6 +81,7 @@ class Context {
  private:
   void refresh();
   hull::component::LiftLowerContext* cx_;
+  Store* store_ = nullptr;
   uint8_t* mem_ = nullptr;
   uint64_t size_ = 0;
 };
@@ -111,6 +116,12 @@ class HostImpl {
   virtual Result<size_t> call_raw(Context& cx, const FuncType& type, std::span<const Flat> args,
                                   Flat* results) = 0;
   virtual Result<void> call_vals(std::span<const Val> args, std::vector<Val>& results) = 0;
+  // The same for a caller that knows the calling instance's store (StoreHostThunk).
+  virtual Result<void> call_vals_in(Store& store, std::span<const Val> args,
+                                    std::vector<Val>& results) {
+    (void)store;
+    return call_vals(args, results);
+  }
 };
 
 // What typed_host() puts into a HostFunc: the runtime recognizes this callable by its type.
@@ -118,6 +129,14 @@ struct HostThunk {
   std::shared_ptr<HostImpl> impl;
   Result<void> operator()(std::span<const Val> args, std::vector<Val>& results) const {
     return impl->call_vals(args, results);
+  }
+};
+// The same in a StoreHostFunc, for typed host functions that take the calling store first.
+struct StoreHostThunk {
+  std::shared_ptr<HostImpl> impl;
+  Result<void> operator()(Store& store, std::span<const Val> args,
+                          std::vector<Val>& results) const {
+    return impl->call_vals_in(store, args, results);
   }
 };
 

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -79,7 +80,7 @@ struct WitGuestHandle : WitHandle {
     if (!r) return std::move(r).error();
     return H(*r);
   }
-  static Type type() { return Type(); }  // any handle: the resource is checked when lowered
+  static Type type() { return any_handle_type(); }  // the resource is checked when lowered
   static Val to_val(const H& h) { return Val::resource(h.raw()); }
   static Result<H> from_val(const Val& v) {
     if (v.kind() != TypeKind::Own && v.kind() != TypeKind::Borrow) return mismatch("resource", v);
@@ -258,12 +259,25 @@ struct OwnedTuple<std::tuple<Ts...>> {
   using Type = std::tuple<typename Owned<Ts>::Type...>;
 };
 
+// A host function's parameters without a leading Store (the calling instance's store, which
+// the runtime passes: it is no component-level parameter).
+template <class Tuple>
+struct WithoutStore {
+  static constexpr bool kTakesStore = false;
+  using Type = Tuple;
+};
+template <class... Ts>
+struct WithoutStore<std::tuple<Store, Ts...>> {
+  static constexpr bool kTakesStore = true;
+  using Type = std::tuple<Ts...>;
+};
+
 // The typed host function behind typed_host(): both call paths over one callable.
 template <class F>
 class TypedHost final : public raw::HostImpl {
   using Sig = Signature<Bare<F>>;
   using R = typename Sig::Ret;
-  using Args = typename Sig::Args;
+  using Args = typename WithoutStore<typename Sig::Args>::Type;
   using Lifted = typename OwnedTuple<Args>::Type;
   static constexpr size_t kArgs = std::tuple_size_v<Args>;
   template <class X>
@@ -277,26 +291,40 @@ class TypedHost final : public raw::HostImpl {
   using Out = typename Inner<R>::Type;  // the value the guest receives (void: none)
 
  public:
-  explicit TypedHost(F fn) : fn_(std::move(fn)) {}
+  static constexpr bool kTakesStore = WithoutStore<typename Sig::Args>::kTakesStore;
 
-  bool accepts(const FuncType& t) const override {
-    if (t.params.size() != kArgs || t.async) return false;
-    bool ok = true;
+  explicit TypedHost(F fn) : fn_(std::move(fn)) {
+    // The C++ signature's types, built once: accepts() runs for every lowered import of every
+    // instance (per request in a server).
     [&]<size_t... I>(std::index_sequence<I...>) {
-      ((ok = ok && wit_matches(Wit<std::tuple_element_t<I, Lifted>>::type(), t.params[I].type)),
-       ...);
+      (want_params_.push_back(Wit<std::tuple_element_t<I, Lifted>>::type()), ...);
     }
     (std::make_index_sequence<kArgs>{});
-    if constexpr (std::is_void_v<Out>) {
-      return ok && t.result.empty();
-    } else {
-      return ok && !t.result.empty() && wit_matches(Wit<Out>::type(), t.result);
+    if constexpr (!std::is_void_v<Out>) want_result_ = Wit<Out>::type();
+  }
+
+  // Runs for every lowered import of every instance (per request in a server), so decisions are
+  // remembered by the identity of the import's type nodes (held here, so that no other type
+  // can take their addresses): matching a large variant structurally costs thousands of
+  // instructions.
+  bool accepts(const FuncType& t) const override {
+    std::lock_guard<std::mutex> lock(accepted_mu_);
+    for (const Decision& d : accepted_) {
+      if (d.is_for(t)) return d.accepts;
     }
+    Decision d{{}, t.result, t.async, matches(t)};
+    for (const Field& p : t.params) d.params.push_back(p.type);
+    if (accepted_.size() >= kMaxDecisions) accepted_.erase(accepted_.begin());
+    accepted_.push_back(std::move(d));
+    return accepted_.back().accepts;
   }
 
   Result<size_t> call_raw(raw::Context& cx, const FuncType& t, std::span<const raw::Flat> args,
                           raw::Flat* results) override {
     using Layout = typename LayoutOf<Lifted>::Type;
+    if constexpr (kTakesStore) {
+      if (!cx.store()) return no_store();
+    }
     Lifted in;
     Result<void> r;
     size_t used = 0;
@@ -330,14 +358,14 @@ class TypedHost final : public raw::HostImpl {
     if (!r) return std::move(r).error();
     if constexpr (std::is_void_v<Out>) {
       if constexpr (IsResultT<R>) {
-        auto out = std::apply(fn_, std::move(in));
+        auto out = invoke(cx.store(), std::move(in));
         if (!out) return std::move(out).error();
       } else {
-        std::apply(fn_, std::move(in));
+        invoke(cx.store(), std::move(in));
       }
       return size_t{0};
     } else {
-      auto produced = std::apply(fn_, std::move(in));
+      auto produced = invoke(cx.store(), std::move(in));
       const Out* out = nullptr;
       if constexpr (IsResultT<R>) {
         if (!produced) return std::move(produced).error();
@@ -363,6 +391,37 @@ class TypedHost final : public raw::HostImpl {
   }
 
   Result<void> call_vals(std::span<const Val> args, std::vector<Val>& results) override {
+    if constexpr (kTakesStore) {
+      return no_store();
+    } else {
+      return call_vals_with(nullptr, args, results);
+    }
+  }
+  Result<void> call_vals_in(Store& store, std::span<const Val> args,
+                            std::vector<Val>& results) override {
+    return call_vals_with(&store, args, results);
+  }
+
+ private:
+  static Error no_store() {
+    return Error(ErrorKind::Usage, "this host function needs the store of a calling instance");
+  }
+  // fn_(args...), or fn_(*store, args...) when it takes the store.
+  template <class Tuple>
+  decltype(auto) invoke(Store* store, Tuple&& args) {
+    if constexpr (kTakesStore) {
+      return std::apply(
+          [&](auto&&... a) -> decltype(auto) {
+            return fn_(*store, std::forward<decltype(a)>(a)...);
+          },
+          std::forward<Tuple>(args));
+    } else {
+      (void)store;
+      return std::apply(fn_, std::forward<Tuple>(args));
+    }
+  }
+
+  Result<void> call_vals_with(Store* store, std::span<const Val> args, std::vector<Val>& results) {
     if (args.size() != kArgs) {
       return Error(ErrorKind::Usage, "host function takes " + std::to_string(kArgs) +
                                          " arguments, got " + std::to_string(args.size()));
@@ -383,20 +442,19 @@ class TypedHost final : public raw::HostImpl {
     (std::make_index_sequence<kArgs>{});
     if (err) return *err;
     if constexpr (std::is_void_v<R>) {
-      std::apply(fn_, converted);
+      invoke(store, converted);
       return {};
     } else if constexpr (IsResultT<R>) {
-      R r = std::apply(fn_, converted);
+      R r = invoke(store, converted);
       if (!r) return std::move(r).error();
       if constexpr (!std::is_void_v<Out>) results.push_back(Wit<Out>::to_val(*r));
       return {};
     } else {
-      results.push_back(Wit<R>::to_val(std::apply(fn_, converted)));
+      results.push_back(Wit<R>::to_val(invoke(store, converted)));
       return {};
     }
   }
 
- private:
   template <class X>
   static constexpr bool IsResultT = hull::api::detail::IsResult<X>::value;
   template <class Tuple>
@@ -416,7 +474,37 @@ class TypedHost final : public raw::HostImpl {
     (std::make_index_sequence<kArgs>{});
   }
 
+  bool matches(const FuncType& t) const {
+    if (t.params.size() != kArgs || t.async) return false;
+    for (size_t i = 0; i < kArgs; ++i) {
+      if (!wit_matches(want_params_[i], t.params[i].type)) return false;
+    }
+    if constexpr (std::is_void_v<Out>) {
+      return t.result.empty();
+    } else {
+      return !t.result.empty() && wit_matches(want_result_, t.result);
+    }
+  }
+  struct Decision {
+    std::vector<Type> params;
+    Type result;
+    bool async = false;
+    bool accepts = false;
+    bool is_for(const FuncType& t) const {
+      if (t.params.size() != params.size() || t.async != async) return false;
+      for (size_t i = 0; i < params.size(); ++i) {
+        if (t.params[i].type.ptr() != params[i].ptr()) return false;
+      }
+      return t.result.ptr() == result.ptr();
+    }
+  };
+  static constexpr size_t kMaxDecisions = 16;
+
   F fn_;
+  std::vector<Type> want_params_;
+  Type want_result_;
+  mutable std::mutex accepted_mu_;
+  mutable std::vector<Decision> accepted_;
 };
 }  // namespace detail
 
@@ -424,9 +512,16 @@ class TypedHost final : public raw::HostImpl {
 // the C++ signature matches passes its core values straight to typed lifting and lowering
 // (component_raw.hh); other callers go through Vals (a mismatch traps naming the parameter).
 // The callable may return void, a value, or Result<...> of those (an error becomes a trap).
+// A callable whose first parameter is `Store&` receives the calling instance's store there
+// (per-store host state, as StoreHostFunc): typed_host then gives a StoreHostFunc.
 template <class F>
-HostFunc typed_host(F fn) {
-  return raw::HostThunk{std::make_shared<detail::TypedHost<F>>(std::move(fn))};
+auto typed_host(F fn) {
+  auto impl = std::make_shared<detail::TypedHost<F>>(std::move(fn));
+  if constexpr (detail::TypedHost<F>::kTakesStore) {
+    return StoreHostFunc(raw::StoreHostThunk{std::move(impl)});
+  } else {
+    return HostFunc(raw::HostThunk{std::move(impl)});
+  }
 }
 
 // A host-defined resource whose representations are C++ objects: `Resource<T>::define`

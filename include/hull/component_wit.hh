@@ -339,6 +339,15 @@ struct Wit<std::string_view> : detail::WitStringRange {
   }
 };
 namespace detail {
+// The type a C++ handle (ResourceAny, a handle class) stands for: any own or borrow handle,
+// whatever its resource (checked when the handle is lifted or lowered). Not empty, so that a
+// payload that is a handle differs from no payload (result<own<r>> vs result) when matched.
+inline constexpr uint32_t kAnyResourceId = UINT32_MAX;
+inline Type any_handle_type() { return own_type(ResourceRef{kAnyResourceId, "any"}); }
+inline bool is_any_handle(const Type& t) {
+  return !t.empty() && t.kind() == TypeKind::Own && t.node().resource.id == kAnyResourceId;
+}
+
 // Handles: an i32 index into the guest's table; `t` (own<R> or borrow<R>) names the resource.
 struct WitHandle {
   static constexpr uint32_t size() { return 4; }
@@ -382,7 +391,7 @@ struct Wit<ResourceAny> : detail::WitHandle {
   static Result<ResourceAny> load(raw::Context& cx, const Type& t, uint32_t ptr) {
     return load_any(cx, t, ptr);
   }
-  static Type type() { return Type(); }  // any handle: checked when lifted/lowered
+  static Type type() { return detail::any_handle_type(); }  // checked when lifted/lowered
   static Val to_val(const ResourceAny& r) { return Val::resource(r); }
   static Result<ResourceAny> from_val(const Val& v) {
     if (v.kind() != TypeKind::Own && v.kind() != TypeKind::Borrow)
@@ -972,8 +981,10 @@ struct WitRecord {
 // empty `want` (ResourceAny or a handle class, which carry no resource identity) matches any
 // handle, also inside compound types. An empty `have` (no payload) needs an empty `want`.
 inline bool wit_matches(const Type& want, const Type& have) {
-  if (want.empty())
-    return have.empty() || have.kind() == TypeKind::Own || have.kind() == TypeKind::Borrow;
+  const bool have_handle =
+      !have.empty() && (have.kind() == TypeKind::Own || have.kind() == TypeKind::Borrow);
+  if (want.empty()) return have.empty() || have_handle;
+  if (is_any_handle(want)) return have_handle;
   if (have.empty() || want.kind() != have.kind()) return false;
   const TypeNode& w = want.node();
   const TypeNode& h = have.node();

@@ -2,8 +2,10 @@
 // read as zero), trimmed to the next memory's size on acquire.
 #include "runtime/reservation_pool.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <atomic>
 #include <cstdint>
@@ -52,12 +54,40 @@ void unmap(uint8_t* start) {
   pool().unmapped.fetch_add(1, std::memory_order_relaxed);
 }
 
-// How many reservations a quarter of the address-space limit holds (the limit can change at run
-// time); SIZE_MAX when unlimited.
-size_t address_space_share() {
+// How many reservations a quarter of the address-space limit holds; SIZE_MAX when unlimited.
+size_t read_address_space_share() {
   struct rlimit rl;
   if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
   return static_cast<size_t>(static_cast<uint64_t>(rl.rlim_cur) / 4 / kGuardedReservationBytes);
+}
+
+// The limit can change at run time, but reading it on every acquire and release cost two
+// system calls per request in `hull serve` (each instance acquires and releases a memory): it is
+// re-read when kShareMaxAgeNs have passed (a coarse clock read is a vDSO call, not a system
+// call) and in a forked child (death tests cap their own address space and then allocate).
+constexpr uint64_t kShareMaxAgeNs = 50'000'000;
+std::atomic<size_t> cached_share{SIZE_MAX};
+std::atomic<uint64_t> cached_share_at{0};  // coarse-clock ns of the read; 0: none yet
+
+uint64_t coarse_now_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(ts.tv_nsec) + 1;
+}
+
+size_t address_space_share() {
+  static const bool fork_hook = [] {
+    pthread_atfork(nullptr, nullptr, [] { cached_share_at.store(0, std::memory_order_relaxed); });
+    return true;
+  }();
+  (void)fork_hook;
+  const uint64_t now = coarse_now_ns();
+  const uint64_t at = cached_share_at.load(std::memory_order_relaxed);
+  if (at != 0 && now - at < kShareMaxAgeNs) return cached_share.load(std::memory_order_relaxed);
+  const size_t share = read_address_space_share();
+  cached_share.store(share, std::memory_order_relaxed);
+  cached_share_at.store(now, std::memory_order_relaxed);
+  return share;
 }
 
 // The cap in effect; call with mu held.

@@ -398,7 +398,10 @@ uint32_t i32_to_none_type_id() {
 // ---- lowered functions ----
 
 std::shared_ptr<ac::raw::HostImpl> HostFunc::raw_host() const {
-  if (store_fn) return nullptr;
+  if (store_fn) {
+    const auto* thunk = store_fn.target<ac::raw::StoreHostThunk>();
+    return thunk ? thunk->impl : nullptr;
+  }
   const auto* thunk = fn.target<ac::raw::HostThunk>();
   return thunk ? thunk->impl : nullptr;
 }

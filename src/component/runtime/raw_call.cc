@@ -17,7 +17,9 @@ namespace hull::api::component::raw {
 using hull::component::abi_detail::Site;
 namespace abi = hull::component::abi_detail;
 
-Context::Context(hull::component::LiftLowerContext& cx) : cx_(&cx) { refresh(); }
+Context::Context(hull::component::LiftLowerContext& cx, Store* store) : cx_(&cx), store_(store) {
+  refresh();
+}
 
 void Context::refresh() {
   mem_ = cx_->memory_data();
@@ -140,7 +142,7 @@ api::Result<void> call_export_raw(LiftedFunc& f, const ac::raw::ExportCall& call
     inst->set_entered_from(nullptr, false);
     inst->current_task = saved_task;
   };
-  ac::raw::Context raw(cx);
+  ac::raw::Context raw(cx, inst->store);
   ac::raw::Flat flat[ac::raw::kMaxFlatParams];
   auto n = call.lower_args(call.env, raw, flat);
   if (!n) {
@@ -163,7 +165,7 @@ api::Result<void> call_export_raw(LiftedFunc& f, const ac::raw::ExportCall& call
   ac::raw::Flat result_bits[kMaxFlatResults] = {};
   for (size_t i = 0; i < results.size(); ++i) result_bits[i] = core_bits(results[i]);
   // The context re-reads the memory: the core function may have grown it.
-  ac::raw::Context lift_raw(cx);
+  ac::raw::Context lift_raw(cx, inst->store);
   if (auto r = call.lift_result(call.env, lift_raw, result_bits, results.size()); !r) {
     finish();
     return r;
@@ -198,7 +200,7 @@ std::optional<api::Trap> call_lowered_raw(CanonFuncEnv& e, uint64_t* slots) {
   size_t n = std::min(plan.core.params.size(), std::size(args));
   for (size_t i = 0; i < n; ++i)
     args[i] = core_bits(api::Val::from_slots(plan.core.params[i], slots + i));
-  ac::raw::Context raw(cx);
+  ac::raw::Context raw(cx, inst->store);
   ac::raw::Flat out[kMaxFlatResults] = {};
   auto r = e.raw_host->call_raw(raw, *e.type, std::span<const ac::raw::Flat>(args, n), out);
   release_lends(inst, lend_scope);

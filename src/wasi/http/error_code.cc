@@ -7,75 +7,61 @@ namespace hull::wasi::http {
 
 namespace {
 
-constexpr std::array<const char*, 39> kNames = {
-    "DNS-timeout",
-    "DNS-error",
-    "destination-not-found",
-    "destination-unavailable",
-    "destination-IP-prohibited",
-    "destination-IP-unroutable",
-    "connection-refused",
-    "connection-terminated",
-    "connection-timeout",
-    "connection-read-timeout",
-    "connection-write-timeout",
-    "connection-limit-reached",
-    "TLS-protocol-error",
-    "TLS-certificate-error",
-    "TLS-alert-received",
-    "HTTP-request-denied",
-    "HTTP-request-length-required",
-    "HTTP-request-body-size",
-    "HTTP-request-method-invalid",
-    "HTTP-request-URI-invalid",
-    "HTTP-request-URI-too-long",
-    "HTTP-request-header-section-size",
-    "HTTP-request-header-size",
-    "HTTP-request-trailer-section-size",
-    "HTTP-request-trailer-size",
-    "HTTP-response-incomplete",
-    "HTTP-response-header-section-size",
-    "HTTP-response-header-size",
-    "HTTP-response-body-size",
-    "HTTP-response-trailer-section-size",
-    "HTTP-response-trailer-size",
-    "HTTP-response-transfer-coding",
-    "HTTP-response-content-coding",
-    "HTTP-response-timeout",
-    "HTTP-upgrade-failed",
-    "HTTP-protocol-error",
-    "loop-detected",
-    "configuration-error",
-    "internal-error",
-};
+const auto& kNames = cm::Wit<TypedErrorCode>::case_names;
 
-cm::Val opt_string(const std::optional<std::string>& s) {
-  return s ? cm::Val::some(cm::Val::string(*s)) : cm::Val::none();
+// A case's payload from an ErrorCode's fields (what each payload type carries: error_code.h).
+void fill(DnsErrorPayload& p, const ErrorCode& e) {
+  p.rcode = e.text;
+  if (e.number) p.info_code = static_cast<uint16_t>(*e.number);
 }
-std::optional<std::string> string_of(const cm::Val& opt) {
-  if (!opt.is_some()) return std::nullopt;
-  return opt.payload()->as_string();
+void fill(TlsAlertReceivedPayload& p, const ErrorCode& e) {
+  if (e.number) p.alert_id = static_cast<uint8_t>(*e.number);
+  p.alert_message = e.text;
 }
-std::optional<uint64_t> number_of(const cm::Val& opt) {
-  if (!opt.is_some()) return std::nullopt;
-  return opt.payload()->as_u64();
+void fill(FieldSizePayload& p, const ErrorCode& e) {
+  p.field_name = e.field_name;
+  p.field_size = e.field_size;
 }
+void fill(std::optional<FieldSizePayload>& p, const ErrorCode& e) {
+  if (e.field_name || e.field_size) fill(p.emplace(), e);
+}
+void fill(std::optional<uint32_t>& p, const ErrorCode& e) {
+  if (e.number) p = static_cast<uint32_t>(*e.number);
+}
+void fill(std::optional<uint64_t>& p, const ErrorCode& e) { p = e.number; }
+void fill(std::optional<std::string>& p, const ErrorCode& e) { p = e.text; }
 
-cm::Val field_size_payload(const ErrorCode& e) {
-  return cm::Val::record({{"field-name", opt_string(e.field_name)},
-                          {"field-size", e.field_size ? cm::Val::some(cm::Val::u32(*e.field_size))
-                                                      : cm::Val::none()}});
+// An ErrorCode's fields from a case's payload.
+void read(const DnsErrorPayload& p, ErrorCode& e) {
+  e.text = p.rcode;
+  if (p.info_code) e.number = *p.info_code;
 }
+void read(const TlsAlertReceivedPayload& p, ErrorCode& e) {
+  if (p.alert_id) e.number = *p.alert_id;
+  e.text = p.alert_message;
+}
+void read(const FieldSizePayload& p, ErrorCode& e) {
+  e.field_name = p.field_name;
+  e.field_size = p.field_size;
+}
+void read(const std::optional<FieldSizePayload>& p, ErrorCode& e) {
+  if (p) read(*p, e);
+}
+void read(const std::optional<uint32_t>& p, ErrorCode& e) {
+  if (p) e.number = *p;
+}
+void read(const std::optional<uint64_t>& p, ErrorCode& e) { e.number = p; }
+void read(const std::optional<std::string>& p, ErrorCode& e) { e.text = p; }
 
-void read_field_size_payload(const cm::Val& record, ErrorCode* e) {
-  if (record.items().size() < 2) return;
-  e->field_name = string_of(record.items()[0]);
-  if (auto n = number_of(record.items()[1])) e->field_size = static_cast<uint32_t>(*n);
+template <size_t I>
+void emplace_case(TypedErrorCode& t, const ErrorCode& e) {
+  auto& alt = t.value.emplace<I>();
+  if constexpr (cm::detail::HasPayload<std::decay_t<decltype(alt)>>) fill(alt.value, e);
 }
 
 }  // namespace
 
-const char* error_case_name(ErrorCase c) { return kNames[static_cast<size_t>(c)]; }
+const char* error_case_name(ErrorCase c) { return kNames[static_cast<size_t>(c)].data(); }
 
 std::optional<ErrorCase> error_case_of(std::string_view name) {
   for (size_t i = 0; i < kNames.size(); ++i) {
@@ -92,75 +78,35 @@ std::string ErrorCode::describe() const {
   return s;
 }
 
-cm::Val error_code_val(const ErrorCode& e) {
-  std::string name = error_case_name(e.kind);
-  auto opt_u = [](std::optional<uint64_t> n, bool u64) {
-    if (!n) return cm::Val::none();
-    return cm::Val::some(u64 ? cm::Val::u64(*n) : cm::Val::u32(static_cast<uint32_t>(*n)));
-  };
-  switch (e.kind) {
-    case ErrorCase::dns_error:
-      return cm::Val::variant(
-          name,
-          cm::Val::record({{"rcode", opt_string(e.text)},
-                           {"info-code",
-                            e.number ? cm::Val::some(cm::Val::u16(static_cast<uint16_t>(*e.number)))
-                                     : cm::Val::none()}}));
-    case ErrorCase::tls_alert_received:
-      return cm::Val::variant(
-          name,
-          cm::Val::record(
-              {{"alert-id", e.number ? cm::Val::some(cm::Val::u8(static_cast<uint8_t>(*e.number)))
-                                     : cm::Val::none()},
-               {"alert-message", opt_string(e.text)}}));
-    case ErrorCase::http_request_body_size:
-    case ErrorCase::http_response_body_size: return cm::Val::variant(name, opt_u(e.number, true));
-    case ErrorCase::http_request_header_section_size:
-    case ErrorCase::http_request_trailer_section_size:
-    case ErrorCase::http_response_header_section_size:
-    case ErrorCase::http_response_trailer_section_size:
-      return cm::Val::variant(name, opt_u(e.number, false));
-    case ErrorCase::http_request_header_size:
-      return cm::Val::variant(name, e.field_name || e.field_size
-                                        ? cm::Val::some(field_size_payload(e))
-                                        : cm::Val::none());
-    case ErrorCase::http_request_trailer_size:
-    case ErrorCase::http_response_header_size:
-    case ErrorCase::http_response_trailer_size:
-      return cm::Val::variant(name, field_size_payload(e));
-    case ErrorCase::http_response_transfer_coding:
-    case ErrorCase::http_response_content_coding:
-    case ErrorCase::internal_error: return cm::Val::variant(name, opt_string(e.text));
-    default: return cm::Val::variant(name);
+TypedErrorCode typed_error_code(const ErrorCode& e) {
+  TypedErrorCode t;
+  const size_t index = static_cast<size_t>(e.kind);
+  [&]<size_t... I>(std::index_sequence<I...>) {
+    ((I == index ? emplace_case<I>(t, e) : void()), ...);
   }
+  (std::make_index_sequence<std::variant_size_v<decltype(t.value)>>{});
+  return t;
+}
+
+ErrorCode error_code_of(const TypedErrorCode& t) {
+  ErrorCode e = ErrorCode::of(static_cast<ErrorCase>(t.value.index()));
+  std::visit(
+      [&](const auto& alt) {
+        if constexpr (cm::detail::HasPayload<std::decay_t<decltype(alt)>>) read(alt.value, e);
+      },
+      t.value);
+  return e;
+}
+
+cm::Val error_code_val(const ErrorCode& e) {
+  return cm::Wit<TypedErrorCode>::to_val(typed_error_code(e));
 }
 
 ErrorCode error_code_of(const cm::Val& v) {
-  auto kind = error_case_of(v.case_name());
-  ErrorCode e = ErrorCode::of(kind.value_or(ErrorCase::internal_error));
-  const cm::Val* p = v.payload();
-  if (!p) return e;
-  switch (e.kind) {
-    case ErrorCase::dns_error:
-    case ErrorCase::tls_alert_received:
-      if (p->items().size() == 2) {
-        bool dns = e.kind == ErrorCase::dns_error;
-        e.text = string_of(p->items()[dns ? 0 : 1]);
-        e.number = number_of(p->items()[dns ? 1 : 0]);
-      }
-      break;
-    case ErrorCase::http_request_header_size:
-      if (p->is_some()) read_field_size_payload(*p->payload(), &e);
-      break;
-    case ErrorCase::http_request_trailer_size:
-    case ErrorCase::http_response_header_size:
-    case ErrorCase::http_response_trailer_size: read_field_size_payload(*p, &e); break;
-    case ErrorCase::http_response_transfer_coding:
-    case ErrorCase::http_response_content_coding:
-    case ErrorCase::internal_error: e.text = string_of(*p); break;
-    default: e.number = number_of(*p); break;
-  }
-  return e;
+  auto t = cm::Wit<TypedErrorCode>::from_val(v);
+  // The runtime checked the value against the WIT type; only a mistyped host value lands here.
+  if (!t) return ErrorCode::internal("malformed error-code: " + t.error().message);
+  return error_code_of(*t);
 }
 
 StreamStatus stream_failure(const ErrorCode& e) {

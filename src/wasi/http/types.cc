@@ -7,6 +7,23 @@
 #include "wasi/http/objects.h"
 
 namespace hull::wasi::http {
+// wasi:http/types header-error on the typed path (p2::Definer::typed).
+struct TypedHeaderError {
+  struct InvalidSyntax {};
+  struct Forbidden {};
+  struct Immutable {};
+  std::variant<InvalidSyntax, Forbidden, Immutable> value;
+};
+}  // namespace hull::wasi::http
+
+template <>
+struct hull::api::component::Wit<hull::wasi::http::TypedHeaderError>
+    : hull::api::component::detail::WitVariant<hull::wasi::http::TypedHeaderError> {
+  static constexpr std::array<std::string_view, 3> case_names{"invalid-syntax", "forbidden",
+                                                              "immutable"};
+};
+
+namespace hull::wasi::http {
 
 namespace {
 
@@ -25,9 +42,9 @@ constexpr const char* kMethods[][2] = {
 // Removes an object the guest handed over (an own parameter): the guest's handle is gone, so
 // the object leaves the table here. One whose children (streams) still live is a trap.
 template <class T>
-api::Result<std::unique_ptr<T>> take(Ctx& c, const cm::Val& handle, const char* what) {
+api::Result<std::unique_ptr<T>> take(Ctx& c, uint32_t rep, const char* what) {
   ResourceTable::Removed why;
-  std::unique_ptr<HostObject> o = c.table.take(rep_of(handle), &why);
+  std::unique_ptr<HostObject> o = c.table.take(rep, &why);
   if (why == ResourceTable::Removed::has_children) {
     return trap(std::string(what) + " consumed while a resource derived from it (a stream or " +
                 "pollable) is still alive");
@@ -37,6 +54,24 @@ api::Result<std::unique_ptr<T>> take(Ctx& c, const cm::Val& handle, const char* 
   o.release();
   return std::unique_ptr<T>(t);
 }
+template <class T>
+api::Result<std::unique_ptr<T>> take(Ctx& c, const cm::Val& handle, const char* what) {
+  return take<T>(c, rep_of(handle), what);
+}
+template <class T>
+api::Result<std::unique_ptr<T>> take(Ctx& c, const cm::ResourceAny& handle, const char* what) {
+  return take<T>(c, handle.rep, what);
+}
+
+using Bytes = std::vector<uint8_t>;
+using Handle = cm::ResourceAny;
+// result<own<T>> (no error payload) and result (none at all).
+using HandleOrNothing = cm::WitResult<Handle, void>;
+using OkOrNothing = cm::WitResult<void, void>;
+using HeaderAnswer = cm::WitResult<void, TypedHeaderError>;
+
+std::string string_of(const Bytes& b) { return std::string(b.begin(), b.end()); }
+Bytes bytes_of(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
 cm::Val opt_string_val(const std::optional<std::string>& s) {
   return s ? cm::Val::some(cm::Val::string(*s)) : cm::Val::none();
@@ -45,15 +80,21 @@ cm::Val opt_string_val(const std::optional<std::string>& s) {
 cm::Val header_error_val(HeaderError e) { return cm::Val::variant(header_error_name(e)); }
 
 // result<_, header-error>
-void header_answer(std::optional<HeaderError> e, Results& r) {
-  r.push_back(e ? cm::Val::err(header_error_val(*e)) : cm::Val::ok());
+HeaderAnswer header_answer(std::optional<HeaderError> e) {
+  if (!e) return HeaderAnswer::ok();
+  switch (*e) {
+    case HeaderError::invalid_syntax: return HeaderAnswer::err({TypedHeaderError::InvalidSyntax{}});
+    case HeaderError::forbidden: return HeaderAnswer::err({TypedHeaderError::Forbidden{}});
+    case HeaderError::immutable: return HeaderAnswer::err({TypedHeaderError::Immutable{}});
+  }
+  return HeaderAnswer::err({TypedHeaderError::InvalidSyntax{}});
 }
 
-api::Result<cm::Val> push_fields(Ctx& c, const p2::ResourceTypes& t, FieldEntries entries,
-                                 bool immutable) {
+api::Result<Handle> push_fields(Ctx& c, const p2::ResourceTypes& t, FieldEntries entries,
+                                bool immutable) {
   auto rep = push(c, std::make_unique<Fields>(std::move(entries), immutable));
   if (!rep) return std::move(rep).error();
-  return own(t.fields, *rep);
+  return p2::own_handle(t.fields, *rep);
 }
 
 api::Result<cm::Val> push_pollable(Ctx& c, const p2::ResourceTypes& t, uint32_t parent,
@@ -78,20 +119,16 @@ std::optional<uint64_t> content_length_of(const FieldEntries& headers) {
 }
 
 // result<own<outgoing-body>>: the body of a request or response, at most once.
-api::Result<void> body_answer(Ctx& c, const p2::ResourceTypes& t,
-                              std::shared_ptr<OutgoingBodyPipe>* slot, const FieldEntries& headers,
-                              bool is_request, Results& r) {
-  if (*slot) {
-    r.push_back(cm::Val::err());
-    return {};
-  }
+api::Result<HandleOrNothing> body_answer(Ctx& c, const p2::ResourceTypes& t,
+                                         std::shared_ptr<OutgoingBodyPipe>* slot,
+                                         const FieldEntries& headers, bool is_request) {
+  if (*slot) return HandleOrNothing::err();
   *slot = std::make_shared<OutgoingBodyPipe>();
   (*slot)->content_length = content_length_of(headers);
   (*slot)->is_request = is_request;
   auto rep = push(c, std::make_unique<OutgoingBody>(*slot));
   if (!rep) return std::move(rep).error();
-  r.push_back(cm::Val::ok(own(t.outgoing_body, *rep)));
-  return {};
+  return HandleOrNothing::ok(p2::own_handle(t.outgoing_body, *rep));
 }
 
 bool is_valid_path_with_query(std::string_view s) {
@@ -118,12 +155,7 @@ bool is_valid_authority(std::string_view s) {
 }
 
 void add_fields(p2::Definer& d, const p2::Types& types) {
-  d.fn("[constructor]fields", [types](Ctx& c, Args, Results& r) -> api::Result<void> {
-    auto v = push_fields(c, *types, {}, false);
-    if (!v) return std::move(v).error();
-    r.push_back(std::move(*v));
-    return {};
-  });
+  d.typed("[constructor]fields", [types](Ctx& c) { return push_fields(c, *types, {}, false); });
   d.fn("[static]fields.from-list", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
     FieldEntries entries = field_entries_of(a[0]);
     if (auto e = Fields::check(entries)) {
@@ -132,56 +164,58 @@ void add_fields(p2::Definer& d, const p2::Types& types) {
     }
     auto v = push_fields(c, *types, std::move(entries), false);
     if (!v) return std::move(v).error();
-    r.push_back(cm::Val::ok(std::move(*v)));
+    r.push_back(cm::Val::ok(cm::Val::resource(*v)));
     return {};
   });
-  d.fn("[method]fields.get", [](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto f = get<Fields>(c, a[0], "fields");
+  d.typed("[method]fields.get",
+          [](Ctx& c, Handle fields, std::string name) -> api::Result<std::vector<Bytes>> {
+            auto f = get<Fields>(c, fields, "fields");
+            if (!f) return std::move(f).error();
+            std::vector<Bytes> out;
+            for (const std::string& v : (*f)->get(name)) out.push_back(bytes_of(v));
+            return out;
+          });
+  d.typed("[method]fields.has", [](Ctx& c, Handle fields, std::string name) -> api::Result<bool> {
+    auto f = get<Fields>(c, fields, "fields");
     if (!f) return std::move(f).error();
-    std::vector<cm::Val> out;
-    for (auto& v : (*f)->get(a[1].as_string())) out.push_back(p2::bytes_val(v));
-    r.push_back(cm::Val::list(std::move(out)));
-    return {};
+    return (*f)->has(name);
   });
-  d.fn("[method]fields.has", [](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto f = get<Fields>(c, a[0], "fields");
+  d.typed("[method]fields.set",
+          [](Ctx& c, Handle fields, std::string name,
+             std::vector<Bytes> values) -> api::Result<HeaderAnswer> {
+            auto f = get<Fields>(c, fields, "fields");
+            if (!f) return std::move(f).error();
+            std::vector<std::string> strings;
+            strings.reserve(values.size());
+            for (const Bytes& v : values) strings.push_back(string_of(v));
+            return header_answer((*f)->set(name, strings));
+          });
+  d.typed("[method]fields.delete",
+          [](Ctx& c, Handle fields, std::string name) -> api::Result<HeaderAnswer> {
+            auto f = get<Fields>(c, fields, "fields");
+            if (!f) return std::move(f).error();
+            return header_answer((*f)->remove(name));
+          });
+  d.typed("[method]fields.append",
+          [](Ctx& c, Handle fields, std::string name, Bytes value) -> api::Result<HeaderAnswer> {
+            auto f = get<Fields>(c, fields, "fields");
+            if (!f) return std::move(f).error();
+            return header_answer((*f)->append(name, string_of(value)));
+          });
+  d.typed("[method]fields.entries",
+          [](Ctx& c, Handle fields) -> api::Result<std::vector<std::tuple<std::string, Bytes>>> {
+            auto f = get<Fields>(c, fields, "fields");
+            if (!f) return std::move(f).error();
+            std::vector<std::tuple<std::string, Bytes>> out;
+            out.reserve((*f)->entries().size());
+            for (const auto& [name, value] : (*f)->entries())
+              out.emplace_back(name, bytes_of(value));
+            return out;
+          });
+  d.typed("[method]fields.clone", [types](Ctx& c, Handle fields) -> api::Result<Handle> {
+    auto f = get<Fields>(c, fields, "fields");
     if (!f) return std::move(f).error();
-    r.push_back(cm::Val::boolean((*f)->has(a[1].as_string())));
-    return {};
-  });
-  d.fn("[method]fields.set", [](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto f = get<Fields>(c, a[0], "fields");
-    if (!f) return std::move(f).error();
-    std::vector<std::string> values;
-    for (const cm::Val& v : a[2].items()) values.push_back(p2::bytes_of(v));
-    header_answer((*f)->set(a[1].as_string(), values), r);
-    return {};
-  });
-  d.fn("[method]fields.delete", [](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto f = get<Fields>(c, a[0], "fields");
-    if (!f) return std::move(f).error();
-    header_answer((*f)->remove(a[1].as_string()), r);
-    return {};
-  });
-  d.fn("[method]fields.append", [](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto f = get<Fields>(c, a[0], "fields");
-    if (!f) return std::move(f).error();
-    header_answer((*f)->append(a[1].as_string(), p2::bytes_of(a[2])), r);
-    return {};
-  });
-  d.fn("[method]fields.entries", [](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto f = get<Fields>(c, a[0], "fields");
-    if (!f) return std::move(f).error();
-    r.push_back(field_entries_val((*f)->entries()));
-    return {};
-  });
-  d.fn("[method]fields.clone", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto f = get<Fields>(c, a[0], "fields");
-    if (!f) return std::move(f).error();
-    auto v = push_fields(c, *types, (*f)->entries(), false);
-    if (!v) return std::move(v).error();
-    r.push_back(std::move(*v));
-    return {};
+    return push_fields(c, *types, (*f)->entries(), false);
   });
 }
 
@@ -190,29 +224,22 @@ void add_fields(p2::Definer& d, const p2::Types& types) {
 template <class M>
 void define_incoming_headers_and_consume(p2::Definer& d, const p2::Types& types, const char* what) {
   const std::string name(what);
-  d.fn("[method]" + name + ".headers",
-       [types, what](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto q = get<M>(c, a[0], what);
-         if (!q) return std::move(q).error();
-         auto v = push_fields(c, *types, (*q)->headers, true);
-         if (!v) return std::move(v).error();
-         r.push_back(std::move(*v));
-         return {};
-       });
-  d.fn("[method]" + name + ".consume",
-       [types, what](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto q = get<M>(c, a[0], what);
-         if (!q) return std::move(q).error();
-         if (!(*q)->body) {
-           r.push_back(cm::Val::err());  // the body was taken already
-           return {};
-         }
-         auto rep = push(c, std::make_unique<IncomingBody>(std::move((*q)->body)));
-         (*q)->body.reset();
-         if (!rep) return std::move(rep).error();
-         r.push_back(cm::Val::ok(own(types->incoming_body, *rep)));
-         return {};
-       });
+  d.typed("[method]" + name + ".headers",
+          [types, what](Ctx& c, Handle message) -> api::Result<Handle> {
+            auto q = get<M>(c, message, what);
+            if (!q) return std::move(q).error();
+            return push_fields(c, *types, (*q)->headers, true);
+          });
+  d.typed("[method]" + name + ".consume",
+          [types, what](Ctx& c, Handle message) -> api::Result<HandleOrNothing> {
+            auto q = get<M>(c, message, what);
+            if (!q) return std::move(q).error();
+            if (!(*q)->body) return HandleOrNothing::err();  // the body was taken already
+            auto rep = push(c, std::make_unique<IncomingBody>(std::move((*q)->body)));
+            (*q)->body.reset();
+            if (!rep) return std::move(rep).error();
+            return HandleOrNothing::ok(p2::own_handle(types->incoming_body, *rep));
+          });
 }
 
 void add_incoming_request(p2::Definer& d, const p2::Types& types) {
@@ -223,25 +250,24 @@ void add_incoming_request(p2::Definer& d, const p2::Types& types) {
     r.push_back(method_val((*q)->method));
     return {};
   });
-  d.fn("[method]incoming-request.path-with-query",
-       [](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto q = get<R>(c, a[0], "incoming-request");
-         if (!q) return std::move(q).error();
-         r.push_back(opt_string_val((*q)->path_with_query));
-         return {};
-       });
+  d.typed("[method]incoming-request.path-with-query",
+          [](Ctx& c, Handle request) -> api::Result<std::optional<std::string>> {
+            auto q = get<R>(c, request, "incoming-request");
+            if (!q) return std::move(q).error();
+            return (*q)->path_with_query;
+          });
   d.fn("[method]incoming-request.scheme", [](Ctx& c, Args a, Results& r) -> api::Result<void> {
     auto q = get<R>(c, a[0], "incoming-request");
     if (!q) return std::move(q).error();
     r.push_back((*q)->scheme ? cm::Val::some(scheme_val(*(*q)->scheme)) : cm::Val::none());
     return {};
   });
-  d.fn("[method]incoming-request.authority", [](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto q = get<R>(c, a[0], "incoming-request");
-    if (!q) return std::move(q).error();
-    r.push_back(opt_string_val((*q)->authority));
-    return {};
-  });
+  d.typed("[method]incoming-request.authority",
+          [](Ctx& c, Handle request) -> api::Result<std::optional<std::string>> {
+            auto q = get<R>(c, request, "incoming-request");
+            if (!q) return std::move(q).error();
+            return (*q)->authority;
+          });
   define_incoming_headers_and_consume<R>(d, types, "incoming-request");
 }
 
@@ -340,20 +366,18 @@ void add_outgoing_request(p2::Definer& d, const p2::Types& types) {
     r.push_back(own(types->outgoing_request, *rep));
     return {};
   });
-  d.fn("[method]outgoing-request.body", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto q = get<R>(c, a[0], "outgoing-request");
-    if (!q) return std::move(q).error();
-    return body_answer(c, *types, &(*q)->body, (*q)->headers, true, r);
-  });
-  d.fn("[method]outgoing-request.headers",
-       [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto q = get<R>(c, a[0], "outgoing-request");
-         if (!q) return std::move(q).error();
-         auto v = push_fields(c, *types, (*q)->headers, true);
-         if (!v) return std::move(v).error();
-         r.push_back(std::move(*v));
-         return {};
-       });
+  d.typed("[method]outgoing-request.body",
+          [types](Ctx& c, Handle request) -> api::Result<HandleOrNothing> {
+            auto q = get<R>(c, request, "outgoing-request");
+            if (!q) return std::move(q).error();
+            return body_answer(c, *types, &(*q)->body, (*q)->headers, true);
+          });
+  d.typed("[method]outgoing-request.headers",
+          [types](Ctx& c, Handle request) -> api::Result<Handle> {
+            auto q = get<R>(c, request, "outgoing-request");
+            if (!q) return std::move(q).error();
+            return push_fields(c, *types, (*q)->headers, true);
+          });
   add_outgoing_request_target(d);
 }
 
@@ -389,20 +413,22 @@ void add_request_options(p2::Definer& d, const p2::Types& types) {
 }
 
 void add_responses(p2::Definer& d, const p2::Types& types) {
-  d.fn("[static]response-outparam.set", [](Ctx& c, Args a, Results&) -> api::Result<void> {
-    auto param = take<ResponseOutparam>(c, a[0], "response-outparam");
-    if (!param) return std::move(param).error();
-    OutparamSlot& slot = *(*param)->slot;
-    if (a[1].is_ok()) {
-      auto resp = take<OutgoingResponse>(c, *a[1].payload(), "outgoing-response");
-      if (!resp) return std::move(resp).error();
-      if ((*resp)->body && slot.attach_body) slot.attach_body(*(*resp)->body);
-      slot.answer = std::move(*resp);
-    } else {
-      slot.answer = error_code_of(*a[1].payload());
-    }
-    return {};
-  });
+  d.typed("[static]response-outparam.set",
+          [](Ctx& c, Handle outparam,
+             cm::WitResult<Handle, TypedErrorCode> response) -> api::Result<void> {
+            auto param = take<ResponseOutparam>(c, outparam, "response-outparam");
+            if (!param) return std::move(param).error();
+            OutparamSlot& slot = *(*param)->slot;
+            if (response.is_ok()) {
+              auto resp = take<OutgoingResponse>(c, response.value(), "outgoing-response");
+              if (!resp) return std::move(resp).error();
+              if ((*resp)->body && slot.attach_body) slot.attach_body(*(*resp)->body);
+              slot.answer = std::move(*resp);
+            } else {
+              slot.answer = error_code_of(response.error());
+            }
+            return {};
+          });
   d.fn("[method]response-outparam.send-informational",
        [](Ctx& c, Args a, Results& r) -> api::Result<void> {
          if (auto p = get<ResponseOutparam>(c, a[0], "response-outparam"); !p) {
@@ -421,66 +447,54 @@ void add_responses(p2::Definer& d, const p2::Types& types) {
   });
   define_incoming_headers_and_consume<IncomingResponse>(d, types, "incoming-response");
 
-  d.fn("[constructor]outgoing-response", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto headers = take<Fields>(c, a[0], "fields");
+  d.typed("[constructor]outgoing-response", [types](Ctx& c, Handle fields) -> api::Result<Handle> {
+    auto headers = take<Fields>(c, fields, "fields");
     if (!headers) return std::move(headers).error();
     auto resp = std::make_unique<OutgoingResponse>();
     resp->headers = (*headers)->entries();
     auto rep = push(c, std::move(resp));
     if (!rep) return std::move(rep).error();
-    r.push_back(own(types->outgoing_response, *rep));
-    return {};
+    return p2::own_handle(types->outgoing_response, *rep);
   });
-  d.fn("[method]outgoing-response.status-code",
-       [](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto q = get<OutgoingResponse>(c, a[0], "outgoing-response");
-         if (!q) return std::move(q).error();
-         r.push_back(cm::Val::u16((*q)->status));
-         return {};
-       });
-  d.fn("[method]outgoing-response.set-status-code",
-       [](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto q = get<OutgoingResponse>(c, a[0], "outgoing-response");
-         if (!q) return std::move(q).error();
-         uint64_t code = a[1].as_u64();
-         if (code < 100 || code > 999) {  // a status code has three digits
-           r.push_back(cm::Val::err());
-           return {};
-         }
-         (*q)->status = static_cast<uint16_t>(code);
-         r.push_back(cm::Val::ok());
-         return {};
-       });
-  d.fn("[method]outgoing-response.headers",
-       [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto q = get<OutgoingResponse>(c, a[0], "outgoing-response");
-         if (!q) return std::move(q).error();
-         auto v = push_fields(c, *types, (*q)->headers, true);
-         if (!v) return std::move(v).error();
-         r.push_back(std::move(*v));
-         return {};
-       });
-  d.fn("[method]outgoing-response.body", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto q = get<OutgoingResponse>(c, a[0], "outgoing-response");
-    if (!q) return std::move(q).error();
-    return body_answer(c, *types, &(*q)->body, (*q)->headers, false, r);
-  });
+  d.typed("[method]outgoing-response.status-code",
+          [](Ctx& c, Handle response) -> api::Result<uint16_t> {
+            auto q = get<OutgoingResponse>(c, response, "outgoing-response");
+            if (!q) return std::move(q).error();
+            return (*q)->status;
+          });
+  d.typed("[method]outgoing-response.set-status-code",
+          [](Ctx& c, Handle response, uint16_t code) -> api::Result<OkOrNothing> {
+            auto q = get<OutgoingResponse>(c, response, "outgoing-response");
+            if (!q) return std::move(q).error();
+            if (code < 100 || code > 999) return OkOrNothing::err();  // three digits
+            (*q)->status = code;
+            return OkOrNothing::ok();
+          });
+  d.typed("[method]outgoing-response.headers",
+          [types](Ctx& c, Handle response) -> api::Result<Handle> {
+            auto q = get<OutgoingResponse>(c, response, "outgoing-response");
+            if (!q) return std::move(q).error();
+            return push_fields(c, *types, (*q)->headers, true);
+          });
+  d.typed("[method]outgoing-response.body",
+          [types](Ctx& c, Handle response) -> api::Result<HandleOrNothing> {
+            auto q = get<OutgoingResponse>(c, response, "outgoing-response");
+            if (!q) return std::move(q).error();
+            return body_answer(c, *types, &(*q)->body, (*q)->headers, false);
+          });
 }
 
 void add_bodies(p2::Definer& d, const p2::Types& types) {
-  d.fn("[method]incoming-body.stream", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto b = get<IncomingBody>(c, a[0], "incoming-body");
-    if (!b) return std::move(b).error();
-    if ((*b)->stream_taken) {
-      r.push_back(cm::Val::err());
-      return {};
-    }
-    (*b)->stream_taken = true;
-    auto rep = push(c, body_input((*b)->source), rep_of(a[0]));
-    if (!rep) return std::move(rep).error();
-    r.push_back(cm::Val::ok(own(types->input_stream, *rep)));
-    return {};
-  });
+  d.typed("[method]incoming-body.stream",
+          [types](Ctx& c, Handle body) -> api::Result<HandleOrNothing> {
+            auto b = get<IncomingBody>(c, body, "incoming-body");
+            if (!b) return std::move(b).error();
+            if ((*b)->stream_taken) return HandleOrNothing::err();
+            (*b)->stream_taken = true;
+            auto rep = push(c, body_input((*b)->source), body.rep);
+            if (!rep) return std::move(rep).error();
+            return HandleOrNothing::ok(p2::own_handle(types->input_stream, *rep));
+          });
   d.fn("[static]incoming-body.finish", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
     auto b = take<IncomingBody>(c, a[0], "incoming-body");
     if (!b) return std::move(b).error();
@@ -522,53 +536,51 @@ void add_bodies(p2::Definer& d, const p2::Types& types) {
     if (trailers) {
       auto v = push_fields(c, *types, *trailers, true);
       if (!v) return std::move(v).error();
-      inner = cm::Val::some(std::move(*v));
+      inner = cm::Val::some(cm::Val::resource(*v));
     }
     r.push_back(cm::Val::some(cm::Val::ok(cm::Val::ok(std::move(inner)))));
     return {};
   });
 
-  d.fn("[method]outgoing-body.write", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto b = get<OutgoingBody>(c, a[0], "outgoing-body");
-    if (!b) return std::move(b).error();
-    if ((*b)->stream_taken) {
-      r.push_back(cm::Val::err());
-      return {};
-    }
-    (*b)->stream_taken = true;
-    auto rep = push(c, body_output((*b)->pipe), rep_of(a[0]));
-    if (!rep) return std::move(rep).error();
-    r.push_back(cm::Val::ok(own(types->output_stream, *rep)));
-    return {};
-  });
-  d.fn("[static]outgoing-body.finish", [](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto b = take<OutgoingBody>(c, a[0], "outgoing-body");
-    if (!b) return std::move(b).error();
-    std::optional<FieldEntries> trailers;
-    if (a[1].is_some()) {
-      auto t = take<Fields>(c, *a[1].payload(), "fields");
-      if (!t) return std::move(t).error();
-      trailers = (*t)->entries();
-    }
-    OutgoingBodyPipe& pipe = *(*b)->pipe;
-    if (pipe.failed) {
-      r.push_back(cm::Val::err(error_code_val(*pipe.failed)));
-      return {};  // the body object's destructor marks it broken
-    }
-    if (pipe.content_length && pipe.written != *pipe.content_length) {
-      // A body shorter than its declared length: the message cannot be completed.
-      ErrorCode e = pipe.size_error();
-      e.number = pipe.written;
-      pipe.failed = e;
-      r.push_back(cm::Val::err(error_code_val(e)));
-      return {};
-    }
-    pipe.state = OutgoingBodyPipe::State::finished;
-    pipe.trailers = std::move(trailers);
-    if (pipe.drain) pipe.drain();
-    r.push_back(cm::Val::ok());
-    return {};
-  });
+  d.typed("[method]outgoing-body.write",
+          [types](Ctx& c, Handle body) -> api::Result<HandleOrNothing> {
+            auto b = get<OutgoingBody>(c, body, "outgoing-body");
+            if (!b) return std::move(b).error();
+            if ((*b)->stream_taken) return HandleOrNothing::err();
+            (*b)->stream_taken = true;
+            auto rep = push(c, body_output((*b)->pipe), body.rep);
+            if (!rep) return std::move(rep).error();
+            return HandleOrNothing::ok(p2::own_handle(types->output_stream, *rep));
+          });
+  using FinishAnswer = cm::WitResult<void, TypedErrorCode>;
+  d.typed(
+      "[static]outgoing-body.finish",
+      [](Ctx& c, Handle body, std::optional<Handle> trailer_fields) -> api::Result<FinishAnswer> {
+        auto b = take<OutgoingBody>(c, body, "outgoing-body");
+        if (!b) return std::move(b).error();
+        std::optional<FieldEntries> trailers;
+        if (trailer_fields) {
+          auto t = take<Fields>(c, *trailer_fields, "fields");
+          if (!t) return std::move(t).error();
+          trailers = (*t)->entries();
+        }
+        OutgoingBodyPipe& pipe = *(*b)->pipe;
+        if (pipe.failed) {
+          // The body object's destructor marks it broken.
+          return FinishAnswer::err(typed_error_code(*pipe.failed));
+        }
+        if (pipe.content_length && pipe.written != *pipe.content_length) {
+          // A body shorter than its declared length: the message cannot be completed.
+          ErrorCode e = pipe.size_error();
+          e.number = pipe.written;
+          pipe.failed = e;
+          return FinishAnswer::err(typed_error_code(e));
+        }
+        pipe.state = OutgoingBodyPipe::State::finished;
+        pipe.trailers = std::move(trailers);
+        if (pipe.drain) pipe.drain();
+        return FinishAnswer::ok();
+      });
 
   d.fn("[method]future-incoming-response.subscribe",
        [types](Ctx& c, Args a, Results& r) -> api::Result<void> {

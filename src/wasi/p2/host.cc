@@ -44,6 +44,19 @@ std::string describe(const cm::Val& v) {
   }
 }
 
+void trace_call(const std::string& what, std::span<const cm::Val> args,
+                const std::string& outcome) {
+  std::string line = what + "(";
+  for (size_t i = 0; i < args.size(); ++i) line += (i ? ", " : "") + describe(args[i]);
+  line += ")" + outcome;
+  std::fprintf(stderr, "[wasi] %s\n", line.c_str());
+}
+
+api::Error no_wasi_state(const std::string& what) {
+  return api::Error(api::ErrorKind::Usage,
+                    what + ": this store has no WASI state (call hull::api::wasi::attach)");
+}
+
 Ctx* ctx_of(const api::Store& store) { return static_cast<Ctx*>(store.slot(&kSlotKey)); }
 
 api::Error trap(std::string message) { return api::Error(api::Trap::host(std::move(message))); }
@@ -54,30 +67,22 @@ Definer::Definer(cm::Linker& linker, std::string_view package_iface)
 void Definer::fn(std::string_view name, Impl impl) {
   if (!status_) return;
   std::string what = path_ + "#" + std::string(name);
-  status_ = linker_.func(
-      what,
-      [impl = std::move(impl), what](api::Store& store, Args args,
-                                     Results& results) -> api::Result<void> {
-        Ctx* c = ctx_of(store);
-        if (!c) {
-          return api::Error(api::ErrorKind::Usage,
-                            what + ": this store has no WASI state (call hull::api::wasi::attach)");
-        }
-        if (!c->trace) return impl(*c, args, results);
-        auto r = impl(*c, args, results);
-        std::string line = what + "(";
-        for (size_t i = 0; i < args.size(); ++i) {
-          line += (i ? ", " : "") + describe(args[i]);
-        }
-        line += ")";
-        if (!r) {
-          line += " -> trap: " + r.error().message;
-        } else if (!results.empty()) {
-          line += " -> " + describe(results[0]);
-        }
-        std::fprintf(stderr, "[wasi] %s\n", line.c_str());
-        return r;
-      });
+  status_ = linker_.func(what,
+                         [impl = std::move(impl), what](api::Store& store, Args args,
+                                                        Results& results) -> api::Result<void> {
+                           Ctx* c = ctx_of(store);
+                           if (!c) return no_wasi_state(what);
+                           if (!c->trace) return impl(*c, args, results);
+                           auto r = impl(*c, args, results);
+                           std::string outcome;
+                           if (!r) {
+                             outcome = " -> trap: " + r.error().message;
+                           } else if (!results.empty()) {
+                             outcome = " -> " + describe(results[0]);
+                           }
+                           trace_call(what, args, outcome);
+                           return r;
+                         });
 }
 
 cm::ResourceType Definer::resource(std::string_view name) {
@@ -134,17 +139,9 @@ cm::Val string_list(const std::vector<std::string>& items) {
 }
 
 api::Result<cm::Val> stream_error(Ctx& c, const ResourceTypes& t, StreamStatus status) {
-  switch (status.kind) {
-    case StreamStatus::Kind::ok:
-    case StreamStatus::Kind::closed: return cm::Val::variant("closed");
-    case StreamStatus::Kind::trap: return trap(status.message);
-    case StreamStatus::Kind::failed: {
-      auto rep = push(c, std::make_unique<IoError>(status.code, status.message));
-      if (!rep) return std::move(rep).error();
-      return cm::Val::variant("last-operation-failed", own(t.error, *rep));
-    }
-  }
-  return cm::Val::variant("closed");
+  auto e = typed_stream_error(c, t, std::move(status));
+  if (!e) return std::move(e).error();
+  return cm::Wit<StreamError>::to_val(*e);
 }
 
 api::Result<void> stream_result(Ctx& c, const ResourceTypes& t, StreamStatus status,
@@ -157,6 +154,27 @@ api::Result<void> stream_result(Ctx& c, const ResourceTypes& t, StreamStatus sta
   if (!e) return std::move(e).error();
   r.push_back(cm::Val::err(std::move(*e)));
   return {};
+}
+
+api::Result<StreamError> typed_stream_error(Ctx& c, const ResourceTypes& t, StreamStatus status) {
+  switch (status.kind) {
+    case StreamStatus::Kind::ok:
+    case StreamStatus::Kind::closed: return StreamError{StreamError::Closed{}};
+    case StreamStatus::Kind::trap: return trap(status.message);
+    case StreamStatus::Kind::failed: {
+      auto rep = push(c, std::make_unique<IoError>(status.code, status.message));
+      if (!rep) return std::move(rep).error();
+      return StreamError{StreamError::LastOperationFailed{own_handle(t.error, *rep)}};
+    }
+  }
+  return StreamError{StreamError::Closed{}};
+}
+
+api::Result<StreamResult> typed_stream_result(Ctx& c, const ResourceTypes& t, StreamStatus status) {
+  if (status.ok()) return StreamResult::ok();
+  auto e = typed_stream_error(c, t, std::move(status));
+  if (!e) return std::move(e).error();
+  return StreamResult::err(std::move(*e));
 }
 
 api::Result<void> block_on(Ctx& c, const Readiness& r) {

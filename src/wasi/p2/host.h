@@ -10,9 +10,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "hull/component.hh"
+#include "hull/component_typed.hh"
 #include "hull/wasi.hh"
 #include "wasi/core/descriptor.h"
 #include "wasi/core/reactor.h"
@@ -87,6 +89,41 @@ Ctx* ctx_of(const api::Store& store);
 // A trap raised by a host function (the guest broke an interface contract).
 api::Error trap(std::string message);
 
+// HULL_WASI_TRACE's line for one call: "[wasi] what(args) -> outcome" on stderr.
+std::string describe(const cm::Val& v);
+void trace_call(const std::string& what, std::span<const cm::Val> args, const std::string& outcome);
+api::Error no_wasi_state(const std::string& what);
+
+namespace detail {
+// A typed WASI function (Definer::typed) as the store-taking callable typed_host wraps: finds
+// the store's Ctx, traces the call when asked, runs `impl`.
+template <class F, class R, class Params>
+struct CtxHost;
+template <class F, class R, class... A>
+struct CtxHost<F, R, std::tuple<Ctx, A...>> {
+  static_assert(api::detail::IsResult<R>::value, "a typed WASI function returns api::Result");
+  using Out = typename api::detail::IsResult<R>::Inner;
+  F impl;
+  std::shared_ptr<const std::string> what;
+  R operator()(api::Store& store, A... a) {
+    Ctx* c = ctx_of(store);
+    if (!c) return no_wasi_state(*what);
+    if (!c->trace) [[likely]]
+      return impl(*c, std::move(a)...);
+    const cm::Val args[] = {cm::Wit<A>::to_val(a)..., cm::Val()};
+    R r = impl(*c, std::move(a)...);
+    std::string outcome;
+    if (!r) {
+      outcome = " -> trap: " + r.error().message;
+    } else if constexpr (!std::is_void_v<Out>) {
+      outcome = " -> " + describe(cm::Wit<Out>::to_val(*r));
+    }
+    trace_call(*what, std::span<const cm::Val>(args, sizeof...(A)), outcome);
+    return r;
+  }
+};
+}  // namespace detail
+
 // Defines the functions of one interface ("wasi:io/streams") at kVersion.
 class Definer {
  public:
@@ -94,6 +131,18 @@ class Definer {
   Definer(cm::Linker& linker, std::string_view package_iface);
   // A function of the interface: "read", "[method]input-stream.read", ...
   void fn(std::string_view name, Impl impl);
+  // The same on the typed path (hull/component_typed.hh): `impl` takes Ctx& and then the
+  // function's parameters as Wit<T> types (handles as ResourceAny) and returns api::Result of
+  // its result. A guest whose import has that type passes its core values straight to it: no
+  // Val trees are built (what hull serve's per-request host calls spend most on otherwise).
+  template <class F>
+  void typed(std::string_view name, F impl) {
+    using Sig = cm::detail::Signature<F>;
+    using Host = detail::CtxHost<F, typename Sig::Ret, typename Sig::Args>;
+    if (!status_) return;
+    auto what = std::make_shared<const std::string>(path_ + "#" + std::string(name));
+    status_ = linker_.func(*what, cm::typed_host(Host{std::move(impl), what}));
+  }
   // A resource of the interface whose objects live in the store's table.
   cm::ResourceType resource(std::string_view name);
   // A resource another interface defined, under this interface's name for it (`use`).
@@ -117,10 +166,22 @@ api::Result<uint32_t> push(Ctx& c, std::unique_ptr<HostObject> object,
 // The object behind a handle the guest passed (borrow or own): a trap when it is gone or of
 // another kind — the component model guarantees neither for host resources we defined.
 template <class T>
-api::Result<T*> get(Ctx& c, const cm::Val& handle, const char* what) {
-  T* o = c.table.get<T>(rep_of(handle));
+api::Result<T*> get(Ctx& c, uint32_t rep, const char* what) {
+  T* o = c.table.get<T>(rep);
   if (!o) return trap(std::string("unknown ") + what + " handle");
   return o;
+}
+template <class T>
+api::Result<T*> get(Ctx& c, const cm::Val& handle, const char* what) {
+  return get<T>(c, rep_of(handle), what);
+}
+template <class T>
+api::Result<T*> get(Ctx& c, const cm::ResourceAny& handle, const char* what) {
+  return get<T>(c, handle.rep, what);
+}
+// An owned handle to return from a typed function.
+inline cm::ResourceAny own_handle(cm::ResourceType type, uint32_t rep) {
+  return cm::ResourceAny{type.id, rep, true};
 }
 
 cm::Val bytes_val(std::string_view bytes);
@@ -134,6 +195,30 @@ api::Result<cm::Val> stream_error(Ctx& c, const ResourceTypes& t, StreamStatus s
 // result<T, stream-error> from a status and (when ok) a payload.
 api::Result<void> stream_result(Ctx& c, const ResourceTypes& t, StreamStatus status,
                                 std::optional<cm::Val> ok, Results& r);
+
+// wasi:io/streams stream-error for typed functions (Definer::typed).
+struct StreamError {
+  struct LastOperationFailed {
+    cm::ResourceAny value;  // own<error>
+  };
+  struct Closed {};
+  std::variant<LastOperationFailed, Closed> value;
+};
+// result<_, stream-error> and result<T, stream-error> on the typed path.
+using StreamResult = cm::WitResult<void, StreamError>;
+// The stream-error for a failed status (pushes a wasi:io/error object), or a trap for a
+// contract violation. Only for statuses that are not ok.
+api::Result<StreamError> typed_stream_error(Ctx& c, const ResourceTypes& t, StreamStatus status);
+api::Result<StreamResult> typed_stream_result(Ctx& c, const ResourceTypes& t, StreamStatus status);
+template <class T>
+api::Result<cm::WitResult<T, StreamError>> typed_stream_result(Ctx& c, const ResourceTypes& t,
+                                                               StreamStatus status, T ok) {
+  using R = cm::WitResult<T, StreamError>;
+  if (status.ok()) return R::ok(std::move(ok));
+  auto e = typed_stream_error(c, t, std::move(status));
+  if (!e) return std::move(e).error();
+  return R::err(std::move(*e));
+}
 
 // Waits until `r` is ready.
 api::Result<void> block_on(Ctx& c, const Readiness& r);
@@ -150,3 +235,9 @@ api::Result<void> add_sockets(cm::Linker& linker, const Types& types);
 api::Result<void> add_http(cm::Linker& linker, const Types& types);
 
 }  // namespace hull::wasi::p2
+
+template <>
+struct hull::api::component::Wit<hull::wasi::p2::StreamError>
+    : hull::api::component::detail::WitVariant<hull::wasi::p2::StreamError> {
+  static constexpr std::array<std::string_view, 2> case_names{"last-operation-failed", "closed"};
+};

@@ -129,81 +129,91 @@ void add_streams(cm::Linker& linker, const Types& types, api::Result<void>* st) 
   t.output_stream = d.resource("output-stream");
 
   // read and skip, blocking or not: the same read, answering the bytes or their count.
-  auto read = [types](bool blocking, bool skip) {
-    return [types, blocking, skip](Ctx& c, Args a, Results& r) -> api::Result<void> {
-      auto in = get<InputStream>(c, a[0], "input-stream");
+  using Bytes = std::vector<uint8_t>;
+  auto read_as = [types]<class T>(bool blocking, T (*answer)(std::string && bytes)) {
+    return [types, blocking, answer](Ctx& c, cm::ResourceAny stream,
+                                     uint64_t len) -> api::Result<cm::WitResult<T, StreamError>> {
+      auto in = get<InputStream>(c, stream, "input-stream");
       if (!in) return std::move(in).error();
       std::string bytes;
       api::Result<void> wait_error;
-      StreamStatus s = read_some(c, **in, a[1].as_u64(), blocking, &bytes, &wait_error);
-      if (!wait_error) return wait_error;
-      return stream_result(c, *types, std::move(s),
-                           skip ? cm::Val::u64(bytes.size()) : bytes_val(bytes), r);
+      StreamStatus s = read_some(c, **in, len, blocking, &bytes, &wait_error);
+      if (!wait_error) return std::move(wait_error).error();
+      return typed_stream_result(c, *types, std::move(s), answer(std::move(bytes)));
     };
   };
-  d.fn("[method]input-stream.read", read(false, false));
-  d.fn("[method]input-stream.blocking-read", read(true, false));
-  d.fn("[method]input-stream.skip", read(false, true));
-  d.fn("[method]input-stream.blocking-skip", read(true, true));
+  auto read = [read_as](bool blocking) {
+    return read_as(
+        blocking, +[](std::string&& b) { return Bytes(b.begin(), b.end()); });
+  };
+  auto skip = [read_as](bool blocking) {
+    return read_as(
+        blocking, +[](std::string&& b) { return uint64_t{b.size()}; });
+  };
+  d.typed("[method]input-stream.read", read(false));
+  d.typed("[method]input-stream.blocking-read", read(true));
+  d.typed("[method]input-stream.skip", skip(false));
+  d.typed("[method]input-stream.blocking-skip", skip(true));
   d.fn("[method]input-stream.subscribe", subscribe_to<InputStream>(types, "input-stream"));
 
-  d.fn("[method]output-stream.check-write",
-       [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto out = get<OutputStream>(c, a[0], "output-stream");
-         if (!out) return std::move(out).error();
-         uint64_t permit = 0;
-         StreamStatus s = (*out)->check_write(&permit);
-         return stream_result(c, *types, std::move(s), cm::Val::u64(permit), r);
-       });
-  d.fn("[method]output-stream.write", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-    auto out = get<OutputStream>(c, a[0], "output-stream");
+  d.typed(
+      "[method]output-stream.check-write",
+      [types](Ctx& c, cm::ResourceAny stream) -> api::Result<cm::WitResult<uint64_t, StreamError>> {
+        auto out = get<OutputStream>(c, stream, "output-stream");
+        if (!out) return std::move(out).error();
+        uint64_t permit = 0;
+        StreamStatus s = (*out)->check_write(&permit);
+        return typed_stream_result(c, *types, std::move(s), permit);
+      });
+  d.typed("[method]output-stream.write",
+          [types](Ctx& c, cm::ResourceAny stream, Bytes bytes) -> api::Result<StreamResult> {
+            auto out = get<OutputStream>(c, stream, "output-stream");
+            if (!out) return std::move(out).error();
+            StreamStatus s = (*out)->write(std::span<const uint8_t>(bytes.data(), bytes.size()));
+            return typed_stream_result(c, *types, std::move(s));
+          });
+  // The blocking writes (at most 4096 bytes: streams.wit): wait for permits as needed.
+  auto blocking_write = [types](Ctx& c, const cm::ResourceAny& stream,
+                                std::string_view bytes) -> api::Result<StreamResult> {
+    auto out = get<OutputStream>(c, stream, "output-stream");
     if (!out) return std::move(out).error();
-    std::string bytes = bytes_of(a[1]);
-    StreamStatus s = (*out)->write(
-        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-    return stream_result(c, *types, std::move(s), std::nullopt, r);
-  });
-  auto blocking_write = [types](bool zeroes) {
-    return [types, zeroes](Ctx& c, Args a, Results& r) -> api::Result<void> {
-      auto out = get<OutputStream>(c, a[0], "output-stream");
-      if (!out) return std::move(out).error();
-      std::string bytes = zeroes ? std::string(static_cast<size_t>(std::min<uint64_t>(
-                                                   a[1].as_u64(), kBlockingWriteMax + 1)),
-                                               '\0')
-                                 : bytes_of(a[1]);
-      if (bytes.size() > kBlockingWriteMax) {
-        return trap("blocking write of more than 4096 bytes (streams.wit allows at most 4096)");
-      }
-      api::Result<void> wait_error;
-      StreamStatus s = write_fully(c, **out, bytes, &wait_error);
-      if (!wait_error) return wait_error;
-      return stream_result(c, *types, std::move(s), std::nullopt, r);
-    };
+    if (bytes.size() > kBlockingWriteMax) {
+      return trap("blocking write of more than 4096 bytes (streams.wit allows at most 4096)");
+    }
+    api::Result<void> wait_error;
+    StreamStatus s = write_fully(c, **out, bytes, &wait_error);
+    if (!wait_error) return std::move(wait_error).error();
+    return typed_stream_result(c, *types, std::move(s));
   };
-  d.fn("[method]output-stream.blocking-write-and-flush", blocking_write(false));
-  d.fn("[method]output-stream.blocking-write-zeroes-and-flush", blocking_write(true));
-  d.fn("[method]output-stream.write-zeroes",
-       [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
-         auto out = get<OutputStream>(c, a[0], "output-stream");
-         if (!out) return std::move(out).error();
-         if (a[1].as_u64() > kWritePermit) return trap("write-zeroes exceeded the write permit");
-         std::string zeros(static_cast<size_t>(a[1].as_u64()), '\0');
-         StreamStatus s = (*out)->write(std::span<const uint8_t>(
-             reinterpret_cast<const uint8_t*>(zeros.data()), zeros.size()));
-         return stream_result(c, *types, std::move(s), std::nullopt, r);
-       });
-  auto flush = [types](bool blocking) {
-    return [types, blocking](Ctx& c, Args a, Results& r) -> api::Result<void> {
-      auto out = get<OutputStream>(c, a[0], "output-stream");
-      if (!out) return std::move(out).error();
-      // Writes complete synchronously, so a flush only reports the stream's state.
-      (void)blocking;
-      StreamStatus s = (*out)->flush();
-      return stream_result(c, *types, std::move(s), std::nullopt, r);
-    };
+  d.typed("[method]output-stream.blocking-write-and-flush",
+          [blocking_write](Ctx& c, cm::ResourceAny stream, Bytes bytes) {
+            return blocking_write(
+                c, stream,
+                std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+          });
+  d.typed("[method]output-stream.blocking-write-zeroes-and-flush",
+          [blocking_write](Ctx& c, cm::ResourceAny stream, uint64_t len) {
+            std::string zeroes(static_cast<size_t>(std::min<uint64_t>(len, kBlockingWriteMax + 1)),
+                               '\0');
+            return blocking_write(c, stream, zeroes);
+          });
+  d.typed("[method]output-stream.write-zeroes",
+          [types](Ctx& c, cm::ResourceAny stream, uint64_t len) -> api::Result<StreamResult> {
+            auto out = get<OutputStream>(c, stream, "output-stream");
+            if (!out) return std::move(out).error();
+            if (len > kWritePermit) return trap("write-zeroes exceeded the write permit");
+            std::vector<uint8_t> zeroes(static_cast<size_t>(len), 0);
+            StreamStatus s = (*out)->write(std::span<const uint8_t>(zeroes.data(), zeroes.size()));
+            return typed_stream_result(c, *types, std::move(s));
+          });
+  // Writes complete synchronously, so a flush, blocking or not, only reports the stream's state.
+  auto flush = [types](Ctx& c, cm::ResourceAny stream) -> api::Result<StreamResult> {
+    auto out = get<OutputStream>(c, stream, "output-stream");
+    if (!out) return std::move(out).error();
+    return typed_stream_result(c, *types, (*out)->flush());
   };
-  d.fn("[method]output-stream.flush", flush(false));
-  d.fn("[method]output-stream.blocking-flush", flush(true));
+  d.typed("[method]output-stream.flush", flush);
+  d.typed("[method]output-stream.blocking-flush", flush);
   d.fn("[method]output-stream.subscribe", subscribe_to<OutputStream>(types, "output-stream"));
   auto splice = [types](bool blocking) {
     return [types, blocking](Ctx& c, Args a, Results& r) -> api::Result<void> {

@@ -473,6 +473,68 @@ TEST(ComponentApi, TypedHostResources) {
   ASSERT_FALSE(foreign.ok());
 }
 
+// A typed host function whose first parameter is Store& receives the calling instance's store
+// (per-store host state, as WASI keeps it) on the direct path, and on the Val path when called
+// as the StoreHostFunc typed_host gives.
+TEST(ComponentApi, TypedHostTakingTheStore) {
+  Engine engine;
+  ac::Component c = compile(engine, kResources);
+  ac::Linker linker(engine);
+  struct Thing {
+    uint32_t value;
+  };
+  auto things = ac::Resource<Thing>::define(linker, "test:res/api#thing");
+  ASSERT_TRUE(things.ok()) << things.error().to_string();
+  std::vector<const Store*> seen;
+  ASSERT_TRUE(
+      linker
+          .func("test:res/api#make", ac::typed_host([&](Store& s, uint32_t v) -> ac::ResourceAny {
+                  seen.push_back(&s);
+                  return things->make_handle(std::make_unique<Thing>(Thing{v}));
+                }))
+          .ok());
+  ac::StoreHostFunc peek =
+      ac::typed_host([&](Store& s, ac::ResourceAny h) -> hull::api::Result<uint32_t> {
+        seen.push_back(&s);
+        auto t = things->get(h);
+        if (!t) return std::move(t).error();
+        return (*t)->value + 1;
+      });
+  ASSERT_TRUE(linker.func("test:res/api#peek", peek).ok());
+  Store store(engine);
+  auto inst = linker.instantiate(store, c);
+  ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+  auto r = inst->get_func("roundtrip")->call({ac::Val::u32(6)});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ((*r)[0], ac::Val::u32(7));
+  EXPECT_EQ(seen, (std::vector<const Store*>{&store, &store}));
+  // The Val path: the same function told another store.
+  Store other(engine);
+  ac::Val made = things->make(Thing{41});
+  std::vector<ac::Val> results;
+  ASSERT_TRUE(peek(other, std::vector<ac::Val>{made}, results).ok());
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0], ac::Val::u32(42));
+  EXPECT_EQ(seen.back(), &other);
+}
+
+// A handle in C++ (ResourceAny) stands for any own or borrow handle, also as a payload: a
+// result<own<r>> matches WitResult<ResourceAny, void> (so a lowered import takes the direct
+// path) and not WitResult<void, void>, whose flat form differs.
+TEST(ComponentApi, HandlePayloadsMatchOnlyHandles) {
+  using ac::detail::wit_matches;
+  const ac::Type own = ac::own_type(ac::ResourceRef{3, "thing"});
+  const ac::Type result_own = ac::result_type(own, ac::Type());
+  const ac::Type result_none = ac::result_type(ac::Type(), ac::Type());
+  EXPECT_TRUE(wit_matches(ac::Wit<ac::WitResult<ac::ResourceAny, void>>::type(), result_own));
+  EXPECT_FALSE(wit_matches(ac::Wit<ac::WitResult<void, void>>::type(), result_own));
+  EXPECT_FALSE(wit_matches(ac::Wit<ac::WitResult<ac::ResourceAny, void>>::type(), result_none));
+  EXPECT_TRUE(wit_matches(ac::Wit<std::optional<ac::ResourceAny>>::type(), ac::option_type(own)));
+  EXPECT_FALSE(wit_matches(ac::Wit<ac::ResourceAny>::type(), ac::Type::prim(ac::TypeKind::U32)));
+  EXPECT_TRUE(
+      wit_matches(ac::Wit<ac::ResourceAny>::type(), ac::borrow_type(ac::ResourceRef{3, "thing"})));
+}
+
 // An instance given to the linker cannot satisfy an import of another kind: Unlinkable, with
 // what was expected.
 TEST(ComponentApi, InstanceForAnotherKindOfImport) {

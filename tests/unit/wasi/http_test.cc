@@ -107,6 +107,49 @@ TEST(HttpErrorCode, ValuesRoundTripAndTravelThroughIoErrors) {
   EXPECT_EQ(std::string(error_case_name(ErrorCase::internal_error)), "internal-error");
 }
 
+// Every case with the payload fields its WIT payload carries survives both forms: the typed
+// one (what typed host functions lift and lower) and the component value.
+TEST(HttpErrorCode, EveryCaseRoundTripsTypedAndAsValue) {
+  for (size_t i = 0; i < 39; ++i) {
+    const auto kind = static_cast<ErrorCase>(i);
+    ErrorCode e = ErrorCode::of(kind);
+    const std::string name = error_case_name(kind);
+    // What each payload holds (error_code.h): text, number, field name and size.
+    if (name == "DNS-error" || name == "TLS-alert-received" || name == "internal-error" ||
+        name.find("-coding") != std::string::npos) {
+      e.text = "why " + std::to_string(i);
+    }
+    if (name == "DNS-error" || name == "TLS-alert-received" ||
+        name.find("body-size") != std::string::npos ||
+        name.find("section-size") != std::string::npos) {
+      e.number = 7 + i;
+    }
+    if (name.find("header-size") != std::string::npos ||
+        name.find("trailer-size") != std::string::npos) {
+      e.field_name = "x-field";
+      e.field_size = 300;
+    }
+    TypedErrorCode typed = typed_error_code(e);
+    EXPECT_EQ(typed.value.index(), i) << name;
+    cm::Val v = error_code_val(e);
+    EXPECT_EQ(v.case_name(), name);
+    std::string why;
+    EXPECT_TRUE(cm::val_matches(v, cm::Wit<TypedErrorCode>::type(), &why)) << name << ": " << why;
+    for (const ErrorCode& back : {error_code_of(typed), error_code_of(v)}) {
+      EXPECT_EQ(back.kind, kind) << name;
+      EXPECT_EQ(back.text, e.text) << name;
+      EXPECT_EQ(back.number, e.number) << name;
+      EXPECT_EQ(back.field_name, e.field_name) << name;
+      EXPECT_EQ(back.field_size, e.field_size) << name;
+    }
+  }
+  // A value of another type is reported, not taken for some case.
+  ErrorCode odd = error_code_of(cm::Val::u32(3));
+  EXPECT_EQ(odd.kind, ErrorCase::internal_error);
+  ASSERT_TRUE(odd.text.has_value());
+  EXPECT_NE(odd.text->find("malformed error-code"), std::string::npos) << *odd.text;
+}
+
 TEST(HttpOutbound, SpinAllowListSyntax) {
   std::vector<std::string> allowed = {"http://127.0.0.1:8080", "http://*.example.com",
                                       "*://localhost:*"};
