@@ -117,12 +117,14 @@ Result<Instance> Linker::instantiate(Store& store, const Module& module) const {
   return Instance(s, *r);
 }
 
-Result<Instance> Instance::create(Store& store, const Module& module, std::span<const Extern> imports) {
+Result<Instance> Instance::create(Store& store, const Module& module,
+                                  std::span<const Extern> imports) {
   StoreImpl* s = store.impl();
   const CompiledModule& cm = *module.compiled();
   if (imports.size() != cm.desc.imports.size()) {
     return Error(ErrorKind::Unlinkable, "module has " + std::to_string(cm.desc.imports.size()) +
-                                            " imports, " + std::to_string(imports.size()) + " given");
+                                            " imports, " + std::to_string(imports.size()) +
+                                            " given");
   }
   std::vector<hull::Extern> resolved;
   resolved.reserve(imports.size());
@@ -133,10 +135,8 @@ Result<Instance> Instance::create(Store& store, const Module& module, std::span<
       return Error(ErrorKind::Usage, "import \"" + imp.module + "\" \"" + imp.name +
                                          "\" is defined by an object of another store");
     }
-    hull::Extern ext = to_internal(imports[i]);
-    Status m = match_import(cm, static_cast<uint32_t>(i), ext);
-    if (!m) return to_api(m.error());
-    resolved.push_back(ext);
+    // Types are matched once, by hull::instantiate (before it creates anything).
+    resolved.push_back(to_internal(imports[i]));
   }
   s->pending_instance = s->store.instances.size();
   auto r = hull::instantiate(s->store, module.compiled(), resolved);

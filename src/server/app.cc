@@ -206,6 +206,7 @@ HttpResponse App::handle(const HttpRequest& request) {
       host_calls = st.host_calls;
     }
     a.metrics.record(sample);
+    if (!request.log_fields_wanted) return r;
     // The same breakdown in the access log (hull serve --access-log, --log-format json).
     auto us = [](double s) { return std::to_string(static_cast<uint64_t>(s * 1e6)); };
     FieldList& f = r.log_fields;

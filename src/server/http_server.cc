@@ -763,6 +763,7 @@ void Session::on_read(beast::error_code ec) {
   eo.limits.cut = &worker_.streams.cut;
   Exchange ex(std::move(eo));
   HttpRequest req = request_from(std::move(msg), peer_);
+  req.log_fields_wanted = worker_.config.access_log != nullptr;
   req.response_stream = &ex;
   HttpResponse res = call_handler(worker_.handler, req);
   answer_inline(std::move(res), ex, keep, req, started);
@@ -838,6 +839,7 @@ void Session::run_stream() {
   Exchange ex(std::move(eo));
   ex.attach_body(&body_parser, &buffer_, expect_continue);
   HttpRequest req = request_from(std::move(head), peer_);
+  req.log_fields_wanted = worker_.config.access_log != nullptr;
   req.body_stream = &ex;
   req.response_stream = &ex;
   HttpResponse res = call_handler(worker_.handler, req);

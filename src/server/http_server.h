@@ -75,6 +75,8 @@ struct HttpRequest {
   // Set by the server: where the handler may stream its answer (then it returns an
   // HttpResponse with `streamed` set).
   ResponseStream* response_stream = nullptr;
+  // Whether the server writes an access log (HttpResponse::log_fields is read only then).
+  bool log_fields_wanted = true;
 };
 
 struct HttpResponse {
