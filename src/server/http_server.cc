@@ -719,6 +719,12 @@ void Session::on_header(beast::error_code ec) {
                       });
     return;
   }
+  // A request without a body is complete with its header: answer it now rather than through
+  // another read operation that completes at once (one scheduler round trip per request).
+  if (parser_->is_done()) {
+    on_read({});
+    return;
+  }
   read_body();
 }
 
