@@ -33,6 +33,8 @@ struct LinkerImpl {
 struct InstancePreImpl {
   Component component;
   std::map<std::string, hull::component::Item> args;
+  // `args` in the order of the root component's import definitions (what instantiate takes).
+  std::vector<const hull::component::Item*> args_by_import;
   // Host resource types the args point to: kept alive by every store instantiated into, so
   // deleting the Linker early leaves no dangling resource identity.
   std::vector<std::shared_ptr<RuntimeResource>> resources;
@@ -549,12 +551,17 @@ Result<void> Linker::instance(std::string_view name, const Instance& instance) {
 
 Result<InstancePre> Linker::instantiate_pre(const Component& component) const {
   const auto& v = component.impl()->validated;
-  auto pre = std::make_shared<detail::InstancePreImpl>(detail::InstancePreImpl{component, {}, {}});
+  auto pre =
+      std::make_shared<detail::InstancePreImpl>(detail::InstancePreImpl{component, {}, {}, {}});
   LinkCheck check;
   for (const NamedEntity& imp : v.root->type->imports) {
     auto item = link_item(lookup(impl_->root.children, imp.name), imp.name, imp.type, check);
     if (!item) return std::move(item).error();
     pre->args.emplace(imp.name, **item);
+  }
+  for (const hull::component::ImportDef& imp : v.root->desc->imports) {
+    auto it = pre->args.find(imp.name.name);
+    pre->args_by_import.push_back(it == pre->args.end() ? nullptr : &it->second);
   }
   collect_host_resources(impl_->root, &pre->resources);
   return InstancePre(pre);
@@ -568,7 +575,7 @@ Result<Instance> InstancePre::instantiate(Store& store) const {
     store.attach(std::const_pointer_cast<detail::InstancePreImpl>(impl_));
   ComponentDef def;
   def.info = v.root;
-  auto r = hull::component::instantiate(store, def, v.resources, impl_->args, nullptr);
+  auto r = hull::component::instantiate(store, def, v.resources, impl_->args_by_import, nullptr);
   if (!r) {
     Error e = std::move(r).error();
     if (e.kind == ErrorKind::Trap) {

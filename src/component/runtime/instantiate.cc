@@ -34,7 +34,7 @@ class Instantiator {
  public:
   Instantiator(api::Store& store, ComponentInstance& inst) : store_(store), c_(inst) {}
 
-  api::Result<void> run(const std::map<std::string, Item>& args) {
+  api::Result<void> run(std::span<const Item* const> args) {
     const ComponentDesc& d = *c_.info->desc;
     for (const Definition& def : d.order) {
       api::Result<void> r;
@@ -57,12 +57,12 @@ class Instantiator {
         case Definition::Kind::Canon: r = canon(d.canons[def.index]); break;
         case Definition::Kind::Import: {
           const ImportDef& imp = d.imports[def.index];
-          auto it = args.find(imp.name.name);
-          if (it == args.end()) {
+          const Item* arg = def.index < args.size() ? args[def.index] : nullptr;
+          if (!arg) {
             return api::Error(api::ErrorKind::Unlinkable,
                               "missing import named `" + imp.name.name + "`");
           }
-          r = add_item(it->second);
+          r = add_item(*arg);
           break;
         }
         case Definition::Kind::Export: {
@@ -230,11 +230,20 @@ class Instantiator {
   api::Result<void> instance(const InstanceDef& def) {
     if (def.instantiate) {
       const ComponentDef& cd = *c_.components.at(def.component);
-      std::map<std::string, Item> args;
+      std::vector<Item> items;
+      items.reserve(def.args.size());
       for (const InstantiateArg& a : def.args) {
         auto it = item_of(a.item);
         if (!it) return std::move(it).error();
-        args.emplace(a.name, *it);
+        items.push_back(std::move(*it));
+      }
+      // The child's imports in order, each matched by name with an argument (a handful).
+      const std::vector<ImportDef>& wanted = cd.info->desc->imports;
+      std::vector<const Item*> args(wanted.size(), nullptr);
+      for (size_t k = 0; k < wanted.size(); ++k) {
+        for (size_t j = 0; j < def.args.size() && !args[k]; ++j) {
+          if (def.args[j].name == wanted[k].name.name) args[k] = &items[j];
+        }
       }
       auto child = instantiate(store_, cd, c_.resource_table, args, &c_);
       if (!child) return std::move(child).error();
@@ -452,7 +461,7 @@ class Instantiator {
 
 api::Result<std::shared_ptr<InstanceRt>> instantiate(api::Store& store, const ComponentDef& def,
                                                      std::shared_ptr<const ResourceTable> resources,
-                                                     const std::map<std::string, Item>& args,
+                                                     std::span<const Item* const> args,
                                                      ComponentInstance* parent) {
   auto inst = std::make_shared<ComponentInstance>();
   inst->store = &store;

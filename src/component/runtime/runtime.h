@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -275,11 +276,13 @@ api::Func resource_new_func(CanonFuncEnv& env);
 api::Func resource_rep_func(CanonFuncEnv& env);
 api::Func resource_drop_func(CanonFuncEnv& env);
 
-// Instantiates `def` with `args` (its imports by name) as a child of `parent` (null for a
-// root instance made by the host). The instance is attached to the store.
+// Instantiates `def` with `args`, what satisfies each of its imports in the order of its
+// import definitions (resolved by name once, by the caller: an InstancePre, or the enclosing
+// instance for a nested one), as a child of `parent` (null for a root instance made by the
+// host). The instance is attached to the store.
 api::Result<std::shared_ptr<InstanceRt>> instantiate(api::Store& store, const ComponentDef& def,
                                                      std::shared_ptr<const ResourceTable> resources,
-                                                     const std::map<std::string, Item>& args,
+                                                     std::span<const Item* const> args,
                                                      ComponentInstance* parent);
 
 }  // namespace hull::component
