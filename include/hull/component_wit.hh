@@ -977,9 +977,11 @@ struct WitRecord {
   }
 };
 
-// Whether `want` (from a C++ signature) matches `have` (the component's): equal structure; an
-// empty `want` (ResourceAny or a handle class, which carry no resource identity) matches any
-// handle, also inside compound types. An empty `have` (no payload) needs an empty `want`.
+// Whether `want` (from a C++ signature) matches `have` (the component's): equal structure; the
+// any-handle type of a C++ handle (ResourceAny, a handle class, which carry no resource
+// identity) matches any own or borrow handle, also inside compound types. An empty `have` (no
+// payload) needs an empty `want`; an empty `want` still matches a handle as before (Wit
+// specializations written before any_handle_type).
 inline bool wit_matches(const Type& want, const Type& have) {
   const bool have_handle =
       !have.empty() && (have.kind() == TypeKind::Own || have.kind() == TypeKind::Borrow);

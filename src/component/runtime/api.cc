@@ -33,7 +33,8 @@ struct LinkerImpl {
 struct InstancePreImpl {
   Component component;
   std::map<std::string, hull::component::Item> args;
-  // `args` in the order of the root component's import definitions (what instantiate takes).
+  // `args` in the order of the root component's import definitions (what instantiate takes):
+  // pointers into `args`, whose nodes never move (this object is never copied).
   std::vector<const hull::component::Item*> args_by_import;
   // Host resource types the args point to: kept alive by every store instantiated into, so
   // deleting the Linker early leaves no dangling resource identity.
