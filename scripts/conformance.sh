@@ -126,8 +126,8 @@ core_section() {
     echo "The same files through \`hull-native wast --tier native\` (ctests \`spec-native.*\`, label"
     echo "\`spec-native\`) with every function forced native (\`HULL_NATIVE_STRICT=1\`: a function the"
     echo "tier would leave to the interpreter fails its module), except the $(wc -l <<<"$not_yet") files of"
-    echo "tests/spec/native-not-yet.txt, whose GC, exception and atomic code (and extern references"
-    echo "held across calls) still runs interpreted, calls crossing between the tiers. What the tier"
+    echo "tests/spec/native-not-yet.txt, whose GC code (and extern references held across calls)"
+    echo "still runs interpreted, calls crossing between the tiers. What the tier"
     echo "compiles over the modules wabt's \`wast2json\` extracts from the top-level files (it cannot"
     echo "parse the GC and exception files; \`scripts/native-coverage.sh\`):"
     echo

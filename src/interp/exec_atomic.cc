@@ -17,6 +17,48 @@
 #include "runtime/shared_memory.h"
 
 namespace hull::interp {
+
+int32_t atomic_wait(Ctx* ctx, Memory* m, uint64_t ea, unsigned bytes, uint64_t expected,
+                    int64_t timeout_ns, TrapKind* trap) {
+  if (!m->shared) [[unlikely]] {
+    *trap = TrapKind::ExpectedSharedMemory;
+    return -1;
+  }
+  // A store with a deadline (Store::set_deadline) must not sleep past it: the wait is cut
+  // short there and traps as any guest code past its deadline does (to within one epoch
+  // tick), instead of blocking the embedder's thread for longer than it allowed.
+  bool capped = false;
+  if (const uint64_t deadline = epoch_deadline(ctx); deadline != UINT64_MAX) {
+    const uint64_t now = g_epoch.load(std::memory_order_relaxed);
+    if (now >= deadline) {
+      *trap = TrapKind::Interrupted;
+      return -1;
+    }
+    const uint64_t ticks = deadline - now;
+    const int64_t budget = ticks > uint64_t(INT64_MAX) / kEpochTickNs
+                               ? INT64_MAX
+                               : static_cast<int64_t>(ticks * kEpochTickNs);
+    if (timeout_ns < 0 || timeout_ns > budget) {
+      timeout_ns = budget;
+      capped = true;
+    }
+  }
+  // Blocks this thread (and so this store's guest code) until notified or timed out.
+  const ParkingLot::WaitResult r =
+      m->shared->parking.wait(ea, m->base + ea, bytes, expected, timeout_ns);
+  if ((capped && r == ParkingLot::WaitResult::TimedOut) ||
+      r == ParkingLot::WaitResult::Interrupted) {
+    *trap = TrapKind::Interrupted;
+    return -1;
+  }
+  return static_cast<int32_t>(r);
+}
+
+uint32_t atomic_notify(Memory* m, uint64_t ea, uint32_t count) {
+  // Nobody can wait on an unshared memory: nothing to wake.
+  return m->shared ? m->shared->parking.notify(ea, count) : 0;
+}
+
 namespace {
 
 // What an atomic handler does with its cell.
@@ -86,37 +128,15 @@ HULL_HANDLER_CC void atomic_op(const Word* pc, uint64_t* sp, uint8_t* mem, uint6
     __atomic_compare_exchange_n(cell, &expected, operand(1), false, kOrder, kOrder);
     result = static_cast<V>(expected);
   } else if constexpr (K == AK::Wait) {
-    if (!m->shared) [[unlikely]]
-      return set_trap(ctx, pc, TrapKind::ExpectedSharedMemory);
     const uint64_t expected = static_cast<uint64_t>(operand(0));
-    int64_t timeout_ns = rd<int64_t>(sp, pc[addr_word + 2].u);
-    // A store with a deadline (Store::set_deadline) must not sleep past it: the wait is cut
-    // short there and traps as any guest code past its deadline does (to within one epoch
-    // tick), instead of blocking the embedder's thread for longer than it allowed.
-    bool capped = false;
-    if (const uint64_t deadline = epoch_deadline(ctx); deadline != UINT64_MAX) {
-      const uint64_t now = g_epoch.load(std::memory_order_relaxed);
-      if (now >= deadline) return set_trap(ctx, pc, TrapKind::Interrupted);
-      const uint64_t ticks = deadline - now;
-      const int64_t budget = ticks > uint64_t(INT64_MAX) / kEpochTickNs
-                                 ? INT64_MAX
-                                 : static_cast<int64_t>(ticks * kEpochTickNs);
-      if (timeout_ns < 0 || timeout_ns > budget) {
-        timeout_ns = budget;
-        capped = true;
-      }
-    }
-    // Blocks this thread (and so this store's guest code) until notified or timed out.
-    const ParkingLot::WaitResult r =
-        m->shared->parking.wait(ea, cell, sizeof(T), expected, timeout_ns);
-    if ((capped && r == ParkingLot::WaitResult::TimedOut) ||
-        r == ParkingLot::WaitResult::Interrupted)
-      return set_trap(ctx, pc, TrapKind::Interrupted);
+    const int64_t timeout_ns = rd<int64_t>(sp, pc[addr_word + 2].u);
+    TrapKind why;
+    const int32_t r = atomic_wait(ctx, m, ea, sizeof(T), expected, timeout_ns, &why);
+    if (r < 0) [[unlikely]]
+      return set_trap(ctx, pc, why);
     result = static_cast<V>(r);
   } else if constexpr (K == AK::Notify) {
-    // Nobody can wait on an unshared memory: nothing to wake.
-    const uint32_t count = rd<uint32_t>(sp, pc[addr_word + 1].u);
-    result = m->shared ? static_cast<V>(m->shared->parking.notify(ea, count)) : 0;
+    result = static_cast<V>(atomic_notify(m, ea, rd<uint32_t>(sp, pc[addr_word + 1].u)));
   }
   if constexpr (has_result(K)) wr_val(sp, pc[1].u, result);
   NEXT(addr_word + n + 3);

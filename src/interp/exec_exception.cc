@@ -25,6 +25,47 @@ void collect_exceptions(Ctx* ctx, const uint64_t* sp) {
 
 }  // namespace
 
+bool catch_matches(const Instance* inst, uint8_t kind, uint32_t tag, const Exception* exn) {
+  return kind >= 2 || inst->tags[tag] == exn->tag;  // catch_all(_ref), or the same tag
+}
+
+bool deliver_exception(Store& store, Exception* exn, uint8_t kind, bool keep, uint64_t* dst) {
+  if (kind < 2 && !exn->payload.empty())
+    std::memcpy(dst, exn->payload.data(), exn->payload.size() * 8);
+  if ((kind & 1) || keep) return store.exceptions.expose(exn);
+  store.exceptions.release(exn);
+  return false;
+}
+
+void native_throw(Ctx* ctx, Tag* tag, const uint64_t* payload, uint32_t nslots, uint32_t offset) {
+  ctx->rethrow = ctx->store->exceptions.allocate(tag, payload, nslots);
+  ctx->trap_offset = offset;
+}
+
+void native_rethrow(Ctx* ctx, Exception* exn, uint32_t offset) {
+  ctx->rethrow = exn;
+  ctx->trap_offset = offset;
+}
+
+Exception* native_pending_exception(Ctx* ctx) { return ctx->rethrow; }
+
+void native_catch(Ctx* ctx, Exception* exn, uint8_t kind, bool keep, uint64_t* dst,
+                  const uint64_t* roots, uint32_t nroots) {
+  ctx->rethrow = nullptr;
+  if (!deliver_exception(*ctx->store, exn, kind, keep, dst)) return;
+  // The native frames hold no references across their calls (native/support.cc): the
+  // interpreter's frames below, the caught exception and what the catching function holds
+  // are every root.
+  collect_garbage(
+      *ctx->store,
+      [&](const std::function<void(uint64_t)>& root) {
+        visit_frame_roots(ctx, nullptr, nullptr, root);
+        root(reinterpret_cast<uint64_t>(exn));
+        for (uint32_t i = 0; i < nroots; ++i) root(roots[i]);
+      },
+      /*sweep_now=*/false);
+}
+
 bool unwind(Ctx* ctx, Exception* exn, const Word* pc, uint64_t* sp, Resume* out) {
   Store& store = *ctx->store;
   for (Frame* f = ctx->fp; f->code; --f) {
@@ -48,14 +89,9 @@ bool unwind(Ctx* ctx, Exception* exn, const Word* pc, uint64_t* sp, Resume* out)
       }
       for (uint32_t i = r.first; i < r.first + r.count; ++i) {
         const CatchCode& c = fc->catches[i];
-        const bool all = c.kind >= 2;  // catch_all, catch_all_ref
-        if (!all && f->inst->tags[c.tag] != exn->tag) continue;
+        if (!catch_matches(f->inst, c.kind, c.tag, exn)) continue;
         uint64_t* dst = fsp + c.dst_slot;
-        size_t n = 0;
-        if (!all) {
-          n = exn->payload.size();
-          if (n) std::memcpy(dst, exn->payload.data(), n * 8);
-        }
+        const size_t n = c.kind >= 2 ? 0 : exn->payload.size();  // catch_all(_ref): none
         ctx->fp = f;
         out->pc = fc->code.data() + c.target;
         out->sp = fsp;
@@ -63,12 +99,9 @@ bool unwind(Ctx* ctx, Exception* exn, const Word* pc, uint64_t* sp, Resume* out)
         // catch_ref, catch_all_ref: the exnref is the label's last value.
         if (c.kind & 1) dst[n] = ref;
         // A legacy catch whose block rethrows keeps it in the block's first slot.
-        if (c.exn_slot != CatchCode::kNoSlot) fsp[c.exn_slot] = ref;
-        if ((c.kind & 1) || c.exn_slot != CatchCode::kNoSlot) {
-          if (store.exceptions.expose(exn)) collect_exceptions(ctx, fsp);
-        } else {
-          store.exceptions.release(exn);
-        }
+        const bool keep = c.exn_slot != CatchCode::kNoSlot;
+        if (keep) fsp[c.exn_slot] = ref;
+        if (deliver_exception(store, exn, c.kind, keep, dst)) collect_exceptions(ctx, fsp);
         return true;
       }
     }
@@ -81,7 +114,9 @@ bool unwind(Ctx* ctx, Exception* exn, const Word* pc, uint64_t* sp, Resume* out)
 void exception_escapes(Ctx* ctx, Exception* exn, const Word* pc) {
   ctx->trapped = true;
   ctx->trap_pc = pc;
-  ctx->trap_offset = Ctx::kNoOffset;
+  // No pc: native code passed the exception on, with the offset of its throw when it threw it
+  // (native_throw / native_rethrow).
+  if (pc) ctx->trap_offset = Ctx::kNoOffset;
   ctx->trap_kind = TrapKind::Exception;
   ctx->trap_message = nullptr;
   ctx->exception = exn;

@@ -99,6 +99,38 @@ void native_trap(Ctx* ctx, TrapKind kind, uint32_t offset, std::string message =
 bool native_memory_init(Ctx* ctx, const ModuleCode& code, Instance* inst, uint32_t segment,
                         uint64_t dst, uint32_t src, uint32_t n, uint32_t offset);
 void native_data_drop(Instance* inst, uint32_t segment);
+// memory.atomic.wait32/64 and notify after their alignment and bounds checks (`ea` is a
+// valid, aligned address of a `bytes`-wide cell of `m`), shared by every tier: the wait's
+// result (0 woken, 1 not equal, 2 timed out), or -1 with *trap set (an unshared memory, or
+// the store's epoch deadline passed while waiting); notify's number of waiters woken.
+int32_t atomic_wait(Ctx* ctx, Memory* m, uint64_t ea, unsigned bytes, uint64_t expected,
+                    int64_t timeout_ns, TrapKind* trap);
+uint32_t atomic_notify(Memory* m, uint64_t ea, uint32_t count);
+// Exceptions in native code. The exception in flight is the one a failed native_call leaves
+// (an interpreted or host callee threw): native code passes it down by returning false, as a
+// trap, or catches it. native_throw allocates a new one of `tag` (payload in slot encoding) and
+// makes it the one in flight; native_rethrow makes `exn` (an exnref's) the one in flight.
+// `offset`: the throwing instruction's byte offset in the module, reported for the innermost
+// native frame if the exception leaves the guest (UINT32_MAX: none, e.g. for an exception a
+// callee threw).
+void native_throw(Ctx* ctx, Tag* tag, const uint64_t* payload, uint32_t nslots, uint32_t offset);
+void native_rethrow(Ctx* ctx, Exception* exn, uint32_t offset);
+// The exception in flight, or nullptr (the failure is a trap).
+Exception* native_pending_exception(Ctx* ctx);
+// Whether a catch clause of `kind` (Catch::Kind) naming tag index `tag` of `inst` catches
+// `exn`: catch_all(_ref) catches everything, the others by tag identity. Every tier decides
+// with this.
+bool catch_matches(const Instance* inst, uint8_t kind, uint32_t tag, const Exception* exn);
+// Hands `exn` to a catch clause of `kind`: its payload to `dst` (but for catch_all), then frees
+// it, or exposes it when an exnref to it survives (the _ref kinds, or `keep`: a legacy catch
+// whose block may rethrow it). True when the exposure calls for a collection. Every tier's
+// catch ends with this.
+bool deliver_exception(Store& store, Exception* exn, uint8_t kind, bool keep, uint64_t* dst);
+// A native catch of the exception in flight: no longer in flight, delivered as above, and a
+// collection if one is due, whose roots are the interpreter's frames, `exn` and `roots` (the
+// words the catching native function holds).
+void native_catch(Ctx* ctx, Exception* exn, uint8_t kind, bool keep, uint64_t* dst,
+                  const uint64_t* roots, uint32_t nroots);
 // The fuel counter native code charges at the interpreter's check points, with the same
 // amounts: when a charge would take it below zero, the code traps (OutOfFuel) and leaves it.
 int64_t* native_fuel(Ctx* ctx);

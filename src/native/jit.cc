@@ -188,6 +188,13 @@ Result<std::unique_ptr<llvm::orc::LLJIT>> make_jit(llvm::orc::JITTargetMachineBu
   runtime.insert(sym("hull_rt_table_copy", &hull_rt_table_copy));
   runtime.insert(sym("hull_rt_table_init", &hull_rt_table_init));
   runtime.insert(sym("hull_rt_elem_drop", &hull_rt_elem_drop));
+  runtime.insert(sym("hull_rt_atomic_wait", &hull_rt_atomic_wait));
+  runtime.insert(sym("hull_rt_atomic_notify", &hull_rt_atomic_notify));
+  runtime.insert(sym("hull_rt_throw", &hull_rt_throw));
+  runtime.insert(sym("hull_rt_throw_ref", &hull_rt_throw_ref));
+  runtime.insert(sym("hull_rt_pending_exception", &hull_rt_pending_exception));
+  runtime.insert(sym("hull_rt_exception_is", &hull_rt_exception_is));
+  runtime.insert(sym("hull_rt_catch", &hull_rt_catch));
   runtime.insert(sym("hull_g_epoch", &g_epoch));
   if (auto e = lib.define(llvm::orc::absoluteSymbols(std::move(runtime))))
     return internal(to_string(std::move(e)));

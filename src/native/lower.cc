@@ -52,7 +52,8 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
     // whose value is unused (or a store another one overwrites), and the trap with it, so in
     // this mode accesses are volatile (FunctionLowering::memory_access). Instantiation makes
     // every guardable memory of such code guarded (engine/instantiate.cc, require_guard).
-    mems.push_back({opts.guard_pages && guardable(mt), mt.limits.is64, mt.page_size_log2});
+    mems.push_back(
+        {opts.guard_pages && guardable(mt), mt.limits.is64, mt.limits.shared, mt.page_size_log2});
   }
   wasm_funcs.assign(desc.num_funcs(), nullptr);
   auto* i1 = llvm::Type::getInt1Ty(C);
@@ -105,6 +106,22 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
       llvm::FunctionType::get(i1, {ptr_ty, i32, i32, i64, i32, i32, i32}, false));
   rt_elem_drop = M.getOrInsertFunction("hull_rt_elem_drop",
                                        llvm::FunctionType::get(void_ty, {ptr_ty, i32}, false));
+  rt_atomic_wait = M.getOrInsertFunction(
+      "hull_rt_atomic_wait",
+      llvm::FunctionType::get(i32, {ptr_ty, i32, i64, i32, i64, i64, i32}, false));
+  rt_atomic_notify = M.getOrInsertFunction(
+      "hull_rt_atomic_notify", llvm::FunctionType::get(i32, {ptr_ty, i32, i64, i32}, false));
+  rt_throw = M.getOrInsertFunction(
+      "hull_rt_throw", llvm::FunctionType::get(void_ty, {ptr_ty, i32, ptr_ty, i32, i32}, false));
+  rt_throw_ref = M.getOrInsertFunction("hull_rt_throw_ref",
+                                       llvm::FunctionType::get(void_ty, {ptr_ty, i64, i32}, false));
+  rt_pending_exception = M.getOrInsertFunction("hull_rt_pending_exception",
+                                               llvm::FunctionType::get(i64, {ptr_ty}, false));
+  rt_exception_is = M.getOrInsertFunction("hull_rt_exception_is",
+                                          llvm::FunctionType::get(i1, {ptr_ty, i64, i32}, false));
+  rt_catch = M.getOrInsertFunction(
+      "hull_rt_catch",
+      llvm::FunctionType::get(void_ty, {ptr_ty, i64, i32, ptr_ty, ptr_ty, i32}, false));
   // Traps are cold: keep their calls out of the hot paths' layout.
   for (llvm::FunctionCallee f : {rt_trap, rt_trap_null_function})
     llvm::cast<llvm::Function>(f.getCallee())->addFnAttr(llvm::Attribute::Cold);
@@ -247,7 +264,8 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
     reload_fuel();
   }
   // The function's own label: a branch to it returns.
-  Control f{Kind::Func, false, nullptr, nullptr, nullptr, {}, {}, 0, {}};
+  Control f;
+  f.kind = Kind::Func;
   f.end = BasicBlock::Create(ml_.C, "return", fn_);
   f.target = f.end;
   f.end_phis = make_phis(f.end, type.results);
@@ -397,7 +415,7 @@ void FunctionLowering::check_trapped() {
   Value* t = vm_field(VmField::trapped, b_.getInt8Ty(), false);
   BasicBlock* cont = BasicBlock::Create(ml_.C, "cont", fn_);
   llvm::MDBuilder md(ml_.C);
-  b_.CreateCondBr(b_.CreateICmpNE(t, b_.getInt8(0)), trapped_exit(), cont,
+  b_.CreateCondBr(b_.CreateICmpNE(t, b_.getInt8(0)), unwind_target(), cont,
                   md.createBranchWeights(1, 1 << 20));
   b_.SetInsertPoint(cont);
 }
@@ -405,7 +423,9 @@ void FunctionLowering::check_trapped() {
 // ---- control ----------------------------------------------------------------------------------
 
 void FunctionLowering::open(const Instr& in, Kind kind) {
-  Control c{kind, !live_, nullptr, nullptr, nullptr, {}, {}, 0, {}};
+  Control c;
+  c.kind = kind;
+  c.dead = !live_;
   if (c.dead) {
     ctl_.push_back(std::move(c));
     return;
@@ -508,7 +528,14 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
       return;
     case Op::if_: return open(in, Kind::If);
     case Op::else_: return close_else();
-    case Op::end: return close_end();
+    case Op::end:
+      if (Control& c = ctl_.back(); c.landing && !c.dead) fill_landing(ctl_.size() - 1, nullptr);
+      return close_end();
+    case Op::try_table:
+    case Op::try_:
+    case Op::catch_:
+    case Op::catch_all:
+    case Op::delegate: return exception_op(in);
     default: break;
   }
   if (!live_) return;  // dead code (after br/return/unreachable): nothing to emit
@@ -613,11 +640,17 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
     case Op::memory_copy:
     case Op::memory_init:
     case Op::data_drop: return memory_op(in);
+    case Op::throw_:
+    case Op::throw_ref:
+    case Op::rethrow: return exception_op(in);
     default: break;
   }
   const auto op = static_cast<unsigned>(in.op);
   if (op >= static_cast<unsigned>(Op::i32_load) && op <= static_cast<unsigned>(Op::i64_store32))
     return memory_access(in);
+  if (op >= static_cast<unsigned>(Op::memory_atomic_notify) &&
+      op <= static_cast<unsigned>(Op::i64_atomic_rmw32_cmpxchg_u))
+    return atomic(in);
   if (op >= static_cast<unsigned>(Op::v128_load) &&
       op <= static_cast<unsigned>(Op::i32x4_relaxed_dot_i8x16_i7x16_add_s)) {
     const ImmKind imm = op_info(in.op).imm;
@@ -709,7 +742,11 @@ void FunctionLowering::return_values() { branch_to(static_cast<uint32_t>(ctl_.si
 void FunctionLowering::return_call(const Instr& in) {
   llvm::Function* callee = ml_.wasm_funcs[in.a];
   if (!callee) {
-    call(in);  // through the runtime (an import, or a function left interpreted)
+    // Through the runtime (an import, or a function left interpreted). The call replaces
+    // this function: none of its handlers sees the callee's exceptions.
+    no_handlers_ = true;
+    call(in);
+    no_handlers_ = false;
     return return_values();
   }
   const FuncType& ft = ml_.desc.func_type(in.a);
@@ -793,7 +830,9 @@ void FunctionLowering::tail_call_function(const FuncType& ft, Value* f) {
     b_.CreateRet(r);
   b_.SetInsertPoint(slow);
   for (Value* a : args) push(a);
+  no_handlers_ = true;  // a tail call: its exceptions leave this function (as return_call's)
   slot_call(ft, [&](Value* slots) { return b_.CreateCall(ml_.rt_call_function, {vm_, f, slots}); });
+  no_handlers_ = false;
   return_values();
 }
 

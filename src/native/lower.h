@@ -40,6 +40,7 @@ struct ModuleLowering {
   struct MemInfo {
     bool guarded = false;
     bool is64 = false;
+    bool shared = false;  // its size is read with acquire (another thread may grow it)
     uint32_t page_log2 = 16;
   };
   std::vector<MemInfo> mems;
@@ -62,6 +63,8 @@ struct ModuleLowering {
   llvm::FunctionCallee rt_resolve_indirect, rt_call_function, rt_trap_null_function;
   llvm::FunctionCallee rt_table_get, rt_table_set, rt_table_size, rt_table_grow, rt_table_fill,
       rt_table_copy, rt_table_init, rt_elem_drop;
+  llvm::FunctionCallee rt_atomic_wait, rt_atomic_notify;
+  llvm::FunctionCallee rt_throw, rt_throw_ref, rt_pending_exception, rt_exception_is, rt_catch;
   llvm::GlobalVariable* epoch_global;  // hull_g_epoch: g_epoch, resolved when the code loads
   // Type-based alias analysis: wasm memory, globals and the runtime's own fields never alias
   // each other, so loads of the memory's base and size survive stores to wasm memory.
@@ -93,17 +96,34 @@ class FunctionLowering {
   Status end_function() { return {}; }
 
  private:
-  enum class Kind : uint8_t { Block, Loop, If, Func };
+  // TryTable and Try (legacy) are blocks whose bodies have handlers (lower_exceptions.cc).
+  enum class Kind : uint8_t { Block, Loop, If, Func, TryTable, Try };
+  // A legacy catch / catch_all block: which exceptions it takes, where its code starts, and
+  // where the landing pad leaves the payload for it.
+  struct LegacyCatch {
+    bool all = false;
+    uint32_t tag = 0;
+    llvm::BasicBlock* block = nullptr;
+    llvm::AllocaInst* payload = nullptr;
+  };
   struct Control {
-    Kind kind;
-    bool dead;                 // opened in dead code: nothing of it is emitted
-    llvm::BasicBlock* target;  // where a branch to this label goes (loop: its header)
-    llvm::BasicBlock* end;     // the code after `end`
-    llvm::BasicBlock* els;     // If: the else branch, until `else` or `end` takes it
+    Kind kind = Kind::Block;
+    bool dead = false;                   // opened in dead code: nothing of it is emitted
+    llvm::BasicBlock* target = nullptr;  // where a branch to this label goes (loop: its header)
+    llvm::BasicBlock* end = nullptr;     // the code after `end`
+    llvm::BasicBlock* els = nullptr;     // If: the else branch, until `else` or `end` takes it
     std::vector<llvm::PHINode*> target_phis;  // the label's values at `target`
     std::vector<llvm::PHINode*> end_phis;     // the results at `end`
-    size_t height;                            // operand stack height below the block's params
+    size_t height = 0;                        // operand stack height below the block's params
     std::vector<llvm::Value*> if_params;      // If: the params, for the else branch
+    // TryTable, Try: where the body's exceptions go (made at the first throw or call that
+    // may throw in the body, filled when the construct closes).
+    llvm::BasicBlock* landing = nullptr;
+    std::vector<Catch> catches;          // TryTable: its clauses
+    std::vector<LegacyCatch> legacy;     // Try: its catch blocks, in order
+    bool in_catch = false;               // Try: past its first catch (the body's region closed)
+    bool rethrown = false;               // Try: a rethrow names it: its catches keep the exception
+    llvm::AllocaInst* caught = nullptr;  // Try: the exception its catch blocks run for
   };
 
   llvm::Value* pop() {
@@ -125,9 +145,30 @@ class FunctionLowering {
   // Emits a trap of `kind` at the current instruction when `cond` holds.
   void trap_if(llvm::Value* cond, TrapKind kind);
   void trap_now(TrapKind kind);
-  // After a call that may have trapped: return at once if it did.
+  // After a call that may have trapped or thrown: return at once if it did, or go to the
+  // enclosing handlers (unwind_target) when it threw.
   void check_trapped();
   llvm::BasicBlock* trapped_exit();
+
+  // lower_exceptions.cc: try_table, throw, throw_ref and the legacy try/catch/delegate/rethrow.
+  void exception_op(const Instr& in);
+  // Where an exception raised here goes: the landing pad of the innermost try whose body this
+  // is, else out of the function (trapped_exit).
+  llvm::BasicBlock* unwind_target() {
+    return no_handlers_ ? trapped_exit() : handler_below(ctl_.size());
+  }
+  // The landing pad of the innermost handler region among ctl_[0, end), or trapped_exit.
+  llvm::BasicBlock* handler_below(size_t end);
+  // Fills in the landing pad of ctl_[index] (a try_table or try closing; `delegate_to`: the
+  // pad a delegate passes every exception to, else nullptr).
+  void fill_landing(size_t index, llvm::BasicBlock* delegate_to);
+  // Where the landing pad of the try at ctl_[index] hands exception `exn` to a clause: the
+  // payload and exnref go to `payload`, the runtime keeps or frees the exception by `mode`
+  // (Catch::Kind, plus kKeepForRethrow), and the values the function holds are the roots of
+  // a collection the exposure may start.
+  void take_exception(size_t index, llvm::Value* exn, uint32_t mode, llvm::Value* payload);
+  void legacy_catch(const Instr& in);
+  bool no_handlers_ = false;  // lowering a tail call: the callee's exceptions leave the function
   llvm::Value* vm_field(uint64_t offset, llvm::Type* t, bool invariant);
   llvm::Value* load_runtime(llvm::Value* base, uint64_t offset, llvm::Type* t);
   llvm::Value* type_id(uint32_t index);
@@ -140,6 +181,12 @@ class FunctionLowering {
   void memory_op(const Instr& in);  // memory.size/grow/fill/copy/init, data.drop
   llvm::Value* effective_address(const Instr& in, llvm::Value* addr, unsigned bytes);
   llvm::Value* memory_object(uint32_t index);  // the instance's Memory* of memory `index`
+  // Its size in bytes, read with acquire when shared or asked to.
+  llvm::Value* memory_size(uint32_t index, bool acquire = false);
+  // lower_atomic.cc: the threads proposal's atomic instructions and atomic.fence.
+  void atomic(const Instr& in);
+  // The checked effective address of an atomic access of `bytes` (aligned, in bounds).
+  llvm::Value* atomic_ea(const Instr& in, llvm::Value* addr, unsigned bytes);
   // lower_table.cc: ref.null/is_null/func/as_non_null, br_on_null/non_null, table.*, elem.drop.
   void table_op(const Instr& in);
   bool guarded(const Instr& in) const { return ml_.mems[in.mem.memory].guarded; }

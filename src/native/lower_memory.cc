@@ -18,6 +18,19 @@ Value* FunctionLowering::memory_object(uint32_t index) {
   return m;
 }
 
+Value* FunctionLowering::memory_size(uint32_t index, bool acquire) {
+  Value* mem = memory_object(index);
+  if (!acquire && !ml_.mems[index].shared)
+    return load_runtime(mem, memory_size_offset(), b_.getInt64Ty());
+  // Another thread may grow a shared memory: the size as of its latest growth, as the
+  // interpreter reads it (Memory::size_acquire).
+  auto* size = b_.CreateAlignedLoad(
+      b_.getInt64Ty(), b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), mem, memory_size_offset()),
+      llvm::Align(8));
+  size->setAtomic(llvm::AtomicOrdering::Acquire);
+  return size;
+}
+
 void FunctionLowering::memory_op(const Instr& in) {
   // Addresses and lengths as the runtime takes them: 64 bits (an i32 operand zero-extended; an
   // operand's type is its memory's address type, or for memory.copy's length the narrower one).
@@ -27,7 +40,7 @@ void FunctionLowering::memory_op(const Instr& in) {
   switch (in.op) {
     case Op::memory_size: {
       const ModuleLowering::MemInfo& mi = ml_.mems[in.a];
-      Value* size = load_runtime(memory_object(in.a), memory_size_offset(), b_.getInt64Ty());
+      Value* size = memory_size(in.a);
       Value* pages = b_.CreateLShr(size, mi.page_log2);
       push(mi.is64 ? pages : b_.CreateTrunc(pages, b_.getInt32Ty()));
       return;
@@ -77,7 +90,7 @@ Value* FunctionLowering::effective_address(const Instr& in, Value* addr, unsigne
   Value* a = addr->getType()->isIntegerTy(64) ? addr : b_.CreateZExt(addr, b_.getInt64Ty());
   const uint64_t off = in.mem.offset;
   if (!guarded(in)) {
-    Value* size = load_runtime(mem, memory_size_offset(), b_.getInt64Ty());
+    Value* size = memory_size(in.mem.memory);
     // addr + offset + bytes <= size, without overflow: offset + bytes > size traps outright,
     // else addr must be at most size - offset - bytes.
     const uint64_t need = off + bytes;  // the validator bounds offset below 2^64 - 16

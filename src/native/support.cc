@@ -1,5 +1,7 @@
 #include "native/support.h"
 
+#include <algorithm>
+
 namespace hull::native {
 
 namespace {
@@ -11,11 +13,8 @@ bool in_range(Op op, Op first, Op last) {
 
 }  // namespace
 
-std::string module_unsupported(const ModuleDesc& m, const CompileOptions& opts) {
-  if (!m.memories.empty() && m.memories[0].limits.shared)
-    return "memory 0 is shared (threads are not in the native tier yet)";
-  return "";
-}
+// None today (shared memories were one until the tier had atomics).
+std::string module_unsupported(const ModuleDesc&, const CompileOptions&) { return ""; }
 
 RefKind ref_kind(const ModuleDesc& m, const ValType& t) {
   if (!t.is_ref()) return RefKind::None;
@@ -24,6 +23,8 @@ RefKind ref_kind(const ModuleDesc& m, const ValType& t) {
     case HeapKind::NoFunc: return RefKind::Func;
     case HeapKind::Extern:
     case HeapKind::NoExtern: return RefKind::Extern;
+    case HeapKind::Exn:
+    case HeapKind::NoExn: return RefKind::Exn;
     case HeapKind::Concrete:
       return t.index < m.types.size() && m.types[t.index].kind == CompositeKind::Func
                  ? RefKind::Func
@@ -37,6 +38,7 @@ bool SupportScan::value_ok(const ValType& t) {
   switch (ref_kind(m_, t)) {
     case RefKind::Func: return true;
     case RefKind::Extern: holds_extern_ = true; return true;
+    case RefKind::Exn: return true;  // held across a call: see track_exceptions
     case RefKind::None: return false;
   }
   return false;
@@ -59,19 +61,105 @@ bool SupportScan::block_type_ok(const BlockType& bt) {
   return false;
 }
 
-// Any memory but a shared one (threads are not in the native tier: another thread's growth
-// would leave the size this code reads stale).
-void SupportScan::memory_ok(uint32_t index) {
-  if (m_.memories[index].limits.shared)
-    fail("a shared memory (threads are not in the native tier)");
-}
-
 void SupportScan::begin_function(uint32_t, const FuncType& type, std::span<const ValType> locals) {
   reason_.clear();
-  holds_extern_ = calls_ = false;
-  for (const ValType& t : locals)
+  holds_extern_ = calls_ = exn_local_ = false;
+  exn_held_.clear();
+  frames_.assign(1, Frame{});  // the function's own frame
+  for (const ValType& t : locals) {
     if (!value_ok(t)) return fail("a local or parameter of type " + to_string(t));
+    if (ref_kind(m_, t) == RefKind::Exn) exn_local_ = true;
+  }
   if (!func_type_ok(type)) fail("a result of a reference type");
+}
+
+namespace {
+
+bool is_call(Op op) {
+  switch (op) {
+    case Op::call:
+    case Op::call_indirect:
+    case Op::call_ref:
+    case Op::return_call:
+    case Op::return_call_indirect:
+    case Op::return_call_ref: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+// Exceptions live on the store's heap, which a callee may collect (an interpreted catch_ref,
+// a GC allocation) from roots it finds in the interpreter's frames, never in machine
+// registers. So a function stays interpreted when an exception reference is live across one
+// of its calls: in a local (any local of such a type), on the operand stack below the call's
+// arguments, or kept by a legacy catch block that rethrows and calls. (Unlike the coarser rule
+// for extern references, this follows the operand stack: a catch_ref whose body only calls
+// holds no exnref during the call.) A landing pad's own exposure of an exception, which may
+// collect too, gives the collector what the function holds (lower_exceptions.cc).
+void SupportScan::track_exceptions(const Instr& in, bool reachable, std::span<const ValType> popped,
+                                   std::span<const ValType> pushed) {
+  auto held = [&](const ValType& t) {
+    return t.kind == ValKind::Ref && (t.heap == HeapKind::Exn || t.heap == HeapKind::NoExn);
+  };
+  auto pop_n = [&](size_t n) {
+    // Never below the frame's start (dead code pops from the polymorphic bottom).
+    const size_t floor = frames_.back().height;
+    n = std::min(n, exn_held_.size() - floor);
+    exn_held_.resize(exn_held_.size() - n);
+  };
+  auto push_all = [&] {
+    for (const ValType& t : pushed) exn_held_.push_back(held(t));
+  };
+  switch (in.op) {
+    case Op::block:
+    case Op::loop:
+    case Op::if_:
+    case Op::try_table:
+    case Op::try_:
+      if (reachable) pop_n(popped.size());
+      frames_.push_back({exn_held_.size(), false, false, false});
+      push_all();
+      return;
+    case Op::else_:
+      exn_held_.resize(frames_.back().height);
+      push_all();
+      return;
+    case Op::catch_:
+    case Op::catch_all:
+      exn_held_.resize(frames_.back().height);
+      frames_.back().in_catch = true;
+      push_all();
+      return;
+    case Op::end:
+    case Op::delegate: {
+      const Frame f = frames_.back();
+      if (f.calls_in_catch && f.rethrown)
+        return fail(
+            "an exception kept for rethrow across a call (the collector sees no "
+            "machine registers)");
+      if (frames_.size() > 1) frames_.pop_back();
+      exn_held_.resize(f.height);
+      push_all();
+      return;
+    }
+    case Op::rethrow:
+      if (in.a < frames_.size()) frames_[frames_.size() - 1 - in.a].rethrown = true;
+      break;
+    default: break;
+  }
+  pop_n(popped.size());
+  if (is_call(in.op) && reachable) {
+    bool live = exn_local_;
+    for (bool h : exn_held_) live = live || h;
+    if (live)
+      return fail(
+          "exception references held across calls (the collector sees no machine "
+          "registers)");
+    for (Frame& f : frames_)
+      if (f.in_catch) f.calls_in_catch = true;
+  }
+  push_all();
 }
 
 // Host objects behind extern references live in the store's GC heap, which collects from the
@@ -84,8 +172,10 @@ Status SupportScan::end_function() {
   return {};
 }
 
-void SupportScan::instr(const Instr& in, bool, std::span<const ValType> popped,
+void SupportScan::instr(const Instr& in, bool reachable, std::span<const ValType> popped,
                         std::span<const ValType> pushed) {
+  if (!reason_.empty()) return;
+  track_exceptions(in, reachable, popped, pushed);
   if (!reason_.empty()) return;
   const Op op = in.op;
   for (const ValType& t : pushed)
@@ -111,10 +201,19 @@ void SupportScan::instr(const Instr& in, bool, std::span<const ValType> popped,
     case Op::local_set:
     case Op::local_tee:
     case Op::global_get:
-    case Op::global_set: return;
+    case Op::global_set:
+    case Op::catch_:
+    case Op::catch_all:
+    case Op::delegate:
+    case Op::throw_:
+    case Op::throw_ref:
+    case Op::rethrow:
+    case Op::atomic_fence: return;
     case Op::block:
     case Op::loop:
     case Op::if_:
+    case Op::try_table:
+    case Op::try_:
       if (!block_type_ok(in.block)) fail("a block type with a reference value");
       return;
     case Op::call:
@@ -142,26 +241,23 @@ void SupportScan::instr(const Instr& in, bool, std::span<const ValType> popped,
       // the runtime's call_indirect reads them all the same.
       if (!func_type_ok(m_.types[in.a].func)) fail("call_indirect of a type with reference values");
       return;
+    // Every memory, shared ones included (their size is read with acquire: lower_memory.cc).
     case Op::memory_size:
     case Op::memory_grow:
-    case Op::memory_fill: return memory_ok(in.a);
-    case Op::memory_init: return memory_ok(in.b);
-    case Op::data_drop: return;
-    case Op::memory_copy: memory_ok(in.a); return memory_ok(in.b);
+    case Op::memory_fill:
+    case Op::memory_init:
+    case Op::data_drop:
+    case Op::memory_copy: return;
     default: break;
   }
-  if (in_range(op, Op::i32_load, Op::i64_store32)) {
-    return memory_ok(in.mem.memory);
-  }
+  if (in_range(op, Op::i32_load, Op::i64_store32)) return;
+  // The threads proposal's atomics (lower_atomic.cc): all of them.
+  if (in_range(op, Op::memory_atomic_notify, Op::i64_atomic_rmw32_cmpxchg_u)) return;
   if (in_range(op, Op::i32_const, Op::i64_extend32_s)) return;
   if (in_range(op, Op::i32_trunc_sat_f32_s, Op::i64_trunc_sat_f64_u)) return;
   if (in_range(op, Op::i64_add128, Op::i64_mul_wide_u)) return;  // wide arithmetic
   // Fixed-width and relaxed SIMD (lower_simd.cc): all of it.
-  if (in_range(op, Op::v128_load, Op::i32x4_relaxed_dot_i8x16_i7x16_add_s)) {
-    const ImmKind imm = op_info(op).imm;
-    if (imm == ImmKind::Mem || imm == ImmKind::MemLane) memory_ok(in.mem.memory);
-    return;
-  }
+  if (in_range(op, Op::v128_load, Op::i32x4_relaxed_dot_i8x16_i7x16_add_s)) return;
   fail(std::string(op_info(op).name) + " is not in the native tier yet");
 }
 

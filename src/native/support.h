@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "binary/module.h"
 #include "runtime/store.h"
@@ -18,7 +19,7 @@ namespace hull::native {
 // others (GC, exceptions) keep a function interpreted.
 inline bool in_registers(const ValType& t) { return t.is_num() || t.kind == ValKind::V128; }
 
-enum class RefKind : uint8_t { None, Func, Extern };
+enum class RefKind : uint8_t { None, Func, Extern, Exn };
 // Which of the tier's reference kinds `t` is (None: not a reference, or one the tier lacks).
 RefKind ref_kind(const ModuleDesc& m, const ValType& t);
 
@@ -63,13 +64,25 @@ class SupportScan {
   bool value_ok(const ValType& t);
   bool block_type_ok(const BlockType& bt);
   bool func_type_ok(const FuncType& ft);
-  void memory_ok(uint32_t index);
+  // Which operand stack entries hold exception references, by control frame (exceptions live
+  // on the store's heap: see track_exceptions).
+  void track_exceptions(const Instr& in, bool reachable, std::span<const ValType> popped,
+                        std::span<const ValType> pushed);
   const ModuleDesc& m_;
   std::string reason_;
   // Extern references in registers, and calls: together they keep a function interpreted (see
   // end_function).
   bool holds_extern_ = false;
   bool calls_ = false;
+  struct Frame {
+    size_t height = 0;            // operand stack height at its start
+    bool in_catch = false;        // a legacy try past its first catch
+    bool calls_in_catch = false;  // ... whose catch blocks call
+    bool rethrown = false;        // ... and rethrow its exception
+  };
+  std::vector<bool> exn_held_;  // per operand stack entry: an exception reference
+  std::vector<Frame> frames_;
+  bool exn_local_ = false;  // a local or parameter of an exception reference type
 };
 
 }  // namespace hull::native

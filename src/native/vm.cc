@@ -7,6 +7,7 @@
 #include "engine/module.h"
 #include "interp/code.h"
 #include "runtime/type_registry.h"
+#include "valid/instr.h"
 
 namespace hull::native {
 
@@ -45,10 +46,22 @@ void hull_rt_trap(VmCtx* vm, uint32_t kind, uint32_t offset) {
   interp::native_trap(vm->ctx, static_cast<TrapKind>(kind), offset);
 }
 
+namespace {
+
+// A call from machine code failed: an exception the callee threw is in flight from this code
+// now, at no offset of it (the callee's frames are gone).
+bool call_failed(VmCtx* vm) {
+  vm->trapped = 1;
+  if (Exception* exn = interp::native_pending_exception(vm->ctx))
+    interp::native_rethrow(vm->ctx, exn, interp::Ctx::kNoOffset);
+  return false;
+}
+
+}  // namespace
+
 bool hull_rt_call(VmCtx* vm, uint32_t index, uint64_t* slots) {
   if (interp::native_call(vm->ctx, vm->funcs[index], slots)) return true;
-  vm->trapped = 1;
-  return false;
+  return call_failed(vm);
 }
 
 Function* hull_rt_resolve_indirect(VmCtx* vm, uint32_t table, uint32_t type_id, uint64_t elem,
@@ -74,8 +87,7 @@ void hull_rt_trap_null_function(VmCtx* vm, uint32_t offset) {
 
 bool hull_rt_call_function(VmCtx* vm, Function* f, uint64_t* slots) {
   if (interp::native_call(vm->ctx, f, slots)) return true;
-  vm->trapped = 1;
-  return false;
+  return call_failed(vm);
 }
 
 bool hull_rt_call_indirect(VmCtx* vm, uint32_t table, uint32_t type_id, uint64_t elem,
@@ -205,6 +217,54 @@ void hull_rt_elem_drop(VmCtx* vm, uint32_t segment) {
   std::vector<RefBits>& seg = vm->inst->elems[segment];
   seg.clear();
   seg.shrink_to_fit();
+}
+
+uint32_t hull_rt_atomic_wait(VmCtx* vm, uint32_t mem, uint64_t ea, uint32_t bytes,
+                             uint64_t expected, int64_t timeout_ns, uint32_t offset) {
+  TrapKind why = TrapKind::Unreachable;
+  const int32_t r =
+      interp::atomic_wait(vm->ctx, vm->memories[mem], ea, bytes, expected, timeout_ns, &why);
+  if (r >= 0) return static_cast<uint32_t>(r);
+  hull_rt_trap(vm, static_cast<uint32_t>(why), offset);
+  return 0;
+}
+
+uint32_t hull_rt_atomic_notify(VmCtx* vm, uint32_t mem, uint64_t ea, uint32_t count) {
+  return interp::atomic_notify(vm->memories[mem], ea, count);
+}
+
+void hull_rt_throw(VmCtx* vm, uint32_t tag, const uint64_t* payload, uint32_t nslots,
+                   uint32_t offset) {
+  interp::native_throw(vm->ctx, vm->inst->tags[tag], payload, nslots, offset);
+  vm->trapped = 1;
+}
+
+void hull_rt_throw_ref(VmCtx* vm, uint64_t exn, uint32_t offset) {
+  vm->trapped = 1;
+  if (!exn) {
+    // Worded as the interpreter's throw_ref words it.
+    interp::native_trap(vm->ctx, TrapKind::NullReference, offset, "null exception reference");
+    return;
+  }
+  interp::native_rethrow(vm->ctx, reinterpret_cast<Exception*>(static_cast<uintptr_t>(exn)),
+                         offset);
+}
+
+uint64_t hull_rt_pending_exception(VmCtx* vm) {
+  return reinterpret_cast<uintptr_t>(interp::native_pending_exception(vm->ctx));
+}
+
+bool hull_rt_exception_is(VmCtx* vm, uint64_t exn, uint32_t tag) {
+  return interp::catch_matches(vm->inst, static_cast<uint8_t>(Catch::Kind::Catch), tag,
+                               reinterpret_cast<const Exception*>(static_cast<uintptr_t>(exn)));
+}
+
+void hull_rt_catch(VmCtx* vm, uint64_t exn, uint32_t mode, uint64_t* payload, const uint64_t* roots,
+                   uint32_t nroots) {
+  vm->trapped = 0;
+  interp::native_catch(vm->ctx, reinterpret_cast<Exception*>(static_cast<uintptr_t>(exn)),
+                       static_cast<uint8_t>(mode & 3), (mode & kCatchKeep) != 0, payload, roots,
+                       nroots);
 }
 
 }  // extern "C"

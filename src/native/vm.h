@@ -100,6 +100,26 @@ bool hull_rt_table_copy(VmCtx* vm, uint32_t dst_table, uint32_t src_table, uint6
 bool hull_rt_table_init(VmCtx* vm, uint32_t table, uint32_t segment, uint64_t dst, uint32_t src,
                         uint32_t n, uint32_t offset);
 void hull_rt_elem_drop(VmCtx* vm, uint32_t segment);
+// memory.atomic.wait32/64 and notify on memory `mem` at the checked, aligned address `ea` (a
+// cell of `bytes`), through the interpreter's own code (interp::atomic_wait/atomic_notify):
+// wait's result, or 0 with VmCtx::trapped set after recording a trap.
+uint32_t hull_rt_atomic_wait(VmCtx* vm, uint32_t mem, uint64_t ea, uint32_t bytes,
+                             uint64_t expected, int64_t timeout_ns, uint32_t offset);
+uint32_t hull_rt_atomic_notify(VmCtx* vm, uint32_t mem, uint64_t ea, uint32_t count);
+// Exceptions (lower_exceptions.cc). throw / throw_ref / rethrow make an exception the one in
+// flight and set VmCtx::trapped, like a trap (throw_ref of null is the interpreter's trap);
+// a landing pad asks for the one in flight (0: the failure is a trap), matches it against its
+// clauses' tags (exception_is) and takes it (catch: payload to `payload`, VmCtx::trapped
+// cleared; `mode` is the clause's Catch::Kind, plus kCatchKeep for a legacy catch whose block
+// rethrows; `roots`: the words the function holds, for a collection the exposure may start).
+void hull_rt_throw(VmCtx* vm, uint32_t tag, const uint64_t* payload, uint32_t nslots,
+                   uint32_t offset);
+void hull_rt_throw_ref(VmCtx* vm, uint64_t exn, uint32_t offset);
+uint64_t hull_rt_pending_exception(VmCtx* vm);
+bool hull_rt_exception_is(VmCtx* vm, uint64_t exn, uint32_t tag);
+void hull_rt_catch(VmCtx* vm, uint64_t exn, uint32_t mode, uint64_t* payload, const uint64_t* roots,
+                   uint32_t nroots);
 }
+constexpr uint32_t kCatchKeep = 4;
 
 }  // namespace hull::native

@@ -3,9 +3,10 @@
 // module in stores of their own, and call every export whose parameters can be zero (numbers,
 // v128, nullable references: null) with zero arguments on the same fuel budget. Each call must
 // give the same results (NaNs compare as NaN: their payloads may differ; a v128's lanes
-// likewise, as either float shape; references by what they designate), the same trap kind,
-// and leave the same fuel; afterwards the instances' memories and globals must be equal. A
-// difference aborts, so the fuzzer keeps the input.
+// likewise, as either float shape; references by what they designate), the same trap kind
+// (an uncaught exception: the same tag and payload), and leave the same fuel; afterwards the
+// instances' memories and globals must be equal. A difference aborts, so the fuzzer keeps the
+// input.
 //
 // Campaigns with valid modules from binaryen (wasm-opt -ttf) replay a directory of them with
 // hull_replay_native (tests/fuzz/native_campaign.sh).
@@ -19,10 +20,12 @@
 
 #include "engine/engine.h"
 #include "hull/native.hh"
+#include "runtime/type_registry.h"
 
 namespace {
 
 constexpr uint64_t kFuelPerCall = 200000;
+constexpr uint64_t kMemoryLimit = uint64_t{1} << 30;  // per store
 
 bool is_scalar(const hull::ValType& t) {
   return t == hull::ValType::i32() || t == hull::ValType::i64() || t == hull::ValType::f32() ||
@@ -95,10 +98,39 @@ std::string describe(const hull::Val& v) {
 
 struct Run {
   hull::Store store;
+  // An uncaught exception comparably: its tag (as an index of the instance's tags: the tiers'
+  // stores have tags of their own) and its payload, each value as describe() shows it.
+  std::string describe_exception(const hull::Exception& e) const {
+    std::string s = "tag ?";
+    for (size_t i = 0; i < inst->tags.size(); ++i)
+      if (inst->tags[i] == e.tag) s = "tag " + std::to_string(i);
+    if (!e.tag) return s;
+    size_t slot = 0;
+    for (const hull::ValType& t : hull::type_by_id(e.tag->type_id).func.params) {
+      if (slot + t.slots() > e.payload.size()) break;
+      hull::Val v;
+      v.type = t;
+      if (t.kind == hull::ValKind::V128) {
+        std::memcpy(v.v128.bytes, &e.payload[slot], 16);
+      } else if (t.is_ref()) {
+        v.ref = static_cast<hull::RefBits>(e.payload[slot]);
+      } else {
+        std::memcpy(&v.i64, &e.payload[slot], 8);  // the low bytes: i32, f32 alike
+      }
+      s += " " + describe(v);
+      slot += t.slots();
+    }
+    return s;
+  }
   hull::Instance* inst = nullptr;
   bool ok = false;
 
   explicit Run(const std::shared_ptr<const hull::CompiledModule>& mod) {
+    // The same limits in both stores, so that the tiers fail (instantiation, growth) alike;
+    // without them a mutated memory64 of 100 GB minimum instantiates, and comparing it page
+    // by page at the end times out (found by a run seeded with the threads modules).
+    store.limits.max_memory_bytes = kMemoryLimit;
+    store.limits.max_table_elements = 1 << 20;
     store.set_fuel(kFuelPerCall);
     hull::Linker linker;
     hull::define_spectest(linker, store);
@@ -122,6 +154,8 @@ struct Run {
     if (r->trapped()) {
       o.exhausted = r->trap->kind == hull::TrapKind::StackExhausted;
       o.text = std::string("trap ") + hull::trap_kind_message(r->trap->kind);
+      if (r->trap->kind == hull::TrapKind::Exception && r->trap->exception)
+        o.text += " " + describe_exception(*r->trap->exception);
     } else {
       for (const auto& v : r->values) o.text += describe(v) + " ";
     }

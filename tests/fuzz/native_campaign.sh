@@ -4,7 +4,12 @@
 # --denan), each replayed through the fuzz_native target (hull_replay_native) in its own
 # process. Prints "N compared, N divergences" and keeps each divergent module in OUTDIR.
 #   usage: native_campaign.sh BUILD_DIR N [SEED] [OUTDIR]
+# $HULL_CAMPAIGN_FEATURES adds wasm-opt feature flags, e.g. "--enable-threads" (shared memories
+# and atomics; binaryen's generator emits no memory.atomic.wait, which could sleep). Its
+# --enable-exception-handling generates no exception instructions (binaryen 108): exceptions
+# reach fuzz_native through libFuzzer, from the spec's throw/try_table modules among its seeds.
 set -u
+features=${HULL_CAMPAIGN_FEATURES:-}
 build=$1
 n=$2
 seed=${3:-1}
@@ -24,7 +29,7 @@ for ((i = 0; i < n; i++)); do
   : >"$work/in"
   for ((k = 0; k < 64; k++)); do printf '%s' "$seed:$i:$k" | sha256sum | cut -c1-64 | xxd -r -p >>"$work/in"; done
   if ! wasm-opt "$work/in" -ttf --denan --enable-bulk-memory --enable-sign-ext \
-       --enable-nontrapping-float-to-int --enable-multivalue -o "$work/m.wasm" 2>/dev/null; then
+       --enable-nontrapping-float-to-int --enable-multivalue $features -o "$work/m.wasm" 2>/dev/null; then
     invalid=$((invalid + 1)); continue
   fi
   compared=$((compared + 1))
