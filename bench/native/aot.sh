@@ -13,6 +13,10 @@ wasm="$build/bench/wasm"
 for x in "$hull" "$native"; do
   [[ -x $x ]] || { echo "aot.sh: $x is missing (make bench)" >&2; exit 1; }
 done
+# hull-native loads the tier (and LLVM) from this plugin beside it when a module needs machine
+# code: without it every native column would be an error.
+[[ -f $build/libhull_native_tier.so ]] ||
+  { echo "aot.sh: $build/libhull_native_tier.so is missing (ninja hull_native_tier)" >&2; exit 1; }
 command -v hyperfine >/dev/null || { echo "aot.sh: hyperfine is missing (apt-get install hyperfine)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

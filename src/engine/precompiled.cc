@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <link.h>
 
+#include <atomic>
 #include <cstring>
 
 #include "engine/tiers.h"
@@ -34,9 +35,9 @@ std::string describe(uint8_t bits) {
   return s;
 }
 
-int find_build_id(dl_phdr_info* info, size_t, void* out) {
-  // The first object reported is the executable itself.
-  auto* id = static_cast<std::string*>(out);
+// The GNU build-id note of one loaded object, as hex ("" when it has none).
+std::string build_id_of(const dl_phdr_info* info) {
+  std::string id;
   for (int i = 0; i < info->dlpi_phnum; ++i) {
     const ElfW(Phdr)& ph = info->dlpi_phdr[i];
     if (ph.p_type != PT_NOTE) continue;
@@ -51,16 +52,43 @@ int find_build_id(dl_phdr_info* info, size_t, void* out) {
       if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
         static const char* hex = "0123456789abcdef";
         for (uint32_t k = 0; k < nh.n_descsz; ++k) {
-          id->push_back(hex[desc[k] >> 4]);
-          id->push_back(hex[desc[k] & 15]);
+          id.push_back(hex[desc[k] >> 4]);
+          id.push_back(hex[desc[k] & 15]);
         }
-        return 1;
+        return id;
       }
       p = desc + ((nh.n_descsz + 3) & ~3u);
     }
   }
+  return id;
+}
+
+int find_executable_build_id(dl_phdr_info* info, size_t, void* out) {
+  // The first object reported is the executable itself.
+  *static_cast<std::string*>(out) = build_id_of(info);
   return 1;  // only the executable
 }
+
+struct ObjectAt {
+  uintptr_t addr;
+  std::string id;
+};
+
+int find_build_id_at(dl_phdr_info* info, size_t, void* out) {
+  auto* o = static_cast<ObjectAt*>(out);
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    const uintptr_t start = info->dlpi_addr + ph.p_vaddr;
+    if (ph.p_type == PT_LOAD && o->addr >= start && o->addr - start < ph.p_memsz) {
+      o->id = build_id_of(info);
+      return 1;
+    }
+  }
+  return 0;  // not this object: go on
+}
+
+// Set by an executable whose native tier lives in a plugin (set_native_code_build_id_source).
+std::atomic<Result<std::string> (*)()> g_code_id_source{nullptr};
 
 struct Header {
   uint32_t format = 0;
@@ -103,10 +131,25 @@ Result<Header> parse(std::span<const uint8_t> image) {
 const std::string& executable_build_id() {
   static const std::string id = [] {
     std::string s;
-    dl_iterate_phdr(&find_build_id, &s);
+    dl_iterate_phdr(&find_executable_build_id, &s);
     return s;
   }();
   return id;
+}
+
+std::string build_id_of_object_at(const void* addr) {
+  ObjectAt o{reinterpret_cast<uintptr_t>(addr), {}};
+  dl_iterate_phdr(&find_build_id_at, &o);
+  return o.id;
+}
+
+void set_native_code_build_id_source(Result<std::string> (*source)()) {
+  g_code_id_source.store(source, std::memory_order_release);
+}
+
+Result<std::string> native_code_build_id() {
+  if (auto* source = g_code_id_source.load(std::memory_order_acquire)) return source();
+  return executable_build_id();
 }
 
 bool is_precompiled(std::span<const uint8_t> bytes) {
@@ -118,9 +161,10 @@ Result<std::vector<uint8_t>> precompile(std::span<const uint8_t> wasm, CompileOp
   if (!tier || !tier->precompile)
     return Error::make(ErrorKind::Usage,
                        "this build has no native tier to precompile with: use hull-native");
-  if (executable_build_id().empty())
+  HULL_ASSIGN_OR_RETURN(const std::string build_id, native_code_build_id());
+  if (build_id.empty())
     return Error::make(ErrorKind::Usage,
-                       "this executable has no build id (link with -Wl,--build-id), so a "
+                       "the native tier's code has no build id (link with -Wl,--build-id), so a "
                        "precompiled module could not be matched to it");
   opts.native = false;  // the tier's precompile does the native part
   opts.native_background = false;
@@ -130,7 +174,7 @@ Result<std::vector<uint8_t>> precompile(std::span<const uint8_t> wasm, CompileOp
   w.raw(kMagic);
   w.u32(kFormat);
   w.str(HULL_VERSION_STRING);
-  w.str(executable_build_id());
+  w.str(build_id);
   w.str(tier->name);
   w.u8(option_bits(opts));
   w.bytes(wasm);
@@ -149,11 +193,12 @@ Result<std::shared_ptr<const CompiledModule>> load_precompiled(std::span<const u
     return Error::make(ErrorKind::Usage,
                        "a precompiled module holds machine code: run it with hull-native (this "
                        "build has no native tier, and no hull-native is beside it)");
-  if (h.version != HULL_VERSION_STRING || h.build_id != executable_build_id())
+  HULL_ASSIGN_OR_RETURN(const std::string build_id, native_code_build_id());
+  if (h.version != HULL_VERSION_STRING || h.build_id != build_id)
     return Error::make(ErrorKind::Usage, "precompiled by Hull " + h.version + " (build " +
                                              h.build_id.substr(0, 12) + "), not by this Hull " +
                                              HULL_VERSION_STRING + " (build " +
-                                             executable_build_id().substr(0, 12) + ")" + recompile);
+                                             build_id.substr(0, 12) + ")" + recompile);
   if (h.tier != tier->name)
     return Error::make(ErrorKind::Usage, "precompiled by the '" + h.tier + "' tier, not by '" +
                                              tier->name + "'" + recompile);

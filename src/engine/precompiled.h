@@ -6,8 +6,9 @@
 //   magic "\0hullc\r\n" | u32 format | str hull version | str build id | str tier
 //   | u8 options (fuel, epochs, guard pages) | bytes module | bytes tier code | 16-byte checksum
 //
-// (u32/u64 little-endian; str and bytes: a u64 length, then the bytes). The build id is the
-// executable's (GNU build-id note: it changes with any change of Hull's code); the tier's part
+// (u32/u64 little-endian; str and bytes: a u64 length, then the bytes). The build id is that of
+// the object holding the tier's code (GNU build-id note: it changes with any change of that
+// code): the executable's, or hull-native's plugin's (native_code_build_id); the tier's part
 // carries what the tier checks itself (CPU features, which functions it compiled). The checksum
 // (FNV-1a, two streams) catches a damaged file; it is no defence against a forged one: loading
 // a .hullc runs its machine code, so load only files you made (as with Wasmtime's
@@ -51,6 +52,18 @@ Result<PrecompiledInfo> precompiled_info(std::span<const uint8_t> image);
 
 // The running executable's GNU build id as hex, or "" when it has none.
 const std::string& executable_build_id();
+// The GNU build id (hex) of the loaded object (executable or shared object) containing `addr`,
+// or "" when it has none.
+std::string build_id_of_object_at(const void* addr);
+
+// What .hullc files and the native tier's on-disk cache are keyed to: the build id of the
+// object holding the tier's code. That is the executable's, unless the tier is loaded from a
+// plugin (hull-native's libhull_native_tier.so, native/plugin.h): then its code is the
+// plugin's, and a rebuilt plugin must invalidate older files even when the executable is the
+// same. Such an executable sets `source` (before any module is compiled): it loads the plugin
+// if needed and returns the plugin's build id, or why the plugin cannot be loaded.
+void set_native_code_build_id_source(Result<std::string> (*source)());
+Result<std::string> native_code_build_id();
 
 // Little-endian fields for the format above (the tiers use them for their own part too).
 class ImageWriter {

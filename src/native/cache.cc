@@ -11,6 +11,7 @@
 #include <mutex>
 #include <vector>
 
+#include "engine/precompiled.h"
 #include "hull/native.hh"
 
 namespace hull::native {
@@ -40,8 +41,8 @@ struct Hash128 {
   }
 };
 
-// Bumped when the tier's output for the same input changes in a way the executable's identity
-// would not show (it always does today: the code is in the executable).
+// Bumped when the tier's output for the same input changes in a way the identity of the
+// executable and of the tier's code would not show (it always does today).
 constexpr uint32_t kFormat = 3;
 
 }  // namespace
@@ -83,6 +84,9 @@ std::string cache_key(std::span<const uint8_t> wasm, const CompileOptions& opts,
     h.add_value(static_cast<int64_t>(st.st_mtim.tv_sec));
     h.add_value(static_cast<int64_t>(st.st_mtim.tv_nsec));
   }
+  // The tier's code: in hull-native it is a plugin, which may be rebuilt while the executable
+  // stays the same (engine/precompiled.h, native_code_build_id).
+  if (auto id = native_code_build_id()) h.add(*id);
   char buf[33];
   std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.a),
                 static_cast<unsigned long long>(h.b));

@@ -30,6 +30,7 @@
 #include "native/cache.h"
 #include "native/lower.h"
 #include "native/payload.h"
+#include "native/plugin.h"
 #include "native/support.h"
 #include "native/vm.h"
 #include "valid/validator.h"
@@ -389,6 +390,8 @@ const NativeTier kTier{
 }  // namespace
 
 void register_tier() { register_native_tier(&kTier); }
+
+const NativeTier* llvm_tier() { return &kTier; }
 
 int background_compiles_in_flight() {
   std::lock_guard<std::mutex> lock(g_background_mu);

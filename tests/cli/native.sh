@@ -139,5 +139,40 @@ check_output "compile: a component is refused" 1 "is a component: the native tie
 check_output "plain hull cannot compile" 2 "use hull-native compile" \
   "$hull" compile "$m" -o "$tmp/x.hullc"
 
+# The tier is a plugin beside hull-native, loaded on first use (tools/hull/native_loader.h):
+# hull-native itself links no LLVM; without the plugin it still interprets, and whatever needs
+# machine code is refused with the plugin's path.
+plugin=$(dirname "$native")/libhull_native_tier.so
+if ldd "$native" | grep -qi libLLVM; then
+  echo "FAIL hull-native links libLLVM"; fail=1
+else
+  echo "ok   hull-native links no libLLVM"
+fi
+mkdir "$tmp/alone"
+cp "$native" "$tmp/alone/hull-native"
+alone=$tmp/alone/hull-native
+check_output "no plugin: --tier interp runs" 0 "70" "$alone" run --tier interp "$m" --invoke mixed 7
+check_output "no plugin: --tier native names the missing file" 1 \
+  "cannot load the native tier's plugin $tmp/alone/libhull_native_tier.so" \
+  "$alone" run --tier native "$m" --invoke fib 3
+check_output "no plugin: --tier auto runs interpreted and says why" 0 \
+  "no $tmp/alone/libhull_native_tier.so beside hull-native" \
+  "$alone" run --tier auto "$m" --invoke mixed 7
+check_output "no plugin: a .hullc is refused" 1 "install or build it beside hull-native" \
+  "$alone" run "$c" --invoke fib 3
+check_output "no plugin: compile is refused" 1 "cannot load the native tier's plugin" \
+  "$alone" compile "$m" -o "$tmp/x.hullc"
+check_output "no plugin: inspect --tiers is refused" 1 "cannot load the native tier's plugin" \
+  "$alone" inspect --tiers "$m"
+echo "not a shared object" >"$tmp/alone/libhull_native_tier.so"
+check_output "a broken plugin is refused" 1 \
+  "cannot load the native tier's plugin $tmp/alone/libhull_native_tier.so (" \
+  "$alone" run --tier native "$m" --invoke fib 3
+# The machine code is the plugin's: a .hullc records the plugin's build id, not the executable's.
+if command -v readelf >/dev/null; then
+  id=$(readelf -n "$plugin" | sed -n 's/.*Build ID: //p')
+  check_output "a .hullc records the plugin's build id" 0 "build $id," "$native" inspect "$c"
+fi
+
 if [[ $fail -ne 0 ]]; then echo "native.sh: FAILED"; exit 1; fi
 echo "native.sh: all passed"
