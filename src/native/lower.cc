@@ -457,15 +457,16 @@ void FunctionLowering::open(const Instr& in, Kind kind) {
   ctl_.push_back(std::move(c));
 }
 
+void FunctionLowering::flow_to_end(Control& c) {
+  for (size_t i = 0; i < c.end_phis.size(); ++i)
+    c.end_phis[i]->addIncoming(stack_[stack_.size() - c.end_phis.size() + i], b_.GetInsertBlock());
+  b_.CreateBr(c.end);
+}
+
 void FunctionLowering::close_else() {
   Control& c = ctl_.back();
   if (c.dead) return;
-  if (live_) {
-    for (size_t i = 0; i < c.end_phis.size(); ++i)
-      c.end_phis[i]->addIncoming(stack_[stack_.size() - c.end_phis.size() + i],
-                                 b_.GetInsertBlock());
-    b_.CreateBr(c.end);
-  }
+  if (live_) flow_to_end(c);
   stack_.resize(c.height);
   stack_.insert(stack_.end(), c.if_params.begin(), c.if_params.end());
   b_.SetInsertPoint(c.els);
@@ -477,12 +478,7 @@ void FunctionLowering::close_end() {
   Control c = std::move(ctl_.back());
   ctl_.pop_back();
   if (c.dead) return;  // live_ stays false: the enclosing code is dead too
-  if (live_) {
-    for (size_t i = 0; i < c.end_phis.size(); ++i)
-      c.end_phis[i]->addIncoming(stack_[stack_.size() - c.end_phis.size() + i],
-                                 b_.GetInsertBlock());
-    b_.CreateBr(c.end);
-  }
+  if (live_) flow_to_end(c);
   if (c.els) {
     // An if without else: its params pass through as its results.
     llvm::IRBuilder<> eb(c.els);

@@ -133,6 +133,9 @@ class FunctionLowering {
   }
   void push(llvm::Value* v) { stack_.push_back(v); }
   void open(const Instr& in, Kind kind);
+  // The values on top of the stack flow into `c`'s results (its end block's phis) and the
+  // current block branches there: the end of a live block, then-arm or catch block.
+  void flow_to_end(Control& c);
   void close_else();
   void close_end();
   // Branch from the current block to label `depth` with its values from the stack top.

@@ -108,12 +108,7 @@ void FunctionLowering::exception_op(const Instr& in) {
 void FunctionLowering::legacy_catch(const Instr& in) {
   Control& c = ctl_.back();
   if (c.dead) return;
-  if (live_) {
-    for (size_t i = 0; i < c.end_phis.size(); ++i)
-      c.end_phis[i]->addIncoming(stack_[stack_.size() - c.end_phis.size() + i],
-                                 b_.GetInsertBlock());
-    b_.CreateBr(c.end);
-  }
+  if (live_) flow_to_end(c);
   c.in_catch = true;
   stack_.resize(c.height);
   LegacyCatch k;
