@@ -484,16 +484,25 @@ void add_responses(p2::Definer& d, const p2::Types& types) {
           });
 }
 
+// result<own<stream>>: a body's stream (input or output), handed out at most once, as a child
+// of the body in the table (the body cannot go while its stream lives).
+template <class Body, class MakeStream>
+api::Result<HandleOrNothing> body_stream(Ctx& c, const Handle& body, const char* what,
+                                         cm::ResourceType stream_type, MakeStream make_stream) {
+  auto b = get<Body>(c, body, what);
+  if (!b) return std::move(b).error();
+  if ((*b)->stream_taken) return HandleOrNothing::err();
+  (*b)->stream_taken = true;
+  auto rep = push(c, make_stream(**b), body.rep);
+  if (!rep) return std::move(rep).error();
+  return HandleOrNothing::ok(p2::own_handle(stream_type, *rep));
+}
+
 void add_bodies(p2::Definer& d, const p2::Types& types) {
   d.typed("[method]incoming-body.stream",
           [types](Ctx& c, Handle body) -> api::Result<HandleOrNothing> {
-            auto b = get<IncomingBody>(c, body, "incoming-body");
-            if (!b) return std::move(b).error();
-            if ((*b)->stream_taken) return HandleOrNothing::err();
-            (*b)->stream_taken = true;
-            auto rep = push(c, body_input((*b)->source), body.rep);
-            if (!rep) return std::move(rep).error();
-            return HandleOrNothing::ok(p2::own_handle(types->input_stream, *rep));
+            return body_stream<IncomingBody>(c, body, "incoming-body", types->input_stream,
+                                             [](IncomingBody& b) { return body_input(b.source); });
           });
   d.fn("[static]incoming-body.finish", [types](Ctx& c, Args a, Results& r) -> api::Result<void> {
     auto b = take<IncomingBody>(c, a[0], "incoming-body");
@@ -544,13 +553,8 @@ void add_bodies(p2::Definer& d, const p2::Types& types) {
 
   d.typed("[method]outgoing-body.write",
           [types](Ctx& c, Handle body) -> api::Result<HandleOrNothing> {
-            auto b = get<OutgoingBody>(c, body, "outgoing-body");
-            if (!b) return std::move(b).error();
-            if ((*b)->stream_taken) return HandleOrNothing::err();
-            (*b)->stream_taken = true;
-            auto rep = push(c, body_output((*b)->pipe), body.rep);
-            if (!rep) return std::move(rep).error();
-            return HandleOrNothing::ok(p2::own_handle(types->output_stream, *rep));
+            return body_stream<OutgoingBody>(c, body, "outgoing-body", types->output_stream,
+                                             [](OutgoingBody& b) { return body_output(b.pipe); });
           });
   using FinishAnswer = cm::WitResult<void, TypedErrorCode>;
   d.typed(
