@@ -46,14 +46,10 @@ done
 # The same files with the native tier (ctests spec-native.*), when hull-native is built.
 hull_native=$(dirname "$hull")/hull-native
 np=0; nf=0; ns=0; nfailures=""
-# Every function forced native (HULL_NATIVE_STRICT) but in the files tests/spec/native-not-yet.txt
-# lists, as the ctests run them.
-not_yet=$(grep -v '^#' "$root/tests/spec/native-not-yet.txt" | awk 'NF { print $1 }')
+# Every function forced native (HULL_NATIVE_STRICT), as the ctests run them.
 if [ -x "$hull_native" ]; then
   for path in "${files[@]}"; do
-    strict=1
-    grep -qxF "${path#"$suite"/}" <<<"$not_yet" && strict=0
-    HULL_NATIVE_STRICT=$strict "$hull_native" wast --tier native "$path" > "$tmp" 2>&1 || true
+    HULL_NATIVE_STRICT=1 "$hull_native" wast --tier native "$path" > "$tmp" 2>&1 || true
     line=$(grep -E "^$path: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" "$tmp" | tail -1 || true)
     if [ -n "$line" ]; then
       read -r p f s < <(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/')
@@ -125,9 +121,8 @@ core_section() {
   if [ -x "$hull_native" ]; then
     echo "The same files through \`hull-native wast --tier native\` (ctests \`spec-native.*\`, label"
     echo "\`spec-native\`) with every function forced native (\`HULL_NATIVE_STRICT=1\`: a function the"
-    echo "tier would leave to the interpreter fails its module), except the $(wc -l <<<"$not_yet") files of"
-    echo "tests/spec/native-not-yet.txt, whose GC code (and extern references held across calls)"
-    echo "still runs interpreted, calls crossing between the tiers. What the tier"
+    echo "tier would leave to the interpreter fails its module): every file, GC and exceptions"
+    echo "included. What the tier"
     echo "compiles over the modules wabt's \`wast2json\` extracts from the top-level files (it cannot"
     echo "parse the GC and exception files; \`scripts/native-coverage.sh\`):"
     echo

@@ -44,8 +44,8 @@ struct Ctx;
 union Word;
 struct FuncCode;
 
-using Handler = void(HULL_HANDLER_CC*)(const Word* pc, uint64_t* sp, uint8_t* mem,
-                                       uint64_t memsize, Ctx* ctx);
+using Handler = void(HULL_HANDLER_CC*)(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
+                                       Ctx* ctx);
 
 union Word {
   Handler h;
@@ -96,8 +96,8 @@ struct GcPoint {
 struct FuncCode {
   uint32_t func_index = 0;
   uint32_t param_slots = 0;
-  uint32_t local_slots = 0;   // params + declared locals
-  uint32_t frame_slots = 0;   // locals + maximum operand stack height
+  uint32_t local_slots = 0;  // params + declared locals
+  uint32_t frame_slots = 0;  // locals + maximum operand stack height
   uint32_t result_slots = 0;
   // Some result may hold an exception or a GC object (any reference outside the func
   // hierarchy): what is returned to the host is rooted for it (Store::host_roots).
@@ -139,8 +139,8 @@ inline bool enter_check_fails(const FuncCode* fc, const uint64_t* base, const ui
 namespace hull::interp {
 
 struct ModuleCode {
-  std::vector<FuncCode> funcs;                 // one per defined function
-  std::vector<std::vector<uint8_t>> datas;     // data segment bytes
+  std::vector<FuncCode> funcs;              // one per defined function
+  std::vector<std::vector<uint8_t>> datas;  // data segment bytes
   std::unordered_map<uint32_t, std::string> func_names;
   std::string module_name;
   uint32_t num_imported_funcs = 0;
@@ -150,20 +150,20 @@ struct ModuleCode {
 struct Frame {
   const FuncCode* code;  // nullptr for an entry sentinel pushed by call()
   Instance* inst;
-  Memory* mem0;          // the instance's memory 0 (nullptr if none)
-  uint64_t* sp;          // frame base (saved when this frame calls out)
-  const Word* ret_pc;    // where to resume this frame after its callee returns
+  Memory* mem0;        // the instance's memory 0 (nullptr if none)
+  uint64_t* sp;        // frame base (saved when this frame calls out)
+  const Word* ret_pc;  // where to resume this frame after its callee returns
 };
 
 // Per-store execution state (Store::interp_state).
 struct Ctx {
   Store* store = nullptr;
-  uint64_t* stack = nullptr;      // value stack
+  uint64_t* stack = nullptr;  // value stack
   uint64_t* stack_end = nullptr;
   Frame* frames = nullptr;
   Frame* frames_end = nullptr;
-  Frame* fp = nullptr;            // current frame
-  uint32_t host_depth = 0;        // nesting of call() (bounded C recursion)
+  Frame* fp = nullptr;      // current frame
+  uint32_t host_depth = 0;  // nesting of call() (bounded C recursion)
   // Fuel, cached from the Store while guest code runs so that a check point costs one load
   // and compare: loaded on entry to call() and after every host call (the host may change it),
   // written back before host calls and on exit. The epoch deadline is not cached: check points
@@ -188,6 +188,8 @@ struct Ctx {
   Exception* exception = nullptr;
   // Set by call_host when the host function threw a wasm exception, for its caller to throw.
   Exception* rethrow = nullptr;
+  // The innermost native function's root frame (interp.h NativeRootFrame), or nullptr.
+  NativeRootFrame* native_roots = nullptr;
   // A call whose entry check failed (stack exhausted, or native code installed), handed to the
   // out-of-line handlers that finish it (exec.cc enter_slow / tail_enter_slow).
   struct Divert {

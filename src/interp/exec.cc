@@ -31,7 +31,6 @@ inline void load_mem(Memory* m, uint8_t*& mem, uint64_t& memsize) {
   }
 }
 
-
 inline void do_moves(uint64_t* sp, const Word* mv, uint64_t n) {
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t m = mv[i].u;
@@ -128,15 +127,15 @@ HANDLER(moves) {
   NEXT(2 + pc[1].u);
 }
 
-#define RETURN_FROM_FRAME()                 \
-  do {                                      \
-    Frame* f = ctx->fp - 1;                 \
-    ctx->fp = f;                            \
-    if (!f->ret_pc) return;                 \
-    pc = f->ret_pc;                         \
-    sp = f->sp;                             \
-    load_mem(f->mem0, mem, memsize);        \
-    DISPATCH();                             \
+#define RETURN_FROM_FRAME()          \
+  do {                               \
+    Frame* f = ctx->fp - 1;          \
+    ctx->fp = f;                     \
+    if (!f->ret_pc) return;          \
+    pc = f->ret_pc;                  \
+    sp = f->sp;                      \
+    load_mem(f->mem0, mem, memsize); \
+    DISPATCH();                      \
   } while (0)
 
 HANDLER(ret) { RETURN_FROM_FRAME(); }
@@ -459,8 +458,7 @@ HANDLER(call_ref) {
 // [FuncCode*][hoff][pslots]
 HANDLER(rcall_direct) {
   uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + pc[2].u);
-  TAIL_ENTER_WASM(static_cast<const FuncCode*>(pc[1].ptr), ctx->fp->inst, ctx->fp->mem0,
-                  pc[3].u);
+  TAIL_ENTER_WASM(static_cast<const FuncCode*>(pc[1].ptr), ctx->fp->inst, ctx->fp->mem0, pc[3].u);
 }
 // [funcidx][hoff][pslots]
 HANDLER(rcall_func) { TAIL_CALL_FUNCTION(inst(ctx)->funcs[pc[1].u], pc[2].u, pc[3].u); }
@@ -749,13 +747,34 @@ constexpr Sig parse(std::string_view s) {
 
 template <char C>
 struct TyOf;
-template <> struct TyOf<'i'> { using T = uint32_t; };
-template <> struct TyOf<'l'> { using T = uint64_t; };
-template <> struct TyOf<'f'> { using T = float; };
-template <> struct TyOf<'d'> { using T = double; };
-template <> struct TyOf<'v'> { using T = V128; };
-template <> struct TyOf<'a'> { using T = uint64_t; };
-template <> struct TyOf<0> { using T = uint32_t; };  // the lane immediate
+template <>
+struct TyOf<'i'> {
+  using T = uint32_t;
+};
+template <>
+struct TyOf<'l'> {
+  using T = uint64_t;
+};
+template <>
+struct TyOf<'f'> {
+  using T = float;
+};
+template <>
+struct TyOf<'d'> {
+  using T = double;
+};
+template <>
+struct TyOf<'v'> {
+  using T = V128;
+};
+template <>
+struct TyOf<'a'> {
+  using T = uint64_t;
+};
+template <>
+struct TyOf<0> {
+  using T = uint32_t;
+};  // the lane immediate
 template <char C>
 using Ty = typename TyOf<C>::T;
 
@@ -774,15 +793,21 @@ constexpr bool callable() {
       return !std::is_same_v<decltype(Call::f(a...)), NoFn>;
     }
   };
-  if constexpr (S.np == 0 && !Lane) return false;
-  else if constexpr (S.np == 1 && Lane) return go(A0{}, L{});
-  else if constexpr (S.np == 1) return go(A0{});
-  else if constexpr (S.np == 2 && Lane) return go(A0{}, A1{}, L{});
-  else if constexpr (S.np == 2) return go(A0{}, A1{});
-  else if constexpr (S.np == 3) return go(A0{}, A1{}, A2{});
-  else return false;
+  if constexpr (S.np == 0 && !Lane)
+    return false;
+  else if constexpr (S.np == 1 && Lane)
+    return go(A0{}, L{});
+  else if constexpr (S.np == 1)
+    return go(A0{});
+  else if constexpr (S.np == 2 && Lane)
+    return go(A0{}, A1{}, L{});
+  else if constexpr (S.np == 2)
+    return go(A0{}, A1{});
+  else if constexpr (S.np == 3)
+    return go(A0{}, A1{}, A2{});
+  else
+    return false;
 }
-
 
 // [dst?][src...] (+[lane]); with Imm the last source is the constant itself: [dst][src][imm].
 template <class Call, Sig S, bool Lane, bool Trap, bool Imm = false>
@@ -837,9 +862,12 @@ constexpr Handler make_sig_handler() {
     return nullptr;
   } else {
     constexpr bool lane = Imm == ImmKind::Lane;
-    if constexpr (callable<Call, S, lane, true>()) return &sig_op<Call, S, lane, true>;
-    else if constexpr (callable<Call, S, lane, false>()) return &sig_op<Call, S, lane, false>;
-    else return nullptr;
+    if constexpr (callable<Call, S, lane, true>())
+      return &sig_op<Call, S, lane, true>;
+    else if constexpr (callable<Call, S, lane, false>())
+      return &sig_op<Call, S, lane, false>;
+    else
+      return nullptr;
   }
 }
 
@@ -1037,10 +1065,9 @@ uint32_t code_offset(const FuncCode* fc, const Word* at) {
   if (at < fc->code.data() || at >= fc->code.data() + fc->code.size()) return 0;
   uint32_t idx = static_cast<uint32_t>(at - fc->code.data());
   const auto& offs = fc->offsets;
-  auto it = std::upper_bound(offs.begin(), offs.end(), idx,
-                             [](uint32_t v, const std::pair<uint32_t, uint32_t>& e) {
-                               return v < e.first;
-                             });
+  auto it = std::upper_bound(
+      offs.begin(), offs.end(), idx,
+      [](uint32_t v, const std::pair<uint32_t, uint32_t>& e) { return v < e.first; });
   if (it == offs.begin()) return 0;
   return std::prev(it)->second;
 }
@@ -1137,6 +1164,8 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
   entry.prev = t_wasm_entry;
   entry.store = &store;
   WasmEntry* const saved_entry = ctx->entry;
+  // A guard-page trap leaves native frames linked (interp.h NativeRootFrame): unlinked below.
+  NativeRootFrame* const saved_native_roots = ctx->native_roots;
   ctx->entry = &entry;
   ctx->fuel = store.fuel_left;
   ++ctx->host_depth;
@@ -1171,6 +1200,7 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
   t_wasm_entry = entry.prev;
   --ctx->host_depth;
   ctx->entry = saved_entry;
+  ctx->native_roots = saved_native_roots;
   store.fuel_left = ctx->fuel;
   if (ctx->trapped) {
     Trap t = make_trap(ctx, ctx->fp, sentinel);

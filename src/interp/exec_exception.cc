@@ -53,9 +53,9 @@ void native_catch(Ctx* ctx, Exception* exn, uint8_t kind, bool keep, uint64_t* d
                   const uint64_t* roots, uint32_t nroots) {
   ctx->rethrow = nullptr;
   if (!deliver_exception(*ctx->store, exn, kind, keep, dst)) return;
-  // The native frames hold no references across their calls (native/support.cc): the
-  // interpreter's frames below, the caught exception and what the catching function holds
-  // are every root.
+  // The interpreter's frames below and the native root frames (visit_frame_roots), the
+  // caught exception, and what the catching function holds now (its root frame has what it
+  // held at the call that threw).
   collect_garbage(
       *ctx->store,
       [&](const std::function<void(uint64_t)>& root) {

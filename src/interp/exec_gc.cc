@@ -119,6 +119,19 @@ void visit_frame_roots(const Ctx* ctx, const Word* pc, const uint64_t* sp,
       for (uint32_t i = 0; i < f->code->frame_slots; ++i) root(fsp[i]);
     }
   }
+  // Native frames, wherever they are among those: the words each published last.
+  for (NativeRootFrame* n = ctx->native_roots; n; n = n->prev)
+    for (uint64_t i = 0; i < n->count; ++i) root(n->words()[i]);
+}
+
+NativeRootFrame** native_roots_head(Ctx* ctx) { return &ctx->native_roots; }
+
+GcObject* native_gc_allocate(Ctx* ctx, uint32_t type_id, bool array, uint32_t length,
+                             uint32_t offset) {
+  // No pc: the innermost interpreter frame is visited whole (it called the native code).
+  GcObject* o = allocate(ctx, nullptr, nullptr, gc_layout(type_id), array, length);
+  if (!o) native_trap(ctx, TrapKind::HeapExhausted, offset);
+  return o;
 }
 
 void visit_guest_roots(Store& store, const std::function<void(uint64_t)>& root) {

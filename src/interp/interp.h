@@ -131,6 +131,27 @@ bool deliver_exception(Store& store, Exception* exn, uint8_t kind, bool keep, ui
 // words the catching native function holds).
 void native_catch(Ctx* ctx, Exception* exn, uint8_t kind, bool keep, uint64_t* dst,
                   const uint64_t* roots, uint32_t nroots);
+// Roots of native code. A native function that holds GC-managed references (anything but
+// funcrefs) keeps, in its machine frame, a NativeRootFrame linked into its store's chain while
+// it runs: before each point where a collection may happen (a call, an allocation) it writes
+// the words it holds there and their count. Collections visit the chain with the
+// interpreter's frames (visit_frame_roots); objects never move, so nothing is read back.
+// A guard-page trap abandons frames without unlinking them: the entry that catches it restores
+// the chain as it found it (exec.cc).
+struct NativeRootFrame {
+  NativeRootFrame* prev;
+  uint64_t count;
+  uint64_t* words() { return reinterpret_cast<uint64_t*>(this + 1); }
+};
+static_assert(sizeof(NativeRootFrame) == 16);
+// Where the chain of `ctx`'s store starts (native code links and unlinks its frames there).
+NativeRootFrame** native_roots_head(Ctx* ctx);
+// A zeroed struct (`array` false) or array of `length` elements of canonical type `type_id`,
+// allocated on the store's heap as the interpreter's struct.new/array.new do (a collection
+// first if one is due, and another before giving up); nullptr after recording a HeapExhausted
+// trap at `offset`.
+GcObject* native_gc_allocate(Ctx* ctx, uint32_t type_id, bool array, uint32_t length,
+                             uint32_t offset);
 // The fuel counter native code charges at the interpreter's check points, with the same
 // amounts: when a charge would take it below zero, the code traps (OutOfFuel) and leaves it.
 int64_t* native_fuel(Ctx* ctx);

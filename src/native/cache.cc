@@ -13,6 +13,7 @@
 
 #include "engine/precompiled.h"
 #include "hull/native.hh"
+#include "native/support.h"
 
 namespace hull::native {
 
@@ -76,6 +77,8 @@ std::string cache_key(std::span<const uint8_t> wasm, const CompileOptions& opts,
   h.add_value(opts.guard_pages);
   h.add(cpu);
   h.add(features);
+  const char* interpret = std::getenv(kInterpretEnv);  // which functions stay interpreted
+  h.add(interpret ? interpret : "");
   // The executable: a rebuilt Hull compiles afresh.
   struct stat st {};
   if (stat("/proc/self/exe", &st) == 0) {

@@ -109,10 +109,14 @@ Result<Lowered> lower_module(const CompiledModule& cm, llvm::TargetMachine& tm) 
   FunctionValidator validator(d, info);
   // Which functions the tier takes (decided before lowering: calls between compiled functions
   // are direct).
+  std::vector<bool> needs_roots(defined, false);
   for (uint32_t i = 0; i < defined; ++i) {
     SupportScan scan(d);
     HULL_TRY(validator.validate_function(imported + i, scan));
     out.interpreted_because[i] = scan.reason();
+    if (scan.reason().empty() && interpret_by_request(d, imported + i))
+      out.interpreted_because[i] = std::string("left to the interpreter by ") + kInterpretEnv;
+    needs_roots[i] = scan.needs_roots();
     if (scan.reason().empty()) ++out.compiled;
   }
   if (out.compiled == 0) return out;
@@ -125,7 +129,7 @@ Result<Lowered> lower_module(const CompiledModule& cm, llvm::TargetMachine& tm) 
     if (out.interpreted_because[i].empty()) ml.declare(imported + i);
   for (uint32_t i = 0; i < defined; ++i) {
     if (!out.interpreted_because[i].empty()) continue;
-    FunctionLowering fl(ml, ml.wasm_funcs[imported + i]);
+    FunctionLowering fl(ml, ml.wasm_funcs[imported + i], needs_roots[i]);
     HULL_TRY(validator.validate_function(imported + i, fl));
     ml.define_entry(imported + i);
   }
@@ -163,40 +167,11 @@ Result<std::unique_ptr<llvm::orc::LLJIT>> make_jit(llvm::orc::JITTargetMachineBu
   if (!jit) return internal(to_string(jit.takeError()));
   llvm::orc::JITDylib& lib = (*jit)->getMainJITDylib();
   llvm::orc::MangleAndInterner mangle((*jit)->getExecutionSession(), (*jit)->getDataLayout());
-  auto sym = [&](const char* name, auto* fn) {
-    return std::pair{mangle(name),
-                     llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(fn),
-                                                  llvm::JITSymbolFlags::Exported)};
-  };
   llvm::orc::SymbolMap runtime;
-  runtime.insert(sym("hull_rt_vm", &hull_rt_vm));
-  runtime.insert(sym("hull_rt_trap", &hull_rt_trap));
-  runtime.insert(sym("hull_rt_call", &hull_rt_call));
-  runtime.insert(sym("hull_rt_call_indirect", &hull_rt_call_indirect));
-  runtime.insert(sym("hull_rt_resolve_indirect", &hull_rt_resolve_indirect));
-  runtime.insert(sym("hull_rt_call_function", &hull_rt_call_function));
-  runtime.insert(sym("hull_rt_trap_null_function", &hull_rt_trap_null_function));
-  runtime.insert(sym("hull_rt_memory_grow", &hull_rt_memory_grow));
-  runtime.insert(sym("hull_rt_memory_fill", &hull_rt_memory_fill));
-  runtime.insert(sym("hull_rt_memory_copy", &hull_rt_memory_copy));
-  runtime.insert(sym("hull_rt_memory_init", &hull_rt_memory_init));
-  runtime.insert(sym("hull_rt_data_drop", &hull_rt_data_drop));
-  runtime.insert(sym("hull_rt_table_get", &hull_rt_table_get));
-  runtime.insert(sym("hull_rt_table_set", &hull_rt_table_set));
-  runtime.insert(sym("hull_rt_table_size", &hull_rt_table_size));
-  runtime.insert(sym("hull_rt_table_grow", &hull_rt_table_grow));
-  runtime.insert(sym("hull_rt_table_fill", &hull_rt_table_fill));
-  runtime.insert(sym("hull_rt_table_copy", &hull_rt_table_copy));
-  runtime.insert(sym("hull_rt_table_init", &hull_rt_table_init));
-  runtime.insert(sym("hull_rt_elem_drop", &hull_rt_elem_drop));
-  runtime.insert(sym("hull_rt_atomic_wait", &hull_rt_atomic_wait));
-  runtime.insert(sym("hull_rt_atomic_notify", &hull_rt_atomic_notify));
-  runtime.insert(sym("hull_rt_throw", &hull_rt_throw));
-  runtime.insert(sym("hull_rt_throw_ref", &hull_rt_throw_ref));
-  runtime.insert(sym("hull_rt_pending_exception", &hull_rt_pending_exception));
-  runtime.insert(sym("hull_rt_exception_is", &hull_rt_exception_is));
-  runtime.insert(sym("hull_rt_catch", &hull_rt_catch));
-  runtime.insert(sym("hull_g_epoch", &g_epoch));
+  for (const RuntimeSymbol& rs : runtime_symbols())
+    runtime.insert(
+        {mangle(rs.name), llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(rs.address),
+                                                       llvm::JITSymbolFlags::Exported)});
   if (auto e = lib.define(llvm::orc::absoluteSymbols(std::move(runtime))))
     return internal(to_string(std::move(e)));
   // What code generation may call besides: libm's functions for intrinsics the CPU lacks.

@@ -122,8 +122,32 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
   rt_catch = M.getOrInsertFunction(
       "hull_rt_catch",
       llvm::FunctionType::get(void_ty, {ptr_ty, i64, i32, ptr_ty, ptr_ty, i32}, false));
+  rt_gc_new = M.getOrInsertFunction(
+      "hull_rt_gc_new", llvm::FunctionType::get(i64, {ptr_ty, i32, i32, i32, i32}, false));
+  rt_array_new_data =
+      M.getOrInsertFunction("hull_rt_array_new_data",
+                            llvm::FunctionType::get(i64, {ptr_ty, i32, i32, i32, i32, i32}, false));
+  rt_array_new_elem =
+      M.getOrInsertFunction("hull_rt_array_new_elem",
+                            llvm::FunctionType::get(i64, {ptr_ty, i32, i32, i32, i32, i32}, false));
+  rt_array_fill = M.getOrInsertFunction(
+      "hull_rt_array_fill",
+      llvm::FunctionType::get(i1, {ptr_ty, i64, i32, ptr_ty, i32, i32}, false));
+  rt_array_copy = M.getOrInsertFunction(
+      "hull_rt_array_copy",
+      llvm::FunctionType::get(i1, {ptr_ty, i64, i32, i64, i32, i32, i32}, false));
+  rt_array_init_data = M.getOrInsertFunction(
+      "hull_rt_array_init_data",
+      llvm::FunctionType::get(i1, {ptr_ty, i64, i32, i32, i32, i32, i32}, false));
+  rt_array_init_elem = M.getOrInsertFunction(
+      "hull_rt_array_init_elem",
+      llvm::FunctionType::get(i1, {ptr_ty, i64, i32, i32, i32, i32, i32}, false));
+  rt_ref_matches = M.getOrInsertFunction("hull_rt_ref_matches",
+                                         llvm::FunctionType::get(i1, {i64, i32, i32, i32}, false));
+  rt_trap_null = M.getOrInsertFunction("hull_rt_trap_null",
+                                       llvm::FunctionType::get(void_ty, {ptr_ty, i32, i32}, false));
   // Traps are cold: keep their calls out of the hot paths' layout.
-  for (llvm::FunctionCallee f : {rt_trap, rt_trap_null_function})
+  for (llvm::FunctionCallee f : {rt_trap, rt_trap_null_function, rt_trap_null})
     llvm::cast<llvm::Function>(f.getCallee())->addFnAttr(llvm::Attribute::Cold);
   epoch_global = new llvm::GlobalVariable(M, i64, false, llvm::GlobalValue::ExternalLinkage,
                                           nullptr, "hull_g_epoch");
@@ -136,6 +160,7 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
   tbaa_memory = scalar("wasm memory");
   tbaa_global = scalar("wasm global");
   tbaa_runtime = scalar("runtime");
+  tbaa_gc = scalar("gc object");
 }
 
 llvm::Type* ModuleLowering::llvm_type(const ValType& t) const {
@@ -263,6 +288,16 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
     fuel_ = b_.CreateAlloca(b_.getInt64Ty());
     reload_fuel();
   }
+  if (needs_roots_) {
+    // Linked first, so that every return (a trap's too) unlinks a linked frame.
+    roots_ = b_.CreateAlloca(b_.getInt64Ty(), b_.getInt32(2));
+    roots_head_ = vm_field(VmField::roots_head, ml_.ptr_ty, true);
+    roots_prev_ = load_runtime(roots_head_, 0, ml_.ptr_ty);
+    b_.CreateStore(roots_prev_, roots_);
+    b_.CreateStore(b_.getInt64(0), b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), roots_, 1));
+    auto* link = b_.CreateStore(roots_, roots_head_);
+    link->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+  }
   // The function's own label: a branch to it returns.
   Control f;
   f.kind = Kind::Func;
@@ -277,6 +312,45 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
   trap_if(b_.CreateICmpULT(b_.CreatePtrToInt(fa, b_.getInt64Ty()), limit),
           TrapKind::StackExhausted);
   emit_check();
+}
+
+Status FunctionLowering::end_function() {
+  if (!roots_) return {};
+  roots_->setOperand(0, b_.getInt32(2 + std::max<uint32_t>(roots_max_, 1)));
+  // Unlink at every return; before a tail call, whose callee takes this frame's place.
+  std::vector<llvm::Instruction*> exits;
+  for (BasicBlock& bb : *fn_) {
+    auto* ret = llvm::dyn_cast<llvm::ReturnInst>(bb.getTerminator());
+    if (!ret) continue;
+    llvm::Instruction* at = ret;
+    if (auto* call = llvm::dyn_cast_or_null<llvm::CallInst>(ret->getPrevNode());
+        call && call->isTailCall())
+      at = call;
+    exits.push_back(at);
+  }
+  for (llvm::Instruction* at : exits) {
+    b_.SetInsertPoint(at);
+    auto* unlink = b_.CreateStore(roots_prev_, roots_head_);
+    unlink->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+  }
+  return {};
+}
+
+void FunctionLowering::publish_roots() {
+  if (!roots_) return;
+  std::vector<Value*> words;
+  for (size_t i = 0; i < locals_.size(); ++i)
+    if (ref_kind(ml_.desc, local_types_[i]) == RefKind::Collected)
+      words.push_back(b_.CreateLoad(b_.getInt64Ty(), locals_[i]));
+  for (Value* v : stack_)
+    if (v->getType()->isIntegerTy(64)) words.push_back(v);
+  for (const Control& c : ctl_)
+    if (c.caught && c.in_catch) words.push_back(b_.CreateLoad(b_.getInt64Ty(), c.caught));
+  for (size_t i = 0; i < words.size(); ++i)
+    b_.CreateStore(words[i], b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), roots_, 2 + i));
+  b_.CreateStore(b_.getInt64(words.size()),
+                 b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), roots_, 1));
+  roots_max_ = std::max(roots_max_, static_cast<uint32_t>(words.size()));
 }
 
 void FunctionLowering::close_check() {
@@ -536,6 +610,10 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
   }
   if (!live_) return;  // dead code (after br/return/unreachable): nothing to emit
   if (is_reference_or_table_op(in.op)) return table_op(in);
+  if (in.op == Op::ref_eq ||
+      (static_cast<unsigned>(in.op) >= static_cast<unsigned>(Op::struct_new) &&
+       static_cast<unsigned>(in.op) <= static_cast<unsigned>(Op::i31_get_u)))
+    return gc_op(in);
   switch (in.op) {
     case Op::nop: return;
     case Op::unreachable:
@@ -664,6 +742,9 @@ Value* FunctionLowering::from_slot(Value* slot, const ValType& t) {
 }
 
 void FunctionLowering::slot_call(const FuncType& ft, const std::function<Value*(Value*)>& emit) {
+  // The callee may collect; its arguments are among the words (a host callee's are in `slots`
+  // only, where no collection looks).
+  publish_roots();
   const uint32_t n = std::max(count_slots(ft.params), count_slots(ft.results));
   llvm::IRBuilder<> ab(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
   llvm::AllocaInst* slots = ab.CreateAlloca(b_.getInt64Ty(), b_.getInt32(std::max<uint32_t>(n, 1)));
@@ -685,6 +766,7 @@ void FunctionLowering::slot_call(const FuncType& ft, const std::function<Value*(
 void FunctionLowering::call(const Instr& in) {
   const FuncType& ft = ml_.desc.func_type(in.a);
   if (llvm::Function* callee = ml_.wasm_funcs[in.a]) {
+    publish_roots();
     const bool in_memory = ModuleLowering::results_in_memory(ft);
     std::vector<Value*> args(ft.params.size() + (in_memory ? 2 : 1));
     args[0] = vm_;

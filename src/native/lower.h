@@ -65,12 +65,15 @@ struct ModuleLowering {
       rt_table_copy, rt_table_init, rt_elem_drop;
   llvm::FunctionCallee rt_atomic_wait, rt_atomic_notify;
   llvm::FunctionCallee rt_throw, rt_throw_ref, rt_pending_exception, rt_exception_is, rt_catch;
+  llvm::FunctionCallee rt_gc_new, rt_array_new_data, rt_array_new_elem, rt_array_fill,
+      rt_array_copy, rt_array_init_data, rt_array_init_elem, rt_ref_matches, rt_trap_null;
   llvm::GlobalVariable* epoch_global;  // hull_g_epoch: g_epoch, resolved when the code loads
   // Type-based alias analysis: wasm memory, globals and the runtime's own fields never alias
   // each other, so loads of the memory's base and size survive stores to wasm memory.
   llvm::MDNode* tbaa_memory;
   llvm::MDNode* tbaa_global;
   llvm::MDNode* tbaa_runtime;
+  llvm::MDNode* tbaa_gc;  // fields and elements of GC objects
 
   llvm::Type* llvm_type(const ValType& t) const;
   // w<i>'s signature: (ptr vm, params...) -> the result, or void when there are none. Several
@@ -89,11 +92,15 @@ struct ModuleLowering {
 // The sink that fills in one w<i>.
 class FunctionLowering {
  public:
-  FunctionLowering(ModuleLowering& ml, llvm::Function* fn) : ml_(ml), fn_(fn), b_(ml.C) {}
+  // `needs_roots`: the function holds collected references (SupportScan::needs_roots).
+  FunctionLowering(ModuleLowering& ml, llvm::Function* fn, bool needs_roots)
+      : ml_(ml), fn_(fn), b_(ml.C) {
+    needs_roots_ = needs_roots;
+  }
   void begin_function(uint32_t func_index, const FuncType& type, std::span<const ValType> locals);
   void instr(const Instr& in, bool reachable, std::span<const ValType> popped,
              std::span<const ValType> pushed);
-  Status end_function() { return {}; }
+  Status end_function();
 
  private:
   // TryTable and Try (legacy) are blocks whose bodies have handlers (lower_exceptions.cc).
@@ -171,6 +178,8 @@ class FunctionLowering {
   // a collection the exposure may start.
   void take_exception(size_t index, llvm::Value* exn, uint32_t mode, llvm::Value* payload);
   void legacy_catch(const Instr& in);
+  // Where the try `c` keeps the exception its catch blocks run for (made on first use).
+  llvm::AllocaInst* caught_slot(Control& c);
   bool no_handlers_ = false;  // lowering a tail call: the callee's exceptions leave the function
   llvm::Value* vm_field(uint64_t offset, llvm::Type* t, bool invariant);
   llvm::Value* load_runtime(llvm::Value* base, uint64_t offset, llvm::Type* t);
@@ -192,6 +201,28 @@ class FunctionLowering {
   llvm::Value* atomic_ea(const Instr& in, llvm::Value* addr, unsigned bytes);
   // lower_table.cc: ref.null/is_null/func/as_non_null, br_on_null/non_null, table.*, elem.drop.
   void table_op(const Instr& in);
+  // lower_gc.cc: struct, array, i31 and cast instructions, ref.eq.
+  void gc_op(const Instr& in);
+  // The object of non-null reference `ref` (a trap of wording `what`, hull_rt_trap_null's,
+  // when it is null).
+  llvm::Value* gc_object(llvm::Value* ref, uint32_t what);
+  // Whether reference `ref` is of type `t` (an i1): ref.test, ref.cast, br_on_cast.
+  llvm::Value* ref_test(llvm::Value* ref, const ValType& t);
+  llvm::Value* load_field(llvm::Value* addr, const FieldType& f, bool is_signed);
+  void store_field(llvm::Value* addr, const FieldType& f, llvm::Value* v);
+
+  // Roots (interp::NativeRootFrame). A function holding collected references links a root
+  // frame into its store's chain at entry and unlinks it at every return (end_function); at
+  // each point where a collection may happen, publish_roots writes there every word the
+  // function holds: its locals of collected types, every i64 on the operand stack (numbers
+  // too: the collector ignores words that are not objects) and the exceptions its catch blocks
+  // keep.
+  void publish_roots();
+  bool needs_roots_ = false;
+  llvm::AllocaInst* roots_ = nullptr;  // [prev][count][words...], sized at end_function
+  llvm::Value* roots_head_ = nullptr;  // where the chain starts (VmCtx::roots_head)
+  llvm::Value* roots_prev_ = nullptr;  // the chain as the function found it
+  uint32_t roots_max_ = 0;             // the most words published at one point
   bool guarded(const Instr& in) const { return ml_.mems[in.mem.memory].guarded; }
   void call(const Instr& in);
   void call_indirect(const Instr& in);

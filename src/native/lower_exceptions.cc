@@ -88,12 +88,7 @@ void FunctionLowering::exception_op(const Instr& in) {
       // The exception the catch block at label `in.a` runs for, kept in its try's slot.
       Control& l = ctl_[ctl_.size() - 1 - in.a];
       l.rethrown = true;
-      if (!l.caught) {
-        llvm::IRBuilder<> ab(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
-        l.caught = ab.CreateAlloca(b_.getInt64Ty());
-        ab.CreateStore(b_.getInt64(0), l.caught);
-      }
-      Value* exn = b_.CreateLoad(b_.getInt64Ty(), l.caught);
+      Value* exn = b_.CreateLoad(b_.getInt64Ty(), caught_slot(l));
       b_.CreateCall(ml_.rt_throw_ref, {vm_, exn, b_.getInt32(offset_)});
       b_.CreateBr(unwind_target());
       live_ = false;
@@ -105,11 +100,23 @@ void FunctionLowering::exception_op(const Instr& in) {
 
 // catch / catch_all: ends the body (or the previous catch block) like `else`, and starts a
 // catch block, reached only from the try's landing pad, which leaves the payload in a buffer.
+llvm::AllocaInst* FunctionLowering::caught_slot(Control& c) {
+  if (!c.caught) {
+    llvm::IRBuilder<> ab(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    c.caught = ab.CreateAlloca(b_.getInt64Ty());
+    ab.CreateStore(b_.getInt64(0), c.caught);
+  }
+  return c.caught;
+}
+
 void FunctionLowering::legacy_catch(const Instr& in) {
   Control& c = ctl_.back();
   if (c.dead) return;
   if (live_) flow_to_end(c);
   c.in_catch = true;
+  // With a root frame, the exception its blocks may rethrow is published from their start (a
+  // call in them may come before the rethrow that makes the landing pad keep it).
+  if (roots_) caught_slot(c);
   stack_.resize(c.height);
   LegacyCatch k;
   k.all = in.op == Op::catch_all;

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <span>
 #include <string>
-#include <vector>
 
 #include "binary/module.h"
 #include "runtime/store.h"
@@ -14,13 +13,14 @@
 
 namespace hull::native {
 
-// Whether `t` is a number or a v128 (machine values in this tier). References of the func and
-// extern hierarchies are in the tier too (an i64, the interpreter's slot word: ref_kind); the
-// others (GC, exceptions) keep a function interpreted.
+// Whether `t` is a number or a v128 (machine values in this tier; references are i64 words,
+// the interpreter's slot words).
 inline bool in_registers(const ValType& t) { return t.is_num() || t.kind == ValKind::V128; }
 
-enum class RefKind : uint8_t { None, Func, Extern, Exn };
-// Which of the tier's reference kinds `t` is (None: not a reference, or one the tier lacks).
+// What a reference of type `t` points at, for the collector: functions (never collected) or
+// objects of the store's heaps (GC objects, host objects, exceptions), which native code holding
+// them must show to collections (interp::NativeRootFrame). None: not a reference.
+enum class RefKind : uint8_t { None, Func, Collected };
 RefKind ref_kind(const ModuleDesc& m, const ValType& t);
 
 // The reference and table instructions (lower_table.cc lowers them all).
@@ -44,6 +44,12 @@ inline bool is_reference_or_table_op(Op op) {
   }
 }
 
+// For tests and diagnosis, as V8's --wasm-tier-mask-for-testing: functions whose names (the
+// name section's) start with one of the comma-separated prefixes in this environment variable
+// stay interpreted, so that a test can mix the tiers on one stack. Part of the cache key.
+constexpr const char* kInterpretEnv = "HULL_NATIVE_INTERPRET";
+bool interpret_by_request(const ModuleDesc& m, uint32_t func_index);
+
 // Module-wide reasons every function stays interpreted ("" if none).
 std::string module_unsupported(const ModuleDesc& m, const CompileOptions& opts);
 
@@ -56,6 +62,10 @@ class SupportScan {
   Status end_function();
   // "" when the function can be compiled, else the first reason it cannot.
   const std::string& reason() const { return reason_; }
+  // Whether the function holds collected references (a local, a parameter, a result or an
+  // operand of such a type, or an exception a legacy catch keeps for rethrow): its machine
+  // frame then carries a root frame (lower.cc).
+  bool needs_roots() const { return needs_roots_; }
 
  private:
   void fail(std::string why) {
@@ -64,25 +74,9 @@ class SupportScan {
   bool value_ok(const ValType& t);
   bool block_type_ok(const BlockType& bt);
   bool func_type_ok(const FuncType& ft);
-  // Which operand stack entries hold exception references, by control frame (exceptions live
-  // on the store's heap: see track_exceptions).
-  void track_exceptions(const Instr& in, bool reachable, std::span<const ValType> popped,
-                        std::span<const ValType> pushed);
   const ModuleDesc& m_;
   std::string reason_;
-  // Extern references in registers, and calls: together they keep a function interpreted (see
-  // end_function).
-  bool holds_extern_ = false;
-  bool calls_ = false;
-  struct Frame {
-    size_t height = 0;            // operand stack height at its start
-    bool in_catch = false;        // a legacy try past its first catch
-    bool calls_in_catch = false;  // ... whose catch blocks call
-    bool rethrown = false;        // ... and rethrow its exception
-  };
-  std::vector<bool> exn_held_;  // per operand stack entry: an exception reference
-  std::vector<Frame> frames_;
-  bool exn_local_ = false;  // a local or parameter of an exception reference type
+  bool needs_roots_ = false;
 };
 
 }  // namespace hull::native

@@ -34,6 +34,7 @@ VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx) {
     fresh->epoch_deadline = interp::native_epoch_deadline(ctx);
     fresh->type_ids = inst->module->type_ids.data();
     fresh->code = inst->module->code.get();
+    fresh->roots_head = interp::native_roots_head(ctx);
     vm = fresh.get();
     inst->native_vm = std::move(fresh);
   }
@@ -268,5 +269,50 @@ void hull_rt_catch(VmCtx* vm, uint64_t exn, uint32_t mode, uint64_t* payload, co
 }
 
 }  // extern "C"
+
+std::span<const RuntimeSymbol> runtime_symbols() {
+  static const RuntimeSymbol symbols[] = {
+#define HULL_RT(name) {#name, reinterpret_cast<const void*>(&name)}
+      HULL_RT(hull_rt_vm),
+      HULL_RT(hull_rt_trap),
+      HULL_RT(hull_rt_call),
+      HULL_RT(hull_rt_call_indirect),
+      HULL_RT(hull_rt_resolve_indirect),
+      HULL_RT(hull_rt_call_function),
+      HULL_RT(hull_rt_trap_null_function),
+      HULL_RT(hull_rt_memory_grow),
+      HULL_RT(hull_rt_memory_fill),
+      HULL_RT(hull_rt_memory_copy),
+      HULL_RT(hull_rt_memory_init),
+      HULL_RT(hull_rt_data_drop),
+      HULL_RT(hull_rt_table_get),
+      HULL_RT(hull_rt_table_set),
+      HULL_RT(hull_rt_table_size),
+      HULL_RT(hull_rt_table_grow),
+      HULL_RT(hull_rt_table_fill),
+      HULL_RT(hull_rt_table_copy),
+      HULL_RT(hull_rt_table_init),
+      HULL_RT(hull_rt_elem_drop),
+      HULL_RT(hull_rt_atomic_wait),
+      HULL_RT(hull_rt_atomic_notify),
+      HULL_RT(hull_rt_throw),
+      HULL_RT(hull_rt_throw_ref),
+      HULL_RT(hull_rt_pending_exception),
+      HULL_RT(hull_rt_exception_is),
+      HULL_RT(hull_rt_catch),
+      HULL_RT(hull_rt_gc_new),
+      HULL_RT(hull_rt_array_new_data),
+      HULL_RT(hull_rt_array_new_elem),
+      HULL_RT(hull_rt_array_fill),
+      HULL_RT(hull_rt_array_copy),
+      HULL_RT(hull_rt_array_init_data),
+      HULL_RT(hull_rt_array_init_elem),
+      HULL_RT(hull_rt_ref_matches),
+      HULL_RT(hull_rt_trap_null),
+#undef HULL_RT
+      {"hull_g_epoch", &g_epoch},
+  };
+  return symbols;
+}
 
 }  // namespace hull::native

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "interp/interp.h"
 #include "runtime/store.h"
@@ -32,6 +33,8 @@ struct VmCtx {
   const std::atomic<uint64_t>* epoch_deadline = nullptr;  // the store's deadline
   const uint32_t* type_ids = nullptr;  // canonical id per type index (CompiledModule::type_ids)
   const interp::ModuleCode* code = nullptr;  // the module's lowered code (its data segments)
+  // Where the store's chain of native root frames starts (interp::NativeRootFrame).
+  interp::NativeRootFrame** roots_head = nullptr;
 };
 
 // The offsets generated code uses.
@@ -47,6 +50,7 @@ struct VmField {
   static constexpr uint64_t epoch_deadline = offsetof(VmCtx, epoch_deadline);
   static constexpr uint64_t type_ids = offsetof(VmCtx, type_ids);
   static constexpr uint64_t inst = offsetof(VmCtx, inst);
+  static constexpr uint64_t roots_head = offsetof(VmCtx, roots_head);
 };
 // Memory's and Global's fields that generated code reads.
 uint64_t memory_base_offset();
@@ -119,7 +123,42 @@ uint64_t hull_rt_pending_exception(VmCtx* vm);
 bool hull_rt_exception_is(VmCtx* vm, uint64_t exn, uint32_t tag);
 void hull_rt_catch(VmCtx* vm, uint64_t exn, uint32_t mode, uint64_t* payload, const uint64_t* roots,
                    uint32_t nroots);
+// Wasm GC (lower_gc.cc; vm_gc.cc). References are words (runtime/gc_heap.h). Allocations
+// may collect, with the interpreter's frames and the chain of native root frames as roots
+// (interp.h NativeRootFrame); each returns the object, or 0 with VmCtx::trapped set.
+// A zeroed struct (array 0) or array of `length` elements of canonical type `type_id`.
+uint64_t hull_rt_gc_new(VmCtx* vm, uint32_t type_id, uint32_t array, uint32_t length,
+                        uint32_t offset);
+// array.new_data / array.new_elem: `n` elements from segment `segment` at `s`.
+uint64_t hull_rt_array_new_data(VmCtx* vm, uint32_t type_id, uint32_t segment, uint32_t s,
+                                uint32_t n, uint32_t offset);
+uint64_t hull_rt_array_new_elem(VmCtx* vm, uint32_t type_id, uint32_t segment, uint32_t s,
+                                uint32_t n, uint32_t offset);
+// array.fill (`value`: the element in slot encoding, two slots for a v128), array.copy,
+// array.init_data, array.init_elem, with the interpreter's checks and traps (a null array
+// included); false after recording a trap.
+bool hull_rt_array_fill(VmCtx* vm, uint64_t array, uint32_t d, const uint64_t* value, uint32_t n,
+                        uint32_t offset);
+bool hull_rt_array_copy(VmCtx* vm, uint64_t dst, uint32_t d, uint64_t src, uint32_t s, uint32_t n,
+                        uint32_t offset);
+bool hull_rt_array_init_data(VmCtx* vm, uint64_t array, uint32_t d, uint32_t segment, uint32_t s,
+                             uint32_t n, uint32_t offset);
+bool hull_rt_array_init_elem(VmCtx* vm, uint64_t array, uint32_t d, uint32_t segment, uint32_t s,
+                             uint32_t n, uint32_t offset);
+// Whether non-null `ref` (of the hierarchy whose top is `top`) is of heap type `target`
+// (canonical `type_id` for a concrete one): ref.test, ref.cast, br_on_cast.
+bool hull_rt_ref_matches(uint64_t ref, uint32_t top, uint32_t target, uint32_t type_id);
+// The null trap of struct (what 0), array (1) and i31 (2) accesses, worded as the interpreter's.
+void hull_rt_trap_null(VmCtx* vm, uint32_t what, uint32_t offset);
 }
 constexpr uint32_t kCatchKeep = 4;
+
+// Every runtime function and datum generated code refers to, by the name it uses (jit.cc
+// resolves the names with these; lower.cc declares the functions' types).
+struct RuntimeSymbol {
+  const char* name;
+  const void* address;
+};
+std::span<const RuntimeSymbol> runtime_symbols();
 
 }  // namespace hull::native

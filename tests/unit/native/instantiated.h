@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <span>
@@ -18,6 +19,17 @@
 namespace hull_native_test {
 
 namespace api = hull::api;
+
+// The functions whose names start with "interp" stay interpreted (native/support.h,
+// HULL_NATIVE_INTERPRET) in the suites that call this in SetUpTestSuite, and the tiers mix on
+// one stack; undone by TearDownTestSuite's interpret_named_functions(nullptr).
+inline void interpret_named_functions(const char* prefixes) {
+  if (prefixes)
+    setenv("HULL_NATIVE_INTERPRET", prefixes, 1);
+  else
+    unsetenv("HULL_NATIVE_INTERPRET");
+}
+constexpr const char* kLeftByRequest = "left to the interpreter by HULL_NATIVE_INTERPRET";
 
 // A module instantiated in one tier.
 struct Instantiated {

@@ -26,6 +26,7 @@ namespace {
 
 namespace api = hull::api;
 using hull_native_test::Instantiated;
+using hull_native_test::interpret_named_functions;
 using V = std::array<uint8_t, 16>;
 
 V from_u32(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
@@ -113,7 +114,11 @@ bool same_outcome(const std::string& op, const api::Result<std::vector<api::Val>
 
 class NativeSimd : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { hull::native::register_tier(); }
+  static void SetUpTestSuite() {
+    hull::native::register_tier();
+    interpret_named_functions("interp");
+  }
+  static void TearDownTestSuite() { interpret_named_functions(nullptr); }
 };
 
 // ---- every instruction, on many operands ------------------------------------------------------
@@ -578,7 +583,7 @@ constexpr const char* kCalls = R"(
   (table 2 funcref)
   (elem (i32.const 0) $interp3 $native3)
   (global $g (export "g") (mut v128) (v128.const i32x4 1 2 3 4))
-  ;; Stays interpreted (an i31ref local), with v128 on both sides of the call.
+  ;; Stays interpreted (HULL_NATIVE_INTERPRET), with v128 on both sides of the call.
   (func $interp3 (type $vv) (local i31ref)
     local.get 0 local.get 2 i32x4.sub
     local.get 1 i32.wrap_i64
@@ -644,7 +649,7 @@ void host_mix(api::Linker& l) {
 TEST_F(NativeSimd, V128AcrossCallsGlobalsAndBlocks) {
   Instantiated interp(api::Tier::Interpreter, kCalls, api::BoundsChecks::Default, false, host_mix);
   Instantiated native(api::Tier::Native, kCalls, api::BoundsChecks::Default, false, host_mix);
-  // Only the two functions with an i31ref local stay interpreted.
+  // Only the two functions named interp* stay interpreted.
   const std::vector<std::string> left = native.interpreted();
   ASSERT_EQ(left.size(), 2u);
   EXPECT_TRUE(left[0].starts_with("interp3:")) << left[0];
