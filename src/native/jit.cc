@@ -110,6 +110,7 @@ Result<Lowered> lower_module(const CompiledModule& cm, llvm::TargetMachine& tm) 
   // Which functions the tier takes (decided before lowering: calls between compiled functions
   // are direct).
   std::vector<bool> needs_roots(defined, false);
+  bool tail_calls = false;
   for (uint32_t i = 0; i < defined; ++i) {
     SupportScan scan(d);
     HULL_TRY(validator.validate_function(imported + i, scan));
@@ -117,6 +118,7 @@ Result<Lowered> lower_module(const CompiledModule& cm, llvm::TargetMachine& tm) 
     if (scan.reason().empty() && interpret_by_request(d, imported + i))
       out.interpreted_because[i] = std::string("left to the interpreter by ") + kInterpretEnv;
     needs_roots[i] = scan.needs_roots();
+    tail_calls = tail_calls || scan.tail_calls();
     if (scan.reason().empty()) ++out.compiled;
   }
   if (out.compiled == 0) return out;
@@ -125,6 +127,7 @@ Result<Lowered> lower_module(const CompiledModule& cm, llvm::TargetMachine& tm) 
   out.mod->setDataLayout(tm.createDataLayout());
   out.mod->setTargetTriple(tm.getTargetTriple().str());
   ModuleLowering ml(*out.ctx, *out.mod, d, cm.type_ids, cm.options);
+  if (!tail_calls) ml.wasm_cc = llvm::CallingConv::Fast;
   for (uint32_t i = 0; i < defined; ++i)
     if (out.interpreted_because[i].empty()) ml.declare(imported + i);
   for (uint32_t i = 0; i < defined; ++i) {

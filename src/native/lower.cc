@@ -198,7 +198,7 @@ llvm::Function* ModuleLowering::declare(uint32_t func_index) {
   // Frame pointers let profilers (and later backtraces) walk through machine code.
   f->addFnAttr("frame-pointer", "all");
   f->addFnAttr(llvm::Attribute::NoUnwind);
-  f->setCallingConv(llvm::CallingConv::Tail);
+  f->setCallingConv(wasm_cc);
   wasm_funcs[func_index] = f;
   return f;
 }
@@ -241,7 +241,7 @@ llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
     slot += t.slots();
   }
   llvm::CallInst* r = b.CreateCall(wasm_funcs[func_index], args);
-  r->setCallingConv(llvm::CallingConv::Tail);
+  r->setCallingConv(wasm_cc);
   Value* trapped_p = b.CreateConstInBoundsGEP1_64(i8, vm, VmField::trapped);
   Value* trapped = b.CreateLoad(i8, trapped_p);
   BasicBlock* fail = BasicBlock::Create(C, "trapped", e);
@@ -778,7 +778,7 @@ void FunctionLowering::call(const Instr& in) {
     }
     for (size_t i = args.size() - 1; i > args.size() - 1 - ft.params.size(); --i) args[i] = pop();
     llvm::CallInst* r = b_.CreateCall(callee, args);
-    r->setCallingConv(llvm::CallingConv::Tail);
+    r->setCallingConv(ml_.wasm_cc);
     // Recursion stays recursion: turned into a loop, a runaway one would never exhaust the
     // stack as the spec says it must.
     r->setTailCallKind(llvm::CallInst::TCK_NoTail);
@@ -834,7 +834,7 @@ void FunctionLowering::return_call(const Instr& in) {
   if (out_) args[1] = out_;
   for (size_t i = args.size() - 1; i > args.size() - 1 - ft.params.size(); --i) args[i] = pop();
   llvm::CallInst* r = b_.CreateCall(callee, args);
-  r->setCallingConv(llvm::CallingConv::Tail);
+  r->setCallingConv(ml_.wasm_cc);
   r->setTailCallKind(llvm::CallInst::TCK_Tail);
   if (r->getType()->isVoidTy())
     b_.CreateRetVoid();
@@ -900,7 +900,7 @@ void FunctionLowering::tail_call_function(const FuncType& ft, Value* f) {
   if (out_) wargs.push_back(out_);
   wargs.insert(wargs.end(), args.begin(), args.end());
   llvm::CallInst* r = b_.CreateCall(ml_.wasm_signature(ft), w, wargs);
-  r->setCallingConv(llvm::CallingConv::Tail);
+  r->setCallingConv(ml_.wasm_cc);
   r->setTailCallKind(llvm::CallInst::TCK_Tail);
   if (r->getType()->isVoidTy())
     b_.CreateRetVoid();

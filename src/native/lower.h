@@ -46,8 +46,11 @@ struct ModuleLowering {
   std::vector<MemInfo> mems;
 
   // The w<i> of each function index: nullptr for imports and functions left interpreted.
-  // They use LLVM's tailcc convention (every call of one must say so too): a call marked `tail`
-  // right before a `ret` is then always a jump, whatever the two signatures (return_call).
+  // They use LLVM's tailcc convention in a module with tail calls (every call of one must say
+  // so too): a call marked `tail` right before a `ret` is then always a jump, whatever the two
+  // signatures (return_call). Without tail calls, fastcc: tailcc's callee-popped argument area
+  // costs every call a `ret $8` and a stack adjustment after it (x86-64).
+  llvm::CallingConv::ID wasm_cc = llvm::CallingConv::Tail;
   std::vector<llvm::Function*> wasm_funcs;
   // The same as a constant array of pointers (null where wasm_funcs is), made on first use:
   // return_call_indirect finds its callee's w<i> there.

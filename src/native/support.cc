@@ -72,7 +72,7 @@ bool SupportScan::block_type_ok(const BlockType& bt) {
 
 void SupportScan::begin_function(uint32_t, const FuncType& type, std::span<const ValType> locals) {
   reason_.clear();
-  needs_roots_ = false;
+  needs_roots_ = tail_calls_ = false;
   for (const ValType& t : locals)
     if (!value_ok(t)) return fail("a local or parameter of type " + to_string(t));
   if (!func_type_ok(type)) fail("a function type with a value the tier lacks");
@@ -129,15 +129,18 @@ void SupportScan::instr(const Instr& in, bool, std::span<const ValType> popped,
       if (!func_type_ok(m_.func_type(in.a))) fail("a call of a function with reference values");
       return;
     case Op::return_call:
+      tail_calls_ = true;
       if (!func_type_ok(m_.func_type(in.a)))
         fail("a tail call of a function with reference values");
       return;
     case Op::return_call_indirect:
+      tail_calls_ = true;
       if (!func_type_ok(m_.types[in.a].func))
         fail("return_call_indirect of a type with reference values");
       return;
     case Op::call_ref:
     case Op::return_call_ref:
+      tail_calls_ = tail_calls_ || op == Op::return_call_ref;
       if (!func_type_ok(m_.types[in.a].func)) fail("call_ref of a type with reference values");
       return;
     case Op::call_indirect:

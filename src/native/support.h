@@ -66,6 +66,8 @@ class SupportScan {
   // operand of such a type, or an exception a legacy catch keeps for rethrow): its machine
   // frame then carries a root frame (lower.cc).
   bool needs_roots() const { return needs_roots_; }
+  // Whether the function has a tail call (return_call, return_call_indirect, return_call_ref).
+  bool tail_calls() const { return tail_calls_; }
 
  private:
   void fail(std::string why) {
@@ -77,6 +79,7 @@ class SupportScan {
   const ModuleDesc& m_;
   std::string reason_;
   bool needs_roots_ = false;
+  bool tail_calls_ = false;
 };
 
 }  // namespace hull::native
