@@ -1,9 +1,12 @@
 // hull_diff: runs binaryen-generated fuzz modules in Hull and prints a transcript in the shape
 // of `wasm-opt --fuzz-exec-before`, so run.sh can compare it line by line with binaryen's.
 //
-// usage: hull_diff [--fuel N] [--binaryen132 [--gc-stress]] FILE.wasm...
+// usage: hull_diff [--fuel N] [--native] [--binaryen132 [--gc-stress]] FILE.wasm...
 //        (or `-` to read one path per line from stdin)
 //
+// --native (when built with the native tier): every function as machine code (a function the
+// tier would leave to the interpreter is a "[hull-error ...]"), so that the transcript compares
+// the native tier with binaryen's interpreter.
 // --binaryen132: the protocol of binaryen 132 (npm), whose -ttf generates GC and exceptions:
 // fuzzing_support.h (its imports, "[fuzz-exec] export NAME", global exports, exceptions).
 // --gc-stress (with it): a full garbage collection at every host call, i.e. with wasm frames
@@ -39,6 +42,9 @@
 
 #include "engine/engine.h"
 #include "fuzzing_support.h"
+#ifdef HULL_DIFF_NATIVE
+#include "hull/native.hh"
+#endif
 
 namespace {
 
@@ -48,6 +54,7 @@ namespace {
 uint64_t g_fuel = 50'000'000;
 bool g_binaryen132 = false;
 bool g_gc_stress = false;
+bool g_native = false;
 
 std::string format_float(double d) {
   if (std::isnan(d)) return "nan";
@@ -133,6 +140,7 @@ void run_module(const std::string& path) {
                              std::istreambuf_iterator<char>());
   hull::CompileOptions options;
   options.fuel = true;
+  options.native = g_native;
   auto mod = hull::compile(std::span<const uint8_t>(bytes), options);
   if (!mod.ok()) {
     std::printf("[hull-error compile: %s]\n", mod.error().message.c_str());
@@ -253,11 +261,21 @@ int main(int argc, char** argv) {
       g_binaryen132 = true;
     } else if (a == "--gc-stress") {
       g_gc_stress = true;
+    } else if (a == "--native") {
+#ifdef HULL_DIFF_NATIVE
+      hull::native::register_tier();
+      setenv("HULL_NATIVE_STRICT", "1", 1);
+      g_native = true;
+#else
+      std::fprintf(stderr, "hull_diff: built without the native tier (LLVM 19)\n");
+      return 2;
+#endif
     } else if (a == "-") {
       from_stdin = true;
     } else if (a == "-h" || a == "--help") {
       std::fprintf(stderr,
-                   "usage: hull_diff [--fuel N] [--binaryen132 [--gc-stress]] FILE.wasm... | -\n");
+                   "usage: hull_diff [--fuel N] [--native] [--binaryen132 [--gc-stress]] "
+                   "FILE.wasm... | -\n");
       return 0;
     } else {
       paths.push_back(a);

@@ -17,7 +17,8 @@
 # bin/wasm-opt script; default build/npm-binaryen/node_modules/binaryen/bin/wasm-opt), JOBS
 # (parallel batches, default 1), BATCH (modules per batch, default 100), DIFF_FRESH=1,
 # DIFF_SIZE_MIN/DIFF_SIZE_MAX (random input bytes, default 1000..6000), DIFF_NICE (default 10),
-# DIFF_GC_STRESS=0 (no collection at host calls).
+# DIFF_GC_STRESS=0 (no collection at host calls), HULL_DIFF_EXTRA (more hull_diff flags:
+# "--native" runs every function as machine code).
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../../.."
@@ -97,7 +98,7 @@ command -v node >/dev/null || { echo "run_gc.sh: needs node" >&2; exit 2; }
 export FEATURES="--enable-gc --enable-reference-types --enable-exception-handling
   --enable-tail-call --enable-multivalue --enable-sign-ext --enable-bulk-memory
   --enable-nontrapping-float-to-int --enable-mutable-globals"
-export HULL_FLAGS="--binaryen132 --gc-stress"
+export HULL_FLAGS="--binaryen132 --gc-stress ${HULL_DIFF_EXTRA:-}"
 [[ "${DIFF_GC_STRESS:-1}" == 0 ]] && HULL_FLAGS="--binaryen132"
 if [[ -z "${HULL_DIFF:-}" ]]; then
   for c in "$root/build/tests/fuzz/differential/hull_diff" \
