@@ -20,8 +20,20 @@
 // reference is ignored. Collections start when the bytes allocated since the last one exceed the
 // bytes that survived it (at least kMinCollectBytes): amortized linear work, a heap at most about
 // twice its live size.
+//
+// Memory. Objects up to kMaxSmallBytes live in slots of a size class (16-byte steps up to 256,
+// then eight classes per doubling: at most 1/8 wasted), carved from chunks of kChunkBytes aligned
+// to their size. A chunk begins with a header: its class, and a bitmap with one bit per slot,
+// set while the slot holds an object. Allocation takes the next clear bit of a class's current
+// chunk and the sweep clears the bits of dead objects, a word of the bitmap at a time: no hash
+// set to update per object (which took most of an allocating program's time). A word is checked
+// by clearing its low bits, which names its chunk if it is in one (looked up among the heap's
+// chunks, a sorted vector); it must then fall on the slot grid and its slot's bit be set.
+// Larger objects are individual blocks, tracked in a hash set (they are few, and each costs far
+// more to fill than its lookups).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -53,8 +65,8 @@ struct GcField {
 struct GcLayout {
   uint32_t type_id = 0;
   CompositeKind kind = CompositeKind::Struct;
-  uint32_t payload_size = 0;          // struct: bytes of all fields; array: element size
-  std::vector<GcField> fields;        // struct: one per field; array: the element
+  uint32_t payload_size = 0;    // struct: bytes of all fields; array: element size
+  std::vector<GcField> fields;  // struct: one per field; array: the element
   // Marking follows typed fields without looking them up: a field's type says what it holds.
   std::vector<uint32_t> gc_offsets;       // struct: offsets of fields with FieldRefs::Gc
   std::vector<uint32_t> exn_offsets;      // struct: offsets of fields with FieldRefs::Exn
@@ -100,6 +112,11 @@ class GcHeap {
   // instruction that neither fuel nor a deadline interrupts, so its length must stay bounded
   // (2 GiB: about a second of filling).
   static constexpr uint64_t kMaxArrayBytes = uint64_t(2) << 30;
+  // The memory of small objects (see above): chunks, the largest slot, the number of classes.
+  static constexpr size_t kChunkBytes = size_t(256) << 10;
+  static constexpr size_t kMaxSmallBytes = 8192;
+  static constexpr size_t kNumClasses = 56;  // kClassSizes in gc_heap.cc
+  struct Chunk;                              // the header at the start of a chunk (gc_heap.cc)
 
   GcHeap();
   GcHeap(const GcHeap&) = delete;
@@ -117,8 +134,9 @@ class GcHeap {
   // a testing mode in which a root the interpreter fails to report frees a live object at
   // once (ASan then names it) instead of once in a while.
   bool should_collect() const { return stress_ || allocated_since_ >= next_collection_; }
-  // Whether `p` is a live object of this heap (every root word is checked with it).
-  bool contains(const void* p) const { return live_.count(static_cast<const GcObject*>(p)) != 0; }
+  // Whether `p` is a live object of this heap (every root word is checked with it). Any word
+  // is fine: interior pointers, freed objects and pointers elsewhere are not objects.
+  bool contains(const void* p) const { return find(reinterpret_cast<uintptr_t>(p)) != nullptr; }
 
   // Handles held by the embedder (api::OwnedRef, the C API's reference handles): pinned words
   // are roots (counted; pin twice, unpin twice). The caller pins only live objects and
@@ -139,7 +157,7 @@ class GcHeap {
 
   // Structs, arrays and host objects not freed yet (while a sweep is under way, this includes
   // garbage it has not reached).
-  size_t live_objects() const { return live_.size(); }
+  size_t live_objects() const { return live_objects_; }
   size_t live_host_objects() const { return live_host_; }
   uint64_t live_bytes() const { return live_bytes_; }
   uint64_t collections() const { return collections_; }
@@ -149,32 +167,67 @@ class GcHeap {
   uint64_t total_allocated_bytes() const { return total_allocated_; }
 
  private:
+  struct SizeClass {
+    // Allocations take slots from `current`; then from `ready` (swept chunks with a free slot),
+    // then from `unswept` (chunks the current sweep has not reached; allocation sweeps them
+    // itself), then from a new chunk.
+    Chunk* current = nullptr;
+    std::vector<Chunk*> ready;
+    std::vector<Chunk*> unswept;
+  };
+
+  // The object of this heap starting at word `w`, or nullptr.
+  GcObject* find(uintptr_t w) const;
   GcObject* allocate(const GcLayout& layout, uint32_t length, size_t payload, uint64_t limit);
-  // `bytes` of zeroed memory, 16-aligned, from the cache of freed blocks or malloc.
-  void* allocate_block(size_t bytes);
-  void free_object(GcObject* o);
-  // Sweeps up to `n` objects of the current sweep (nothing when none is under way).
+  // `bytes` of zeroed memory, 16-aligned: a slot, or a large block.
+  void* allocate_memory(size_t bytes);
+  void* allocate_small(size_t cls);
+  void* allocate_large(size_t bytes);
+  Chunk* new_chunk(size_t cls);
+  void release_chunk(Chunk* c);
+  // Sweeps bitmap words of `c` until `budget` (objects plus words) is spent; returns the cost.
+  size_t sweep_chunk(Chunk* c, size_t budget);
+  // Where a chunk goes once swept (unless it is a class's current one).
+  void chunk_swept(Chunk* c);
+  void free_small(Chunk* c, GcObject* o);
+  void free_large(GcObject* o);
+  void release_object(GcObject* o, size_t bytes);
+  // Sweeps about `n` objects of the current sweep (nothing when none is under way).
   void sweep_some(size_t n);
   // Objects an allocation of `bytes` sweeps first: enough that a sweep ends before the next
   // collection is due (which happens after at least as many bytes as survived).
   static size_t sweep_slice(size_t bytes) { return 32 + bytes / 16; }
-  // Blocks freed by a sweep, by size, for the allocations after it: handing them back to malloc
-  // made it return the heap's top to the kernel and fault it in again (most of the time of a
-  // program churning short-lived arrays). At most kMaxCachedBytes in all.
+
+  // Made by the first small allocation: most stores never allocate a GC object, and a store is
+  // made per request by servers (`hull serve`), where a table of 56 classes built and torn
+  // down each time would cost thousands of instructions for nothing.
+  std::unique_ptr<std::array<SizeClass, kNumClasses>> classes_;
+  // Every chunk mapped, sorted by address (find() searches it). Empty ones wait in `pool_` (at
+  // most kMaxPooledChunks) for any class, so that a heap that shrinks and grows again with each
+  // collection does not map and fault in fresh memory every time.
+  std::vector<Chunk*> chunks_;
+  std::vector<Chunk*> pool_;
+  static constexpr size_t kMaxPooledChunks = 64;
+  size_t sweep_class_ = 0;  // the lazy sweep has finished the classes before this one
+
+  // Large objects: a set, to check root words, and a vector, which the sweep walks (a dense
+  // array instead of hash nodes: one cache miss per object, not two).
+  std::unordered_set<const GcObject*> large_;
+  std::vector<GcObject*> large_objects_;
+  // The lazy sweep of large objects: large_objects_[cursor, end) are still to be swept (marked
+  // ones survive, their mark cleared, compacted to [.., kept)); [end, ..) were allocated since.
+  size_t sweep_cursor_ = 0, sweep_end_ = 0, sweep_kept_ = 0;
+  // Large blocks freed by a sweep, by size, for the allocations after it: handing them back to
+  // malloc made it return the heap's top to the kernel and fault it in again (most of the time
+  // of a program churning short-lived arrays). At most kMaxCachedBytes in all.
   static constexpr size_t kMaxCachedBytes = size_t(16) << 20;
   static constexpr size_t kMaxCachedBlock = size_t(1) << 20;
   std::unordered_map<size_t, std::vector<void*>> free_blocks_;
   size_t cached_bytes_ = 0;
-  // The live objects twice: a set, to check root words (which may be anything) before they are
-  // followed, and a vector, which the sweep walks (a dense array instead of hash nodes: one
-  // cache miss per object, not two).
-  std::unordered_set<const GcObject*> live_;
-  std::vector<GcObject*> objects_;
-  // The lazy sweep: objects_[cursor, end) are still to be swept (marked ones survive, their
-  // mark cleared, compacted to objects_[.., kept)); objects_[end, ..) were allocated since.
+
   bool sweeping_ = false;
-  size_t sweep_cursor_ = 0, sweep_end_ = 0, sweep_kept_ = 0;
   std::unordered_map<RefBits, uint32_t> pinned_;
+  size_t live_objects_ = 0;
   uint64_t live_bytes_ = 0;
   size_t live_host_ = 0;
   uint64_t allocated_since_ = 0;
