@@ -1,5 +1,5 @@
-;; Functions the native tier compiles, one it leaves to the interpreter (an i31ref local), and
-;; calls both ways between them; plus traps from machine code.
+;; Functions the native tier compiles, one it leaves to the interpreter (native.sh names it in
+;; HULL_NATIVE_INTERPRET), calls both ways between them, and traps from machine code.
 (module
   (memory 1)
   (func $fib (export "fib") (param i32) (result i32)
