@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <vector>
 
 #include "base/result.h"
 #include "binary/module.h"
@@ -27,12 +28,32 @@ struct HostEnv {
   uint32_t type_id = 0;             // the function's canonical type
 };
 
+// Stable storage for objects that others point at (never moved once made): chunks reserved to
+// a size that doubles, filled in place. A component instance makes tens of host functions per
+// instantiation; a std::deque of HostEnv allocates a node every four and a map up front in
+// every store, this one nothing until the first and then a chunk of 32 at a time.
+template <class T>
+class StableList {
+ public:
+  T& emplace_back() {
+    if (chunks_.empty() || chunks_.back().size() == chunks_.back().capacity()) {
+      std::vector<T> next;
+      next.reserve(chunks_.empty() ? 32 : chunks_.back().capacity() * 2);
+      chunks_.push_back(std::move(next));  // moves the chunk, not its elements
+    }
+    return chunks_.back().emplace_back();
+  }
+
+ private:
+  std::vector<std::vector<T>> chunks_;
+};
+
 struct StoreImpl {
   std::shared_ptr<EngineImpl> engine;
   hull::Store store;
   api::Store* owner = nullptr;  // the public handle (for Caller::store())
   void* data = nullptr;
-  std::deque<HostEnv> host_envs;
+  StableList<HostEnv> host_envs;
   StoreLimits limits;
   // Index in store.instances of the instance being instantiated (its start function may call
   // host functions before Linker::instantiate returns), or SIZE_MAX.

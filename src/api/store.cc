@@ -124,6 +124,9 @@ Store::Store(const Engine& engine, const StoreLimits& limits)
 
 Store::~Store() = default;
 void Store::attach(std::shared_ptr<void> object) {
+  // A component instance attaches a few objects (its instances, the InstancePre, WASI state):
+  // room for them at once rather than growth by reallocation.
+  if (impl_->attachments.capacity() < 8) impl_->attachments.reserve(8);
   impl_->attachments.push_back(std::move(object));
 }
 void Store::set_slot(const void* key, std::shared_ptr<void> value) {
@@ -133,6 +136,7 @@ void Store::set_slot(const void* key, std::shared_ptr<void> value) {
       return;
     }
   }
+  if (impl_->slots.capacity() < 4) impl_->slots.reserve(4);
   impl_->slots.emplace_back(key, std::move(value));
 }
 void* Store::slot(const void* key) const {

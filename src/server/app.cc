@@ -272,7 +272,9 @@ HttpResponse App::handle(const HttpRequest& request) {
   req.method = request.method;
   req.authority = request.host;
   req.path_with_query = request.target;
-  req.headers = request.headers;
+  // The request's fields and the six Spin adds, in one allocation.
+  req.headers.reserve(request.headers.size() + 6);
+  req.headers.insert(req.headers.end(), request.headers.begin(), request.headers.end());
   // What Spin tells a component about the route it was reached through.
   req.headers.emplace_back("spin-full-url", "http://" + request.host + request.target);
   req.headers.emplace_back("spin-path-info", match->path_info);

@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
@@ -612,7 +613,10 @@ class Session : public std::enable_shared_from_this<Session> {
   WorkerStream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<http::response<http::string_body>> out_;
+  // The answer being written by respond(): its status line and fields serialized into `head_`
+  // (the connection's buffer, reused), its body written from the message itself.
+  std::optional<http::response<http::string_body>> out_;
+  std::string head_;
   Worker& worker_;
   std::string peer_;
   bool busy_ = false;  // between a complete request and its written response
@@ -879,7 +883,7 @@ void Session::resume(Next next) {
 
 void Session::respond(HttpResponse response, bool keep_alive, const HttpRequest* req,
                       std::chrono::steady_clock::time_point started, bool linger) {
-  out_ = std::make_shared<http::response<http::string_body>>();
+  out_.emplace();
   out_->version(11);
   out_->result(response.status);
   for (auto& [name, value] : response.headers) {
@@ -890,20 +894,46 @@ void Session::respond(HttpResponse response, bool keep_alive, const HttpRequest*
   out_->prepare_payload();
   log(req, response.status, out_->body().size(), &response.log_fields, started);
   stream_.expires_after(worker_.config.read_timeout);
-  http::async_write(stream_, *out_,
-                    [self = shared_from_this(), keep_alive, linger](beast::error_code ec, size_t) {
-                      self->busy_ = false;
-                      self->out_.reset();
-                      if (!ec && linger) {
-                        self->linger();
-                        return;
-                      }
-                      if (ec || !keep_alive) {
-                        self->close();
-                        return;
-                      }
-                      self->read();
-                    });
+  auto done = [self = shared_from_this(), keep_alive, linger](beast::error_code ec, size_t) {
+    self->busy_ = false;
+    self->out_.reset();
+    if (!ec && linger) {
+      self->linger();
+      return;
+    }
+    if (ec || !keep_alive) {
+      self->close();
+      return;
+    }
+    self->read();
+  };
+  // Beast serializes the header into the connection's buffer; the header and the body then go
+  // out in one gather write. Writing the message through http::async_write instead walks
+  // Beast's composed buffer sequences at every step (about 10,000 instructions per small
+  // answer, a twentieth of a request). A body that is not sent as it is (chunked) still goes
+  // through the serializer.
+  if (!out_->chunked()) {
+    http::serializer<false, http::string_body> sr(*out_);
+    sr.split(true);
+    head_.clear();
+    beast::error_code ec;
+    while (!ec && !sr.is_header_done()) {
+      sr.next(ec, [&](beast::error_code&, const auto& buffers) {
+        size_t n = 0;
+        for (asio::const_buffer b : beast::buffers_range_ref(buffers)) {
+          head_.append(static_cast<const char*>(b.data()), b.size());
+          n += b.size();
+        }
+        sr.consume(n);
+      });
+    }
+    if (!ec) {
+      std::array<asio::const_buffer, 2> out{asio::buffer(head_), asio::buffer(out_->body())};
+      asio::async_write(stream_, out, std::move(done));
+      return;
+    }
+  }
+  http::async_write(stream_, *out_, std::move(done));
 }
 
 void Session::linger() {

@@ -4,6 +4,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <iterator>
 
 namespace hull::server {
 
@@ -14,6 +15,7 @@ HttpRequest request_from(http::request<http::string_body>&& msg, std::string pee
   req.method = std::string(msg.method_string());
   req.target = std::string(msg.target());
   req.peer = std::move(peer);
+  req.headers.reserve(static_cast<size_t>(std::distance(msg.begin(), msg.end())));
   for (const auto& f : msg) {
     req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     if (f.name() == http::field::host) req.host = std::string(f.value());

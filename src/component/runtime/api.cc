@@ -31,6 +31,7 @@ struct LinkerImpl {
 };
 
 struct InstancePreImpl {
+  explicit InstancePreImpl(Component c) : component(std::move(c)) {}
   Component component;
   std::map<std::string, hull::component::Item> args;
   // `args` in the order of the root component's import definitions (what instantiate takes):
@@ -39,6 +40,9 @@ struct InstancePreImpl {
   // Host resource types the args point to: kept alive by every store instantiated into, so
   // deleting the Linker early leaves no dangling resource identity.
   std::vector<std::shared_ptr<RuntimeResource>> resources;
+  // What every instance of `args` shares, learnt by the first instantiation (instantiations run
+  // concurrently).
+  mutable hull::component::InstancePreCache cache;
 };
 
 }  // namespace detail
@@ -552,8 +556,7 @@ Result<void> Linker::instance(std::string_view name, const Instance& instance) {
 
 Result<InstancePre> Linker::instantiate_pre(const Component& component) const {
   const auto& v = component.impl()->validated;
-  auto pre =
-      std::make_shared<detail::InstancePreImpl>(detail::InstancePreImpl{component, {}, {}, {}});
+  auto pre = std::make_shared<detail::InstancePreImpl>(component);
   LinkCheck check;
   for (const NamedEntity& imp : v.root->type->imports) {
     auto item = link_item(lookup(impl_->root.children, imp.name), imp.name, imp.type, check);
@@ -576,7 +579,8 @@ Result<Instance> InstancePre::instantiate(Store& store) const {
     store.attach(std::const_pointer_cast<detail::InstancePreImpl>(impl_));
   ComponentDef def;
   def.info = v.root;
-  auto r = hull::component::instantiate(store, def, v.resources, impl_->args_by_import, nullptr);
+  auto r = hull::component::instantiate(store, def, v.resources, impl_->args_by_import, nullptr,
+                                        &impl_->cache);
   if (!r) {
     Error e = std::move(r).error();
     if (e.kind == ErrorKind::Trap) {

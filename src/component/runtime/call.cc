@@ -34,6 +34,9 @@ api::Result<uint32_t> HandleTable::add(const HandleEntry& e) {
   }
   // Spec: at most 2^28 - 1 entries, so the top 4 bits of a handle are free for guests.
   if (entries_.size() > (size_t(1) << 28) - 1) return trap_error("handle table is full");
+  // Room for a request's worth of handles at once (a wasi:http handler holds about ten): the
+  // table would otherwise grow by reallocation 1, 2, 4, 8, 16 in every instance.
+  if (entries_.capacity() < kInitialHandles) entries_.reserve(kInitialHandles);
   entries_.push_back(e);
   return static_cast<uint32_t>(entries_.size() - 1);
 }
@@ -50,6 +53,7 @@ api::Result<HandleEntry> HandleTable::remove(uint32_t index) {
   if (!e) return std::move(e).error();
   HandleEntry out = **e;
   entries_[index].reset();
+  if (free_.capacity() < kInitialHandles) free_.reserve(kInitialHandles);
   free_.push_back(index);
   return out;
 }
@@ -153,10 +157,10 @@ api::Result<ac::ResourceAny> InstanceContext::lift_borrow(uint32_t index,
 }
 
 void release_lends(ComponentInstance* inst, CallTask& task) {
-  for (uint32_t i : task.lenders) {
+  task.lenders.for_each([&](uint32_t i) {
     // A lent handle cannot be removed while lent, so the index still names it.
     if (auto h = inst->handles.get(i)) (*h)->num_lends -= 1;
-  }
+  });
   task.lenders.clear();
 }
 
@@ -406,12 +410,15 @@ std::shared_ptr<ac::raw::HostImpl> HostFunc::raw_host() const {
   return thunk ? thunk->impl : nullptr;
 }
 
+ac::raw::HostImpl* accepting_raw_host(const CanonFuncEnv& env) {
+  // The callee keeps its host alive: the pointer stays valid after the shared one goes.
+  auto host = env.callee->raw_host();
+  return host && host->accepts(*env.type) ? host.get() : nullptr;
+}
+
 api::Func lower_func(CanonFuncEnv& env) {
   // A typed host function whose C++ signature matches takes the core values directly.
-  if (auto host = env.callee->raw_host(); host && host->accepts(*env.type)) {
-    env.raw_host = std::move(host);
-    return lower_raw_host_func(env);
-  }
+  if (env.raw_host) return lower_raw_host_func(env);
   return api::detail::make_func_unowned(*env.inst->store, env.plan->core_type_id, lowered_entry,
                                         &env);
 }

@@ -32,29 +32,47 @@ StringEncoding encoding_of(CanonOpt::Kind k) {
 
 class Instantiator {
  public:
-  Instantiator(api::Store& store, ComponentInstance& inst) : store_(store), c_(inst) {}
+  Instantiator(api::Store& store, ComponentInstance& inst, InstancePreCache* cache)
+      : store_(store), c_(inst), cache_(cache) {
+    if (!cache_) return;
+    if (cache_->ready.load(std::memory_order_acquire)) {
+      cached_ = true;
+    } else {
+      recorded_lowers_.resize(c_.info->desc->canons.size());
+      recorded_bind_ends_.resize(c_.info->desc->imports.size());
+    }
+  }
 
   api::Result<void> run(std::span<const Item* const> args) {
     const ComponentDesc& d = *c_.info->desc;
+    // Each step returns its Result directly: only a failure is moved out (a definition costs
+    // no Result assignment).
     for (const Definition& def : d.order) {
-      api::Result<void> r;
       switch (def.kind) {
         case Definition::Kind::CoreModule:
           c_.core_modules.push_back(c_.info->modules[next_module_++]);
-          break;
-        case Definition::Kind::CoreInstance: r = core_instance(d.core_instances[def.index]); break;
-        case Definition::Kind::CoreType: break;
+          continue;
+        case Definition::Kind::CoreInstance:
+          if (auto r = core_instance(d.core_instances[def.index]); !r) return r;
+          continue;
+        case Definition::Kind::CoreType: continue;
         case Definition::Kind::Component: {
           auto def_rt = std::make_shared<ComponentDef>();
           def_rt->info = c_.info->nested[next_nested_++];
           def_rt->enclosing = &c_;
-          c_.components.push_back(def_rt);
-          break;
+          c_.components.push_back(std::move(def_rt));
+          continue;
         }
-        case Definition::Kind::Instance: r = instance(d.instances[def.index]); break;
-        case Definition::Kind::Alias: r = alias(d.aliases[def.index], def.index); break;
-        case Definition::Kind::Type: r = type(*d.types[def.index]); break;
-        case Definition::Kind::Canon: r = canon(d.canons[def.index]); break;
+        case Definition::Kind::Instance:
+          if (auto r = instance(d.instances[def.index]); !r) return r;
+          continue;
+        case Definition::Kind::Alias:
+          if (auto r = alias(d.aliases[def.index], def.index); !r) return r;
+          continue;
+        case Definition::Kind::Type: type(*d.types[def.index]); continue;
+        case Definition::Kind::Canon:
+          if (auto r = canon(d.canons[def.index]); !r) return r;
+          continue;
         case Definition::Kind::Import: {
           const ImportDef& imp = d.imports[def.index];
           const Item* arg = def.index < args.size() ? args[def.index] : nullptr;
@@ -62,36 +80,64 @@ class Instantiator {
             return api::Error(api::ErrorKind::Unlinkable,
                               "missing import named `" + imp.name.name + "`");
           }
-          r = add_item(*arg);
-          break;
+          // What the import binds comes from the cache (the same bindings in the same order,
+          // without looking them up), or is recorded now for the next instances.
+          if (cached_) {
+            add_item(*arg, /*bind_resources=*/false);
+            const auto& ends = cache_->bind_ends;
+            if (def.index < ends.size()) {
+              const uint32_t begin = def.index == 0 ? 0 : ends[def.index - 1];
+              for (uint32_t k = begin; k < ends[def.index]; ++k)
+                bind(cache_->binds[k].first, cache_->binds[k].second);
+            }
+          } else {
+            importing_ = true;
+            add_item(*arg);
+            importing_ = false;
+            if (def.index < recorded_bind_ends_.size()) {
+              recorded_bind_ends_[def.index] = static_cast<uint32_t>(recorded_binds_.size());
+            }
+          }
+          continue;
         }
         case Definition::Kind::Export: {
           const ExportDef& x = d.exports[def.index];
           auto item = item_of(x.item);
           if (!item) return std::move(item).error();
           c_.exports->exports.push_back({x.name.name, std::make_shared<Item>(*item)});
-          r = add_item(*item);
-          break;
+          add_item(*item);
+          continue;
         }
         case Definition::Kind::Start:
         case Definition::Kind::Value: return uninstantiable("value definitions are not supported");
       }
-      if (!r) return r;
     }
     return {};
+  }
+
+  // After a successful run: hands what it learnt to the next instantiations.
+  void publish_cache() {
+    if (!cache_ || cached_) return;
+    std::lock_guard<std::mutex> lock(cache_->mu);
+    if (cache_->ready.load(std::memory_order_relaxed)) return;
+    // The run succeeded, so every import was reached and recorded_bind_ends_ is complete.
+    cache_->binds = std::move(recorded_binds_);
+    cache_->bind_ends = std::move(recorded_bind_ends_);
+    cache_->lowers = std::move(recorded_lowers_);
+    cache_->ready.store(true, std::memory_order_release);
   }
 
  private:
   // Adds an item to the index space of its sort, binding any resource identities the
   // validator gave the new index.
-  api::Result<void> add_item(const Item& item) {
+  void add_item(const Item& item, bool bind_resources = true) {
     switch (item.kind) {
       case Item::Kind::Module: c_.core_modules.push_back(*item.module); break;
       case Item::Kind::Func: c_.funcs.push_back(item.func); break;
       case Item::Kind::Type: {
         size_t idx = c_.types.size();
         const TypeEntry& te = c_.info->types.at(idx);
-        if (te.kind == TypeEntry::Kind::Resource && item.resource)
+        if (bind_resources && te.kind == TypeEntry::Kind::Resource && item.resource)
           bind(te.resource.id, item.resource);
         c_.types.push_back(item.resource);
         break;
@@ -99,32 +145,45 @@ class Instantiator {
       case Item::Kind::Component: c_.components.push_back(item.component); break;
       case Item::Kind::Instance: {
         size_t idx = c_.instances.size();
-        bind_instance(*c_.info->instances.at(idx), *item.instance);
+        const auto& binds = c_.info->instance_binds;
+        if (bind_resources) {
+          bind_instance(*c_.info->instances.at(idx), *item.instance,
+                        idx < binds.size() ? &binds[idx] : nullptr);
+        }
         c_.instances.push_back(item.instance);
         break;
       }
     }
-    return {};
   }
 
   void bind(uint32_t id, const RuntimeResource* rt) {
     if (id >= c_.resources.size()) c_.resources.resize(id + 1, nullptr);
     c_.resources[id] = rt;
+    if (importing_ && cache_ && !cached_) recorded_binds_.emplace_back(id, rt);
   }
 
-  void bind_instance(const InstanceType& t, const InstanceRt& rt) {
-    for (const NamedEntity& e : t.exports) {
-      // Only resources and nested instances bind anything: skip the name lookup for the rest.
+  // Binds the resources `rt` supplies for the exports of its type `t`. `binds`, when known, lists
+  // the positions of the exports that can bind anything (resources and nested instances, as
+  // ComponentInfo::instance_binds); otherwise every export is looked at.
+  void bind_instance(const InstanceType& t, const InstanceRt& rt,
+                     const std::vector<uint32_t>* binds = nullptr) {
+    auto bind_export = [&](size_t k) {
+      const NamedEntity& e = t.exports[k];
       const bool resource =
           e.type.kind == Entity::Kind::Type && e.type.type.kind == TypeEntry::Kind::Resource;
-      if (!resource && e.type.kind != Entity::Kind::Instance) continue;
-      const Item* item = rt.find(e.name);
-      if (!item) continue;
+      if (!resource && e.type.kind != Entity::Kind::Instance) return;
+      const Item* item = rt.find(e.name, k);
+      if (!item) return;
       if (resource && item->resource) {
         bind(e.type.type.resource.id, item->resource);
       } else if (e.type.kind == Entity::Kind::Instance && item->instance) {
         bind_instance(*e.type.instance, *item->instance);
       }
+    };
+    if (binds) {
+      for (uint32_t k : *binds) bind_export(k);
+    } else {
+      for (size_t k = 0; k < t.exports.size(); ++k) bind_export(k);
     }
   }
 
@@ -157,7 +216,7 @@ class Instantiator {
   }
 
   api::Result<void> core_instance(const CoreInstanceDef& def) {
-    auto ci = std::make_shared<CoreInstance>();
+    CoreInstance ci;
     if (def.instantiate) {
       const api::Module& m = c_.core_modules.at(def.module);
       // The validator resolved each import to (core instance, export position), in the order
@@ -191,7 +250,7 @@ class Instantiator {
           }
         }
         const auto& [inst_index, pos] = positions.at(slot);
-        const std::optional<api::Extern>& e = c_.core_instances.at(inst_index)->exports.at(pos);
+        const std::optional<api::Extern>& e = c_.core_instances.at(inst_index).exports.at(pos);
         if (!e) return uninstantiable("core tags cannot be linked in components yet");
         imports.push_back(*e);
       }
@@ -203,14 +262,15 @@ class Instantiator {
         }
         return e;
       }
+      ci.exports.reserve(mt.exports.size());
       if (local) {
         size_t n = mt.exports.size();
-        ci->exports.reserve(n);
-        for (size_t k = 0; k < n; ++k) ci->exports.push_back(inst->export_at(k));
+        for (size_t k = 0; k < n; ++k) ci.exports.push_back(inst->export_at(k));
       } else {
-        for (const api::ExportType& e : mt.exports) ci->exports.push_back(inst->get_export(e.name));
+        for (const api::ExportType& e : mt.exports) ci.exports.push_back(inst->get_export(e.name));
       }
     } else {
+      ci.exports.reserve(def.exports.size());
       for (const CoreInlineExport& e : def.exports) {
         api::Extern ext;
         switch (e.sort) {
@@ -220,10 +280,10 @@ class Instantiator {
           case CoreSort::Global: ext = c_.core_globals.at(e.index); break;
           default: return uninstantiable("core tags in components are not supported yet");
         }
-        ci->exports.push_back(ext);
+        ci.exports.push_back(ext);
       }
     }
-    c_.core_instances.push_back(ci);
+    c_.core_instances.push_back(std::move(ci));
     return {};
   }
 
@@ -249,11 +309,13 @@ class Instantiator {
       if (!child) return std::move(child).error();
       Item it;
       it.kind = Item::Kind::Instance;
-      it.instance = *child;
-      return add_item(it);
+      it.instance = std::move(*child);
+      add_item(it);
+      return {};
     }
     auto rt = std::make_shared<InstanceRt>();
     rt->resource_table = c_.resource_table;
+    rt->exports.reserve(def.exports.size());
     for (const InlineExport& e : def.exports) {
       auto it = item_of(e.item);
       if (!it) return std::move(it).error();
@@ -262,20 +324,24 @@ class Instantiator {
     rt->type = c_.info->instances.at(c_.instances.size());
     Item it;
     it.kind = Item::Kind::Instance;
-    it.instance = rt;
-    return add_item(it);
+    it.instance = std::move(rt);
+    add_item(it);
+    return {};
   }
 
   api::Result<void> alias(const Alias& a, uint32_t alias_index) {
     switch (a.target) {
       case Alias::Target::Export: {
         const InstanceRt& inst = *c_.instances.at(a.instance);
-        const Item* item = inst.find(a.name);
+        const auto& hints = c_.info->alias_positions;
+        const Item* item =
+            alias_index < hints.size() ? inst.find(a.name, hints[alias_index]) : inst.find(a.name);
         if (!item) return uninstantiable("instance has no export named `" + a.name + "`");
-        return add_item(*item);
+        add_item(*item);
+        return {};
       }
       case Alias::Target::CoreExport: {
-        const CoreInstance& ci = *c_.core_instances.at(a.instance);
+        const CoreInstance& ci = c_.core_instances.at(a.instance);
         const std::optional<api::Extern>& slot =
             ci.exports.at(c_.info->alias_positions.at(alias_index));
         if (!slot) return uninstantiable("core tags in components are not supported yet");
@@ -298,13 +364,15 @@ class Instantiator {
             Item it;
             it.kind = Item::Kind::Type;
             it.resource = target->types.at(a.outer_index);
-            return add_item(it);
+            add_item(it);
+            return {};
           }
           case Sort::Component: {
             Item it;
             it.kind = Item::Kind::Component;
             it.component = target->components.at(a.outer_index);
-            return add_item(it);
+            add_item(it);
+            return {};
           }
           case Sort::Core:
             if (a.sort.core == CoreSort::Module) {
@@ -318,7 +386,7 @@ class Instantiator {
     return {};
   }
 
-  api::Result<void> type(const TypeDef& t) {
+  void type(const TypeDef& t) {
     const RuntimeResource* rt = nullptr;
     if (t.kind == TypeDef::Kind::Resource) {
       auto r = std::make_unique<RuntimeResource>();
@@ -330,11 +398,15 @@ class Instantiator {
       bind(te.resource.id, rt);
     }
     c_.types.push_back(rt);
-    return {};
   }
 
   CanonOptions options(const std::vector<CanonOpt>& opts) {
     CanonOptions o;
+    set_options(opts, o);
+    return o;
+  }
+  // The same into `o` (default-constructed), where it is kept: no CanonOptions is moved.
+  void set_options(const std::vector<CanonOpt>& opts, CanonOptions& o) {
     for (const CanonOpt& x : opts) {
       switch (x.kind) {
         case CanonOpt::Kind::Utf8:
@@ -348,7 +420,6 @@ class Instantiator {
         default: break;
       }
     }
-    return o;
   }
 
   api::Result<void> canon(const Canon& c) {
@@ -359,6 +430,7 @@ class Instantiator {
         f->core = c_.core_funcs.at(c.func);
         f->opts = options(c.opts);
         f->type = c_.info->types.at(c.type).func;
+        f->param_types.reserve(f->type.params.size());
         for (const ac::Field& p : f->type.params) f->param_types.push_back(p.type);
         if (!f->type.result.empty()) f->result_types.push_back(f->type.result);
         CoreSignature core_sig = flatten_functype(f->type, FlattenFor::Lift, f->opts.abi());
@@ -371,10 +443,11 @@ class Instantiator {
         const std::shared_ptr<FuncRt>& callee = c_.funcs.at(c.func);
         // The callee's type as this component sees it (its resource ids index c_.resources).
         const ac::FuncType& local_type = c_.info->funcs.at(c.func);
-        CanonOptions opts = options(c.opts);
-        if (opts.async) {
+        bool async = false;
+        for (const CanonOpt& x : c.opts) async |= x.kind == CanonOpt::Kind::Async;
+        if (async) {
           auto view = std::make_shared<LoweredView>(callee, local_type);
-          c_.core_funcs.push_back(lower_async_func(&c_, view, std::move(opts)));
+          c_.core_funcs.push_back(lower_async_func(&c_, view, options(c.opts)));
           return {};
         }
         size_t idx = canon_index(c);
@@ -386,7 +459,8 @@ class Instantiator {
         env.callee = callee.get();
         env.type = &local_type;
         env.plan = c_.info->lower_plans[idx].get();
-        env.opts = std::move(opts);
+        set_options(c.opts, env.opts);
+        env.raw_host = raw_host_for(idx, env, callee);
         c_.core_funcs.push_back(lower_func(env));
         return {};
       }
@@ -412,6 +486,20 @@ class Instantiator {
       }
     }
     return uninstantiable("unsupported canonical built-in");
+  }
+
+  // The typed host function lower `idx` calls directly, if any: known from the cache when the
+  // callee is the one it holds, else decided (and recorded for the cache).
+  ac::raw::HostImpl* raw_host_for(size_t idx, const CanonFuncEnv& env,
+                                  const std::shared_ptr<FuncRt>& callee) {
+    if (cached_) {
+      if (idx < cache_->lowers.size() && cache_->lowers[idx].callee.get() == env.callee)
+        return cache_->lowers[idx].host;
+      return accepting_raw_host(env);
+    }
+    ac::raw::HostImpl* host = accepting_raw_host(env);
+    if (host && idx < recorded_lowers_.size()) recorded_lowers_[idx] = {callee, host};
+    return host;
   }
 
   const RuntimeResource* resource_at(uint32_t type_index) {
@@ -452,6 +540,13 @@ class Instantiator {
 
   api::Store& store_;
   ComponentInstance& c_;
+  InstancePreCache* cache_ = nullptr;
+  bool cached_ = false;     // cache_ was ready: imports' bindings and lowers' hosts come from it
+  bool importing_ = false;  // adding an import: bind() records into recorded_binds_
+  // What a first instantiation learns for cache_.
+  std::vector<std::pair<uint32_t, const RuntimeResource*>> recorded_binds_;
+  std::vector<uint32_t> recorded_bind_ends_;  // parallel to the import definitions
+  std::vector<InstancePreCache::Lower> recorded_lowers_;
   std::vector<api::Extern> imports_;
   size_t next_module_ = 0;
   size_t next_nested_ = 0;
@@ -462,7 +557,8 @@ class Instantiator {
 api::Result<std::shared_ptr<InstanceRt>> instantiate(api::Store& store, const ComponentDef& def,
                                                      std::shared_ptr<const ResourceTable> resources,
                                                      std::span<const Item* const> args,
-                                                     ComponentInstance* parent) {
+                                                     ComponentInstance* parent,
+                                                     InstancePreCache* cache) {
   auto inst = std::make_shared<ComponentInstance>();
   inst->store = &store;
   inst->parent = parent;
@@ -474,7 +570,7 @@ api::Result<std::shared_ptr<InstanceRt>> instantiate(api::Store& store, const Co
   inst->exports->resource_table = resources;
   const ComponentInfo& info = *def.info;
   if (!info.desc->canons.empty())
-    inst->canon_envs = std::make_unique<CanonFuncEnv[]>(info.desc->canons.size());
+    inst->canon_envs = std::make_unique_for_overwrite<CanonFuncEnv[]>(info.desc->canons.size());
   // The index spaces end at the sizes validation counted: reserve them once.
   inst->core_instances.reserve(info.core_instances.size());
   inst->core_funcs.reserve(info.core_funcs.size());
@@ -484,10 +580,14 @@ api::Result<std::shared_ptr<InstanceRt>> instantiate(api::Store& store, const Co
   inst->funcs.reserve(info.funcs.size());
   inst->types.reserve(info.types.size());
   inst->instances.reserve(info.instances.size());
+  inst->core_modules.reserve(info.core_modules.size());
+  inst->components.reserve(info.components.size());
+  inst->exports->exports.reserve(info.desc->exports.size());
   store.attach(inst);
-  Instantiator in(store, *inst);
+  Instantiator in(store, *inst, cache);
   auto r = in.run(args);
   if (!r) return std::move(r).error();
+  in.publish_cache();
   if (info.instance_type) {
     inst->exports->type = info.instance_type;
   } else {

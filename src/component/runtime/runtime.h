@@ -3,9 +3,11 @@
 // lifted and lowered functions, and the items instantiation passes around.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -54,8 +56,37 @@ class HandleTable {
   api::Result<HandleEntry> remove(uint32_t index);
 
  private:
+  static constexpr size_t kInitialHandles = 16;
   std::vector<std::optional<HandleEntry>> entries_;
   std::vector<uint32_t> free_;
+};
+
+// The handle indices a call lent from its caller's table, in order: the first few inline (a
+// host call lends one or two), the rest on the heap, so that a call allocates nothing for them.
+class LendList {
+ public:
+  void push_back(uint32_t index) {
+    if (n_ < kInline) {
+      inline_[n_++] = index;
+    } else {
+      more_.push_back(index);
+    }
+  }
+  template <class F>
+  void for_each(F&& f) const {
+    for (uint32_t i = 0; i < n_; ++i) f(inline_[i]);
+    for (uint32_t index : more_) f(index);
+  }
+  void clear() {
+    n_ = 0;
+    more_.clear();
+  }
+
+ private:
+  static constexpr uint32_t kInline = 4;
+  uint32_t inline_[kInline] = {};
+  uint32_t n_ = 0;
+  std::vector<uint32_t> more_;
 };
 
 // One call into a component instance (the spec's Task): borrows lowered into the callee must
@@ -66,7 +97,7 @@ struct CallTask {
   uint32_t num_borrows = 0;
   // Caller-side handles lent for this call, by index (the table may grow meanwhile: an async
   // caller keeps running while its subtask is pending).
-  std::vector<uint32_t> lenders;
+  LendList lenders;
   AsyncTask* async = nullptr;    // set for async-lifted calls
   bool may_block = false;        // an async-typed function's task may wait; a sync one may not
   uint32_t context[2] = {0, 0};  // context.get/set slots
@@ -121,6 +152,14 @@ struct InstanceRt {
   std::shared_ptr<const hull::component::InstanceType> type;
   std::shared_ptr<const hull::component::ResourceTable> resource_table;
   const hull::component::Item* find(std::string_view name) const;
+  // The same, trying position `hint` first: the validator knows where a name stands in the
+  // instance's type, and the exports usually come in that order (a host instance is built in
+  // the importing type's order), so an alias or a resource binding costs one comparison
+  // instead of a scan of every export before it.
+  const hull::component::Item* find(std::string_view name, size_t hint) const {
+    if (hint < exports.size() && exports[hint].first == name) return exports[hint].second.get();
+    return find(name);
+  }
 };
 
 struct ComponentImpl {
@@ -181,7 +220,7 @@ struct ComponentInstance {
 
   // index spaces
   std::vector<api::Module> core_modules;
-  std::vector<std::shared_ptr<CoreInstance>> core_instances;
+  std::vector<CoreInstance> core_instances;  // reserved to its final size: never moves
   std::vector<api::Func> core_funcs;
   std::vector<api::Table> core_tables;
   std::vector<api::Memory> core_memories;
@@ -260,11 +299,17 @@ struct CanonFuncEnv {
   const ac::FuncType* type = nullptr;
   const LowerPlan* plan = nullptr;
   CanonOptions opts;
-  std::shared_ptr<ac::raw::HostImpl> raw_host;  // set when the callee is a matching typed host
-  const RuntimeResource* rt = nullptr;          // resource.new|rep|drop: the resource
+  // Set when the callee is a typed host function accepting `type`: owned by the callee, which
+  // inst->funcs keeps alive.
+  ac::raw::HostImpl* raw_host = nullptr;
+  const RuntimeResource* rt = nullptr;  // resource.new|rep|drop: the resource
 };
 
-// `canon lower` (synchronous) of env.callee: a core function in env.inst.
+// The typed host function behind env.callee if it accepts env.type (the callee's C++
+// signature matches the import's type), else null.
+ac::raw::HostImpl* accepting_raw_host(const CanonFuncEnv& env);
+// `canon lower` (synchronous) of env.callee: a core function in env.inst, calling env.raw_host
+// directly when it is set, else through Vals.
 api::Func lower_func(CanonFuncEnv& env);
 // The typed path (raw_call.cc): a sync call of a lifted export with typed code laying out the
 // values, and the core function of a sync `canon lower` whose callee is a typed host function
@@ -276,13 +321,36 @@ api::Func resource_new_func(CanonFuncEnv& env);
 api::Func resource_rep_func(CanonFuncEnv& env);
 api::Func resource_drop_func(CanonFuncEnv& env);
 
+// What every instance made from the same arguments shares, learnt by an InstancePre's first
+// successful instantiation (and immutable from then on) so that later ones skip the work:
+// - the resource identities each import binds (validator resource id -> runtime resource),
+//   replayed in the same order at the same import instead of looked up in the imported
+//   instances (tens per wasi:http import);
+// - for each synchronous `canon lower` whose callee is a typed host function accepting the
+//   lowered type (parallel to the root's canons), that callee and its host. The callee is held
+//   here, so its address names it as long as the cache lives; a lower whose callee is another
+//   object decides again.
+struct InstancePreCache {
+  struct Lower {
+    std::shared_ptr<FuncRt> callee;
+    ac::raw::HostImpl* host = nullptr;  // owned by callee
+  };
+  std::atomic<bool> ready{false};
+  std::mutex mu;  // guards the one write of what follows
+  std::vector<std::pair<uint32_t, const RuntimeResource*>> binds;
+  std::vector<uint32_t> bind_ends;  // parallel to the import definitions: end of each one's binds
+  std::vector<Lower> lowers;
+};
+
 // Instantiates `def` with `args`, what satisfies each of its imports in the order of its
 // import definitions (resolved by name once, by the caller: an InstancePre, or the enclosing
 // instance for a nested one), as a child of `parent` (null for a root instance made by the
-// host). The instance is attached to the store.
+// host). The instance is attached to the store. `cache`, when given, belongs to these exact
+// `args` (it is filled by the first instantiation that succeeds, then used).
 api::Result<std::shared_ptr<InstanceRt>> instantiate(api::Store& store, const ComponentDef& def,
                                                      std::shared_ptr<const ResourceTable> resources,
                                                      std::span<const Item* const> args,
-                                                     ComponentInstance* parent);
+                                                     ComponentInstance* parent,
+                                                     InstancePreCache* cache = nullptr);
 
 }  // namespace hull::component

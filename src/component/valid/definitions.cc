@@ -183,6 +183,18 @@ api::Result<std::shared_ptr<ComponentInfo>> Validator::component(
     }
   }
   scopes.pop_back();
+  ComponentInfo& info = *s.info;
+  info.instance_binds.resize(info.instances.size());
+  for (size_t i = 0; i < info.instances.size(); ++i) {
+    const std::vector<NamedEntity>& exports = info.instances[i]->exports;
+    for (size_t k = 0; k < exports.size(); ++k) {
+      const Entity& e = exports[k].type;
+      if ((e.kind == Entity::Kind::Type && e.type.kind == TypeEntry::Kind::Resource) ||
+          e.kind == Entity::Kind::Instance) {
+        info.instance_binds[i].push_back(static_cast<uint32_t>(k));
+      }
+    }
+  }
   if (scopes.empty() && s.root_component_import) {
     return invalid_at("root-level component imports are not supported", *s.root_component_import);
   }
@@ -248,6 +260,15 @@ api::Result<void> Validator::definition(Scope& s, const ComponentDesc& d, const 
         info.alias_positions.resize(d.aliases.size(), UINT32_MAX);
         info.alias_positions[def.index] =
             static_cast<uint32_t>(ci.find(a.name) - ci.exports.data());
+      } else if (a.target == Alias::Target::Export) {
+        const std::vector<NamedEntity>& exports = info.instances.at(a.instance)->exports;
+        info.alias_positions.resize(d.aliases.size(), UINT32_MAX);
+        for (size_t k = 0; k < exports.size(); ++k) {
+          if (exports[k].name == a.name) {
+            info.alias_positions[def.index] = static_cast<uint32_t>(k);
+            break;
+          }
+        }
       }
       return {};
     }

@@ -143,6 +143,10 @@ struct ComponentInfo {
   std::vector<std::shared_ptr<const ComponentType>> components;
   std::vector<std::shared_ptr<const InstanceType>> instances;
   std::vector<std::shared_ptr<const ComponentInfo>> nested;  // parallel to desc->components
+  // Parallel to `instances`: the positions of the exports of each instance's type that bind
+  // something when an instance is added (resources and nested instances), so that
+  // instantiation does not walk every export of a big imported interface to find them.
+  std::vector<std::vector<uint32_t>> instance_binds;
 
   // Compiled core modules, parallel to desc->core_modules (compiled once, shared by instances).
   std::vector<api::Module> modules;
@@ -150,7 +154,9 @@ struct ComponentInfo {
   // Pre-resolved core linking, so that instantiation looks up no names: for each core
   // instance (parallel to core_instances) made by `instantiate`, each import of the module as
   // (core instance index, export position); for each alias of desc->aliases that is a core
-  // export alias, the export's position in its core instance.
+  // export alias, the export's position in its core instance; for each export alias of a
+  // component instance, the export's position in that instance's type (a hint: the runtime
+  // instance's exports usually, not always, come in the type's order).
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> core_instance_args;
   std::vector<uint32_t> alias_positions;
 

@@ -3,11 +3,20 @@
 
 namespace hull::wasi {
 
+namespace {
+// Room for a request's worth of objects at once (a wasi:http handler makes about ten): the
+// table and its free list would otherwise grow by reallocation 1, 2, 4, 8, 16 in every store.
+constexpr size_t kInitialEntries = 16;
+}  // namespace
+
 std::optional<uint32_t> ResourceTable::push(std::unique_ptr<HostObject> object,
                                             std::optional<uint32_t> parent) {
   if (parent && !find(*parent)) return std::nullopt;
   if (live_ >= kMaxEntries) return std::nullopt;
-  if (entries_.empty()) entries_.emplace_back();  // rep 0
+  if (entries_.empty()) {
+    entries_.reserve(kInitialEntries);
+    entries_.emplace_back();  // rep 0
+  }
   uint32_t rep;
   if (!free_.empty()) {
     rep = free_.back();
@@ -40,6 +49,7 @@ std::unique_ptr<HostObject> ResourceTable::take(uint32_t rep, Removed* why) {
   if (e.parent) entries_[*e.parent].children -= 1;
   std::unique_ptr<HostObject> out = std::move(e.object);
   e = Entry{};
+  if (free_.capacity() < kInitialEntries) free_.reserve(kInitialEntries);
   free_.push_back(rep);
   live_ -= 1;
   *why = Removed::ok;

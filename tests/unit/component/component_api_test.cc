@@ -300,6 +300,107 @@ TEST(ComponentApi, HostResources) {
   EXPECT_EQ(missing.error().kind, ErrorKind::Unlinkable);
 }
 
+// The same imports with nothing aliased out of the instance: only the import itself binds the
+// resource that `make` and `peek` name.
+const char* kResourcesUnaliased = R"((component
+  (import "test:res/api" (instance $api
+    (export "thing" (type (sub resource)))
+    (export "make" (func (param "v" u32) (result (own 0))))
+    (export "peek" (func (param "t" (borrow 0)) (result u32)))))
+  (alias export $api "make" (func $make))
+  (alias export $api "peek" (func $peek))
+  (core func $make (canon lower (func $make)))
+  (core func $peek (canon lower (func $peek)))
+  (core module $m
+    (import "api" "make" (func $make (param i32) (result i32)))
+    (import "api" "peek" (func $peek (param i32) (result i32)))
+    (func (export "peek-new") (param i32) (result i32) (call $peek (call $make (local.get 0)))))
+  (core instance $i (instantiate $m (with "api" (instance
+    (export "make" (func $make)) (export "peek" (func $peek))))))
+  (func (export "peek-new") (param "v" u32) (result u32) (canon lift (core func $i "peek-new")))
+))";
+
+// An InstancePre learns from its first instantiation what every instance of it shares (the
+// resources its imports bind, the typed host functions its lowered imports call directly) and
+// reuses it: every later instance, in a store of its own, must behave as the first did.
+TEST(ComponentApi, PreLinkedInstancesReuseWhatTheFirstLearnt) {
+  Engine engine;
+  {
+    // A typed host function: the lowered import takes the core values directly.
+    ac::Component c = compile(engine, kImporter);
+    ac::Linker linker(engine);
+    int calls = 0;
+    ASSERT_TRUE(linker
+                    .func("test:math/ops@0.2.3#double", ac::typed_host([&calls](uint32_t x) {
+                            ++calls;
+                            return x * 2;
+                          }))
+                    .ok());
+    auto pre = linker.instantiate_pre(c);
+    ASSERT_TRUE(pre.ok()) << pre.error().to_string();
+    for (uint32_t i = 1; i <= 4; ++i) {
+      Store store(engine);
+      auto inst = pre->instantiate(store);
+      ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+      auto r = inst->get_func("quad")->call({ac::Val::u32(i)});
+      ASSERT_TRUE(r.ok()) << r.error().to_string();
+      EXPECT_EQ((*r)[0], ac::Val::u32(i * 4));
+    }
+    EXPECT_EQ(calls, 8);
+  }
+  {
+    // A host resource: its handles and the guest's resource.drop need the import's binding in
+    // every instance.
+    for (const char* text : {kResources, kResourcesUnaliased}) {
+      const bool drops = text == kResources;
+      ac::Component c = compile(engine, text);
+      ac::Linker linker(engine);
+      std::vector<uint32_t> dropped;
+      auto rt =
+          linker.resource("test:res/api#thing", [&](uint32_t rep) { dropped.push_back(rep); });
+      ASSERT_TRUE(rt.ok());
+      const void* id = rt->id;
+      ASSERT_TRUE(linker
+                      .func("test:res/api#make",
+                            [id](std::span<const ac::Val> a,
+                                 std::vector<ac::Val>& r) -> hull::api::Result<void> {
+                              r.push_back(ac::Val::resource(ac::ResourceAny{
+                                  id, static_cast<uint32_t>(a[0].as_u64() + 1000), true, 0}));
+                              return {};
+                            })
+                      .ok());
+      ASSERT_TRUE(linker
+                      .func("test:res/api#peek",
+                            [id](std::span<const ac::Val> a,
+                                 std::vector<ac::Val>& r) -> hull::api::Result<void> {
+                              const ac::ResourceAny& h = a[0].as_resource();
+                              if (h.type != id || h.own)
+                                return hull::api::Error(ErrorKind::Usage, "not a borrowed thing");
+                              r.push_back(ac::Val::u32(h.rep - 1000));
+                              return {};
+                            })
+                      .ok());
+      auto pre = linker.instantiate_pre(c);
+      ASSERT_TRUE(pre.ok()) << pre.error().to_string();
+      for (uint32_t i = 0; i < 4; ++i) {
+        Store store(engine);
+        auto inst = pre->instantiate(store);
+        ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+        auto r = inst->get_func(drops ? "roundtrip" : "peek-new")->call({ac::Val::u32(i)});
+        ASSERT_TRUE(r.ok()) << r.error().to_string();
+        EXPECT_EQ((*r)[0], ac::Val::u32(i));
+        if (!drops) continue;
+        ASSERT_EQ(dropped.size(), i + 1);
+        EXPECT_EQ(dropped[i], 1000 + i);
+        auto bad = inst->get_func("bad-drop")->call({});
+        ASSERT_FALSE(bad.ok());
+        ASSERT_TRUE(bad.error().trap.has_value());
+        EXPECT_NE(bad.error().trap->message.find("unknown handle index 77"), std::string::npos);
+      }
+    }
+  }
+}
+
 TEST(ComponentApi, TypedCallsAndTypedHostFunctions) {
   Engine engine;
   ac::Component c = compile(engine, kBasics);
