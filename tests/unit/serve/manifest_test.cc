@@ -244,8 +244,8 @@ command = "make"
   for (const auto& s : w) all += s + "\n";
   const char* expected[] = {
       "app/spin.toml:2:1: unknown key 'colour' in the manifest's top level is ignored",
-      "app/spin.toml:5:1: unknown key 'nmae' in [application] is ignored (check its spelling; "
-      "known keys: name",
+      ("app/spin.toml:5:1: unknown key 'nmae' in [application] is ignored (check its spelling; "
+       "known keys: name"),
       "app/spin.toml:6:",
       "[application.trigger] (app-wide trigger settings) is ignored",
       "app/spin.toml:11:1: unknown key 'rout' in [[trigger.http]]",
