@@ -126,10 +126,10 @@ void visit_frame_roots(const Ctx* ctx, const Word* pc, const uint64_t* sp,
 
 NativeRootFrame** native_roots_head(Ctx* ctx) { return &ctx->native_roots; }
 
-GcObject* native_gc_allocate(Ctx* ctx, uint32_t type_id, bool array, uint32_t length,
+GcObject* native_gc_allocate(Ctx* ctx, const GcLayout& layout, bool array, uint32_t length,
                              uint32_t offset) {
   // No pc: the innermost interpreter frame is visited whole (it called the native code).
-  GcObject* o = allocate(ctx, nullptr, nullptr, gc_layout(type_id), array, length);
+  GcObject* o = allocate(ctx, nullptr, nullptr, layout, array, length);
   if (!o) native_trap(ctx, TrapKind::HeapExhausted, offset);
   return o;
 }

@@ -146,11 +146,10 @@ struct NativeRootFrame {
 static_assert(sizeof(NativeRootFrame) == 16);
 // Where the chain of `ctx`'s store starts (native code links and unlinks its frames there).
 NativeRootFrame** native_roots_head(Ctx* ctx);
-// A zeroed struct (`array` false) or array of `length` elements of canonical type `type_id`,
-// allocated on the store's heap as the interpreter's struct.new/array.new do (a collection
-// first if one is due, and another before giving up); nullptr after recording a HeapExhausted
-// trap at `offset`.
-GcObject* native_gc_allocate(Ctx* ctx, uint32_t type_id, bool array, uint32_t length,
+// A zeroed struct (`array` false) or array of `length` elements of `layout`, allocated on the
+// store's heap as the interpreter's struct.new/array.new do (a collection first if one is due,
+// and another before giving up); nullptr after recording a HeapExhausted trap at `offset`.
+GcObject* native_gc_allocate(Ctx* ctx, const GcLayout& layout, bool array, uint32_t length,
                              uint32_t offset);
 // The fuel counter native code charges at the interpreter's check points, with the same
 // amounts: when a charge would take it below zero, the code traps (OutOfFuel) and leaves it.

@@ -141,8 +141,8 @@ void FunctionLowering::gc_op(const Instr& in) {
   // A new object, after publishing the roots (the operands still on the stack among them).
   auto allocate = [&](uint32_t type_index, bool array, Value* length) {
     publish_roots();
-    Value* r = b_.CreateCall(ml_.rt_gc_new, {vm_, type_id(type_index), b_.getInt32(array), length,
-                                             b_.getInt32(offset_)});
+    Value* r = b_.CreateCall(ml_.rt_gc_new, {vm_, b_.getInt32(type_index), b_.getInt32(array),
+                                             length, b_.getInt32(offset_)});
     check_trapped();
     return r;
   };
@@ -213,7 +213,7 @@ void FunctionLowering::gc_op(const Instr& in) {
       Value* s = pop();
       Value* r =
           b_.CreateCall(op == Op::array_new_data ? ml_.rt_array_new_data : ml_.rt_array_new_elem,
-                        {vm_, type_id(in.a), b_.getInt32(in.b), s, n, b_.getInt32(offset_)});
+                        {vm_, b_.getInt32(in.a), b_.getInt32(in.b), s, n, b_.getInt32(offset_)});
       check_trapped();
       push(r);
       return;

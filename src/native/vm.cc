@@ -35,6 +35,7 @@ VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx) {
     fresh->type_ids = inst->module->type_ids.data();
     fresh->code = inst->module->code.get();
     fresh->roots_head = interp::native_roots_head(ctx);
+    fresh->layouts.assign(inst->module->type_ids.size(), nullptr);
     vm = fresh.get();
     inst->native_vm = std::move(fresh);
   }

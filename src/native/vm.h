@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "interp/interp.h"
 #include "runtime/store.h"
@@ -35,6 +36,9 @@ struct VmCtx {
   const interp::ModuleCode* code = nullptr;  // the module's lowered code (its data segments)
   // Where the store's chain of native root frames starts (interp::NativeRootFrame).
   interp::NativeRootFrame** roots_head = nullptr;
+  // (Not read by generated code.) The GC layout of each type index, looked up on first use by
+  // the runtime functions (gc_layout() takes a lock and a hash lookup: too much per allocation).
+  std::vector<const GcLayout*> layouts;
 };
 
 // The offsets generated code uses.
@@ -126,13 +130,13 @@ void hull_rt_catch(VmCtx* vm, uint64_t exn, uint32_t mode, uint64_t* payload, co
 // Wasm GC (lower_gc.cc; vm_gc.cc). References are words (runtime/gc_heap.h). Allocations
 // may collect, with the interpreter's frames and the chain of native root frames as roots
 // (interp.h NativeRootFrame); each returns the object, or 0 with VmCtx::trapped set.
-// A zeroed struct (array 0) or array of `length` elements of canonical type `type_id`.
-uint64_t hull_rt_gc_new(VmCtx* vm, uint32_t type_id, uint32_t array, uint32_t length,
+// A zeroed struct (array 0) or array of `length` elements of the module's type `type_index`.
+uint64_t hull_rt_gc_new(VmCtx* vm, uint32_t type_index, uint32_t array, uint32_t length,
                         uint32_t offset);
 // array.new_data / array.new_elem: `n` elements from segment `segment` at `s`.
-uint64_t hull_rt_array_new_data(VmCtx* vm, uint32_t type_id, uint32_t segment, uint32_t s,
+uint64_t hull_rt_array_new_data(VmCtx* vm, uint32_t type_index, uint32_t segment, uint32_t s,
                                 uint32_t n, uint32_t offset);
-uint64_t hull_rt_array_new_elem(VmCtx* vm, uint32_t type_id, uint32_t segment, uint32_t s,
+uint64_t hull_rt_array_new_elem(VmCtx* vm, uint32_t type_index, uint32_t segment, uint32_t s,
                                 uint32_t n, uint32_t offset);
 // array.fill (`value`: the element in slot encoding, two slots for a v128), array.copy,
 // array.init_data, array.init_elem, with the interpreter's checks and traps (a null array

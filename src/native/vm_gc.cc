@@ -34,8 +34,15 @@ GcObject* array_or_trap(VmCtx* vm, uint64_t ref, uint32_t offset) {
   return o;
 }
 
-GcObject* allocate_array(VmCtx* vm, uint32_t type_id, uint32_t length, uint32_t offset) {
-  GcObject* o = interp::native_gc_allocate(vm->ctx, type_id, true, length, offset);
+// The layout of the module's type `index` (a struct or array type).
+const GcLayout& layout_of(VmCtx* vm, uint32_t index) {
+  const GcLayout*& l = vm->layouts[index];
+  if (!l) l = &gc_layout(vm->type_ids[index]);
+  return *l;
+}
+
+GcObject* allocate_array(VmCtx* vm, uint32_t index, uint32_t length, uint32_t offset) {
+  GcObject* o = interp::native_gc_allocate(vm->ctx, layout_of(vm, index), true, length, offset);
   if (!o) vm->trapped = 1;
   return o;
 }
@@ -44,34 +51,35 @@ GcObject* allocate_array(VmCtx* vm, uint32_t type_id, uint32_t length, uint32_t 
 
 extern "C" {
 
-uint64_t hull_rt_gc_new(VmCtx* vm, uint32_t type_id, uint32_t array, uint32_t length,
+uint64_t hull_rt_gc_new(VmCtx* vm, uint32_t type_index, uint32_t array, uint32_t length,
                         uint32_t offset) {
-  GcObject* o = interp::native_gc_allocate(vm->ctx, type_id, array != 0, length, offset);
+  GcObject* o =
+      interp::native_gc_allocate(vm->ctx, layout_of(vm, type_index), array != 0, length, offset);
   if (!o) vm->trapped = 1;
   return word(o);
 }
 
-uint64_t hull_rt_array_new_data(VmCtx* vm, uint32_t type_id, uint32_t segment, uint32_t s,
+uint64_t hull_rt_array_new_data(VmCtx* vm, uint32_t type_index, uint32_t segment, uint32_t s,
                                 uint32_t n, uint32_t offset) {
   const std::span<const uint8_t> seg = data_segment(vm, segment);
-  const uint64_t bytes = uint64_t(n) * gc_layout(type_id).payload_size;
+  const uint64_t bytes = uint64_t(n) * layout_of(vm, type_index).payload_size;
   if (s > seg.size() || bytes > seg.size() - s) {
     trap(vm, TrapKind::MemoryOutOfBounds, offset);
     return 0;
   }
-  GcObject* o = allocate_array(vm, type_id, n, offset);
+  GcObject* o = allocate_array(vm, type_index, n, offset);
   if (o && bytes) std::memcpy(o->payload(), seg.data() + s, bytes);
   return word(o);
 }
 
-uint64_t hull_rt_array_new_elem(VmCtx* vm, uint32_t type_id, uint32_t segment, uint32_t s,
+uint64_t hull_rt_array_new_elem(VmCtx* vm, uint32_t type_index, uint32_t segment, uint32_t s,
                                 uint32_t n, uint32_t offset) {
   const std::vector<RefBits>& seg = vm->inst->elems[segment];
   if (s > seg.size() || n > seg.size() - s) {
     trap(vm, TrapKind::TableOutOfBounds, offset);
     return 0;
   }
-  GcObject* o = allocate_array(vm, type_id, n, offset);
+  GcObject* o = allocate_array(vm, type_index, n, offset);
   if (o && n) std::memcpy(o->payload(), seg.data() + s, n * sizeof(RefBits));
   return word(o);
 }
