@@ -249,6 +249,23 @@ const char* kResources = R"((component
   (func (export "bad-drop") (canon lift (core func $i "bad-drop")))
 ))";
 
+// test:res/api's make and peek on the host resource `id` (Val forms): make's handle has the
+// host's own key as its rep (the value plus 1000), peek checks that it got a borrow of `id`.
+bool define_thing_functions(ac::Linker& linker, const void* id) {
+  auto make = [id](std::span<const ac::Val> a, std::vector<ac::Val>& r) -> hull::api::Result<void> {
+    r.push_back(ac::Val::resource(
+        ac::ResourceAny{id, static_cast<uint32_t>(a[0].as_u64() + 1000), true, 0}));
+    return {};
+  };
+  auto peek = [id](std::span<const ac::Val> a, std::vector<ac::Val>& r) -> hull::api::Result<void> {
+    const ac::ResourceAny& h = a[0].as_resource();
+    if (h.type != id || h.own) return hull::api::Error(ErrorKind::Usage, "not a borrowed thing");
+    r.push_back(ac::Val::u32(h.rep - 1000));
+    return {};
+  };
+  return linker.func("test:res/api#make", make).ok() && linker.func("test:res/api#peek", peek).ok();
+}
+
 TEST(ComponentApi, HostResources) {
   Engine engine;
   ac::Component c = compile(engine, kResources);
@@ -257,27 +274,7 @@ TEST(ComponentApi, HostResources) {
   auto rt = linker.resource("test:res/api#thing", [&](uint32_t rep) { dropped.push_back(rep); });
   ASSERT_TRUE(rt.ok());
   const void* id = rt->id;
-  ASSERT_TRUE(linker
-                  .func("test:res/api#make",
-                        [id](std::span<const ac::Val> a,
-                             std::vector<ac::Val>& r) -> hull::api::Result<void> {
-                          // The rep is the host's own key; here the value plus 1000.
-                          r.push_back(ac::Val::resource(ac::ResourceAny{
-                              id, static_cast<uint32_t>(a[0].as_u64() + 1000), true, 0}));
-                          return {};
-                        })
-                  .ok());
-  ASSERT_TRUE(linker
-                  .func("test:res/api#peek",
-                        [id](std::span<const ac::Val> a,
-                             std::vector<ac::Val>& r) -> hull::api::Result<void> {
-                          const ac::ResourceAny& h = a[0].as_resource();
-                          if (h.type != id || h.own)
-                            return hull::api::Error(ErrorKind::Usage, "not a borrowed thing");
-                          r.push_back(ac::Val::u32(h.rep - 1000));
-                          return {};
-                        })
-                  .ok());
+  ASSERT_TRUE(define_thing_functions(linker, id));
   Store store(engine);
   auto inst = linker.instantiate(store, c);
   ASSERT_TRUE(inst.ok()) << inst.error().to_string();
@@ -360,26 +357,7 @@ TEST(ComponentApi, PreLinkedInstancesReuseWhatTheFirstLearnt) {
           linker.resource("test:res/api#thing", [&](uint32_t rep) { dropped.push_back(rep); });
       ASSERT_TRUE(rt.ok());
       const void* id = rt->id;
-      ASSERT_TRUE(linker
-                      .func("test:res/api#make",
-                            [id](std::span<const ac::Val> a,
-                                 std::vector<ac::Val>& r) -> hull::api::Result<void> {
-                              r.push_back(ac::Val::resource(ac::ResourceAny{
-                                  id, static_cast<uint32_t>(a[0].as_u64() + 1000), true, 0}));
-                              return {};
-                            })
-                      .ok());
-      ASSERT_TRUE(linker
-                      .func("test:res/api#peek",
-                            [id](std::span<const ac::Val> a,
-                                 std::vector<ac::Val>& r) -> hull::api::Result<void> {
-                              const ac::ResourceAny& h = a[0].as_resource();
-                              if (h.type != id || h.own)
-                                return hull::api::Error(ErrorKind::Usage, "not a borrowed thing");
-                              r.push_back(ac::Val::u32(h.rep - 1000));
-                              return {};
-                            })
-                      .ok());
+      ASSERT_TRUE(define_thing_functions(linker, id));
       auto pre = linker.instantiate_pre(c);
       ASSERT_TRUE(pre.ok()) << pre.error().to_string();
       for (uint32_t i = 0; i < 4; ++i) {
