@@ -146,6 +146,14 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
                                          llvm::FunctionType::get(i1, {i64, i32, i32, i32}, false));
   rt_trap_null = M.getOrInsertFunction("hull_rt_trap_null",
                                        llvm::FunctionType::get(void_ty, {ptr_ty, i32, i32}, false));
+  // A cast's test reads only what never changes (an object's header, the type registry): LLVM
+  // may merge and move it like a load.
+  {
+    auto* f = llvm::cast<llvm::Function>(rt_ref_matches.getCallee());
+    f->setOnlyReadsMemory();
+    f->setDoesNotThrow();
+    f->setWillReturn();
+  }
   // Traps are cold: keep their calls out of the hot paths' layout.
   for (llvm::FunctionCallee f : {rt_trap, rt_trap_null_function, rt_trap_null})
     llvm::cast<llvm::Function>(f.getCallee())->addFnAttr(llvm::Attribute::Cold);
