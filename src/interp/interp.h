@@ -154,8 +154,8 @@ GcObject* native_gc_allocate(Ctx* ctx, const GcLayout& layout, bool array, uint3
 // The fuel counter native code charges at the interpreter's check points, with the same
 // amounts: when a charge would take it below zero, the code traps (OutOfFuel) and leaves it.
 int64_t* native_fuel(Ctx* ctx);
-// The store's epoch deadline, compared with g_epoch at the same check points.
-const std::atomic<uint64_t>* native_epoch_deadline(Ctx* ctx);
+// The store `ctx` runs code of (its deadline and limit word: Store::native_limit).
+Store* native_store(Ctx* ctx);
 // The lowest machine-stack address this thread's native code may reach: code whose frame goes
 // below it traps (StackExhausted) instead of overflowing. Leaves room for host calls.
 uintptr_t native_stack_limit();

@@ -124,7 +124,7 @@ void native_data_drop(Instance* inst, uint32_t segment) {
 
 int64_t* native_fuel(Ctx* ctx) { return &ctx->fuel; }
 
-const std::atomic<uint64_t>* native_epoch_deadline(Ctx* ctx) { return &ctx->store->epoch_deadline; }
+Store* native_store(Ctx* ctx) { return ctx->store; }
 
 uintptr_t native_stack_limit() {
   // Room below the limit for what native code calls out to: host functions, the interpreter's

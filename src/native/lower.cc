@@ -60,8 +60,10 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
   auto* i32 = llvm::Type::getInt32Ty(C);
   auto* i64 = llvm::Type::getInt64Ty(C);
   auto* void_ty = llvm::Type::getVoidTy(C);
-  rt_vm =
-      M.getOrInsertFunction("hull_rt_vm", llvm::FunctionType::get(ptr_ty, {ptr_ty, ptr_ty}, false));
+  rt_vm = M.getOrInsertFunction("hull_rt_vm",
+                                llvm::FunctionType::get(ptr_ty, {ptr_ty, ptr_ty, i32}, false));
+  rt_limit_hit = M.getOrInsertFunction("hull_rt_limit_hit",
+                                       llvm::FunctionType::get(i1, {ptr_ty, i64, i32, i32}, false));
   rt_trap = M.getOrInsertFunction("hull_rt_trap",
                                   llvm::FunctionType::get(void_ty, {ptr_ty, i32, i32}, false));
   rt_call = M.getOrInsertFunction("hull_rt_call",
@@ -155,10 +157,8 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
     f->setWillReturn();
   }
   // Traps are cold: keep their calls out of the hot paths' layout.
-  for (llvm::FunctionCallee f : {rt_trap, rt_trap_null_function, rt_trap_null})
+  for (llvm::FunctionCallee f : {rt_trap, rt_trap_null_function, rt_trap_null, rt_limit_hit})
     llvm::cast<llvm::Function>(f.getCallee())->addFnAttr(llvm::Attribute::Cold);
-  epoch_global = new llvm::GlobalVariable(M, i64, false, llvm::GlobalValue::ExternalLinkage,
-                                          nullptr, "hull_g_epoch");
   llvm::MDBuilder md(C);
   llvm::MDNode* root = md.createTBAARoot("hull");
   auto scalar = [&](const char* name) {
@@ -235,7 +235,7 @@ llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
   e->addFnAttr("frame-pointer", "all");
   llvm::IRBuilder<> b(BasicBlock::Create(C, "entry", e));
   Value* slots = e->getArg(1);
-  Value* vm = b.CreateCall(rt_vm, {e->getArg(0), e->getArg(2)});
+  Value* vm = b.CreateCall(rt_vm, {e->getArg(0), e->getArg(2), b.getInt32(opts.epochs)});
   std::vector<Value*> args{vm};
   Value* out = nullptr;
   if (results_in_memory(ft)) {
@@ -314,12 +314,9 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
   f.end_phis = make_phis(f.end, type.results);
   f.target_phis = f.end_phis;
   ctl_.push_back(std::move(f));
-  // Stack overflow: this frame must stay above the limit the entry took.
-  Value* fa = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ml_.ptr_ty}, {b_.getInt32(0)});
-  Value* limit = vm_field(VmField::stack_limit, b_.getInt64Ty(), false);
-  trap_if(b_.CreateICmpULT(b_.CreatePtrToInt(fa, b_.getInt64Ty()), limit),
-          TrapKind::StackExhausted);
-  emit_check();
+  // Stack overflow, and with epochs the deadline too: this frame must stay above the limit.
+  limit_check();
+  emit_check(/*at_entry=*/true);
 }
 
 Status FunctionLowering::end_function() {
@@ -367,21 +364,33 @@ void FunctionLowering::close_check() {
   charge_count_ = 0;
 }
 
-void FunctionLowering::emit_check() {
+// The frame address against the store's limit word (Store::native_limit): the thread's stack
+// limit, or UINTPTR_MAX once the deadline passed, so that one compare checks both. Below it,
+// the runtime tells which (or that the deadline has moved since, and the code goes on).
+void FunctionLowering::limit_check() {
+  Value* fa = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ml_.ptr_ty}, {b_.getInt32(0)});
+  Value* frame = b_.CreatePtrToInt(fa, b_.getInt64Ty());
+  Value* word_p = vm_field(VmField::limit, ml_.ptr_ty, true);
+  // Read afresh at every point: the epoch timer and other threads write it. Volatile, not
+  // atomic: an aligned 8-byte load is atomic on the machine anyway, and LLVM's atomics also
+  // fence the loop's other memory accesses.
+  auto* word = b_.CreateAlignedLoad(b_.getInt64Ty(), word_p, llvm::Align(8), true);
+  BasicBlock* slow = BasicBlock::Create(ml_.C, "limit", fn_);
+  BasicBlock* cont = BasicBlock::Create(ml_.C, "cont", fn_);
+  llvm::MDBuilder md(ml_.C);
+  b_.CreateCondBr(b_.CreateICmpULT(frame, word), slow, cont, md.createBranchWeights(1, 1 << 20));
+  b_.SetInsertPoint(slow);
+  Value* go_on = b_.CreateCall(ml_.rt_limit_hit,
+                               {vm_, frame, b_.getInt32(ml_.opts.epochs), b_.getInt32(offset_)});
+  b_.CreateCondBr(go_on, cont, trapped_exit());
+  b_.SetInsertPoint(cont);
+}
+
+void FunctionLowering::emit_check(bool at_entry) {
   if (!ml_.opts.fuel && !ml_.opts.epochs) return;
   close_check();
-  if (ml_.opts.epochs) {
-    // Read afresh at every point (another thread may lower the deadline to stop this code).
-    // Through a symbol the JIT resolves at load: the code carries no address of this
-    // process (cached object code is loaded by others).
-    Value* epoch_p = ml_.epoch_global;
-    // Volatile, not atomic: an aligned 8-byte load is atomic on the machine anyway, and
-    // LLVM's atomics also fence the loop's other memory accesses.
-    auto* epoch = b_.CreateAlignedLoad(b_.getInt64Ty(), epoch_p, llvm::Align(8), true);
-    Value* deadline_p = vm_field(VmField::epoch_deadline, ml_.ptr_ty, true);
-    auto* deadline = b_.CreateAlignedLoad(b_.getInt64Ty(), deadline_p, llvm::Align(8), true);
-    trap_if(b_.CreateICmpUGE(epoch, deadline), TrapKind::Interrupted);
-  }
+  // At the entry limit_check has run already.
+  if (ml_.opts.epochs && !at_entry) limit_check();
   if (fuel_) {
     Value* fuel = b_.CreateLoad(b_.getInt64Ty(), fuel_);
     // The amount is known at the next check point (close_check patches it). Running out

@@ -61,7 +61,7 @@ struct ModuleLowering {
   // v128's one type in IR (values, params, results, locals, phis); SIMD operations bitcast to
   // the lane shape they work on (lower_simd.cc).
   llvm::FixedVectorType* v128_ty;
-  llvm::FunctionCallee rt_trap, rt_call, rt_call_indirect, rt_memory_grow, rt_vm;
+  llvm::FunctionCallee rt_trap, rt_call, rt_call_indirect, rt_memory_grow, rt_vm, rt_limit_hit;
   llvm::FunctionCallee rt_memory_fill, rt_memory_copy, rt_memory_init, rt_data_drop;
   llvm::FunctionCallee rt_resolve_indirect, rt_call_function, rt_trap_null_function;
   llvm::FunctionCallee rt_table_get, rt_table_set, rt_table_size, rt_table_grow, rt_table_fill,
@@ -70,7 +70,6 @@ struct ModuleLowering {
   llvm::FunctionCallee rt_throw, rt_throw_ref, rt_pending_exception, rt_exception_is, rt_catch;
   llvm::FunctionCallee rt_gc_new, rt_array_new_data, rt_array_new_elem, rt_array_fill,
       rt_array_copy, rt_array_init_data, rt_array_init_elem, rt_ref_matches, rt_trap_null;
-  llvm::GlobalVariable* epoch_global;  // hull_g_epoch: g_epoch, resolved when the code loads
   // Type-based alias analysis: wasm memory, globals and the runtime's own fields never alias
   // each other, so loads of the memory's base and size survive stores to wasm memory.
   llvm::MDNode* tbaa_memory;
@@ -268,7 +267,8 @@ class FunctionLowering {
   // Fuel and epoch check points, where the interpreter has them (function entry, loop
   // headers), each charging the instructions from it to the next one in code order -- the
   // interpreter's count, so that a program uses the same fuel in every tier.
-  void emit_check();
+  void emit_check(bool at_entry = false);
+  void limit_check();
   void close_check();
   void reload_fuel();
   llvm::AllocaInst* fuel_ = nullptr;             // the function's fuel (CompileOptions::fuel)

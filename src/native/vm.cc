@@ -19,7 +19,7 @@ uint64_t function_index_offset() { return offsetof(Function, index); }
 
 extern "C" {
 
-VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx) {
+VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx, uint32_t epochs) {
   auto* vm = static_cast<VmCtx*>(inst->native_vm.get());
   if (!vm) [[unlikely]] {
     auto fresh = std::make_shared<VmCtx>();
@@ -31,7 +31,8 @@ VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx) {
     fresh->ctx = ctx;
     fresh->inst = inst;
     fresh->fuel = interp::native_fuel(ctx);
-    fresh->epoch_deadline = interp::native_epoch_deadline(ctx);
+    fresh->store = interp::native_store(ctx);
+    fresh->limit = &fresh->store->native_limit;
     fresh->type_ids = inst->module->type_ids.data();
     fresh->code = inst->module->code.get();
     fresh->roots_head = interp::native_roots_head(ctx);
@@ -39,8 +40,36 @@ VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx) {
     vm = fresh.get();
     inst->native_vm = std::move(fresh);
   }
-  vm->stack_limit = interp::native_stack_limit();
+  Store& store = *vm->store;
+  uintptr_t word = interp::native_stack_limit();
+  if (epochs) {
+    if (!store.deadline_watched) [[unlikely]]
+      watch_deadline(store);
+    // Passed already: the first check point traps. (The timer sets it again at its next tick
+    // should another thread's interrupt() land between this store and this load.)
+    if (g_epoch.load(std::memory_order_relaxed) >=
+        store.epoch_deadline.load(std::memory_order_relaxed))
+      word = UINTPTR_MAX;
+  }
+  vm->limit->store(word, std::memory_order_relaxed);
   return vm;
+}
+
+bool hull_rt_limit_hit(VmCtx* vm, uintptr_t frame, uint32_t epochs, uint32_t offset) {
+  const uintptr_t real = interp::native_stack_limit();
+  if (frame < real) {
+    hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::StackExhausted), offset);
+    return false;
+  }
+  const bool passed = g_epoch.load(std::memory_order_relaxed) >=
+                      vm->store->epoch_deadline.load(std::memory_order_relaxed);
+  if (passed && epochs) {
+    hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::Interrupted), offset);
+    return false;
+  }
+  // Code without epochs goes on past a passed deadline and leaves the word for code with them.
+  if (!passed) vm->limit->store(real, std::memory_order_relaxed);
+  return true;
 }
 
 void hull_rt_trap(VmCtx* vm, uint32_t kind, uint32_t offset) {
@@ -275,6 +304,7 @@ std::span<const RuntimeSymbol> runtime_symbols() {
   static const RuntimeSymbol symbols[] = {
 #define HULL_RT(name) {#name, reinterpret_cast<const void*>(&name)}
       HULL_RT(hull_rt_vm),
+      HULL_RT(hull_rt_limit_hit),
       HULL_RT(hull_rt_trap),
       HULL_RT(hull_rt_call),
       HULL_RT(hull_rt_call_indirect),
@@ -311,7 +341,6 @@ std::span<const RuntimeSymbol> runtime_symbols() {
       HULL_RT(hull_rt_ref_matches),
       HULL_RT(hull_rt_trap_null),
 #undef HULL_RT
-      {"hull_g_epoch", &g_epoch},
   };
   return symbols;
 }

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "runtime/store.h"
 
@@ -9,17 +10,57 @@ namespace hull {
 
 std::atomic<uint64_t> g_epoch{0};
 
+namespace {
+
+// The watched stores. Never destroyed: the detached timer thread may use it while static
+// destructors run at exit.
+struct Watched {
+  std::mutex mu;
+  std::vector<Store*> stores;
+};
+Watched& watched() {
+  static auto* w = new Watched;
+  return *w;
+}
+
+}  // namespace
+
 void ensure_epoch_timer() {
   static std::once_flag once;
   std::call_once(once, [] {
-    // Detached: it only touches g_epoch, which outlives it (static storage).
+    // Detached: it only touches g_epoch and the watched set, which outlive it.
     std::thread([] {
       for (;;) {
         std::this_thread::sleep_for(std::chrono::nanoseconds(kEpochTickNs));
-        g_epoch.fetch_add(1, std::memory_order_relaxed);
+        const uint64_t now = g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
+        Watched& w = watched();
+        std::lock_guard<std::mutex> lock(w.mu);
+        // Again at every tick while the deadline stays passed: an entry into machine code
+        // that reset the word just before the deadline moved is caught one tick later.
+        for (Store* s : w.stores)
+          if (now >= s->epoch_deadline.load(std::memory_order_relaxed))
+            s->native_limit.store(UINTPTR_MAX, std::memory_order_relaxed);
       }
     }).detach();
   });
+}
+
+void watch_deadline(Store& store) {
+  Watched& w = watched();
+  {
+    std::lock_guard<std::mutex> lock(w.mu);
+    if (store.deadline_watched) return;
+    store.deadline_watched = true;
+    w.stores.push_back(&store);
+  }
+  ensure_epoch_timer();
+}
+
+void unwatch_deadline(Store& store) {
+  Watched& w = watched();
+  std::lock_guard<std::mutex> lock(w.mu);
+  std::erase(w.stores, &store);
+  store.deadline_watched = false;
 }
 
 }  // namespace hull

@@ -229,6 +229,12 @@ extern std::atomic<uint64_t> g_epoch;
 constexpr uint64_t kEpochTickNs = 2'000'000;  // 2 ms
 // Starts the timer thread once (thread-safe; later calls do nothing).
 void ensure_epoch_timer();
+struct Store;
+// Stores whose machine code checks epochs (the native tier): at each tick the timer thread
+// sets native_limit of every watched store whose deadline has passed (Store::native_limit).
+// A store is unwatched by its destructor.
+void watch_deadline(Store& store);
+void unwatch_deadline(Store& store);
 
 // Per-store limits (the sandbox issue extends these).
 struct StoreLimits {
@@ -274,6 +280,20 @@ struct Store {
   // check points themselves rather than cached, so that another thread can stop this store's
   // guest code by storing 0 (wasi-threads ends every thread of a program this way).
   std::atomic<uint64_t> epoch_deadline{UINT64_MAX};
+  // The word machine code compares its frame address with at function entries (and, compiled
+  // with epochs, at loop headers): normally the running thread's stack limit (set at each entry
+  // into machine code), UINTPTR_MAX once the deadline passed -- V8's interrupt through the
+  // stack guard: the stack check every entry makes anyway is the deadline check, and a loop
+  // header compares one word instead of reading the epoch and the deadline. Written by the
+  // timer thread for watched stores (watch_deadline) and by interrupt().
+  std::atomic<uintptr_t> native_limit{0};
+  bool deadline_watched = false;  // watch_deadline's, under its lock
+  // Stops this store's guest code at its next check point, whatever the epoch (another thread
+  // may call it: wasi-threads ends every thread of a program this way).
+  void interrupt() {
+    epoch_deadline.store(0, std::memory_order_relaxed);
+    native_limit.store(UINTPTR_MAX, std::memory_order_relaxed);
+  }
   // Deadline `ns` nanoseconds from now (starts the timer thread).
   void set_deadline_ns(uint64_t ns) {
     ensure_epoch_timer();
@@ -301,6 +321,7 @@ struct Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
   ~Store() {
+    if (deadline_watched) unwatch_deadline(*this);
     if (interp_state_free) interp_state_free(interp_state);
   }
 };

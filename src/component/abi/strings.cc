@@ -143,7 +143,21 @@ Trap invalid_utf16(const LiftLowerContext& cx, uint16_t unit) {
 Result<std::string> decode_utf16(const LiftLowerContext& cx, const uint8_t* p, size_t units) {
   std::string out;
   out.reserve(units);
-  for (size_t i = 0; i < units; ++i) {
+  for (size_t i = 0; i < units;) {
+    // ASCII runs, four units at a time (no unit has a bit above 0x7F), appended in batches.
+    char ascii[256];
+    size_t n = 0;
+    while (i + 4 <= units && n + 4 <= sizeof ascii) {
+      uint64_t w;
+      std::memcpy(&w, p + 2 * i, 8);
+      if (w & 0xFF80FF80FF80FF80ull) break;
+      for (int k = 0; k < 4; ++k) ascii[n++] = static_cast<char>(w >> (16 * k));
+      i += 4;
+    }
+    if (n) {
+      out.append(ascii, n);
+      continue;
+    }
     char32_t u = p[2 * i] | (p[2 * i + 1] << 8);
     if (u >= 0xD800 && u <= 0xDBFF) {
       char32_t lo = i + 1 < units ? char32_t(p[2 * i + 2] | (p[2 * i + 3] << 8)) : 0;
@@ -154,6 +168,7 @@ Result<std::string> decode_utf16(const LiftLowerContext& cx, const uint8_t* p, s
       return invalid_utf16(cx, static_cast<uint16_t>(u));
     }
     append_utf8(&out, u);
+    ++i;
   }
   return out;
 }
@@ -211,7 +226,12 @@ Result<std::string> load_string_text(LiftLowerContext& cx, uint32_t ptr,
     }
     case Src::Latin1:
       s.reserve(byte_length);
-      for (uint64_t i = 0; i < byte_length; ++i) append_utf8(&s, p[i]);
+      for (uint64_t i = 0; i < byte_length;) {
+        const size_t run = ascii_prefix(p + i, byte_length - i);  // copied as it is
+        s.append(reinterpret_cast<const char*>(p + i), run);
+        i += run;
+        if (i < byte_length) append_utf8(&s, p[i++]);
+      }
       break;
   }
   return s;

@@ -93,7 +93,7 @@ void ThreadGroup::add_store(Store& store) {
   std::lock_guard<std::mutex> lock(mu_);
   stores_.push_back(&store);
   // A store joining a program that already ended stops at its first check point.
-  if (end_) store.epoch_deadline.store(0, std::memory_order_relaxed);
+  if (end_) store.interrupt();
 }
 
 void ThreadGroup::remove_store(Store& store) {
@@ -146,7 +146,7 @@ std::optional<ProgramExit> ThreadGroup::ended() const {
 void ThreadGroup::stop_locked() {
   // Deadline 0 has passed whatever the epoch: each store's code traps ("interrupt") at its next
   // function entry or loop header, and a wait traps on entry.
-  for (Store* s : stores_) s->epoch_deadline.store(0, std::memory_order_relaxed);
+  for (Store* s : stores_) s->interrupt();
   // Waiters parked now would not reach a check point: wake them into the same trap.
   for (const auto& m : memories_) m->shared->parking.interrupt_all();
 }

@@ -2,7 +2,9 @@
 // machine code, and programs give the interpreter's results, traps and fuel-free behaviour.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hull/hull.hh"
@@ -157,6 +159,78 @@ TEST(NativeFuel, SameFuelAsTheInterpreter) {
   }
   FuelRun small = run_with_fuel(api::Tier::Native, 3000);
   EXPECT_NE(small.last_trap.find("all fuel consumed"), std::string::npos) << small.last_trap;
+}
+
+// Deadlines: machine code checks them through its stack check (function entries) and one
+// word at loop headers, which the epoch timer sets once the deadline passed.
+api::Engine engine_with_epochs(api::Tier tier) {
+  api::Config c;
+  c.tier = tier;
+  c.epoch_interruption = true;
+  auto engine = api::Engine::create(c);
+  EXPECT_TRUE(engine.ok());
+  return std::move(*engine);
+}
+
+TEST(NativeEpochs, StopRecursionWithoutLoops) {
+  hull::native::register_tier();
+  using namespace std::chrono_literals;
+  for (api::Tier tier : {api::Tier::Interpreter, api::Tier::Native}) {
+    api::Engine engine = engine_with_epochs(tier);
+    auto mod = api::Module::from_wat(engine, kWat);
+    ASSERT_TRUE(mod.ok());
+    api::Store store(engine);
+    auto inst = api::Linker().instantiate(store, *mod);
+    ASSERT_TRUE(inst.ok());
+    auto fib = inst->typed_func<int32_t(int32_t)>("fib");
+    // Deep enough to run for minutes; only function entries check.
+    ASSERT_TRUE(store.set_deadline(30ms).ok());
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = fib->call(60);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+    ASSERT_FALSE(r.ok());
+    ASSERT_TRUE(r.error().is_trap()) << r.error().to_string();
+    EXPECT_EQ(r.error().trap->code, api::TrapCode::Interrupted);
+    // A new deadline: the store runs again, in the same code.
+    ASSERT_TRUE(store.set_deadline(3600s).ok());
+    EXPECT_EQ(*fib->call(20), 6765);
+  }
+}
+
+// The timer marks a store whose deadline passed while a host function ran; the host then
+// moves the deadline. The guest's next check finds the mark stale and goes on.
+TEST(NativeEpochs, ADeadlineMovedLaterLetsTheCodeGoOn) {
+  hull::native::register_tier();
+  using namespace std::chrono_literals;
+  for (api::Tier tier : {api::Tier::Interpreter, api::Tier::Native}) {
+    api::Engine engine = engine_with_epochs(tier);
+    auto mod = api::Module::from_wat(engine, R"(
+      (module
+        (import "host" "pause" (func $pause))
+        (func (export "sum") (param $n i32) (result i32) (local $i i32) (local $s i32)
+          call $pause
+          (block $done (loop $l
+            local.get $i local.get $n i32.ge_u br_if $done
+            local.get $s local.get $i i32.add local.set $s
+            local.get $i i32.const 1 i32.add local.set $i
+            br $l))
+          local.get $s))
+    )");
+    ASSERT_TRUE(mod.ok());
+    api::Store store(engine);
+    api::Linker linker;
+    linker.func("host", "pause", [&store] {
+      EXPECT_TRUE(store.set_deadline(1ns).ok());
+      std::this_thread::sleep_for(20ms);  // ten ticks: the timer has seen it pass
+      EXPECT_TRUE(store.set_deadline(3600s).ok());
+    });
+    auto inst = linker.instantiate(store, *mod);
+    ASSERT_TRUE(inst.ok());
+    ASSERT_TRUE(store.set_deadline(3600s).ok());
+    auto r = inst->typed_func<int32_t(int32_t)>("sum")->call(1000);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(*r, 499500);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, NativeApi,
