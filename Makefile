@@ -3,7 +3,15 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
-CMAKE_FLAGS = -G Ninja -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
+# ccache (scripts/setup.sh installs it) keeps compiled objects for every clone on the machine:
+# it hashes paths relative to the clone (CCACHE_BASEDIR) and not the build directory
+# (CCACHE_NOHASHDIR), so a second clone -- a CI run -- compiles only what differs. Looked up
+# when a recipe runs, after setup.
+CMAKE_FLAGS = -G Ninja -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+  $$(command -v ccache > /dev/null && echo -DCMAKE_C_COMPILER_LAUNCHER=ccache \
+     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 JOBS       ?= $(shell nproc)
 
 .PHONY: all setup build bench demo test test-asan conformance clean format

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Hull's build and tests need, only those that are missing.
 set -euo pipefail
-pkgs=(cmake ninja-build clang-19 lld-19 libclang-rt-19-dev libgtest-dev libgmock-dev
+pkgs=(cmake ninja-build ccache clang-19 lld-19 libclang-rt-19-dev libgtest-dev libgmock-dev
       libbenchmark-dev wabt wasi-libc libclang-rt-19-dev-wasm32 hyperfine jq python3
       binaryen  # binaryen: wasm-opt -ttf / --fuzz-exec for tests/fuzz/differential
       libboost-dev  # Boost.Beast (header-only): wasi:http parses HTTP/1.1 with it
