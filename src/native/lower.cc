@@ -62,8 +62,6 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
   auto* void_ty = llvm::Type::getVoidTy(C);
   rt_vm = M.getOrInsertFunction("hull_rt_vm",
                                 llvm::FunctionType::get(ptr_ty, {ptr_ty, ptr_ty, i32}, false));
-  rt_limit_hit = M.getOrInsertFunction("hull_rt_limit_hit",
-                                       llvm::FunctionType::get(i1, {ptr_ty, i64, i32, i32}, false));
   rt_trap = M.getOrInsertFunction("hull_rt_trap",
                                   llvm::FunctionType::get(void_ty, {ptr_ty, i32, i32}, false));
   rt_call = M.getOrInsertFunction("hull_rt_call",
@@ -157,8 +155,12 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
     f->setWillReturn();
   }
   // Traps are cold: keep their calls out of the hot paths' layout.
-  for (llvm::FunctionCallee f : {rt_trap, rt_trap_null_function, rt_trap_null, rt_limit_hit})
+  for (llvm::FunctionCallee f : {rt_trap, rt_trap_null_function, rt_trap_null})
     llvm::cast<llvm::Function>(f.getCallee())->addFnAttr(llvm::Attribute::Cold);
+  // Through a symbol the JIT resolves at load: the code carries no address of this process
+  // (cached object code is loaded by others).
+  epoch_global = new llvm::GlobalVariable(M, i64, false, llvm::GlobalValue::ExternalLinkage,
+                                          nullptr, "hull_g_epoch");
   llvm::MDBuilder md(C);
   llvm::MDNode* root = md.createTBAARoot("hull");
   auto scalar = [&](const char* name) {
@@ -315,7 +317,7 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
   f.target_phis = f.end_phis;
   ctl_.push_back(std::move(f));
   // Stack overflow, and with epochs the deadline too: this frame must stay above the limit.
-  limit_check();
+  limit_check(/*at_entry=*/true);
   emit_check(/*at_entry=*/true);
 }
 
@@ -366,8 +368,9 @@ void FunctionLowering::close_check() {
 
 // The frame address against the store's limit word (Store::native_limit): the thread's stack
 // limit, or UINTPTR_MAX once the deadline passed, so that one compare checks both. Below it,
-// the runtime tells which (or that the deadline has moved since, and the code goes on).
-void FunctionLowering::limit_check() {
+// the cold path tells which -- or that the deadline has moved since, and the code goes on --
+// without a call that returns: a call in a loop would keep LLVM from unrolling it.
+llvm::BranchInst* FunctionLowering::limit_check(bool at_entry) {
   Value* fa = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ml_.ptr_ty}, {b_.getInt32(0)});
   Value* frame = b_.CreatePtrToInt(fa, b_.getInt64Ty());
   Value* word_p = vm_field(VmField::limit, ml_.ptr_ty, true);
@@ -378,19 +381,34 @@ void FunctionLowering::limit_check() {
   BasicBlock* slow = BasicBlock::Create(ml_.C, "limit", fn_);
   BasicBlock* cont = BasicBlock::Create(ml_.C, "cont", fn_);
   llvm::MDBuilder md(ml_.C);
-  b_.CreateCondBr(b_.CreateICmpULT(frame, word), slow, cont, md.createBranchWeights(1, 1 << 20));
+  llvm::BranchInst* check = b_.CreateCondBr(b_.CreateICmpULT(frame, word), slow, cont,
+                                            md.createBranchWeights(1, 1 << 20));
   b_.SetInsertPoint(slow);
-  Value* go_on = b_.CreateCall(ml_.rt_limit_hit,
-                               {vm_, frame, b_.getInt32(ml_.opts.epochs), b_.getInt32(offset_)});
-  b_.CreateCondBr(go_on, cont, trapped_exit());
+  Value* stack_limit = vm_field(VmField::stack_limit, b_.getInt64Ty(), false);
+  // A loop header's frame is its entry's, which passed the stack check.
+  if (at_entry) trap_if(b_.CreateICmpULT(frame, stack_limit), TrapKind::StackExhausted);
+  if (ml_.opts.epochs) {
+    auto* epoch = b_.CreateAlignedLoad(b_.getInt64Ty(), ml_.epoch_global, llvm::Align(8), true);
+    Value* deadline_p = vm_field(VmField::epoch_deadline, ml_.ptr_ty, true);
+    auto* deadline = b_.CreateAlignedLoad(b_.getInt64Ty(), deadline_p, llvm::Align(8), true);
+    trap_if(b_.CreateICmpUGE(epoch, deadline), TrapKind::Interrupted);
+    // The deadline moved after the timer marked it: unmark. (Code without epochs leaves the
+    // mark to the code that checks them.)
+    b_.CreateAlignedStore(stack_limit, word_p, llvm::Align(8), true);
+  }
+  b_.CreateBr(cont);
   b_.SetInsertPoint(cont);
+  return check;
 }
 
 void FunctionLowering::emit_check(bool at_entry) {
   if (!ml_.opts.fuel && !ml_.opts.epochs) return;
   close_check();
   // At the entry limit_check has run already.
-  if (ml_.opts.epochs && !at_entry) limit_check();
+  if (ml_.opts.epochs && !at_entry) {
+    llvm::BranchInst* check = limit_check(/*at_entry=*/false);
+    if (ctl_.back().kind == Kind::Loop) ctl_.back().limit_branch = check;
+  }
   if (fuel_) {
     Value* fuel = b_.CreateLoad(b_.getInt64Ty(), fuel_);
     // The amount is known at the next check point (close_check patches it). Running out
@@ -464,6 +482,7 @@ void FunctionLowering::block_signature(const BlockType& bt, std::vector<ValType>
 }
 
 void FunctionLowering::add_incoming(Control& c, BasicBlock* from) {
+  if (c.kind == Kind::Loop && !c.calls_each_iteration) c.branched_back_before_call = true;
   const size_t n = c.target_phis.size();
   for (size_t i = 0; i < n; ++i) c.target_phis[i]->addIncoming(stack_[stack_.size() - n + i], from);
 }
@@ -531,6 +550,7 @@ void FunctionLowering::open(const Instr& in, Kind kind) {
     c.target = BasicBlock::Create(ml_.C, "loop", fn_);
     c.target_phis = make_phis(c.target, params);
     add_incoming(c, b_.GetInsertBlock());
+    c.branched_back_before_call = false;  // that was the way in
     b_.CreateBr(c.target);
     b_.SetInsertPoint(c.target);
     for (size_t i = 0; i < params.size(); ++i) stack_[c.height + i] = c.target_phis[i];
@@ -580,6 +600,14 @@ void FunctionLowering::close_end() {
   stack_.resize(c.height);
   b_.SetInsertPoint(c.end);
   live_ = true;
+  if (c.limit_branch && c.calls_each_iteration && !c.branched_back_before_call) {
+    // Volatile, the word's load would stay without its use: it goes with the compare.
+    auto* cmp = llvm::cast<llvm::Instruction>(c.limit_branch->getCondition());
+    auto* word = llvm::cast<llvm::Instruction>(cmp->getOperand(1));
+    c.limit_branch->setCondition(b_.getFalse());
+    cmp->eraseFromParent();
+    word->eraseFromParent();
+  }
   if (c.kind == Kind::Func) {
     close_check();
     if (c.end_phis.empty())
@@ -782,6 +810,10 @@ void FunctionLowering::slot_call(const FuncType& ft, const std::function<Value*(
 
 void FunctionLowering::call(const Instr& in) {
   const FuncType& ft = ml_.desc.func_type(in.a);
+  // A function of this module checks the deadline at its entry (machine code or interpreted).
+  if (Control& c = ctl_.back();
+      in.a >= ml_.desc.num_imported_funcs && c.kind == Kind::Loop && !c.branched_back_before_call)
+    c.calls_each_iteration = true;
   if (llvm::Function* callee = ml_.wasm_funcs[in.a]) {
     publish_roots();
     const bool in_memory = ModuleLowering::results_in_memory(ft);

@@ -61,7 +61,7 @@ struct ModuleLowering {
   // v128's one type in IR (values, params, results, locals, phis); SIMD operations bitcast to
   // the lane shape they work on (lower_simd.cc).
   llvm::FixedVectorType* v128_ty;
-  llvm::FunctionCallee rt_trap, rt_call, rt_call_indirect, rt_memory_grow, rt_vm, rt_limit_hit;
+  llvm::FunctionCallee rt_trap, rt_call, rt_call_indirect, rt_memory_grow, rt_vm;
   llvm::FunctionCallee rt_memory_fill, rt_memory_copy, rt_memory_init, rt_data_drop;
   llvm::FunctionCallee rt_resolve_indirect, rt_call_function, rt_trap_null_function;
   llvm::FunctionCallee rt_table_get, rt_table_set, rt_table_size, rt_table_grow, rt_table_fill,
@@ -72,6 +72,7 @@ struct ModuleLowering {
       rt_array_copy, rt_array_init_data, rt_array_init_elem, rt_ref_matches, rt_trap_null;
   // Type-based alias analysis: wasm memory, globals and the runtime's own fields never alias
   // each other, so loads of the memory's base and size survive stores to wasm memory.
+  llvm::GlobalVariable* epoch_global;  // hull_g_epoch: g_epoch, resolved when the code loads
   llvm::MDNode* tbaa_memory;
   llvm::MDNode* tbaa_global;
   llvm::MDNode* tbaa_runtime;
@@ -133,6 +134,12 @@ class FunctionLowering {
     bool in_catch = false;               // Try: past its first catch (the body's region closed)
     bool rethrown = false;               // Try: a rethrow names it: its catches keep the exception
     llvm::AllocaInst* caught = nullptr;  // Try: the exception its catch blocks run for
+    // Loop: the deadline check at its header (limit_check's branch), dropped when the loop
+    // closes if every iteration enters a function of this module -- whose entry checks anyway:
+    // a direct call in the loop's own body before any branch back to the header.
+    llvm::BranchInst* limit_branch = nullptr;
+    bool calls_each_iteration = false;
+    bool branched_back_before_call = false;
   };
 
   llvm::Value* pop() {
@@ -268,7 +275,7 @@ class FunctionLowering {
   // headers), each charging the instructions from it to the next one in code order -- the
   // interpreter's count, so that a program uses the same fuel in every tier.
   void emit_check(bool at_entry = false);
-  void limit_check();
+  llvm::BranchInst* limit_check(bool at_entry);
   void close_check();
   void reload_fuel();
   llvm::AllocaInst* fuel_ = nullptr;             // the function's fuel (CompileOptions::fuel)

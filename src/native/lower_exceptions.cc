@@ -225,6 +225,8 @@ void FunctionLowering::fill_landing(size_t index, BasicBlock* delegate_to) {
         if (ref) values.push_back(exn);
         // The clause's label, counted from the frame around the try_table.
         Control& l = ctl_[index - 1 - k.label];
+        // Caught to a loop's header: perhaps thrown by no call at all.
+        if (l.kind == Kind::Loop) l.branched_back_before_call = true;
         for (size_t i = 0; i < values.size(); ++i)
           l.target_phis[i]->addIncoming(values[i], b_.GetInsertBlock());
         b_.CreateBr(l.target);

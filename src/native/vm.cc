@@ -33,6 +33,7 @@ VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx, uint32_t epochs) {
     fresh->fuel = interp::native_fuel(ctx);
     fresh->store = interp::native_store(ctx);
     fresh->limit = &fresh->store->native_limit;
+    fresh->epoch_deadline = &fresh->store->epoch_deadline;
     fresh->type_ids = inst->module->type_ids.data();
     fresh->code = inst->module->code.get();
     fresh->roots_head = interp::native_roots_head(ctx);
@@ -41,7 +42,8 @@ VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx, uint32_t epochs) {
     inst->native_vm = std::move(fresh);
   }
   Store& store = *vm->store;
-  uintptr_t word = interp::native_stack_limit();
+  vm->stack_limit = interp::native_stack_limit();
+  uintptr_t word = vm->stack_limit;
   if (epochs) {
     if (!store.deadline_watched) [[unlikely]]
       watch_deadline(store);
@@ -53,23 +55,6 @@ VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx, uint32_t epochs) {
   }
   vm->limit->store(word, std::memory_order_relaxed);
   return vm;
-}
-
-bool hull_rt_limit_hit(VmCtx* vm, uintptr_t frame, uint32_t epochs, uint32_t offset) {
-  const uintptr_t real = interp::native_stack_limit();
-  if (frame < real) {
-    hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::StackExhausted), offset);
-    return false;
-  }
-  const bool passed = g_epoch.load(std::memory_order_relaxed) >=
-                      vm->store->epoch_deadline.load(std::memory_order_relaxed);
-  if (passed && epochs) {
-    hull_rt_trap(vm, static_cast<uint32_t>(TrapKind::Interrupted), offset);
-    return false;
-  }
-  // Code without epochs goes on past a passed deadline and leaves the word for code with them.
-  if (!passed) vm->limit->store(real, std::memory_order_relaxed);
-  return true;
 }
 
 void hull_rt_trap(VmCtx* vm, uint32_t kind, uint32_t offset) {
@@ -304,7 +289,6 @@ std::span<const RuntimeSymbol> runtime_symbols() {
   static const RuntimeSymbol symbols[] = {
 #define HULL_RT(name) {#name, reinterpret_cast<const void*>(&name)}
       HULL_RT(hull_rt_vm),
-      HULL_RT(hull_rt_limit_hit),
       HULL_RT(hull_rt_trap),
       HULL_RT(hull_rt_call),
       HULL_RT(hull_rt_call_indirect),
@@ -341,6 +325,7 @@ std::span<const RuntimeSymbol> runtime_symbols() {
       HULL_RT(hull_rt_ref_matches),
       HULL_RT(hull_rt_trap_null),
 #undef HULL_RT
+      {"hull_g_epoch", &g_epoch},
   };
   return symbols;
 }

@@ -15,16 +15,19 @@
 namespace hull::native {
 
 // One per instance (Instance::native_vm), made when the instance's machine code first runs.
-// Every field but `trapped` is fixed for the instance's life.
+// Every field but `trapped` and `stack_limit` is fixed for the instance's life.
 struct VmCtx {
   // Set when a trap or exception was recorded in the interpreter's context: every caller in
   // machine code returns at once, and the entry clears it.
   uint8_t trapped = 0;
-  // The store's limit word (Store::native_limit): the lowest address this thread's machine
-  // stack may reach (set at each entry: a store may move between threads between calls), or
-  // UINTPTR_MAX once the deadline passed.
+  // The store's limit word (Store::native_limit): stack_limit below, or UINTPTR_MAX once the
+  // deadline passed.
   std::atomic<uintptr_t>* limit = nullptr;
-  Memory* mem0 = nullptr;       // memory 0, or nullptr
+  // The lowest address this thread's machine stack may reach (set at each entry: a store may
+  // move between threads between calls).
+  uintptr_t stack_limit = 0;
+  const std::atomic<uint64_t>* epoch_deadline = nullptr;  // the store's deadline
+  Memory* mem0 = nullptr;                                 // memory 0, or nullptr
   Memory** memories = nullptr;  // Instance::memories (every memory, 0 included)
   Global** globals = nullptr;   // Instance::globals
   Function** funcs = nullptr;   // Instance::funcs
@@ -46,6 +49,8 @@ struct VmCtx {
 struct VmField {
   static constexpr uint64_t trapped = offsetof(VmCtx, trapped);
   static constexpr uint64_t limit = offsetof(VmCtx, limit);
+  static constexpr uint64_t stack_limit = offsetof(VmCtx, stack_limit);
+  static constexpr uint64_t epoch_deadline = offsetof(VmCtx, epoch_deadline);
   static constexpr uint64_t mem0 = offsetof(VmCtx, mem0);
   static constexpr uint64_t memories = offsetof(VmCtx, memories);
   static constexpr uint64_t globals = offsetof(VmCtx, globals);
@@ -69,10 +74,7 @@ extern "C" {
 // The context of `inst` for code running on the store of `ctx` (made on first use); sets the
 // store's limit word for this thread. `epochs`: the code checks deadlines.
 VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx, uint32_t epochs);
-// A frame at `frame` found itself below the limit word: records a stack-exhaustion trap, or
-// with `epochs` an interrupt at `offset` once the deadline passed (false), or resets the word
-// because the deadline moved since the timer set it (true: go on).
-bool hull_rt_limit_hit(VmCtx* vm, uintptr_t frame, uint32_t epochs, uint32_t offset);
+
 void hull_rt_trap(VmCtx* vm, uint32_t kind, uint32_t offset);
 // Calls function `index` of the instance with its arguments in `slots` (results from slot 0).
 bool hull_rt_call(VmCtx* vm, uint32_t index, uint64_t* slots);

@@ -197,6 +197,48 @@ TEST(NativeEpochs, StopRecursionWithoutLoops) {
   }
 }
 
+// A loop whose every iteration calls a function of the module leaves the deadline to the
+// callee's entry check; loops that may go around without a call keep their own. Each spins
+// until interrupted, in both tiers.
+TEST(NativeEpochs, EveryEndlessLoopStops) {
+  hull::native::register_tier();
+  using namespace std::chrono_literals;
+  constexpr const char* kSpin = R"(
+    (module
+      (tag $again)
+      (global $g (mut i32) (i32.const 0))
+      (func $tick global.get $g i32.const 1 i32.add global.set $g)
+      ;; calls in every iteration
+      (func (export "calling") (loop $l call $tick br $l))
+      ;; a branch back before the call: the iterations that take it call nothing
+      (func (export "skipping") (param $n i32)
+        (loop $l
+          local.get $n br_if $l
+          call $tick
+          br $l))
+      ;; caught back to the header: no call at all
+      (func (export "throwing")
+        (loop $l (try_table (catch $again $l) (throw $again)))))
+  )";
+  for (api::Tier tier : {api::Tier::Interpreter, api::Tier::Native}) {
+    api::Engine engine = engine_with_epochs(tier);
+    auto mod = api::Module::from_wat(engine, kSpin);
+    ASSERT_TRUE(mod.ok()) << mod.error().to_string();
+    api::Store store(engine);
+    auto inst = api::Linker().instantiate(store, *mod);
+    ASSERT_TRUE(inst.ok());
+    for (const char* name : {"calling", "skipping", "throwing"}) {
+      ASSERT_TRUE(store.set_deadline(20ms).ok());
+      std::vector<api::Val> args;
+      if (std::string(name) == "skipping") args.push_back(api::Val(int32_t{1}));
+      auto r = inst->get_func(name)->call(std::span<const api::Val>(args));
+      ASSERT_FALSE(r.ok()) << name;
+      ASSERT_TRUE(r.error().is_trap()) << name << ": " << r.error().to_string();
+      EXPECT_EQ(r.error().trap->code, api::TrapCode::Interrupted) << name;
+    }
+  }
+}
+
 // The timer marks a store whose deadline passed while a host function ran; the host then
 // moves the deadline. The guest's next check finds the mark stale and goes on.
 TEST(NativeEpochs, ADeadlineMovedLaterLetsTheCodeGoOn) {
