@@ -171,6 +171,7 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
   tbaa_global = scalar("wasm global");
   tbaa_runtime = scalar("runtime");
   tbaa_gc = scalar("gc object");
+  tbaa_limit = scalar("limit word");
 }
 
 llvm::Type* ModuleLowering::llvm_type(const ValType& t) const {
@@ -378,6 +379,7 @@ llvm::BranchInst* FunctionLowering::limit_check(bool at_entry) {
   // atomic: an aligned 8-byte load is atomic on the machine anyway, and LLVM's atomics also
   // fence the loop's other memory accesses.
   auto* word = b_.CreateAlignedLoad(b_.getInt64Ty(), word_p, llvm::Align(8), true);
+  word->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_limit);
   BasicBlock* slow = BasicBlock::Create(ml_.C, "limit", fn_);
   BasicBlock* cont = BasicBlock::Create(ml_.C, "cont", fn_);
   llvm::MDBuilder md(ml_.C);
@@ -394,7 +396,8 @@ llvm::BranchInst* FunctionLowering::limit_check(bool at_entry) {
     trap_if(b_.CreateICmpUGE(epoch, deadline), TrapKind::Interrupted);
     // The deadline moved after the timer marked it: unmark. (Code without epochs leaves the
     // mark to the code that checks them.)
-    b_.CreateAlignedStore(stack_limit, word_p, llvm::Align(8), true);
+    auto* unmark = b_.CreateAlignedStore(stack_limit, word_p, llvm::Align(8), true);
+    unmark->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_limit);
   }
   b_.CreateBr(cont);
   b_.SetInsertPoint(cont);

@@ -77,6 +77,9 @@ struct ModuleLowering {
   llvm::MDNode* tbaa_global;
   llvm::MDNode* tbaa_runtime;
   llvm::MDNode* tbaa_gc;  // fields and elements of GC objects
+  // Store::native_limit, which the cold path of a deadline check writes: a type of its own, so
+  // that the write keeps no load of the runtime's fields or of wasm memory in the loop.
+  llvm::MDNode* tbaa_limit;
 
   llvm::Type* llvm_type(const ValType& t) const;
   // w<i>'s signature: (ptr vm, params...) -> the result, or void when there are none. Several

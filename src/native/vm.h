@@ -34,8 +34,8 @@ struct VmCtx {
   Table** tables = nullptr;     // Instance::tables
   interp::Ctx* ctx = nullptr;   // the store's interpreter context
   Instance* inst = nullptr;
-  int64_t* fuel = nullptr;  // the interpreter's fuel counter (interp::native_fuel)
-  Store* store = nullptr;
+  int64_t* fuel = nullptr;             // the interpreter's fuel counter (interp::native_fuel)
+  Store* store = nullptr;              // the store `ctx` runs code of (not read by generated code)
   const uint32_t* type_ids = nullptr;  // canonical id per type index (CompiledModule::type_ids)
   const interp::ModuleCode* code = nullptr;  // the module's lowered code (its data segments)
   // Where the store's chain of native root frames starts (interp::NativeRootFrame).
@@ -74,7 +74,6 @@ extern "C" {
 // The context of `inst` for code running on the store of `ctx` (made on first use); sets the
 // store's limit word for this thread. `epochs`: the code checks deadlines.
 VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx, uint32_t epochs);
-
 void hull_rt_trap(VmCtx* vm, uint32_t kind, uint32_t offset);
 // Calls function `index` of the instance with its arguments in `slots` (results from slot 0).
 bool hull_rt_call(VmCtx* vm, uint32_t index, uint64_t* slots);
