@@ -70,9 +70,9 @@ struct ModuleLowering {
   llvm::FunctionCallee rt_throw, rt_throw_ref, rt_pending_exception, rt_exception_is, rt_catch;
   llvm::FunctionCallee rt_gc_new, rt_array_new_data, rt_array_new_elem, rt_array_fill,
       rt_array_copy, rt_array_init_data, rt_array_init_elem, rt_ref_matches, rt_trap_null;
+  llvm::GlobalVariable* epoch_global;  // hull_g_epoch: g_epoch, resolved when the code loads
   // Type-based alias analysis: wasm memory, globals and the runtime's own fields never alias
   // each other, so loads of the memory's base and size survive stores to wasm memory.
-  llvm::GlobalVariable* epoch_global;  // hull_g_epoch: g_epoch, resolved when the code loads
   llvm::MDNode* tbaa_memory;
   llvm::MDNode* tbaa_global;
   llvm::MDNode* tbaa_runtime;
