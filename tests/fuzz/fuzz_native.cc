@@ -1,5 +1,6 @@
 // libFuzzer target, differential: the interpreter against the native tier. The input is a
-// module; both tiers compile it with fuel metering, instantiate it against the spectest host
+// module; both tiers compile it with fuel metering and deadline checks (the deadline never
+// passes: the checks must change nothing), instantiate it against the spectest host
 // module in stores of their own, and call every export whose parameters can be zero (numbers,
 // v128, nullable references: null) with zero arguments on the same fuel budget. Each call must
 // give the same results (NaNs compare as NaN: their payloads may differ; a v128's lanes
@@ -178,6 +179,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)registered;
   hull::CompileOptions options;
   options.fuel = true;
+  options.epochs = true;
   auto interp_mod = hull::compile(std::span<const uint8_t>(data, size), options);
   if (!interp_mod.ok()) return 0;
   options.native = true;
