@@ -62,7 +62,7 @@ struct StoreImpl {
   uint64_t host_calls = 0;
   uint32_t host_depth = 0;
   bool time_host_calls = false;
-  uint64_t host_call_ns = 0;
+  uint64_t host_call_ticks = 0;  // base/tick_clock.h ticks
   // WASI preview 1 state when Linker::define_wasi was used (type-erased: api/wasi.cc).
   std::shared_ptr<void> wasi_ctx;
   hull::Instance** wasi_instance = nullptr;  // bound to the first instance linked after it

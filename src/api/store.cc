@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "api/internal.h"
+#include "base/tick_clock.h"
 #include "engine/invoke.h"
 #include "engine/module.h"
 #include "interp/interp.h"
@@ -28,8 +29,7 @@ std::optional<hull::Trap> host_trampoline(void* env, hull::Store& st, uint64_t* 
   StoreImpl& s = *e.store;
   s.host_calls += 1;
   const bool timed = s.time_host_calls && s.host_depth == 0;
-  const auto started =
-      timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+  const uint64_t started = timed ? tick_clock::now() : 0;
   s.host_depth += 1;
   // The call is a RootScope: what the host function receives from the store while it runs is
   // released when it returns (its results are then in the calling frame).
@@ -37,9 +37,7 @@ std::optional<hull::Trap> host_trampoline(void* env, hull::Store& st, uint64_t* 
   std::optional<Trap> t = e.def.fn(e.state, c, slots);
   s.host_depth -= 1;
   if (timed) {
-    s.host_call_ns += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                std::chrono::steady_clock::now() - started)
-                                                .count());
+    s.host_call_ticks += tick_clock::now() - started;
   }
   std::optional<hull::Trap> out;
   if (t) {
@@ -175,7 +173,7 @@ Result<uint64_t> Store::fuel_consumed() const {
 Store::Stats Store::stats() const {
   Stats st;
   st.host_calls = impl_->host_calls;
-  st.host_call_time = std::chrono::nanoseconds(impl_->host_call_ns);
+  st.host_call_time = std::chrono::nanoseconds(tick_clock::to_ns(impl_->host_call_ticks));
   if (impl_->engine->config.consume_fuel) st.fuel_consumed = impl_->store.fuel_consumed();
   st.instances = impl_->store.instances.size();
   for (const hull::Memory& m : impl_->store.memories) st.memory_bytes += m.size;

@@ -36,6 +36,12 @@ void Histogram::observe(double seconds) {
   sum_ += seconds;
 }
 
+void Histogram::add(const Histogram& other) {
+  for (size_t i = 0; i < kLatencyBuckets.size(); ++i) buckets_[i] += other.buckets_[i];
+  count_ += other.count_;
+  sum_ += other.sum_;
+}
+
 void Histogram::write(std::string* out, const std::string& name, const std::string& labels) const {
   std::string sep = labels.empty() ? "" : ",";
   for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
@@ -47,37 +53,83 @@ void Histogram::write(std::string* out, const std::string& name, const std::stri
   *out += name + "_count{" + labels + "} " + std::to_string(count_) + "\n";
 }
 
+Metrics::Metrics() : shards_(new Shard[kShards]) {}
+Metrics::~Metrics() = default;
+
+Metrics::Shard& Metrics::shard() {
+  // A thread's slot: the order in which threads first recorded anything, in any Metrics.
+  // Workers start together, so they get slots of their own; later threads (streamed requests)
+  // share slots with others, which the shard's lock makes safe.
+  static std::atomic<size_t> next_slot{0};
+  thread_local const size_t slot = next_slot.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return shards_[slot];
+}
+
+void Metrics::begin() { shard().in_flight.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::instance_up() { shard().live.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::instance_down() { shard().live.fetch_sub(1, std::memory_order_relaxed); }
+
 void Metrics::record(const RequestSample& s) {
-  in_flight_.fetch_sub(1, std::memory_order_relaxed);
-  std::lock_guard<std::mutex> lock(mu_);
-  requests_[{s.route, s.status}] += 1;
-  total_[s.route].observe(s.total_s);
-  queue_[s.route].observe(s.queue_s);
+  Shard& sh = shard();
+  sh.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(sh.mu);
+  RouteStats& r = sh.routes[s.route];
+  r.by_status[s.status] += 1;
+  r.total.observe(s.total_s);
+  r.queue.observe(s.queue_s);
   if (s.instantiate_s > 0) {
-    instantiate_[s.route].observe(s.instantiate_s);
-    instances_ += 1;
+    r.instantiate.observe(s.instantiate_s);
+    sh.instances += 1;
   }
   if (s.guest_s > 0) {
-    guest_[s.route].observe(s.guest_s);
-    host_[s.route].observe(s.host_s);
+    r.guest.observe(s.guest_s);
+    r.host.observe(s.host_s);
   }
-  if (s.fuel > 0) fuel_used_[s.route] += s.fuel;
-  if (!s.trap_kind.empty()) trap_kinds_[s.trap_kind] += 1;
+  r.fuel_used += s.fuel;
+  if (!s.trap_kind.empty()) sh.trap_kinds[s.trap_kind] += 1;
   switch (s.failure) {
     case RequestSample::Failure::none: break;
-    case RequestSample::Failure::trap: traps_ += 1; break;
-    case RequestSample::Failure::fuel: fuel_ += 1; break;
-    case RequestSample::Failure::deadline: deadline_ += 1; break;
-    case RequestSample::Failure::error: errors_ += 1; break;
+    case RequestSample::Failure::trap: sh.traps += 1; break;
+    case RequestSample::Failure::fuel: sh.fuel += 1; break;
+    case RequestSample::Failure::deadline: sh.deadline += 1; break;
+    case RequestSample::Failure::error: sh.errors += 1; break;
   }
 }
 
 std::string Metrics::render() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  // The shards added up, printed as before sharding.
+  std::map<std::pair<std::string, uint16_t>, uint64_t> requests;
+  std::map<std::string, Histogram> total, queue, instantiate, guest, host;
+  std::map<std::string, uint64_t> fuel_used, trap_kinds;
+  uint64_t traps = 0, fuel = 0, deadline = 0, errors = 0, instances = 0;
+  int64_t in_flight = 0, live = 0;
+  for (size_t i = 0; i < kShards; ++i) {
+    Shard& sh = shards_[i];
+    std::lock_guard<std::mutex> lock(sh.mu);
+    for (const auto& [route, r] : sh.routes) {
+      for (const auto& [status, n] : r.by_status) requests[{route, status}] += n;
+      total[route].add(r.total);
+      queue[route].add(r.queue);
+      if (r.instantiate.count()) instantiate[route].add(r.instantiate);
+      if (r.guest.count()) {
+        guest[route].add(r.guest);
+        host[route].add(r.host);
+      }
+      if (r.fuel_used) fuel_used[route] += r.fuel_used;
+    }
+    for (const auto& [kind, n] : sh.trap_kinds) trap_kinds[kind] += n;
+    traps += sh.traps;
+    fuel += sh.fuel;
+    deadline += sh.deadline;
+    errors += sh.errors;
+    instances += sh.instances;
+    in_flight += sh.in_flight.load(std::memory_order_relaxed);
+    live += sh.live.load(std::memory_order_relaxed);
+  }
   std::string out;
   out += "# HELP hull_requests_total HTTP requests answered, by route and status.\n";
   out += "# TYPE hull_requests_total counter\n";
-  for (const auto& [key, n] : requests_) {
+  for (const auto& [key, n] : requests) {
     out += "hull_requests_total{route=\"" + escape_label(key.first) + "\",status=\"" +
            std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
   }
@@ -87,16 +139,15 @@ std::string Metrics::render() const {
     const std::map<std::string, Histogram>* h;
   };
   for (const Family& f :
-       {Family{"hull_request_duration_seconds", "Whole request time, read to response.", &total_},
+       {Family{"hull_request_duration_seconds", "Whole request time, read to response.", &total},
         Family{"hull_request_queue_seconds", "Time between reading a request and starting it.",
-               &queue_},
-        Family{"hull_instantiation_duration_seconds", "Instantiating the component.",
-               &instantiate_},
+               &queue},
+        Family{"hull_instantiation_duration_seconds", "Instantiating the component.", &instantiate},
         Family{"hull_guest_duration_seconds", "Time in the guest's handler (host calls included).",
-               &guest_},
+               &guest},
         Family{"hull_host_call_duration_seconds",
                "Time the guest's handler spent in host functions (WASI, wasi:http, key-value).",
-               &host_}}) {
+               &host}}) {
     out += std::string("# HELP ") + f.name + " " + f.help + "\n";
     out += std::string("# TYPE ") + f.name + " histogram\n";
     for (const auto& [route, h] : *f.h) {
@@ -109,20 +160,20 @@ std::string Metrics::render() const {
     uint64_t value;
   };
   for (const Counter& c :
-       {Counter{"hull_traps_total", "Requests whose guest trapped.", traps_},
-        Counter{"hull_fuel_exhausted_total", "Requests whose guest ran out of fuel.", fuel_},
+       {Counter{"hull_traps_total", "Requests whose guest trapped.", traps},
+        Counter{"hull_fuel_exhausted_total", "Requests whose guest ran out of fuel.", fuel},
         Counter{"hull_deadline_exceeded_total", "Requests whose guest passed its deadline.",
-                deadline_},
+                deadline},
         Counter{"hull_guest_errors_total",
-                "Requests the guest failed without trapping (error-code, no response).", errors_},
-        Counter{"hull_instances_total", "Component instances created.", instances_}}) {
+                "Requests the guest failed without trapping (error-code, no response).", errors},
+        Counter{"hull_instances_total", "Component instances created.", instances}}) {
     out += std::string("# HELP ") + c.name + " " + c.help + "\n";
     out += std::string("# TYPE ") + c.name + " counter\n";
     out += std::string(c.name) + " " + std::to_string(c.value) + "\n";
   }
   out += "# HELP hull_fuel_consumed_total Fuel the guests consumed (with --fuel), by route.\n";
   out += "# TYPE hull_fuel_consumed_total counter\n";
-  for (const auto& [route, n] : fuel_used_) {
+  for (const auto& [route, n] : fuel_used) {
     out += "hull_fuel_consumed_total{route=\"" + escape_label(route) + "\"} " + std::to_string(n) +
            "\n";
   }
@@ -130,17 +181,16 @@ std::string Metrics::render() const {
       "# HELP hull_guest_traps_total Requests whose guest trapped, by trap kind (fuel and "
       "deadline included).\n";
   out += "# TYPE hull_guest_traps_total counter\n";
-  for (const auto& [kind, n] : trap_kinds_) {
+  for (const auto& [kind, n] : trap_kinds) {
     out +=
         "hull_guest_traps_total{kind=\"" + escape_label(kind) + "\"} " + std::to_string(n) + "\n";
   }
   out += "# HELP hull_instances_live Component instances (with their stores) alive now.\n";
   out += "# TYPE hull_instances_live gauge\n";
-  out += "hull_instances_live " + std::to_string(live_.load(std::memory_order_relaxed)) + "\n";
+  out += "hull_instances_live " + std::to_string(live) + "\n";
   out += "# HELP hull_requests_in_flight Requests being answered now.\n";
   out += "# TYPE hull_requests_in_flight gauge\n";
-  out += "hull_requests_in_flight " + std::to_string(in_flight_.load(std::memory_order_relaxed)) +
-         "\n";
+  out += "hull_requests_in_flight " + std::to_string(in_flight) + "\n";
   return out;
 }
 

@@ -1,13 +1,14 @@
 // Prometheus metrics of `hull serve`, served on the admin address at /metrics: requests by
 // route and status, latency histograms split into queueing, instantiation, guest and host-call
 // time, traps by kind, fuel and deadline exhaustion, fuel consumed, instances created and live.
-// Cheap on the request path: one short lock per request to record its sample.
+// Cheap on the request path: one short lock per request, of the worker's own shard.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -22,6 +23,8 @@ inline constexpr std::array<double, 14> kLatencyBuckets = {
 class Histogram {
  public:
   void observe(double seconds);
+  void add(const Histogram& other);
+  uint64_t count() const { return count_; }
   void write(std::string* out, const std::string& name, const std::string& labels) const;
 
  private:
@@ -43,24 +46,39 @@ struct RequestSample {
 
 class Metrics {
  public:
+  Metrics();
+  ~Metrics();
   // A request has started (it counts in hull_requests_in_flight until record()).
-  void begin() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
+  void begin();
   // A request has ended: what it cost.
   void record(const RequestSample& s);
   // An instance (with its store) now exists / is gone (hull_instances_live).
-  void instance_up() { live_.fetch_add(1, std::memory_order_relaxed); }
-  void instance_down() { live_.fetch_sub(1, std::memory_order_relaxed); }
+  void instance_up();
+  void instance_down();
   // The Prometheus text exposition of everything recorded.
   std::string render() const;
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, uint16_t>, uint64_t> requests_;
-  std::map<std::string, Histogram> total_, queue_, instantiate_, guest_, host_;
-  std::map<std::string, uint64_t> fuel_used_;   // by route
-  std::map<std::string, uint64_t> trap_kinds_;  // by kind
-  uint64_t traps_ = 0, fuel_ = 0, deadline_ = 0, errors_ = 0, instances_ = 0;
-  std::atomic<int64_t> in_flight_{0}, live_{0};
+  // What the requests of one route cost.
+  struct RouteStats {
+    std::map<uint16_t, uint64_t> by_status;
+    Histogram total, queue, instantiate, guest, host;
+    uint64_t fuel_used = 0;
+  };
+  // Requests are recorded into the shard of the recording thread (each worker thread has its
+  // own, up to kShards threads): no lock or cache line is shared between workers on the
+  // request path; render() adds the shards up.
+  struct alignas(64) Shard {
+    std::mutex mu;
+    std::map<std::string, RouteStats> routes;
+    std::map<std::string, uint64_t> trap_kinds;
+    uint64_t traps = 0, fuel = 0, deadline = 0, errors = 0, instances = 0;
+    std::atomic<int64_t> in_flight{0}, live{0};
+  };
+  static constexpr size_t kShards = 16;
+  Shard& shard();
+
+  std::unique_ptr<Shard[]> shards_;
 };
 
 }  // namespace hull::server
