@@ -10,6 +10,9 @@
 #   jco-serve  `jco serve --isolate-requests instance` of the same componentize-js component
 #              (node; a fresh instance per request like hull serve), GET /hello
 #   jco-serve-c the same of the C component, GET /hello
+#   hull-noroute hull serve of a manifest routing only /routed (to app.wat), GET /hello: the
+#              router's 404, with no instance -- the server's own cost per request (Beast,
+#              socket, router, metrics), to which the other hull rows add a component
 # A target that cannot run here is skipped, and the table says why.
 # Rounds are interleaved (every target once per round); the table gives the median round with
 # the min - max over rounds, and ratios against nginx and between the two Hull targets. See
@@ -186,6 +189,14 @@ start_hull() {
   fi
 }
 start_hull hull-wat "$repo/tests/serve/app.wat"
+# No route for /hello: 404 from the router, no instance (its 404s are not errors, see below).
+printf '%s\n' 'spin_manifest_version = 2' '[application]' 'name = "noroute"' \
+  '[[trigger.http]]' 'route = "/routed"' 'component = "app"' '[component.app]' \
+  "source = \"$repo/tests/serve/app.wat\"" > "$out/noroute.toml"
+modes_saved=$modes
+modes=0
+start_hull hull-noroute "$out/noroute.toml"
+modes=$modes_saved
 
 npm_tools=$(cd "$npm_tools" 2> /dev/null && pwd || echo "$npm_tools")  # build-js-component.sh needs it absolute
 if [ -x "$npm_tools/node_modules/.bin/jco" ]; then
@@ -244,10 +255,12 @@ else
   skip jco-serve-c "no C component (see hull-c)"
 fi
 
-# Every target must answer 200 before it is measured.
+# Every target must answer 200 (hull-noroute: 404) before it is measured.
 for t in "${targets[@]}"; do
+  want=200
+  [ "$t" = hull-noroute ] && want=404
   code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "${url[$t]}")
-  [ "$code" = 200 ] || { echo "$t: ${url[$t]} answered $code, not 200" >&2; exit 1; }
+  [ "$code" = "$want" ] || { echo "$t: ${url[$t]} answered $code, not $want" >&2; exit 1; }
 done
 
 # ---- rounds ----------------------------------------------------------------------------------
@@ -266,7 +279,9 @@ def ms(v):
     return float(n) * {'us': 1e-3, 'ms': 1, 's': 1e3}[unit]
 rps = float(re.search(r'Requests/sec:\s+([\d.]+)', text).group(1))
 pct = {p: ms(v) for p, v in re.findall(r'^\s+(50|90|99)%\s+(\S+)', text, re.M)}
-errors = sum(int(n) for n in re.findall(r'Non-2xx or 3xx responses:\s+(\d+)', text))
+# hull-noroute answers 404 by design: only socket errors count there.
+errors = 0 if sys.argv[3] == 'hull-noroute' else sum(
+    int(n) for n in re.findall(r'Non-2xx or 3xx responses:\s+(\d+)', text))
 m = re.search(r'Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)', text)
 if m:
     errors += sum(int(x) for x in m.groups())
@@ -290,8 +305,9 @@ labels = {
     'hull-js': 'hull serve, componentize-js hello',
     'jco-serve': '`jco serve`, componentize-js hello (node)',
     'jco-serve-c': '`jco serve`, C component `/hello` (node)',
+    'hull-noroute': 'hull serve, no route (router 404, no instance: the server alone)',
 }
-order = ['nginx', 'hull-wat', 'hull-c', 'hull-js', 'jco-serve', 'jco-serve-c']
+order = ['nginx', 'hull-noroute', 'hull-wat', 'hull-c', 'hull-js', 'jco-serve', 'jco-serve-c']
 # --modes: each hull target with one engine mode switched off, right after it.
 mode_labels = {'nopool': 'pooling off', 'nocow': 'memory images off',
                'explicit': 'explicit bounds checks'}

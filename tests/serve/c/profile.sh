@@ -10,6 +10,11 @@
 #
 # --tree adds a deeper tree below FUNCTION (as printed, e.g. hull::api::Instance::create).
 #
+# --connections N runs the timed wrk with N connections (default 1). Also printed: the server's
+# own split of a request (its /metrics on an admin port: time in App::handle, instantiation,
+# guest call, host calls), to set beside hull_serve_handle_bench's split of the same request
+# run in a loop in process (bench/serve/handle_bench.cc).
+#
 # URL_PATH defaults to /hello. Needs wrk (and perf for --perf). Loopback only; the server is
 # killed on exit; perf.data goes to a temp dir that is removed.
 set -euo pipefail
@@ -19,11 +24,13 @@ shift 2
 path=/hello
 use_perf=
 duration=5s
+connections=1
 extra_roots=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --perf) use_perf=1; shift ;;
     --duration) duration=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
     --tree) extra_roots+=("$2"); shift 2 ;;
     /*) path=$1; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
@@ -39,7 +46,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$hull" serve --addr 127.0.0.1:0 --workers 1 --port-file "$work/port" "$component" 2> "$work/err" &
+admin_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$hull" serve --addr 127.0.0.1:0 --admin-addr "127.0.0.1:$admin_port" --workers 1 \
+  --port-file "$work/port" "$component" 2> "$work/err" &
 server_pid=$!
 for _ in $(seq 300); do
   [ -s "$work/port" ] && break
@@ -50,15 +59,30 @@ url=http://127.0.0.1:$(cat "$work/port")$path
 curl -sS -m 10 -o /dev/null "$url"  # warm up (first request)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }  # utime + stime
+metrics() { curl -sS -m 10 "http://127.0.0.1:$admin_port/metrics"; }
+metrics > "$work/metrics.before"
 before=$(cpu_ticks)
-wrk -t1 -c1 -d"$duration" --latency "$url" > "$work/wrk"
+wrk -t1 -c"$connections" -d"$duration" --latency "$url" > "$work/wrk"
 after=$(cpu_ticks)
+metrics > "$work/metrics.after"
 requests=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$work/wrk")
-echo "$(basename "$component") $path, 1 connection, $duration:" \
+echo "$(basename "$component") $path, $connections connection(s), $duration:" \
   "$(sed -n 's/^Requests\/sec: *//p' "$work/wrk") requests/s," \
   "p50 $(awk '$1 == "50%" {print $2}' "$work/wrk"), p99 $(awk '$1 == "99%" {print $2}' "$work/wrk");" \
   "server CPU $(((after - before) * 1000000 / $(getconf CLK_TCK) / requests)) us/request" \
   "over $requests requests"
+# The server's split, from the differences of its histograms' sums over the run.
+python3 - "$work/metrics.before" "$work/metrics.after" "$requests" "$path" <<'EOF'
+import re, sys
+def sums(f):
+    return {m.group(1): float(m.group(2)) for m in
+            re.finditer(r'^hull_(\w+)_seconds_sum\{route="[^"]*"\} (\S+)$', open(f).read(), re.M)}
+a, b, n = sums(sys.argv[1]), sums(sys.argv[2]), int(sys.argv[3])
+per = lambda k: (b.get(k, 0) - a.get(k, 0)) * 1e6 / n
+print(f'  in App::handle {per("request_duration"):.2f} us/request: instantiation '
+      f'{per("instantiation_duration"):.2f}, guest {per("guest_duration"):.2f} (of which host calls '
+      f'{per("host_call_duration"):.2f}); the store\'s teardown and the server are outside it')
+EOF
 
 [ -n "$use_perf" ] || exit 0
 perf record -F 500 --call-graph dwarf,32768 -p "$server_pid" -o "$work/perf.data" -- sleep 5 \
