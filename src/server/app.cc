@@ -133,6 +133,7 @@ Result<std::unique_ptr<App>> App::create(std::vector<AppComponent> components,
   if (limits.max_memory_bytes) config.limits.max_memory_bytes = *limits.max_memory_bytes;
   config.memory_images = limits.memory_images;
   config.bounds_checks = limits.bounds_checks;
+  config.tier = limits.tier;
   auto engine = api::Engine::create(config);
   if (!engine) return Error::make(ErrorKind::Usage, engine.error().message);
   auto impl = std::make_unique<Impl>();

@@ -39,9 +39,12 @@ struct AppLimits {
   std::optional<uint64_t> fuel;                      // per request
   std::optional<std::chrono::milliseconds> timeout;  // per request (epoch deadline)
   std::optional<uint64_t> max_memory_bytes;          // per instance
-  // Engine modes, switchable for measurement (hull serve --memory-images, --bounds-checks).
+  // Engine modes, switchable (hull serve --memory-images, --bounds-checks, --tier).
   bool memory_images = true;  // Config::memory_images
   hull::api::BoundsChecks bounds_checks = hull::api::BoundsChecks::Default;
+  // Which tier runs the core code (hull serve --tier): compiled once per component at
+  // start-up, instantiated per request.
+  hull::api::Tier tier = hull::api::Tier::Interpreter;
 };
 
 class App {

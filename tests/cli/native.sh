@@ -141,6 +141,44 @@ check_output "compile: a component is refused" 1 "is a component: the native tie
 check_output "plain hull cannot compile" 2 "use hull-native compile" \
   "$hull" compile "$m" -o "$tmp/x.hullc"
 
+# hull serve with the components' core code as machine code (compiled before it listens): the
+# serve tests' component answers, its trap and its runaway loop (under --fuel) are 500s for
+# their request alone.
+app=$here/../serve/app.wat
+HULL_CACHE_DIR=$tmp/serve-cache "$native" serve --tier native --fuel 2000000 --addr 127.0.0.1:0 --port-file "$tmp/serve.port" \
+  "$app" >"$tmp/serve.out" 2>&1 &
+serve_pid=$!
+for _ in $(seq 300); do [[ -s "$tmp/serve.port" ]] && break; sleep 0.1; done
+base=http://127.0.0.1:$(cat "$tmp/serve.port" 2>/dev/null)
+get() { curl -sS -m 10 -o "$tmp/body" -w '%{http_code}' "$base$1"; }
+check_http() {  # check_http NAME PATH STATUS BODY_TEXT
+  local status
+  status=$(get "$2")
+  if [[ $status != "$3" ]] || ! grep -qF -- "$4" "$tmp/body"; then
+    echo "FAIL $1: status $status (want $3), want body text: $4"
+    sed 's/^/    /' "$tmp/body" "$tmp/serve.out"; fail=1
+  else
+    echo "ok   $1"
+  fi
+}
+check_http "serve --tier native: GET /hello" /hello 200 "hello from hull serve"
+check_http "serve --tier native: a trap is a 500" /trap 500 "unreachable"
+check_http "serve --tier native: a loop runs out of fuel" /spin 500 "fuel"
+check_http "serve --tier native: the next request is answered" /hello 200 "hello from hull serve"
+kill "$serve_pid" 2>/dev/null
+wait "$serve_pid" 2>/dev/null
+# Machine code was made (and cached) for the component's core modules: not interpreted.
+codes=$(ls "$tmp/serve-cache"/*.code 2>/dev/null | wc -l)
+if [[ $codes -eq 0 ]]; then
+  echo "FAIL serve --tier native compiled nothing (no entry in its cache)"; fail=1
+else
+  echo "ok   serve --tier native compiled the component's core code ($codes cache entries)"
+fi
+check_output "serve --tier native needs hull-native" 2 "this executable has no native tier" \
+  "$hull" serve --tier native "$app"
+check_output "serve has no --tier auto" 2 "'auto' is not a tier (interp or native)" \
+  "$native" serve --tier auto "$app"
+
 # The tier is a plugin beside hull-native, loaded on first use (tools/hull/native_loader.h):
 # hull-native itself links no LLVM; without the plugin it still interprets, and whatever needs
 # machine code is refused with the plugin's path.

@@ -15,11 +15,13 @@
 int main(int argc, char** argv) {
   namespace plugin = hull::cli::native_plugin;
   plugin::register_lazy_tier();
-  // `run` keeps compiled code on disk for the next run of the same module (as Wasmtime's CLI
-  // does); HULL_NATIVE_CACHE=0 turns that off, HULL_CACHE_DIR moves it. Applied when the
-  // plugin loads (nullptr: its default directory).
+  // `run` and `serve` keep compiled code on disk for the next start with the same module (as
+  // Wasmtime's CLI does); HULL_NATIVE_CACHE=0 turns that off, HULL_CACHE_DIR moves it. Applied
+  // when the plugin loads (nullptr: its default directory).
   const char* cache = std::getenv("HULL_NATIVE_CACHE");
-  if (argc > 1 && std::strcmp(argv[1], "run") == 0 && !(cache && std::strcmp(cache, "0") == 0)) {
+  const bool caching_command =
+      argc > 1 && (std::strcmp(argv[1], "run") == 0 || std::strcmp(argv[1], "serve") == 0);
+  if (caching_command && !(cache && std::strcmp(cache, "0") == 0)) {
     const char* dir = std::getenv("HULL_CACHE_DIR");
     plugin::set_cache(dir && *dir ? dir : nullptr);
   }

@@ -16,6 +16,7 @@
 #include "server/app.h"
 #include "server/http_server.h"
 #include "server/manifest_app.h"
+#include "tier_flag.h"
 
 namespace hull::cli {
 
@@ -68,6 +69,9 @@ void print_serve_help(FILE* out) {
       "                          module instead of copying them per instance (default on)\n"
       "  --bounds-checks guard|explicit\n"
       "                          guard pages (default where supported) or a check per access\n"
+      "  --tier interp|native    run the components' core code interpreted (default) or as\n"
+      "                          machine code, compiled before serving starts (hull-native\n"
+      "                          only; compiled code is cached on disk for the next start)\n"
       "  --env NAME=VALUE        environment variable for the component; repeatable\n"
       "  --dir HOST[::GUEST]     preopen a host directory (read-only: HOST::GUEST:ro)\n"
       "  -S allow-outbound=URL   let the component send HTTP requests there (Spin's syntax,\n"
@@ -233,6 +237,12 @@ int serve_command(int argc, char** argv) {
       if (checks) {
         limits.bounds_checks = first ? api::BoundsChecks::Guard : api::BoundsChecks::Explicit;
       }
+    } else if (name == "--tier") {
+      if (!need(&v)) return kExitUsage;
+      // No `auto`: a server compiles before it answers, not beside its requests.
+      bool native = false;
+      if (!parse_tier(v, &native, nullptr)) return kExitUsage;
+      limits.tier = native ? api::Tier::Native : api::Tier::Interpreter;
     } else if (name == "--runtime-config") {
       if (!need(&runtime_config)) return kExitUsage;
     } else if (name == "--state-dir") {
