@@ -2,7 +2,10 @@
 // times, as a worker would run it (a fresh Store and instance per request), timed per phase.
 // What the server adds (Beast, the socket, the kernel) is the difference to bench/serve/run.sh.
 //
-//   hull_serve_handle_bench COMPONENT [URL_PATH] [REQUESTS] [ROUNDS]
+//   hull_serve_handle_bench COMPONENT [URL_PATH] [REQUESTS] [ROUNDS] [interp|native]
+//
+// `native` (when the build has the native tier): the core code as machine code, compiled once
+// before the first request (kept in $HULL_CACHE_DIR when set, as hull-native serve does).
 //
 // Prints, per round, the mean wall time per request and the App's own split of it, read from
 // its Prometheus metrics (the sums of the instantiation, guest and host-call histograms; the
@@ -14,6 +17,10 @@
 #include <string>
 
 #include "server/app.h"
+
+#ifdef HULL_BENCH_NATIVE
+#include "hull/native.hh"
+#endif
 
 namespace {
 
@@ -43,7 +50,8 @@ Split split_of(hull::server::App& app) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s COMPONENT [URL_PATH] [REQUESTS] [ROUNDS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s COMPONENT [URL_PATH] [REQUESTS] [ROUNDS] [interp|native]\n",
+                 argv[0]);
     return 2;
   }
   const std::string path = argc > 2 ? argv[2] : "/hello";
@@ -52,7 +60,22 @@ int main(int argc, char** argv) {
   hull::server::AppComponent comp;
   comp.name = "bench";
   comp.source = argv[1];
-  auto app = hull::server::App::create({comp}, {{"/...", 0}}, {});
+  hull::server::AppLimits limits;
+  const std::string tier = argc > 5 ? argv[5] : "interp";
+  if (tier == "native") {
+#ifdef HULL_BENCH_NATIVE
+    hull::native::register_tier();
+    if (const char* dir = std::getenv("HULL_CACHE_DIR")) hull::native::set_cache(dir);
+    limits.tier = hull::api::Tier::Native;
+#else
+    std::fprintf(stderr, "error: this build has no native tier (LLVM 19 not found)\n");
+    return 2;
+#endif
+  } else if (tier != "interp") {
+    std::fprintf(stderr, "error: tier `%s`: expected interp or native\n", tier.c_str());
+    return 2;
+  }
+  auto app = hull::server::App::create({comp}, {{"/...", 0}}, limits);
   if (!app) {
     std::fprintf(stderr, "error: %s\n", app.error().message.c_str());
     return 1;
