@@ -20,7 +20,7 @@
 #
 #   bench/serve/run.sh [--build DIR] [--hull PATH] [--npm-tools DIR] [--clang CC] [--runs K]
 #                      [--duration D] [--threads T] [--connections C] [--workers N]
-#                      [--out DIR] [--results MD] [--chart PNG] [--modes]
+#                      [--out DIR] [--results MD] [--chart PNG] [--modes] [--tier T]
 #
 # --build        Hull build tree (default: build); --hull overrides the binary
 # --npm-tools    npm prefix with jco + componentize-js (scripts/npm-tools.sh; default
@@ -32,6 +32,10 @@
 # --out DIR      scratch: C and JS components, logs, raw rows OUT/results.tsv (default /tmp/hull-serve-bench)
 # --results MD   also write the table with the command and machine there (and MD's .tsv beside)
 # --chart PNG    also draw requests/s per target (gnuplot)
+# --tier T       interp (default) or native: the hull targets run `hull-native serve --tier
+#                native` (BUILD/hull-native; the components' core code compiled to machine code
+#                before serving, and cached on disk: a big component's first start compiles for
+#                minutes) and their rows say so
 # --modes        also each hull target with one engine mode off: --pooling off,
 #                --memory-images off, --bounds-checks explicit (rows NAME:nopool, :nocow,
 #                :explicit)
@@ -71,11 +75,18 @@ while [ $# -gt 0 ]; do
     --chart) chart=$2; shift 2 ;;
     --clang) clang=$2; shift 2 ;;
     --modes) modes=1; shift ;;
-    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
+    --tier) tier=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-hull=${hull:-$build/hull}
+tier=${tier:-interp}
+hull_args=()
+case "$tier" in
+  interp) hull=${hull:-$build/hull} ;;
+  native) hull=${hull:-$build/hull-native}; hull_args=(--tier native) ;;
+  *) echo "--tier $tier: expected interp or native" >&2; exit 2 ;;
+esac
 modes=${modes:-0}
 log() { echo "[serve-bench] $*" >&2; }
 [ -x "$hull" ] || { echo "missing $hull (ninja -C $build hull)" >&2; exit 1; }
@@ -170,10 +181,13 @@ start_hull() {
   local name=$1 comp=$2
   shift 2
   rm -f "$out/$name.port"
-  "$hull" serve --addr 127.0.0.1:0 --workers "$workers" --port-file "$out/$name.port" "$@" "$comp" \
-    2> "$out/$name.err" &
+  "$hull" serve "${hull_args[@]}" --addr 127.0.0.1:0 --workers "$workers" \
+    --port-file "$out/$name.port" "$@" "$comp" 2> "$out/$name.err" &
   pids+=($!)
-  for _ in $(seq 300); do
+  # Up to 30 s (the native tier: up to 30 min, a big component compiling before it listens).
+  local waits=300
+  [ "$tier" = native ] && waits=18000
+  for _ in $(seq "$waits"); do
     [ -s "$out/$name.port" ] && break
     sleep 0.1
   done
@@ -291,7 +305,7 @@ EOF
 done
 
 # ---- table -----------------------------------------------------------------------------------
-table=$(python3 - "$results" "$out/chart.dat" "$skipped" <<'EOF'
+table=$(python3 - "$results" "$out/chart.dat" "$skipped" "$tier" <<'EOF'
 import statistics, sys
 from collections import defaultdict
 rows = defaultdict(list)
@@ -312,6 +326,10 @@ order = ['nginx', 'hull-noroute', 'hull-wat', 'hull-c', 'hull-js', 'jco-serve', 
 mode_labels = {'nopool': 'pooling off', 'nocow': 'memory images off',
                'explicit': 'explicit bounds checks'}
 order = [v for t in order for v in [t] + [t + ':' + m for m in mode_labels]]
+if sys.argv[4] == 'native':  # --tier native: every hull row runs machine code
+    for t in labels:
+        if t.startswith('hull-'):
+            labels[t] += ', native tier'
 for t in list(order):
     if ':' in t:
         base, m = t.split(':')
