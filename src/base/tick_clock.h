@@ -1,8 +1,9 @@
 // A cheap monotonic clock for timing many short intervals (host calls): the CPU's time-stamp
-// counter where it is invariant (x86-64 with CPUID's invariant-TSC bit), read in ~13 ns against
-// ~35 ns for steady_clock's vDSO call on a KVM guest; steady_clock elsewhere. Ticks are summed
-// as they are and turned into nanoseconds when read (tick_clock::to_ns), with the rate measured
-// against steady_clock between the process's first use of the clock and that read.
+// counter where it is invariant (x86-64 with CPUID's invariant-TSC bit, and the kernel's own
+// clocksource), read in ~13 ns against ~35 ns for steady_clock's vDSO call on a KVM guest;
+// steady_clock elsewhere. Ticks are summed as they are and turned into nanoseconds when read
+// (tick_clock::to_ns), at the rate measured against steady_clock between the process's first
+// use of the clock and that read.
 #pragma once
 
 #include <cstdint>
