@@ -145,11 +145,15 @@ check_output "plain hull cannot compile" 2 "use hull-native compile" \
 # serve tests' component answers, its trap and its runaway loop (under --fuel) are 500s for
 # their request alone.
 app=$here/../serve/app.wat
-HULL_CACHE_DIR=$tmp/serve-cache "$native" serve --tier native --fuel 2000000 --addr 127.0.0.1:0 --port-file "$tmp/serve.port" \
-  "$app" >"$tmp/serve.out" 2>&1 &
-serve_pid=$!
-for _ in $(seq 300); do [[ -s "$tmp/serve.port" ]] && break; sleep 0.1; done
-base=http://127.0.0.1:$(cat "$tmp/serve.port" 2>/dev/null)
+start_serve() {  # start_serve OPTION...: hull-native serve --tier native of $app, on $base
+  rm -f "$tmp/serve.port"
+  HULL_CACHE_DIR=$tmp/serve-cache "$native" serve --tier native "$@" --addr 127.0.0.1:0 \
+    --port-file "$tmp/serve.port" "$app" >"$tmp/serve.out" 2>&1 &
+  serve_pid=$!
+  for _ in $(seq 300); do [[ -s "$tmp/serve.port" ]] && break; sleep 0.1; done
+  base=http://127.0.0.1:$(cat "$tmp/serve.port" 2>/dev/null)
+}
+start_serve --fuel 2000000
 get() { curl -sS -m 10 -o "$tmp/body" -w '%{http_code}' "$base$1"; }
 check_http() {  # check_http NAME PATH STATUS BODY_TEXT
   local status
@@ -165,6 +169,11 @@ check_http "serve --tier native: GET /hello" /hello 200 "hello from hull serve"
 check_http "serve --tier native: a trap is a 500" /trap 500 "unreachable"
 check_http "serve --tier native: a loop runs out of fuel" /spin 500 "fuel"
 check_http "serve --tier native: the next request is answered" /hello 200 "hello from hull serve"
+kill "$serve_pid" 2>/dev/null
+wait "$serve_pid" 2>/dev/null
+start_serve --timeout 300ms
+check_http "serve --tier native: a deadline stops the loop" /spin 500 "interrupt"
+check_http "serve --tier native: then the next request is answered" /hello 200 "hello from hull serve"
 kill "$serve_pid" 2>/dev/null
 wait "$serve_pid" 2>/dev/null
 # Machine code was made (and cached) for the component's core modules: not interpreted.
