@@ -3,6 +3,7 @@
 // gracefully: listeners close, in-flight requests finish, then the process exits 0.
 #include <pthread.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -307,6 +308,14 @@ int serve_command(int argc, char** argv) {
   server::ManifestApp from_manifest;
   std::unique_ptr<server::App> single;
   server::App* the_app = nullptr;
+  // Compiling to machine code can take minutes for a big module (an 11 MB componentize-js
+  // component: ~7 at LLVM's O2): say so before, and how long it took after.
+  const auto load_started = std::chrono::steady_clock::now();
+  if (limits.tier == api::Tier::Native) {
+    std::fprintf(stderr,
+                 "hull serve: compiling the core code to machine code before listening (a large "
+                 "module takes minutes the first time; later starts load it from the cache)\n");
+  }
   if (file.size() > 5 && file.substr(file.size() - 5) == ".toml") {
     server::ManifestOptions mo;
     mo.runtime_config = runtime_config;
@@ -339,6 +348,11 @@ int serve_command(int argc, char** argv) {
     }
     single = std::move(*app);
     the_app = single.get();
+  }
+  if (limits.tier == api::Tier::Native) {
+    std::fprintf(
+        stderr, "hull serve: ready in %.1f s\n",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - load_started).count());
   }
 
   // Signals are taken by one thread with sigwait, so no handler runs inside a worker.
