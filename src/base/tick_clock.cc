@@ -1,5 +1,6 @@
 #include "base/tick_clock.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -67,6 +68,14 @@ const Origin& origin() {
   static const Origin o;
   return o;
 }
+
+// The last rate measured (ns per tick) and the counter then: stats are read once per request in
+// hull serve, which should not pay for a bracketed clock read each time.
+std::atomic<double> g_ns_per_tick{0};
+std::atomic<uint64_t> g_rate_at{0};
+// Measured again after this many ticks (~0.1 s at GHz rates): the longer since the origin, the
+// closer the rate.
+constexpr uint64_t kRateMaxAgeTicks = uint64_t(1) << 28;
 #endif
 
 }  // namespace
@@ -82,13 +91,22 @@ uint64_t to_ns(uint64_t ticks) {
 #if defined(__x86_64__)
   const Origin& o = origin();
   if (o.tsc) {
-    // The rate over everything since the origin: the longer the run, the closer. Before 1 us
-    // has passed nothing meaningful was timed either.
-    const Pair now = read_pair();
-    const uint64_t dt = now.ticks - o.at.ticks;
-    const uint64_t dns = now.ns - o.at.ns;
-    if (dt == 0 || dns < 1000) return 0;
-    return static_cast<uint64_t>(static_cast<long double>(ticks) * dns / dt);
+    double rate = g_ns_per_tick.load(std::memory_order_relaxed);
+    if (rate == 0 || __rdtsc() - g_rate_at.load(std::memory_order_relaxed) > kRateMaxAgeTicks) {
+      // The rate over everything since the origin. Before 1 us has passed nothing meaningful
+      // was timed either.
+      const Pair now = read_pair();
+      const uint64_t dt = now.ticks - o.at.ticks;
+      const uint64_t dns = now.ns - o.at.ns;
+      if (dt == 0 || dns < 1000) return 0;
+      rate = static_cast<double>(dns) / static_cast<double>(dt);
+      // Kept only once measured over 10 ms at least (a read pair is bracketed within ~1 us).
+      if (dns >= 10'000'000) {
+        g_ns_per_tick.store(rate, std::memory_order_relaxed);
+        g_rate_at.store(now.ticks, std::memory_order_relaxed);
+      }
+    }
+    return static_cast<uint64_t>(static_cast<double>(ticks) * rate);
   }
 #endif
   return ticks;
