@@ -3,6 +3,7 @@
 set -euo pipefail
 pkgs=(cmake ninja-build ccache clang-19 lld-19 libclang-rt-19-dev libgtest-dev libgmock-dev
       libbenchmark-dev wabt wasi-libc libclang-rt-19-dev-wasm32 hyperfine jq python3
+      curl  # the serve and CLI tests talk HTTP to hull serve with it
       binaryen  # binaryen: wasm-opt -ttf / --fuzz-exec for tests/fuzz/differential
       libboost-dev  # Boost.Beast (header-only): wasi:http parses HTTP/1.1 with it
       libsqlite3-dev libhiredis-dev redis-server  # serve: manifest, KV
