@@ -2,8 +2,8 @@
 // counter where it is invariant (x86-64 with CPUID's invariant-TSC bit, and the kernel's own
 // clocksource), read in ~13 ns against ~35 ns for steady_clock's vDSO call on a KVM guest;
 // steady_clock elsewhere. Ticks are summed as they are and turned into nanoseconds when read
-// (tick_clock::to_ns), at the rate measured against steady_clock between the process's first
-// use of the clock and that read.
+// (tick_clock::to_ns), at the rate measured against steady_clock since the process's first use
+// of the clock (measured again at most every ~0.1 s).
 #pragma once
 
 #include <cstdint>
