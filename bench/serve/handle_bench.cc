@@ -1,11 +1,14 @@
 // The per-request path of `hull serve` without the network: App::handle on one component, N
-// times, as a worker would run it (a fresh Store and instance per request), timed per phase.
-// What the server adds (Beast, the socket, the kernel) is the difference to bench/serve/run.sh.
+// times, as a worker would run it (a fresh instance per request), timed per phase. What the
+// server adds (Beast, the socket, the kernel) is the difference to bench/serve/run.sh.
 //
 //   hull_serve_handle_bench COMPONENT [URL_PATH] [REQUESTS] [ROUNDS] [interp|native]
+//                           [reuse|noreuse]
 //
 // `native` (when the build has the native tier): the core code as machine code, compiled once
 // before the first request (kept in $HULL_CACHE_DIR when set, as hull-native serve does).
+// `noreuse`: every request instantiates (hull serve --instance-reuse off); by default a used
+// instance is reset to its snapshot, so "instantiate" below is then the reset.
 //
 // Prints, per round, the mean wall time per request and the App's own split of it, read from
 // its Prometheus metrics (the sums of the instantiation, guest and host-call histograms; the
@@ -50,7 +53,9 @@ Split split_of(hull::server::App& app) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s COMPONENT [URL_PATH] [REQUESTS] [ROUNDS] [interp|native]\n",
+    std::fprintf(stderr,
+                 "usage: %s COMPONENT [URL_PATH] [REQUESTS] [ROUNDS] [interp|native] "
+                 "[reuse|noreuse]\n",
                  argv[0]);
     return 2;
   }
@@ -75,6 +80,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: tier `%s`: expected interp or native\n", tier.c_str());
     return 2;
   }
+  const std::string reuse = argc > 6 ? argv[6] : "reuse";
+  if (reuse != "reuse" && reuse != "noreuse") {
+    std::fprintf(stderr, "error: `%s`: expected reuse or noreuse\n", reuse.c_str());
+    return 2;
+  }
+  limits.reuse_instances = reuse == "reuse";
   auto app = hull::server::App::create({comp}, {{"/...", 0}}, limits);
   if (!app) {
     std::fprintf(stderr, "error: %s\n", app.error().message.c_str());

@@ -37,8 +37,8 @@
 #                before serving, and cached on disk: a big component's first start compiles for
 #                minutes) and their rows say so
 # --modes        also each hull target with one engine mode off: --pooling off,
-#                --memory-images off, --bounds-checks explicit (rows NAME:nopool, :nocow,
-#                :explicit)
+#                --memory-images off, --bounds-checks explicit, --instance-reuse off (rows
+#                NAME:nopool, :nocow, :explicit, :noreuse)
 # wrk and nginx come from Debian; when missing they are installed with apt-get (said on stderr).
 # Everything runs on 127.0.0.1; every process started is killed on exit; each wrk run is bounded
 # by --duration (and a timeout). Progress goes to stderr, the table to stdout.
@@ -200,6 +200,7 @@ start_hull() {
     start_hull "$name:nopool" "$comp" --pooling off
     start_hull "$name:nocow" "$comp" --memory-images off
     start_hull "$name:explicit" "$comp" --bounds-checks explicit
+    start_hull "$name:noreuse" "$comp" --instance-reuse off
   fi
 }
 start_hull hull-wat "$repo/tests/serve/app.wat"
@@ -324,7 +325,7 @@ labels = {
 order = ['nginx', 'hull-noroute', 'hull-wat', 'hull-c', 'hull-js', 'jco-serve', 'jco-serve-c']
 # --modes: each hull target with one engine mode switched off, right after it.
 mode_labels = {'nopool': 'pooling off', 'nocow': 'memory images off',
-               'explicit': 'explicit bounds checks'}
+               'explicit': 'explicit bounds checks', 'noreuse': 'instance reuse off'}
 order = [v for t in order for v in [t] + [t + ':' + m for m in mode_labels]]
 if sys.argv[4] == 'native':  # --tier native: every hull row runs machine code
     for t in labels:

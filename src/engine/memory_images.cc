@@ -79,10 +79,11 @@ std::shared_ptr<const MemoryImage> build_image(const ModuleDesc& m, uint32_t mem
 
 }  // namespace
 
-bool memory_images_begin(const CompiledModule& module) {
-  if (!module.options.memory_images || module.desc.datas.empty()) return false;
+namespace {
+
+// Builds every image of `module` (once; thread-safe).
+void build_images(const CompiledModule& module) {
   ModuleMemoryImages& mi = module.memory_images;
-  if (mi.instantiations.fetch_add(1, std::memory_order_relaxed) == 0) return false;
   std::call_once(mi.built, [&] {
     const ModuleDesc& m = module.desc;
     const size_t n = m.memories.size() - m.num_imported_memories;
@@ -93,7 +94,24 @@ bool memory_images_begin(const CompiledModule& module) {
       mi.images[d] = build_image(m, i, &mi.covered[d]);
     }
   });
+}
+
+}  // namespace
+
+bool memory_images_begin(const CompiledModule& module) {
+  if (!module.options.memory_images || module.desc.datas.empty()) return false;
+  ModuleMemoryImages& mi = module.memory_images;
+  if (mi.instantiations.fetch_add(1, std::memory_order_relaxed) == 0) return false;
+  build_images(module);
   return true;
+}
+
+const MemoryImage* memory_image_now(const CompiledModule& module, uint32_t memory_index,
+                                    size_t* covered) {
+  *covered = 0;
+  if (!module.options.memory_images || module.desc.datas.empty()) return nullptr;
+  build_images(module);
+  return memory_image_for(module, memory_index, covered);
 }
 
 const MemoryImage* memory_image_for(const CompiledModule& module, uint32_t memory_index,

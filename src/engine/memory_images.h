@@ -23,6 +23,12 @@ bool memory_images_begin(const CompiledModule& module);
 const MemoryImage* memory_image_for(const CompiledModule& module, uint32_t memory_index,
                                     size_t* covered);
 
+// The same, the images built now if they are not yet (whatever the count of instantiations):
+// for a memory that is reset again and again (api/snapshot.cc), where an image saves copying
+// the segments at every reset. Also allowed without memory_images_begin.
+const MemoryImage* memory_image_now(const CompiledModule& module, uint32_t memory_index,
+                                    size_t* covered);
+
 inline constexpr uint64_t kMinMemoryImageBytes = uint64_t(64) << 10;
 
 }  // namespace hull

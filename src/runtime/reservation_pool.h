@@ -38,6 +38,17 @@ uint8_t* reservation_pool_acquire(uint64_t commit_bytes, const MemoryImage* imag
 // again.
 void reservation_pool_release(uint8_t* start, uint64_t committed, MappedImage mapped = {});
 
+// Up to this many bytes to zero, a reset zeroes with memset rather than MADV_DONTNEED.
+inline constexpr uint64_t kMemsetResetMaxBytes = uint64_t(2) << 20;
+
+// Resets the first `committed` bytes at `base` of a memory to what a fresh one holds: the
+// image's range (when `mapped` is an image still mapped there) with MADV_DONTNEED, so that its
+// bytes show through again, the rest zeroed -- with memset where `memset_max` bytes or fewer
+// are to be zeroed (the pages stay resident: no page faults and no TLB flush for the next
+// user), else with MADV_DONTNEED. False if a madvise failed (the contents are then undefined).
+bool reset_committed_bytes(uint8_t* base, uint64_t committed, MappedImage mapped,
+                           uint64_t memset_max);
+
 // Sets the cap on pooled reservations (0 disables pooling); extra reservations are unmapped.
 void set_reservation_pool_cap(size_t cap);
 size_t reservation_pool_cap();

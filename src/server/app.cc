@@ -2,7 +2,10 @@
 #include "server/app.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <mutex>
 
+#include "hull/component_snapshot.hh"
 #include "hull/wasi_http.hh"
 #include "serve/routes.h"
 
@@ -111,6 +114,25 @@ const char* failure_name(RequestSample::Failure f) {
 
 }  // namespace
 
+// An instance with the store it lives in (never moved: the instance points at it) and, when it
+// can be reused, the snapshot it is reset to.
+struct Reusable {
+  std::unique_ptr<api::Store> store;
+  ac::Instance instance;
+  std::optional<ac::InstanceSnapshot> snapshot;
+};
+
+// A component's used instances waiting to be reset and taken again (AppLimits::reuse_instances).
+struct IdleInstances {
+  // At most this many wait: one per concurrent request is all that is ever taken again, and the
+  // server runs one request per worker thread at a time.
+  static constexpr size_t kMax = 64;
+  std::mutex mu;
+  std::vector<std::unique_ptr<Reusable>> idle;  // guarded by mu
+  std::once_flag refused;                       // a snapshot was refused: said once on stderr
+  std::atomic<bool> reusable{true};
+};
+
 struct App::Impl {
   api::Engine engine;
   std::vector<AppComponent> components;
@@ -119,6 +141,30 @@ struct App::Impl {
   hull::serve::Router router;  // routes -> the component's index, as text
   AppLimits limits;
   Metrics metrics;
+  // Parallel to components. Declared last so that the instances go before what they use.
+  std::unique_ptr<IdleInstances[]> idle;
+
+  std::unique_ptr<Reusable> take_idle(size_t component) {
+    IdleInstances& pool = idle[component];
+    std::unique_ptr<Reusable> r;
+    {
+      std::lock_guard<std::mutex> lock(pool.mu);
+      if (pool.idle.empty()) return nullptr;
+      r = std::move(pool.idle.back());
+      pool.idle.pop_back();
+    }
+    metrics.idle_down();
+    return r;
+  }
+  void give_back(size_t component, std::unique_ptr<Reusable> r) {
+    IdleInstances& pool = idle[component];
+    {
+      std::lock_guard<std::mutex> lock(pool.mu);
+      if (pool.idle.size() >= IdleInstances::kMax) return;  // `r` goes with its store
+      pool.idle.push_back(std::move(r));
+    }
+    metrics.idle_up();
+  }
 };
 
 App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -183,6 +229,7 @@ Result<std::unique_ptr<App>> App::create(std::vector<AppComponent> components,
     }
     impl->pres.emplace_back(*pre);
   }
+  impl->idle = std::make_unique<IdleInstances[]>(components.size());
   impl->components = std::move(components);
   impl->routes = std::move(routes);
   impl->limits = limits;
@@ -195,16 +242,18 @@ HttpResponse App::handle(const HttpRequest& request) {
   a.metrics.begin();
   RequestSample sample;
   std::string component_name;
-  api::Store* live = nullptr;  // the request's store, once made: its costs go into the sample
+  api::Store* live = nullptr;   // the request's store, once made: its costs go into the sample
+  api::Store::Stats live_base;  // a reused store's costs before this request
   auto finish = [&](HttpResponse r) {
     sample.status = r.status;
     sample.total_s = seconds(Clock::now() - started);
     uint64_t host_calls = 0;
     if (live) {
       api::Store::Stats st = live->stats();
-      sample.host_s = std::chrono::duration<double>(st.host_call_time).count();
-      sample.fuel = st.fuel_consumed;
-      host_calls = st.host_calls;
+      sample.host_s =
+          std::chrono::duration<double>(st.host_call_time - live_base.host_call_time).count();
+      sample.fuel = st.fuel_consumed - live_base.fuel_consumed;
+      host_calls = st.host_calls - live_base.host_calls;
     }
     a.metrics.record(sample);
     if (!request.log_fields_wanted) return r;
@@ -234,22 +283,38 @@ HttpResponse App::handle(const HttpRequest& request) {
   const size_t comp_index = std::stoul(match->component);
   component_name = comp.name;
 
-  // Counts the instance (with its store) as live until the store is gone: declared first, so
-  // destroyed last.
+  // Counts the instance as live while it answers this request: declared first, so destroyed
+  // last.
   struct LiveInstance {
     Metrics& m;
     explicit LiveInstance(Metrics& metrics) : m(metrics) { m.instance_up(); }
     ~LiveInstance() { m.instance_down(); }
   } live_instance(a.metrics);
-  api::Store store(a.engine);
-  store.time_host_calls(true);
+  // A used instance reset to its snapshot, or else a new store to instantiate in.
+  IdleInstances& pool = a.idle[comp_index];
+  const bool reuse = a.limits.reuse_instances && pool.reusable.load(std::memory_order_relaxed);
+  auto t0 = Clock::now();
+  std::unique_ptr<Reusable> used = reuse ? a.take_idle(comp_index) : nullptr;
+  if (used && !used->snapshot->restore(*used->store)) used.reset();  // then instantiate anew
+  sample.reset = used != nullptr;
+  if (!used) {
+    used = std::make_unique<Reusable>();
+    used->store = std::make_unique<api::Store>(a.engine);
+    used->store->time_host_calls(true);
+  }
+  api::Store& store = *used->store;
   live = &store;
+  if (sample.reset) {
+    sample.instantiate_s = seconds(Clock::now() - t0);
+    live_base = store.stats();  // what earlier requests cost this store
+  }
   if (a.limits.fuel) (void)store.set_fuel(*a.limits.fuel);
   if (a.limits.timeout) {
     (void)store.set_deadline(*a.limits.timeout);
     // Waits on the connection (a streamed body, a client slow to read) end there too.
     if (request.response_stream) request.response_stream->set_deadline(started + *a.limits.timeout);
   }
+  // Fresh WASI and Spin state for every request (replacing a reused store's).
   if (auto w = api::wasi::attach(store, comp.wasi); !w) {
     sample.failure = RequestSample::Failure::error;
     return finish(failure(500, "component `" + comp.name + "`: " + w.error().message));
@@ -259,15 +324,39 @@ HttpResponse App::handle(const HttpRequest& request) {
     sample.failure = RequestSample::Failure::error;
     return finish(failure(500, "component `" + comp.name + "`: " + w.error().message));
   }
-  auto t0 = Clock::now();
-  auto inst = a.pres[comp_index]->instantiate(store);
-  sample.instantiate_s = seconds(Clock::now() - t0);
-  if (!inst) {
-    sample.failure = RequestSample::Failure::trap;
-    if (inst.error().trap) sample.trap_kind = trap_kind_name(inst.error().trap->code);
-    return finish(failure(
-        500, "component `" + comp.name + "` failed to instantiate: " + inst.error().message));
+  if (!sample.reset) {
+    auto t1 = Clock::now();
+    auto inst = a.pres[comp_index]->instantiate(store);
+    if (!inst) {
+      sample.instantiate_s = seconds(Clock::now() - t1);
+      sample.failure = RequestSample::Failure::trap;
+      if (inst.error().trap) sample.trap_kind = trap_kind_name(inst.error().trap->code);
+      return finish(failure(
+          500, "component `" + comp.name + "` failed to instantiate: " + inst.error().message));
+    }
+    used->instance = *inst;
+    if (reuse) {
+      // Right after instantiation, before the guest runs: the state every request starts from.
+      auto snap = ac::InstanceSnapshot::take(store, used->instance);
+      if (snap) {
+        used->snapshot.emplace(std::move(*snap));
+      } else {
+        pool.reusable.store(false, std::memory_order_relaxed);
+        std::call_once(pool.refused, [&] {
+          std::fprintf(stderr, "hull serve: component `%s` is instantiated for every request: %s\n",
+                       comp.name.c_str(), snap.error().message.c_str());
+        });
+      }
+    }
+    sample.instantiate_s = seconds(Clock::now() - t1);
   }
+  const ac::Instance& inst = used->instance;
+  // A request that succeeded leaves its instance for the next one (reset when taken).
+  auto keep_for_reuse = [&](HttpResponse r) {
+    HttpResponse out = finish(std::move(r));
+    if (used->snapshot) a.give_back(comp_index, std::move(used));
+    return out;
+  };
 
   api::wasi::http::Request req;
   req.method = request.method;
@@ -290,9 +379,9 @@ HttpResponse App::handle(const HttpRequest& request) {
   }
   std::shared_ptr<ServerBodySink> sink;
   if (request.response_stream) sink = std::make_shared<ServerBodySink>(request.response_stream);
-  auto t1 = Clock::now();
-  auto res = api::wasi::http::handle(store, *inst, std::move(req), sink);
-  sample.guest_s = seconds(Clock::now() - t1);
+  auto t2 = Clock::now();
+  auto res = api::wasi::http::handle(store, inst, std::move(req), sink);
+  sample.guest_s = seconds(Clock::now() - t2);
   if (!res) {
     const api::Error& e = res.error();
     std::string what = e.trap ? e.trap->message : e.message;
@@ -324,13 +413,13 @@ HttpResponse App::handle(const HttpRequest& request) {
     HttpResponse streamed;  // the answer went to the server as the guest wrote it
     streamed.status = res->status;
     streamed.streamed = true;
-    return finish(std::move(streamed));
+    return keep_for_reuse(std::move(streamed));
   }
   HttpResponse out;
   out.status = res->status;
   out.headers = std::move(res->headers);
   out.body = std::move(res->body);
-  return finish(std::move(out));
+  return keep_for_reuse(std::move(out));
 }
 
 }  // namespace hull::server

@@ -1,8 +1,10 @@
 // A served application: components pre-linked once against the WASI 0.2 host (wasi:http
-// included), a route table, and the per-request path — a fresh Store and instance per request
-// from the InstancePre (no name resolution), with the store's limits, fuel and deadline, the
-// request handed to wasi:http/incoming-handler, and a 500 for that request alone when the guest
-// traps, runs out of fuel, passes its deadline or answers nothing.
+// included), a route table, and the per-request path — a fresh instance per request, with the
+// store's limits, fuel and deadline, the request handed to wasi:http/incoming-handler, and a 500
+// for that request alone when the guest traps, runs out of fuel, passes its deadline or answers
+// nothing. A fresh instance is either instantiated from the InstancePre (no name resolution) or
+// a used one reset to the snapshot taken right after its instantiation
+// (hull/component_snapshot.hh): the same state, for the cost of resetting its memory.
 #pragma once
 
 #include <chrono>
@@ -45,6 +47,11 @@ struct AppLimits {
   // Which tier runs the core code (hull serve --tier): compiled once per component at
   // start-up, instantiated per request.
   hull::api::Tier tier = hull::api::Tier::Interpreter;
+  // Reset used instances to their snapshot instead of instantiating for each request
+  // (hull serve --instance-reuse). Components whose instances cannot be snapshotted (start
+  // functions, async built-ins, ...) are instantiated per request regardless; an instance whose
+  // request failed (trap, fuel, deadline, error) is never reused.
+  bool reuse_instances = true;
 };
 
 class App {

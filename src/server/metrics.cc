@@ -68,6 +68,8 @@ Metrics::Shard& Metrics::shard() {
 void Metrics::begin() { shard().in_flight.fetch_add(1, std::memory_order_relaxed); }
 void Metrics::instance_up() { shard().live.fetch_add(1, std::memory_order_relaxed); }
 void Metrics::instance_down() { shard().live.fetch_sub(1, std::memory_order_relaxed); }
+void Metrics::idle_up() { shard().idle.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::idle_down() { shard().idle.fetch_sub(1, std::memory_order_relaxed); }
 
 void Metrics::record(const RequestSample& s) {
   Shard& sh = shard();
@@ -80,6 +82,7 @@ void Metrics::record(const RequestSample& s) {
   if (s.instantiate_s > 0) {
     r.instantiate.observe(s.instantiate_s);
     sh.instances += 1;
+    sh.resets += s.reset;
   }
   if (s.guest_s > 0) {
     r.guest.observe(s.guest_s);
@@ -101,8 +104,8 @@ std::string Metrics::render() const {
   std::map<std::pair<std::string, uint16_t>, uint64_t> requests;
   std::map<std::string, Histogram> total, queue, instantiate, guest, host;
   std::map<std::string, uint64_t> fuel_used, trap_kinds;
-  uint64_t traps = 0, fuel = 0, deadline = 0, errors = 0, instances = 0;
-  int64_t in_flight = 0, live = 0;
+  uint64_t traps = 0, fuel = 0, deadline = 0, errors = 0, instances = 0, resets = 0;
+  int64_t in_flight = 0, live = 0, idle = 0;
   for (size_t i = 0; i < kShards; ++i) {
     Shard& sh = shards_[i];
     std::lock_guard<std::mutex> lock(sh.mu);
@@ -123,8 +126,10 @@ std::string Metrics::render() const {
     deadline += sh.deadline;
     errors += sh.errors;
     instances += sh.instances;
+    resets += sh.resets;
     in_flight += sh.in_flight.load(std::memory_order_relaxed);
     live += sh.live.load(std::memory_order_relaxed);
+    idle += sh.idle.load(std::memory_order_relaxed);
   }
   std::string out;
   out += "# HELP hull_requests_total HTTP requests answered, by route and status.\n";
@@ -166,7 +171,11 @@ std::string Metrics::render() const {
                 deadline},
         Counter{"hull_guest_errors_total",
                 "Requests the guest failed without trapping (error-code, no response).", errors},
-        Counter{"hull_instances_total", "Component instances created.", instances}}) {
+        Counter{"hull_instances_total",
+                "Component instances readied for a request (instantiated, or reset).", instances},
+        Counter{"hull_instances_reset_total",
+                "Of those, used instances reset from their snapshot instead of instantiated.",
+                resets}}) {
     out += std::string("# HELP ") + c.name + " " + c.help + "\n";
     out += std::string("# TYPE ") + c.name + " counter\n";
     out += std::string(c.name) + " " + std::to_string(c.value) + "\n";
@@ -185,9 +194,12 @@ std::string Metrics::render() const {
     out +=
         "hull_guest_traps_total{kind=\"" + escape_label(kind) + "\"} " + std::to_string(n) + "\n";
   }
-  out += "# HELP hull_instances_live Component instances (with their stores) alive now.\n";
+  out += "# HELP hull_instances_live Component instances answering a request now.\n";
   out += "# TYPE hull_instances_live gauge\n";
   out += "hull_instances_live " + std::to_string(live) + "\n";
+  out += "# HELP hull_instances_idle Used component instances kept for reuse (reset when taken).\n";
+  out += "# TYPE hull_instances_idle gauge\n";
+  out += "hull_instances_idle " + std::to_string(idle) + "\n";
   out += "# HELP hull_requests_in_flight Requests being answered now.\n";
   out += "# TYPE hull_requests_in_flight gauge\n";
   out += "hull_requests_in_flight " + std::to_string(in_flight) + "\n";

@@ -39,7 +39,8 @@ struct RequestSample {
   uint16_t status = 0;
   // guest_s includes host_s: the time the guest spent in host functions (WASI, wasi:http, KV).
   double queue_s = 0, instantiate_s = 0, guest_s = 0, host_s = 0, total_s = 0;
-  uint64_t fuel = 0;  // consumed (0 without --fuel)
+  uint64_t fuel = 0;   // consumed (0 without --fuel)
+  bool reset = false;  // the instance was a used one reset from its snapshot, not instantiated
   enum class Failure : uint8_t { none, trap, fuel, deadline, error } failure = Failure::none;
   std::string trap_kind;  // with Failure::trap/fuel/deadline: e.g. "unreachable"
 };
@@ -52,9 +53,12 @@ class Metrics {
   void begin();
   // A request has ended: what it cost.
   void record(const RequestSample& s);
-  // An instance (with its store) now exists / is gone (hull_instances_live).
+  // An instance now answers a request / no longer does (hull_instances_live).
   void instance_up();
   void instance_down();
+  // An instance was kept for reuse / taken again or dropped (hull_instances_idle).
+  void idle_up();
+  void idle_down();
   // The Prometheus text exposition of everything recorded.
   std::string render() const;
 
@@ -72,8 +76,8 @@ class Metrics {
     std::mutex mu;
     std::map<std::string, RouteStats> routes;
     std::map<std::string, uint64_t> trap_kinds;
-    uint64_t traps = 0, fuel = 0, deadline = 0, errors = 0, instances = 0;
-    std::atomic<int64_t> in_flight{0}, live{0};
+    uint64_t traps = 0, fuel = 0, deadline = 0, errors = 0, instances = 0, resets = 0;
+    std::atomic<int64_t> in_flight{0}, live{0}, idle{0};
   };
   static constexpr size_t kShards = 16;
   Shard& shard();

@@ -105,6 +105,13 @@ check "metrics: fuel exhausted" "1" "$(metric hull_fuel_exhausted_total)"
 check "metrics: instances (one per request that reached the guest)" "16" "$(metric hull_instances_total)"
 check "metrics: in flight (none)" "0" "$(metric hull_requests_in_flight)"
 check "metrics: live instances (none)" "0" "$(metric hull_instances_live)"
+# A request that succeeded leaves its instance to be reset for the next one (--instance-reuse
+# on, the default): some of the 16 were reset, not instantiated, and one waits now.
+resets=$(metric hull_instances_reset_total)
+check "metrics: instances reset instead of instantiated (some, fewer than 16)" "yes" \
+  "$([ "${resets:-0}" -gt 0 ] && [ "${resets:-0}" -lt 16 ] && echo yes || echo "no ($resets)")"
+check "metrics: idle instances (one kept)" "yes" \
+  "$([ "$(metric hull_instances_idle)" -ge 1 ] && echo yes || echo "no ($(metric hull_instances_idle))")"
 check "metrics: traps by kind: unreachable" "1" "$(metric 'hull_guest_traps_total{kind="unreachable"}')"
 check "metrics: traps by kind: out of fuel" "1" "$(metric 'hull_guest_traps_total{kind="out_of_fuel"}')"
 fuel_used=$(metric 'hull_fuel_consumed_total{route="\/..."}')
@@ -141,20 +148,32 @@ stop b
 start b2 "$here/app.wat" --fuel 2000000 --access-log "$work/b2.log" --log-format json \
   --pooling off --memory-images off --bounds-checks explicit
 check "modes off: GET /hello" "200 hello from hull serve" "$(get /hello)"
+check "modes off: GET /hello again (a reset instance)" "200 hello from hull serve" "$(get /hello)"
 check "modes off: GET /trap" "500" "$(get /trap | cut -d' ' -f1)"
 check "JSON log: every line is a JSON object with the request's fields" "ok" "$(python3 -c '
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
-assert len(lines) == 2, lines
-hello, trap = lines
+assert len(lines) == 3, lines
+hello, again, trap = lines
 for k in ("time", "peer", "method", "target", "status", "bytes", "duration_us", "route",
           "component", "instantiate_us", "guest_us", "host_us", "host_calls", "fuel"):
     assert k in hello, (k, hello)
 assert hello["target"] == "/hello" and hello["status"] == 200 and hello["fuel"] > 0, hello
 assert isinstance(hello["host_calls"], int) and hello["host_calls"] > 0, hello
+# A reset instance reports what its own request cost, not what its store cost so far.
+assert again["host_calls"] == hello["host_calls"] and again["fuel"] == hello["fuel"], (hello, again)
 assert trap["status"] == 500 and trap["failure"] == "trap" and trap["trap"] == "unreachable", trap
 print("ok")' "$work/b2.log" 2>&1 | tail -1)"
 stop b2
+start b3 "$here/app.wat" --admin-addr 127.0.0.1:0 --instance-reuse off
+check "--instance-reuse off: GET /hello" "200 hello from hull serve" "$(get /hello)"
+check "--instance-reuse off: GET /hello again" "200 hello from hull serve" "$(get /hello)"
+check "--instance-reuse off: every instance instantiated" "2 0" \
+  "$(metric hull_instances_total) $(metric hull_instances_reset_total)"
+stop b3
+bad=$("$hull" serve "$here/app.wat" --instance-reuse maybe 2>&1) && rc=0 || rc=$?
+check "a bad --instance-reuse is refused, naming the choices" \
+  "2|error: --instance-reuse maybe: expected on or off" "$rc|$bad"
 bad=$("$hull" serve "$here/app.wat" --log-format xml 2>&1) && rc=0 || rc=$?
 check "a bad --log-format is refused, naming the choices" \
   "2|error: --log-format xml: expected text or json" "$rc|$bad"

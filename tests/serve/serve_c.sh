@@ -127,6 +127,17 @@ got=$(curl -sS -m 30 -o "$work/body" -w '%{http_code}' -X PUT -H 'Expect:' --dat
 cmp -s "$work/1m" "$work/body" && same=identical || same="different ($(wc -c < "$work/body") bytes)"
 check "PUT /echo of 1 MiB of random bytes: status, body" "200 identical" "$got $same"
 
+# ---- a fresh instance per request ----------------------------------------------------------------
+# /state counts the requests its instance answered and shows its memory's size and arena top:
+# an instance reset to its snapshot (the default) must show what a new one shows, also after a
+# request that grew its memory (/json of 60 KB reads its body into the arena).
+first=$(get /state)
+check_match "GET /state: one visit" '^200 visits=1 pages=[0-9]+ heap=[0-9]+\|?$' "$first"
+check "POST /json of 55 KB" '200 {"sum":1}' "$(post_json "{$(printf '"k%05d":0,' $(seq 1 5000))\"z\":1}")"
+for i in 1 2 3; do
+  check "GET /state again ($i): the same as the first" "$first" "$(get /state)"
+done
+
 # ---- keep-alive, concurrency ---------------------------------------------------------------------
 got=$(python3 "$client" keepalive "$PORT" 5)
 check "keep-alive: 5 answers" "200 200 200 200 200" "$(awk '{print $1}' <<< "$got" | xargs)"
@@ -141,6 +152,9 @@ check "200 concurrent requests: all 200" "200 200" "$(wc -l < "$work/many" | xar
 if [ -n "$ADMIN" ]; then
   check "metrics: no traps" "0" "$(metric hull_traps_total)"
   check "metrics: 404s" "4" "$(metric 'hull_requests_total{route="\/...",status="404"}')"
+  # The /state checks above saw reset instances, not only new ones.
+  resets=$(metric hull_instances_reset_total)
+  check "metrics: instances reset for reuse (some)" "yes" "$([ "${resets:-0}" -gt 0 ] && echo yes || echo "no: $resets")"
 fi
 # The one server: its checks keep their plain names ("exit status after SIGTERM").
 stop server ""

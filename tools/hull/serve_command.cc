@@ -66,6 +66,10 @@ void print_serve_help(FILE* out) {
       "                          time, host calls, fuel, failure and trap kind\n"
       "  --log-format text|json  access-log lines as text (default) or one JSON object each\n"
       "  --pooling on|off        reuse memory reservations across instances (default on)\n"
+      "  --instance-reuse on|off reset a used instance to the snapshot taken right after its\n"
+      "                          instantiation instead of instantiating for each request: the\n"
+      "                          same fresh state, cheaper (default on; components with start\n"
+      "                          functions or async built-ins are instantiated regardless)\n"
       "  --memory-images on|off  map big data segments copy-on-write from one image per\n"
       "                          module instead of copying them per instance (default on)\n"
       "  --bounds-checks guard|explicit\n"
@@ -221,7 +225,7 @@ int serve_command(int argc, char** argv) {
     } else if (name == "--access-log") {
       if (!need(&access_log)) return kExitUsage;
     } else if (name == "--log-format" || name == "--pooling" || name == "--memory-images" ||
-               name == "--bounds-checks") {
+               name == "--bounds-checks" || name == "--instance-reuse") {
       if (!need(&v)) return kExitUsage;
       const bool log_format = name == "--log-format", checks = name == "--bounds-checks";
       const char* one = log_format ? "text" : checks ? "guard" : "on";
@@ -235,6 +239,7 @@ int serve_command(int argc, char** argv) {
       if (log_format) sc.access_log_json = !first;
       if (name == "--pooling") api::set_memory_reservation_pool_cap(first ? 64 : 0);
       if (name == "--memory-images") limits.memory_images = first;
+      if (name == "--instance-reuse") limits.reuse_instances = first;
       if (checks) {
         limits.bounds_checks = first ? api::BoundsChecks::Guard : api::BoundsChecks::Explicit;
       }

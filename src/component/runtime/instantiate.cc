@@ -568,6 +568,8 @@ api::Result<std::shared_ptr<InstanceRt>> instantiate(api::Store& store, const Co
   inst->resources.assign(resources->resources.size(), nullptr);
   inst->exports = std::make_shared<InstanceRt>();
   inst->exports->resource_table = resources;
+  inst->exports->component = inst.get();
+  if (parent) parent->children.push_back(inst.get());
   const ComponentInfo& info = *def.info;
   if (!info.desc->canons.empty())
     inst->canon_envs = std::make_unique_for_overwrite<CanonFuncEnv[]>(info.desc->canons.size());

@@ -54,6 +54,12 @@ class HandleTable {
   api::Result<uint32_t> add(const HandleEntry& e);
   api::Result<HandleEntry*> get(uint32_t index);
   api::Result<HandleEntry> remove(uint32_t index);
+  bool empty() const { return free_.size() + 1 == entries_.size(); }
+  // Back to a new table's state (the same indices come out in the same order again).
+  void clear() {
+    entries_.assign(1, std::nullopt);
+    free_.clear();
+  }
 
  private:
   static constexpr size_t kInitialHandles = 16;
@@ -151,6 +157,8 @@ struct InstanceRt {
   // The type the validator gave this instance, and the resource table its ids index.
   std::shared_ptr<const hull::component::InstanceType> type;
   std::shared_ptr<const hull::component::ResourceTable> resource_table;
+  // The component instance these are the exports of (null for an inline or a host instance).
+  hull::component::ComponentInstance* component = nullptr;
   const hull::component::Item* find(std::string_view name) const;
   // The same, trying position `hint` first: the validator knows where a name stands in the
   // instance's type, and the exports usually come in that order (a host instance is built in
@@ -203,8 +211,9 @@ struct CoreInstance {
 // A component instance (CanonicalABI.md's ComponentInstance) with its index spaces.
 struct ComponentInstance {
   api::Store* store = nullptr;
-  ComponentInstance* parent = nullptr;     // the instance that instantiated this one
-  ComponentInstance* enclosing = nullptr;  // where this component was defined (outer aliases)
+  ComponentInstance* parent = nullptr;       // the instance that instantiated this one
+  ComponentInstance* enclosing = nullptr;    // where this component was defined (outer aliases)
+  std::vector<ComponentInstance*> children;  // the instances this one instantiated
   std::shared_ptr<const ComponentInfo> info;
   std::shared_ptr<const ResourceTable> resource_table;
   std::vector<const RuntimeResource*> resources;          // by validator resource id

@@ -11,6 +11,9 @@
 //   /query    200 with the query's parameters as a JSON object, percent-decoded
 //             (/query?x=1&y=a%20b -> {"x":"1","y":"a b"}); 400 on a malformed %-escape
 //   /echo     200, the request body streamed back chunk by chunk (never held whole)
+//   /state    200 "visits=V pages=P heap=H": requests this instance answered (with it), its
+//             memory's size in pages and its arena's top: with a fresh instance per request
+//             (instantiated, or a used one reset) the same answer every time
 //   else      404 "not found: PATH"
 //
 // The canonical ABI glue (imports, return areas, cabi_realloc) is in wasi_http.c; build.sh
@@ -358,6 +361,23 @@ static void route_echo(incoming_request_t req, response_outparam_t out) {
   response_finish(&w);
 }
 
+// ---- /state -------------------------------------------------------------------------------------
+static int64_t visits;  // in the data section: a used instance not reset would count on
+
+static void route_state(response_outparam_t out) {
+  visits += 1;
+  const int64_t pages = (int64_t)__builtin_wasm_memory_size(0);
+  const int64_t heap = (int64_t)arena_mark();  // before this answer's buffer
+  buf_t body = {0};
+  buf_put(&body, STR("visits="));
+  buf_put_int(&body, visits);
+  buf_put(&body, STR(" pages="));
+  buf_put_int(&body, pages);
+  buf_put(&body, STR(" heap="));
+  buf_put_int(&body, heap);
+  respond(out, 200, STR("text/plain"), buf_str(&body));
+}
+
 // ---- 404 --------------------------------------------------------------------------------------
 static void route_not_found(str_t path, response_outparam_t out) {
   buf_t body = {0};
@@ -387,6 +407,8 @@ __attribute__((export_name("wasi:http/incoming-handler@0.2.0#handle"))) void han
     route_query(query, out);
   } else if (str_eq(path, STR("/echo"))) {
     route_echo(req, out);
+  } else if (str_eq(path, STR("/state"))) {
+    route_state(out);
   } else {
     route_not_found(path, out);
   }

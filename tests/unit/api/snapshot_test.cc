@@ -1,0 +1,204 @@
+// StoreSnapshot (include/hull/snapshot.hh): after restore() a store's instances show what a
+// fresh instantiation shows -- memory size and bytes (copy-on-write image or copied segments),
+// globals, tables, dropped segments -- whatever the guest changed meanwhile; and what cannot be
+// reset is refused with the reason.
+#include "hull/snapshot.hh"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+
+#include "hull/hull.hh"
+
+namespace api = hull::api;
+
+namespace {
+
+// `big`: a first data segment of that many 'a's (64 KiB or more gets a copy-on-write image
+// from the second instantiation on, or from the snapshot).
+std::string state_module(size_t big) {
+  std::string wat = R"((module
+  (memory (export "memory") 2 8)
+  (global $g (export "g") (mut i32) (i32.const 7))
+  (global $base i32 (i32.const 100))
+  (table $t (export "t") 3 funcref)
+  (func $a (result i32) i32.const 1)
+  (func $b (result i32) i32.const 2)
+  (elem (i32.const 0) $a)
+  (elem $passive func $b)
+)";
+  if (big) wat += "  (data (i32.const 0) \"" + std::string(big, 'a') + "\")\n";
+  wat += R"(  (data (i32.const 16) "hello")
+  (data $p "passive")
+  (data (global.get $base) "XY")
+  (func (export "dirty")
+    (i32.store (i32.const 16) (i32.const 0x41414141))
+    (i32.store (i32.const 100) (i32.const 0x5a5a5a5a))
+    (i32.store (i32.const 60000) (i32.const 9))
+    (i32.store (i32.const 120000) (i32.const 9))
+    (global.set $g (i32.const 99))
+    (table.set $t (i32.const 1) (ref.func $b))
+    (drop (memory.grow (i32.const 2)))
+    (i32.store (i32.const 200000) (i32.const 9))
+    (drop (table.grow $t (ref.null func) (i32.const 5)))
+    (data.drop $p)
+    (elem.drop $passive))
+  ;; memory.init and table.init of the passive segments: trap once they were dropped
+  (func (export "init") (result i32)
+    (memory.init $p (i32.const 300) (i32.const 0) (i32.const 7))
+    (table.init $t $passive (i32.const 2) (i32.const 0) (i32.const 1))
+    (call_indirect (result i32) (i32.const 2))))
+)";
+  return wat;
+}
+
+struct Seen {
+  uint64_t memory_size = 0;
+  std::string bytes;  // the memory's first 2 pages
+  int32_t g = 0;
+  uint64_t table_size = 0;
+  bool t0 = false, t1 = false, t2 = false;  // non-null elements
+};
+
+Seen look(api::Store& store, const api::Instance& inst) {
+  Seen s;
+  auto mem = inst.get_memory();
+  s.memory_size = mem->size();
+  s.bytes.assign(reinterpret_cast<const char*>(mem->data()), 2 * 65536);
+  s.g = inst.get_global("g")->get().i32();
+  auto t = inst.get_table("t");
+  s.table_size = t->size();
+  s.t0 = t->get(0)->ref_bits() != 0;
+  s.t1 = t->get(1)->ref_bits() != 0;
+  s.t2 = t->get(2)->ref_bits() != 0;
+  (void)store;
+  return s;
+}
+
+void expect_same(const Seen& a, const Seen& b) {
+  EXPECT_EQ(a.memory_size, b.memory_size);
+  EXPECT_TRUE(a.bytes == b.bytes) << "the memory's bytes differ";
+  EXPECT_EQ(a.g, b.g);
+  EXPECT_EQ(a.table_size, b.table_size);
+  EXPECT_EQ(a.t0, b.t0);
+  EXPECT_EQ(a.t1, b.t1);
+  EXPECT_EQ(a.t2, b.t2);
+}
+
+void reset_cycle(const api::Config& config, size_t big) {
+  auto engine = api::Engine::create(config);
+  ASSERT_TRUE(engine.ok());
+  auto module = api::Module::from_wat(*engine, state_module(big));
+  ASSERT_TRUE(module.ok()) << module.error().to_string();
+  api::Store store(*engine);
+  auto inst = api::Instance::create(store, *module, {});
+  ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+  auto snap = api::StoreSnapshot::take(store);
+  ASSERT_TRUE(snap.ok()) << snap.error().to_string();
+  const Seen fresh = look(store, *inst);
+  ASSERT_EQ(fresh.memory_size, 2u * 65536);
+  ASSERT_EQ(std::memcmp(fresh.bytes.data() + 16, "hello", 5), 0);
+  ASSERT_EQ(std::memcmp(fresh.bytes.data() + 100, "XY", 2), 0);
+  if (big) ASSERT_EQ(fresh.bytes[50000], 'a');
+  ASSERT_EQ(fresh.g, 7);
+  ASSERT_TRUE(fresh.t0);
+  ASSERT_FALSE(fresh.t1);
+
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    ASSERT_TRUE(inst->get_func("dirty")->call({}).ok());
+    const Seen dirty = look(store, *inst);
+    EXPECT_EQ(dirty.memory_size, 4u * 65536);
+    EXPECT_EQ(dirty.g, 99);
+    EXPECT_EQ(dirty.table_size, 8u);
+    EXPECT_TRUE(dirty.t1);
+    // The dropped segments are gone: init traps.
+    auto dropped = inst->get_func("init")->call({});
+    ASSERT_FALSE(dropped.ok());
+    EXPECT_EQ(dropped.error().kind, api::ErrorKind::Trap);
+
+    ASSERT_TRUE(snap->restore(store).ok());
+    expect_same(look(store, *inst), fresh);
+    // The memory faults past its size again (a store past it traps, not writes).
+    auto mem = inst->get_memory();
+    EXPECT_FALSE(
+        mem->write(200000, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("x"), 1))
+            .ok());
+    // The passive segments are back.
+    auto init = inst->get_func("init")->call({});
+    ASSERT_TRUE(init.ok()) << init.error().to_string();
+    EXPECT_EQ((*init)[0].i32(), 2);
+    EXPECT_EQ(std::memcmp(mem->data() + 300, "passive", 7), 0);
+    ASSERT_TRUE(snap->restore(store).ok());
+    expect_same(look(store, *inst), fresh);
+  }
+}
+
+TEST(StoreSnapshot, RestoresWhatInstantiationLeft) { reset_cycle(api::Config{}, 0); }
+
+TEST(StoreSnapshot, RestoresAMemoryImage) {
+  // 70,000 bytes of data: the snapshot maps the module's image under the memory (the first
+  // instantiation copied the segments), and each restore brings the image back; the segment at
+  // a computed offset inside the image's range is copied again after it.
+  reset_cycle(api::Config{}, 70000);
+}
+
+TEST(StoreSnapshot, RestoresWithoutImagesOrGuardPages) {
+  api::Config config;
+  config.memory_images = false;
+  config.bounds_checks = api::BoundsChecks::Explicit;
+  reset_cycle(config, 70000);
+}
+
+TEST(StoreSnapshot, RefusesAStartFunction) {
+  api::Engine engine;
+  auto m = api::Module::from_wat(engine, R"((module (memory 1)
+    (func $s (i32.store (i32.const 0) (i32.const 1))) (start $s)))");
+  ASSERT_TRUE(m.ok());
+  api::Store store(engine);
+  ASSERT_TRUE(api::Instance::create(store, *m, {}).ok());
+  auto snap = api::StoreSnapshot::take(store);
+  ASSERT_FALSE(snap.ok());
+  EXPECT_EQ(snap.error().kind, api::ErrorKind::Usage);
+  EXPECT_NE(snap.error().message.find("start function"), std::string::npos) << snap.error().message;
+}
+
+TEST(StoreSnapshot, RefusesAStoreThatChanged) {
+  api::Engine engine;
+  auto m = api::Module::from_wat(engine, "(module (memory (export \"memory\") 1))");
+  ASSERT_TRUE(m.ok());
+  api::Store store(engine), other(engine);
+  ASSERT_TRUE(api::Instance::create(store, *m, {}).ok());
+  auto snap = api::StoreSnapshot::take(store);
+  ASSERT_TRUE(snap.ok()) << snap.error().to_string();
+  auto wrong = snap->restore(other);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().message.find("another store"), std::string::npos)
+      << wrong.error().message;
+  ASSERT_TRUE(api::Instance::create(store, *m, {}).ok());
+  auto gained = snap->restore(store);
+  ASSERT_FALSE(gained.ok());
+  EXPECT_EQ(gained.error().kind, api::ErrorKind::Usage);
+  EXPECT_NE(gained.error().message.find("gained"), std::string::npos) << gained.error().message;
+}
+
+TEST(StoreSnapshot, RefusesGcObjects) {
+  api::Engine engine;
+  auto m = api::Module::from_wat(engine, R"((module
+    (type $s (struct (field i32)))
+    (global $o (mut (ref null $s)) (ref.null $s))
+    (func (export "make") (global.set $o (struct.new $s (i32.const 1))))))");
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  api::Store store(engine);
+  auto inst = api::Instance::create(store, *m, {});
+  ASSERT_TRUE(inst.ok());
+  auto snap = api::StoreSnapshot::take(store);
+  ASSERT_TRUE(snap.ok()) << snap.error().to_string();
+  ASSERT_TRUE(inst->get_func("make")->call({}).ok());
+  auto r = snap->restore(store);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("GC objects"), std::string::npos) << r.error().message;
+}
+
+}  // namespace
