@@ -37,9 +37,18 @@ void ensure_epoch_timer() {
         std::lock_guard<std::mutex> lock(w.mu);
         // Again at every tick while the deadline stays passed: an entry into machine code
         // that reset the word just before the deadline moved is caught one tick later.
-        for (Store* s : w.stores)
-          if (now >= s->epoch_deadline.load(std::memory_order_relaxed))
-            s->native_limit.store(UINTPTR_MAX, std::memory_order_relaxed);
+        for (Store* s : w.stores) {
+          if (now < s->epoch_deadline.load(std::memory_order_relaxed)) continue;
+          const uintptr_t before = s->native_limit.exchange(UINTPTR_MAX);
+          // A new deadline set meanwhile (a store used again: set_deadline, then an entry
+          // into machine code that reset the word) must not be cut short by the old one: if
+          // the deadline moved past `now` and nothing has written the word since, put back
+          // what was there.
+          if (now < s->epoch_deadline.load()) {
+            uintptr_t expected = UINTPTR_MAX;
+            s->native_limit.compare_exchange_strong(expected, before);
+          }
+        }
       }
     }).detach();
   });

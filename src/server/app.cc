@@ -354,7 +354,12 @@ HttpResponse App::handle(const HttpRequest& request) {
   // A request that succeeded leaves its instance for the next one (reset when taken).
   auto keep_for_reuse = [&](HttpResponse r) {
     HttpResponse out = finish(std::move(r));
-    if (used->snapshot) a.give_back(comp_index, std::move(used));
+    if (used->snapshot) {
+      // Waiting, it has no deadline (the epoch timer has nothing to mark); the next request
+      // sets its own.
+      if (a.limits.timeout) used->store->clear_deadline();
+      a.give_back(comp_index, std::move(used));
+    }
     return out;
   };
 
