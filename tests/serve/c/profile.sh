@@ -15,6 +15,8 @@
 # guest call, host calls), to set beside hull_serve_handle_bench's split of the same request
 # run in a loop in process (bench/serve/handle_bench.cc).
 #
+# --serve-args "ARGS" passes more arguments to hull serve (e.g. "--instance-reuse off").
+#
 # URL_PATH defaults to /hello. Needs wrk (and perf for --perf). Loopback only; the server is
 # killed on exit; perf.data goes to a temp dir that is removed.
 set -euo pipefail
@@ -26,12 +28,14 @@ use_perf=
 duration=5s
 connections=1
 extra_roots=()
+serve_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --perf) use_perf=1; shift ;;
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --tree) extra_roots+=("$2"); shift 2 ;;
+    --serve-args) read -r -a more <<< "$2"; serve_args+=("${more[@]}"); shift 2 ;;
     /*) path=$1; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -48,7 +52,7 @@ trap cleanup EXIT
 
 admin_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$hull" serve --addr 127.0.0.1:0 --admin-addr "127.0.0.1:$admin_port" --workers 1 \
-  --port-file "$work/port" "$component" 2> "$work/err" &
+  --port-file "$work/port" ${serve_args[@]+"${serve_args[@]}"} "$component" 2> "$work/err" &
 server_pid=$!
 for _ in $(seq 300); do
   [ -s "$work/port" ] && break
