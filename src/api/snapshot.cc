@@ -5,6 +5,7 @@
 // again) and copies those segments again, from the module's bytes.
 #include "hull/snapshot.hh"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -23,6 +24,9 @@ struct StoreSnapshotImpl {
   struct MemoryState {
     hull::Memory* memory;
     uint64_t size;
+    // What its mapped image holds (the segments it was built from, in order): a big memory
+    // rewrites from them only the image pages a use wrote (runtime/memory_reset.h).
+    std::vector<hull::MemoryWrite> image_writes;
   };
   // The bytes instantiation copied into a memory (segments outside its image), in its order.
   struct DataWrite {
@@ -71,26 +75,34 @@ std::optional<Error> unresettable(const hull::Store& st) {
 }
 
 // The data segments `inst`'s instantiation copied into memories (engine/instantiate.cc: the
-// active ones, except those a mapped image of the memory holds), with their offsets.
+// active ones, except those a mapped image of the memory holds), with their offsets; and those
+// the images hold, into the memory's state.
 Result<void> record_writes(hull::Store& st, const hull::Instance& inst,
-                           std::vector<detail::StoreSnapshotImpl::DataWrite>& out) {
+                           std::vector<detail::StoreSnapshotImpl::DataWrite>& out,
+                           std::vector<detail::StoreSnapshotImpl::MemoryState>& memories) {
   const hull::CompiledModule& module = *inst.module;
   const hull::ModuleDesc& m = module.desc;
   for (size_t s = 0; s < m.datas.size(); ++s) {
     const hull::DataDesc& seg = m.datas[s];
     if (seg.mode != hull::SegmentMode::Active) continue;
     hull::Memory* mem = inst.memories[seg.memory];
+    auto off = hull::eval_const_expr(m, seg.offset, inst, st, module.type_ids);
+    if (!off) return not_reusable("a data segment's offset: " + off.error().message);
+    const uint64_t d = mem->type.limits.is64 ? off->i64 : off->i32;
+    const uint8_t* bytes = m.bytes.data() + seg.init.begin;
     // A memory showing an image was given it by this instantiation (images are built before a
     // memory maps one, so reading them here races with nothing).
     if (seg.memory >= m.num_imported_memories && mem->image.id != 0) {
       size_t covered = 0;
       const hull::MemoryImage* image = hull::memory_image_for(module, seg.memory, &covered);
-      if (image && image->id() == mem->image.id && s < covered) continue;
+      if (image && image->id() == mem->image.id && s < covered) {
+        for (auto& ms : memories) {
+          if (ms.memory == mem) ms.image_writes.push_back({d, bytes, seg.init.size()});
+        }
+        continue;
+      }
     }
-    auto off = hull::eval_const_expr(m, seg.offset, inst, st, module.type_ids);
-    if (!off) return not_reusable("a data segment's offset: " + off.error().message);
-    const uint64_t d = mem->type.limits.is64 ? off->i64 : off->i32;
-    out.push_back({mem, d, m.bytes.data() + seg.init.begin, seg.init.size()});
+    out.push_back({mem, d, bytes, seg.init.size()});
   }
   return {};
 }
@@ -140,15 +152,31 @@ Result<StoreSnapshot> StoreSnapshot::take(Store& store) {
   for (hull::Instance& inst : st.instances) {
     if (inst.module) mapped |= map_missing_images(inst);
   }
+  for (hull::Memory& m : st.memories) snap->memory_states.push_back({&m, m.size, {}});
   for (hull::Instance& inst : st.instances) {
     if (!inst.module) continue;
-    if (auto r = record_writes(st, inst, snap->writes); !r) return std::move(r).error();
+    if (auto r = record_writes(st, inst, snap->writes, snap->memory_states); !r)
+      return std::move(r).error();
     snap->instance_states.push_back({&inst, inst.data_dropped, inst.elems});
+  }
+  // The page-by-page reset finds an image's writes by binary search: sorted, and only where
+  // no two overlap (where they do, later ones win, which the sort would lose: that memory is
+  // reset whole instead).
+  for (auto& ms : snap->memory_states) {
+    auto& w = ms.image_writes;
+    std::stable_sort(
+        w.begin(), w.end(),
+        [](const hull::MemoryWrite& a, const hull::MemoryWrite& b) { return a.offset < b.offset; });
+    for (size_t i = 1; i < w.size(); ++i) {
+      if (w[i - 1].offset + w[i - 1].length > w[i].offset) {
+        w.clear();
+        break;
+      }
+    }
   }
   if (mapped) {
     for (const auto& w : snap->writes) std::memcpy(w.memory->base + w.offset, w.bytes, w.length);
   }
-  for (hull::Memory& m : st.memories) snap->memory_states.push_back({&m, m.size});
   for (hull::Table& t : st.tables) snap->table_states.push_back({&t, t.elems});
   for (hull::Global& g : st.globals) snap->global_states.push_back({&g, {g.value[0], g.value[1]}});
   return StoreSnapshot(std::move(snap));
@@ -167,7 +195,8 @@ Result<void> StoreSnapshot::restore(Store& store) const {
   }
   if (auto e = unresettable(st)) return std::move(*e);
   for (const auto& m : s.memory_states) {
-    if (auto r = hull::reset_memory(*m.memory, m.size); !r) return detail::to_api(r.error());
+    if (auto r = hull::reset_memory(*m.memory, m.size, m.image_writes); !r)
+      return detail::to_api(r.error());
   }
   // In bounds: instantiation copied the same bytes to the same places in the same sizes.
   for (const auto& w : s.writes) std::memcpy(w.memory->base + w.offset, w.bytes, w.length);

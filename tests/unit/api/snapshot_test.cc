@@ -16,10 +16,13 @@ namespace api = hull::api;
 namespace {
 
 // `big`: a first data segment of that many 'a's (64 KiB or more gets a copy-on-write image
-// from the second instantiation on, or from the snapshot).
-std::string state_module(size_t big) {
+// from the second instantiation on, or from the snapshot). `pages`: the memory's size (from 4
+// MiB on, a reset rewrites only the pages a use wrote: runtime/memory_reset.h).
+// `big_at`: where the big segment starts ("hello" is at 16: from 0 on they overlap).
+std::string state_module(size_t big, int pages = 2, int big_at = 0) {
   std::string wat = R"((module
-  (memory (export "memory") 2 8)
+  (memory (export "memory") )" +
+                    std::to_string(pages) + " " + std::to_string(pages + 6) + R"()
   (global $g (export "g") (mut i32) (i32.const 7))
   (global $base i32 (i32.const 100))
   (table $t (export "t") 3 funcref)
@@ -28,7 +31,10 @@ std::string state_module(size_t big) {
   (elem (i32.const 0) $a)
   (elem $passive func $b)
 )";
-  if (big) wat += "  (data (i32.const 0) \"" + std::string(big, 'a') + "\")\n";
+  if (big) {
+    wat +=
+        "  (data (i32.const " + std::to_string(big_at) + ") \"" + std::string(big, 'a') + "\")\n";
+  }
   wat += R"(  (data (i32.const 16) "hello")
   (data $p "passive")
   (data (global.get $base) "XY")
@@ -37,10 +43,15 @@ std::string state_module(size_t big) {
     (i32.store (i32.const 100) (i32.const 0x5a5a5a5a))
     (i32.store (i32.const 60000) (i32.const 9))
     (i32.store (i32.const 120000) (i32.const 9))
+    (drop (i32.load (i32.const 30000)))
     (global.set $g (i32.const 99))
     (table.set $t (i32.const 1) (ref.func $b))
+    (if (i32.ge_u (memory.size) (i32.const 64)) (then
+      (drop (i32.load (i32.const 1000000)))
+      (i32.store (i32.const 3000000) (i32.const 9))
+      (i32.store (i32.const 65540) (i32.const 9))))
     (drop (memory.grow (i32.const 2)))
-    (i32.store (i32.const 200000) (i32.const 9))
+    (i32.store (i32.add (i32.mul (memory.size) (i32.const 65536)) (i32.const -100)) (i32.const 9))
     (drop (table.grow $t (ref.null func) (i32.const 5)))
     (data.drop $p)
     (elem.drop $passive))
@@ -55,7 +66,7 @@ std::string state_module(size_t big) {
 
 struct Seen {
   uint64_t memory_size = 0;
-  std::string bytes;  // the memory's first 2 pages
+  std::string bytes;  // the memory's bytes
   int32_t g = 0;
   uint64_t table_size = 0;
   bool t0 = false, t1 = false, t2 = false;  // non-null elements
@@ -65,7 +76,7 @@ Seen look(api::Store& store, const api::Instance& inst) {
   Seen s;
   auto mem = inst.get_memory();
   s.memory_size = mem->size();
-  s.bytes.assign(reinterpret_cast<const char*>(mem->data()), 2 * 65536);
+  s.bytes.assign(reinterpret_cast<const char*>(mem->data()), mem->size());
   s.g = inst.get_global("g")->get().i32();
   auto t = inst.get_table("t");
   s.table_size = t->size();
@@ -86,10 +97,10 @@ void expect_same(const Seen& a, const Seen& b) {
   EXPECT_EQ(a.t2, b.t2);
 }
 
-void reset_cycle(const api::Config& config, size_t big) {
+void reset_cycle(const api::Config& config, size_t big, int pages = 2, int big_at = 0) {
   auto engine = api::Engine::create(config);
   ASSERT_TRUE(engine.ok());
-  auto module = api::Module::from_wat(*engine, state_module(big));
+  auto module = api::Module::from_wat(*engine, state_module(big, pages, big_at));
   ASSERT_TRUE(module.ok()) << module.error().to_string();
   api::Store store(*engine);
   auto inst = api::Instance::create(store, *module, {});
@@ -97,7 +108,7 @@ void reset_cycle(const api::Config& config, size_t big) {
   auto snap = api::StoreSnapshot::take(store);
   ASSERT_TRUE(snap.ok()) << snap.error().to_string();
   const Seen fresh = look(store, *inst);
-  ASSERT_EQ(fresh.memory_size, 2u * 65536);
+  ASSERT_EQ(fresh.memory_size, uint64_t(pages) * 65536);
   ASSERT_EQ(std::memcmp(fresh.bytes.data() + 16, "hello", 5), 0);
   ASSERT_EQ(std::memcmp(fresh.bytes.data() + 100, "XY", 2), 0);
   if (big) ASSERT_EQ(fresh.bytes[50000], 'a');
@@ -109,7 +120,7 @@ void reset_cycle(const api::Config& config, size_t big) {
     SCOPED_TRACE("round " + std::to_string(round));
     ASSERT_TRUE(inst->get_func("dirty")->call({}).ok());
     const Seen dirty = look(store, *inst);
-    EXPECT_EQ(dirty.memory_size, 4u * 65536);
+    EXPECT_EQ(dirty.memory_size, uint64_t(pages + 2) * 65536);
     EXPECT_EQ(dirty.g, 99);
     EXPECT_EQ(dirty.table_size, 8u);
     EXPECT_TRUE(dirty.t1);
@@ -122,9 +133,8 @@ void reset_cycle(const api::Config& config, size_t big) {
     expect_same(look(store, *inst), fresh);
     // The memory faults past its size again (a store past it traps, not writes).
     auto mem = inst->get_memory();
-    EXPECT_FALSE(
-        mem->write(200000, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("x"), 1))
-            .ok());
+    const uint8_t x = 'x';
+    EXPECT_FALSE(mem->write(uint64_t(pages) * 65536, std::span<const uint8_t>(&x, 1)).ok());
     // The passive segments are back.
     auto init = inst->get_func("init")->call({});
     ASSERT_TRUE(init.ok()) << init.error().to_string();
@@ -142,6 +152,18 @@ TEST(StoreSnapshot, RestoresAMemoryImage) {
   // instantiation copied the segments), and each restore brings the image back; the segment at
   // a computed offset inside the image's range is copied again after it.
   reset_cycle(api::Config{}, 70000);
+}
+
+TEST(StoreSnapshot, RestoresTheWrittenPagesOfABigMemory) {
+  // 4 MiB with a 70,000-byte image: the reset reads the page map and rewrites the image
+  // pages and zero pages the guest wrote (from the segments, with zeros), round after round.
+  reset_cycle(api::Config{}, 70000, 64, 1024);
+}
+
+TEST(StoreSnapshot, RestoresABigMemoryWithOverlappingSegments) {
+  // The same with the image's segments overlapping ("hello" inside the 'a's): the memory is
+  // reset whole (the image discarded) instead.
+  reset_cycle(api::Config{}, 70000, 64, 0);
 }
 
 TEST(StoreSnapshot, RestoresWithoutImagesOrGuardPages) {
