@@ -28,6 +28,8 @@ class StoreSnapshot {
   // leaves the store unusable for reuse: drop it) when the store gained instances, memories,
   // tables or globals since, or holds GC objects or exceptions.
   Result<void> restore(Store& store) const;
+  // Whether this is a snapshot of `store` (a store destroyed since is no store's).
+  bool of(const Store& store) const;
 
  private:
   explicit StoreSnapshot(std::shared_ptr<const detail::StoreSnapshotImpl> i)

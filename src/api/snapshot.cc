@@ -18,6 +18,7 @@ namespace hull::api::detail {
 
 struct StoreSnapshotImpl {
   const hull::Store* store = nullptr;
+  std::weak_ptr<int> alive;  // the store's (StoreImpl::alive): expired once it is destroyed
   // How many of each the store had: restore() refuses a store that gained any since.
   size_t instances = 0, memories = 0, tables = 0, globals = 0, funcs = 0;
   size_t host_roots = 0;
@@ -136,6 +137,7 @@ Result<StoreSnapshot> StoreSnapshot::take(Store& store) {
   if (auto e = unresettable(st)) return std::move(*e);
   auto snap = std::make_shared<detail::StoreSnapshotImpl>();
   snap->store = &st;
+  snap->alive = store.impl()->alive;
   snap->instances = st.instances.size();
   snap->memories = st.memories.size();
   snap->tables = st.tables.size();
@@ -182,10 +184,14 @@ Result<StoreSnapshot> StoreSnapshot::take(Store& store) {
   return StoreSnapshot(std::move(snap));
 }
 
+bool StoreSnapshot::of(const Store& store) const {
+  return !impl_->alive.expired() && &store.impl()->store == impl_->store;
+}
+
 Result<void> StoreSnapshot::restore(Store& store) const {
   hull::Store& st = store.impl()->store;
   const detail::StoreSnapshotImpl& s = *impl_;
-  if (&st != s.store) return Error(ErrorKind::Usage, "restore: the snapshot is of another store");
+  if (!of(store)) return Error(ErrorKind::Usage, "restore: the snapshot is of another store");
   if (st.instances.size() != s.instances || st.memories.size() != s.memories ||
       st.tables.size() != s.tables || st.globals.size() != s.globals ||
       st.funcs.size() != s.funcs) {

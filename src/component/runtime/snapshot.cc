@@ -65,9 +65,10 @@ Result<InstanceSnapshot> InstanceSnapshot::take(Store& store, const Instance& in
 }
 
 Result<void> InstanceSnapshot::restore(Store& store) const {
+  // The instances live as long as their store: looked at only once it is known to be alive.
+  if (!impl_->core->of(store))
+    return Error(ErrorKind::Usage, "restore: the snapshot is of another store");
   for (hull::component::ComponentInstance* inst : impl_->instances) {
-    if (inst->store != &store)
-      return Error(ErrorKind::Usage, "restore: the snapshot is of another store");
     if (inst->current_task || inst->exclusive_depth != 0 || !inst->may_enter || !inst->may_leave)
       return Error(ErrorKind::Usage, "restore: the instance is inside a call");
   }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "hull/hull.hh"
@@ -198,6 +199,22 @@ TEST(StoreSnapshot, RefusesAStoreThatChanged) {
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.error().message.find("another store"), std::string::npos)
       << wrong.error().message;
+  EXPECT_TRUE(snap->of(store));
+  EXPECT_FALSE(snap->of(other));
+  // A snapshot outliving its store is no store's (even one made where it was).
+  std::optional<api::StoreSnapshot> orphan;
+  {
+    api::Store gone(engine);
+    ASSERT_TRUE(api::Instance::create(gone, *m, {}).ok());
+    auto s = api::StoreSnapshot::take(gone);
+    ASSERT_TRUE(s.ok());
+    orphan.emplace(*s);
+  }
+  api::Store later(engine);
+  EXPECT_FALSE(orphan->of(later));
+  auto stale = orphan->restore(later);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_NE(stale.error().message.find("another store"), std::string::npos);
   ASSERT_TRUE(api::Instance::create(store, *m, {}).ok());
   auto gained = snap->restore(store);
   ASSERT_FALSE(gained.ok());
