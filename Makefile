@@ -66,7 +66,7 @@ test-asan: setup
 	  hull_typed_abi_tests hull_wasi_tests \
 	  hull_wasi_p2_tests hull_wasi_http_tests hull_serve_tests hull_server_tests fuzz_decode fuzz_text \
 	  fuzz_validate fuzz_exec fuzz_gc fuzz_component fuzz_wit fuzz_manifest fuzz_http fuzz_hullc hull_fuzz_seeds \
-	  hull-native hull_native_tests fuzz_native
+	  hull-native hull_native_tests fuzz_native hull_api_snapshot_tests
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) \
 	  -L 'spec|component$$|component-unit|wasi|wit|bindgen|programs|hostile|sandbox|cli|serve|fuzz-brief|native' --progress
 
