@@ -33,9 +33,11 @@ constexpr uint64_t kPresent = uint64_t(1) << 63;
 constexpr uint64_t kSwapped = uint64_t(1) << 62;
 constexpr uint64_t kFileOrSharedAnon = uint64_t(1) << 61;
 
-// Whether a use wrote the page: it is a private anonymous page now (present, or swapped out).
-// An image page only read is still the file's page; an anonymous page only read is the shared
-// zero page (not anonymous either); a page never touched is not present.
+// Whether a use may have written the page: it is present and not a page of the image's file
+// (a private copy: written), or swapped out. An image page only read is still the file's page
+// and a page never touched is not present: both are left. The shared zero page, mapped where
+// an anonymous page was only read, is reported like a written page: zeroing it again costs a
+// page fault, never a wrong byte.
 bool written(uint64_t entry) {
   return (entry & kSwapped) || ((entry & kPresent) && !(entry & kFileOrSharedAnon));
 }

@@ -25,11 +25,11 @@ struct MemoryWrite {
 //
 // `image_writes`, when given, are what the mapped image holds on zeros (its segments), sorted
 // by offset and not overlapping. A big guarded memory is then reset page by page from
-// /proc/self/pagemap: only the pages a use wrote (private copies of image pages, written zero
-// pages) are rewritten -- from `image_writes` or with zeros -- and stay resident, so that the next
-// use takes no page fault on them; pages only read, or never touched, are left as they are. Without
-// them (or where the pagemap cannot be read) the image's range is discarded and refaults on the
-// next touch.
+// /proc/self/pagemap: only the pages a use may have written (present and not the image file's:
+// private copies of image pages, anonymous pages) are rewritten -- from `image_writes` or with
+// zeros -- and stay resident, so that the next use takes no page fault on them; image pages
+// only read, and pages never touched, are left as they are. Without them (or where the
+// pagemap cannot be read) the image's range is discarded and refaults on the next touch.
 Status reset_memory(Memory& m, uint64_t size_bytes, std::span<const MemoryWrite> image_writes = {});
 
 // Big memories only: below this many committed bytes reading the pagemap costs more than
