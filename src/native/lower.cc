@@ -172,6 +172,7 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
   tbaa_runtime = scalar("runtime");
   tbaa_gc = scalar("gc object");
   tbaa_limit = scalar("limit word");
+  tbaa_fuel = scalar("fuel counter");
 }
 
 llvm::Type* ModuleLowering::llvm_type(const ValType& t) const {
@@ -425,7 +426,7 @@ void FunctionLowering::emit_check(bool at_entry) {
     // a guard page, which ends this code with no chance to write it back later (found by
     // fuzz_native).
     auto* st = b_.CreateStore(open_charge_, vm_field(VmField::fuel, ml_.ptr_ty, true));
-    st->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+    st->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_fuel);
   }
 }
 
@@ -435,7 +436,7 @@ void FunctionLowering::emit_check(bool at_entry) {
 void FunctionLowering::reload_fuel() {
   if (!fuel_) return;
   auto* ld = b_.CreateLoad(b_.getInt64Ty(), vm_field(VmField::fuel, ml_.ptr_ty, true));
-  ld->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
+  ld->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_fuel);
   b_.CreateStore(ld, fuel_);
 }
 

@@ -80,6 +80,10 @@ struct ModuleLowering {
   // Store::native_limit, which the cold path of a deadline check writes: a type of its own, so
   // that the write keeps no load of the runtime's fields or of wasm memory in the loop.
   llvm::MDNode* tbaa_limit;
+  // The interpreter's fuel counter, which every fuel check point writes: a type of its own too,
+  // or each write would make LLVM reload the memory's base and the other runtime fields after
+  // it, in every loop iteration.
+  llvm::MDNode* tbaa_fuel;
 
   llvm::Type* llvm_type(const ValType& t) const;
   // w<i>'s signature: (ptr vm, params...) -> the result, or void when there are none. Several
