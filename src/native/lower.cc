@@ -1,7 +1,12 @@
 #include "native/lower.h"
 
+#include <llvm/ADT/DenseMap.h>
+#include <llvm/IR/CFG.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Verifier.h>
+
+#include <algorithm>
+#include <optional>
 
 #include "native/support.h"
 #include "native/vm.h"
@@ -172,6 +177,7 @@ ModuleLowering::ModuleLowering(llvm::LLVMContext& c, llvm::Module& m, const Modu
   tbaa_runtime = scalar("runtime");
   tbaa_gc = scalar("gc object");
   tbaa_limit = scalar("limit word");
+  tbaa_fuel = scalar("fuel counter");
 }
 
 llvm::Type* ModuleLowering::llvm_type(const ValType& t) const {
@@ -194,11 +200,15 @@ llvm::StructType* ModuleLowering::results_type(const FuncType& ft) const {
 }
 
 llvm::FunctionType* ModuleLowering::wasm_signature(const FuncType& ft) const {
+  auto* i64 = llvm::Type::getInt64Ty(C);
   std::vector<llvm::Type*> params{ptr_ty};
   if (results_in_memory(ft)) params.push_back(ptr_ty);
+  if (opts.fuel) params.push_back(i64);
   for (const ValType& t : ft.params) params.push_back(llvm_type(t));
   llvm::Type* ret = llvm::Type::getVoidTy(C);
   if (ft.results.size() == 1) ret = llvm_type(ft.results[0]);
+  if (opts.fuel)
+    ret = ret->isVoidTy() ? static_cast<llvm::Type*>(i64) : llvm::StructType::get(C, {ret, i64});
   return llvm::FunctionType::get(ret, params, false);
 }
 
@@ -245,6 +255,15 @@ llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
     out = b.CreateAlloca(results_type(ft));
     args.push_back(out);
   }
+  Value* counter = nullptr;
+  if (opts.fuel) {
+    auto* p = b.CreateLoad(ptr_ty, b.CreateConstInBoundsGEP1_64(i8, vm, VmField::fuel));
+    p->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa_runtime);
+    counter = p;
+    auto* fuel = b.CreateLoad(i64, counter);
+    fuel->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa_fuel);
+    args.push_back(fuel);
+  }
   uint32_t slot = 0;
   for (const ValType& t : ft.params) {
     Value* p = b.CreateConstInBoundsGEP1_64(i64, slots, slot);
@@ -262,11 +281,18 @@ llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
   b.CreateStore(b.getInt8(0), trapped_p);
   b.CreateRet(b.getFalse());
   b.SetInsertPoint(ok);
+  Value* result = r;
+  if (opts.fuel) {
+    // What is left, for the interpreter (a trap wrote it already).
+    const bool one = ft.results.size() == 1;
+    auto* st = b.CreateStore(one ? b.CreateExtractValue(r, {1}) : static_cast<Value*>(r), counter);
+    st->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa_fuel);
+    if (one) result = b.CreateExtractValue(r, {0});
+  }
   slot = 0;
   Value* agg = out ? b.CreateLoad(results_type(ft), out) : nullptr;
   for (size_t i = 0; i < ft.results.size(); ++i) {
-    Value* v =
-        !out ? static_cast<Value*>(r) : b.CreateExtractValue(agg, {static_cast<unsigned>(i)});
+    Value* v = !out ? result : b.CreateExtractValue(agg, {static_cast<unsigned>(i)});
     // The whole 8-byte slot, 4-byte values zero-extended (the interpreter's convention).
     store_slot(b, v, b.CreateConstInBoundsGEP1_64(i64, slots, slot));
     slot += ft.results[i].slots();
@@ -285,8 +311,8 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
   BasicBlock* entry = BasicBlock::Create(ml_.C, "entry", fn_);
   b_.SetInsertPoint(entry);
   vm_ = fn_->getArg(0);
-  const unsigned first_param = ModuleLowering::results_in_memory(type) ? 2 : 1;
-  if (first_param == 2) out_ = fn_->getArg(1);
+  const unsigned first_param = ml_.first_param(type);
+  if (ModuleLowering::results_in_memory(type)) out_ = fn_->getArg(1);
   local_types_.assign(locals.begin(), locals.end());
   for (size_t i = 0; i < locals.size(); ++i) {
     llvm::AllocaInst* a = b_.CreateAlloca(ml_.llvm_type(locals[i]));
@@ -297,7 +323,7 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
   }
   if (ml_.opts.fuel) {
     fuel_ = b_.CreateAlloca(b_.getInt64Ty());
-    reload_fuel();
+    b_.CreateStore(fn_->getArg(ModuleLowering::fuel_arg(type)), fuel_);
   }
   if (needs_roots_) {
     // Linked first, so that every return (a trap's too) unlinks a linked frame.
@@ -323,6 +349,7 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
 }
 
 Status FunctionLowering::end_function() {
+  if (fuel_) write_fuel_back();
   if (!roots_) return {};
   roots_->setOperand(0, b_.getInt32(2 + std::max<uint32_t>(roots_max_, 1)));
   // Unlink at every return; before a tail call, whose callee takes this frame's place.
@@ -420,23 +447,128 @@ void FunctionLowering::emit_check(bool at_entry) {
     b_.Insert(open_charge_);
     trap_if(b_.CreateICmpSLT(open_charge_, b_.getInt64(0)), TrapKind::OutOfFuel);
     b_.CreateStore(open_charge_, fuel_);
-    // Also where the interpreter reads it, at once: this is the only place the function
-    // changes its fuel, so the counter is always current -- for callees, traps, and a fault on
-    // a guard page, which ends this code with no chance to write it back later (found by
-    // fuzz_native).
-    auto* st = b_.CreateStore(open_charge_, vm_field(VmField::fuel, ml_.ptr_ty, true));
-    st->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
   }
 }
 
-// The function keeps its fuel in a local (a register, once promoted): read at entry and after
-// each call (the callee charged on), written at each check point.
+// The function keeps its fuel in a local (a register, once promoted): an argument at entry,
+// charged at each check point, the callee's result after a call of machine code, read from the
+// interpreter's counter after anything else that may run code (reload_fuel).
 
 void FunctionLowering::reload_fuel() {
   if (!fuel_) return;
   auto* ld = b_.CreateLoad(b_.getInt64Ty(), vm_field(VmField::fuel, ml_.ptr_ty, true));
-  ld->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
-  b_.CreateStore(ld, fuel_);
+  ld->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_fuel);
+  fuel_reloads_.push_back(b_.CreateStore(ld, fuel_));
+}
+
+void FunctionLowering::write_fuel_back() {
+  // What an instruction does to "the counter holds the function's fuel".
+  enum class Effect : uint8_t {
+    None,
+    Charge,  // a store to fuel_: the counter is behind
+    Reload,  // fuel_ read from the counter (reload_fuel)
+    // A call of machine code: if it returns trapped (an exception, a trap), the counter holds
+    // what its callee had left, which a landing pad reads back -- never to be written over with
+    // fuel_ from before the call. Returning normally, its fuel goes to fuel_ (a Charge).
+    Callee,
+    Reader,  // may read the counter: written first if behind
+  };
+  auto* ref_matches = llvm::cast<llvm::Function>(ml_.rt_ref_matches.getCallee());
+  auto effect_of = [&](llvm::Instruction& i) {
+    if (auto* st = llvm::dyn_cast<llvm::StoreInst>(&i)) {
+      if (st->getPointerOperand() == fuel_)
+        return std::find(fuel_reloads_.begin(), fuel_reloads_.end(), st) != fuel_reloads_.end()
+                   ? Effect::Reload
+                   : Effect::Charge;
+      // A guarded access of wasm memory (volatile) may fault, which ends this code at once.
+      return st->isVolatile() && st->getMetadata(llvm::LLVMContext::MD_tbaa) == ml_.tbaa_memory
+                 ? Effect::Reader
+                 : Effect::None;
+    }
+    if (auto* ld = llvm::dyn_cast<llvm::LoadInst>(&i))
+      return ld->isVolatile() && ld->getMetadata(llvm::LLVMContext::MD_tbaa) == ml_.tbaa_memory
+                 ? Effect::Reader
+                 : Effect::None;
+    if (auto* call = llvm::dyn_cast<llvm::CallInst>(&i)) {
+      if (call->isInlineAsm()) return Effect::None;
+      // w<i> all take wasm_cc; the runtime's functions the C convention.
+      if (call->getCallingConv() == ml_.wasm_cc) return Effect::Callee;
+      llvm::Function* f = call->getCalledFunction();
+      if (f && (f->isIntrinsic() || f == ref_matches)) return Effect::None;  // read nothing of ours
+      return Effect::Reader;
+    }
+    return Effect::None;
+  };
+  auto current_after = [](Effect e, bool current) {
+    return e == Effect::None ? current : e != Effect::Charge;
+  };
+  // Forward, "current on every path in": the entry's counter is behind (the fuel came in a
+  // register); every other block starts current and is lowered until nothing changes.
+  llvm::DenseMap<BasicBlock*, bool> current_out;
+  llvm::DenseMap<BasicBlock*, std::optional<bool>> block_effect;  // its last effect's result
+  for (BasicBlock& bb : *fn_) {
+    std::optional<bool> last;
+    for (llvm::Instruction& i : bb)
+      if (Effect e = effect_of(i); e != Effect::None) last = current_after(e, false);
+    block_effect[&bb] = last;
+    current_out[&bb] = last.value_or(&bb != &fn_->getEntryBlock());
+  }
+  auto current_in = [&](BasicBlock& bb) {
+    bool in = &bb != &fn_->getEntryBlock();
+    for (BasicBlock* pred : llvm::predecessors(&bb)) in = in && current_out[pred];
+    return in;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (BasicBlock& bb : *fn_) {
+      const bool out = block_effect[&bb].value_or(current_in(bb));
+      changed = changed || out != current_out[&bb];
+      current_out[&bb] = out;
+    }
+  }
+  std::vector<llvm::Instruction*> readers;  // those before which the counter may be behind
+  for (BasicBlock& bb : *fn_) {
+    bool current = current_in(bb);
+    for (llvm::Instruction& i : bb) {
+      const Effect e = effect_of(i);
+      if (e == Effect::Reader && !current) readers.push_back(&i);
+      current = current_after(e, current);
+    }
+  }
+  // Volatile: no write may be dropped, or moved past the access of wasm memory it is for.
+  for (llvm::Instruction* at : readers) {
+    b_.SetInsertPoint(at);
+    Value* fuel = b_.CreateLoad(b_.getInt64Ty(), fuel_);
+    auto* st = b_.CreateAlignedStore(fuel, vm_field(VmField::fuel, ml_.ptr_ty, true),
+                                     llvm::Align(8), /*isVolatile=*/true);
+    st->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_fuel);
+  }
+}
+
+void FunctionLowering::create_return(Value* result) {
+  if (!fuel_) {
+    result ? b_.CreateRet(result) : b_.CreateRetVoid();
+    return;
+  }
+  Value* fuel = b_.CreateLoad(b_.getInt64Ty(), fuel_);
+  if (!result) {
+    b_.CreateRet(fuel);
+    return;
+  }
+  Value* both = llvm::PoisonValue::get(fn_->getReturnType());
+  both = b_.CreateInsertValue(both, result, {0});
+  b_.CreateRet(b_.CreateInsertValue(both, fuel, {1}));
+}
+
+Value* FunctionLowering::call_result(llvm::CallInst* r) {
+  if (r->getType()->isVoidTy()) return nullptr;
+  if (!fuel_) return r;
+  return r->getType()->isStructTy() ? b_.CreateExtractValue(r, {0}) : nullptr;
+}
+
+void FunctionLowering::take_callee_fuel(llvm::CallInst* r) {
+  if (!fuel_) return;
+  b_.CreateStore(r->getType()->isStructTy() ? b_.CreateExtractValue(r, {1}) : r, fuel_);
 }
 
 Value* FunctionLowering::vm_field(uint64_t offset, llvm::Type* t, bool invariant) {
@@ -614,9 +746,9 @@ void FunctionLowering::close_end() {
   if (c.kind == Kind::Func) {
     close_check();
     if (c.end_phis.empty())
-      b_.CreateRetVoid();
+      create_return(nullptr);
     else if (c.end_phis.size() == 1)
-      b_.CreateRet(c.end_phis[0]);
+      create_return(c.end_phis[0]);
     else {
       // Several results: into the caller's buffer (out_).
       std::vector<llvm::Type*> ts;
@@ -625,7 +757,7 @@ void FunctionLowering::close_end() {
       for (size_t i = 0; i < c.end_phis.size(); ++i)
         agg = b_.CreateInsertValue(agg, c.end_phis[i], {static_cast<unsigned>(i)});
       b_.CreateStore(agg, out_);
-      b_.CreateRetVoid();
+      create_return(nullptr);
     }
     return;
   }
@@ -820,7 +952,7 @@ void FunctionLowering::call(const Instr& in) {
   if (llvm::Function* callee = ml_.wasm_funcs[in.a]) {
     publish_roots();
     const bool in_memory = ModuleLowering::results_in_memory(ft);
-    std::vector<Value*> args(ft.params.size() + (in_memory ? 2 : 1));
+    std::vector<Value*> args(ft.params.size() + ml_.first_param(ft));
     args[0] = vm_;
     llvm::AllocaInst* out = nullptr;
     if (in_memory) {
@@ -828,6 +960,7 @@ void FunctionLowering::call(const Instr& in) {
       out = ab.CreateAlloca(ml_.results_type(ft));
       args[1] = out;
     }
+    if (fuel_) args[ModuleLowering::fuel_arg(ft)] = b_.CreateLoad(b_.getInt64Ty(), fuel_);
     for (size_t i = args.size() - 1; i > args.size() - 1 - ft.params.size(); --i) args[i] = pop();
     llvm::CallInst* r = b_.CreateCall(callee, args);
     r->setCallingConv(ml_.wasm_cc);
@@ -835,8 +968,8 @@ void FunctionLowering::call(const Instr& in) {
     // stack as the spec says it must.
     r->setTailCallKind(llvm::CallInst::TCK_NoTail);
     check_trapped();
-    reload_fuel();
-    if (ft.results.size() == 1) push(r);
+    take_callee_fuel(r);
+    if (ft.results.size() == 1) push(call_result(r));
     if (out) {
       Value* agg = b_.CreateLoad(out->getAllocatedType(), out);
       for (size_t i = 0; i < ft.results.size(); ++i)
@@ -881,9 +1014,10 @@ void FunctionLowering::return_call(const Instr& in) {
   }
   const FuncType& ft = ml_.desc.func_type(in.a);
   // Several results: the callee writes them where this function's caller wants them.
-  std::vector<Value*> args(ft.params.size() + (out_ ? 2 : 1));
+  std::vector<Value*> args(ft.params.size() + ml_.first_param(ft));
   args[0] = vm_;
   if (out_) args[1] = out_;
+  if (fuel_) args[ModuleLowering::fuel_arg(ft)] = b_.CreateLoad(b_.getInt64Ty(), fuel_);
   for (size_t i = args.size() - 1; i > args.size() - 1 - ft.params.size(); --i) args[i] = pop();
   llvm::CallInst* r = b_.CreateCall(callee, args);
   r->setCallingConv(ml_.wasm_cc);
@@ -950,6 +1084,7 @@ void FunctionLowering::tail_call_function(const FuncType& ft, Value* f) {
   b_.SetInsertPoint(jump);
   std::vector<Value*> wargs{vm_};
   if (out_) wargs.push_back(out_);
+  if (fuel_) wargs.push_back(b_.CreateLoad(b_.getInt64Ty(), fuel_));
   wargs.insert(wargs.end(), args.begin(), args.end());
   llvm::CallInst* r = b_.CreateCall(ml_.wasm_signature(ft), w, wargs);
   r->setCallingConv(ml_.wasm_cc);

@@ -80,14 +80,26 @@ struct ModuleLowering {
   // Store::native_limit, which the cold path of a deadline check writes: a type of its own, so
   // that the write keeps no load of the runtime's fields or of wasm memory in the loop.
   llvm::MDNode* tbaa_limit;
+  // The interpreter's fuel counter, which every fuel check point writes: a type of its own too,
+  // or each write would make LLVM reload the memory's base and the other runtime fields after
+  // it, in every loop iteration.
+  llvm::MDNode* tbaa_fuel;
 
   llvm::Type* llvm_type(const ValType& t) const;
   // w<i>'s signature: (ptr vm, params...) -> the result, or void when there are none. Several
   // results go to a buffer the caller passes after vm (ptr out, of results_type): returned as
   // a struct, those that do not fit in registers would make LLVM return through a hidden
   // pointer of the caller's own frame, and a tail call impossible.
+  //
+  // With fuel, the function's fuel comes in a register too, as the argument after vm (and out),
+  // and goes back with the result: {result, i64 fuel}, or the fuel alone when there is no single
+  // result. A call then charges its callee without going through memory; the interpreter's
+  // counter is written only where something may read it (FunctionLowering::write_fuel_back).
   llvm::FunctionType* wasm_signature(const FuncType& ft) const;
   static bool results_in_memory(const FuncType& ft) { return ft.results.size() > 1; }
+  // The argument index of the fuel (with fuel), and of the first wasm parameter.
+  static unsigned fuel_arg(const FuncType& ft) { return results_in_memory(ft) ? 2 : 1; }
+  unsigned first_param(const FuncType& ft) const { return fuel_arg(ft) + (opts.fuel ? 1 : 0); }
   llvm::StructType* results_type(const FuncType& ft) const;
   // Declares w<func_index> (its body comes from FunctionLowering).
   llvm::Function* declare(uint32_t func_index);
@@ -281,7 +293,21 @@ class FunctionLowering {
   llvm::BranchInst* limit_check(bool at_entry);
   void close_check();
   void reload_fuel();
-  llvm::AllocaInst* fuel_ = nullptr;             // the function's fuel (CompileOptions::fuel)
+  // The function's fuel is in fuel_ (a register, once promoted); the interpreter's counter gets
+  // it only before what may read it there: a call of the runtime (a trap, a host or interpreted
+  // function, anything that may collect or throw) and an access of a guarded memory (a fault
+  // ends this code with no later chance to write it). Run once the body is lowered: a forward
+  // pass over the blocks finds where the counter may be stale.
+  void write_fuel_back();
+  // Where the function's fuel goes back with its result (w<i>'s return value, fuel mode).
+  void create_return(llvm::Value* result);
+  // Takes the call's results apart: the wasm result (nullptr if none is returned in registers)
+  // and, with fuel, the callee's fuel into fuel_ (after check_trapped: a trap returns none).
+  llvm::Value* call_result(llvm::CallInst* r);
+  void take_callee_fuel(llvm::CallInst* r);
+  llvm::AllocaInst* fuel_ = nullptr;  // the function's fuel (CompileOptions::fuel)
+  // fuel_'s stores that leave the counter as it is (reload_fuel: read from it).
+  std::vector<llvm::StoreInst*> fuel_reloads_;
   llvm::BinaryOperator* open_charge_ = nullptr;  // the open check point's subtraction
   uint64_t charge_count_ = 0;                    // instructions since it
 };

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "hull/hull.hh"
@@ -159,6 +160,107 @@ TEST(NativeFuel, SameFuelAsTheInterpreter) {
   }
   FuelRun small = run_with_fuel(api::Tier::Native, 3000);
   EXPECT_NE(small.last_trap.find("all fuel consumed"), std::string::npos) << small.last_trap;
+}
+
+// Machine-code functions pass their fuel to each other in registers; the interpreter's counter
+// is written only before what may read it. Each way a call can go (one result, two through
+// memory, none, a tail call, call_indirect through the runtime) and a guard-page fault in a
+// callee must leave the interpreter's fuel, wherever the budget runs out.
+constexpr const char* kCallsWat = R"(
+(module
+  (memory 1)
+  (table 1 funcref)
+  (elem (i32.const 0) $sum)
+  (type $to_i32 (func (param i32) (result i32)))
+  (global $log (mut i32) (i32.const 0))
+  (func $sum (param $n i32) (result i32)
+    (local $s i32)
+    (block $done (loop $l
+      local.get $n i32.eqz br_if $done
+      local.get $s local.get $n i32.add local.set $s
+      local.get $n i32.const 1 i32.sub local.set $n
+      br $l))
+    local.get $s)
+  (func $pair (param $n i32) (result i32 i64)
+    local.get $n call $sum
+    local.get $n i64.extend_i32_u)
+  (func $note (param $n i32)
+    global.get $log local.get $n call $sum i32.add global.set $log)
+  (func $countdown (param $n i32) (param $acc i32) (result i32)
+    local.get $n i32.eqz
+    if (result i32)
+      local.get $acc
+    else
+      local.get $n i32.const 1 i32.sub
+      local.get $acc local.get $n call $sum i32.add
+      return_call $countdown
+    end)
+  ;; reads the word at $addr $n times: a fault on the guard pages when $addr is out of bounds
+  (func $read (param $addr i32) (param $n i32) (result i32)
+    (local $s i32)
+    (block $done (loop $l
+      local.get $n i32.eqz br_if $done
+      local.get $s local.get $addr i32.load i32.add local.set $s
+      local.get $n i32.const 1 i32.sub local.set $n
+      br $l))
+    local.get $s)
+  (func (export "run") (param $n i32) (param $addr i32) (result i32)
+    (local $r i32)
+    local.get $n call $pair
+    drop local.set $r
+    local.get $n call $note
+    local.get $r local.get $n i32.const 0 call $countdown i32.add local.set $r
+    local.get $r local.get $n i32.const 0 call_indirect (type $to_i32) i32.add local.set $r
+    local.get $r local.get $addr local.get $n call $read i32.add
+    global.get $log i32.add))
+)";
+
+// Runs kCallsWat's "run" three times on a fresh store with `fuel`: each result (or trap) and
+// the fuel left after it.
+std::string run_calls_with_fuel(const api::Engine& engine, const api::Module& mod, uint64_t fuel) {
+  api::Store store(engine);
+  EXPECT_TRUE(store.set_fuel(fuel).ok());
+  api::Linker linker;
+  auto inst = linker.instantiate(store, mod);
+  EXPECT_TRUE(inst.ok());
+  auto run = inst->typed_func<int32_t(int32_t, int32_t)>("run");
+  EXPECT_TRUE(run.ok());
+  std::string out;
+  // In bounds, then a fault in $read (past the one page), then in bounds again.
+  for (int32_t addr : {16, 70000, 32}) {
+    auto r = run->call(5, addr);
+    out += (r.ok() ? std::to_string(*r) : r.error().message) + " fuel " +
+           std::to_string(*store.get_fuel()) + "; ";
+  }
+  return out;
+}
+
+TEST(NativeFuel, SameFuelAcrossCallsOfMachineCode) {
+  hull::native::register_tier();
+  auto compile = [](api::Tier tier) {
+    api::Config c;
+    c.tier = tier;
+    c.consume_fuel = true;
+    auto engine = api::Engine::create(c);
+    EXPECT_TRUE(engine.ok());
+    auto mod = api::Module::from_wat(*engine, kCallsWat);
+    EXPECT_TRUE(mod.ok()) << mod.error().to_string();
+    return std::pair{std::move(*engine), std::move(*mod)};
+  };
+  auto [interp_engine, interp_mod] = compile(api::Tier::Interpreter);
+  auto [native_engine, native_mod] = compile(api::Tier::Native);
+  const std::string full = run_calls_with_fuel(interp_engine, interp_mod, 1'000'000);
+  EXPECT_NE(full.find("out of bounds memory access"), std::string::npos) << full;
+  EXPECT_EQ(run_calls_with_fuel(native_engine, native_mod, 1'000'000), full);
+  // Running out at every check point on the way.
+  const uint64_t used = 1'000'000 - std::stoull(full.substr(full.rfind("fuel ") + 5));
+  int ran_out = 0;
+  for (uint64_t budget = 0; budget <= used; ++budget) {
+    const std::string want = run_calls_with_fuel(interp_engine, interp_mod, budget);
+    ran_out += want.find("all fuel consumed") != std::string::npos;
+    EXPECT_EQ(run_calls_with_fuel(native_engine, native_mod, budget), want) << "budget " << budget;
+  }
+  EXPECT_GT(ran_out, 0);
 }
 
 // Deadlines: machine code checks them through its stack check (function entries) and one
