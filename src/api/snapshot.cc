@@ -207,7 +207,13 @@ Result<void> StoreSnapshot::restore(Store& store) const {
   // In bounds: instantiation copied the same bytes to the same places in the same sizes.
   for (const auto& w : s.writes) std::memcpy(w.memory->base + w.offset, w.bytes, w.length);
   for (const auto& t : s.table_states) {
-    t.table->elems.assign(t.elems.begin(), t.elems.end());
+    std::vector<RefBits>& elems = t.table->elems;
+    if (elems.capacity() > 2 * t.elems.size() + 1024) {
+      // A table the use grew far: its storage goes too, as it would with the instance.
+      std::vector<RefBits>(t.elems.begin(), t.elems.end()).swap(elems);
+    } else {
+      elems.assign(t.elems.begin(), t.elems.end());
+    }
     t.table->type.limits.min = t.elems.size();
   }
   for (const auto& g : s.global_states) {

@@ -55,10 +55,16 @@ class HandleTable {
   api::Result<HandleEntry*> get(uint32_t index);
   api::Result<HandleEntry> remove(uint32_t index);
   bool empty() const { return free_.size() + 1 == entries_.size(); }
-  // Back to a new table's state (the same indices come out in the same order again).
+  // Back to a new table's state (the same indices come out in the same order again); storage
+  // a use grew far is let go, as it would be with the instance.
   void clear() {
-    entries_.assign(1, std::nullopt);
-    free_.clear();
+    if (entries_.capacity() > 1024) {
+      std::vector<std::optional<HandleEntry>>(1).swap(entries_);
+      std::vector<uint32_t>().swap(free_);
+    } else {
+      entries_.assign(1, std::nullopt);
+      free_.clear();
+    }
   }
 
  private:

@@ -56,6 +56,8 @@ std::string state_module(size_t big, int pages = 2, int big_at = 0) {
     (drop (table.grow $t (ref.null func) (i32.const 5)))
     (data.drop $p)
     (elem.drop $passive))
+  ;; a table grown far (its storage is let go at the reset)
+  (func (export "grow_table") (drop (table.grow $t (ref.func $b) (i32.const 100000))))
   ;; memory.init and table.init of the passive segments: trap once they were dropped
   (func (export "init") (result i32)
     (memory.init $p (i32.const 300) (i32.const 0) (i32.const 7))
@@ -147,6 +149,25 @@ void reset_cycle(const api::Config& config, size_t big, int pages = 2, int big_a
 }
 
 TEST(StoreSnapshot, RestoresWhatInstantiationLeft) { reset_cycle(api::Config{}, 0); }
+
+TEST(StoreSnapshot, RestoresATableGrownFar) {
+  api::Engine engine;
+  auto module = api::Module::from_wat(engine, state_module(0));
+  ASSERT_TRUE(module.ok()) << module.error().to_string();
+  api::Store store(engine);
+  auto inst = api::Instance::create(store, *module, {});
+  ASSERT_TRUE(inst.ok());
+  auto snap = api::StoreSnapshot::take(store);
+  ASSERT_TRUE(snap.ok()) << snap.error().to_string();
+  const Seen fresh = look(store, *inst);
+  ASSERT_TRUE(inst->get_func("grow_table")->call({}).ok());
+  EXPECT_EQ(inst->get_table("t")->size(), 100003u);
+  ASSERT_TRUE(snap->restore(store).ok());
+  expect_same(look(store, *inst), fresh);
+  ASSERT_TRUE(inst->get_func("grow_table")->call({}).ok());  // and it grows again
+  EXPECT_EQ(inst->get_table("t")->size(), 100003u);
+  EXPECT_TRUE(inst->get_table("t")->get(100002)->ref_bits() != 0);
+}
 
 TEST(StoreSnapshot, RestoresAMemoryImage) {
   // 70,000 bytes of data: the snapshot maps the module's image under the memory (the first
