@@ -104,24 +104,23 @@ Status reset_memory(Memory& m, uint64_t size_bytes, std::span<const MemoryWrite>
   }
   const uint64_t page = os_page();
   const uint64_t need = (size_bytes + page - 1) / page * page;
-  if (m.guarded && m.image.id != 0 && !image_writes.empty() && need >= kPagemapResetMinBytes &&
-      reset_written_pages(m, need, image_writes)) {
-    // Pages past the new size go: discarded, then inaccessible again.
-    if (m.committed > need) {
-      if (madvise(m.base + need, m.committed - need, MADV_DONTNEED) != 0 ||
-          mprotect(m.base + need, m.committed - need, PROT_NONE) != 0) {
-        return Error::make(ErrorKind::Limit, "resetting a memory failed (madvise, mprotect)");
-      }
-      m.committed = need;
-    }
-  } else {
-    // Guarded memories reserved their maximum and never move; the others may have moved while
-    // growing, and keep their (zeroed) committed pages: bytes past `size` are never reachable
-    // there (explicit bounds checks) and read as zero when the memory grows again.
-    if (!reset_committed_bytes(m.base, m.committed, m.image, kMemsetResetMaxBytes)) {
+  const bool by_pages = m.guarded && m.image.id != 0 && !image_writes.empty() &&
+                        need >= kPagemapResetMinBytes && need <= m.committed &&
+                        reset_written_pages(m, need, image_writes);
+  // Below the new size: the memory as it was created (the image's range lies there).
+  if (!by_pages && !reset_committed_bytes(m.base, need < m.committed ? need : m.committed, m.image,
+                                          kMemsetResetMaxBytes)) {
+    return Error::make(ErrorKind::Limit, "resetting a memory failed (madvise)");
+  }
+  // Past it, the pages a use grew into go (a fresh instance would not have them): discarded,
+  // and for a guarded memory inaccessible again. An unguarded memory keeps them committed
+  // (bytes past `size` are never reachable there: explicit bounds checks), reading as zero
+  // when it grows again; it may also have moved while growing.
+  if (m.committed > need) {
+    if (madvise(m.base + need, m.committed - need, MADV_DONTNEED) != 0) {
       return Error::make(ErrorKind::Limit, "resetting a memory failed (madvise)");
     }
-    if (m.guarded && m.committed > need) {
+    if (m.guarded) {
       if (mprotect(m.base + need, m.committed - need, PROT_NONE) != 0) {
         return Error::make(ErrorKind::Limit, "resetting a memory failed (mprotect)");
       }
