@@ -292,10 +292,25 @@ HttpResponse App::handle(const HttpRequest& request) {
   } live_instance(a.metrics);
   // A used instance reset to its snapshot, or else a new store to instantiate in.
   IdleInstances& pool = a.idle[comp_index];
-  const bool reuse = a.limits.reuse_instances && pool.reusable.load(std::memory_order_relaxed);
+  bool reuse = a.limits.reuse_instances && pool.reusable.load(std::memory_order_relaxed);
+  // Why this component's instances are not reused (said once on stderr).
+  auto refuse = [&](const std::string& why) {
+    reuse = false;
+    pool.reusable.store(false, std::memory_order_relaxed);
+    std::call_once(pool.refused, [&] {
+      std::fprintf(stderr, "hull serve: component `%s` is instantiated for every request: %s\n",
+                   comp.name.c_str(), why.c_str());
+    });
+  };
   auto t0 = Clock::now();
   std::unique_ptr<Reusable> used = reuse ? a.take_idle(comp_index) : nullptr;
-  if (used && !used->snapshot->restore(*used->store)) used.reset();  // then instantiate anew
+  if (used) {
+    if (auto r = used->snapshot->restore(*used->store); !r) {
+      // E.g. GC objects alive after the request: then after every request.
+      used.reset();
+      refuse("a used instance could not be reset: " + r.error().message);
+    }
+  }
   sample.reset = used != nullptr;
   if (!used) {
     used = std::make_unique<Reusable>();
@@ -341,11 +356,7 @@ HttpResponse App::handle(const HttpRequest& request) {
       if (snap) {
         used->snapshot.emplace(std::move(*snap));
       } else {
-        pool.reusable.store(false, std::memory_order_relaxed);
-        std::call_once(pool.refused, [&] {
-          std::fprintf(stderr, "hull serve: component `%s` is instantiated for every request: %s\n",
-                       comp.name.c_str(), snap.error().message.c_str());
-        });
+        refuse(snap.error().message);
       }
     }
     sample.instantiate_s = seconds(Clock::now() - t1);

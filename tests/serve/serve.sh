@@ -171,6 +171,18 @@ check "--instance-reuse off: GET /hello again" "200 hello from hull serve" "$(ge
 check "--instance-reuse off: every instance instantiated" "2 0" \
   "$(metric hull_instances_total) $(metric hull_instances_reset_total)"
 stop b3
+# A component whose instantiation runs code (a start function added to app.wat's memory
+# module) cannot be reset to a snapshot: it is instantiated for every request, and says so once.
+sed 's|^    (memory (export "memory") 1)$|&\n    (func $init) (start $init)|' "$here/app.wat" > "$work/app-start.wat"
+check "app.wat with a start function written" "1" "$(grep -c '(start \$init)' "$work/app-start.wat")"
+start b4 "$work/app-start.wat" --admin-addr 127.0.0.1:0
+check "start function: GET /hello" "200 hello from hull serve" "$(get /hello)"
+check "start function: GET /hello again" "200 hello from hull serve" "$(get /hello)"
+check "start function: every instance instantiated" "2 0" \
+  "$(metric hull_instances_total) $(metric hull_instances_reset_total)"
+check "start function: said once on stderr, with the reason" "1" \
+  "$(grep -c 'is instantiated for every request: .*start function' "$work/b4.err")"
+stop b4
 bad=$("$hull" serve "$here/app.wat" --instance-reuse maybe 2>&1) && rc=0 || rc=$?
 check "a bad --instance-reuse is refused, naming the choices" \
   "2|error: --instance-reuse maybe: expected on or off" "$rc|$bad"
