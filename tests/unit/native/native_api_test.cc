@@ -111,19 +111,25 @@ struct FuelRun {
   std::string last_trap;
 };
 
-FuelRun run_with_fuel(api::Tier tier, uint64_t fuel) {
-  FuelRun out;
+// `wat` compiled for `tier` by an engine that counts fuel.
+std::pair<api::Engine, api::Module> fuel_module(api::Tier tier, std::string_view wat) {
   api::Config c;
   c.tier = tier;
   c.consume_fuel = true;
   auto engine = api::Engine::create(c);
   EXPECT_TRUE(engine.ok());
-  auto mod = api::Module::from_wat(*engine, kWat);
-  EXPECT_TRUE(mod.ok());
-  api::Store store(*engine);
+  auto mod = api::Module::from_wat(*engine, wat);
+  EXPECT_TRUE(mod.ok()) << mod.error().to_string();
+  return {std::move(*engine), std::move(*mod)};
+}
+
+FuelRun run_with_fuel(api::Tier tier, uint64_t fuel) {
+  FuelRun out;
+  auto [engine, mod] = fuel_module(tier, kWat);
+  api::Store store(engine);
   EXPECT_TRUE(store.set_fuel(fuel).ok());
   api::Linker linker;
-  auto inst = linker.instantiate(store, *mod);
+  auto inst = linker.instantiate(store, mod);
   EXPECT_TRUE(inst.ok());
   auto fib = inst->typed_func<int32_t(int32_t)>("fib");
   auto bytes = inst->typed_func<int64_t(int32_t)>("bytes");
@@ -237,18 +243,8 @@ std::string run_calls_with_fuel(const api::Engine& engine, const api::Module& mo
 
 TEST(NativeFuel, SameFuelAcrossCallsOfMachineCode) {
   hull::native::register_tier();
-  auto compile = [](api::Tier tier) {
-    api::Config c;
-    c.tier = tier;
-    c.consume_fuel = true;
-    auto engine = api::Engine::create(c);
-    EXPECT_TRUE(engine.ok());
-    auto mod = api::Module::from_wat(*engine, kCallsWat);
-    EXPECT_TRUE(mod.ok()) << mod.error().to_string();
-    return std::pair{std::move(*engine), std::move(*mod)};
-  };
-  auto [interp_engine, interp_mod] = compile(api::Tier::Interpreter);
-  auto [native_engine, native_mod] = compile(api::Tier::Native);
+  auto [interp_engine, interp_mod] = fuel_module(api::Tier::Interpreter, kCallsWat);
+  auto [native_engine, native_mod] = fuel_module(api::Tier::Native, kCallsWat);
   const std::string full = run_calls_with_fuel(interp_engine, interp_mod, 1'000'000);
   EXPECT_NE(full.find("out of bounds memory access"), std::string::npos) << full;
   EXPECT_EQ(run_calls_with_fuel(native_engine, native_mod, 1'000'000), full);
