@@ -367,15 +367,20 @@ enum class Tier : uint8_t {
   // hull::native::register_tier(), include/hull/native.hh), compiled when the module is; the
   // functions it cannot compile yet run interpreted. Engine::create fails (Usage) without it.
   Native,
-  // The same compiled on a background thread: modules start interpreted and each function
-  // switches to machine code at its next call once its module's code is ready
-  // (hull::native::wait_for_background_compiles() before the process ends).
+  // Tier-up: modules start interpreted, which counts each function's calls and loop
+  // iterations; a function whose count reaches Config::tier_up_threshold is compiled on a
+  // background thread and switches to machine code at its next call (a running call finishes
+  // interpreted). Code of the module in the native tier's cache is loaded whole instead.
+  // hull::native::wait_for_background_compiles() before the process ends.
   Auto,
 };
 
 struct Config {
   StoreLimits limits;  // default limits of each new Store
   Tier tier = Tier::Interpreter;
+  // Tier::Auto: calls plus loop iterations after which a function is compiled; 0: the default
+  // (10,000, or $HULL_TIER_UP_THRESHOLD).
+  uint32_t tier_up_threshold = 0;
   Features features;
   // Fuel metering: modules compiled by this engine charge one unit per wasm instruction (paid
   // per basic block, at function entries and loop headers); a store starts with 0 fuel, so

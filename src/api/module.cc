@@ -85,6 +85,7 @@ CompileOptions compile_options(const Engine& engine) {
   opts.memory_images = engine.config().memory_images;
   opts.native = engine.config().tier != Tier::Interpreter;
   opts.native_background = engine.config().tier == Tier::Auto;
+  opts.hot_threshold = opts.native_background ? engine.config().tier_up_threshold : 0;
   // Default keeps CompileOptions' default (the runtime's choice for this platform).
   if (engine.config().bounds_checks != BoundsChecks::Default) {
     opts.guard_pages = engine.config().bounds_checks == BoundsChecks::Guard;

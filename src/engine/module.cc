@@ -2,6 +2,8 @@
 #include "engine/module.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 
 #include "binary/decoder.h"
 #include "engine/tiers.h"
@@ -17,7 +19,25 @@ Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> b
   return compile(std::move(desc), opts);
 }
 
+namespace {
+
+// What a module compiled for tier-up counts to before a function is compiled:
+// $HULL_TIER_UP_THRESHOLD (a positive number; for measurements and tests), else the default.
+uint32_t default_hot_threshold() {
+  if (const char* v = std::getenv("HULL_TIER_UP_THRESHOLD"); v && *v) {
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(v, &end, 10);
+    if (*end == 0 && n > 0 && n <= INT32_MAX) return static_cast<uint32_t>(n);
+  }
+  return kDefaultHotThreshold;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc, CompileOptions opts) {
+  if (opts.native && opts.native_background && opts.hot_threshold == 0)
+    opts.hot_threshold = default_hot_threshold();
+  if (!opts.native_background) opts.hot_threshold = 0;
   // Module-level rules only: interp::compile_module validates each body while lowering it (one
   // pass). Checking the type section first keeps invalid types out of the engine-wide registry.
   {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -122,6 +123,17 @@ struct FuncCode {
   // that check fails, so calls of interpreted functions pay nothing for the tier interface.
   static constexpr uint64_t kDivert = uint64_t{1} << 62;
   mutable uint64_t enter_bytes = 0;
+  // Tier-up (CompileOptions::hot_threshold): calls plus loop iterations left before the
+  // function is reported hot. Counted down by the `hot` check points with relaxed loads and
+  // stores, not read-modify-writes: threads running the function at once may lose a count
+  // (the report comes a little later), never report it twice (hot_reported).
+  mutable int32_t hot_budget = 0;
+  mutable uint8_t hot_reported = 0;
+  // On-stack replacement: per loop of the function (numbered in code order), machine code
+  // that takes the frame over at the loop's header (install_osr; atomic like `native`), and
+  // whether the tier was asked for it.
+  mutable std::vector<NativeEntry> osr;
+  mutable std::vector<uint8_t> osr_requested;
 };
 
 inline NativeEntry native_of(const FuncCode* fc) {
@@ -144,7 +156,15 @@ struct ModuleCode {
   std::unordered_map<uint32_t, std::string> func_names;
   std::string module_name;
   uint32_t num_imported_funcs = 0;
+  // Reports not yet taken by a tier (take_hot_functions).
+  mutable std::mutex hot_mu;
+  mutable std::vector<HotReport> hot;
 };
+
+// The slow path of a `hot` check point (interp/hotness.cc): the count of `fc` ran out at
+// loop `loop` (kNoLoop: at its entry). Reports it when it should, starts the count again, and
+// returns the machine code that takes over at that loop's header when there is some.
+NativeEntry hot_slow(const FuncCode* fc, uint32_t loop);
 
 // One activation record of the explicit frame stack.
 struct Frame {

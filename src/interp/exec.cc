@@ -329,6 +329,27 @@ HANDLER(br_on_non_null) {
   DISPATCH();
 }
 
+// [FuncCode*][loop]: tier-up's count (function entry and loop headers; only in code compiled
+// with CompileOptions::hot_threshold). Plain relaxed load and store: a lost count between
+// threads only delays the report. At a loop header whose machine code is there (on-stack
+// replacement), that code takes the frame over and runs the rest of the call, as a tail-called
+// native function does.
+HANDLER(hot) {
+  const auto* fc = static_cast<const FuncCode*>(pc[1].ptr);
+  const int32_t left = __atomic_load_n(&fc->hot_budget, __ATOMIC_RELAXED) - 1;
+  __atomic_store_n(&fc->hot_budget, left, __ATOMIC_RELAXED);
+  if (left <= 0) [[unlikely]] {
+    if (const NativeEntry osr = hot_slow(fc, static_cast<uint32_t>(pc[2].u))) {
+      Frame* fp = ctx->fp;
+      fp->sp = sp;
+      fp->ret_pc = nullptr;
+      if (!osr(fp->inst, sp, ctx)) TAIL_HOST_FAILURE();
+      RETURN_FROM_FRAME();
+    }
+  }
+  NEXT(3);
+}
+
 // Enter wasm function `fc` of instance `in` with its frame at `nsp`, resuming at `next`
 // (through its machine code when a native tier installed some).
 #define ENTER_WASM(fc_expr, in_expr, m0_expr, next)                                               \

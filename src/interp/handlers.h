@@ -21,7 +21,7 @@ namespace hull::interp {
   X(array_new) X(array_new_default) X(array_new_fixed) X(array_new_data) X(array_new_elem)      \
   X(array_get) X(array_set) X(array_len) X(array_fill) X(array_copy) X(array_init_data)         \
   X(array_init_elem) X(ref_test) X(ref_cast) X(br_on_cast_skip) X(ref_i31) X(i31_get_s)        \
-  X(i31_get_u)
+  X(i31_get_u) X(hot)
 
 namespace h {
 #define HULL_DECLARE_HANDLER(name) \

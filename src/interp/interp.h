@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "binary/module.h"
@@ -81,7 +82,37 @@ using NativeEntry = bool (*)(Instance* inst, uint64_t* slots, Ctx* ctx);
 void install_native(const ModuleCode& code, uint32_t defined_index, NativeEntry entry);
 // The entry installed for the function, or nullptr (it runs interpreted).
 NativeEntry native_entry(const ModuleCode& code, uint32_t defined_index);
+// On-stack replacement (code compiled with CompileOptions::hot_threshold): machine code that
+// runs the rest of a call of the function from the header of its loop number `loop`, taking
+// the interpreter's frame over -- `slots` is the frame, its locals in their slots and the
+// operand stack empty there; results go to slot 0 as NativeEntry's do. The interpreter enters
+// it at that header the next time its count there runs out. Ignored for a loop number the
+// function does not have.
+void install_osr(const ModuleCode& code, uint32_t defined_index, uint32_t loop, NativeEntry entry);
 uint32_t num_defined_functions(const ModuleCode& code);
+
+// Tier-up. Code compiled with CompileOptions::hot_threshold counts each function's calls and
+// loop iterations; a function whose count reaches the threshold is reported once: queued on
+// its module and the hot listener called, on the thread that runs it (so the listener only
+// wakes someone up). The counting is per module, shared by its instances and threads.
+using HotListener = void (*)();
+// Replaces the listener (nullptr: none; reports still queue).
+void set_hot_listener(HotListener listener);
+// A report: defined function `defined` ran hot, and the count ran out at the header of its
+// loop number `loop` (loops numbered in code order, dead ones too), or at its entry (kNoLoop).
+// A function is reported once; again for a loop when it runs machine code already but the
+// interpreter, in a call that began before, keeps running the loop: then on-stack replacement
+// at that loop is what it wants (install_osr).
+constexpr uint32_t kNoLoop = UINT32_MAX;
+struct HotReport {
+  uint32_t defined = 0;
+  uint32_t loop = kNoLoop;
+};
+// The reports made since the last call, in report order.
+std::vector<HotReport> take_hot_functions(const ModuleCode& code);
+// How many times a running call left the interpreter for machine code at a loop header
+// (install_osr), in this process: for tests and traces.
+uint64_t osr_entries_taken();
 
 // Services for native code, each given the Ctx its entry received.
 //

@@ -71,6 +71,7 @@ class LoweringSink {
     regions_.clear();
     catches_.clear();
     next_region_id_ = 0;
+    loops_ = 0;
     stack_.clear();
     ctls_.clear();
     local_slot_.clear();
@@ -108,7 +109,9 @@ class LoweringSink {
     patch_pos_ = kNoPatch;
     check_pos_ = kNoPatch;
     check_count_ = 0;
+    fc_->hot_budget = static_cast<int32_t>(std::min<uint32_t>(opts_.hot_threshold, INT32_MAX));
     emit_check();
+    emit_hot();
   }
 
   void instr(const Instr& in, bool reachable, std::span<const ValType> popped,
@@ -168,6 +171,9 @@ class LoweringSink {
     Op op = in.op;
     cur_offset_ = static_cast<uint32_t>(in.offset);
     if (!unreachable_) ++check_count_;
+    // Loops are numbered in code order, dead ones too, as the native tier numbers them
+    // (its on-stack-replacement entries: FuncCode::osr).
+    if (op == Op::loop) loop_id_ = loops_++;
     if (unreachable_) {
       // Dead code: only track nesting so else/end find their frames. Every op that opens a
       // frame in the validator counts, also those this tier cannot run (try_table): dead code
@@ -489,6 +495,10 @@ class LoweringSink {
     }
     close_check();
     fc_->frame_slots = max_slots_;
+    if (opts_.hot_threshold) {
+      fc_->osr.assign(loops_, nullptr);
+      fc_->osr_requested.assign(loops_, 0);
+    }
     fc_->enter_bytes = uint64_t{max_slots_} * 8;
     // Fusion may have truncated code: drop entries past the end, keep them ascending.
     while (!offsets_.empty() && offsets_.back().first >= code_.size()) offsets_.pop_back();
@@ -517,6 +527,17 @@ class LoweringSink {
     emit_h(opts_.fuel ? (opts_.epochs ? h::fuel_epoch : h::fuel) : h::epoch);
     check_pos_ = pc();
     emit_u(0);
+    patch_pos_ = kNoPatch;
+  }
+  // Tier-up's count at the same points (FuncCode::hot_budget): [FuncCode*][loop number, or
+  // kNoLoop at the function's entry].
+  void emit_hot(uint32_t loop = kNoLoop) {
+    if (!opts_.hot_threshold) return;
+    emit_h(h::hot);
+    Word w;
+    w.ptr = fc_;
+    code_.push_back(w);
+    emit_u(loop);
     patch_pos_ = kNoPatch;
   }
   void close_check() {
@@ -731,7 +752,12 @@ class LoweringSink {
     patch_pos_ = kNoPatch;
     c.loop_pc = pc();
     ctls_.push_back(std::move(c));
-    if (in.op == Op::loop) emit_check();
+    if (in.op == Op::loop) {
+      // The count first: on-stack replacement leaves here for machine code, whose loop header
+      // then charges the check point's fuel, as the check below would have.
+      emit_hot(loop_id_);
+      emit_check();
+    }
   }
 
   // try_table: a block whose body is a handler region. Catching writes the label's values
@@ -1345,6 +1371,8 @@ class LoweringSink {
   std::vector<uint32_t> gc_ref_slots_;
   std::vector<CatchCode> catches_;
   uint32_t next_region_id_ = 0;
+  uint32_t loops_ = 0;    // loops met so far in the function
+  uint32_t loop_id_ = 0;  // the number of the loop being lowered
   std::vector<std::pair<uint32_t, uint32_t>> offsets_;
   uint32_t cur_offset_ = 0;
   std::vector<Entry> stack_;

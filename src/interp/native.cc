@@ -18,6 +18,11 @@ void install_native(const ModuleCode& code, uint32_t defined_index, NativeEntry 
   __atomic_store_n(&fc.enter_bytes, bytes, __ATOMIC_RELEASE);
 }
 
+void install_osr(const ModuleCode& code, uint32_t defined_index, uint32_t loop, NativeEntry entry) {
+  const FuncCode& fc = code.funcs.at(defined_index);
+  if (loop < fc.osr.size()) __atomic_store_n(&fc.osr[loop], entry, __ATOMIC_RELEASE);
+}
+
 NativeEntry native_entry(const ModuleCode& code, uint32_t defined_index) {
   return native_of(&code.funcs.at(defined_index));
 }

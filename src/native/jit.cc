@@ -1,5 +1,7 @@
 // The LLVM tier as the engine sees it (engine/tiers.h): compile a module's functions with ORC's
 // LLJIT and install their entries (interp::install_native).
+#include "native/jit.h"
+
 #include <llvm/Config/llvm-config.h>
 #include <llvm/ExecutionEngine/ObjectCache.h>
 #include <llvm/ExecutionEngine/Orc/CompileUtils.h>
@@ -37,15 +39,6 @@
 
 namespace hull::native {
 
-namespace {
-
-// What CompiledModule::native_code holds: the JIT (which owns the machine code) and, per
-// defined function, why it runs interpreted ("" when it runs native code).
-struct NativeModule {
-  std::unique_ptr<llvm::orc::LLJIT> jit;
-  std::vector<std::string> interpreted_because;
-};
-
 Error internal(const std::string& what) { return Error(ErrorKind::Limit, "native tier: " + what); }
 
 std::string to_string(llvm::Error e) {
@@ -55,21 +48,14 @@ std::string to_string(llvm::Error e) {
   return s;
 }
 
+namespace {
+
 void init_llvm() {
   static std::once_flag init;
   std::call_once(init, [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
   });
-}
-
-// This machine, at the optimization level the tier compiles with.
-Result<llvm::orc::JITTargetMachineBuilder> host_machine() {
-  init_llvm();
-  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!jtmb) return internal(to_string(jtmb.takeError()));
-  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
-  return std::move(*jtmb);
 }
 
 void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
@@ -86,20 +72,25 @@ void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
   pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, mam);
 }
 
-// A module's functions as optimized IR, and why the others stay interpreted.
-struct Lowered {
-  std::vector<std::string> interpreted_because;  // per defined function
-  uint32_t compiled = 0;
-  std::unique_ptr<llvm::LLVMContext> ctx;
-  std::unique_ptr<llvm::Module> mod;  // null when nothing is compiled
-};
+}  // namespace
 
-Result<Lowered> lower_module(const CompiledModule& cm, llvm::TargetMachine& tm) {
-  Lowered out;
+// This machine, at the optimization level the tier compiles with.
+Result<llvm::orc::JITTargetMachineBuilder> host_machine() {
+  init_llvm();
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb) return internal(to_string(jtmb.takeError()));
+  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+  return std::move(*jtmb);
+}
+
+Result<ModuleScan> scan_module(const CompiledModule& cm) {
+  ModuleScan out;
   const ModuleDesc& d = cm.desc;
   const uint32_t imported = d.num_imported_funcs;
   const auto defined = static_cast<uint32_t>(d.bodies.size());
   out.interpreted_because.assign(defined, "");
+  out.needs_roots.assign(defined, false);
+  out.tail_callees.assign(defined, {});
   if (std::string why = module_unsupported(d, cm.options); !why.empty()) {
     for (auto& r : out.interpreted_because) r = why;
     return out;
@@ -107,40 +98,91 @@ Result<Lowered> lower_module(const CompiledModule& cm, llvm::TargetMachine& tm) 
   ModuleInfo info;
   HULL_TRY(validate_module_level(d, &info, cm.options.features));
   FunctionValidator validator(d, info);
-  // Which functions the tier takes (decided before lowering: calls between compiled functions
-  // are direct).
-  std::vector<bool> needs_roots(defined, false);
-  bool tail_calls = false;
   for (uint32_t i = 0; i < defined; ++i) {
     SupportScan scan(d);
     HULL_TRY(validator.validate_function(imported + i, scan));
     out.interpreted_because[i] = scan.reason();
     if (scan.reason().empty() && interpret_by_request(d, imported + i))
       out.interpreted_because[i] = std::string("left to the interpreter by ") + kInterpretEnv;
-    needs_roots[i] = scan.needs_roots();
-    tail_calls = tail_calls || scan.tail_calls();
-    if (scan.reason().empty()) ++out.compiled;
+    out.needs_roots[i] = scan.needs_roots();
+    out.tail_callees[i] = scan.tail_callees();
+    out.tail_calls = out.tail_calls || scan.tail_calls();
+    if (out.interpreted_because[i].empty()) ++out.supported;
   }
-  if (out.compiled == 0) return out;
+  return out;
+}
+
+Result<Lowered> lower_functions(const CompiledModule& cm, llvm::TargetMachine& tm,
+                                const ModuleScan& scan, const std::vector<uint8_t>& take,
+                                const std::vector<uint8_t>* earlier,
+                                const std::vector<std::pair<uint32_t, uint32_t>>& osr,
+                                void* const* w_table) {
+  Lowered out;
+  const ModuleDesc& d = cm.desc;
+  const uint32_t imported = d.num_imported_funcs;
+  const auto defined = static_cast<uint32_t>(d.bodies.size());
+  for (uint32_t i = 0; i < defined; ++i) out.compiled += take[i] ? 1 : 0;
+  if (out.compiled == 0 && osr.empty()) return out;
+  ModuleInfo info;
+  HULL_TRY(validate_module_level(d, &info, cm.options.features));
+  FunctionValidator validator(d, info);
   out.ctx = std::make_unique<llvm::LLVMContext>();
   out.mod = std::make_unique<llvm::Module>("wasm", *out.ctx);
   out.mod->setDataLayout(tm.createDataLayout());
   out.mod->setTargetTriple(tm.getTargetTriple().str());
   ModuleLowering ml(*out.ctx, *out.mod, d, cm.type_ids, cm.options);
-  if (!tail_calls) ml.wasm_cc = llvm::CallingConv::Fast;
+  // Calls between compiled functions are direct: all of them use one convention, chosen from
+  // the whole module (a later batch calls an earlier one's functions).
+  if (!scan.tail_calls) ml.wasm_cc = llvm::CallingConv::Fast;
+  ml.export_wasm_funcs = earlier != nullptr;
+  ml.w_table = w_table;
   for (uint32_t i = 0; i < defined; ++i)
-    if (out.interpreted_because[i].empty()) ml.declare(imported + i);
+    if (take[i] || (earlier && (*earlier)[i])) ml.declare(imported + i);
   for (uint32_t i = 0; i < defined; ++i) {
-    if (!out.interpreted_because[i].empty()) continue;
-    FunctionLowering fl(ml, ml.wasm_funcs[imported + i], needs_roots[i]);
+    if (!take[i]) continue;
+    FunctionLowering fl(ml, ml.wasm_funcs[imported + i], scan.needs_roots[i]);
     HULL_TRY(validator.validate_function(imported + i, fl));
     ml.define_entry(imported + i);
+  }
+  for (const auto& [i, loop] : osr) {
+    llvm::Function* f = ml.declare_osr(imported + i, loop);
+    FunctionLowering fl(ml, f, scan.needs_roots[i]);
+    fl.set_osr_loop(loop);
+    HULL_TRY(validator.validate_function(imported + i, fl));
+    if (!fl.osr_made()) {
+      f->eraseFromParent();
+      continue;
+    }
+    ml.define_osr_entry(imported + i, loop, f);
+    out.osr.emplace_back(i, loop);
+  }
+  if (out.compiled == 0 && out.osr.empty()) {
+    out.mod.reset();
+    out.ctx.reset();
+    return out;
   }
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*out.mod, &os)) return internal("invalid IR: " + problems);
   optimize(*out.mod, &tm);
   return out;
+}
+
+namespace {
+
+// Every function the scan allows.
+std::vector<uint8_t> all_supported(const ModuleScan& scan) {
+  std::vector<uint8_t> take(scan.interpreted_because.size());
+  for (size_t i = 0; i < take.size(); ++i) take[i] = scan.interpreted_because[i].empty();
+  return take;
+}
+
+// A module's functions as optimized IR, and why the others stay interpreted.
+Result<Lowered> lower_module(const CompiledModule& cm, llvm::TargetMachine& tm,
+                             std::vector<std::string>* interpreted_because) {
+  HULL_ASSIGN_OR_RETURN(ModuleScan scan, scan_module(cm));
+  *interpreted_because = scan.interpreted_because;
+  return lower_functions(cm, tm, scan, all_supported(scan), nullptr);
 }
 
 // Keeps a copy of the object code the JIT compiles (for the cache).
@@ -152,6 +194,8 @@ class ObjectCapture : public llvm::ObjectCache {
   std::unique_ptr<llvm::MemoryBuffer> getObject(const llvm::Module*) override { return nullptr; }
   std::vector<uint8_t> bytes;
 };
+
+}  // namespace
 
 // A JIT whose code may call the runtime (native/vm.h) and libm.
 Result<std::unique_ptr<llvm::orc::LLJIT>> make_jit(llvm::orc::JITTargetMachineBuilder jtmb,
@@ -185,20 +229,28 @@ Result<std::unique_ptr<llvm::orc::LLJIT>> make_jit(llvm::orc::JITTargetMachineBu
   return std::move(*jit);
 }
 
-// Looks up every compiled function's entry, then installs them all (nothing is installed
-// unless every lookup succeeded: a damaged object leaves the module interpreted).
+// Looks up the entries of the functions `which` marks, then installs them all (nothing is
+// installed unless every lookup succeeded: a damaged object leaves them interpreted).
 Result<void> install_entries(llvm::orc::LLJIT& jit, const CompiledModule& cm,
-                             const std::vector<std::string>& interpreted_because) {
+                             const std::vector<uint8_t>& which) {
   const uint32_t imported = cm.desc.num_imported_funcs;
   std::vector<std::pair<uint32_t, interp::NativeEntry>> entries;
-  for (uint32_t i = 0; i < interpreted_because.size(); ++i) {
-    if (!interpreted_because[i].empty()) continue;
+  for (uint32_t i = 0; i < which.size(); ++i) {
+    if (!which[i]) continue;
     auto addr = jit.lookup("e" + std::to_string(imported + i));
     if (!addr) return internal(to_string(addr.takeError()));
     entries.emplace_back(i, addr->toPtr<interp::NativeEntry>());
   }
   for (const auto& [i, entry] : entries) interp::install_native(*cm.code, i, entry);
   return {};
+}
+
+namespace {
+
+std::vector<uint8_t> native_mask(const std::vector<std::string>& interpreted_because) {
+  std::vector<uint8_t> m(interpreted_because.size());
+  for (size_t i = 0; i < m.size(); ++i) m[i] = interpreted_because[i].empty();
+  return m;
 }
 
 // tier->load: code from a payload (a .hullc's tier part or a cache file).
@@ -223,7 +275,7 @@ Result<std::shared_ptr<const void>> load_code(const CompiledModule& cm,
       llvm::StringRef(reinterpret_cast<const char*>(p.object.data()), p.object.size()), "hullc");
   if (auto e = nm->jit->addObjectFile(std::move(buffer)))
     return internal("cannot load the object code: " + to_string(std::move(e)));
-  HULL_TRY(install_entries(*nm->jit, cm, nm->interpreted_because));
+  HULL_TRY(install_entries(*nm->jit, cm, native_mask(nm->interpreted_because)));
   return std::shared_ptr<const void>(nm);
 }
 
@@ -256,9 +308,8 @@ Result<std::shared_ptr<const void>> compile_code(const CompiledModule& cm) {
   }
   auto tm = jtmb.createTargetMachine();
   if (!tm) return internal(to_string(tm.takeError()));
-  HULL_ASSIGN_OR_RETURN(Lowered lowered, lower_module(cm, **tm));
   auto nm = std::make_shared<NativeModule>();
-  nm->interpreted_because = std::move(lowered.interpreted_because);
+  HULL_ASSIGN_OR_RETURN(Lowered lowered, lower_module(cm, **tm, &nm->interpreted_because));
   if (lowered.compiled == 0) return std::shared_ptr<const void>(nm);
   const std::string cpu = jtmb.getCPU(), features = jtmb.getFeatures().getString();
   ObjectCapture capture;
@@ -266,7 +317,7 @@ Result<std::shared_ptr<const void>> compile_code(const CompiledModule& cm) {
   if (auto e = nm->jit->addIRModule(
           llvm::orc::ThreadSafeModule(std::move(lowered.mod), std::move(lowered.ctx))))
     return internal(to_string(std::move(e)));
-  HULL_TRY(install_entries(*nm->jit, cm, nm->interpreted_because));
+  HULL_TRY(install_entries(*nm->jit, cm, native_mask(nm->interpreted_because)));
   if (cache && !capture.bytes.empty()) {
     std::vector<uint8_t> payload =
         write_payload({LLVM_VERSION_STRING, cpu, features, nm->interpreted_because, capture.bytes});
@@ -298,11 +349,12 @@ Result<std::vector<uint8_t>> precompile_module(const CompiledModule& cm) {
   HULL_ASSIGN_OR_RETURN(auto jtmb, host_machine());
   auto tm = jtmb.createTargetMachine();
   if (!tm) return internal(to_string(tm.takeError()));
-  HULL_ASSIGN_OR_RETURN(Lowered lowered, lower_module(cm, **tm));
+  std::vector<std::string> interpreted_because;
+  HULL_ASSIGN_OR_RETURN(Lowered lowered, lower_module(cm, **tm, &interpreted_because));
   CodePayload p{LLVM_VERSION_STRING,
                 jtmb.getCPU(),
                 jtmb.getFeatures().getString(),
-                std::move(lowered.interpreted_because),
+                std::move(interpreted_because),
                 {}};
   std::unique_ptr<llvm::MemoryBuffer> object;
   if (lowered.mod) {
@@ -338,6 +390,7 @@ void compile_in_background(std::shared_ptr<const CompiledModule> m) {
     if (code) m->set_native_code(std::move(*code));
     return;
   }
+  if (m->options.hot_threshold) return tier_up(std::move(m));
   {
     std::lock_guard<std::mutex> lock(g_background_mu);
     ++g_background_running;
@@ -357,7 +410,13 @@ std::string interpreted_because(const CompiledModule& cm, uint32_t func_index) {
   std::shared_ptr<const void> code = cm.native_code_now();
   const auto* nm = static_cast<const NativeModule*>(code.get());
   if (func_index < cm.desc.num_imported_funcs) return "an import";
-  if (!nm) return "compiled for the interpreter only";
+  if (!nm) {
+    if (cm.options.hot_threshold)
+      return "not hot yet (--tier auto compiles a function after " +
+             std::to_string(cm.options.hot_threshold) + " calls and loop iterations)";
+    return "compiled for the interpreter only";
+  }
+  std::lock_guard<std::mutex> lock(nm->mu);
   return nm->interpreted_because.at(func_index - cm.desc.num_imported_funcs);
 }
 
@@ -373,12 +432,15 @@ const NativeTier* llvm_tier() { return &kTier; }
 
 int background_compiles_in_flight() {
   std::lock_guard<std::mutex> lock(g_background_mu);
-  return g_background_running;
+  return g_background_running + (tier_up_busy() ? 1 : 0);
 }
 
 void wait_for_background_compiles() {
-  std::unique_lock<std::mutex> lock(g_background_mu);
-  g_background_done.wait(lock, [] { return g_background_running == 0; });
+  {
+    std::unique_lock<std::mutex> lock(g_background_mu);
+    g_background_done.wait(lock, [] { return g_background_running == 0; });
+  }
+  wait_for_tier_up();
 }
 
 }  // namespace hull::native

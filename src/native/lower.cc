@@ -213,9 +213,10 @@ llvm::FunctionType* ModuleLowering::wasm_signature(const FuncType& ft) const {
 }
 
 llvm::Function* ModuleLowering::declare(uint32_t func_index) {
-  auto* f =
-      llvm::Function::Create(wasm_signature(desc.func_type(func_index)),
-                             llvm::Function::InternalLinkage, "w" + std::to_string(func_index), M);
+  auto* f = llvm::Function::Create(
+      wasm_signature(desc.func_type(func_index)),
+      export_wasm_funcs ? llvm::Function::ExternalLinkage : llvm::Function::InternalLinkage,
+      "w" + std::to_string(func_index), M);
   // Frame pointers let profilers (and later backtraces) walk through machine code.
   f->addFnAttr("frame-pointer", "all");
   f->addFnAttr(llvm::Attribute::NoUnwind);
@@ -237,14 +238,38 @@ llvm::GlobalVariable* ModuleLowering::wasm_func_table() {
   return wasm_func_table_;
 }
 
+llvm::Function* ModuleLowering::declare_osr(uint32_t func_index, uint32_t loop) {
+  const FuncType& ft = desc.func_type(func_index);
+  llvm::FunctionType* w = wasm_signature(ft);
+  std::vector<llvm::Type*> params(w->param_begin(), w->param_begin() + first_param(ft));
+  params.push_back(ptr_ty);  // the interpreter's frame
+  auto* f = llvm::Function::Create(
+      llvm::FunctionType::get(w->getReturnType(), params, false), llvm::Function::InternalLinkage,
+      "o" + std::to_string(func_index) + "_" + std::to_string(loop), M);
+  f->addFnAttr("frame-pointer", "all");
+  f->addFnAttr(llvm::Attribute::NoUnwind);
+  f->setCallingConv(wasm_cc);
+  return f;
+}
+
+llvm::Function* ModuleLowering::define_osr_entry(uint32_t func_index, uint32_t loop,
+                                                 llvm::Function* osr) {
+  return define_entry_of(func_index, osr,
+                         "eo" + std::to_string(func_index) + "_" + std::to_string(loop));
+}
+
 llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
+  return define_entry_of(func_index, nullptr, "e" + std::to_string(func_index));
+}
+
+llvm::Function* ModuleLowering::define_entry_of(uint32_t func_index, llvm::Function* osr,
+                                                const std::string& name) {
   const FuncType& ft = desc.func_type(func_index);
   auto* i1 = llvm::Type::getInt1Ty(C);
   auto* i8 = llvm::Type::getInt8Ty(C);
   auto* i64 = llvm::Type::getInt64Ty(C);
-  auto* e =
-      llvm::Function::Create(llvm::FunctionType::get(i1, {ptr_ty, ptr_ty, ptr_ty}, false),
-                             llvm::Function::ExternalLinkage, "e" + std::to_string(func_index), M);
+  auto* e = llvm::Function::Create(llvm::FunctionType::get(i1, {ptr_ty, ptr_ty, ptr_ty}, false),
+                                   llvm::Function::ExternalLinkage, name, M);
   e->addFnAttr("frame-pointer", "all");
   llvm::IRBuilder<> b(BasicBlock::Create(C, "entry", e));
   Value* slots = e->getArg(1);
@@ -265,12 +290,16 @@ llvm::Function* ModuleLowering::define_entry(uint32_t func_index) {
     args.push_back(fuel);
   }
   uint32_t slot = 0;
-  for (const ValType& t : ft.params) {
-    Value* p = b.CreateConstInBoundsGEP1_64(i64, slots, slot);
-    args.push_back(load_slot(b, llvm_type(t), p));  // little-endian: the slot's low bytes
-    slot += t.slots();
+  if (osr) {
+    args.push_back(slots);  // the frame: o<i>_<loop> reads the locals there
+  } else {
+    for (const ValType& t : ft.params) {
+      Value* p = b.CreateConstInBoundsGEP1_64(i64, slots, slot);
+      args.push_back(load_slot(b, llvm_type(t), p));  // little-endian: the slot's low bytes
+      slot += t.slots();
+    }
   }
-  llvm::CallInst* r = b.CreateCall(wasm_funcs[func_index], args);
+  llvm::CallInst* r = b.CreateCall(osr ? osr : wasm_funcs[func_index], args);
   r->setCallingConv(wasm_cc);
   Value* trapped_p = b.CreateConstInBoundsGEP1_64(i8, vm, VmField::trapped);
   Value* trapped = b.CreateLoad(i8, trapped_p);
@@ -314,11 +343,14 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
   const unsigned first_param = ml_.first_param(type);
   if (ModuleLowering::results_in_memory(type)) out_ = fn_->getArg(1);
   local_types_.assign(locals.begin(), locals.end());
+  const bool osr = osr_loop_ != kNoOsr;
+  if (osr) osr_frame_ = fn_->getArg(first_param);
   for (size_t i = 0; i < locals.size(); ++i) {
     llvm::AllocaInst* a = b_.CreateAlloca(ml_.llvm_type(locals[i]));
     locals_.push_back(a);
-    b_.CreateStore(i < type.params.size() ? static_cast<Value*>(fn_->getArg(i + first_param))
-                                          : llvm::Constant::getNullValue(a->getAllocatedType()),
+    b_.CreateStore(i < type.params.size() && !osr
+                       ? static_cast<Value*>(fn_->getArg(i + first_param))
+                       : llvm::Constant::getNullValue(a->getAllocatedType()),
                    a);
   }
   if (ml_.opts.fuel) {
@@ -335,6 +367,13 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
     auto* link = b_.CreateStore(roots_, roots_head_);
     link->setMetadata(llvm::LLVMContext::MD_tbaa, ml_.tbaa_runtime);
   }
+  if (osr) {
+    // The entry goes to the loop's header (make_osr_entry); the function's own start is
+    // lowered as usual but never runs.
+    osr_block_ = BasicBlock::Create(ml_.C, "osr", fn_);
+    b_.CreateBr(osr_block_);
+    b_.SetInsertPoint(BasicBlock::Create(ml_.C, "start", fn_));
+  }
   // The function's own label: a branch to it returns.
   Control f;
   f.kind = Kind::Func;
@@ -349,6 +388,11 @@ void FunctionLowering::begin_function(uint32_t func_index, const FuncType& type,
 }
 
 Status FunctionLowering::end_function() {
+  if (osr_block_ && !osr_made_) {
+    // The loop could not be entered: valid IR all the same (the caller drops the function).
+    llvm::IRBuilder<> ob(osr_block_);
+    ob.CreateUnreachable();
+  }
   if (fuel_) write_fuel_back();
   if (!roots_) return {};
   roots_->setOperand(0, b_.getInt32(2 + std::max<uint32_t>(roots_max_, 1)));
@@ -689,6 +733,7 @@ void FunctionLowering::open(const Instr& in, Kind kind) {
     b_.CreateBr(c.target);
     b_.SetInsertPoint(c.target);
     for (size_t i = 0; i < params.size(); ++i) stack_[c.height + i] = c.target_phis[i];
+    if (osr_block_ && loop_id_ == osr_loop_) make_osr_entry(c);
   } else {
     c.target = c.end;
     c.target_phis = c.end_phis;
@@ -701,6 +746,28 @@ void FunctionLowering::open(const Instr& in, Kind kind) {
     b_.SetInsertPoint(then);
   }
   ctl_.push_back(std::move(c));
+}
+
+void FunctionLowering::make_osr_entry(const Control& loop) {
+  // The interpreter's frame holds the locals only; operand stack values or loop params would
+  // be values of code this function never ran. Nor is a handler's landing pad set up yet.
+  if (!stack_.empty() || !loop.target_phis.empty() || needs_roots_) return;
+  for (const Control& c : ctl_)
+    if (c.kind == Kind::TryTable || c.kind == Kind::Try) return;
+  BasicBlock* header = b_.GetInsertBlock();
+  b_.SetInsertPoint(osr_block_);
+  uint32_t slot = 0;
+  for (size_t i = 0; i < locals_.size(); ++i) {
+    b_.CreateStore(from_slot(b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), osr_frame_, slot),
+                             local_types_[i]),
+                   locals_[i]);
+    slot += local_types_[i].slots();
+  }
+  // This machine frame is new: the stack check of an entry (and the deadline with epochs).
+  limit_check(/*at_entry=*/true);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  osr_made_ = true;
 }
 
 void FunctionLowering::flow_to_end(Control& c) {
@@ -770,6 +837,7 @@ void FunctionLowering::instr(const Instr& in, bool, std::span<const ValType>,
                              std::span<const ValType>) {
   offset_ = static_cast<uint32_t>(in.offset);
   if (live_) ++charge_count_;  // reachable instructions, as the interpreter counts them
+  if (in.op == Op::loop) loop_id_ = loops_seen_++;
   switch (in.op) {
     case Op::block: return open(in, Kind::Block);
     case Op::loop:
@@ -943,44 +1011,90 @@ void FunctionLowering::slot_call(const FuncType& ft, const std::function<Value*(
   }
 }
 
+void FunctionLowering::direct_call(const FuncType& ft, llvm::FunctionType* sig, Value* callee) {
+  publish_roots();
+  const bool in_memory = ModuleLowering::results_in_memory(ft);
+  std::vector<Value*> args(ft.params.size() + ml_.first_param(ft));
+  args[0] = vm_;
+  llvm::AllocaInst* out = nullptr;
+  if (in_memory) {
+    llvm::IRBuilder<> ab(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    out = ab.CreateAlloca(ml_.results_type(ft));
+    args[1] = out;
+  }
+  if (fuel_) args[ModuleLowering::fuel_arg(ft)] = b_.CreateLoad(b_.getInt64Ty(), fuel_);
+  for (size_t i = args.size() - 1; i > args.size() - 1 - ft.params.size(); --i) args[i] = pop();
+  llvm::CallInst* r = b_.CreateCall(sig, callee, args);
+  r->setCallingConv(ml_.wasm_cc);
+  // Recursion stays recursion: turned into a loop, a runaway one would never exhaust the
+  // stack as the spec says it must.
+  r->setTailCallKind(llvm::CallInst::TCK_NoTail);
+  check_trapped();
+  take_callee_fuel(r);
+  if (ft.results.size() == 1) push(call_result(r));
+  if (out) {
+    Value* agg = b_.CreateLoad(out->getAllocatedType(), out);
+    for (size_t i = 0; i < ft.results.size(); ++i)
+      push(b_.CreateExtractValue(agg, {static_cast<unsigned>(i)}));
+  }
+}
+
+Value* ModuleLowering::w_table_entry(llvm::IRBuilder<>& b, Value* func_index) {
+  Value* table = b.CreateIntToPtr(b.getInt64(reinterpret_cast<uintptr_t>(w_table)), ptr_ty);
+  // Written by the tier-up thread as batches land: an atomic (monotonic) load, which may see
+  // the entry a little late (then the call goes through the runtime), never torn.
+  auto* w =
+      b.CreateAlignedLoad(ptr_ty, b.CreateInBoundsGEP(ptr_ty, table, {func_index}), llvm::Align(8));
+  w->setAtomic(llvm::AtomicOrdering::Monotonic);
+  w->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa_runtime);
+  return w;
+}
+
 void FunctionLowering::call(const Instr& in) {
   const FuncType& ft = ml_.desc.func_type(in.a);
   // A function of this module checks the deadline at its entry (machine code or interpreted).
   if (Control& c = ctl_.back();
       in.a >= ml_.desc.num_imported_funcs && c.kind == Kind::Loop && !c.branched_back_before_call)
     c.calls_each_iteration = true;
-  if (llvm::Function* callee = ml_.wasm_funcs[in.a]) {
-    publish_roots();
-    const bool in_memory = ModuleLowering::results_in_memory(ft);
-    std::vector<Value*> args(ft.params.size() + ml_.first_param(ft));
-    args[0] = vm_;
-    llvm::AllocaInst* out = nullptr;
-    if (in_memory) {
-      llvm::IRBuilder<> ab(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
-      out = ab.CreateAlloca(ml_.results_type(ft));
-      args[1] = out;
-    }
-    if (fuel_) args[ModuleLowering::fuel_arg(ft)] = b_.CreateLoad(b_.getInt64Ty(), fuel_);
-    for (size_t i = args.size() - 1; i > args.size() - 1 - ft.params.size(); --i) args[i] = pop();
-    llvm::CallInst* r = b_.CreateCall(callee, args);
-    r->setCallingConv(ml_.wasm_cc);
-    // Recursion stays recursion: turned into a loop, a runaway one would never exhaust the
-    // stack as the spec says it must.
-    r->setTailCallKind(llvm::CallInst::TCK_NoTail);
-    check_trapped();
-    take_callee_fuel(r);
-    if (ft.results.size() == 1) push(call_result(r));
-    if (out) {
-      Value* agg = b_.CreateLoad(out->getAllocatedType(), out);
-      for (size_t i = 0; i < ft.results.size(); ++i)
-        push(b_.CreateExtractValue(agg, {static_cast<unsigned>(i)}));
-    }
-    return;
+  if (llvm::Function* callee = ml_.wasm_funcs[in.a])
+    return direct_call(ft, callee->getFunctionType(), callee);
+  auto through_runtime = [&] {
+    slot_call(ft, [&](Value* slots) {
+      return b_.CreateCall(ml_.rt_call, {vm_, b_.getInt32(in.a), slots});
+    });
+  };
+  if (!ml_.w_table || in.a < ml_.desc.num_imported_funcs) {
+    // An import, or a function left interpreted: through the runtime.
+    return through_runtime();
   }
-  // An import, or a function left interpreted: through the runtime.
-  slot_call(ft, [&](Value* slots) {
-    return b_.CreateCall(ml_.rt_call, {vm_, b_.getInt32(in.a), slots});
-  });
+  // Tier-up: a function of a later batch, once compiled, is called as one of this batch.
+  std::vector<Value*> args(stack_.end() - ft.params.size(), stack_.end());
+  stack_.resize(stack_.size() - ft.params.size());
+  Value* w = ml_.w_table_entry(b_, b_.getInt32(in.a));
+  BasicBlock* fast = BasicBlock::Create(ml_.C, "compiled", fn_);
+  BasicBlock* slow = BasicBlock::Create(ml_.C, "not_compiled", fn_);
+  BasicBlock* join = BasicBlock::Create(ml_.C, "called", fn_);
+  b_.CreateCondBr(b_.CreateIsNull(w), slow, fast);
+  const size_t n = ft.results.size();
+  auto arm = [&](BasicBlock* bb, const std::function<void()>& emit) {
+    b_.SetInsertPoint(bb);
+    for (Value* a : args) push(a);
+    emit();
+    std::vector<Value*> results(stack_.end() - n, stack_.end());
+    stack_.resize(stack_.size() - n);
+    BasicBlock* end = b_.GetInsertBlock();
+    b_.CreateBr(join);
+    return std::make_pair(end, results);
+  };
+  auto [fast_end, fast_results] = arm(fast, [&] { direct_call(ft, ml_.wasm_signature(ft), w); });
+  auto [slow_end, slow_results] = arm(slow, through_runtime);
+  b_.SetInsertPoint(join);
+  for (size_t i = 0; i < n; ++i) {
+    llvm::PHINode* phi = b_.CreatePHI(fast_results[i]->getType(), 2);
+    phi->addIncoming(fast_results[i], fast_end);
+    phi->addIncoming(slow_results[i], slow_end);
+    push(phi);
+  }
 }
 
 void FunctionLowering::call_indirect(const Instr& in) {
@@ -1004,6 +1118,10 @@ void FunctionLowering::return_values() { branch_to(static_cast<uint32_t>(ctl_.si
 // its results returned: a frame more per such call.
 void FunctionLowering::return_call(const Instr& in) {
   llvm::Function* callee = ml_.wasm_funcs[in.a];
+  if (!callee && ml_.w_table && in.a >= ml_.desc.num_imported_funcs) {
+    // Tier-up: a function of a later batch is jumped to once compiled.
+    return tail_call_function(ml_.desc.func_type(in.a), nullptr, in.a);
+  }
   if (!callee) {
     // Through the runtime (an import, or a function left interpreted). The call replaces
     // this function: none of its handlers sees the callee's exceptions.
@@ -1065,21 +1183,31 @@ void FunctionLowering::return_call_ref(const Instr& in) {
   tail_call_function(ml_.desc.types[in.a].func, f);
 }
 
-void FunctionLowering::tail_call_function(const FuncType& ft, Value* f) {
+void FunctionLowering::tail_call_function(const FuncType& ft, Value* f, uint32_t func_index) {
   std::vector<Value*> args(ft.params.size());
   for (size_t i = ft.params.size(); i > 0; --i) args[i - 1] = pop();
-  // This instance's own function with native code: its w<i>, from the module's table.
-  Value* inst = vm_field(VmField::inst, ml_.ptr_ty, true);
-  Value* same = b_.CreateICmpEQ(load_runtime(f, function_instance_offset(), ml_.ptr_ty), inst);
-  BasicBlock* own = BasicBlock::Create(ml_.C, "own", fn_);
   BasicBlock* jump = BasicBlock::Create(ml_.C, "jump", fn_);
   BasicBlock* slow = BasicBlock::Create(ml_.C, "through_runtime", fn_);
-  b_.CreateCondBr(same, own, slow);
-  b_.SetInsertPoint(own);
-  Value* index = load_runtime(f, function_index_offset(), b_.getInt32Ty());
-  llvm::GlobalVariable* table = ml_.wasm_func_table();
-  auto* w = b_.CreateLoad(
-      ml_.ptr_ty, b_.CreateInBoundsGEP(table->getValueType(), table, {b_.getInt32(0), index}));
+  Value* w = nullptr;
+  if (f) {
+    // This instance's own function with native code: its w<i>, from the module's table (or,
+    // tier-up, the table of what is compiled so far).
+    Value* inst = vm_field(VmField::inst, ml_.ptr_ty, true);
+    Value* same = b_.CreateICmpEQ(load_runtime(f, function_instance_offset(), ml_.ptr_ty), inst);
+    BasicBlock* own = BasicBlock::Create(ml_.C, "own", fn_);
+    b_.CreateCondBr(same, own, slow);
+    b_.SetInsertPoint(own);
+    Value* index = load_runtime(f, function_index_offset(), b_.getInt32Ty());
+    if (ml_.w_table) {
+      w = ml_.w_table_entry(b_, index);
+    } else {
+      llvm::GlobalVariable* table = ml_.wasm_func_table();
+      w = b_.CreateLoad(
+          ml_.ptr_ty, b_.CreateInBoundsGEP(table->getValueType(), table, {b_.getInt32(0), index}));
+    }
+  } else {
+    w = ml_.w_table_entry(b_, b_.getInt32(func_index));
+  }
   b_.CreateCondBr(b_.CreateIsNull(w), slow, jump);
   b_.SetInsertPoint(jump);
   std::vector<Value*> wargs{vm_};
@@ -1096,7 +1224,10 @@ void FunctionLowering::tail_call_function(const FuncType& ft, Value* f) {
   b_.SetInsertPoint(slow);
   for (Value* a : args) push(a);
   no_handlers_ = true;  // a tail call: its exceptions leave this function (as return_call's)
-  slot_call(ft, [&](Value* slots) { return b_.CreateCall(ml_.rt_call_function, {vm_, f, slots}); });
+  slot_call(ft, [&](Value* slots) {
+    return f ? b_.CreateCall(ml_.rt_call_function, {vm_, f, slots})
+             : b_.CreateCall(ml_.rt_call, {vm_, b_.getInt32(func_index), slots});
+  });
   no_handlers_ = false;
   return_values();
 }

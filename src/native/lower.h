@@ -52,6 +52,14 @@ struct ModuleLowering {
   // costs every call a `ret $8` and a stack adjustment after it (x86-64).
   llvm::CallingConv::ID wasm_cc = llvm::CallingConv::Tail;
   std::vector<llvm::Function*> wasm_funcs;
+  // Tier-up compiles a module in batches into one JIT: its w<i> are then external symbols, so
+  // that a later batch calls an earlier one's directly (declared there, without a body).
+  bool export_wasm_funcs = false;
+  // ... and the w<i> of every function compiled so far, by function index, is at run time in
+  // this table (jit.h lower_functions): for callees of a later batch.
+  void* const* w_table = nullptr;
+  // w_table's entry for `func_index` (a pointer constant to it).
+  llvm::Value* w_table_entry(llvm::IRBuilder<>& b, llvm::Value* func_index);
   // The same as a constant array of pointers (null where wasm_funcs is), made on first use:
   // return_call_indirect finds its callee's w<i> there.
   llvm::GlobalVariable* wasm_func_table();
@@ -105,6 +113,15 @@ struct ModuleLowering {
   llvm::Function* declare(uint32_t func_index);
   // Defines e<func_index>, the slot-convention entry of w<func_index>.
   llvm::Function* define_entry(uint32_t func_index);
+  // On-stack replacement at loop number `loop` of function `func_index`: o<i>_<loop>, the
+  // function again (FunctionLowering::set_osr_loop), entered at that loop's header with its
+  // locals read from the interpreter's frame -- w<i>'s signature with the wasm params replaced
+  // by the frame's address -- and its slot-convention entry eo<i>_<loop>
+  // (interp::install_osr), which passes its `slots` as that frame.
+  llvm::Function* declare_osr(uint32_t func_index, uint32_t loop);
+  llvm::Function* define_osr_entry(uint32_t func_index, uint32_t loop, llvm::Function* osr);
+  llvm::Function* define_entry_of(uint32_t func_index, llvm::Function* osr,
+                                  const std::string& name);
 };
 
 // The sink that fills in one w<i>.
@@ -119,6 +136,12 @@ class FunctionLowering {
   void instr(const Instr& in, bool reachable, std::span<const ValType> popped,
              std::span<const ValType> pushed);
   Status end_function();
+  // Lowers `fn` (made by declare_osr) as the function entered at the header of its loop number
+  // `loop` (loops numbered in code order, dead ones too, as the interpreter numbers them).
+  void set_osr_loop(uint32_t loop) { osr_loop_ = loop; }
+  // Whether that loop could be entered: its header live, the operand stack empty there, no
+  // handler around it. When not, the function is not usable (its entry path is unreachable).
+  bool osr_made() const { return osr_made_; }
 
  private:
   // TryTable and Try (legacy) are blocks whose bodies have handlers (lower_exceptions.cc).
@@ -260,8 +283,12 @@ class FunctionLowering {
   void return_call_ref(const Instr& in);
   // The Function* popped from the stack, after a trap when it is null.
   llvm::Value* non_null_function();
-  // The tail call of `f` (a Function*, not null) of type `ft`, its args on the stack.
-  void tail_call_function(const FuncType& ft, llvm::Value* f);
+  // The tail call of `f` (a Function*, not null) of type `ft`, its args on the stack; or, `f`
+  // null (tier-up), of function `func_index` of this module, compiled in another batch or not
+  // at all.
+  void tail_call_function(const FuncType& ft, llvm::Value* f, uint32_t func_index = 0);
+  // A call of machine code `callee` (a w<i>, signature `sig`), its args on the stack.
+  void direct_call(const FuncType& ft, llvm::FunctionType* sig, llvm::Value* callee);
   // Calls through the runtime with the slot convention: args from the stack, results pushed
   // (a v128 takes two consecutive slots, as in the interpreter).
   void slot_call(const FuncType& ft, const std::function<llvm::Value*(llvm::Value*)>& emit);
@@ -272,6 +299,17 @@ class FunctionLowering {
   llvm::Value* opaque_constant(llvm::Value* v);            // a vector constant through opaque()
   llvm::Value* first_nan(llvm::Value* x, llvm::Value* y);  // x + y of a NaN, operands in order
   llvm::Value* opaque(llvm::Value* v);  // v, through an asm LLVM cannot see through
+
+  // On-stack replacement (set_osr_loop): the block the entry branches to, which reads the
+  // locals from the frame and jumps to the loop's header once lowering gets there.
+  static constexpr uint32_t kNoOsr = UINT32_MAX;
+  void make_osr_entry(const Control& loop);
+  uint32_t osr_loop_ = kNoOsr;
+  bool osr_made_ = false;
+  llvm::BasicBlock* osr_block_ = nullptr;
+  llvm::Value* osr_frame_ = nullptr;
+  uint32_t loops_seen_ = 0;  // loops met so far
+  uint32_t loop_id_ = 0;     // the number of the loop being opened
 
   ModuleLowering& ml_;
   llvm::Function* fn_;

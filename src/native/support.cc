@@ -73,6 +73,7 @@ bool SupportScan::block_type_ok(const BlockType& bt) {
 void SupportScan::begin_function(uint32_t, const FuncType& type, std::span<const ValType> locals) {
   reason_.clear();
   needs_roots_ = tail_calls_ = false;
+  tail_callees_.clear();
   for (const ValType& t : locals)
     if (!value_ok(t)) return fail("a local or parameter of type " + to_string(t));
   if (!func_type_ok(type)) fail("a function type with a value the tier lacks");
@@ -130,6 +131,7 @@ void SupportScan::instr(const Instr& in, bool, std::span<const ValType> popped,
       return;
     case Op::return_call:
       tail_calls_ = true;
+      tail_callees_.push_back(in.a);
       if (!func_type_ok(m_.func_type(in.a)))
         fail("a tail call of a function with reference values");
       return;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "binary/module.h"
 #include "runtime/store.h"
@@ -68,6 +69,9 @@ class SupportScan {
   bool needs_roots() const { return needs_roots_; }
   // Whether the function has a tail call (return_call, return_call_indirect, return_call_ref).
   bool tail_calls() const { return tail_calls_; }
+  // The function indices its return_call instructions name (tier-up compiles them together:
+  // tail calls between functions compiled apart would each cost a machine frame).
+  const std::vector<uint32_t>& tail_callees() const { return tail_callees_; }
 
  private:
   void fail(std::string why) {
@@ -80,6 +84,7 @@ class SupportScan {
   std::string reason_;
   bool needs_roots_ = false;
   bool tail_calls_ = false;
+  std::vector<uint32_t> tail_callees_;
 };
 
 }  // namespace hull::native

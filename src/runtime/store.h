@@ -221,7 +221,12 @@ struct CompileOptions {
   // ... in the background: compile() returns at once and the module starts interpreted
   // (`--tier auto`).
   bool native_background = false;
+  // Tier-up: the interpreted code counts each function's calls plus loop iterations and
+  // reports the function hot at this count (interp.h "Tier-up"); 0: no counting. compile()
+  // sets it for native_background when 0 (kDefaultHotThreshold, or $HULL_TIER_UP_THRESHOLD).
+  uint32_t hot_threshold = 0;
 };
+constexpr uint32_t kDefaultHotThreshold = 10'000;
 
 // The process-wide epoch: a timer thread (started by the first set_deadline) adds 1 every
 // kEpochTickNs nanoseconds. Stores compare it with their deadline at each check point.

@@ -37,6 +37,21 @@ check_output "auto: interpreted first, machine code once compiled" 0 "70" \
   "$native" run --tier auto "$m" --invoke mixed 7
 check_output "auto: a quick program does not wait for the compiler" 0 "6765" \
   "$native" run --tier auto "$m" --invoke fib 20
+# Tier-up, compiling on the spot (HULL_TIER_UP_SYNC) so that it happens at the same point each
+# run: the one call of count runs hot in its loop and leaves the interpreter at its header. (The
+# cache off: a module found there is loaded whole instead.)
+check_output "auto: a hot loop switches to machine code at its header" 0 "count@loop0" \
+  env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 HULL_TIER_UP_TRACE=1 \
+  "$native" run --tier auto "$m" --invoke count 3000000
+check_output "auto: ... and gives the interpreter's result" 0 "4499998500000" \
+  env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 \
+  "$native" run --tier auto "$m" --invoke count 3000000
+check_output "auto: a cold function is not compiled" 0 "70" \
+  env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 HULL_TIER_UP_TRACE=1 \
+  "$native" run --tier auto "$m" --invoke mixed 7
+if grep -q "tier-up" "$tmp/err"; then
+  echo "FAIL auto: mixed 7 compiled something:"; sed 's/^/    /' "$tmp/err"; fail=1
+fi
 # The cache: the first run writes the object file, the second loads it, a different option
 # (fuel) makes another entry; HULL_NATIVE_CACHE=0 writes nothing.
 export HULL_CACHE_DIR=$tmp/cache
@@ -73,10 +88,10 @@ cat >"$tmp/want" <<'LINES'
 func 0 $fib: native (llvm)
 func 1 $boxed: interpreter: left to the interpreter by HULL_NATIVE_INTERPRET
 func 2: native (llvm)
-6 native, 1 interpreted
+7 native, 1 interpreted
 LINES
 check_lines "inspect --tiers names the tier and the reason" 0 "$native" inspect --tiers "$m"
-check_output "inspect --tiers --json" 0 '"native": 6, "interpreted": 1' \
+check_output "inspect --tiers --json" 0 '"native": 7, "interpreted": 1' \
   "$native" inspect --tiers --json "$m"
 
 check_output "plain hull has no native tier" 2 "run hull-native instead" \
@@ -88,8 +103,8 @@ check_output "plain hull has no auto tier either" 2 "--tier auto: this executabl
 check_output "an unknown tier" 2 "'jit' is not a tier (interp, native or auto)" \
   "$native" run --tier jit "$m" --invoke fib 3
 check_output "wast --tier needs a value" 2 "--tier needs a value" "$native" wast --tier
-check_output "wast has no auto tier" 2 "'auto' is not a tier (interp or native)" \
-  "$native" wast --tier auto "$here/native/none.wast"
+check_output "wast: an unknown tier" 2 "'jit' is not a tier (interp, native or auto)" \
+  "$native" wast --tier jit "$here/native/none.wast"
 
 # Ahead of time: `compile` writes a .hullc, `run` loads it without compiling; anything made for
 # another Hull, CPU or set of options is refused with the reason, a damaged file too.

@@ -7,15 +7,19 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "engine/module.h"
 #include "engine/precompiled.h"
 #include "engine/tiers.h"
+#include "interp/interp.h"
 #include "native/plugin.h"
 
 namespace hull::cli::native_plugin {
@@ -45,6 +49,20 @@ bool g_cache_wanted = false;
 std::string g_cache_dir;
 bool g_cache_default = false;
 std::atomic<int> g_waiting{0};  // background compiles still loading the plugin
+// Tier-up's first report of a function turning hot, before the plugin is there (the
+// interpreter's hot listener until the plugin installs its own). Never destroyed: waited on by
+// detached threads.
+std::mutex& g_hot_mu = *new std::mutex;
+std::condition_variable& g_hot_cv = *new std::condition_variable;
+bool g_hot = false;
+
+void on_first_hot() {
+  {
+    std::lock_guard<std::mutex> lock(g_hot_mu);
+    g_hot = true;
+  }
+  g_hot_cv.notify_all();
+}
 
 std::string what_to_do() {
   return ": hull-native loads the native tier (LLVM) from this file when a module is compiled "
@@ -114,8 +132,21 @@ void lazy_compile_in_background(std::shared_ptr<const CompiledModule> m) {
                  plugin_path().c_str(), what_to_do().c_str());
     return;
   }
+  if (const char* sync = std::getenv("HULL_TIER_UP_SYNC");
+      sync && *sync && std::string_view(sync) != "0") {
+    // Tests: tier-up compiles on the interpreting thread, from the first report on.
+    auto api = plugin();
+    if (api) return (*api)->tier->compile_in_background(std::move(m));
+    std::fprintf(stderr, "warning: --tier auto: %s; running interpreted\n",
+                 api.error().message.c_str());
+    return;
+  }
   g_waiting.fetch_add(1);
-  std::thread([m = std::move(m)]() mutable {
+  // Tier-up: nothing is compiled before the interpreter reports a function hot, so the plugin
+  // is not loaded before either (a run that never gets hot never touches LLVM). The plugin's
+  // tier installs its own listener when it loads; reports made before wait in the module.
+  if (m->options.hot_threshold) interp::set_hot_listener(&on_first_hot);
+  std::thread([weak = std::weak_ptr<const CompiledModule>(m)]() mutable {
     // Loading LLVM costs ~20 ms, and a program that ends while it is under way pays for it
     // anyway (hyperfine on a hello-world: up to +22 ms at the tail when loading started at
     // once, none with this wait). So the module first runs interpreted for as long as loading
@@ -123,6 +154,19 @@ void lazy_compile_in_background(std::shared_ptr<const CompiledModule> m) {
     // what it would have (the ski-rental bound), and the compile that follows takes 10-100
     // times longer than the wait anyway.
     std::this_thread::sleep_for(kLoadAfter);
+    std::shared_ptr<const CompiledModule> m = weak.lock();
+    if (m && m->options.hot_threshold) {
+      m.reset();  // not kept alive while waiting
+      std::unique_lock<std::mutex> lock(g_hot_mu);
+      while (!g_hot && !g_loaded.load(std::memory_order_acquire) && !weak.expired())
+        g_hot_cv.wait_for(lock, std::chrono::milliseconds(100));
+      lock.unlock();
+      m = weak.lock();
+    }
+    if (!m) {
+      g_waiting.fetch_sub(1);
+      return;
+    }
     // At normal priority, unlike the compile (the plugin's own thread, nice 19): the loading
     // and a cached module's code, which the plugin loads on this thread, are a few ms of work
     // that used to run on the interpreter's thread itself; at nice 19 on a busy machine they

@@ -117,9 +117,11 @@ void print_run_help(FILE* out) {
       out);
   std::fputs(
       "  --tier interp|native|auto  native: compile the module's functions to machine code\n"
-      "                          first; auto: start interpreted and switch each function to\n"
-      "                          machine code at its next call once a background thread has\n"
-      "                          compiled the module (hull-native only; functions the native\n"
+      "                          first; auto (tier-up): start interpreted, compile each\n"
+      "                          function that runs hot (10,000 calls and loop iterations;\n"
+      "                          HULL_TIER_UP_THRESHOLD) on a background thread, switch at its\n"
+      "                          next call or at the header of the loop it is in\n"
+      "                          (hull-native only; functions the native\n"
       "                          tier cannot compile yet stay interpreted: `hull-native\n"
       "                          inspect --tiers FILE`). hull-native keeps compiled code in\n"
       "                          $HULL_CACHE_DIR or ~/.cache/hull/native for the next run of\n"

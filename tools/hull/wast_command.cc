@@ -55,7 +55,8 @@ int wast_command(int argc, char** argv) {
   std::vector<std::string> files;
   bool verbose = false;
   bool core_only = false;
-  bool native = false;          // --tier native
+  bool native = false;          // --tier native or auto
+  bool background = false;      // --tier auto
   bool features_named = false;  // -W was given (features_for)
   WasmFeatures features;
   // The component testsuite's scripts use component-model async throughout (Wasmtime's scripts
@@ -76,8 +77,9 @@ int wast_command(int argc, char** argv) {
           "handling) are skipped, never passed: each file lists how many and why.\n"
           "A script with components runs on the component runner, unless --core is given.\n"
           "  -v       list every skipped command with its line and reason\n"
-          "  --tier interp|native  native: compile every function the native tier can to\n"
-          "           machine code (hull-native only; the rest stays interpreted)\n"
+          "  --tier interp|native|auto  native: compile every function the native tier can\n"
+          "           to machine code (hull-native only; the rest stays interpreted); auto:\n"
+          "           tier-up, functions switch to machine code as they run hot\n"
           "  --core   run every script on the core runner (a component command fails)\n"
           "  -W FEATURE[=y|n][,...]  switch a Wasm feature off (n) or on (y, the default for\n"
           "           all), as `hull run -W` does; scripts are written for all on, except\n"
@@ -101,14 +103,14 @@ int wast_command(int argc, char** argv) {
       std::string v;
       if (a == "--tier") {
         if (i + 1 >= argc) {
-          std::fprintf(stderr, "error: --tier needs a value: interp or native\n");
+          std::fprintf(stderr, "error: --tier needs a value: interp, native or auto\n");
           return 2;
         }
         v = argv[++i];
       } else {
         v = a.substr(7);
       }
-      if (!parse_tier(v, &native)) return 2;
+      if (!parse_tier(v, &native, &background)) return 2;
       continue;
     }
     if (a == "-W" || (a.rfind("-W", 0) == 0 && a.size() > 2)) {
@@ -166,7 +168,7 @@ int wast_command(int argc, char** argv) {
       ComponentWastRunner runner(config);
       r = runner.run(*script);
     } else {
-      WastRunner runner(features_for(file, features.core, features_named), native);
+      WastRunner runner(features_for(file, features.core, features_named), native, background);
       r = runner.run(*script);
     }
     for (const auto& f : r.failures)

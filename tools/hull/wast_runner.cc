@@ -131,7 +131,8 @@ const char* nan_name(text::NanKind k) {
 
 }  // namespace
 
-WastRunner::WastRunner(FeatureSet features, bool native) : features_(features), native_(native) {
+WastRunner::WastRunner(FeatureSet features, bool native, bool background)
+    : features_(features), native_(native), background_(background) {
   define_spectest(linker_, store_);
 }
 

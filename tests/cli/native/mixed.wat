@@ -24,4 +24,13 @@
     local.get 0 i64.eqz if (result i64) i64.const 0
     else local.get 0 i64.const 1 i64.sub call $deep i64.const 1 i64.add end)
   ;; loops forever: only fuel or a deadline stops it
-  (func (export "spin") (loop $l br $l)))
+  (func (export "spin") (loop $l br $l))
+  ;; sums 0..n-1 in one loop: tier-up leaves the interpreter at its header
+  (func $count (export "count") (param $n i32) (result i64)
+    (local $i i32) (local $s i64)
+    (block $done (loop $l
+      local.get $i local.get $n i32.ge_u br_if $done
+      local.get $s local.get $i i64.extend_i32_u i64.add local.set $s
+      local.get $i i32.const 1 i32.add local.set $i
+      br $l))
+    local.get $s))
