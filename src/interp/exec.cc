@@ -1061,6 +1061,11 @@ Ctx* get_ctx(Store& store) {
   if (store.interp_state) return static_cast<Ctx*>(store.interp_state);
   Ctx* ctx = new Ctx;
   ctx->store = &store;
+  // The closer is registered for this thread now rather than when the stacks come back: that
+  // registration (__cxa_thread_atexit) takes the dynamic loader's lock, which a dlopen on
+  // another thread (hull-native loading its tier) holds for ~20 ms -- a program's end waited
+  // for it.
+  t_stacks_closer.arm();
   uint64_t slots = std::max<uint64_t>(store.limits.max_wasm_stack_bytes / 8, 1024);
   uint64_t nframes = std::clamp<uint64_t>(slots / 4, 1024, 1 << 20);
   // Uninitialised on purpose: pages are touched only as deep as the program recurses.
