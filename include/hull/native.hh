@@ -20,9 +20,11 @@ void set_cache(const std::string& dir, uint64_t cap_bytes = 512ull << 20);
 // $XDG_CACHE_HOME/hull/native, else $HOME/.cache/hull/native ("" when neither is set).
 std::string default_cache_dir();
 
-// Tier::Auto compiles on background threads while modules run interpreted. A process that
-// ends while one still compiles must not run static destructors under it: wait for them, or
-// leave with _exit (as hull-native does).
+// Tier::Auto compiles on a background thread while modules run interpreted: the functions the
+// interpreter reports hot (tier-up). A process that ends while it still compiles must not run
+// static destructors under it: wait for it, or leave with _exit (as hull-native does).
+// wait_for_background_compiles() returns once everything reported so far is compiled (or
+// refused); wasm that runs after it may report more, so call it after the last call into wasm.
 int background_compiles_in_flight();
 void wait_for_background_compiles();
 

@@ -43,7 +43,7 @@ struct TierUpModule {
 struct TierUpState {
   std::mutex mu;
   std::condition_variable wake;  // a report, or a module registered
-  std::condition_variable idle;  // the thread caught up with the reports
+  std::condition_variable idle;  // a round ended
   std::vector<std::unique_ptr<TierUpModule>> modules;
   uint64_t signals = 0;   // reports and registrations so far
   uint64_t consumed = 0;  // ... the thread has acted on
@@ -245,8 +245,10 @@ Result<void> compile_batch(TierUpModule& t, const CompiledModule& cm, const Batc
   return {};
 }
 
-// One round of the tier-up thread: every report made so far compiled (or refused).
+// One round of the tier-up thread: every report made so far compiled (or refused). One round
+// at a time (the thread's, or a reporting thread's in sync mode).
 void catch_up(TierUpState& s, std::unique_lock<std::mutex>& lock) {
+  s.idle.wait(lock, [&] { return !s.busy; });
   const uint64_t seen = s.signals;
   s.busy = true;
   std::vector<TierUpModule*> modules;
@@ -263,9 +265,9 @@ void catch_up(TierUpState& s, std::unique_lock<std::mutex>& lock) {
   }
   lock.lock();
   std::erase_if(s.modules, [](const auto& t) { return t->module.expired(); });
-  s.consumed = seen;
+  s.consumed = std::max(s.consumed, seen);
   s.busy = false;
-  if (s.signals == s.consumed) s.idle.notify_all();
+  s.idle.notify_all();
 }
 
 [[noreturn]] void run_tier_up() {

@@ -46,6 +46,12 @@ check_output "auto: a hot loop switches to machine code at its header" 0 "count@
 check_output "auto: ... and gives the interpreter's result" 0 "4499998500000" \
   env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 \
   "$native" run --tier auto "$m" --invoke count 3000000
+check_output "auto: a deadline stops a loop entered in machine code" 134 "interrupt" \
+  env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 \
+  "$native" run --tier auto --timeout 300ms "$m" --invoke spin
+check_output "auto: fuel stops a loop entered in machine code" 134 "all fuel consumed" \
+  env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 \
+  "$native" run --tier auto --fuel 50000000 "$m" --invoke spin
 check_output "auto: a cold function is not compiled" 0 "70" \
   env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 HULL_TIER_UP_TRACE=1 \
   "$native" run --tier auto "$m" --invoke mixed 7
