@@ -9,6 +9,11 @@
 // instances' memories and globals must be equal. A difference aborts, so the fuzzer keeps the
 // input.
 //
+// A third instance runs with tier-up (CompileOptions::native_background) compiling on the spot
+// (HULL_TIER_UP_SYNC) at a threshold of 2-6 calls or iterations: functions switch after their
+// first calls and loops are entered through on-stack replacement mid-call; it must agree with
+// the interpreter the same way.
+//
 // Campaigns with valid modules from binaryen (wasm-opt -ttf) replay a directory of them with
 // hull_replay_native (tests/fuzz/native_campaign.sh).
 #include <cstdint>
@@ -17,6 +22,7 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/engine.h"
@@ -97,6 +103,22 @@ std::string describe(const hull::Val& v) {
   return buf;
 }
 
+// binaryen's translate-to-fuzz modules (native_campaign.sh) import loggers of one number each:
+// without them nothing of such a module would instantiate, in any tier, and its comparison
+// would be empty. They log nothing here.
+std::optional<hull::Trap> ignore_log(void*, hull::Store&, uint64_t*) { return std::nullopt; }
+void define_fuzzing_support(hull::Linker& linker, hull::Store& store) {
+  const std::pair<const char*, hull::ValType> logs[] = {{"log-i32", hull::ValType::i32()},
+                                                        {"log-i64", hull::ValType::i64()},
+                                                        {"log-f32", hull::ValType::f32()},
+                                                        {"log-f64", hull::ValType::f64()}};
+  for (const auto& [name, type] : logs) {
+    hull::Function* f =
+        hull::create_host_function(store, hull::FuncType{{type}, {}}, ignore_log, nullptr);
+    linker.define("fuzzing-support", name, hull::Extern::of(f));
+  }
+}
+
 struct Run {
   hull::Store store;
   // An uncaught exception comparably: its tag (as an index of the instance's tags: the tiers'
@@ -135,6 +157,7 @@ struct Run {
     store.set_fuel(kFuelPerCall);
     hull::Linker linker;
     hull::define_spectest(linker, store);
+    define_fuzzing_support(linker, store);
     auto in = linker.instantiate(store, mod);
     if (!in.ok()) return;
     inst = *in;
@@ -166,16 +189,17 @@ struct Run {
 };
 
 [[noreturn]] void diverged(const std::string& what, const std::string& interp,
-                           const std::string& native) {
-  std::fprintf(stderr, "interp/native divergence in %s:\n  interp: %s\n  native: %s\n",
-               what.c_str(), interp.c_str(), native.c_str());
+                           const std::string& native, const char* tier = "native") {
+  std::fprintf(stderr, "interp/%s divergence in %s:\n  interp: %s\n  %s: %s\n", tier,
+               what.c_str(), interp.c_str(), tier, native.c_str());
   std::abort();
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static bool registered = (hull::native::register_tier(), true);
+  static bool registered =
+      (hull::native::register_tier(), setenv("HULL_TIER_UP_SYNC", "1", 1), true);
   (void)registered;
   hull::CompileOptions options;
   options.fuel = true;
@@ -188,8 +212,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // The same bytes compiled for the interpreter: the native tier must not refuse them.
     diverged("compile", "ok", native_mod.error().to_string());
   }
-  Run a(*interp_mod), b(*native_mod);
+  options.native_background = true;
+  options.hot_threshold = 2 + static_cast<uint32_t>(size % 5);
+  auto auto_mod = hull::compile(std::span<const uint8_t>(data, size), options);
+  if (!auto_mod.ok()) diverged("compile", "ok", auto_mod.error().to_string(), "tier-up");
+  Run a(*interp_mod), b(*native_mod), c(*auto_mod);
   if (a.ok != b.ok) diverged("instantiate", a.ok ? "ok" : "failed", b.ok ? "ok" : "failed");
+  if (a.ok != c.ok)
+    diverged("instantiate", a.ok ? "ok" : "failed", c.ok ? "ok" : "failed", "tier-up");
   if (!a.ok) return 0;
   for (const auto& [name, ext] : a.inst->exports) {
     if (ext.kind != hull::ExternKind::Func || ext.func == nullptr) continue;
@@ -198,19 +228,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!callable) continue;
     Outcome x = a.call(ext.func);
     Outcome y = b.call(b.inst->exports.at(name).func);
-    if (x.exhausted || y.exhausted) return 0;  // depth limits differ by design
+    Outcome z = c.call(c.inst->exports.at(name).func);
+    if (x.exhausted || y.exhausted || z.exhausted) return 0;  // depth limits differ by design
     if (x.text != y.text) diverged("export " + std::string(name), x.text, y.text);
+    if (x.text != z.text) diverged("export " + std::string(name), x.text, z.text, "tier-up");
   }
-  for (size_t i = 0; i < a.inst->memories.size(); ++i) {
-    const hull::Memory* m = a.inst->memories[i];
-    const hull::Memory* n = b.inst->memories[i];
-    if (m->size != n->size || std::memcmp(m->base, n->base, m->size) != 0)
-      diverged("memory " + std::to_string(i), std::to_string(m->size), std::to_string(n->size));
-  }
-  for (size_t i = 0; i < a.inst->globals.size(); ++i) {
-    const hull::Global* g = a.inst->globals[i];
-    const std::string x = describe(g->get()), y = describe(b.inst->globals[i]->get());
-    if (x != y) diverged("global " + std::to_string(i), x, y);
+  for (const auto& [other, tier] : {std::pair{&b, "native"}, std::pair{&c, "tier-up"}}) {
+    for (size_t i = 0; i < a.inst->memories.size(); ++i) {
+      const hull::Memory* m = a.inst->memories[i];
+      const hull::Memory* n = other->inst->memories[i];
+      if (m->size != n->size || std::memcmp(m->base, n->base, m->size) != 0)
+        diverged("memory " + std::to_string(i), std::to_string(m->size), std::to_string(n->size),
+                 tier);
+    }
+    for (size_t i = 0; i < a.inst->globals.size(); ++i) {
+      const hull::Global* g = a.inst->globals[i];
+      const std::string x = describe(g->get()), y = describe(other->inst->globals[i]->get());
+      if (x != y) diverged("global " + std::to_string(i), x, y, tier);
+    }
   }
   return 0;
 }
