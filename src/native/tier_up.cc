@@ -291,6 +291,13 @@ bool sync_mode() {
   return v && *v && std::string_view(v) != "0";
 }
 
+// Starts the tier-up thread once (under s.mu).
+void start_thread(TierUpState& s) {
+  if (s.started) return;
+  s.started = true;
+  std::thread(&run_tier_up).detach();
+}
+
 // The interpreter's hot listener: runs on the interpreting thread, so it only wakes the
 // tier-up thread (or, in sync mode, does its work).
 void on_hot() {
@@ -306,6 +313,7 @@ void on_hot() {
   {
     std::lock_guard<std::mutex> lock(s.mu);
     ++s.signals;
+    start_thread(s);  // modules registered in sync mode have no thread yet
   }
   s.wake.notify_one();
 }
@@ -325,10 +333,7 @@ void tier_up(std::shared_ptr<const CompiledModule> m) {
     // At every registration: hull-native's loader listens until the plugin is loaded, and a
     // module it registered late may have put its listener back.
     interp::set_hot_listener(&on_hot);
-    if (!s.started && !sync_mode()) {
-      s.started = true;
-      std::thread(&run_tier_up).detach();
-    }
+    if (!sync_mode()) start_thread(s);
   }
   if (sync_mode()) return on_hot();  // reports made before this registration
   s.wake.notify_one();

@@ -190,8 +190,8 @@ struct Run {
 
 [[noreturn]] void diverged(const std::string& what, const std::string& interp,
                            const std::string& native, const char* tier = "native") {
-  std::fprintf(stderr, "interp/%s divergence in %s:\n  interp: %s\n  %s: %s\n", tier,
-               what.c_str(), interp.c_str(), tier, native.c_str());
+  std::fprintf(stderr, "interp/%s divergence in %s:\n  interp: %s\n  %s: %s\n", tier, what.c_str(),
+               interp.c_str(), tier, native.c_str());
   std::abort();
 }
 
