@@ -411,9 +411,7 @@ std::string interpreted_because(const CompiledModule& cm, uint32_t func_index) {
   const auto* nm = static_cast<const NativeModule*>(code.get());
   if (func_index < cm.desc.num_imported_funcs) return "an import";
   if (!nm) {
-    if (cm.options.hot_threshold)
-      return "not hot yet (--tier auto compiles a function after " +
-             std::to_string(cm.options.hot_threshold) + " calls and loop iterations)";
+    if (cm.options.hot_threshold) return not_hot_yet(cm);
     return "compiled for the interpreter only";
   }
   std::lock_guard<std::mutex> lock(nm->mu);

@@ -79,6 +79,8 @@ Result<void> install_entries(llvm::orc::LLJIT& jit, const CompiledModule& cm,
 // Tier-up (tier_up.cc): compiles `m`'s functions as the interpreter reports them hot, on one
 // background thread for the process.
 void tier_up(std::shared_ptr<const CompiledModule> m);
+// Why a function of a tier-up module runs interpreted before it is compiled.
+std::string not_hot_yet(const CompiledModule& cm);
 // Whether the tier-up thread has reports to take or a batch under way.
 bool tier_up_busy();
 // Waits until every report made so far is compiled (or refused).

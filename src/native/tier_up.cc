@@ -71,11 +71,6 @@ std::string function_name(const CompiledModule& cm, uint32_t func_index) {
   return it != cm.desc.func_names.end() ? it->second : "#" + std::to_string(func_index);
 }
 
-std::string not_hot_yet(const CompiledModule& cm) {
-  return "not hot yet (--tier auto compiles a function after " +
-         std::to_string(cm.options.hot_threshold) + " calls and loop iterations)";
-}
-
 // The first report of a module: which functions the tier can take at all, and the module's
 // code published (every function "not hot yet" or why it cannot be compiled).
 Result<void> prepare(TierUpModule& t, const CompiledModule& cm) {
@@ -319,6 +314,11 @@ void on_hot() {
 }
 
 }  // namespace
+
+std::string not_hot_yet(const CompiledModule& cm) {
+  return "not hot yet (--tier auto compiles a function after " +
+         std::to_string(cm.options.hot_threshold) + " calls and loop iterations)";
+}
 
 void tier_up(std::shared_ptr<const CompiledModule> m) {
   TierUpState& s = state();
