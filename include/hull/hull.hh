@@ -370,7 +370,8 @@ enum class Tier : uint8_t {
   // Tier-up: modules start interpreted, which counts each function's calls and loop
   // iterations; a function whose count reaches Config::tier_up_threshold is compiled on a
   // background thread and switches to machine code at its next call, or, for a call still
-  // running one of its loops, at that loop's header (on-stack replacement). Results, traps and
+  // running one of its loops, at a branch back to that loop (on-stack replacement; the
+  // counting costs interpreted code 0-10 %, docs/PERFORMANCE.md). Results, traps and
   // fuel are the interpreter's wherever the switch happens. Code of the module in the native
   // tier's cache is loaded whole instead. hull::native::wait_for_background_compiles() before
   // the process ends.

@@ -124,10 +124,14 @@ struct FuncCode {
   static constexpr uint64_t kDivert = uint64_t{1} << 62;
   mutable uint64_t enter_bytes = 0;
   // Tier-up (CompileOptions::hot_threshold): calls plus loop iterations left before the
-  // function is reported hot. Counted down by the `hot` check points with relaxed loads and
-  // stores, not read-modify-writes: threads running the function at once may lose a count
-  // (the report comes a little later), never report it twice (hot_reported).
+  // function is reported hot. Counted down where a call enters the function (the call
+  // handlers' counting variants, and call() for entries from the host and from machine code)
+  // and at each taken branch back to one of its loops, with relaxed loads and stores, not
+  // read-modify-writes: threads running the function at once may lose a count (the report
+  // comes a little later), never report it twice (hot_reported). `counted`: the function's
+  // module was compiled so (calls from other modules look at it).
   mutable int32_t hot_budget = 0;
+  bool counted = false;
   mutable uint8_t hot_reported = 0;
   // On-stack replacement: per loop of the function (numbered in code order), machine code
   // that takes the frame over at the loop's header (install_osr; atomic like `native`), and
@@ -161,8 +165,8 @@ struct ModuleCode {
   mutable std::vector<HotReport> hot;
 };
 
-// The slow path of a `hot` check point (interp/hotness.cc): the count of `fc` ran out at
-// loop `loop` (kNoLoop: at its entry). Reports it when it should, starts the count again, and
+// Where the count of `fc` ran out (interp/hotness.cc): at a branch back to loop `loop`
+// (kNoLoop: at its entry). Reports it when it should, starts the count again, and
 // returns the machine code that takes over at that loop's header when there is some.
 NativeEntry hot_slow(const FuncCode* fc, uint32_t loop);
 
@@ -219,6 +223,8 @@ struct Ctx {
     uint64_t* nsp;     // the callee's frame (enter_slow) / its args (tail_enter_slow)
     const Word* next;  // where the caller resumes (enter_slow)
   } divert{};
+  // The loop a counting back-edge whose count ran out jumped to (for back_edge_slow).
+  uint32_t hot_loop = 0;
 };
 
 // The store's deadline as of now (see Ctx::fuel for why it is not cached).

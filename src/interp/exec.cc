@@ -213,6 +213,61 @@ HANDLER(br_if_moves) {
   }
   NEXT(4 + pc[3].u);
 }
+
+// Tier-up's count at a taken branch back to a loop (code compiled with
+// CompileOptions::hot_threshold: the branches back to loops are the `*_hot` variants, with
+// operands [target][loop number][FuncCode*] where the plain ones have [target]). The count is
+// part of the branch, not an instruction of its own (an extra dispatch per iteration cost
+// interpreted loops 10-25 %), and its function comes with it (through ctx->fp->code, three
+// dependent loads, sieve's loop paid 15 % for it; with the pointer at hand, 1-2 %).
+HANDLER(back_edge_slow);
+// Takes one from `fc`'s count; whether it ran out. On x86-64 one `sub` on the count in memory
+// (what a relaxed load and store of it come to, minus the extra instructions the compiler
+// emits for the pair: the count sits in the hottest loops).
+inline bool count_down(const FuncCode* fc) {
+#if defined(__x86_64__)
+  bool out;
+  asm("subl $1, %0" : "+m"(fc->hot_budget), "=@ccle"(out) : : "cc");
+  return out;
+#else
+  const int32_t left = __atomic_load_n(&fc->hot_budget, __ATOMIC_RELAXED) - 1;
+  __atomic_store_n(&fc->hot_budget, left, __ATOMIC_RELAXED);
+  return left <= 0;
+#endif
+}
+#define JUMP_BACK(target_expr, loop_expr, fc_expr)                             \
+  do {                                                                         \
+    const FuncCode* fc_ = static_cast<const FuncCode*>(fc_expr);               \
+    const bool out_ = h::count_down(fc_);                                      \
+    const uint32_t loop_ = static_cast<uint32_t>(loop_expr);                   \
+    pc = (target_expr);                                                        \
+    if (out_) [[unlikely]] {                                                   \
+      ctx->hot_loop = loop_;                                                   \
+      [[clang::musttail]] return h::back_edge_slow(pc, sp, mem, memsize, ctx); \
+    }                                                                          \
+    DISPATCH();                                                                \
+  } while (0)
+
+// [target][loop][FuncCode*]
+HANDLER(br_hot) { JUMP_BACK(pc[1].p, pc[2].u, pc[3].ptr); }
+// [target][loop][FuncCode*][n][pairs...]
+HANDLER(br_moves_hot) {
+  do_moves(sp, pc + 5, pc[4].u);
+  JUMP_BACK(pc[1].p, pc[2].u, pc[3].ptr);
+}
+// [cond][target][loop][FuncCode*]
+HANDLER(br_if_hot) {
+  if (rd<uint32_t>(sp, pc[1].u)) JUMP_BACK(pc[2].p, pc[3].u, pc[4].ptr);
+  NEXT(5);
+}
+// [cond][target][loop][FuncCode*][n][pairs...]
+HANDLER(br_if_moves_hot) {
+  if (rd<uint32_t>(sp, pc[1].u)) {
+    do_moves(sp, pc + 6, pc[5].u);
+    JUMP_BACK(pc[2].p, pc[3].u, pc[4].ptr);
+  }
+  NEXT(6 + pc[5].u);
+}
 // [cond][target]
 HANDLER(br_unless) {
   if (!rd<uint32_t>(sp, pc[1].u)) {
@@ -329,25 +384,25 @@ HANDLER(br_on_non_null) {
   DISPATCH();
 }
 
-// [FuncCode*][loop]: tier-up's count (function entry and loop headers; only in code compiled
-// with CompileOptions::hot_threshold). Plain relaxed load and store: a lost count between
-// threads only delays the report. At a loop header whose machine code is there (on-stack
-// replacement), that code takes the frame over and runs the rest of the call, as a tail-called
-// native function does.
-HANDLER(hot) {
-  const auto* fc = static_cast<const FuncCode*>(pc[1].ptr);
-  const int32_t left = __atomic_load_n(&fc->hot_budget, __ATOMIC_RELAXED) - 1;
-  __atomic_store_n(&fc->hot_budget, left, __ATOMIC_RELAXED);
-  if (left <= 0) [[unlikely]] {
-    if (const NativeEntry osr = hot_slow(fc, static_cast<uint32_t>(pc[2].u))) {
-      Frame* fp = ctx->fp;
-      fp->sp = sp;
-      fp->ret_pc = nullptr;
-      if (!osr(fp->inst, sp, ctx)) TAIL_HOST_FAILURE();
-      RETURN_FROM_FRAME();
-    }
+// A counting back-edge's count ran out (JUMP_BACK): `pc` is the loop's header, the frame as
+// it is there. When machine code for the loop is there (on-stack replacement), it takes the
+// frame over and runs the rest of the call, as a tail-called function's machine code does;
+// its loop header then charges the check point's fuel, as the header's check would have.
+[[gnu::noinline]] HANDLER(back_edge_slow) {
+  if (const NativeEntry osr = hot_slow(ctx->fp->code, ctx->hot_loop)) {
+    Frame* fp = ctx->fp;
+    fp->sp = sp;
+    fp->ret_pc = nullptr;
+    if (!osr(fp->inst, sp, ctx)) TAIL_HOST_FAILURE();
+    RETURN_FROM_FRAME();
   }
-  NEXT(3);
+  DISPATCH();
+}
+
+// Tier-up's count where a call enters `fc` (the call handlers' `*_hot` variants and call()).
+inline void count_call(const FuncCode* fc) {
+  if (count_down(fc)) [[unlikely]]
+    hot_slow(fc, kNoLoop);
 }
 
 // Enter wasm function `fc` of instance `in` with its frame at `nsp`, resuming at `next`
@@ -383,8 +438,10 @@ HANDLER(hot) {
     return;                             \
   } while (0)
 
-// Call any function (host or wasm, any instance) with its args at byte offset `hoff`.
-#define CALL_FUNCTION(f_expr, hoff, next)                                              \
+// Call any function (host or wasm, any instance) with its args at byte offset `hoff`. `hot`:
+// the caller's code counts for tier-up (the `*_hot` handlers), so the callee's count is taken
+// when it has one (a function of another module may not).
+#define CALL_FUNCTION(f_expr, hoff, next, hot)                                         \
   do {                                                                                 \
     Function* cf_ = (f_expr);                                                          \
     uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + (hoff)); \
@@ -394,13 +451,15 @@ HANDLER(hot) {
       pc = (next);                                                                     \
       DISPATCH();                                                                      \
     }                                                                                  \
+    const FuncCode* cc_ = static_cast<const FuncCode*>(cf_->code);                     \
+    if ((hot) && cc_->counted) count_call(cc_);                                        \
     Instance* ci_ = cf_->instance;                                                     \
     if (ci_ == ctx->fp->inst) {                                                        \
-      ENTER_WASM(static_cast<const FuncCode*>(cf_->code), ci_, ctx->fp->mem0, next);   \
+      ENTER_WASM(cc_, ci_, ctx->fp->mem0, next);                                       \
     } else {                                                                           \
       Memory* m0_ = mem0_of(ci_);                                                      \
       load_mem(m0_, mem, memsize);                                                     \
-      ENTER_WASM(static_cast<const FuncCode*>(cf_->code), ci_, m0_, next);             \
+      ENTER_WASM(cc_, ci_, m0_, next);                                                 \
     }                                                                                  \
   } while (0)
 
@@ -409,8 +468,15 @@ HANDLER(call_direct) {
   uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + pc[2].u);
   ENTER_WASM(static_cast<const FuncCode*>(pc[1].ptr), ctx->fp->inst, ctx->fp->mem0, pc + 3);
 }
+HANDLER(call_direct_hot) {
+  uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + pc[2].u);
+  const auto* fc = static_cast<const FuncCode*>(pc[1].ptr);
+  count_call(fc);
+  ENTER_WASM(fc, ctx->fp->inst, ctx->fp->mem0, pc + 3);
+}
 // [funcidx][hoff]
-HANDLER(call_func) { CALL_FUNCTION(inst(ctx)->funcs[pc[1].u], pc[2].u, pc + 3); }
+HANDLER(call_func) { CALL_FUNCTION(inst(ctx)->funcs[pc[1].u], pc[2].u, pc + 3, false); }
+HANDLER(call_func_hot) { CALL_FUNCTION(inst(ctx)->funcs[pc[1].u], pc[2].u, pc + 3, true); }
 
 // Resolves a call_indirect target or records the trap (returns nullptr).
 inline Function* indirect_target(Ctx* ctx, const Word* pc, uint64_t* sp) {
@@ -434,13 +500,23 @@ inline Function* indirect_target(Ctx* ctx, const Word* pc, uint64_t* sp) {
 HANDLER(call_indirect) {
   Function* f = indirect_target(ctx, pc, sp);
   if (!f) return;
-  CALL_FUNCTION(f, pc[5].u, pc + 6);
+  CALL_FUNCTION(f, pc[5].u, pc + 6, false);
+}
+HANDLER(call_indirect_hot) {
+  Function* f = indirect_target(ctx, pc, sp);
+  if (!f) return;
+  CALL_FUNCTION(f, pc[5].u, pc + 6, true);
 }
 // [ref][hoff]
 HANDLER(call_ref) {
   Function* f = reinterpret_cast<Function*>(rd<uint64_t>(sp, pc[1].u));
   if (!f) return set_trap(ctx, pc, TrapKind::NullReference, "null function reference");
-  CALL_FUNCTION(f, pc[2].u, pc + 3);
+  CALL_FUNCTION(f, pc[2].u, pc + 3, false);
+}
+HANDLER(call_ref_hot) {
+  Function* f = reinterpret_cast<Function*>(rd<uint64_t>(sp, pc[1].u));
+  if (!f) return set_trap(ctx, pc, TrapKind::NullReference, "null function reference");
+  CALL_FUNCTION(f, pc[2].u, pc + 3, true);
 }
 
 // Tail calls reuse the current frame: the args move down to slot 0.
@@ -461,7 +537,7 @@ HANDLER(call_ref) {
     DISPATCH();                                                              \
   } while (0)
 
-#define TAIL_CALL_FUNCTION(f_expr, hoff, pslots)                                       \
+#define TAIL_CALL_FUNCTION(f_expr, hoff, pslots, hot)                                  \
   do {                                                                                 \
     Function* cf_ = (f_expr);                                                          \
     uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + (hoff)); \
@@ -470,10 +546,12 @@ HANDLER(call_ref) {
       std::memmove(sp, nsp, slot_count(cf_->type->results) * 8);                       \
       RETURN_FROM_FRAME();                                                             \
     }                                                                                  \
+    const FuncCode* cc_ = static_cast<const FuncCode*>(cf_->code);                     \
+    if ((hot) && cc_->counted) count_call(cc_);                                        \
     Instance* ci_ = cf_->instance;                                                     \
     Memory* m0_ = mem0_of(ci_);                                                        \
     load_mem(m0_, mem, memsize);                                                       \
-    TAIL_ENTER_WASM(static_cast<const FuncCode*>(cf_->code), ci_, m0_, pslots);        \
+    TAIL_ENTER_WASM(cc_, ci_, m0_, pslots);                                            \
   } while (0)
 
 // [FuncCode*][hoff][pslots]
@@ -481,19 +559,36 @@ HANDLER(rcall_direct) {
   uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + pc[2].u);
   TAIL_ENTER_WASM(static_cast<const FuncCode*>(pc[1].ptr), ctx->fp->inst, ctx->fp->mem0, pc[3].u);
 }
+HANDLER(rcall_direct_hot) {
+  uint64_t* nsp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + pc[2].u);
+  const auto* fc = static_cast<const FuncCode*>(pc[1].ptr);
+  count_call(fc);
+  TAIL_ENTER_WASM(fc, ctx->fp->inst, ctx->fp->mem0, pc[3].u);
+}
 // [funcidx][hoff][pslots]
-HANDLER(rcall_func) { TAIL_CALL_FUNCTION(inst(ctx)->funcs[pc[1].u], pc[2].u, pc[3].u); }
+HANDLER(rcall_func) { TAIL_CALL_FUNCTION(inst(ctx)->funcs[pc[1].u], pc[2].u, pc[3].u, false); }
+HANDLER(rcall_func_hot) { TAIL_CALL_FUNCTION(inst(ctx)->funcs[pc[1].u], pc[2].u, pc[3].u, true); }
 // [table][type id][index][is64][hoff][pslots]
 HANDLER(rcall_indirect) {
   Function* f = indirect_target(ctx, pc, sp);
   if (!f) return;
-  TAIL_CALL_FUNCTION(f, pc[5].u, pc[6].u);
+  TAIL_CALL_FUNCTION(f, pc[5].u, pc[6].u, false);
+}
+HANDLER(rcall_indirect_hot) {
+  Function* f = indirect_target(ctx, pc, sp);
+  if (!f) return;
+  TAIL_CALL_FUNCTION(f, pc[5].u, pc[6].u, true);
 }
 // [ref][hoff][pslots]
 HANDLER(rcall_ref) {
   Function* f = reinterpret_cast<Function*>(rd<uint64_t>(sp, pc[1].u));
   if (!f) return set_trap(ctx, pc, TrapKind::NullReference, "null function reference");
-  TAIL_CALL_FUNCTION(f, pc[2].u, pc[3].u);
+  TAIL_CALL_FUNCTION(f, pc[2].u, pc[3].u, false);
+}
+HANDLER(rcall_ref_hot) {
+  Function* f = reinterpret_cast<Function*>(rd<uint64_t>(sp, pc[1].u));
+  if (!f) return set_trap(ctx, pc, TrapKind::NullReference, "null function reference");
+  TAIL_CALL_FUNCTION(f, pc[2].u, pc[3].u, true);
 }
 
 // [dst][a][b][cond]
@@ -911,17 +1006,20 @@ constexpr Handler make_imm_handler() {
 
 // An i32-producing scalar op fused with the branch that consumes its result (br_if, or the
 // br_unless of an `if`): [a][b or imm][target], or [a][target] for one operand.
+template <class Call, Sig S, bool Imm>
+inline uint32_t compare_operands(const Word* pc, const uint64_t* sp) {
+  if constexpr (S.np == 1) {
+    return Call::f(rd<Ty<S.p[0]>>(sp, pc[1].u));
+  } else if constexpr (Imm) {
+    return Call::f(rd<Ty<S.p[0]>>(sp, pc[1].u), imm_of<Ty<S.p[1]>>(pc[2]));
+  } else {
+    return Call::f(rd<Ty<S.p[0]>>(sp, pc[1].u), rd<Ty<S.p[1]>>(sp, pc[2].u));
+  }
+}
 template <class Call, Sig S, bool Imm, bool Negate>
 HULL_HANDLER_CC void cmp_branch(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
                                 Ctx* ctx) {
-  uint32_t r;
-  if constexpr (S.np == 1) {
-    r = Call::f(rd<Ty<S.p[0]>>(sp, pc[1].u));
-  } else if constexpr (Imm) {
-    r = Call::f(rd<Ty<S.p[0]>>(sp, pc[1].u), imm_of<Ty<S.p[1]>>(pc[2]));
-  } else {
-    r = Call::f(rd<Ty<S.p[0]>>(sp, pc[1].u), rd<Ty<S.p[1]>>(sp, pc[2].u));
-  }
+  const uint32_t r = compare_operands<Call, S, Imm>(pc, sp);
   if ((r != 0) != Negate) {
     pc = pc[1 + S.np].p;
     DISPATCH();
@@ -929,8 +1027,18 @@ HULL_HANDLER_CC void cmp_branch(const Word* pc, uint64_t* sp, uint8_t* mem, uint
   NEXT(2 + S.np);
 }
 
+// The same fused with a br_if back to a loop, in code that counts for tier-up:
+// [a][b or imm][target][loop][FuncCode*] / [a][target][loop][FuncCode*] (JUMP_BACK).
+template <class Call, Sig S, bool Imm>
+HULL_HANDLER_CC void cmp_branch_back(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
+                                     Ctx* ctx) {
+  if (compare_operands<Call, S, Imm>(pc, sp) != 0) JUMP_BACK(pc[1 + S.np].p, pc[2 + S.np].u, pc[3 + S.np].ptr);
+  NEXT(4 + S.np);
+}
+
 struct BranchHandlers {
   Handler h[2][2] = {};  // [imm][negate]
+  Handler back[2] = {};  // [imm]: cmp_branch_back
 };
 
 template <class Call, Sig S, ImmKind Imm>
@@ -941,9 +1049,11 @@ constexpr BranchHandlers make_branch_handlers() {
     if constexpr (callable<Call, S, false, false>()) {
       b.h[0][0] = &cmp_branch<Call, S, false, false>;
       b.h[0][1] = &cmp_branch<Call, S, false, true>;
+      b.back[0] = &cmp_branch_back<Call, S, false>;
       if constexpr (S.np == 2) {
         b.h[1][0] = &cmp_branch<Call, S, true, false>;
         b.h[1][1] = &cmp_branch<Call, S, true, true>;
+        b.back[1] = &cmp_branch_back<Call, S, true>;
       }
     }
   }
@@ -977,6 +1087,9 @@ Handler sig_handler(Op op) { return kSigHandlers[static_cast<unsigned>(op)]; }
 Handler sig_imm_handler(Op op) { return kImmHandlers[static_cast<unsigned>(op)]; }
 Handler branch_handler(Op op, bool imm, bool negate) {
   return kBranchHandlers[static_cast<unsigned>(op)].h[imm][negate];
+}
+Handler counting_branch_handler(Op op, bool imm) {
+  return kBranchHandlers[static_cast<unsigned>(op)].back[imm];
 }
 
 // ---- the entry point -------------------------------------------------------------------------
@@ -1166,6 +1279,9 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
     return r;
   }
   const FuncCode* fc = static_cast<const FuncCode*>(f->code);
+  // An entry from the host, or from machine code calling a function still interpreted.
+  if (fc->counted) [[unlikely]]
+    h::count_call(fc);
   Frame* const outer = ctx->fp;
   uint64_t* const base = outer->code ? outer->sp + outer->code->frame_slots : outer->sp;
   Frame* const sentinel = outer + 1;

@@ -21,7 +21,10 @@ namespace hull::interp {
   X(array_new) X(array_new_default) X(array_new_fixed) X(array_new_data) X(array_new_elem)      \
   X(array_get) X(array_set) X(array_len) X(array_fill) X(array_copy) X(array_init_data)         \
   X(array_init_elem) X(ref_test) X(ref_cast) X(br_on_cast_skip) X(ref_i31) X(i31_get_s)        \
-  X(i31_get_u) X(hot)
+  X(i31_get_u)                                                                              \
+  X(call_direct_hot) X(call_func_hot) X(call_indirect_hot) X(call_ref_hot) X(rcall_direct_hot) \
+  X(rcall_func_hot) X(rcall_indirect_hot) X(rcall_ref_hot) X(br_hot) X(br_moves_hot)          \
+  X(br_if_hot) X(br_if_moves_hot)
 
 namespace h {
 #define HULL_DECLARE_HANDLER(name) \
@@ -39,6 +42,10 @@ Handler sig_imm_handler(Op op);
 // An i32-producing scalar op fused with a conditional branch on its result: jumps when the
 // result is non-zero (negate: zero). Operands [a][b or imm][target] / [a][target].
 Handler branch_handler(Op op, bool imm, bool negate);
+// The same for a br_if back to a loop in code that counts for tier-up (`*_hot`, below): jumps
+// when the result is non-zero and counts the jump. Operands [a][b or imm][target][loop]
+// [FuncCode*] / [a][target][loop][FuncCode*].
+Handler counting_branch_handler(Op op, bool imm);
 // Handler of a load/store (incl. SIMD loads, load/store lane): operands
 // [dst?][addr][value?][offset][memidx] (+ [lane]). `mem0` selects the memory-0 fast path;
 // `guard` (32-bit memories only) the variant without a bounds check, for guarded memories.

@@ -86,19 +86,21 @@ NativeEntry native_entry(const ModuleCode& code, uint32_t defined_index);
 // runs the rest of a call of the function from the header of its loop number `loop`, taking
 // the interpreter's frame over -- `slots` is the frame, its locals in their slots and the
 // operand stack empty there; results go to slot 0 as NativeEntry's do. The interpreter enters
-// it at that header the next time its count there runs out. Ignored for a loop number the
-// function does not have.
+// it at that header the next time its count runs out at a branch back there. Ignored for a
+// loop number the function does not have.
 void install_osr(const ModuleCode& code, uint32_t defined_index, uint32_t loop, NativeEntry entry);
 uint32_t num_defined_functions(const ModuleCode& code);
 
-// Tier-up. Code compiled with CompileOptions::hot_threshold counts each function's calls and
-// loop iterations; a function whose count reaches the threshold is reported once: queued on
-// its module and the hot listener called, on the thread that runs it (so the listener only
-// wakes someone up). The counting is per module, shared by its instances and threads.
+// Tier-up. Code compiled with CompileOptions::hot_threshold counts each function's calls
+// (where a call enters it: the caller's call instruction, or call() from the host or machine
+// code) and its loop iterations (at each taken branch back to a loop); a function whose count
+// reaches the threshold is reported once: queued on its module and the hot listener called, on the
+// thread that runs it (so the listener only wakes someone up). The counting is per module, shared
+// by its instances and threads.
 using HotListener = void (*)();
 // Replaces the listener (nullptr: none; reports still queue).
 void set_hot_listener(HotListener listener);
-// A report: defined function `defined` ran hot, and the count ran out at the header of its
+// A report: defined function `defined` ran hot, and the count ran out at a branch back to its
 // loop number `loop` (loops numbered in code order, dead ones too), or at its entry (kNoLoop).
 // A function is reported once; again for a loop when it runs machine code already but the
 // interpreter, in a call that began before, keeps running the loop: then on-stack replacement

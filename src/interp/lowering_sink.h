@@ -37,6 +37,7 @@ struct Ctl {
   std::vector<ValType> params, results;
   std::vector<uint32_t> patches;  // words to receive the label's pc (forward labels)
   uint32_t loop_pc = 0;           // loop: pc of the loop head
+  uint32_t loop_id = 0;           // loop: its number in the function (code order)
   uint32_t else_patch = kNoPatch;  // if: the br_unless target word
   bool dead = false;               // entered in unreachable code: emits nothing
   bool func = false;               // the function body itself
@@ -110,8 +111,8 @@ class LoweringSink {
     check_pos_ = kNoPatch;
     check_count_ = 0;
     fc_->hot_budget = static_cast<int32_t>(std::min<uint32_t>(opts_.hot_threshold, INT32_MAX));
+    fc_->counted = opts_.hot_threshold != 0;
     emit_check();
-    emit_hot();
   }
 
   void instr(const Instr& in, bool reachable, std::span<const ValType> popped,
@@ -529,16 +530,17 @@ class LoweringSink {
     emit_u(0);
     patch_pos_ = kNoPatch;
   }
-  // Tier-up's count at the same points (FuncCode::hot_budget): [FuncCode*][loop number, or
-  // kNoLoop at the function's entry].
-  void emit_hot(uint32_t loop = kNoLoop) {
-    if (!opts_.hot_threshold) return;
-    emit_h(h::hot);
+  // Tier-up's count (FuncCode::hot_budget) is taken by the calls (their `*_hot` handlers) and
+  // by the branches back to loops (counted_back_edge), in code compiled with a hot threshold.
+  bool counted_back_edge(const Ctl& c) const {
+    return opts_.hot_threshold && c.kind == Op::loop && !c.func;
+  }
+  // What a counted branch back to `c` carries after its target: [loop number][FuncCode*].
+  void emit_back_edge_words(const Ctl& c) {
+    emit_u(c.loop_id);
     Word w;
     w.ptr = fc_;
     code_.push_back(w);
-    emit_u(loop);
-    patch_pos_ = kNoPatch;
   }
   void close_check() {
     if (check_pos_ != kNoPatch && check_pos_ < code_.size()) code_[check_pos_].u = check_count_;
@@ -589,23 +591,27 @@ class LoweringSink {
   }
   // Emits a jump taken when the condition is non-zero (or zero, with jump_if_zero); returns the
   // position of its target word (registered for relocation, to be filled by the caller).
-  uint32_t emit_cond_jump(const Cond& c, bool jump_if_zero) {
+  // `back_to`: the jump is a br_if back to that loop, counted for tier-up (the counting
+  // handlers; its number follows the target word).
+  uint32_t emit_cond_jump(const Cond& c, bool jump_if_zero, const Ctl* back_to = nullptr) {
     Handler fused = nullptr;
     // Still fusable only if nothing was emitted since the producer.
     if (c.fusable && patch_pos_ != kNoPatch && last_kind_ == LastKind::Sig)
-      fused = branch_handler(c.op, c.imm, jump_if_zero);
+      fused = back_to ? counting_branch_handler(c.op, c.imm)
+                      : branch_handler(c.op, c.imm, jump_if_zero);
     if (fused) {
       code_.resize(last_start_);
       emit_h(fused);
       emit_u(c.w0);
       if (c.np == 2) emit_u(c.w1);
     } else {
-      emit_h(jump_if_zero ? h::br_unless : h::br_if);
+      emit_h(back_to ? h::br_if_hot : jump_if_zero ? h::br_unless : h::br_if);
       emit_u(c.src * 8);
     }
     uint32_t pos = pc();
     relocs_.push_back(pos);
     emit_u(0);
+    if (back_to) emit_back_edge_words(*back_to);
     patch_pos_ = kNoPatch;
     return pos;
   }
@@ -751,13 +757,9 @@ class LoweringSink {
     if (in.op == Op::if_) c.else_patch = emit_cond_jump(cond, true);
     patch_pos_ = kNoPatch;
     c.loop_pc = pc();
+    c.loop_id = loop_id_;
     ctls_.push_back(std::move(c));
-    if (in.op == Op::loop) {
-      // The count first: on-stack replacement leaves here for machine code, whose loop header
-      // then charges the check point's fuel, as the check below would have.
-      emit_hot(loop_id_);
-      emit_check();
-    }
+    if (in.op == Op::loop) emit_check();
   }
 
   // try_table: a block whose body is a handler region. Catching writes the label's values
@@ -1012,12 +1014,15 @@ class LoweringSink {
     if (c.func) return emit_return();
     std::vector<uint64_t> moves;
     collect_moves(c.label_types().size(), c.base_slot, moves);
+    const bool counted = counted_back_edge(c);
     if (moves.empty()) {
-      emit_h(h::br);
+      emit_h(counted ? h::br_hot : h::br);
       emit_target(c);
+      if (counted) emit_back_edge_words(c);
     } else {
-      emit_h(h::br_moves);
+      emit_h(counted ? h::br_moves_hot : h::br_moves);
       emit_target(c);
+      if (counted) emit_back_edge_words(c);
       emit_moves_words(moves);
     }
   }
@@ -1035,17 +1040,19 @@ class LoweringSink {
     }
     std::vector<uint64_t> moves;
     collect_moves(c.label_types().size(), c.base_slot, moves);
+    const bool counted = counted_back_edge(c);
     if (moves.empty()) {
-      uint32_t pos = emit_cond_jump(cond, false);
+      uint32_t pos = emit_cond_jump(cond, false, counted ? &c : nullptr);
       if (c.kind == Op::loop) {
         code_[pos].u = c.loop_pc;
       } else {
         c.patches.push_back(pos);
       }
     } else {
-      emit_h(h::br_if_moves);
+      emit_h(counted ? h::br_if_moves_hot : h::br_if_moves);
       emit_u(cond.src * 8);
       emit_target(c);
+      if (counted) emit_back_edge_words(c);
       emit_moves_words(moves);
     }
   }
@@ -1064,7 +1071,9 @@ class LoweringSink {
       relocs_.push_back(table + static_cast<uint32_t>(i));
       if (!c.func) {
         collect_moves(c.label_types().size(), c.base_slot, moves);
-        if (moves.empty()) {
+        // A counted branch back to a loop goes through a stub (lower_br below) as one with
+        // moves does.
+        if (moves.empty() && !counted_back_edge(c)) {
           if (c.kind == Op::loop) {
             code_[table + i].u = c.loop_pc;
           } else {
@@ -1159,25 +1168,30 @@ class LoweringSink {
     uint32_t h = np == 0 ? height() : stack_[stack_.size() - np].canon;
     uint32_t pslots = count_slots(ft->params);
     stack_.resize(stack_.size() - np);
+    const bool hot = opts_.hot_threshold != 0;  // the callee's count is taken at the call
     if (direct) {
       bool defined = in.a >= m_.num_imported_funcs;
       if (defined) {
-        emit_h(tail ? h::rcall_direct : h::call_direct);
+        emit_h(hot ? (tail ? h::rcall_direct_hot : h::call_direct_hot)
+                   : (tail ? h::rcall_direct : h::call_direct));
         Word w;
         w.ptr = &mc_.funcs[in.a - m_.num_imported_funcs];
         code_.push_back(w);
       } else {
-        emit_h(tail ? h::rcall_func : h::call_func);
+        emit_h(hot ? (tail ? h::rcall_func_hot : h::call_func_hot)
+                   : (tail ? h::rcall_func : h::call_func));
         emit_u(in.a);
       }
     } else if (indirect) {
-      emit_h(tail ? h::rcall_indirect : h::call_indirect);
+      emit_h(hot ? (tail ? h::rcall_indirect_hot : h::call_indirect_hot)
+                 : (tail ? h::rcall_indirect : h::call_indirect));
       emit_u(in.b);
       emit_u(type_ids_.empty() ? in.a : type_ids_[in.a]);
       emit_u(ref_src * 8);
       emit_u(m_.tables[in.b].limits.is64);
     } else {
-      emit_h(tail ? h::rcall_ref : h::call_ref);
+      emit_h(hot ? (tail ? h::rcall_ref_hot : h::call_ref_hot)
+                 : (tail ? h::rcall_ref : h::call_ref));
       emit_u(ref_src * 8);
     }
     emit_u(h * 8);

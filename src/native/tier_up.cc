@@ -279,7 +279,7 @@ void catch_up(TierUpState& s, std::unique_lock<std::mutex>& lock) {
 
 // HULL_TIER_UP_SYNC=1 (for tests): a report is compiled at once, on the thread that made it,
 // before it goes on -- so that with HULL_TIER_UP_THRESHOLD=1 every function switches to machine
-// code at its first call and every loop at its first header, deterministically.
+// code at its first call and every loop at its first branch back, deterministically.
 // Read at each use (reports are rare): a test switches it per case.
 bool sync_mode() {
   const char* v = std::getenv("HULL_TIER_UP_SYNC");

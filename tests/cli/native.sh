@@ -52,6 +52,15 @@ check_output "auto: a deadline stops a loop entered in machine code" 134 "interr
 check_output "auto: fuel stops a loop entered in machine code" 134 "all fuel consumed" \
   env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 \
   "$native" run --tier auto --fuel 50000000 "$m" --invoke spin
+check_output "auto is hull-native's default: the hot loop switches without --tier" 0 "count@loop0" \
+  env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 HULL_TIER_UP_TRACE=1 \
+  "$native" run "$m" --invoke count 3000000
+check_output "--tier interp: the same loop stays interpreted" 0 "4499998500000" \
+  env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 HULL_TIER_UP_TRACE=1 \
+  "$native" run --tier interp "$m" --invoke count 3000000
+if grep -q "tier-up" "$tmp/err"; then
+  echo "FAIL --tier interp compiled something:"; sed 's/^/    /' "$tmp/err"; fail=1
+fi
 check_output "auto: a cold function is not compiled" 0 "70" \
   env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 HULL_TIER_UP_TRACE=1 \
   "$native" run --tier auto "$m" --invoke mixed 7
@@ -228,6 +237,14 @@ check_output "no plugin: --tier native names the missing file" 1 \
 check_output "no plugin: --tier auto runs interpreted and says why" 0 \
   "no $tmp/alone/libhull_native_tier.so beside hull-native" \
   "$alone" run --tier auto "$m" --invoke mixed 7
+check_output "no plugin: the default (auto) runs interpreted and says why" 0 \
+  "no $tmp/alone/libhull_native_tier.so beside hull-native" \
+  "$alone" run "$m" --invoke mixed 7
+check_output "no plugin: --tier interp says nothing of it" 0 "70" \
+  "$alone" run --tier interp "$m" --invoke mixed 7
+if [[ -s $tmp/err ]]; then
+  echo "FAIL no plugin, --tier interp wrote to stderr:"; sed 's/^/    /' "$tmp/err"; fail=1
+fi
 check_output "no plugin: a .hullc is refused" 1 "install or build it beside hull-native" \
   "$alone" run "$c" --invoke fib 3
 check_output "no plugin: compile is refused" 1 "cannot load the native tier's plugin" \

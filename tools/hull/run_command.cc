@@ -117,13 +117,14 @@ void print_run_help(FILE* out) {
       out);
   std::fputs(
       "  --tier interp|native|auto  native: compile the module's functions to machine code\n"
-      "                          first; auto (tier-up): start interpreted, compile each\n"
-      "                          function that runs hot (10,000 calls and loop iterations;\n"
-      "                          HULL_TIER_UP_THRESHOLD) on a background thread, switch at its\n"
-      "                          next call or at the header of the loop it is in\n"
-      "                          (hull-native only; functions the native\n"
-      "                          tier cannot compile yet stay interpreted: `hull-native\n"
-      "                          inspect --tiers FILE`). hull-native keeps compiled code in\n"
+      "                          first; auto (tier-up; hull-native's default): start\n"
+      "                          interpreted, compile each function that runs hot (10,000\n"
+      "                          calls and loop iterations; HULL_TIER_UP_THRESHOLD) on a\n"
+      "                          background thread, switch at its next call or at the loop\n"
+      "                          it is in. interp: hull's only tier and default (hull-native\n"
+      "                          only for the others; functions the native tier cannot\n"
+      "                          compile yet stay interpreted: `hull-native inspect --tiers\n"
+      "                          FILE`). hull-native keeps compiled code in\n"
       "                          $HULL_CACHE_DIR or ~/.cache/hull/native for the next run of\n"
       "                          the same module (HULL_NATIVE_CACHE=0: off)\n",
       out);
@@ -201,6 +202,7 @@ struct RunOptions {
   std::optional<bool> guard_pages;  // --bounds-checks (unset: CompileOptions' default)
   bool native = false;              // --tier native|auto
   bool native_background = false;   // --tier auto
+  bool tier_given = false;          // --tier (else: auto where there is a native tier)
   std::optional<uint64_t> max_table_elements;
   std::optional<uint32_t> max_instances;
   std::optional<uint64_t> max_wasm_stack;
@@ -455,6 +457,7 @@ int parse_options(int argc, char** argv, RunOptions* o) {
       std::string v;
       if (!need(&v)) return kExitUsage;
       if (!parse_tier(v, &o->native, &o->native_background)) return kExitUsage;
+      o->tier_given = true;
     } else if (name == "--bounds-checks") {
       std::string v;
       bool guard = false;
@@ -797,6 +800,12 @@ int run_command(int argc, char** argv) {
   // A precompiled module brings its machine code (`hull-native compile`); an executable
   // without the native tier hands it to the hull-native beside it.
   const bool precompiled = is_precompiled(*bytes);
+  if (!o.tier_given && native_tier() && !precompiled) {
+    // hull-native: tier-up by default. The counting costs code while it runs interpreted 0-6 %
+    // (bench/native/tier_up.sh), and what runs hot long enough runs as machine code.
+    copts.native = true;
+    copts.native_background = true;
+  }
   if (precompiled && !native_tier()) exec_hull_native(argc, argv);
   auto mod = precompiled ? load_precompiled(*bytes, copts) : compile(*bytes, copts);
   if (!mod && precompiled) {

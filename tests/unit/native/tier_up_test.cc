@@ -1,9 +1,9 @@
 // Tier-up (Tier::Auto): the interpreter counts calls and loop iterations, the functions that
 // run hot are compiled and switch at their next call, and a call running a hot loop leaves the
-// interpreter for machine code at the loop's header (on-stack replacement). Wherever the switch
-// happens, the program computes the same results, traps the same way and uses the same fuel as
-// in the interpreter alone. HULL_TIER_UP_SYNC makes the switch points deterministic: a report is
-// compiled on the reporting thread before it goes on.
+// interpreter for machine code at a branch back to the loop (on-stack replacement). Wherever
+// the switch happens, the program computes the same results, traps the same way and uses the
+// same fuel as in the interpreter alone. HULL_TIER_UP_SYNC makes the switch points
+// deterministic: a report is compiled on the reporting thread before it goes on.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -102,7 +102,7 @@ class TierUp : public ::testing::Test {
 struct Program {
   std::optional<api::Engine> engine;
   std::optional<api::Module> module;
-  Program(api::Tier tier, uint32_t threshold, bool fuel) {
+  Program(api::Tier tier, uint32_t threshold, bool fuel, const char* wat = kWat) {
     api::Config c;
     c.tier = tier;
     c.tier_up_threshold = threshold;
@@ -110,7 +110,7 @@ struct Program {
     auto e = api::Engine::create(c);
     EXPECT_TRUE(e.ok()) << e.error().to_string();
     engine.emplace(std::move(*e));
-    auto m = api::Module::from_wat(*engine, kWat);
+    auto m = api::Module::from_wat(*engine, wat);
     EXPECT_TRUE(m.ok()) << m.error().to_string();
     module.emplace(std::move(*m));
   }
@@ -162,7 +162,7 @@ TEST_F(TierUp, SameResultsAndFuelWhereverTheSwitchHappens) {
       Program auto_(api::Tier::Auto, threshold, fuel);
       const uint64_t osr_before = hull::interp::osr_entries_taken();
       EXPECT_EQ(run_all(auto_, fuel ? 10'000'000'000 : 0), expected);
-      // A call whose count runs out in a loop leaves the interpreter at its header (with
+      // A call whose count runs out in a loop leaves the interpreter at a branch back (with
       // threshold 1 every count runs out at a function's first entry, before any loop).
       if (threshold > 1) EXPECT_GT(hull::interp::osr_entries_taken(), osr_before);
       EXPECT_EQ(auto_.interpreted_because("mix"), "");
@@ -200,6 +200,149 @@ TEST_F(TierUp, ColdFunctionsStayInterpreted) {
   EXPECT_EQ(p.interpreted_because("stacked"), "");
   EXPECT_NE(p.interpreted_because("mix").find("not hot yet"), std::string::npos);
   EXPECT_NE(p.interpreted_because("even").find("not hot yet"), std::string::npos);
+}
+
+// Every way code counts toward the threshold: each kind of call into a function (the counting
+// variant of each call instruction, and calls from the host) and each kind of branch back to a
+// loop (br, br_if on a value, br_if fused with the compare before it -- with a constant or not
+// --, branches that move loop parameters, br_table). Each export below does its counting in one
+// way only, in a function entered once from the host.
+constexpr const char* kCountingWat = R"(
+(module
+  (type $rec (func (param i32) (result i32)))
+  (table funcref (elem $rec_indirect $tail_indirect))
+  (elem declare func $rec_ref $tail_ref)
+  (func $leaf (export "leaf") (param i32) (result i32) local.get 0 i32.const 3 i32.mul)
+  (func $rec_call (export "rec_call") (param $n i32) (result i32)
+    local.get $n i32.eqz if (result i32) i32.const 0
+    else local.get $n i32.const 1 i32.sub call $rec_call i32.const 2 i32.add end)
+  (func $rec_indirect (export "rec_indirect") (param $n i32) (result i32)
+    local.get $n i32.eqz if (result i32) i32.const 0
+    else local.get $n i32.const 1 i32.sub i32.const 0 call_indirect (type $rec)
+         i32.const 3 i32.add end)
+  (func $rec_ref (export "rec_ref") (param $n i32) (result i32)
+    local.get $n i32.eqz if (result i32) i32.const 0
+    else local.get $n i32.const 1 i32.sub ref.func $rec_ref call_ref $rec
+         i32.const 5 i32.add end)
+  (func $tail (export "tail") (param $n i32) (result i32)
+    local.get $n i32.eqz if (result i32) i32.const 7
+    else local.get $n i32.const 1 i32.sub return_call $tail end)
+  (func $tail_indirect (export "tail_indirect") (param $n i32) (result i32)
+    local.get $n i32.eqz if (result i32) i32.const 11
+    else local.get $n i32.const 1 i32.sub i32.const 1 return_call_indirect (type $rec) end)
+  (func $tail_ref (export "tail_ref") (param $n i32) (result i32)
+    local.get $n i32.eqz if (result i32) i32.const 13
+    else local.get $n i32.const 1 i32.sub ref.func $tail_ref return_call_ref $rec end)
+  (func $loop_br (export "loop_br") (param $n i32) (result i32)
+    (local $s i32)
+    (block $done (loop $l
+      local.get $n i32.eqz br_if $done
+      local.get $s local.get $n i32.xor local.set $s
+      local.get $n i32.const 1 i32.sub local.set $n
+      br $l))
+    local.get $s)
+  (func $loop_br_if (export "loop_br_if") (param $n i32) (result i32)
+    (local $s i32) (local $more i32)
+    (loop $l
+      local.get $s local.get $n i32.add local.set $s
+      local.get $n i32.const 1 i32.sub local.tee $n
+      local.set $more
+      local.get $s i32.const 1 i32.rotl local.set $s
+      local.get $more br_if $l)
+    local.get $s)
+  (func $loop_cmp (export "loop_cmp") (param $n i32) (result i32)
+    (local $i i32) (local $s i32)
+    (loop $l
+      local.get $s local.get $i i32.const 3 i32.mul i32.add local.set $s
+      local.get $i i32.const 1 i32.add local.tee $i
+      local.get $n i32.lt_u br_if $l)
+    local.get $s)
+  (func $loop_cmp_const (export "loop_cmp_const") (param $n i32) (result i32)
+    (local $s i32)
+    (loop $l
+      local.get $s local.get $n i32.const 5 i32.mul i32.xor local.set $s
+      local.get $n i32.const 1 i32.sub local.tee $n
+      i32.const 0 i32.gt_s br_if $l)
+    local.get $s)
+  (func $loop_param_br_if (export "loop_param_br_if") (param $n i32) (result i32)
+    (local $i i32)
+    i32.const 1
+    (loop $l (param i32) (result i32)
+      local.get $i i32.add i32.const 1 i32.rotl
+      local.get $i i32.const 1 i32.add local.tee $i
+      local.get $n i32.lt_u br_if $l))
+  (func $loop_param_br (export "loop_param_br") (param $n i32) (result i32)
+    (local $i i32)
+    i32.const 1
+    (block $done (param i32) (result i32) (loop $l (param i32) (result i32)
+      local.get $i local.get $n i32.ge_u br_if $done
+      local.get $i i32.xor i32.const 7 i32.add
+      local.get $i i32.const 1 i32.add local.set $i
+      br $l)))
+  (func $loop_br_table (export "loop_br_table") (param $n i32) (result i32)
+    (local $s i32)
+    (block $done (loop $l
+      local.get $s local.get $n i32.add i32.const 3 i32.rotl local.set $s
+      local.get $n i32.const 1 i32.sub local.tee $n
+      i32.eqz br_table $l $done))
+    local.get $s)
+)
+)";
+
+TEST_F(TierUp, EveryCallAndBranchBackCounts) {
+  ScopedEnv sync("HULL_TIER_UP_SYNC", "1");
+  constexpr uint32_t kThreshold = 200;
+  struct Case {
+    const char* name;
+    bool loop_entry;  // a loop without parameters: entered through on-stack replacement
+  };
+  const Case cases[] = {
+      {"rec_call", false},      {"rec_indirect", false},     {"rec_ref", false},
+      {"tail", false},          {"tail_indirect", false},    {"tail_ref", false},
+      {"loop_br", true},        {"loop_br_if", true},        {"loop_cmp", true},
+      {"loop_cmp_const", true}, {"loop_param_br_if", false}, {"loop_param_br", false},
+      {"loop_br_table", true}};
+  for (bool fuel : {false, true}) {
+    Program interp(api::Tier::Interpreter, 0, fuel, kCountingWat);
+    for (const Case& c : cases) {
+      SCOPED_TRACE(std::string(c.name) + (fuel ? ", fuel" : ""));
+      // A fresh module each time: its counts start at the threshold.
+      Program auto_(api::Tier::Auto, kThreshold, fuel, kCountingWat);
+      auto call = [&](const Program& p, int32_t n) {
+        api::Store store(*p.engine);
+        if (fuel) EXPECT_TRUE(store.set_fuel(1'000'000'000).ok());
+        auto inst = api::Linker().instantiate(store, *p.module);
+        EXPECT_TRUE(inst.ok()) << inst.error().to_string();
+        auto f = inst->typed_func<int32_t(int32_t)>(c.name);
+        EXPECT_TRUE(f.ok());
+        auto r = f->call(n);
+        std::string out = r.ok() ? std::to_string(*r) : r.error().message;
+        if (fuel) out += " fuel " + std::to_string(*store.get_fuel());
+        return out;
+      };
+      // A quarter of the threshold: not hot.
+      EXPECT_EQ(call(auto_, kThreshold / 4), call(interp, kThreshold / 4));
+      EXPECT_NE(auto_.interpreted_because(c.name).find("not hot yet"), std::string::npos)
+          << auto_.interpreted_because(c.name);
+      // Past it in one call: compiled, and a loop left for machine code where it can be.
+      const uint64_t osr_before = hull::interp::osr_entries_taken();
+      EXPECT_EQ(call(auto_, 2 * kThreshold), call(interp, 2 * kThreshold));
+      EXPECT_EQ(auto_.interpreted_because(c.name), "");
+      if (c.loop_entry) EXPECT_GT(hull::interp::osr_entries_taken(), osr_before);
+    }
+    // Calls from the host: a function without loops or calls of its own.
+    Program auto_(api::Tier::Auto, kThreshold, fuel, kCountingWat);
+    api::Store store(*auto_.engine);
+    if (fuel) EXPECT_TRUE(store.set_fuel(1'000'000'000).ok());
+    auto inst = api::Linker().instantiate(store, *auto_.module);
+    ASSERT_TRUE(inst.ok());
+    auto leaf = inst->typed_func<int32_t(int32_t)>("leaf");
+    ASSERT_TRUE(leaf.ok());
+    for (uint32_t i = 0; i < kThreshold / 4; ++i) EXPECT_EQ(*leaf->call(i), int32_t(3 * i));
+    EXPECT_NE(auto_.interpreted_because("leaf").find("not hot yet"), std::string::npos);
+    for (uint32_t i = 0; i < kThreshold; ++i) EXPECT_EQ(*leaf->call(i), int32_t(3 * i));
+    EXPECT_EQ(auto_.interpreted_because("leaf"), "");
+  }
 }
 
 // Without HULL_TIER_UP_SYNC, on the background thread: the results are right before, during
