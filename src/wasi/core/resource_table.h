@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <typeinfo>
 #include <vector>
 
 namespace hull::wasi {
@@ -17,6 +18,16 @@ class HostObject {
  public:
   virtual ~HostObject() = default;
 };
+
+// `o` when it is a T (or nullptr). An object of exactly the type asked for (the common case)
+// is recognised by its type_info alone: dynamic_cast's walk of the class hierarchy was a few
+// percent of a wasi:http request's time.
+template <class T>
+T* host_object_as(HostObject* o) {
+  if (!o) return nullptr;
+  if (typeid(*o) == typeid(T)) return static_cast<T*>(o);
+  return dynamic_cast<T*>(o);
+}
 
 class ResourceTable {
  public:
@@ -32,8 +43,7 @@ class ResourceTable {
   // The object at `rep` when it is a T, else nullptr.
   template <class T>
   T* get(uint32_t rep) const {
-    HostObject* o = find(rep);
-    return o ? dynamic_cast<T*>(o) : nullptr;
+    return host_object_as<T>(find(rep));
   }
   HostObject* find(uint32_t rep) const;
   // Removes and destroys `rep` (detaching it from its parent).

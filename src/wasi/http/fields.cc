@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 namespace hull::wasi::http {
 
@@ -11,10 +10,16 @@ namespace {
 
 // tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" /
 //         "~" / DIGIT / ALPHA
-bool is_tchar(unsigned char c) {
-  if (std::isalnum(c)) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
+// A table, not std::isalnum (a call into the C locale per byte): every header a guest sets is
+// checked here, on each request.
+constexpr std::array<bool, 256> kTchar = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = t[c - 'a' + 'A'] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+bool is_tchar(unsigned char c) { return kTchar[c]; }
 
 constexpr std::array<std::string_view, 9> kForbidden = {
     "connection",

@@ -49,7 +49,7 @@ api::Result<std::unique_ptr<T>> take(Ctx& c, uint32_t rep, const char* what) {
     return trap(std::string(what) + " consumed while a resource derived from it (a stream or " +
                 "pollable) is still alive");
   }
-  T* t = dynamic_cast<T*>(o.get());
+  T* t = host_object_as<T>(o.get());
   if (!t) return trap(std::string("unknown ") + what + " handle");
   o.release();
   return std::unique_ptr<T>(t);

@@ -207,8 +207,12 @@ Result<void> add_to_linker(component::Linker& linker) {
 Result<void> attach(Store& store, const Config& config) {
   auto c = std::make_shared<Ctx>();
   c->config = config;
-  const char* trace = std::getenv("HULL_WASI_TRACE");
-  c->trace = trace && *trace && std::string(trace) != "0";
+  // Read once: hull serve attaches a context per request, and getenv walks the environment.
+  static const bool trace = [] {
+    const char* v = std::getenv("HULL_WASI_TRACE");
+    return v && *v && std::string_view(v) != "0";
+  }();
+  c->trace = trace;
   for (const Preopen& p : config.preopens) {
     std::unique_ptr<core::Descriptor> d;
     core::Errno e = core::open_preopen(p.host_path, p.readonly, &d);
