@@ -61,6 +61,23 @@ check_output "--tier interp: the same loop stays interpreted" 0 "4499998500000" 
 if grep -q "tier-up" "$tmp/err"; then
   echo "FAIL --tier interp compiled something:"; sed 's/^/    /' "$tmp/err"; fail=1
 fi
+# Components take --tier too (and tier-up by default), for their core modules.
+cm=$here/native/count.component.wat
+check_output "a component: tier-up by default" 0 "count@loop0" \
+  env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 HULL_TIER_UP_TRACE=1 \
+  "$native" run "$cm" --invoke 'count(3000000)'
+grep -qx "4499998500000" "$tmp/out" || { echo "FAIL a component: tier-up's result"; fail=1; }
+check_output "a component with --tier interp stays interpreted" 0 "4499998500000" \
+  env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 HULL_TIER_UP_TRACE=1 \
+  "$native" run --tier interp "$cm" --invoke 'count(3000000)'
+if grep -q "tier-up" "$tmp/err"; then
+  echo "FAIL a component with --tier interp compiled something:"; sed 's/^/    /' "$tmp/err"; fail=1
+fi
+check_output "a component with --tier native is compiled (to the cache)" 0 "4499998500000" \
+  env HULL_CACHE_DIR="$tmp/component-cache" "$native" run --tier native "$cm" --invoke 'count(3000000)'
+if ! ls "$tmp/component-cache"/*.code >/dev/null 2>&1; then
+  echo "FAIL a component with --tier native wrote no code to the cache"; fail=1
+fi
 check_output "auto: a cold function is not compiled" 0 "70" \
   env HULL_NATIVE_CACHE=0 HULL_TIER_UP_SYNC=1 HULL_TIER_UP_THRESHOLD=1000 HULL_TIER_UP_TRACE=1 \
   "$native" run --tier auto "$m" --invoke mixed 7

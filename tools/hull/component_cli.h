@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "feature_flags.h"
+#include "hull/hull.hh"
 
 namespace hull::cli {
 
@@ -49,6 +50,7 @@ struct ComponentRunLimits {
   std::optional<uint32_t> max_instances;
   std::optional<uint64_t> max_wasm_stack;
   WasmFeatures features;  // -W FEATURE=y|n
+  api::Tier tier = api::Tier::Interpreter;  // --tier (hull-native's default: Auto)
 };
 
 // `hull run COMPONENT [ARGS]`: a WASI 0.2 command (wasi:cli/run) runs with WASI; with

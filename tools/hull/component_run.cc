@@ -275,6 +275,7 @@ int run_component(const std::string& file, const std::string& invoke,
     return kExitError;
   }
   api::Config config;
+  config.tier = limits.tier;
   config.consume_fuel = limits.fuel.has_value();
   config.epoch_interruption = limits.timeout_ns.has_value();
   if (limits.guard_pages)

@@ -116,17 +116,18 @@ void print_run_help(FILE* out) {
       "                          budget, --timeout the whole program's\n",
       out);
   std::fputs(
-      "  --tier interp|native|auto  native: compile the module's functions to machine code\n"
-      "                          first; auto (tier-up; hull-native's default): start\n"
-      "                          interpreted, compile each function that runs hot (10,000\n"
-      "                          calls and loop iterations; HULL_TIER_UP_THRESHOLD) on a\n"
-      "                          background thread, switch at its next call or at the loop\n"
-      "                          it is in. interp: hull's only tier and default (hull-native\n"
-      "                          only for the others; functions the native tier cannot\n"
-      "                          compile yet stay interpreted: `hull-native inspect --tiers\n"
-      "                          FILE`). hull-native keeps compiled code in\n"
-      "                          $HULL_CACHE_DIR or ~/.cache/hull/native for the next run of\n"
-      "                          the same module (HULL_NATIVE_CACHE=0: off)\n",
+      "  --tier interp|native|auto  native: compile the module's functions (a component's:\n"
+      "                          those of its core modules) to machine code first; auto\n"
+      "                          (tier-up; hull-native's default): start interpreted,\n"
+      "                          compile each function that runs hot (10,000 calls and loop\n"
+      "                          iterations; HULL_TIER_UP_THRESHOLD) on a background thread,\n"
+      "                          switch at its next call or at the loop it is in. interp:\n"
+      "                          hull's only tier and default (hull-native only for the\n"
+      "                          others; functions the native tier cannot compile yet stay\n"
+      "                          interpreted: `hull-native inspect --tiers FILE`).\n"
+      "                          hull-native keeps compiled code in $HULL_CACHE_DIR or\n"
+      "                          ~/.cache/hull/native for the next run of the same module\n"
+      "                          (HULL_NATIVE_CACHE=0: off)\n",
       out);
   std::fprintf(
       out,
@@ -645,6 +646,13 @@ int run_component_file(const RunOptions& o) {
   limits.max_instances = o.max_instances;
   limits.max_wasm_stack = o.max_wasm_stack;
   limits.features = o.features;
+  // As for a module: the tier asked for, else tier-up where there is a native tier.
+  if (o.tier_given)
+    limits.tier = !o.native              ? api::Tier::Interpreter
+                  : o.native_background ? api::Tier::Auto
+                                        : api::Tier::Native;
+  else if (native_tier())
+    limits.tier = api::Tier::Auto;
   return run_component(o.file, o.invoke, o.args, limits);
 }
 
