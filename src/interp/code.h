@@ -126,10 +126,10 @@ struct FuncCode {
   // Tier-up (CompileOptions::hot_threshold): calls plus loop iterations left before the
   // function is reported hot. Counted down where a call enters the function (the call
   // handlers' counting variants, and call() for entries from the host and from machine code)
-  // and at each taken branch back to one of its loops, with relaxed loads and stores, not
-  // read-modify-writes: threads running the function at once may lose a count (the report
-  // comes a little later), never report it twice (hot_reported). `counted`: the function's
-  // module was compiled so (calls from other modules look at it).
+  // and at each taken branch back to one of its loops (exec.cc count_down: a plain decrement,
+  // not an atomic read-modify-write): threads running the function at once may lose a count
+  // (the report comes a little later), never report it twice (hot_reported). `counted`: the
+  // function's module was compiled so (calls from other modules look at it).
   mutable int32_t hot_budget = 0;
   bool counted = false;
   mutable uint8_t hot_reported = 0;

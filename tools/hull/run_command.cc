@@ -648,7 +648,7 @@ int run_component_file(const RunOptions& o) {
   limits.features = o.features;
   // As for a module: the tier asked for, else tier-up where there is a native tier.
   if (o.tier_given)
-    limits.tier = !o.native              ? api::Tier::Interpreter
+    limits.tier = !o.native             ? api::Tier::Interpreter
                   : o.native_background ? api::Tier::Auto
                                         : api::Tier::Native;
   else if (native_tier())
