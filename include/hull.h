@@ -88,6 +88,25 @@ WASM_API_EXTERN void hull_store_gc(wasm_store_t* store);
 /* The GC objects (structs, arrays and externref wrappers) alive in the store. */
 WASM_API_EXTERN size_t hull_store_gc_objects(const wasm_store_t* store);
 
+/* ---- reusing instances ---------------------------------------------------------------------
+ * A snapshot records the state a store's instances are in right after instantiation, and puts
+ * the store back into it later: memories (size and contents), globals, tables and dropped
+ * segments -- what a fresh instance would show its next caller, for the cost of resetting the
+ * memories instead of instantiating again (how `hull serve` reuses instances; the C++ API's
+ * hull::api::StoreSnapshot). Take it right after instantiating, before anything runs. */
+typedef struct hull_store_snapshot_t hull_store_snapshot_t;
+/* The snapshot of `store`, or NULL with the reason in `error` (when not NULL): a store whose
+ * instantiation ran code (a start function), or that holds shared memories, GC objects or
+ * exceptions, has none. */
+WASM_API_EXTERN hull_store_snapshot_t* hull_store_snapshot_take(wasm_store_t* store,
+                                                                wasm_message_t* error);
+/* Puts `store` (the one the snapshot was taken from) back. False, with the reason in `error`,
+ * when the store gained instances, memories, tables or globals since, holds GC objects, or is
+ * another store: then drop the store instead of reusing it. */
+WASM_API_EXTERN bool hull_store_snapshot_restore(const hull_store_snapshot_t* snapshot,
+                                                 wasm_store_t* store, wasm_message_t* error);
+WASM_API_EXTERN void hull_store_snapshot_delete(hull_store_snapshot_t* snapshot);
+
 /* ---- WASI preview 1 ------------------------------------------------------------------------
  * wasm.h has no linker: imports are passed to wasm_instance_new as a vector in import order.
  * hull_wasi_imports builds that vector for a module that imports only wasi_snapshot_preview1

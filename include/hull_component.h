@@ -310,6 +310,22 @@ WASM_API_EXTERN hull_error_t* hull_component_linker_instantiate(
     const hull_component_linker_t* linker, wasm_store_t* store, const hull_component_t* component,
     hull_component_instance_t** out);
 
+/* ---- reusing instances ---------------------------------------------------------------------
+ * As hull_store_snapshot_t (hull.h) for a component instance: its core instances' memories,
+ * globals and tables, and its handle tables (own and nested instances), put back to their
+ * state right after instantiation; take it before calling anything. */
+typedef struct hull_component_snapshot_t hull_component_snapshot_t;
+/* The snapshot of `instance` in `store`. HULL_ERROR_USAGE, saying why, when it has none (a
+ * start function ran, shared memories, GC objects, async built-ins, a call under way). */
+WASM_API_EXTERN hull_error_t* hull_component_snapshot_take(
+    wasm_store_t* store, const hull_component_instance_t* instance,
+    hull_component_snapshot_t** out);
+/* Puts the instance back. An error (then drop the store rather than reuse it) when the store
+ * gained instances since, holds GC objects, a call is under way, or it is another store. */
+WASM_API_EXTERN hull_error_t* hull_component_snapshot_restore(
+    const hull_component_snapshot_t* snapshot, wasm_store_t* store);
+WASM_API_EXTERN void hull_component_snapshot_delete(hull_component_snapshot_t* snapshot);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

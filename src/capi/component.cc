@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "capi/internal.h"
+#include "hull/component_snapshot.hh"
 #include "hull_component.h"
 
 namespace api = hull::api;
@@ -792,5 +793,31 @@ hull_error_t* hull_component_linker_instantiate(const hull_component_linker_t* l
   *out = new hull_component_instance_t{std::move(*i)};
   return nullptr;
 }
+
+struct hull_component_snapshot_t {
+  cm::InstanceSnapshot snapshot;
+};
+
+hull_error_t* hull_component_snapshot_take(wasm_store_t* store,
+                                           const hull_component_instance_t* instance,
+                                           hull_component_snapshot_t** out) {
+  if (!out) return usage("hull_component_snapshot_take: NULL out");
+  *out = nullptr;
+  if (!store || !instance) return usage("hull_component_snapshot_take: NULL argument");
+  api::Result<cm::InstanceSnapshot> r = cm::InstanceSnapshot::take(store->api, instance->instance);
+  if (!r) return make_error(std::move(r).error());
+  *out = new hull_component_snapshot_t{std::move(*r)};
+  return nullptr;
+}
+
+hull_error_t* hull_component_snapshot_restore(const hull_component_snapshot_t* snapshot,
+                                              wasm_store_t* store) {
+  if (!snapshot || !store) return usage("hull_component_snapshot_restore: NULL argument");
+  api::Result<void> r = snapshot->snapshot.restore(store->api);
+  if (!r) return make_error(std::move(r).error());
+  return nullptr;
+}
+
+void hull_component_snapshot_delete(hull_component_snapshot_t* snapshot) { delete snapshot; }
 
 }  // extern "C"

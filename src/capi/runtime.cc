@@ -8,6 +8,7 @@
 #include "capi/internal.h"
 #include "engine/instantiate.h"
 #include "engine/invoke.h"
+#include "hull/snapshot.hh"
 #include "interp/interp.h"
 #include "runtime/gc_heap.h"
 #include "runtime/type_registry.h"
@@ -794,6 +795,36 @@ bool hull_store_set_deadline_ms(wasm_store_t* s, uint64_t ms) {
   return true;
 }
 void hull_store_clear_deadline(wasm_store_t* s) { s->store.epoch_deadline = UINT64_MAX; }
+struct hull_store_snapshot_t {
+  hull::api::StoreSnapshot snapshot;
+};
+hull_store_snapshot_t* hull_store_snapshot_take(wasm_store_t* s, wasm_message_t* error) {
+  if (!s) {
+    if (error) message_to_c("hull_store_snapshot_take: NULL store", error);
+    return nullptr;
+  }
+  auto r = hull::api::StoreSnapshot::take(s->api);
+  if (!r) {
+    if (error) message_to_c(r.error().message, error);
+    return nullptr;
+  }
+  return new hull_store_snapshot_t{std::move(*r)};
+}
+bool hull_store_snapshot_restore(const hull_store_snapshot_t* snap, wasm_store_t* s,
+                                 wasm_message_t* error) {
+  if (!snap || !s) {
+    if (error) message_to_c("hull_store_snapshot_restore: NULL argument", error);
+    return false;
+  }
+  auto r = snap->snapshot.restore(s->api);
+  if (!r) {
+    if (error) message_to_c(r.error().message, error);
+    return false;
+  }
+  return true;
+}
+void hull_store_snapshot_delete(hull_store_snapshot_t* snap) { delete snap; }
+
 void hull_store_gc(wasm_store_t* s) { hull::collect_garbage(s->store); }
 size_t hull_store_gc_objects(const wasm_store_t* s) { return s->store.gc.live_objects(); }
 bool hull_wat2wasm(const char* text, size_t len, wasm_byte_vec_t* out, wasm_message_t* error) {

@@ -808,4 +808,83 @@ TEST(CapiComponent, ValueHelpers) {
   EXPECT_EQ(take(e), "wasm trap: custom");
 }
 
+// Reuse through the C API: a component instance put back to its state right after
+// instantiation (a core global and memory here), and the refusals with their reasons.
+constexpr const char* kCounterComponent = R"((component
+  (core module $m
+    (memory 1)
+    (global $n (mut i32) (i32.const 0))
+    (data (i32.const 64) "\05")
+    (func (export "bump") (result i32)
+      (global.set $n (i32.add (global.get $n) (i32.load8_u (i32.const 64))))
+      (i32.store8 (i32.const 64) (i32.add (i32.load8_u (i32.const 64)) (i32.const 1)))
+      (global.get $n)))
+  (core instance $i (instantiate $m))
+  (func (export "bump") (result u32) (canon lift (core func $i "bump")))))";
+
+struct CounterFixture {
+  wasm_engine_t* engine = wasm_engine_new();
+  wasm_store_t* store = wasm_store_new(engine);
+  hull_component_t* component = nullptr;
+  hull_component_linker_t* linker = hull_component_linker_new(engine);
+  hull_component_instance_t* instance = nullptr;
+  explicit CounterFixture(const char* wat) {
+    auto bin = hull::text::component_to_binary(wat);
+    EXPECT_TRUE(bin.ok()) << (bin.ok() ? "" : bin.error().to_string());
+    if (!bin.ok()) return;
+    EXPECT_EQ(take(hull_component_new(engine, bin->data(), bin->size(), &component)), "");
+    EXPECT_EQ(take(hull_component_linker_instantiate(linker, store, component, &instance)), "");
+  }
+  ~CounterFixture() {
+    hull_component_instance_delete(instance);
+    hull_component_linker_delete(linker);
+    hull_component_delete(component);
+    wasm_store_delete(store);
+    wasm_engine_delete(engine);
+  }
+  uint32_t bump() {
+    hull_component_func_t* f = hull_component_instance_get_func(instance, "bump");
+    EXPECT_NE(f, nullptr);
+    hull_component_val_t r;
+    EXPECT_EQ(take(hull_component_func_call(f, nullptr, 0, &r, 1)), "");
+    hull_component_func_delete(f);
+    EXPECT_EQ(r.kind, HULL_COMPONENT_U32);
+    return r.of.u32;
+  }
+};
+
+TEST(CapiComponent, SnapshotRestoresTheInstance) {
+  CounterFixture c(kCounterComponent);
+  hull_component_snapshot_t* snap = nullptr;
+  ASSERT_EQ(take(hull_component_snapshot_take(c.store, c.instance, &snap)), "");
+  ASSERT_NE(snap, nullptr);
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    EXPECT_EQ(c.bump(), 5u);
+    EXPECT_EQ(c.bump(), 11u);  // 5 + 6: the memory and the global moved on
+    ASSERT_EQ(take(hull_component_snapshot_restore(snap, c.store)), "");
+  }
+  CounterFixture other(kCounterComponent);
+  hull_error_t* e = hull_component_snapshot_restore(snap, other.store);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(hull_error_kind(e), HULL_ERROR_USAGE);
+  EXPECT_NE(take(e).find("another store"), std::string::npos);
+  hull_component_snapshot_delete(snap);
+}
+
+TEST(CapiComponent, SnapshotRefusedAfterAStartFunction) {
+  CounterFixture c(R"((component
+    (core module $m (global $g (mut i32) (i32.const 0))
+      (func $s (global.set $g (i32.const 1))) (start $s))
+    (core instance $i (instantiate $m))))");
+  hull_component_snapshot_t* snap = nullptr;
+  hull_error_t* e = hull_component_snapshot_take(c.store, c.instance, &snap);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(snap, nullptr);
+  EXPECT_EQ(hull_error_kind(e), HULL_ERROR_USAGE);
+  EXPECT_NE(take(e).find("start function"), std::string::npos);
+  EXPECT_EQ(take(hull_component_snapshot_take(c.store, nullptr, &snap)),
+            "usage: hull_component_snapshot_take: NULL argument");
+}
+
 }  // namespace

@@ -408,4 +408,52 @@ TEST(CapiFeatures, WideArithmeticAndCustomPageSizes) {
   }
 }
 
+// Reuse: a store put back to its state right after instantiation sees what a fresh instance
+// would (memory, globals); a store whose instantiation ran code has no snapshot, and a snapshot
+// restores only its own store.
+constexpr const char* kCounter = R"((module
+  (memory (export "memory") 1)
+  (global $n (mut i32) (i32.const 0))
+  (data (i32.const 64) "\07")
+  (func (export "bump") (result i32)
+    (global.set $n (i32.add (global.get $n) (i32.load8_u (i32.const 64))))
+    (i32.store8 (i32.const 64) (i32.add (i32.load8_u (i32.const 64)) (i32.const 1)))
+    (global.get $n))))";
+
+TEST(CapiSnapshot, RestoresMemoryAndGlobals) {
+  Sandbox sb(false, false);
+  ASSERT_EQ(sb.instantiate(kCounter), "");
+  wasm_message_t err;
+  hull_store_snapshot_t* snap = hull_store_snapshot_take(sb.store, &err);
+  ASSERT_NE(snap, nullptr) << err.data;
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    int32_t r = 0;
+    EXPECT_EQ(sb.call(1, {}, &r), "");
+    EXPECT_EQ(r, 7);  // 0 + 7
+    EXPECT_EQ(sb.call(1, {}, &r), "");
+    EXPECT_EQ(r, 15);  // 7 + 8: the memory and the global moved on
+    ASSERT_TRUE(hull_store_snapshot_restore(snap, sb.store, &err)) << err.data;
+  }
+  // Another store is refused, with the reason.
+  Sandbox other(false, false);
+  ASSERT_EQ(other.instantiate(kCounter), "");
+  EXPECT_FALSE(hull_store_snapshot_restore(snap, other.store, &err));
+  EXPECT_NE(std::string(err.data).find("another store"), std::string::npos) << err.data;
+  wasm_byte_vec_delete(&err);
+  hull_store_snapshot_delete(snap);
+}
+
+TEST(CapiSnapshot, RefusedAfterAStartFunction) {
+  Sandbox sb(false, false);
+  ASSERT_EQ(sb.instantiate("(module (global $g (mut i32) (i32.const 0)) "
+                           "(func $s (global.set $g (i32.const 1))) (start $s))"),
+            "");
+  wasm_message_t err;
+  EXPECT_EQ(hull_store_snapshot_take(sb.store, &err), nullptr);
+  EXPECT_NE(std::string(err.data).find("start function"), std::string::npos) << err.data;
+  wasm_byte_vec_delete(&err);
+  EXPECT_EQ(hull_store_snapshot_take(nullptr, nullptr), nullptr);  // no store, no error out
+}
+
 }  // namespace
