@@ -279,8 +279,8 @@ HttpResponse App::handle(const HttpRequest& request) {
   auto match = a.router.match(path);
   if (!match) return finish(failure(404, "no route for " + path));
   sample.route = match->matched_route;
-  const AppComponent& comp = a.components[std::stoul(match->component)];
   const size_t comp_index = std::stoul(match->component);
+  const AppComponent& comp = a.components[comp_index];
   component_name = comp.name;
 
   // Counts the instance as live while it answers this request: declared first, so destroyed

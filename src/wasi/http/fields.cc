@@ -134,6 +134,9 @@ std::optional<HeaderError> Fields::remove(std::string_view name) {
 std::optional<HeaderError> Fields::append(std::string_view name, std::string value) {
   if (auto e = check_change(name)) return e;
   if (!is_valid_field_value(value)) return HeaderError::invalid_syntax;
+  // Room for a response's usual handful at once, not 1, 2, 4, 8 by reallocation (each one
+  // moving every entry so far): a guest appends its headers one by one on every request.
+  if (entries_.capacity() < 8) entries_.reserve(8);
   entries_.emplace_back(std::string(name), std::move(value));
   return std::nullopt;
 }
