@@ -31,26 +31,37 @@ inline void interpret_named_functions(const char* prefixes) {
 }
 constexpr const char* kLeftByRequest = "left to the interpreter by HULL_NATIVE_INTERPRET";
 
-// A module instantiated in one tier.
-struct Instantiated {
+// A module compiled by an engine of its own, made with `config`.
+struct Compiled {
   std::optional<api::Engine> engine;
   std::optional<api::Module> module;
-  std::optional<api::Store> store;
-  std::optional<api::Instance> inst;
 
-  Instantiated(api::Tier tier, const std::string& wat,
-               api::BoundsChecks checks = api::BoundsChecks::Default, bool fuel = false,
-               const std::function<void(api::Linker&)>& imports = {}) {
-    api::Config c;
-    c.tier = tier;
-    c.bounds_checks = checks;
-    c.consume_fuel = fuel;
-    auto e = api::Engine::create(c);
+  Compiled(const api::Config& config, const std::string& wat) {
+    auto e = api::Engine::create(config);
     EXPECT_TRUE(e.ok()) << e.error().to_string();
     engine.emplace(std::move(*e));
     auto m = api::Module::from_wat(*engine, wat);
     EXPECT_TRUE(m.ok()) << m.error().to_string();
     module.emplace(std::move(*m));
+  }
+};
+
+// A module instantiated in one tier.
+struct Instantiated : Compiled {
+  std::optional<api::Store> store;
+  std::optional<api::Instance> inst;
+
+  static api::Config config_for(api::Tier tier, api::BoundsChecks checks, bool fuel) {
+    api::Config c;
+    c.tier = tier;
+    c.bounds_checks = checks;
+    c.consume_fuel = fuel;
+    return c;
+  }
+  Instantiated(api::Tier tier, const std::string& wat,
+               api::BoundsChecks checks = api::BoundsChecks::Default, bool fuel = false,
+               const std::function<void(api::Linker&)>& imports = {})
+      : Compiled(config_for(tier, checks, fuel), wat) {
     store.emplace(*engine);
     if (fuel) EXPECT_TRUE(store->set_fuel(1'000'000'000).ok());
     api::Linker linker;

@@ -14,6 +14,7 @@
 #include "engine/tiers.h"
 #include "hull/hull.hh"
 #include "hull/native.hh"
+#include "instantiated.h"
 #include "interp/interp.h"
 
 namespace {
@@ -99,21 +100,17 @@ class TierUp : public ::testing::Test {
   void TearDown() override { hull::native::wait_for_background_compiles(); }
 };
 
-struct Program {
-  std::optional<api::Engine> engine;
-  std::optional<api::Module> module;
-  Program(api::Tier tier, uint32_t threshold, bool fuel, const char* wat = kWat) {
+// A module compiled for a tier, instantiated by each test as it needs (a fresh store each time).
+struct Program : hull_native_test::Compiled {
+  static api::Config config_for(api::Tier tier, uint32_t threshold, bool fuel) {
     api::Config c;
     c.tier = tier;
     c.tier_up_threshold = threshold;
     c.consume_fuel = fuel;
-    auto e = api::Engine::create(c);
-    EXPECT_TRUE(e.ok()) << e.error().to_string();
-    engine.emplace(std::move(*e));
-    auto m = api::Module::from_wat(*engine, wat);
-    EXPECT_TRUE(m.ok()) << m.error().to_string();
-    module.emplace(std::move(*m));
+    return c;
   }
+  Program(api::Tier tier, uint32_t threshold, bool fuel, const char* wat = kWat)
+      : Compiled(config_for(tier, threshold, fuel), wat) {}
   // Why function `name` (a name-section name) runs interpreted ("" when it runs machine code).
   std::string interpreted_because(const std::string& name) const {
     const hull::CompiledModule& cm = *module->compiled();
