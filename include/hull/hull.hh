@@ -390,7 +390,9 @@ struct Config {
   // call Store::set_fuel before running code. Running out traps with "all fuel consumed".
   bool consume_fuel = false;
   // Deadlines: modules compiled by this engine check the store's deadline (Store::set_deadline)
-  // at function entries and loop headers and trap with "interrupt" once it has passed.
+  // at function entries and loop headers and trap with "interrupt" once it has passed. Machine
+  // code (Tier::Native, Tier::Auto) leaves the check out of loops that call nothing and is
+  // interrupted there with SIGURG instead (docs/EMBEDDING.md, "Deadlines of machine code").
   bool epoch_interruption = false;
   BoundsChecks bounds_checks = BoundsChecks::Default;
   // Copy-on-write memory images: from its second instance on, a module whose data segments

@@ -1334,15 +1334,25 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
       const Word* pc = fc->code.data();
       pc->h(pc, base, mem, memsize, ctx);
     }
-  } else {
+  } else if (entry.fault_address) {
     ctx->trapped = true;
     ctx->trap_kind = TrapKind::MemoryOutOfBounds;
     ctx->trap_message = nullptr;
     ctx->trap_pc = faulting_pc(entry, ctx->fp->code);
     ctx->trap_offset = Ctx::kNoOffset;
+  } else {
+    // Machine code interrupted past its deadline (runtime/interrupt.h): where in it is not
+    // known, so the innermost frame has no offset.
+    ctx->trapped = true;
+    ctx->trap_kind = TrapKind::Interrupted;
+    ctx->trap_message = nullptr;
+    ctx->trap_pc = nullptr;
+    ctx->trap_offset = Ctx::kNoOffset;
   }
   t_wasm_entry = entry.prev;
-  --ctx->host_depth;
+  // The outermost call into this store is over: the epoch timer must not interrupt this
+  // thread for it any more (hull_rt_vm set it, for code compiled with epochs).
+  if (--ctx->host_depth == 0) store.guest_tid.store(0, std::memory_order_relaxed);
   ctx->entry = saved_entry;
   ctx->native_roots = saved_native_roots;
   store.fuel_left = ctx->fuel;

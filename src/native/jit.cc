@@ -30,6 +30,7 @@
 #include "hull/native.hh"
 #include "interp/interp.h"
 #include "native/cache.h"
+#include "native/interruptible.h"
 #include "native/lower.h"
 #include "native/payload.h"
 #include "native/plugin.h"
@@ -212,6 +213,7 @@ Result<std::unique_ptr<llvm::orc::LLJIT>> make_jit(llvm::orc::JITTargetMachineBu
                      })
                  .create();
   if (!jit) return internal(to_string(jit.takeError()));
+  HULL_TRY(register_interruptible_code(**jit));
   llvm::orc::JITDylib& lib = (*jit)->getMainJITDylib();
   llvm::orc::MangleAndInterner mangle((*jit)->getExecutionSession(), (*jit)->getDataLayout());
   llvm::orc::SymbolMap runtime;

@@ -2,6 +2,7 @@
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/IR/CFG.h>
+#include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Verifier.h>
 
@@ -10,6 +11,7 @@
 
 #include "native/support.h"
 #include "native/vm.h"
+#include "runtime/interrupt.h"
 
 namespace hull::native {
 
@@ -475,6 +477,25 @@ llvm::BranchInst* FunctionLowering::limit_check(bool at_entry) {
   return check;
 }
 
+// Whether the code in the blocks from `from` to the function's last calls nothing but LLVM
+// intrinsics that stay inline and the trap routines (which end the code). memcpy and friends
+// count as calls: they may become calls of libc, where an interrupt would not land.
+bool FunctionLowering::calls_nothing(BasicBlock* from) const {
+  for (auto bb = from->getIterator(); bb != fn_->end(); ++bb) {
+    for (const llvm::Instruction& in : *bb) {
+      const auto* call = llvm::dyn_cast<llvm::CallBase>(&in);
+      if (!call) continue;
+      const llvm::Value* target = call->getCalledOperand();
+      if (target == ml_.rt_trap.getCallee() || target == ml_.rt_trap_null.getCallee() ||
+          target == ml_.rt_trap_null_function.getCallee())
+        continue;
+      const llvm::Function* callee = call->getCalledFunction();
+      if (!callee || !callee->isIntrinsic() || llvm::isa<llvm::MemIntrinsic>(call)) return false;
+    }
+  }
+  return true;
+}
+
 void FunctionLowering::emit_check(bool at_entry) {
   if (!ml_.opts.fuel && !ml_.opts.epochs) return;
   close_check();
@@ -726,6 +747,7 @@ void FunctionLowering::open(const Instr& in, Kind kind) {
   c.end = BasicBlock::Create(ml_.C, "end", fn_);
   c.end_phis = make_phis(c.end, results);
   if (kind == Kind::Loop) {
+    c.first_block = c.end;
     c.target = BasicBlock::Create(ml_.C, "loop", fn_);
     c.target_phis = make_phis(c.target, params);
     add_incoming(c, b_.GetInsertBlock());
@@ -802,7 +824,14 @@ void FunctionLowering::close_end() {
   stack_.resize(c.height);
   b_.SetInsertPoint(c.end);
   live_ = true;
-  if (c.limit_branch && c.calls_each_iteration && !c.branched_back_before_call) {
+  // A loop that calls nothing needs no deadline check where the epoch timer can interrupt its
+  // machine code (runtime/interrupt.h): the check cost such loops 5-20 % and kept LLVM from
+  // vectorizing and unrolling them. A loop that calls something keeps it: the callee may run
+  // outside machine code (the runtime, a host function), where no interrupt lands.
+  const bool interruptible =
+      async_interrupts_supported() && c.first_block && calls_nothing(c.first_block);
+  if (c.limit_branch &&
+      ((c.calls_each_iteration && !c.branched_back_before_call) || interruptible)) {
     // Volatile, the word's load would stay without its use: it goes with the compare.
     auto* cmp = llvm::cast<llvm::Instruction>(c.limit_branch->getCondition());
     auto* word = llvm::cast<llvm::Instruction>(cmp->getOperand(1));

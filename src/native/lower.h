@@ -176,6 +176,10 @@ class FunctionLowering {
     // closes if every iteration enters a function of this module -- whose entry checks anyway:
     // a direct call in the loop's own body before any branch back to the header.
     llvm::BranchInst* limit_branch = nullptr;
+    // Loop: its first block (the blocks from it to the function's last when the loop closes
+    // are its code); a loop whose code calls nothing drops its check too, where machine code
+    // can be interrupted (calls_nothing).
+    llvm::BasicBlock* first_block = nullptr;
     bool calls_each_iteration = false;
     bool branched_back_before_call = false;
   };
@@ -329,6 +333,7 @@ class FunctionLowering {
   // interpreter's count, so that a program uses the same fuel in every tier.
   void emit_check(bool at_entry = false);
   llvm::BranchInst* limit_check(bool at_entry);
+  bool calls_nothing(llvm::BasicBlock* from) const;
   void close_check();
   void reload_fuel();
   // The function's fuel is in fuel_ (a register, once promoted); the interpreter's counter gets

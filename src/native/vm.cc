@@ -6,6 +6,7 @@
 
 #include "engine/module.h"
 #include "interp/code.h"
+#include "runtime/interrupt.h"
 #include "runtime/type_registry.h"
 #include "valid/instr.h"
 
@@ -47,6 +48,10 @@ VmCtx* hull_rt_vm(Instance* inst, interp::Ctx* ctx, uint32_t epochs) {
   if (epochs) {
     if (!store.deadline_watched) [[unlikely]]
       watch_deadline(store);
+    // The thread the timer interrupts once the deadline has passed: loops that call nothing
+    // check nothing (runtime/interrupt.h). interp::call clears it when the store's outermost
+    // call returns.
+    store.guest_tid.store(current_thread_id(), std::memory_order_relaxed);
     // Passed already: the first check point traps. (The timer sets it again at its next tick
     // should another thread's interrupt() land between this store and this load.)
     if (g_epoch.load(std::memory_order_relaxed) >=

@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/interrupt.h"
 #include "runtime/store.h"
 
 namespace hull {
@@ -38,7 +39,13 @@ void ensure_epoch_timer() {
         // Again at every tick while the deadline stays passed: an entry into machine code
         // that reset the word just before the deadline moved is caught one tick later.
         for (Store* s : w.stores) {
-          if (now < s->epoch_deadline.load(std::memory_order_relaxed)) continue;
+          const uint64_t deadline = s->epoch_deadline.load(std::memory_order_relaxed);
+          if (now < deadline) continue;
+          // From the tick after the one that marked the word, a thread still in the store's
+          // guest code is interrupted: the code that checks has trapped by then, so what
+          // remains is a loop that checks nothing (runtime/interrupt.h). Again every tick.
+          if (now > deadline)
+            if (const int tid = s->guest_tid.load(std::memory_order_relaxed)) send_interrupt(tid);
           const uintptr_t before = s->native_limit.exchange(UINTPTR_MAX);
           // A new deadline set meanwhile (a store used again: set_deadline, then an entry
           // into machine code that reset the word) must not be cut short by the old one: if
@@ -62,6 +69,7 @@ void watch_deadline(Store& store) {
     store.deadline_watched = true;
     w.stores.push_back(&store);
   }
+  install_interrupt_handler();
   ensure_epoch_timer();
 }
 

@@ -79,18 +79,7 @@ void chain(int sig, siginfo_t* info, void* uctx) {
     if (!from_kernel) raise(sig);
     return;
   }
-  // Block what the kernel would have blocked while running `prev`: its sa_mask, plus the
-  // signal itself unless it asked for SA_NODEFER.
-  sigset_t mask = prev.sa_mask;
-  if (!(prev.sa_flags & SA_NODEFER)) sigaddset(&mask, sig);
-  sigset_t old;
-  pthread_sigmask(SIG_BLOCK, &mask, &old);
-  if (prev.sa_flags & SA_SIGINFO) {
-    prev.sa_sigaction(sig, info, uctx);
-  } else {
-    prev.sa_handler(sig);
-  }
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  call_previous_handler(prev, sig, info, uctx);
 }
 
 void on_fault(int sig, siginfo_t* info, void* uctx) {
@@ -103,7 +92,7 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
     errno = saved_errno;
     // The entry's sigsetjmp saved no mask and SA_NODEFER left the signal unblocked, so the
     // thread's mask after the jump is what it was when the fault happened.
-    siglongjmp(entry->jump, 1);
+    siglongjmp(entry->jump, kFaultJump);
   }
   chain(sig, info, uctx);
   errno = saved_errno;
@@ -123,6 +112,21 @@ void install_one(int sig, struct sigaction* prev) {
 }
 
 }  // namespace
+
+void call_previous_handler(const struct sigaction& prev, int sig, siginfo_t* info, void* uctx) {
+  // Block what the kernel would have blocked while running `prev`: its sa_mask, plus the
+  // signal itself unless it asked for SA_NODEFER.
+  sigset_t mask = prev.sa_mask;
+  if (!(prev.sa_flags & SA_NODEFER)) sigaddset(&mask, sig);
+  sigset_t old;
+  pthread_sigmask(SIG_BLOCK, &mask, &old);
+  if (prev.sa_flags & SA_SIGINFO) {
+    prev.sa_sigaction(sig, info, uctx);
+  } else {
+    prev.sa_handler(sig);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
 
 bool guard_pages_supported() {
 #if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))

@@ -5,6 +5,8 @@
 // skip explicit bounds checks for guarded memories).
 #pragma once
 
+#include <signal.h>
+
 #include <csetjmp>
 #include <cstdint>
 
@@ -45,6 +47,11 @@ struct WasmEntry {
   unsigned fault_nregs = 0;
 };
 
+// What sigsetjmp(entry.jump, 0) returns when the handler jumps: a fault in a guarded memory, or
+// an interrupt of machine code past its deadline (runtime/interrupt.h).
+inline constexpr int kFaultJump = 1;
+inline constexpr int kInterruptJump = 2;
+
 // The innermost WasmEntry of the calling thread (nullptr outside guest code).
 inline thread_local WasmEntry* t_wasm_entry = nullptr;
 
@@ -59,5 +66,10 @@ bool guard_pages_supported();
 // An embedder that installs its own SIGSEGV handler afterwards must chain to ours. Under
 // AddressSanitizer this needs ASAN_OPTIONS allow_user_segv_handler=1 (ASan's default).
 void install_trap_handlers();
+
+// Runs `prev`, a handler function (SA_SIGINFO or not) that was installed before one of ours,
+// as the kernel would have run it for `sig`: with its sa_mask, and `sig` blocked unless it
+// asked for SA_NODEFER. Async-signal-safe.
+void call_previous_handler(const struct sigaction& prev, int sig, siginfo_t* info, void* uctx);
 
 }  // namespace hull

@@ -293,6 +293,10 @@ struct Store {
   // timer thread for watched stores (watch_deadline) and by interrupt().
   std::atomic<uintptr_t> native_limit{0};
   bool deadline_watched = false;  // watch_deadline's, under its lock
+  // The kernel's id of the thread running this store's machine code (compiled with epochs),
+  // 0 once the outermost call into the store returned: the thread the epoch timer interrupts
+  // once the deadline has passed (runtime/interrupt.h), for loops that check nothing.
+  std::atomic<int> guest_tid{0};
   // Stops this store's guest code at its next check point, whatever the epoch (another thread
   // may call it: wasi-threads ends every thread of a program this way).
   void interrupt() {

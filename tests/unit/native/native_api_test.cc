@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "epochs.h"
 #include "hull/hull.hh"
 #include "hull/native.hh"
 
@@ -261,15 +262,6 @@ TEST(NativeFuel, SameFuelAcrossCallsOfMachineCode) {
 
 // Deadlines: machine code checks them through its stack check (function entries) and one
 // word at loop headers, which the epoch timer sets once the deadline passed.
-api::Engine engine_with_epochs(api::Tier tier) {
-  api::Config c;
-  c.tier = tier;
-  c.epoch_interruption = true;
-  auto engine = api::Engine::create(c);
-  EXPECT_TRUE(engine.ok());
-  return std::move(*engine);
-}
-
 TEST(NativeEpochs, StopRecursionWithoutLoops) {
   hull::native::register_tier();
   using namespace std::chrono_literals;
