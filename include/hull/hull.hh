@@ -384,6 +384,13 @@ struct Config {
   // Tier::Auto: calls plus loop iterations after which a function is compiled; 0: the default
   // (10,000, or $HULL_TIER_UP_THRESHOLD).
   uint32_t tier_up_threshold = 0;
+  // Tier::Native: how hard LLVM optimizes (Wasmtime's opt-level): 2 (the default) its O2
+  // pipeline; 1 only locals into registers, about half the compile time and code some 1.5-2x
+  // slower; 0 also LLVM's fast instruction selection and register allocation, about a tenth
+  // of the compile time and code some 2x faster than the interpreter. For big modules whose
+  // start-up matters more than their speed. Tier-up compiles hot functions at 2. Engine::create
+  // refuses other values (Usage).
+  uint8_t native_opt_level = 2;
   Features features;
   // Fuel metering: modules compiled by this engine charge one unit per wasm instruction (paid
   // per basic block, at function entries and loop headers); a store starts with 0 fuel, so

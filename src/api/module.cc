@@ -29,6 +29,11 @@ Result<Engine> Engine::create(const Config& config) {
                  "Tier::Native/Auto: no native tier is registered (link hull_native and call "
                  "hull::native::register_tier() first)");
   }
+  if (config.native_opt_level > hull::kMaxNativeOptLevel) {
+    return Error(ErrorKind::Usage,
+                 "Config::native_opt_level: " + std::to_string(config.native_opt_level) +
+                     " is not an optimization level (0, 1 or 2)");
+  }
   auto impl = std::make_shared<EngineImpl>();
   impl->config = config;
   return Engine(std::move(impl));
@@ -86,6 +91,7 @@ CompileOptions compile_options(const Engine& engine) {
   opts.native = engine.config().tier != Tier::Interpreter;
   opts.native_background = engine.config().tier == Tier::Auto;
   opts.hot_threshold = opts.native_background ? engine.config().tier_up_threshold : 0;
+  opts.native_opt_level = engine.config().native_opt_level;
   // Default keeps CompileOptions' default (the runtime's choice for this platform).
   if (engine.config().bounds_checks != BoundsChecks::Default) {
     opts.guard_pages = engine.config().bounds_checks == BoundsChecks::Guard;

@@ -75,6 +75,7 @@ std::string cache_key(std::span<const uint8_t> wasm, const CompileOptions& opts,
   h.add_value(opts.fuel);
   h.add_value(opts.epochs);
   h.add_value(opts.guard_pages);
+  h.add_value(opts.native_opt_level);
   h.add(cpu);
   h.add(features);
   const char* interpret = std::getenv(kInterpretEnv);  // which functions stay interpreted

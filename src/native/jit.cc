@@ -15,6 +15,7 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
+#include <llvm/Transforms/Utils/Mem2Reg.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -59,7 +60,10 @@ void init_llvm() {
   });
 }
 
-void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
+// The IR passes of `opt_level` (CompileOptions::native_opt_level): below 2 only promoting the
+// locals' stack slots to registers, which the lowering leaves to LLVM (without it every local
+// access is a load or a store).
+void optimize(llvm::Module& m, llvm::TargetMachine* tm, unsigned opt_level) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -70,17 +74,26 @@ void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, mam);
+  if (opt_level >= 2) {
+    pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, mam);
+    return;
+  }
+  llvm::FunctionPassManager fpm;
+  fpm.addPass(llvm::PromotePass());
+  llvm::ModulePassManager mpm;
+  mpm.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
+  mpm.run(m, mam);
 }
 
 }  // namespace
 
-// This machine, at the optimization level the tier compiles with.
-Result<llvm::orc::JITTargetMachineBuilder> host_machine() {
+Result<llvm::orc::JITTargetMachineBuilder> host_machine(unsigned opt_level) {
   init_llvm();
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb) return internal(to_string(jtmb.takeError()));
-  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+  // None: FastISel and the fast register allocator, most of the time saved at level 0.
+  jtmb->setCodeGenOptLevel(opt_level == 0 ? llvm::CodeGenOptLevel::None
+                                          : llvm::CodeGenOptLevel::Default);
   return std::move(*jtmb);
 }
 
@@ -115,7 +128,7 @@ Result<ModuleScan> scan_module(const CompiledModule& cm) {
 
 Result<Lowered> lower_functions(const CompiledModule& cm, llvm::TargetMachine& tm,
                                 const ModuleScan& scan, const std::vector<uint8_t>& take,
-                                const std::vector<uint8_t>* earlier,
+                                const std::vector<uint8_t>* earlier, unsigned opt_level,
                                 const std::vector<std::pair<uint32_t, uint32_t>>& osr,
                                 void* const* w_table) {
   Lowered out;
@@ -165,7 +178,7 @@ Result<Lowered> lower_functions(const CompiledModule& cm, llvm::TargetMachine& t
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*out.mod, &os)) return internal("invalid IR: " + problems);
-  optimize(*out.mod, &tm);
+  optimize(*out.mod, &tm, opt_level);
   return out;
 }
 
@@ -183,7 +196,7 @@ Result<Lowered> lower_module(const CompiledModule& cm, llvm::TargetMachine& tm,
                              std::vector<std::string>* interpreted_because) {
   HULL_ASSIGN_OR_RETURN(ModuleScan scan, scan_module(cm));
   *interpreted_because = scan.interpreted_because;
-  return lower_functions(cm, tm, scan, all_supported(scan), nullptr);
+  return lower_functions(cm, tm, scan, all_supported(scan), nullptr, cm.options.native_opt_level);
 }
 
 // Keeps a copy of the object code the JIT compiles (for the cache).
@@ -297,7 +310,7 @@ bool read_cached(const CodeFileCache& cache, std::vector<uint8_t>* payload) {
 }
 
 Result<std::shared_ptr<const void>> compile_code(const CompiledModule& cm) {
-  HULL_ASSIGN_OR_RETURN(auto jtmb, host_machine());
+  HULL_ASSIGN_OR_RETURN(auto jtmb, host_machine(cm.options.native_opt_level));
   std::unique_ptr<CodeFileCache> cache;
   if (CacheConfig cc = cache_config(); !cc.dir.empty()) {
     cache = std::make_unique<CodeFileCache>(cc, cache_key_for(cm, jtmb));
@@ -348,7 +361,7 @@ Result<std::shared_ptr<const void>> compile_module(const CompiledModule& cm) {
 
 // tier->precompile: the object code as the JIT would make it, into a payload.
 Result<std::vector<uint8_t>> precompile_module(const CompiledModule& cm) {
-  HULL_ASSIGN_OR_RETURN(auto jtmb, host_machine());
+  HULL_ASSIGN_OR_RETURN(auto jtmb, host_machine(cm.options.native_opt_level));
   auto tm = jtmb.createTargetMachine();
   if (!tm) return internal(to_string(tm.takeError()));
   std::vector<std::string> interpreted_because;
@@ -379,7 +392,7 @@ int g_background_running = 0;
 bool cached(const CompiledModule& m) {
   CacheConfig cc = cache_config();
   if (cc.dir.empty() || !module_unsupported(m.desc, m.options).empty()) return false;
-  auto jtmb = host_machine();
+  auto jtmb = host_machine(m.options.native_opt_level);
   return jtmb && CodeFileCache(cc, cache_key_for(m, *jtmb)).has();
 }
 

@@ -31,8 +31,8 @@ struct NativeModule {
 Error internal(const std::string& what);
 std::string to_string(llvm::Error e);
 
-// This machine, at the optimization level the tier compiles with.
-Result<llvm::orc::JITTargetMachineBuilder> host_machine();
+// This machine, with code generation for `opt_level` (CompileOptions::native_opt_level).
+Result<llvm::orc::JITTargetMachineBuilder> host_machine(unsigned opt_level = kMaxNativeOptLevel);
 
 // Which of a module's functions the tier can compile (validated with SupportScan), per
 // defined function.
@@ -63,7 +63,7 @@ struct Lowered {
 // in a later batch look there instead of going through the runtime.
 Result<Lowered> lower_functions(const CompiledModule& cm, llvm::TargetMachine& tm,
                                 const ModuleScan& scan, const std::vector<uint8_t>& take,
-                                const std::vector<uint8_t>* earlier,
+                                const std::vector<uint8_t>* earlier, unsigned opt_level,
                                 const std::vector<std::pair<uint32_t, uint32_t>>& osr = {},
                                 void* const* w_table = nullptr);
 

@@ -195,7 +195,9 @@ Result<void> compile_batch(TierUpModule& t, const CompiledModule& cm, const Batc
     return e;
   };
   const auto started = std::chrono::steady_clock::now();
-  auto lowered = lower_functions(cm, *t.tm, t.scan, take, &t.compiled, osr, t.w_table.get());
+  // Hot functions: the best code, whatever the module's native_opt_level.
+  auto lowered = lower_functions(cm, *t.tm, t.scan, take, &t.compiled, kMaxNativeOptLevel, osr,
+                                 t.w_table.get());
   if (!lowered) return fail(lowered.error());
   if (!lowered->mod) return {};
   if (auto e = t.code->jit->addIRModule(

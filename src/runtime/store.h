@@ -225,8 +225,15 @@ struct CompileOptions {
   // reports the function hot at this count (interp.h "Tier-up"); 0: no counting. compile()
   // sets it for native_background when 0 (kDefaultHotThreshold, or $HULL_TIER_UP_THRESHOLD).
   uint32_t hot_threshold = 0;
+  // How hard the native tier optimizes a whole-module compile (Tier::Native, precompile):
+  // 2, LLVM's O2 pipeline and code generation; 1, only promoting locals to registers, then the
+  // same code generation (about half the compile time); 0, promoting locals, then LLVM's fast
+  // instruction selection and register allocation (about a tenth). Tier-up compiles hot
+  // functions at 2 whatever this says. docs/PERFORMANCE.md, "Optimization levels".
+  uint8_t native_opt_level = 2;
 };
 constexpr uint32_t kDefaultHotThreshold = 10'000;
+constexpr uint8_t kMaxNativeOptLevel = 2;
 
 // The process-wide epoch: a timer thread (started by the first set_deadline) adds 1 every
 // kEpochTickNs nanoseconds. Stores compare it with their deadline at each check point.

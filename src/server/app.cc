@@ -180,6 +180,7 @@ Result<std::unique_ptr<App>> App::create(std::vector<AppComponent> components,
   config.memory_images = limits.memory_images;
   config.bounds_checks = limits.bounds_checks;
   config.tier = limits.tier;
+  config.native_opt_level = limits.native_opt_level;
   auto engine = api::Engine::create(config);
   if (!engine) return Error::make(ErrorKind::Usage, engine.error().message);
   auto impl = std::make_unique<Impl>();

@@ -47,6 +47,7 @@ struct AppLimits {
   // Which tier runs the core code (hull serve --tier): compiled once per component at
   // start-up, instantiated per request.
   hull::api::Tier tier = hull::api::Tier::Interpreter;
+  uint8_t native_opt_level = 2;  // Config::native_opt_level (hull serve --opt-level)
   // Reset used instances to their snapshot instead of instantiating for each request
   // (hull serve --instance-reuse). Components whose instances cannot be snapshotted (start
   // functions, async built-ins, ...) are instantiated per request regardless; an instance whose

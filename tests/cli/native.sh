@@ -94,10 +94,13 @@ n2=$(ls "$tmp/cache"/*.code 2>/dev/null | wc -l)
 check_output "fuel is another entry" 0 "6765" \
   "$native" run --tier native --fuel 100000000 "$m" --invoke fib 20
 n3=$(ls "$tmp/cache"/*.code 2>/dev/null | wc -l)
-if [[ $n1 -ne 1 || $n2 -ne 1 || $n3 -ne 2 ]]; then
-  echo "FAIL cache entries: $n1, $n2, $n3 (want 1, 1, 2)"; fail=1
+check_output "--opt-level 0 is another entry" 0 "6765" \
+  "$native" run --tier native --opt-level 0 "$m" --invoke fib 20
+n4=$(ls "$tmp/cache"/*.code 2>/dev/null | wc -l)
+if [[ $n1 -ne 1 || $n2 -ne 1 || $n3 -ne 2 || $n4 -ne 3 ]]; then
+  echo "FAIL cache entries: $n1, $n2, $n3, $n4 (want 1, 1, 2, 3)"; fail=1
 else
-  echo "ok   cache entries: 1, 1, 2"
+  echo "ok   cache entries: 1, 1, 2, 3"
 fi
 # A damaged entry is dropped: the objects are cut short, and the runs must still answer (LLVM
 # refuses the object; the module is compiled afresh and the entry rewritten).
@@ -105,8 +108,8 @@ for f in "$tmp/cache"/*.code; do head -c 100 "$f" > "$f.cut" && mv "$f.cut" "$f"
 check_output "a damaged entry is compiled afresh" 0 "6765" \
   "$native" run --tier native "$m" --invoke fib 20
 small=$(find "$tmp/cache" -name '*.code' -size -1000c | wc -l)
-if [[ $small -ne 1 ]]; then  # the fuel entry is still cut; the other was rewritten
-  echo "FAIL damaged entries left: $small (want 1)"; fail=1
+if [[ $small -ne 2 ]]; then  # the fuel and level-0 entries are still cut; the other rewritten
+  echo "FAIL damaged entries left: $small (want 2)"; fail=1
 else
   echo "ok   the damaged entry was rewritten"
 fi
@@ -179,6 +182,34 @@ cp "$c" "$tmp/flip.hullc"
 printf 'Z' | dd of="$tmp/flip.hullc" bs=1 seek=300 conv=notrunc 2>/dev/null
 check_output "a damaged .hullc is refused" 1 "damaged or cut short (checksum mismatch)" \
   "$native" run "$tmp/flip.hullc" --invoke fib 3
+# Optimization levels: each compiles every function, with the same results and traps.
+for level in 0 1 2; do
+  check_output "compile --opt-level $level" 0 "bytes of wasm" \
+    "$native" compile --opt-level $level "$m" -o "$tmp/o$level.hullc"
+  check_output "--opt-level $level: fib" 0 "6765" "$native" run "$tmp/o$level.hullc" --invoke fib 20
+  check_output "--opt-level $level: through the interpreter and back" 0 "70" \
+    "$native" run "$tmp/o$level.hullc" --invoke mixed 7
+  check_output "--opt-level $level: out of bounds" 134 "out of bounds memory access" \
+    "$native" run "$tmp/o$level.hullc" --invoke load 65534
+  check_output "--opt-level $level: runaway recursion" 134 "call stack exhausted" \
+    "$native" run "$tmp/o$level.hullc" --invoke deep 100000000
+  check_output "--opt-level $level: fuel" 134 "all fuel consumed" \
+    env HULL_NATIVE_CACHE=0 "$native" run --tier native --opt-level $level --fuel 100000 "$m" \
+    --invoke spin
+done
+# Level 0 keeps locals in memory and selects instructions fast: its code is the biggest.
+if [[ $(stat -c %s "$tmp/o0.hullc") -le $(stat -c %s "$tmp/o2.hullc") ]]; then
+  echo "FAIL --opt-level 0 made no bigger code than 2"; fail=1
+else
+  echo "ok   --opt-level 0 made bigger code than 2"
+fi
+check_output "an unknown opt level" 2 "'3' is not an optimization level (0, 1 or 2)" \
+  "$native" run --opt-level 3 "$m" --invoke fib 3
+check_output "compile: an unknown opt level" 2 "'fast' is not an optimization level" \
+  "$native" compile --opt-level fast "$m" -o "$tmp/x.hullc"
+check_output "wast --opt-level needs a value" 2 "--opt-level needs a value" "$native" wast --opt-level
+check_output "plain hull has nothing to optimize" 2 "--opt-level: this executable has no native tier" \
+  "$hull" run --opt-level 0 "$m" --invoke fib 3
 check_output "compile needs -o" 2 "usage: hull-native compile" "$native" compile "$m"
 check_output "compile: a missing file" 1 "no-such.wasm" "$native" compile "$tmp/no-such.wasm" -o "$c"
 check_output "compile: an invalid module" 1 "invalid module" \

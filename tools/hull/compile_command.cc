@@ -35,9 +35,10 @@ void print_compile_help(FILE* out) {
       "  --fuel                  with fuel metering: run it with --fuel N\n"
       "  --epochs                with deadline checks: run it with --timeout DURATION\n"
       "  --bounds-checks MODE    guard (the default where supported) or explicit, as for run\n"
-      "  -W NAME=y|n[,...]       Wasm features, as for run (e.g. -W threads=n)\n"
-      "  -h, --help              show this text\n",
+      "  -W NAME=y|n[,...]       Wasm features, as for run (e.g. -W threads=n)\n",
       out);
+  std::fputs(kOptLevelHelp, out);
+  std::fputs("  -h, --help              show this text\n", out);
 }
 
 }  // namespace
@@ -78,6 +79,9 @@ int compile_command(int argc, char** argv) {
     } else if (a == "--bounds-checks") {
       std::string v;
       if (!need(&v) || !parse_bounds_checks(v, &opts.guard_pages)) return kExitUsage;
+    } else if (a == "--opt-level") {
+      std::string v;
+      if (!need(&v) || !parse_opt_level(v, &opts.native_opt_level)) return kExitUsage;
     } else if (a == "-W" || (a.rfind("-W", 0) == 0 && a.size() > 2)) {
       std::string v = a.substr(2);
       if (v.empty() && !need(&v)) return kExitUsage;

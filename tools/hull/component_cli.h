@@ -51,6 +51,7 @@ struct ComponentRunLimits {
   std::optional<uint64_t> max_wasm_stack;
   WasmFeatures features;  // -W FEATURE=y|n
   api::Tier tier = api::Tier::Interpreter;  // --tier (hull-native's default: Auto)
+  uint8_t native_opt_level = 2;             // --opt-level
 };
 
 // `hull run COMPONENT [ARGS]`: a WASI 0.2 command (wasi:cli/run) runs with WASI; with

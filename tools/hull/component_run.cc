@@ -276,6 +276,7 @@ int run_component(const std::string& file, const std::string& invoke,
   }
   api::Config config;
   config.tier = limits.tier;
+  config.native_opt_level = limits.native_opt_level;
   config.consume_fuel = limits.fuel.has_value();
   config.epoch_interruption = limits.timeout_ns.has_value();
   if (limits.guard_pages)

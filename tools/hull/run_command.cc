@@ -129,6 +129,7 @@ void print_run_help(FILE* out) {
       "                          ~/.cache/hull/native for the next run of the same module\n"
       "                          (HULL_NATIVE_CACHE=0: off)\n",
       out);
+  std::fputs(kOptLevelHelp, out);
   std::fprintf(
       out,
       "  --bounds-checks MODE    `guard`: accesses to 32-bit memories are not checked one by one;\n"
@@ -204,6 +205,7 @@ struct RunOptions {
   bool native = false;              // --tier native|auto
   bool native_background = false;   // --tier auto
   bool tier_given = false;          // --tier (else: auto where there is a native tier)
+  uint8_t opt_level = kMaxNativeOptLevel;  // --opt-level
   std::optional<uint64_t> max_table_elements;
   std::optional<uint32_t> max_instances;
   std::optional<uint64_t> max_wasm_stack;
@@ -459,6 +461,9 @@ int parse_options(int argc, char** argv, RunOptions* o) {
       if (!need(&v)) return kExitUsage;
       if (!parse_tier(v, &o->native, &o->native_background)) return kExitUsage;
       o->tier_given = true;
+    } else if (name == "--opt-level") {
+      std::string v;
+      if (!need(&v) || !parse_opt_level(v, &o->opt_level)) return kExitUsage;
     } else if (name == "--bounds-checks") {
       std::string v;
       bool guard = false;
@@ -646,6 +651,7 @@ int run_component_file(const RunOptions& o) {
   limits.max_instances = o.max_instances;
   limits.max_wasm_stack = o.max_wasm_stack;
   limits.features = o.features;
+  limits.native_opt_level = o.opt_level;
   // As for a module: the tier asked for, else tier-up where there is a native tier.
   if (o.tier_given)
     limits.tier = !o.native             ? api::Tier::Interpreter
@@ -805,6 +811,7 @@ int run_command(int argc, char** argv) {
   copts.features = o.features.core;
   copts.native = o.native;
   copts.native_background = o.native_background;
+  copts.native_opt_level = o.opt_level;
   // A precompiled module brings its machine code (`hull-native compile`); an executable
   // without the native tier hands it to the hull-native beside it.
   const bool precompiled = is_precompiled(*bytes);

@@ -30,6 +30,30 @@ bool parse_tier(const std::string& value, bool* native, bool* background) {
   return false;
 }
 
+const char* const kOptLevelHelp =
+    "  --opt-level 0|1|2       how hard the native tier optimizes machine code (Wasmtime's\n"
+    "                          opt-level): 2, the default, LLVM's O2; 1, only locals into\n"
+    "                          registers (about half the compile time, slower code); 0, also\n"
+    "                          LLVM's fast instruction selection (about a tenth of the compile\n"
+    "                          time, code some 2x faster than the interpreter): for big modules\n"
+    "                          whose start-up matters more. Tier-up compiles hot code at 2\n";
+
+bool parse_opt_level(const std::string& value, uint8_t* level) {
+  if (value != "0" && value != "1" && value != "2") {
+    std::fprintf(stderr, "error: --opt-level: '%s' is not an optimization level (0, 1 or 2)\n",
+                 value.c_str());
+    return false;
+  }
+  if (!native_tier()) {
+    std::fprintf(stderr,
+                 "error: --opt-level: this executable has no native tier to optimize for; run "
+                 "hull-native instead\n");
+    return false;
+  }
+  *level = static_cast<uint8_t>(value[0] - '0');
+  return true;
+}
+
 bool parse_bounds_checks(const std::string& value, bool* guard_pages) {
   if (value != "guard" && value != "explicit") {
     std::fprintf(stderr, "error: --bounds-checks: '%s' is not `guard` or `explicit`\n",

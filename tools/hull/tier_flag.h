@@ -2,6 +2,7 @@
 // compile modules.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace hull::cli {
@@ -11,6 +12,14 @@ namespace hull::cli {
 // error and returns false for an unknown value, or for `native`/`auto` in an executable
 // without the native tier (plain `hull`).
 bool parse_tier(const std::string& value, bool* native, bool* background = nullptr);
+
+// Parses the value of --opt-level (CompileOptions::native_opt_level: 0, 1 or 2) into *level.
+// Prints an error and returns false for another value, or in an executable without the native
+// tier (plain `hull`), where it would do nothing.
+bool parse_opt_level(const std::string& value, uint8_t* level);
+
+// The help lines of --opt-level, shared by run, compile, wast and serve.
+extern const char* const kOptLevelHelp;
 
 // Parses the value of --bounds-checks into *guard_pages; prints an error and returns false for
 // an unknown value, or for `guard` where guard pages are not supported.

@@ -57,6 +57,7 @@ int wast_command(int argc, char** argv) {
   bool core_only = false;
   bool native = false;          // --tier native or auto
   bool background = false;      // --tier auto
+  uint8_t opt_level = kMaxNativeOptLevel;  // --opt-level
   bool features_named = false;  // -W was given (features_for)
   WasmFeatures features;
   // The component testsuite's scripts use component-model async throughout (Wasmtime's scripts
@@ -80,6 +81,7 @@ int wast_command(int argc, char** argv) {
           "  --tier interp|native|auto  native: compile every function the native tier can\n"
           "           to machine code (hull-native only; the rest stays interpreted); auto:\n"
           "           tier-up, functions switch to machine code as they run hot\n"
+          "  --opt-level 0|1|2  how hard the native tier optimizes (2, the default)\n"
           "  --core   run every script on the core runner (a component command fails)\n"
           "  -W FEATURE[=y|n][,...]  switch a Wasm feature off (n) or on (y, the default for\n"
           "           all), as `hull run -W` does; scripts are written for all on, except\n"
@@ -99,18 +101,28 @@ int wast_command(int argc, char** argv) {
       core_only = true;
       continue;
     }
-    if (a == "--tier" || a.rfind("--tier=", 0) == 0) {
-      std::string v;
-      if (a == "--tier") {
-        if (i + 1 >= argc) {
-          std::fprintf(stderr, "error: --tier needs a value: interp, native or auto\n");
-          return 2;
-        }
-        v = argv[++i];
-      } else {
-        v = a.substr(7);
+    // `--NAME VALUE` or `--NAME=VALUE`: 1 and the value in *v, 0 for another option, -1 (said
+    // why) for a missing value.
+    auto valued = [&](const std::string& name, const char* values, std::string* v) {
+      if (a.rfind(name + "=", 0) == 0) {
+        *v = a.substr(name.size() + 1);
+        return 1;
       }
-      if (!parse_tier(v, &native, &background)) return 2;
+      if (a != name) return 0;
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "error: %s needs a value: %s\n", name.c_str(), values);
+        return -1;
+      }
+      *v = argv[++i];
+      return 1;
+    };
+    std::string v;
+    if (int got = valued("--tier", "interp, native or auto", &v)) {
+      if (got < 0 || !parse_tier(v, &native, &background)) return 2;
+      continue;
+    }
+    if (int got = valued("--opt-level", "0, 1 or 2", &v)) {
+      if (got < 0 || !parse_opt_level(v, &opt_level)) return 2;
       continue;
     }
     if (a == "-W" || (a.rfind("-W", 0) == 0 && a.size() > 2)) {
@@ -168,7 +180,8 @@ int wast_command(int argc, char** argv) {
       ComponentWastRunner runner(config);
       r = runner.run(*script);
     } else {
-      WastRunner runner(features_for(file, features.core, features_named), native, background);
+      WastRunner runner(features_for(file, features.core, features_named), native, background,
+                        opt_level);
       r = runner.run(*script);
     }
     for (const auto& f : r.failures)

@@ -131,8 +131,8 @@ const char* nan_name(text::NanKind k) {
 
 }  // namespace
 
-WastRunner::WastRunner(FeatureSet features, bool native, bool background)
-    : features_(features), native_(native), background_(background) {
+WastRunner::WastRunner(FeatureSet features, bool native, bool background, uint8_t opt_level)
+    : features_(features), native_(native), background_(background), opt_level_(opt_level) {
   define_spectest(linker_, store_);
 }
 

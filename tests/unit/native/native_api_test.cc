@@ -57,9 +57,8 @@ class NativeApi : public ::testing::TestWithParam<api::Tier> {
   void TearDown() override { hull::native::wait_for_background_compiles(); }
 };
 
-TEST_P(NativeApi, SameResultsInEveryTier) {
-  api::Config c;
-  c.tier = GetParam();
+// kWat's functions give their results and traps under engine config `c`.
+void expect_kwat_results(const api::Config& c) {
   auto engine = api::Engine::create(c);
   ASSERT_TRUE(engine.ok()) << engine.error().to_string();
   auto mod = api::Module::from_wat(*engine, kWat);
@@ -105,6 +104,12 @@ TEST_P(NativeApi, SameResultsInEveryTier) {
   EXPECT_EQ(*fib->call(10), 55);
 }
 
+TEST_P(NativeApi, SameResultsInEveryTier) {
+  api::Config c;
+  c.tier = GetParam();
+  expect_kwat_results(c);
+}
+
 // Fuel: every tier charges the same amounts at the same points (function entries and loop
 // headers), so a program leaves the same fuel, and runs out at the same point.
 struct FuelRun {
@@ -112,11 +117,13 @@ struct FuelRun {
   std::string last_trap;
 };
 
-// `wat` compiled for `tier` by an engine that counts fuel.
-std::pair<api::Engine, api::Module> fuel_module(api::Tier tier, std::string_view wat) {
+// `wat` compiled for `tier` (at `opt_level`) by an engine that counts fuel.
+std::pair<api::Engine, api::Module> fuel_module(api::Tier tier, std::string_view wat,
+                                                uint8_t opt_level = 2) {
   api::Config c;
   c.tier = tier;
   c.consume_fuel = true;
+  c.native_opt_level = opt_level;
   auto engine = api::Engine::create(c);
   EXPECT_TRUE(engine.ok());
   auto mod = api::Module::from_wat(*engine, wat);
@@ -124,9 +131,9 @@ std::pair<api::Engine, api::Module> fuel_module(api::Tier tier, std::string_view
   return {std::move(*engine), std::move(*mod)};
 }
 
-FuelRun run_with_fuel(api::Tier tier, uint64_t fuel) {
+FuelRun run_with_fuel(api::Tier tier, uint64_t fuel, uint8_t opt_level = 2) {
   FuelRun out;
-  auto [engine, mod] = fuel_module(tier, kWat);
+  auto [engine, mod] = fuel_module(tier, kWat, opt_level);
   api::Store store(engine);
   EXPECT_TRUE(store.set_fuel(fuel).ok());
   api::Linker linker;
@@ -240,6 +247,36 @@ std::string run_calls_with_fuel(const api::Engine& engine, const api::Module& mo
            std::to_string(*store.get_fuel()) + "; ";
   }
   return out;
+}
+
+// Optimization levels (Config::native_opt_level): other machine code, the same results, traps
+// and fuel.
+TEST(NativeOptLevels, SameResultsAndFuelAtEveryLevel) {
+  hull::native::register_tier();
+  for (uint8_t level : {0, 1, 2}) {
+    SCOPED_TRACE("opt level " + std::to_string(level));
+    api::Config c;
+    c.tier = api::Tier::Native;
+    c.native_opt_level = level;
+    expect_kwat_results(c);
+    for (uint64_t fuel : {uint64_t{50}, uint64_t{5000}, uint64_t{1000000}}) {
+      FuelRun interp = run_with_fuel(api::Tier::Interpreter, fuel);
+      FuelRun native = run_with_fuel(api::Tier::Native, fuel, level);
+      EXPECT_EQ(native.left, interp.left) << "fuel " << fuel;
+      EXPECT_EQ(native.last_trap, interp.last_trap) << "fuel " << fuel;
+    }
+  }
+}
+
+TEST(NativeOptLevels, AnUnknownLevelIsRefused) {
+  api::Config c;
+  c.native_opt_level = 3;
+  auto engine = api::Engine::create(c);
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.error().kind, api::ErrorKind::Usage);
+  EXPECT_NE(engine.error().message.find("3 is not an optimization level (0, 1 or 2)"),
+            std::string::npos)
+      << engine.error().message;
 }
 
 TEST(NativeFuel, SameFuelAcrossCallsOfMachineCode) {
