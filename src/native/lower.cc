@@ -827,11 +827,11 @@ void FunctionLowering::close_end() {
   // A loop that calls nothing needs no deadline check where the epoch timer can interrupt its
   // machine code (runtime/interrupt.h): the check cost such loops 5-20 % and kept LLVM from
   // vectorizing and unrolling them. A loop that calls something keeps it: the callee may run
-  // outside machine code (the runtime, a host function), where no interrupt lands.
-  const bool interruptible =
-      async_interrupts_supported() && c.first_block && calls_nothing(c.first_block);
+  // outside machine code (the runtime, a host function), where no interrupt lands. (The blocks
+  // from the loop's first to the function's last are the loop's code while it closes.)
   if (c.limit_branch &&
-      ((c.calls_each_iteration && !c.branched_back_before_call) || interruptible)) {
+      ((c.calls_each_iteration && !c.branched_back_before_call) ||
+       (async_interrupts_supported() && c.first_block && calls_nothing(c.first_block)))) {
     // Volatile, the word's load would stay without its use: it goes with the compare.
     auto* cmp = llvm::cast<llvm::Instruction>(c.limit_branch->getCondition());
     auto* word = llvm::cast<llvm::Instruction>(cmp->getOperand(1));

@@ -19,8 +19,8 @@ namespace {
 
 // The registry: fixed-size chunks linked as they are needed, never freed (the handler may be
 // walking one). A slot is free while `begin` is 0; it is filled `end` first and emptied
-// `begin` first, so the handler, reading `begin` then `end`, never sees another range's end
-// with a begin.
+// `begin` first. The handler reads `begin`, `end`, then `begin` again and skips the slot if it
+// changed meanwhile, so it does not pair a removed range's begin with a new one's end.
 struct Slot {
   std::atomic<uintptr_t> begin{0};
   std::atomic<uintptr_t> end{0};
@@ -79,8 +79,6 @@ void on_interrupt(int sig, siginfo_t* info, void* uctx) {
 
 }  // namespace
 
-int interrupt_signal() { return SIGURG; }
-
 bool async_interrupts_supported() {
 #if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
   return true;
@@ -122,7 +120,9 @@ bool in_interruptible_code(uintptr_t pc) {
   for (const Chunk* c = &g_first; c; c = c->next.load(std::memory_order_acquire)) {
     for (const Slot& s : c->slots) {
       const uintptr_t b = s.begin.load(std::memory_order_acquire);
-      if (b != 0 && pc >= b && pc < s.end.load(std::memory_order_relaxed)) return true;
+      if (b == 0 || pc < b) continue;
+      const uintptr_t e = s.end.load(std::memory_order_acquire);
+      if (pc < e && s.begin.load(std::memory_order_relaxed) == b) return true;
     }
   }
   return false;

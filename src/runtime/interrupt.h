@@ -12,11 +12,10 @@
 
 namespace hull {
 
-// The signal: SIGURG, as Go's runtime uses it to preempt goroutines: ignored by default and
+// The signal is SIGURG, as Go's runtime uses it to preempt goroutines: ignored by default and
 // rarely used otherwise. An embedder that installs its own SIGURG handler after Hull's must
 // chain to it; one delivered to a thread that just left guest code may cut a blocking system
 // call short (EINTR), as any signal can.
-int interrupt_signal();
 
 // True where machine code can be interrupted so (Linux on x86-64 and aarch64). Elsewhere the
 // native tier keeps every loop's deadline check.
