@@ -387,7 +387,8 @@ struct Config {
   // Tier::Native: how hard LLVM optimizes (Wasmtime's opt-level): 2 (the default) its O2
   // pipeline; 1 only locals into registers, about half the compile time and code some 1.5-2x
   // slower; 0 also LLVM's fast instruction selection and register allocation, about a tenth
-  // of the compile time and code some 2x faster than the interpreter. For big modules whose
+  // of the compile time and code some 3.5x faster than the interpreter (2.5x slower than 2's;
+  // geometric means, docs/PERFORMANCE.md "Optimization levels"). For big modules whose
   // start-up matters more than their speed. Tier-up compiles hot functions at 2. Engine::create
   // refuses other values (Usage).
   uint8_t native_opt_level = 2;

@@ -35,7 +35,7 @@ const char* const kOptLevelHelp =
     "                          opt-level): 2, the default, LLVM's O2; 1, only locals into\n"
     "                          registers (about half the compile time, slower code); 0, also\n"
     "                          LLVM's fast instruction selection (about a tenth of the compile\n"
-    "                          time, code some 2x faster than the interpreter): for big modules\n"
+    "                          time, code ~3.5x faster than the interpreter): for big modules\n"
     "                          whose start-up matters more. Tier-up compiles hot code at 2\n";
 
 bool parse_opt_level(const std::string& value, uint8_t* level) {
