@@ -66,9 +66,9 @@ test-asan: setup
 	  hull_typed_abi_tests hull_wasi_tests \
 	  hull_wasi_p2_tests hull_wasi_http_tests hull_serve_tests hull_server_tests fuzz_decode fuzz_text \
 	  fuzz_validate fuzz_exec fuzz_gc fuzz_component fuzz_wit fuzz_manifest fuzz_http fuzz_hullc hull_fuzz_seeds \
-	  hull-native hull_native_tests fuzz_native hull_api_snapshot_tests
+	  hull-native hull_native_tests fuzz_native hull_api_snapshot_tests hull_baseline_tests fuzz_baseline
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) \
-	  -L 'spec|component$$|component-unit|wasi|wit|bindgen|programs|hostile|sandbox|cli|serve|fuzz-brief|native' --progress
+	  -L 'spec|component$$|component-unit|wasi|wit|bindgen|programs|hostile|sandbox|cli|serve|fuzz-brief|native|baseline' --progress
 
 conformance: build
 	@bash scripts/conformance.sh $(BUILD)/hull

@@ -4,7 +4,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(HULL_LIB_LAYERS base spec binary text valid runtime interp engine wasi_core wasi api component_binary
+set(HULL_LIB_LAYERS base spec binary text valid runtime interp baseline engine wasi_core wasi api component_binary
     component_abi component wasi_p2 wasi_http capi)
 set(hull_lib_objects)
 foreach(layer ${HULL_LIB_LAYERS})

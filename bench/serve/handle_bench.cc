@@ -2,9 +2,10 @@
 // times, as a worker would run it (a fresh instance per request), timed per phase. What the
 // server adds (Beast, the socket, the kernel) is the difference to bench/serve/run.sh.
 //
-//   hull_serve_handle_bench COMPONENT [URL_PATH] [REQUESTS] [ROUNDS] [interp|native]
+//   hull_serve_handle_bench COMPONENT [URL_PATH] [REQUESTS] [ROUNDS] [interp|baseline|native]
 //                           [reuse|noreuse]
 //
+// `baseline`: the core code as the baseline tier's machine code (hull serve --tier baseline).
 // `native` (when the build has the native tier): the core code as machine code, compiled once
 // before the first request (kept in $HULL_CACHE_DIR when set, as hull-native serve does).
 // `noreuse`: every request instantiates (hull serve --instance-reuse off); by default a used
@@ -54,7 +55,7 @@ Split split_of(hull::server::App& app) {
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
-                 "usage: %s COMPONENT [URL_PATH] [REQUESTS] [ROUNDS] [interp|native] "
+                 "usage: %s COMPONENT [URL_PATH] [REQUESTS] [ROUNDS] [interp|baseline|native] "
                  "[reuse|noreuse]\n",
                  argv[0]);
     return 2;
@@ -76,8 +77,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: this build has no native tier (LLVM 19 not found)\n");
     return 2;
 #endif
+  } else if (tier == "baseline") {
+    limits.tier = hull::api::Tier::Baseline;
   } else if (tier != "interp") {
-    std::fprintf(stderr, "error: tier `%s`: expected interp or native\n", tier.c_str());
+    std::fprintf(stderr, "error: tier `%s`: expected interp, baseline or native\n", tier.c_str());
     return 2;
   }
   const std::string reuse = argc > 6 ? argv[6] : "reuse";

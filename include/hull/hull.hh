@@ -376,6 +376,13 @@ enum class Tier : uint8_t {
   // tier's cache is loaded whole instead. hull::native::wait_for_background_compiles() before
   // the process ends.
   Auto,
+  // Machine code from the baseline tier: each function compiled in one pass over its
+  // interpreter code when the module is compiled, copied instruction by instruction from
+  // stencils of the interpreter's own handlers (copy-and-patch), so compiling costs little
+  // more than lowering for the interpreter and the code runs faster than it
+  // (docs/PERFORMANCE.md, "The baseline tier"). Results, traps, fuel and backtraces are the
+  // interpreter's. x86-64 Linux only: Engine::create fails (Usage) elsewhere.
+  Baseline,
 };
 
 struct Config {

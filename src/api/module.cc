@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "api/internal.h"
+#include "baseline/baseline.h"
 #include "binary/decoder.h"
 #include "engine/precompiled.h"
 #include "engine/tiers.h"
@@ -24,7 +25,11 @@ Result<Engine> Engine::create(const Config& config) {
   if (config.bounds_checks == BoundsChecks::Guard && !guard_pages_supported()) {
     return Error(ErrorKind::Usage, "guard-page bounds checks are not supported on this platform");
   }
-  if (config.tier != Tier::Interpreter && !hull::native_tier()) {
+  if (config.tier == Tier::Baseline && !baseline::available()) {
+    return Error(ErrorKind::Usage,
+                 "Tier::Baseline: this build has no baseline tier (x86-64 Linux builds only)");
+  }
+  if ((config.tier == Tier::Native || config.tier == Tier::Auto) && !hull::native_tier()) {
     return Error(ErrorKind::Usage,
                  "Tier::Native/Auto: no native tier is registered (link hull_native and call "
                  "hull::native::register_tier() first)");
@@ -88,7 +93,8 @@ CompileOptions compile_options(const Engine& engine) {
   opts.fuel = engine.config().consume_fuel;
   opts.epochs = engine.config().epoch_interruption;
   opts.memory_images = engine.config().memory_images;
-  opts.native = engine.config().tier != Tier::Interpreter;
+  opts.native = engine.config().tier == Tier::Native || engine.config().tier == Tier::Auto;
+  opts.baseline = engine.config().tier == Tier::Baseline;
   opts.native_background = engine.config().tier == Tier::Auto;
   opts.hot_threshold = opts.native_background ? engine.config().tier_up_threshold : 0;
   opts.native_opt_level = engine.config().native_opt_level;

@@ -5,6 +5,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "baseline/baseline.h"
 #include "binary/decoder.h"
 #include "engine/tiers.h"
 #include "interp/interp.h"
@@ -55,6 +56,11 @@ Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc, CompileOp
   std::sort(cm->export_order.begin(), cm->export_order.end(),
             [&](uint32_t a, uint32_t b) { return exports[a].name < exports[b].name; });
   HULL_ASSIGN_OR_RETURN(cm->code, interp::compile_module(cm->desc, cm->type_ids, opts));
+  if (opts.baseline) {
+    // The lowered code is not shared yet: the baseline tier may point its handler words at
+    // the machine code it makes.
+    HULL_TRY(baseline::compile_module(const_cast<interp::ModuleCode&>(*cm->code)));
+  }
   if (opts.native) {
     const NativeTier* tier = native_tier();
     if (!tier)

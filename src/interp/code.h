@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -24,7 +25,7 @@
 #endif
 
 #if defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || defined(HULL_NO_PRESERVE_NONE)
 // clang 19's backend cannot realign the stack for ASan's dynamic allocas under preserve_none
 // ("Stack realignment in presence of dynamic allocas is not supported"): sanitizer builds use
 // the default convention (musttail still applies).
@@ -93,6 +94,17 @@ struct GcPoint {
   uint32_t first = 0, count = 0;
 };
 
+// The baseline tier's machine code for a function (src/baseline): per instruction of the lowered
+// code, in code order, where it starts there and in the machine code, and the interpreter's
+// handler its handler word held before the word was pointed at the machine code. A fault in
+// the machine code maps back to its instruction with this (faulting_pc).
+struct BaselineCode {
+  uintptr_t begin = 0, end = 0;  // the function's machine code
+  std::vector<uint32_t> code_index;
+  std::vector<uint32_t> machine_offset;
+  std::vector<Handler> handlers;
+};
+
 // Lowered code of one defined function.
 struct FuncCode {
   uint32_t func_index = 0;
@@ -108,6 +120,14 @@ struct FuncCode {
   // (code index of an instruction's handler word, byte offset of the wasm instruction it
   // came from), ascending: maps a trapping pc back to the module for backtraces.
   std::vector<std::pair<uint32_t, uint32_t>> offsets;
+  // Where each instruction starts (code indices, ascending): only for code lowered for the
+  // baseline tier (CompileOptions::baseline), which compiles instruction by instruction.
+  std::vector<uint32_t> starts;
+  // Set once the baseline tier compiled the function: its handler words then hold the
+  // addresses of the machine code of their instructions (which ignores `pc`), so that every
+  // way into the lowered code -- a call, a return, a branch of an instruction the tier left
+  // to the interpreter's handler -- lands in the machine code.
+  std::unique_ptr<const BaselineCode> baseline;
   // Exception handlers: consulted only when an exception unwinds through this function.
   std::vector<TryRegion> try_regions;
   std::vector<CatchCode> catches;
@@ -163,6 +183,9 @@ struct ModuleCode {
   // Reports not yet taken by a tier (take_hot_functions).
   mutable std::mutex hot_mu;
   mutable std::vector<HotReport> hot;
+  // The baseline tier's machine code of the functions (FuncCode::baseline), kept alive with
+  // the code whose handler words point into it.
+  std::shared_ptr<const void> baseline_memory;
 };
 
 // Where the count of `fc` ran out (interp/hotness.cc): at a branch back to loop `loop`

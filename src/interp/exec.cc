@@ -5,17 +5,21 @@
 // stay in registers across the [[clang::musttail]] jumps, so dispatch is one indirect jump.
 // A handler ends the chain by returning: on a trap (ctx->trapped set) or when the entry frame
 // returns.
+#include <sys/ucontext.h>
+
 #include <algorithm>
 #include <cstring>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
+#include "interp/basic_ops.h"
 #include "interp/code.h"
 #include "interp/exec_util.h"
 #include "interp/gen.h"
 #include "interp/handlers.h"
 #include "interp/interp.h"
+#include "interp/sig_ops.h"
 #include "runtime/type_registry.h"
 
 namespace hull::interp {
@@ -100,27 +104,21 @@ void set_trap(Ctx* ctx, const Word* pc, TrapKind k, const char* msg) {
 
 namespace h {
 
-// [dst][src]
-HANDLER(copy) {
-  mv8(sp, pc[1].u, pc[2].u);
-  NEXT(3);
-}
-HANDLER(copy2) {
-  mv8(sp, pc[1].u, pc[2].u);
-  mv8(sp, pc[1].u + 8, pc[2].u + 8);
-  NEXT(3);
-}
-// [dst][value]
-HANDLER(const64) {
-  wr(sp, pc[1].u, pc[2].u);
-  NEXT(3);
-}
-// [dst][lo][hi]
-HANDLER(const128) {
-  wr(sp, pc[1].u, pc[2].u);
-  wr(sp, pc[1].u + 8, pc[3].u);
-  NEXT(4);
-}
+// The plain handlers are basic_ops.h's templates (shared with the baseline tier's stencils).
+#define BASIC(name) \
+  HANDLER(name) { [[clang::musttail]] return basic::name<PcOperands>(pc, sp, mem, memsize, ctx); }
+BASIC(copy)
+BASIC(copy2)
+BASIC(const64)
+BASIC(const128)
+BASIC(add_shl)
+BASIC(br)
+BASIC(br_if)
+BASIC(br_unless)
+BASIC(fuel)
+BASIC(epoch)
+BASIC(fuel_epoch)
+#undef BASIC
 // [n][pairs...]
 HANDLER(moves) {
   do_moves(sp, pc + 2, pc[1].u);
@@ -151,58 +149,11 @@ HANDLER(ret_moves) {
 }
 HANDLER(unreachable) { return set_trap(ctx, pc, TrapKind::Unreachable); }
 
-// Check points (function entry, loop headers; only in code compiled with fuel/epochs).
-// [n]: charge n instructions of fuel. On a trap the charge is refunded, so the fuel never
-// goes below zero and the host can add fuel and call again. Fuel and deadline are Ctx copies
-// of the Store's (see Ctx::fuel).
-HANDLER(fuel) {
-  int64_t f = ctx->fuel - static_cast<int64_t>(pc[1].u);
-  if (f < 0) [[unlikely]]
-    return set_trap(ctx, pc, TrapKind::OutOfFuel);
-  ctx->fuel = f;
-  NEXT(2);
-}
-// [unused]: trap once the engine epoch reached the store's deadline.
-HANDLER(epoch) {
-  if (g_epoch.load(std::memory_order_relaxed) >= epoch_deadline(ctx)) [[unlikely]]
-    return set_trap(ctx, pc, TrapKind::Interrupted);
-  NEXT(2);
-}
-// [n]: both.
-HANDLER(fuel_epoch) {
-  if (g_epoch.load(std::memory_order_relaxed) >= epoch_deadline(ctx)) [[unlikely]]
-    return set_trap(ctx, pc, TrapKind::Interrupted);
-  int64_t f = ctx->fuel - static_cast<int64_t>(pc[1].u);
-  if (f < 0) [[unlikely]]
-    return set_trap(ctx, pc, TrapKind::OutOfFuel);
-  ctx->fuel = f;
-  NEXT(2);
-}
-
-// [dst][a][b][k]: i32.add(a, i32.shl(b, k)), the scaled-index address arithmetic of arrays.
-HANDLER(add_shl) {
-  wr_val<uint32_t>(sp, pc[1].u, rd<uint32_t>(sp, pc[2].u) + (rd<uint32_t>(sp, pc[3].u) << pc[4].u));
-  NEXT(5);
-}
-
-// [target]
-HANDLER(br) {
-  pc = pc[1].p;
-  DISPATCH();
-}
 // [target][n][pairs...]
 HANDLER(br_moves) {
   do_moves(sp, pc + 3, pc[2].u);
   pc = pc[1].p;
   DISPATCH();
-}
-// [cond][target]
-HANDLER(br_if) {
-  if (rd<uint32_t>(sp, pc[1].u)) {
-    pc = pc[2].p;
-    DISPATCH();
-  }
-  NEXT(3);
 }
 // [cond][target][n][pairs...]
 HANDLER(br_if_moves) {
@@ -268,14 +219,6 @@ HANDLER(br_if_moves_hot) {
     JUMP_BACK(pc[2].p, pc[3].u, pc[4].ptr);
   }
   NEXT(6 + pc[5].u);
-}
-// [cond][target]
-HANDLER(br_unless) {
-  if (!rd<uint32_t>(sp, pc[1].u)) {
-    pc = pc[2].p;
-    DISPATCH();
-  }
-  NEXT(3);
 }
 // [idx][count][targets: count + 1, the default last]
 HANDLER(br_table) {
@@ -840,200 +783,14 @@ HANDLER(shuffle) {
 // ---- handlers generated from opcodes.def signatures ------------------------------------------
 
 namespace {
-using num::NoFn;
-
-struct Sig {
-  bool typed = false;
-  uint8_t np = 0, nr = 0;
-  char p[3] = {0, 0, 0};
-  char r = 0;
-};
-constexpr Sig parse(std::string_view s) {
-  Sig g;
-  if (s == "*") return g;
-  g.typed = true;
-  size_t c = s.find(':');
-  for (size_t i = 0; i < c && i < 3; ++i) g.p[i] = s[i];
-  g.np = static_cast<uint8_t>(c);
-  if (c + 1 < s.size()) {
-    g.nr = 1;
-    g.r = s[c + 1];
-  }
-  return g;
-}
-
-template <char C>
-struct TyOf;
-template <>
-struct TyOf<'i'> {
-  using T = uint32_t;
-};
-template <>
-struct TyOf<'l'> {
-  using T = uint64_t;
-};
-template <>
-struct TyOf<'f'> {
-  using T = float;
-};
-template <>
-struct TyOf<'d'> {
-  using T = double;
-};
-template <>
-struct TyOf<'v'> {
-  using T = V128;
-};
-template <>
-struct TyOf<'a'> {
-  using T = uint64_t;
-};
-template <>
-struct TyOf<0> {
-  using T = uint32_t;
-};  // the lane immediate
-template <char C>
-using Ty = typename TyOf<C>::T;
-
-// Whether Call::f takes (args..., NumTrap&) / (args...) for the op's signature.
-template <class Call, Sig S, bool Lane, bool Trap>
-constexpr bool callable() {
-  using A0 = Ty<S.p[0]>;
-  using A1 = Ty<S.p[1]>;
-  using A2 = Ty<S.p[2]>;
-  using L = uint32_t;
-  auto go = [](auto... a) {
-    if constexpr (Trap) {
-      num::NumTrap t = num::NumTrap::None;
-      return !std::is_same_v<decltype(Call::f(a..., t)), NoFn>;
-    } else {
-      return !std::is_same_v<decltype(Call::f(a...)), NoFn>;
-    }
-  };
-  if constexpr (S.np == 0 && !Lane)
-    return false;
-  else if constexpr (S.np == 1 && Lane)
-    return go(A0{}, L{});
-  else if constexpr (S.np == 1)
-    return go(A0{});
-  else if constexpr (S.np == 2 && Lane)
-    return go(A0{}, A1{}, L{});
-  else if constexpr (S.np == 2)
-    return go(A0{}, A1{});
-  else if constexpr (S.np == 3)
-    return go(A0{}, A1{}, A2{});
-  else
-    return false;
-}
-
-// [dst?][src...] (+[lane]); with Imm the last source is the constant itself: [dst][src][imm].
-template <class Call, Sig S, bool Lane, bool Trap, bool Imm = false>
-HULL_HANDLER_CC void sig_op(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
-                            Ctx* ctx) {
-  constexpr unsigned d = S.nr ? 1 : 0;  // operand words before the sources
-  auto args = [&] {
-    if constexpr (S.np == 1) {
-      return std::tuple{rd<Ty<S.p[0]>>(sp, pc[1 + d].u)};
-    } else if constexpr (S.np == 2 && Imm) {
-      return std::tuple{rd<Ty<S.p[0]>>(sp, pc[1 + d].u), imm_of<Ty<S.p[1]>>(pc[2 + d])};
-    } else if constexpr (S.np == 2) {
-      return std::tuple{rd<Ty<S.p[0]>>(sp, pc[1 + d].u), rd<Ty<S.p[1]>>(sp, pc[2 + d].u)};
-    } else {
-      return std::tuple{rd<Ty<S.p[0]>>(sp, pc[1 + d].u), rd<Ty<S.p[1]>>(sp, pc[2 + d].u),
-                        rd<Ty<S.p[2]>>(sp, pc[3 + d].u)};
-    }
-  }();
-  auto extra = [&] {
-    if constexpr (Lane) {
-      return std::tuple{static_cast<uint32_t>(pc[1 + d + S.np].u)};
-    } else {
-      return std::tuple{};
-    }
-  }();
-  num::NumTrap t = num::NumTrap::None;
-  auto r = std::apply(
-      [&](auto... a) {
-        if constexpr (Trap) {
-          return Call::f(a..., t);
-        } else {
-          return Call::f(a...);
-        }
-      },
-      std::tuple_cat(args, extra));
-  if constexpr (Trap) {
-    if (t != num::NumTrap::None) [[unlikely]] {
-      TrapKind k = t == num::NumTrap::IntegerDivideByZero ? TrapKind::IntegerDivideByZero
-                   : t == num::NumTrap::IntegerOverflow   ? TrapKind::IntegerOverflow
-                                                          : TrapKind::InvalidConversion;
-      return set_trap(ctx, pc, k);
-    }
-  }
-  if constexpr (S.nr) wr_val(sp, pc[1].u, static_cast<Ty<S.r>>(r));
-  constexpr unsigned len = 1 + d + S.np + (Lane ? 1 : 0);
-  NEXT(len);
-}
-
-template <class Call, Sig S, ImmKind Imm>
-constexpr Handler make_sig_handler() {
-  if constexpr (!S.typed || (Imm != ImmKind::None && Imm != ImmKind::Lane) || S.nr == 0) {
-    return nullptr;
-  } else {
-    constexpr bool lane = Imm == ImmKind::Lane;
-    if constexpr (callable<Call, S, lane, true>())
-      return &sig_op<Call, S, lane, true>;
-    else if constexpr (callable<Call, S, lane, false>())
-      return &sig_op<Call, S, lane, false>;
-    else
-      return nullptr;
-  }
-}
-
-constexpr bool scalar(char c) { return c == 'i' || c == 'l' || c == 'f' || c == 'd'; }
-
-// The `op src, const` variant of a two-operand scalar op: [dst][src][imm].
-template <class Call, Sig S, ImmKind Imm>
-constexpr Handler make_imm_handler() {
-  if constexpr (!S.typed || Imm != ImmKind::None || S.nr == 0 || S.np != 2 || !scalar(S.p[0]) ||
-                !scalar(S.p[1]) || !scalar(S.r)) {
-    return nullptr;
-  } else if constexpr (callable<Call, S, false, true>()) {
-    return &sig_op<Call, S, false, true, true>;
-  } else if constexpr (callable<Call, S, false, false>()) {
-    return &sig_op<Call, S, false, false, true>;
-  } else {
-    return nullptr;
-  }
-}
-
-// An i32-producing scalar op fused with the branch that consumes its result (br_if, or the
-// br_unless of an `if`): [a][b or imm][target], or [a][target] for one operand.
-template <class Call, Sig S, bool Imm>
-inline uint32_t compare_operands(const Word* pc, const uint64_t* sp) {
-  if constexpr (S.np == 1) {
-    return Call::f(rd<Ty<S.p[0]>>(sp, pc[1].u));
-  } else if constexpr (Imm) {
-    return Call::f(rd<Ty<S.p[0]>>(sp, pc[1].u), imm_of<Ty<S.p[1]>>(pc[2]));
-  } else {
-    return Call::f(rd<Ty<S.p[0]>>(sp, pc[1].u), rd<Ty<S.p[1]>>(sp, pc[2].u));
-  }
-}
-template <class Call, Sig S, bool Imm, bool Negate>
-HULL_HANDLER_CC void cmp_branch(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
-                                Ctx* ctx) {
-  const uint32_t r = compare_operands<Call, S, Imm>(pc, sp);
-  if ((r != 0) != Negate) {
-    pc = pc[1 + S.np].p;
-    DISPATCH();
-  }
-  NEXT(2 + S.np);
-}
+using namespace sig;
 
 // The same fused with a br_if back to a loop, in code that counts for tier-up:
 // [a][b or imm][target][loop][FuncCode*] / [a][target][loop][FuncCode*] (JUMP_BACK).
 template <class Call, Sig S, bool Imm>
 HULL_HANDLER_CC void cmp_branch_back(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
                                      Ctx* ctx) {
-  if (compare_operands<Call, S, Imm>(pc, sp) != 0)
+  if (compare_operands<PcOperands, Call, S, Imm>(pc, sp) != 0)
     JUMP_BACK(pc[1 + S.np].p, pc[2 + S.np].u, pc[3 + S.np].ptr);
   NEXT(4 + S.np);
 }
@@ -1046,17 +803,14 @@ struct BranchHandlers {
 template <class Call, Sig S, ImmKind Imm>
 constexpr BranchHandlers make_branch_handlers() {
   BranchHandlers b;
-  if constexpr (S.typed && Imm == ImmKind::None && S.nr == 1 && S.r == 'i' &&
-                (S.np == 1 || S.np == 2) && scalar(S.p[0]) && (S.np == 1 || scalar(S.p[1]))) {
-    if constexpr (callable<Call, S, false, false>()) {
-      b.h[0][0] = &cmp_branch<Call, S, false, false>;
-      b.h[0][1] = &cmp_branch<Call, S, false, true>;
-      b.back[0] = &cmp_branch_back<Call, S, false>;
-      if constexpr (S.np == 2) {
-        b.h[1][0] = &cmp_branch<Call, S, true, false>;
-        b.h[1][1] = &cmp_branch<Call, S, true, true>;
-        b.back[1] = &cmp_branch_back<Call, S, true>;
-      }
+  if constexpr (has_branch_forms<Call, S, Imm>()) {
+    b.h[0][0] = &cmp_branch<PcOperands, Call, S, false, false>;
+    b.h[0][1] = &cmp_branch<PcOperands, Call, S, false, true>;
+    b.back[0] = &cmp_branch_back<Call, S, false>;
+    if constexpr (S.np == 2) {
+      b.h[1][0] = &cmp_branch<PcOperands, Call, S, true, false>;
+      b.h[1][1] = &cmp_branch<PcOperands, Call, S, true, true>;
+      b.back[1] = &cmp_branch_back<Call, S, true>;
     }
   }
   return b;
@@ -1064,7 +818,7 @@ constexpr BranchHandlers make_branch_handlers() {
 
 const Handler kImmHandlers[] = {
 #define HULL_OP(name, text, prefix, code, imm, sig) \
-  make_imm_handler<num::interp_gen::Call_##name, parse(sig), ImmKind::imm>(),
+  make_imm_handler<PcOperands, num::interp_gen::Call_##name, parse(sig), ImmKind::imm>(),
 #include "spec/opcodes.def"
 #undef HULL_OP
 };
@@ -1078,7 +832,7 @@ const BranchHandlers kBranchHandlers[] = {
 
 const Handler kSigHandlers[] = {
 #define HULL_OP(name, text, prefix, code, imm, sig) \
-  make_sig_handler<num::interp_gen::Call_##name, parse(sig), ImmKind::imm>(),
+  make_sig_handler<PcOperands, num::interp_gen::Call_##name, parse(sig), ImmKind::imm>(),
 #include "spec/opcodes.def"
 #undef HULL_OP
 };
@@ -1217,8 +971,31 @@ uint32_t code_offset(const FuncCode* fc, const Word* at) {
 // handler saved: a value that points at an instruction of `fc` whose handler is a load/store
 // without bounds check. The lowest such value wins (a handler may also hold the next pc, which
 // is higher). nullptr when none does: the trap then reports no offset for the innermost frame.
+// The interpreter's handler of the instruction at `w` (a handler word of fc's code).
+Handler handler_of(const FuncCode* fc, const Word* w) {
+  const BaselineCode* b = fc->baseline.get();
+  if (!b) return w->h;
+  const uint32_t index = static_cast<uint32_t>(w - fc->code.data());
+  auto it = std::lower_bound(b->code_index.begin(), b->code_index.end(), index);
+  if (it == b->code_index.end() || *it != index) return nullptr;
+  return b->handlers[it - b->code_index.begin()];
+}
+
 const Word* faulting_pc(const WasmEntry& entry, const FuncCode* fc) {
   if (!fc || fc->code.empty()) return nullptr;
+#if defined(__x86_64__)
+  // A fault in the baseline tier's machine code: its address says which instruction.
+  if (const BaselineCode* b = fc->baseline.get(); b && entry.fault_nregs > REG_RIP) {
+    const uintptr_t rip = entry.fault_regs[REG_RIP];
+    if (rip >= b->begin && rip < b->end) {
+      const auto off = static_cast<uint32_t>(rip - b->begin);
+      auto it = std::upper_bound(b->machine_offset.begin(), b->machine_offset.end(), off);
+      if (it == b->machine_offset.begin()) return nullptr;
+      return fc->code.data() + b->code_index[(it - b->machine_offset.begin()) - 1];
+    }
+  }
+#endif
+  // A fault in a handler: the lowered pc is in a register.
   const auto lo = reinterpret_cast<uintptr_t>(fc->code.data());
   const auto hi = reinterpret_cast<uintptr_t>(fc->code.data() + fc->code.size());
   const Word* best = nullptr;
@@ -1226,7 +1003,7 @@ const Word* faulting_pc(const WasmEntry& entry, const FuncCode* fc) {
     const uintptr_t v = entry.fault_regs[i];
     if (v < lo || v >= hi || (v - lo) % sizeof(Word) != 0) continue;
     const Word* w = reinterpret_cast<const Word*>(v);
-    if ((!best || w < best) && is_guarded_mem_handler(w->h)) best = w;
+    if ((!best || w < best) && is_guarded_mem_handler(handler_of(fc, w))) best = w;
   }
   return best;
 }

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "interp/code.h"
+#include "interp/operands.h"
 
 #ifndef __clang__
 #error "the interpreter needs clang's [[clang::musttail]]"
@@ -86,13 +87,5 @@ struct Resume {
     memsize = m_ ? m_->size : 0;                       \
     DISPATCH();                                        \
   } while (0)
-
-// The raw bits of a constant operand word as a T.
-template <class T>
-inline T imm_of(const Word& w) {
-  T v;
-  std::memcpy(&v, &w.u, sizeof(T));
-  return v;
-}
 
 }  // namespace hull::interp

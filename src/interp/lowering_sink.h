@@ -69,6 +69,7 @@ class LoweringSink {
     code_.clear();
     relocs_.clear();
     offsets_.clear();
+    starts_.clear();
     regions_.clear();
     catches_.clear();
     next_region_id_ = 0;
@@ -507,6 +508,8 @@ class LoweringSink {
     // them out made every function regrow its buffers from empty (a dozen reallocations per
     // function) and left slack capacity in every function's code: ~20% of compile time.
     fc_->offsets.assign(offsets_.begin(), offsets_.end());
+    while (!starts_.empty() && starts_.back() >= code_.size()) starts_.pop_back();
+    fc_->starts.assign(starts_.begin(), starts_.end());
     fc_->code.assign(code_.begin(), code_.end());
     fc_->try_regions.assign(regions_.begin(), regions_.end());
     fc_->catches.assign(catches_.begin(), catches_.end());
@@ -551,6 +554,11 @@ class LoweringSink {
   // --- emission helpers ---
   void emit_h(Handler hd) {
     last_start_ = pc();
+    if (opts_.baseline) {
+      // Fusion rewrites the last instruction in place: forget starts it truncated.
+      while (!starts_.empty() && starts_.back() >= pc()) starts_.pop_back();
+      starts_.push_back(pc());
+    }
     if (offsets_.empty() || offsets_.back().second != cur_offset_) {
       offsets_.emplace_back(pc(), cur_offset_);
     }
@@ -1388,6 +1396,7 @@ class LoweringSink {
   uint32_t loops_ = 0;    // loops met so far in the function
   uint32_t loop_id_ = 0;  // the number of the loop being lowered
   std::vector<std::pair<uint32_t, uint32_t>> offsets_;
+  std::vector<uint32_t> starts_;
   uint32_t cur_offset_ = 0;
   std::vector<Entry> stack_;
   std::vector<Ctl> ctls_;

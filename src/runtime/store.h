@@ -231,6 +231,9 @@ struct CompileOptions {
   // instruction selection and register allocation (about a tenth). Tier-up compiles hot
   // functions at 2 whatever this says. docs/PERFORMANCE.md, "Optimization levels".
   uint8_t native_opt_level = 2;
+  // Compile the functions with the baseline tier (src/baseline: machine code copied from
+  // stencils of the interpreter's handlers, instruction by instruction) once lowered.
+  bool baseline = false;
 };
 constexpr uint32_t kDefaultHotThreshold = 10'000;
 constexpr uint8_t kMaxNativeOptLevel = 2;

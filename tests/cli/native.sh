@@ -135,10 +135,10 @@ check_output "plain hull: inspect --tiers" 2 "run hull-native inspect --tiers in
   "$hull" inspect --tiers "$m"
 check_output "plain hull has no auto tier either" 2 "--tier auto: this executable has no native tier" \
   "$hull" run --tier auto "$m" --invoke fib 3
-check_output "an unknown tier" 2 "'jit' is not a tier (interp, native or auto)" \
+check_output "an unknown tier" 2 "'jit' is not a tier (interp, baseline, native or auto)" \
   "$native" run --tier jit "$m" --invoke fib 3
 check_output "wast --tier needs a value" 2 "--tier needs a value" "$native" wast --tier
-check_output "wast: an unknown tier" 2 "'jit' is not a tier (interp, native or auto)" \
+check_output "wast: an unknown tier" 2 "'jit' is not a tier (interp, baseline, native or auto)" \
   "$native" wast --tier jit "$here/native/none.wast"
 
 # Ahead of time: `compile` writes a .hullc, `run` loads it without compiling; anything made for
@@ -263,7 +263,7 @@ else
 fi
 check_output "serve --tier native needs hull-native" 2 "this executable has no native tier" \
   "$hull" serve --tier native "$app"
-check_output "serve has no --tier auto" 2 "'auto' is not a tier (interp or native)" \
+check_output "serve has no --tier auto" 2 "'auto' is not a tier (interp, baseline or native)" \
   "$native" serve --tier auto "$app"
 
 # The tier is a plugin beside hull-native, loaded on first use (tools/hull/native_loader.h):

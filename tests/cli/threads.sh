@@ -9,7 +9,8 @@
 # usage: threads.sh HULL [TIER]
 # With TIER (hull-native: native), every run compiles the modules to machine code first: the
 # spinning loops then check no deadline and the end of the program reaches them through the
-# interrupt signal (runtime/interrupt.h).
+# interrupt signal (runtime/interrupt.h). With TIER baseline (hull), the baseline tier's machine
+# code, whose loops keep the interpreter's deadline checks.
 set -u
 HULL="$1"
 run=("$HULL" run)

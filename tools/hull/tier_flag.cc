@@ -2,15 +2,28 @@
 
 #include <cstdio>
 
+#include "baseline/baseline.h"
 #include "engine/tiers.h"
 #include "runtime/signals.h"
 
 namespace hull::cli {
 
-bool parse_tier(const std::string& value, bool* native, bool* background) {
+bool parse_tier(const std::string& value, bool* native, bool* background, bool* baseline) {
   if (background) *background = false;
+  if (baseline) *baseline = false;
   if (value == "interp") {
     *native = false;
+    return true;
+  }
+  if (value == "baseline" && baseline) {
+    if (!baseline::available()) {
+      std::fprintf(stderr,
+                   "error: --tier baseline: this build has no baseline tier (it is built for "
+                   "x86-64 Linux with clang); use --tier interp\n");
+      return false;
+    }
+    *native = false;
+    *baseline = true;
     return true;
   }
   if (value == "native" || (value == "auto" && background)) {
@@ -25,8 +38,11 @@ bool parse_tier(const std::string& value, bool* native, bool* background) {
     if (background) *background = value == "auto";
     return true;
   }
-  std::fprintf(stderr, "error: --tier: '%s' is not a tier (%s)\n", value.c_str(),
-               background ? "interp, native or auto" : "interp or native");
+  const char* tiers = baseline && background ? "interp, baseline, native or auto"
+                      : baseline             ? "interp, baseline or native"
+                      : background           ? "interp, native or auto"
+                                             : "interp or native";
+  std::fprintf(stderr, "error: --tier: '%s' is not a tier (%s)\n", value.c_str(), tiers);
   return false;
 }
 

@@ -11,7 +11,10 @@ namespace hull::cli {
 // background while the module starts interpreted; only where `background` is given). Prints an
 // error and returns false for an unknown value, or for `native`/`auto` in an executable
 // without the native tier (plain `hull`).
-bool parse_tier(const std::string& value, bool* native, bool* background = nullptr);
+// With `baseline` given, `baseline` is a tier too (*baseline set; the baseline tier, where this
+// build has it).
+bool parse_tier(const std::string& value, bool* native, bool* background = nullptr,
+                bool* baseline = nullptr);
 
 // Parses the value of --opt-level (CompileOptions::native_opt_level: 0, 1 or 2) into *level.
 // Prints an error and returns false for another value, or in an executable without the native

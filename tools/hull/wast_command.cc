@@ -57,6 +57,7 @@ int wast_command(int argc, char** argv) {
   bool core_only = false;
   bool native = false;          // --tier native or auto
   bool background = false;      // --tier auto
+  bool baseline = false;        // --tier baseline
   uint8_t opt_level = kMaxNativeOptLevel;  // --opt-level
   bool features_named = false;  // -W was given (features_for)
   WasmFeatures features;
@@ -78,9 +79,11 @@ int wast_command(int argc, char** argv) {
           "handling) are skipped, never passed: each file lists how many and why.\n"
           "A script with components runs on the component runner, unless --core is given.\n"
           "  -v       list every skipped command with its line and reason\n"
-          "  --tier interp|native|auto  native: compile every function the native tier can\n"
-          "           to machine code (hull-native only; the rest stays interpreted); auto:\n"
-          "           tier-up, functions switch to machine code as they run hot\n"
+          "  --tier interp|baseline|native|auto  baseline: compile every function with the\n"
+          "           baseline tier (copy-and-patch of the interpreter's handlers); native:\n"
+          "           compile every function the native tier can to machine code (hull-native\n"
+          "           only; the rest stays interpreted); auto: tier-up, functions switch to\n"
+          "           machine code as they run hot\n"
           "  --opt-level 0|1|2  how hard the native tier optimizes (2, the default)\n"
           "  --core   run every script on the core runner (a component command fails)\n"
           "  -W FEATURE[=y|n][,...]  switch a Wasm feature off (n) or on (y, the default for\n"
@@ -117,8 +120,8 @@ int wast_command(int argc, char** argv) {
       return 1;
     };
     std::string v;
-    if (int got = valued("--tier", "interp, native or auto", &v)) {
-      if (got < 0 || !parse_tier(v, &native, &background)) return 2;
+    if (int got = valued("--tier", "interp, baseline, native or auto", &v)) {
+      if (got < 0 || !parse_tier(v, &native, &background, &baseline)) return 2;
       continue;
     }
     if (int got = valued("--opt-level", "0, 1 or 2", &v)) {
@@ -181,7 +184,7 @@ int wast_command(int argc, char** argv) {
       r = runner.run(*script);
     } else {
       WastRunner runner(features_for(file, features.core, features_named), native, background,
-                        opt_level);
+                        opt_level, baseline);
       r = runner.run(*script);
     }
     for (const auto& f : r.failures)

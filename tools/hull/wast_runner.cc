@@ -131,8 +131,13 @@ const char* nan_name(text::NanKind k) {
 
 }  // namespace
 
-WastRunner::WastRunner(FeatureSet features, bool native, bool background, uint8_t opt_level)
-    : features_(features), native_(native), background_(background), opt_level_(opt_level) {
+WastRunner::WastRunner(FeatureSet features, bool native, bool background, uint8_t opt_level,
+                       bool baseline)
+    : features_(features),
+      native_(native),
+      background_(background),
+      baseline_(baseline),
+      opt_level_(opt_level) {
   define_spectest(linker_, store_);
 }
 

@@ -33,8 +33,9 @@ class WastRunner {
   // Modules may use FEATURES (default: all; `hull wast -W NAME=n` switches one off).
   // `native`: every function the native tier can compile runs machine code; with `background`
   // too, tier-up (`--tier auto`): functions switch as they run hot, at calls and loop headers.
+  // `baseline`: every function is compiled by the baseline tier (`--tier baseline`).
   explicit WastRunner(FeatureSet features = {}, bool native = false, bool background = false,
-                      uint8_t opt_level = kMaxNativeOptLevel);
+                      uint8_t opt_level = kMaxNativeOptLevel, bool baseline = false);
   // Runs every command; each top-level assert_* counts exactly once as passed, failed or
   // skipped. A module, register or action command counts only when it fails (or is skipped):
   // a script whose module does not load cannot pass by having no assertions after it.
@@ -58,6 +59,7 @@ class WastRunner {
     o.features = features_;
     o.native = native_;
     o.native_background = background_;
+    o.baseline = baseline_;
     o.native_opt_level = opt_level_;
     return o;
   }
@@ -91,6 +93,7 @@ class WastRunner {
   FeatureSet features_;
   bool native_ = false;      // --tier native: modules also compiled by the native tier
   bool background_ = false;  // --tier auto
+  bool baseline_ = false;    // --tier baseline
   uint8_t opt_level_ = kMaxNativeOptLevel;  // --opt-level
   Store store_;
   Linker linker_;
