@@ -32,10 +32,11 @@
 # --out DIR      scratch: C and JS components, logs, raw rows OUT/results.tsv (default /tmp/hull-serve-bench)
 # --results MD   also write the table with the command and machine there (and MD's .tsv beside)
 # --chart PNG    also draw requests/s per target (gnuplot)
-# --tier T       interp (default) or native: the hull targets run `hull-native serve --tier
-#                native` (BUILD/hull-native; the components' core code compiled to machine code
-#                before serving, and cached on disk: a big component's first start compiles for
-#                minutes) and their rows say so
+# --tier T       interp (default), baseline or native: the hull targets run `hull serve --tier
+#                baseline` (machine code copied from the interpreter's handlers before serving,
+#                in milliseconds) or `hull-native serve --tier native` (BUILD/hull-native; the
+#                components' core code compiled by LLVM before serving, and cached on disk: a
+#                big component's first start compiles for minutes), and their rows say so
 # --modes        also each hull target with one engine mode off: --pooling off,
 #                --memory-images off, --bounds-checks explicit, --instance-reuse off (rows
 #                NAME:nopool, :nocow, :explicit, :noreuse)
@@ -84,8 +85,9 @@ tier=${tier:-interp}
 hull_args=()
 case "$tier" in
   interp) hull=${hull:-$build/hull} ;;
+  baseline) hull=${hull:-$build/hull}; hull_args=(--tier baseline) ;;
   native) hull=${hull:-$build/hull-native}; hull_args=(--tier native) ;;
-  *) echo "--tier $tier: expected interp or native" >&2; exit 2 ;;
+  *) echo "--tier $tier: expected interp, baseline or native" >&2; exit 2 ;;
 esac
 modes=${modes:-0}
 log() { echo "[serve-bench] $*" >&2; }
@@ -327,10 +329,10 @@ order = ['nginx', 'hull-noroute', 'hull-wat', 'hull-c', 'hull-js', 'jco-serve', 
 mode_labels = {'nopool': 'pooling off', 'nocow': 'memory images off',
                'explicit': 'explicit bounds checks', 'noreuse': 'instance reuse off'}
 order = [v for t in order for v in [t] + [t + ':' + m for m in mode_labels]]
-if sys.argv[4] == 'native':  # --tier native: every hull row runs machine code
+if sys.argv[4] in ('native', 'baseline'):  # every hull row runs machine code of that tier
     for t in labels:
         if t.startswith('hull-'):
-            labels[t] += ', native tier'
+            labels[t] += ', ' + sys.argv[4] + ' tier'
 for t in list(order):
     if ':' in t:
         base, m = t.split(':')

@@ -367,14 +367,14 @@ enum class Tier : uint8_t {
   // hull::native::register_tier(), include/hull/native.hh), compiled when the module is; the
   // functions it cannot compile yet run interpreted. Engine::create fails (Usage) without it.
   Native,
-  // Tier-up: modules start interpreted, which counts each function's calls and loop
-  // iterations; a function whose count reaches Config::tier_up_threshold is compiled on a
-  // background thread and switches to machine code at its next call, or, for a call still
-  // running one of its loops, at a branch back to that loop (on-stack replacement; the
-  // counting costs interpreted code 0-10 %, docs/PERFORMANCE.md). Results, traps and
-  // fuel are the interpreter's wherever the switch happens. Code of the module in the native
-  // tier's cache is loaded whole instead. hull::native::wait_for_background_compiles() before
-  // the process ends.
+  // Tier-up: modules start interpreted (in the baseline tier's machine code where it exists,
+  // see Baseline), which counts each function's calls and loop iterations; a function whose count
+  // reaches Config::tier_up_threshold is compiled on a background thread and switches to machine
+  // code at its next call, or, for a call still running one of its loops, at a branch back to that
+  // loop (on-stack replacement; the counting costs interpreted code 0-10 %, docs/PERFORMANCE.md).
+  // Results, traps and fuel are the interpreter's wherever the switch happens. Code of the module
+  // in the native tier's cache is loaded whole instead.
+  // hull::native::wait_for_background_compiles() before the process ends.
   Auto,
   // Machine code from the baseline tier: each function compiled in one pass over its
   // interpreter code when the module is compiled, copied instruction by instruction from

@@ -26,8 +26,15 @@ using interp::Word;
 
 // What every compile shares: which handler has which stencil, and the support blobs and
 // veneers, placed once.
+// What the compiler knows of a handler: its stencil, and whether it is a guarded access (which
+// may fault).
+struct HandlerInfo {
+  int32_t blob = -1;  // -1: none (the fallback)
+  bool guarded = false;
+};
+
 struct Tables {
-  std::unordered_map<Handler, uint32_t> blob_of;  // the handlers that have a stencil
+  std::unordered_map<Handler, HandlerInfo> info_of;  // handlers with a stencil or a guard
   std::vector<uintptr_t> blob_address;            // support blobs (0: a stencil, or unusable)
   std::vector<uintptr_t> veneer;  // per extern: `jmp *addr`, within reach of the code
   std::unique_ptr<CodeRegion> support;
@@ -41,7 +48,7 @@ void map_handlers(Tables& t) {
   auto add = [&](Handler h, StencilKind kind, unsigned op, unsigned variant) {
     if (!h) return;
     if (const StencilRow* row = find_row(stencil_key(kind, op, variant)))
-      t.blob_of.emplace(h, row->blob);
+      t.info_of[h].blob = static_cast<int32_t>(row->blob);
   };
   for (unsigned i = 0; i < kOpCount; ++i) {
     const Op op = static_cast<Op>(i);
@@ -71,6 +78,15 @@ void map_handlers(Tables& t) {
   basic(h::fuel, BasicStencil::fuel);
   basic(h::epoch, BasicStencil::epoch);
   basic(h::fuel_epoch, BasicStencil::fuel_epoch);
+  // Every guarded access, with a stencil or not.
+  for (unsigned i = 0; i < kOpCount; ++i) {
+    const Op op = static_cast<Op>(i);
+    for (bool mem0 : {false, true})
+      if (Handler g = interp::mem_handler(op, false, mem0, true)) t.info_of[g].guarded = true;
+    for (unsigned form = 0; form < 3; ++form)
+      if (Handler g = interp::fused_mem_handler(op, static_cast<interp::MemForm>(form), true))
+        t.info_of[g].guarded = true;
+  }
 }
 
 const StencilRow* find_row(uint32_t key) {
@@ -171,32 +187,44 @@ const Tables& tables() {
   return *t;
 }
 
-// A 32-bit relative reference the whole module's code needs once it has its address.
+// A jump to an instruction's code, patched once the module's code is all there.
 struct Pending {
-  uint32_t at;  // the field's offset in the module's code
-  enum Kind : uint8_t { Instruction, Absolute } kind;
-  uint64_t target;  // Instruction: index into Emitter::offsets; Absolute: an address
+  uint32_t at;      // the field's offset in the module's code
+  uint64_t target;  // index into Emitter::offsets
   int64_t addend;
 };
 
+// Writes the module's machine code straight into its region (read-write until sealed), whose
+// size is an upper bound (each instruction's stencil or the fallback, whichever is longer).
 struct Emitter {
   const Tables& t;
-  std::vector<uint8_t> code;
+  uint8_t* base;  // the region
+  size_t size = 0;
   std::vector<Pending> pending;
   std::vector<uint32_t> offsets;  // per instruction of the module (and one per function end)
+
+  // A 32-bit relative field at `at` reaching absolute address `target`.
+  bool rel32_to(uint32_t at, uintptr_t target, int64_t addend) {
+    const int64_t d =
+        static_cast<int64_t>(target + addend - reinterpret_cast<uintptr_t>(base + at));
+    if (!fits_rel32(d)) return false;
+    write32(base + at, static_cast<uint32_t>(d));
+    return true;
+  }
 
   // Copies `blob` for the instruction of `fc` at code index `at` (its words [at, at + len),
   // its number `k` among the module's instructions); false, with nothing emitted, when a hole
   // cannot take its value.
   bool emit(const StencilBlob& blob, const interp::FuncCode& fc, uint32_t at, uint32_t len,
             size_t k, size_t first_of_function, Handler callee) {
-    const size_t start = code.size();
+    const size_t start = size;
     const size_t pending_start = pending.size();
-    code.insert(code.end(), gen::kCode + blob.code, gen::kCode + blob.code + blob.size);
-    uint8_t* c = code.data() + start;
+    uint8_t* c = base + start;
+    std::memcpy(c, gen::kCode + blob.code, blob.size);
+    size += blob.size;
     const Word* words = fc.code.data() + at;
     auto undo = [&] {
-      code.resize(start);
+      size = start;
       pending.resize(pending_start);
       return false;
     };
@@ -231,7 +259,7 @@ struct Emitter {
           break;
         case RelocTarget::Next:
           if (type != RelocType::Rel32) return undo();
-          pending.push_back({field_at, Pending::Instruction, k + 1, rel.addend});
+          pending.push_back({field_at, k + 1, rel.addend});
           break;
         case RelocTarget::Jump: {
           if (rel.arg >= len || type != RelocType::Rel32) return undo();
@@ -240,8 +268,7 @@ struct Emitter {
           const auto index = static_cast<uint32_t>(to - fc.code.data());
           auto it = std::lower_bound(fc.starts.begin(), fc.starts.end(), index);
           if (it == fc.starts.end() || *it != index) return undo();
-          pending.push_back({field_at, Pending::Instruction,
-                             first_of_function + (it - fc.starts.begin()), rel.addend});
+          pending.push_back({field_at, first_of_function + (it - fc.starts.begin()), rel.addend});
           break;
         }
         case RelocTarget::Blob: {
@@ -249,9 +276,7 @@ struct Emitter {
           if (!a) return undo();
           if (type == RelocType::Abs64)
             write64(field, a + rel.addend);
-          else if (type == RelocType::Rel32)
-            pending.push_back({field_at, Pending::Absolute, a, rel.addend});
-          else
+          else if (type != RelocType::Rel32 || !rel32_to(field_at, a, rel.addend))
             return undo();
           break;
         }
@@ -264,7 +289,7 @@ struct Emitter {
               if (!is_branch_field(c, rel.offset)) return undo();
               a = t.veneer[rel.arg];
             }
-            pending.push_back({field_at, Pending::Absolute, a, rel.addend});
+            if (!rel32_to(field_at, a, rel.addend)) return undo();
           } else {
             return undo();
           }
@@ -296,61 +321,74 @@ Result<CompileStats> compile_module(interp::ModuleCode& mc) {
   const Tables& t = tables();
   if (!t.error.empty()) return Error(ErrorKind::Usage, t.error);
   CompileStats stats;
-  Emitter e{t, {}, {}, {}};
-  // About 20 bytes of machine code per instruction, 2.5 words of lowered code per instruction:
-  // reserving that spares the buffer's regrowth (copies of tens of MB for a big module).
-  size_t words = 0;
-  for (const interp::FuncCode& fc : mc.funcs) words += fc.code.size();
-  e.code.reserve(words * 10 + 4096);
   const StencilBlob& fallback = gen::kBlobs[t.fallback_blob];
+  // Each instruction's stencil (or the fallback), and from them the code's upper bound.
+  std::vector<HandlerInfo> choice;
+  size_t bound = 0, instructions = 0;
+  for (const interp::FuncCode& fc : mc.funcs) {
+    if (fc.starts.empty() && !fc.code.empty())
+      return Error(ErrorKind::Usage, "baseline tier: the module was not lowered for it");
+    instructions += fc.starts.size();
+  }
+  choice.reserve(instructions);
+  for (const interp::FuncCode& fc : mc.funcs) {
+    for (uint32_t at : fc.starts) {
+      auto it = t.info_of.find(fc.code[at].h);
+      const HandlerInfo info = it != t.info_of.end() ? it->second : HandlerInfo{};
+      choice.push_back(info);
+      bound += info.blob < 0 ? fallback.size : std::max(gen::kBlobs[info.blob].size, fallback.size);
+    }
+    bound += 2;
+  }
+  HULL_ASSIGN_OR_RETURN(std::unique_ptr<CodeRegion> region,
+                        allocate_code(std::max<size_t>(bound, 1)));
+  Emitter e{t, region->base()};
+  e.offsets.reserve(instructions + mc.funcs.size());
   struct FuncSpan {
     size_t first;         // its first instruction's index in e.offsets
     uint32_t begin, end;  // its machine code
   };
   std::vector<FuncSpan> spans(mc.funcs.size());
+  std::vector<std::unique_ptr<interp::BaselineCode>> maps(mc.funcs.size());
+  size_t next_choice = 0;
   for (size_t f = 0; f < mc.funcs.size(); ++f) {
     interp::FuncCode& fc = mc.funcs[f];
     const size_t first = e.offsets.size();
     spans[f].first = first;
-    spans[f].begin = static_cast<uint32_t>(e.code.size());
-    if (fc.starts.empty() && !fc.code.empty())
-      return Error(ErrorKind::Usage, "baseline tier: the module was not lowered for it");
+    spans[f].begin = static_cast<uint32_t>(e.size);
+    maps[f] = std::make_unique<interp::BaselineCode>();
+    interp::BaselineCode& map = *maps[f];
     const size_t n = fc.starts.size();
+    map.instructions = static_cast<uint32_t>(n);
     for (size_t i = 0; i < n; ++i) {
       const uint32_t at = fc.starts[i];
       const uint32_t len =
           (i + 1 < n ? fc.starts[i + 1] : static_cast<uint32_t>(fc.code.size())) - at;
       const Handler h = fc.code[at].h;
-      e.offsets.push_back(static_cast<uint32_t>(e.code.size()));
-      bool done = false;
-      if (auto it = t.blob_of.find(h); it != t.blob_of.end())
-        done = e.emit(gen::kBlobs[it->second], fc, at, len, first + i, first, h);
-      if (done) {
+      const HandlerInfo info = choice[next_choice++];
+      const auto offset = static_cast<uint32_t>(e.size);
+      e.offsets.push_back(offset);
+      if (info.blob >= 0 && e.emit(gen::kBlobs[info.blob], fc, at, len, first + i, first, h)) {
         ++stats.stencilled;
-      } else if (!e.emit(fallback, fc, at, len, first + i, first, h)) {
+        if (info.guarded) map.faulting.emplace_back(offset - spans[f].begin, at);
+      } else if (e.emit(fallback, fc, at, len, first + i, first, h)) {
+        if (info.guarded) map.guarded_handlers.push_back(at);
+      } else {
         return Error(ErrorKind::Usage, "baseline tier: the fallback stencil does not fit");
       }
     }
     // Where code that falls off the last instruction would go: nowhere (ud2).
-    e.offsets.push_back(static_cast<uint32_t>(e.code.size()));
-    e.code.push_back(0x0f);
-    e.code.push_back(0x0b);
-    spans[f].end = static_cast<uint32_t>(e.code.size());
+    e.offsets.push_back(static_cast<uint32_t>(e.size));
+    e.base[e.size++] = 0x0f;
+    e.base[e.size++] = 0x0b;
+    spans[f].end = static_cast<uint32_t>(e.size);
     stats.instructions += n;
     ++stats.functions;
   }
-  HULL_ASSIGN_OR_RETURN(std::unique_ptr<CodeRegion> region, allocate_code(e.code.size()));
-  uint8_t* base = region->base();
-  for (const Pending& p : e.pending) {
-    const uintptr_t target = p.kind == Pending::Instruction
-                                 ? reinterpret_cast<uintptr_t>(base + e.offsets[p.target])
-                                 : p.target;
-    const int64_t d =
-        static_cast<int64_t>(target + p.addend - reinterpret_cast<uintptr_t>(base + p.at));
-    if (!fits_rel32(d)) return Error(ErrorKind::Limit, "baseline tier: code out of reach");
-    write32(e.code.data() + p.at, static_cast<uint32_t>(d));
-  }
-  std::memcpy(base, e.code.data(), e.code.size());
+  uint8_t* base = e.base;
+  for (const Pending& p : e.pending)
+    if (!e.rel32_to(p.at, reinterpret_cast<uintptr_t>(base + e.offsets[p.target]), p.addend))
+      return Error(ErrorKind::Limit, "baseline tier: code out of reach");
   // HULL_BASELINE_DUMP=DIR: the module's machine code to DIR/baseline-ADDRESS.bin, for
   // `objdump -D -b binary -m i386:x86-64 --adjust-vma=ADDRESS` (development and profiles).
   static const char* dump = std::getenv("HULL_BASELINE_DUMP");
@@ -358,28 +396,21 @@ Result<CompileStats> compile_module(interp::ModuleCode& mc) {
     char path[4096];
     std::snprintf(path, sizeof path, "%s/baseline-%p.bin", dump, static_cast<void*>(base));
     if (FILE* f = std::fopen(path, "wb")) {
-      std::fwrite(base, 1, e.code.size(), f);
+      std::fwrite(base, 1, e.size, f);
       std::fclose(f);
     }
   }
   if (!region->seal()) return Error(ErrorKind::Limit, "baseline tier: cannot make code executable");
-  stats.code_bytes = e.code.size();
+  stats.code_bytes = e.size;
   // Only now that the machine code can run: the handler words point at it.
   for (size_t f = 0; f < mc.funcs.size(); ++f) {
     interp::FuncCode& fc = mc.funcs[f];
-    auto b = std::make_unique<interp::BaselineCode>();
+    std::unique_ptr<interp::BaselineCode> b = std::move(maps[f]);
     b->begin = reinterpret_cast<uintptr_t>(base + spans[f].begin);
     b->end = reinterpret_cast<uintptr_t>(base + spans[f].end);
-    b->code_index = fc.starts;
-    b->machine_offset.reserve(fc.starts.size());
-    b->handlers.reserve(fc.starts.size());
-    for (size_t i = 0; i < fc.starts.size(); ++i) {
-      const uint32_t off = e.offsets[spans[f].first + i];
-      b->machine_offset.push_back(off - spans[f].begin);
-      Word& w = fc.code[fc.starts[i]];
-      b->handlers.push_back(w.h);
-      w.h = reinterpret_cast<Handler>(base + off);
-    }
+    for (size_t i = 0; i < fc.starts.size(); ++i)
+      fc.code[fc.starts[i]].h = reinterpret_cast<Handler>(base + e.offsets[spans[f].first + i]);
+    fc.starts = {};
     fc.baseline = std::move(b);
   }
   mc.baseline_memory = std::shared_ptr<const CodeRegion>(std::move(region));

@@ -151,6 +151,8 @@ struct HoleOperands {
   static const interp::Word* self(const interp::Word*) {
     return reinterpret_cast<const interp::Word*>(HULL_HOLE_W("hull_hole_pc"));
   }
+  // A fault in a stencil is found from its instruction pointer (interp faulting_pc).
+  static void before_guarded_access(const interp::Word*, interp::Ctx*) {}
   template <unsigned N>
   HULL_HANDLER_CC static void next(const interp::Word* pc, uint64_t* sp, uint8_t* mem,
                                    uint64_t memsize, interp::Ctx* ctx) {

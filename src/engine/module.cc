@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <string_view>
 
 #include "baseline/baseline.h"
 #include "binary/decoder.h"
@@ -33,12 +34,26 @@ uint32_t default_hot_threshold() {
   return kDefaultHotThreshold;
 }
 
+bool tier_up_from_baseline() {
+  static const bool on = [] {
+    const char* v = std::getenv("HULL_TIER_UP_BASELINE");
+    return !(v && std::string_view(v) == "0") && baseline::available();
+  }();
+  return on;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc, CompileOptions opts) {
   if (opts.native && opts.native_background && opts.hot_threshold == 0)
     opts.hot_threshold = default_hot_threshold();
   if (!opts.native_background) opts.hot_threshold = 0;
+  // Tier-up starts from the baseline tier's machine code where there is one: about 2x the
+  // interpreter's speed for half a millisecond of compiling a 100 KB module, so a run that ends
+  // before LLVM's code arrives is faster than interpreted instead of paying for the counting
+  // and LLVM's loading (docs/PERFORMANCE.md, "Tier-up from the baseline tier").
+  // HULL_TIER_UP_BASELINE=0 starts interpreted (for measurements).
+  if (opts.native && opts.native_background && tier_up_from_baseline()) opts.baseline = true;
   // Module-level rules only: interp::compile_module validates each body while lowering it (one
   // pass). Checking the type section first keeps invalid types out of the engine-wide registry.
   {

@@ -94,15 +94,18 @@ struct GcPoint {
   uint32_t first = 0, count = 0;
 };
 
-// The baseline tier's machine code for a function (src/baseline): per instruction of the lowered
-// code, in code order, where it starts there and in the machine code, and the interpreter's
-// handler its handler word held before the word was pointed at the machine code. A fault in
-// the machine code maps back to its instruction with this (faulting_pc).
+// The baseline tier's machine code for a function (src/baseline), and what a guard-page fault
+// needs to find its instruction (faulting_pc) now that the handler words point at the machine
+// code: only guarded loads and stores fault.
 struct BaselineCode {
   uintptr_t begin = 0, end = 0;  // the function's machine code
-  std::vector<uint32_t> code_index;
-  std::vector<uint32_t> machine_offset;
-  std::vector<Handler> handlers;
+  // The guarded accesses compiled from stencils: where their machine code starts (offset from
+  // begin) and their code index, ascending. A fault's instruction pointer finds its access.
+  std::vector<std::pair<uint32_t, uint32_t>> faulting;
+  // The guarded accesses left to their handlers (whose register holds the lowered pc at a
+  // fault): their code indices, ascending.
+  std::vector<uint32_t> guarded_handlers;
+  uint32_t instructions = 0;  // how many the function has
 };
 
 // Lowered code of one defined function.
@@ -121,7 +124,8 @@ struct FuncCode {
   // came from), ascending: maps a trapping pc back to the module for backtraces.
   std::vector<std::pair<uint32_t, uint32_t>> offsets;
   // Where each instruction starts (code indices, ascending): only for code lowered for the
-  // baseline tier (CompileOptions::baseline), which compiles instruction by instruction.
+  // baseline tier (CompileOptions::baseline), which compiles instruction by instruction (and
+  // frees them once it has).
   std::vector<uint32_t> starts;
   // Set once the baseline tier compiled the function: its handler words then hold the
   // addresses of the machine code of their instructions (which ignores `pc`), so that every
@@ -248,6 +252,9 @@ struct Ctx {
   } divert{};
   // The loop a counting back-edge whose count ran out jumped to (for back_edge_slow).
   uint32_t hot_loop = 0;
+  // The guarded access a handler is about to make, in builds whose handlers do not keep pc in
+  // a register (sanitizers: PcOperands::before_guarded_access), for faulting_pc.
+  const Word* guard_pc = nullptr;
 };
 
 // The store's deadline as of now (see Ctx::fuel for why it is not cached).

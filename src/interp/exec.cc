@@ -971,17 +971,18 @@ uint32_t code_offset(const FuncCode* fc, const Word* at) {
 // handler saved: a value that points at an instruction of `fc` whose handler is a load/store
 // without bounds check. The lowest such value wins (a handler may also hold the next pc, which
 // is higher). nullptr when none does: the trap then reports no offset for the innermost frame.
-// The interpreter's handler of the instruction at `w` (a handler word of fc's code).
-Handler handler_of(const FuncCode* fc, const Word* w) {
+// Whether the instruction at `w` (a handler word of fc's code) is a guarded access run by its
+// handler.
+bool guarded_handler_at(const FuncCode* fc, const Word* w) {
   const BaselineCode* b = fc->baseline.get();
-  if (!b) return w->h;
-  const uint32_t index = static_cast<uint32_t>(w - fc->code.data());
-  auto it = std::lower_bound(b->code_index.begin(), b->code_index.end(), index);
-  if (it == b->code_index.end() || *it != index) return nullptr;
-  return b->handlers[it - b->code_index.begin()];
+  if (!b) return is_guarded_mem_handler(w->h);
+  const auto index = static_cast<uint32_t>(w - fc->code.data());
+  return std::binary_search(b->guarded_handlers.begin(), b->guarded_handlers.end(), index);
 }
 
-const Word* faulting_pc(const WasmEntry& entry, const FuncCode* fc) {
+// `noted`: the pc the last guarded handler noted (operands.h before_guarded_access; sanitizer
+// builds only, else nullptr).
+const Word* faulting_pc(const WasmEntry& entry, const FuncCode* fc, const Word* noted) {
   if (!fc || fc->code.empty()) return nullptr;
 #if defined(__x86_64__)
   // A fault in the baseline tier's machine code: its address says which instruction.
@@ -989,21 +990,24 @@ const Word* faulting_pc(const WasmEntry& entry, const FuncCode* fc) {
     const uintptr_t rip = entry.fault_regs[REG_RIP];
     if (rip >= b->begin && rip < b->end) {
       const auto off = static_cast<uint32_t>(rip - b->begin);
-      auto it = std::upper_bound(b->machine_offset.begin(), b->machine_offset.end(), off);
-      if (it == b->machine_offset.begin()) return nullptr;
-      return fc->code.data() + b->code_index[(it - b->machine_offset.begin()) - 1];
+      auto it = std::upper_bound(
+          b->faulting.begin(), b->faulting.end(), off,
+          [](uint32_t o, const std::pair<uint32_t, uint32_t>& f) { return o < f.first; });
+      if (it == b->faulting.begin()) return nullptr;
+      return fc->code.data() + std::prev(it)->second;
     }
   }
 #endif
-  // A fault in a handler: the lowered pc is in a register.
+  // A fault in a handler: the lowered pc is in a register, or was noted.
   const auto lo = reinterpret_cast<uintptr_t>(fc->code.data());
   const auto hi = reinterpret_cast<uintptr_t>(fc->code.data() + fc->code.size());
+  if (const auto n = reinterpret_cast<uintptr_t>(noted); n >= lo && n < hi) return noted;
   const Word* best = nullptr;
   for (unsigned i = 0; i < entry.fault_nregs; ++i) {
     const uintptr_t v = entry.fault_regs[i];
     if (v < lo || v >= hi || (v - lo) % sizeof(Word) != 0) continue;
     const Word* w = reinterpret_cast<const Word*>(v);
-    if ((!best || w < best) && is_guarded_mem_handler(handler_of(fc, w))) best = w;
+    if ((!best || w < best) && guarded_handler_at(fc, w)) best = w;
   }
   return best;
 }
@@ -1115,7 +1119,7 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
     ctx->trapped = true;
     ctx->trap_kind = TrapKind::MemoryOutOfBounds;
     ctx->trap_message = nullptr;
-    ctx->trap_pc = faulting_pc(entry, ctx->fp->code);
+    ctx->trap_pc = faulting_pc(entry, ctx->fp->code, ctx->guard_pc);
     ctx->trap_offset = Ctx::kNoOffset;
   } else {
     // Machine code interrupted past its deadline (runtime/interrupt.h): where in it is not

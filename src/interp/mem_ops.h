@@ -72,6 +72,7 @@ HULL_HANDLER_CC void mem_op(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t
   }
   uint64_t ea;
   if constexpr (Guard) {
+    O::before_guarded_access(pc, ctx);
     ea = uint64_t(rd<uint32_t>(sp, O_U(1 + d))) + offset;
   } else {
     if (!effective<Is64, sizeof(Raw)>(size, sp, O_U(1 + d), offset, ea)) [[unlikely]]
@@ -123,7 +124,9 @@ HULL_HANDLER_CC void fused_load(const Word* pc, uint64_t* sp, uint8_t* mem, uint
                                 Ctx* ctx) {
   constexpr unsigned aw = kAddrWords<F>;
   uint64_t ea = uint64_t(fused_addr<O, F, 2>(pc, sp)) + O_U(2 + aw);
-  if constexpr (!Guard) {
+  if constexpr (Guard) {
+    O::before_guarded_access(pc, ctx);
+  } else {
     if (ea + sizeof(Raw) > memsize) [[unlikely]]
       return set_trap(ctx, O::self(pc), TrapKind::MemoryOutOfBounds);
   }
@@ -139,7 +142,9 @@ HULL_HANDLER_CC void fused_store(const Word* pc, uint64_t* sp, uint8_t* mem, uin
                                  Ctx* ctx) {
   constexpr unsigned aw = kAddrWords<F>;
   uint64_t ea = uint64_t(fused_addr<O, F, 1>(pc, sp)) + O_U(2 + aw);
-  if constexpr (!Guard) {
+  if constexpr (Guard) {
+    O::before_guarded_access(pc, ctx);
+  } else {
     if (ea + sizeof(Raw) > memsize) [[unlikely]]
       return set_trap(ctx, O::self(pc), TrapKind::MemoryOutOfBounds);
   }

@@ -42,6 +42,14 @@ struct PcOperands {
     return imm_of<T>(pc[K]);
   }
   static const Word* self(const Word* pc) { return pc; }
+  // Before an access a guard page may end with a fault: the interpreter finds the faulting
+  // instruction from the registers (its handlers keep pc in one), except in the sanitizer
+  // builds, whose handlers need not: there pc is also left in the Ctx.
+  static void before_guarded_access(const Word* pc, Ctx* ctx) {
+#ifndef HULL_INTERP_MUSTTAIL
+    ctx->guard_pc = pc;
+#endif
+  }
   template <unsigned N>
   HULL_HANDLER_CC static void next(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
                                    Ctx* ctx) {
