@@ -29,7 +29,12 @@ struct CompileStats {
 };
 
 // Compiles every function of `code` and points its handler words at the machine code. `code`
-// must have been lowered with CompileOptions::baseline and must not run yet on any thread.
+// must have been lowered with CompileOptions::baseline and must not run yet on any thread. On
+// an error (the process's 1 GiB of code space used up) nothing of `code` has changed: it runs
+// interpreted.
 Result<CompileStats> compile_module(interp::ModuleCode& code);
+
+// The address space all modules' machine code shares (for tests).
+size_t code_space();
 
 }  // namespace hull::baseline

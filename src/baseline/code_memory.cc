@@ -12,7 +12,9 @@
 namespace hull::baseline {
 namespace {
 
-constexpr size_t kReservation = size_t{256} << 20;  // 256 MiB of address space
+// 1 GiB of address space (only what modules use is ever committed): a dozen componentize-js
+// components at 36 MiB of code each, with room to spare.
+constexpr size_t kReservation = size_t{1} << 30;
 constexpr size_t kPage = 4096;
 
 struct Reservation {
@@ -26,11 +28,11 @@ struct Reservation {
 Reservation& reservation() {
   static Reservation* r = [] {
     auto* res = new Reservation;  // never freed: code may run until the process exits
-    // Near Hull's code: within +-1 GiB of set_trap, trying 64 MiB steps outwards.
+    // Near Hull's code: its far end within 2 GiB of set_trap, trying 64 MiB steps outwards.
     const auto anchor = reinterpret_cast<uintptr_t>(&interp::set_trap);
     void* got = MAP_FAILED;
     constexpr uintptr_t kStep = uintptr_t{64} << 20;
-    for (uintptr_t d = kStep; d <= (uintptr_t{1} << 30) && got == MAP_FAILED; d += kStep) {
+    for (uintptr_t d = kStep; d <= (uintptr_t{768} << 20) && got == MAP_FAILED; d += kStep) {
       for (int sign : {-1, 1}) {
         const uintptr_t hint =
             ((sign < 0 ? anchor - d - kReservation : anchor + d) + kStep - 1) & ~(kStep - 1);
@@ -96,7 +98,9 @@ Result<std::unique_ptr<CodeRegion>> allocate_code(size_t bytes) {
     auto it = r.free.begin();
     while (it != r.free.end() && it->second < len) ++it;
     if (it == r.free.end())
-      return Error(ErrorKind::Limit, "baseline tier: the 256 MiB of machine code are used up");
+      return Error(ErrorKind::Limit,
+                   "baseline tier: its 1 GiB of machine code is used up (by the modules alive; "
+                   "run the rest with --tier interp)");
     off = it->first;
     const size_t rest = it->second - len;
     r.free.erase(it);
@@ -109,6 +113,8 @@ Result<std::unique_ptr<CodeRegion>> allocate_code(size_t bytes) {
   }
   return std::make_unique<CodeRegion>(p, len);
 }
+
+size_t code_reservation() { return kReservation; }
 
 bool reachable_from_code(uintptr_t target) {
   Reservation& r = reservation();

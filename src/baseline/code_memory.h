@@ -34,6 +34,9 @@ class CodeRegion {
 // full or cannot be made.
 Result<std::unique_ptr<CodeRegion>> allocate_code(size_t bytes);
 
+// The size of the reservation all code regions come from.
+size_t code_reservation();
+
 // Whether `target` is reachable with a 32-bit displacement from anywhere in the reservation.
 bool reachable_from_code(uintptr_t target);
 

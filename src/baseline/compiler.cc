@@ -303,6 +303,8 @@ struct Emitter {
 
 }  // namespace
 
+size_t code_space() { return code_reservation(); }
+
 bool available() {
 #if defined(__x86_64__) && defined(__linux__)
   return tables().error.empty();

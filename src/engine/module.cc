@@ -53,6 +53,7 @@ Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc, CompileOp
   // before LLVM's code arrives is faster than interpreted instead of paying for the counting
   // and LLVM's loading (docs/PERFORMANCE.md, "Tier-up from the baseline tier").
   // HULL_TIER_UP_BASELINE=0 starts interpreted (for measurements).
+  const bool baseline_asked = opts.baseline;
   if (opts.native && opts.native_background && tier_up_from_baseline()) opts.baseline = true;
   // Module-level rules only: interp::compile_module validates each body while lowering it (one
   // pass). Checking the type section first keeps invalid types out of the engine-wide registry.
@@ -74,7 +75,10 @@ Result<std::shared_ptr<const CompiledModule>> compile(ModuleDesc desc, CompileOp
   if (opts.baseline) {
     // The lowered code is not shared yet: the baseline tier may point its handler words at
     // the machine code it makes.
-    HULL_TRY(baseline::compile_module(const_cast<interp::ModuleCode&>(*cm->code)));
+    auto compiled = baseline::compile_module(const_cast<interp::ModuleCode&>(*cm->code));
+    // Tier-up only starts from the baseline's code: without it (no code space left) the
+    // module starts interpreted, as it would without the tier.
+    if (!compiled.ok() && baseline_asked) return std::move(compiled).error();
   }
   if (opts.native) {
     const NativeTier* tier = native_tier();

@@ -74,12 +74,12 @@ void print_serve_help(FILE* out) {
       "                          module instead of copying them per instance (default on)\n"
       "  --bounds-checks guard|explicit\n"
       "                          guard pages (default where supported) or a check per access\n"
-      "  --tier interp|baseline|native  run the components' core code interpreted (default)\n"
-      "                          or as machine code, compiled before serving starts: baseline\n"
-      "                          copies it from the interpreter's handlers (milliseconds, code\n"
-      "                          about 2x the interpreter's speed); native has LLVM optimize it\n"
-      "                          (hull-native only; minutes for a big component, cached on\n"
-      "                          disk for the next start)\n"
+      "  --tier interp|baseline|native  run the components' core code interpreted or as machine\n"
+      "                          code, compiled before serving starts: baseline (the default on\n"
+      "                          x86-64 Linux, else interp) copies it from the interpreter's\n"
+      "                          handlers (milliseconds, code about 2x the interpreter's\n"
+      "                          speed); native has LLVM optimize it (hull-native only; minutes\n"
+      "                          for a big component, cached on disk for the next start)\n"
       "  --opt-level 0|1|2       with --tier native: how hard LLVM optimizes (2, the default;\n"
       "                          0 compiles big components in a tenth of the time, slower code)\n"
       "  --env NAME=VALUE        environment variable for the component; repeatable\n"
@@ -143,6 +143,10 @@ int serve_command(int argc, char** argv) {
   server::ServerConfig sc;
   std::optional<server::ServerConfig> admin;
   server::AppLimits limits;
+  // The baseline tier by default where it exists: a server compiles once and runs for long, and
+  // big guests run 1.5x as many requests a second (docs/PERFORMANCE.md, "hull serve with the
+  // baseline tier"); --tier interp for the interpreter.
+  if (baseline_available()) limits.tier = api::Tier::Baseline;
   server::AppComponent comp;
   std::string file, access_log, port_file, runtime_config, state_dir;
   for (int i = 0; i < argc; ++i) {

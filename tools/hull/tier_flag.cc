@@ -8,6 +8,8 @@
 
 namespace hull::cli {
 
+bool baseline_available() { return baseline::available(); }
+
 bool parse_tier(const std::string& value, bool* native, bool* background, bool* baseline) {
   if (background) *background = false;
   if (baseline) *baseline = false;

@@ -16,6 +16,9 @@ namespace hull::cli {
 bool parse_tier(const std::string& value, bool* native, bool* background = nullptr,
                 bool* baseline = nullptr);
 
+// Whether this build has the baseline tier (x86-64 Linux).
+bool baseline_available();
+
 // Parses the value of --opt-level (CompileOptions::native_opt_level: 0, 1 or 2) into *level.
 // Prints an error and returns false for another value, or in an executable without the native
 // tier (plain `hull`), where it would do nothing.
