@@ -14,6 +14,8 @@ usage: bench/compare.sh [options]
   --hull PATH      hull binary (default: DIR/hull)
   --hull-native PATH  hull-native binary: adds the column hull-llvm (--tier native)
                    (default: DIR/hull-native when it exists; "none" to skip)
+  --hull-baseline  adds the column hull-baseline: hull run --tier baseline (machine code copied
+                   from the interpreter's handlers when the module is compiled; x86-64 Linux)
   --hull-aot       adds the column hull-aot: each program compiled first with "hull-native
                    compile X.wasm -o X.hullc" (timed on its own, like wamrc below, NOT in the
                    run times), then X.hullc run by hull-native
@@ -46,6 +48,7 @@ EOF
 build=${HULL_BUILD:-$repo/build}
 hull=""
 hull_native=""
+hull_baseline=false
 wasm3=${WASM3:-}
 iwasm=${IWASM:-}
 hull_aot=false
@@ -66,6 +69,7 @@ while [ $# -gt 0 ]; do
     --build) build=$2; shift 2 ;;
     --hull) hull=$2; shift 2 ;;
     --hull-native) hull_native=$2; shift 2 ;;
+    --hull-baseline) hull_baseline=true; shift ;;
     --wasm3) wasm3=$2; shift 2 ;;
     --iwasm) iwasm=$2; shift 2 ;;
     --wamrc) wamrc=$2; shift 2 ;;
@@ -109,6 +113,7 @@ case "$mode" in start|run) ;; *) echo "compare.sh: --mode start|run|auto" >&2; e
 
 # Runtimes in column order; each has a command prefix built by cmd_for.
 runtimes=(native hull)
+$hull_baseline && runtimes+=(hull-baseline)
 [ -n "$hull_native" ] && runtimes+=(hull-llvm)
 if $hull_aot; then
   if [ -n "$hull_native" ]; then runtimes+=(hull-aot); else echo "compare.sh: --hull-aot needs hull-native; skipping it" >&2; fi
@@ -132,6 +137,7 @@ cmd_for() {
   if [ "$mode" = start ]; then
     case "$rt" in
       hull) printf '%s\n' "$hull" run "$cmdf" "$scale" ;;
+      hull-baseline) printf '%s\n' "$hull" run --tier baseline "$cmdf" "$scale" ;;
       hull-llvm) printf '%s\n' "$hull_native" run --tier native "$cmdf" "$scale" ;;
       wasm3) printf '%s\n' "$wasm3" "$cmdf" "$scale" ;;
       iwasm) printf '%s\n' "$iwasm" "$cmdf" "$scale" ;;
@@ -143,6 +149,7 @@ cmd_for() {
   else
     case "$rt" in
       hull) printf '%s\n' "$hull" run "$runf" --invoke run "$scale" ;;
+      hull-baseline) printf '%s\n' "$hull" run --tier baseline "$runf" --invoke run "$scale" ;;
       hull-llvm) printf '%s\n' "$hull_native" run --tier native "$runf" --invoke run "$scale" ;;
       wasm3) printf '%s\n' "$wasm3" --func run "$runf" "$scale" ;;
       iwasm) printf '%s\n' "$iwasm" -f run "$runf" "$scale" ;;

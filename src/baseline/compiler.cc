@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -24,8 +23,6 @@ namespace {
 using interp::Handler;
 using interp::Word;
 
-// What every compile shares: which handler has which stencil, and the support blobs and
-// veneers, placed once.
 // What the compiler knows of a handler: its stencil, and whether it is a guarded access (which
 // may fault).
 struct HandlerInfo {
@@ -33,6 +30,8 @@ struct HandlerInfo {
   bool guarded = false;
 };
 
+// What every compile shares: which handler has which stencil, and the support blobs and
+// veneers, placed once.
 struct Tables {
   std::unordered_map<Handler, HandlerInfo> info_of;  // handlers with a stencil or a guard
   std::vector<uintptr_t> blob_address;            // support blobs (0: a stencil, or unusable)
