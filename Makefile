@@ -89,5 +89,5 @@ fuzz: setup
 	  -DHULL_BENCH=OFF -DHULL_SHARED_LIB=OFF -DHULL_TESTS=OFF \
 	  "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" > /dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_decode fuzz_text fuzz_validate fuzz_exec fuzz_gc \
-	  fuzz_component fuzz_wit fuzz_manifest fuzz_http hull_fuzz_seeds
+	  fuzz_component fuzz_wit fuzz_manifest fuzz_http fuzz_baseline hull_fuzz_seeds
 	@bash tests/fuzz/run_fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

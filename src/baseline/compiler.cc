@@ -112,9 +112,12 @@ const Tables& tables() {
   static Tables* t = [] {
     auto* tb = new Tables;  // lives as long as the code that uses it: the process
     map_handlers(*tb);
-    const StencilRow* fb = find_row(stencil_key(StencilKind::Fallback, 0, 0));
+    const StencilRow* fb = find_row(stencil_key(StencilKind::Fallback, kHandlerConvention, 0));
     if (!fb) {
-      tb->error = "baseline tier: no fallback stencil";
+      tb->error =
+          "baseline tier: its stencils were built for another calling convention than the "
+          "interpreter's handlers (sanitizer flags given to some files only?): rebuild with the "
+          "same flags everywhere, or use --tier interp";
       return tb;
     }
     tb->fallback_blob = fb->blob;
@@ -343,7 +346,7 @@ Result<CompileStats> compile_module(interp::ModuleCode& mc) {
   }
   HULL_ASSIGN_OR_RETURN(std::unique_ptr<CodeRegion> region,
                         allocate_code(std::max<size_t>(bound, 1)));
-  Emitter e{t, region->base()};
+  Emitter e{t, region->base(), 0, {}, {}};
   e.offsets.reserve(instructions + mc.funcs.size());
   struct FuncSpan {
     size_t first;         // its first instruction's index in e.offsets

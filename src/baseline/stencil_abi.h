@@ -51,6 +51,14 @@ enum class BasicStencil : uint8_t {
 constexpr uint32_t stencil_key(StencilKind kind, uint32_t op, uint32_t variant) {
   return (uint32_t(kind) << 24) | (op << 8) | variant;
 }
+// The handlers' calling convention as the including file sees it (interp/code.h): the fallback
+// stencil's key carries it, so that stencils built for another convention than the
+// interpreter's (sanitizer flags given to one and not the other) are never used.
+#ifdef HULL_INTERP_MUSTTAIL
+constexpr uint32_t kHandlerConvention = 1;  // preserve_none
+#else
+constexpr uint32_t kHandlerConvention = 2;  // the default convention
+#endif
 
 // One row of the table stencils.cc defines (hull_stencil_table): read by stencil_gen.cc from
 // the object file, never at run time.

@@ -105,7 +105,7 @@ extern "C" {
 // Read from the object file by stencil_gen (hence extern "C" and used).
 extern const StencilEntry hull_stencil_table[];
 [[gnu::used]] const StencilEntry hull_stencil_table[] = {
-    {stencil_key(StencilKind::Fallback, 0, 0), &fallback},
+    {stencil_key(StencilKind::Fallback, kHandlerConvention, 0), &fallback},
     BASIC_ROW(copy) BASIC_ROW(copy2) BASIC_ROW(const64) BASIC_ROW(const128) BASIC_ROW(add_shl)
         BASIC_ROW(br) BASIC_ROW(br_if) BASIC_ROW(br_unless) BASIC_ROW(fuel) BASIC_ROW(epoch)
             BASIC_ROW(fuel_epoch)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs fuzz targets for SECONDS each:
 #   tests/fuzz/run_fuzz.sh BUILD_DIR SECONDS [TARGET...]   (targets: decode validate exec gc text
-#                                                          component wit manifest http; default: all)
+#                                                          component wit manifest http baseline;
+#                                                          default: all)
 #   tests/fuzz/run_fuzz.sh --seeds BUILD_DIR               (only extract the seed corpora)
 # Seeds come from the spec testsuite (extracted once per build dir, never committed); the corpora
 # grow in BUILD_DIR/fuzz-corpus/<target>; crashes land in BUILD_DIR/fuzz-artifacts/ and should be
@@ -28,7 +29,7 @@ build="${1:?usage: run_fuzz.sh BUILD_DIR SECONDS [TARGET...] | --seeds BUILD_DIR
 seconds="${2:-60}"
 shift 2 2>/dev/null || shift $#
 targets=("$@")
-((${#targets[@]})) || targets=(decode validate exec gc text component wit manifest http)
+((${#targets[@]})) || targets=(decode validate exec gc text component wit manifest http baseline)
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
 
