@@ -54,37 +54,34 @@ constexpr uint32_t fused_key(Op op, MemForm f, bool guard) {
 using namespace hull;
 using namespace hull::baseline;
 
-#define SIG_ROWS(name, text, prefix, code, imm, sig)                                            \
-  {key(StencilKind::Sig, Op::name, 0),                                                          \
-   make_sig_handler<HO, num::interp_gen::Call_##name, parse(sig), ImmKind::imm>()},             \
-      {key(StencilKind::SigImm, Op::name, 0),                                                   \
-       make_imm_handler<HO, num::interp_gen::Call_##name, parse(sig), ImmKind::imm>()},         \
-      {key(StencilKind::Branch, Op::name, 0),                                                   \
-       branch_stencil<num::interp_gen::Call_##name, parse(sig), ImmKind::imm, false, false>()}, \
-      {key(StencilKind::Branch, Op::name, 1),                                                   \
-       branch_stencil<num::interp_gen::Call_##name, parse(sig), ImmKind::imm, false, true>()},  \
-      {key(StencilKind::Branch, Op::name, 2),                                                   \
-       branch_stencil<num::interp_gen::Call_##name, parse(sig), ImmKind::imm, true, false>()},  \
-      {key(StencilKind::Branch, Op::name, 3),                                                   \
-       branch_stencil<num::interp_gen::Call_##name, parse(sig), ImmKind::imm, true, true>()},
+// clang-format off
+#define SIG_ROWS(name, text, prefix, code, imm, sig)                                                \
+  {key(StencilKind::Sig, Op::name, 0),                                                              \
+   make_sig_handler<HO, num::interp_gen::Call_##name, parse(sig), ImmKind::imm>()},                 \
+  {key(StencilKind::SigImm, Op::name, 0),                                                           \
+   make_imm_handler<HO, num::interp_gen::Call_##name, parse(sig), ImmKind::imm>()},                 \
+  {key(StencilKind::Branch, Op::name, 0),                                                           \
+   branch_stencil<num::interp_gen::Call_##name, parse(sig), ImmKind::imm, false, false>()},         \
+  {key(StencilKind::Branch, Op::name, 1),                                                           \
+   branch_stencil<num::interp_gen::Call_##name, parse(sig), ImmKind::imm, false, true>()},          \
+  {key(StencilKind::Branch, Op::name, 2),                                                           \
+   branch_stencil<num::interp_gen::Call_##name, parse(sig), ImmKind::imm, true, false>()},          \
+  {key(StencilKind::Branch, Op::name, 3),                                                           \
+   branch_stencil<num::interp_gen::Call_##name, parse(sig), ImmKind::imm, true, true>()},
 
 // Memory 0, 32-bit: bounds-checked (variant 0) and guarded (1) accesses, and the fused forms.
-#define MEM_ROWS(op, K, Raw, Val, Conv)                                                   \
-  {key(StencilKind::Mem, Op::op, 0), &mem_op<HO, K, Raw, Val, Conv, false, true, false>}, \
-      {key(StencilKind::Mem, Op::op, 1), &mem_op<HO, K, Raw, Val, Conv, false, true, true>},
-#define LOAD(op, Raw, Res)                                      \
-  MEM_ROWS(op, MK::Load, Raw, Res, Ext<Res>){                   \
-      fused_key(Op::op, MemForm::AddImm, false),                \
-      &fused_load<HO, Raw, Ext<Res>, false, MemForm::AddImm>},  \
-      {fused_key(Op::op, MemForm::AddShl, false),               \
-       &fused_load<HO, Raw, Ext<Res>, false, MemForm::AddShl>}, \
-      {fused_key(Op::op, MemForm::AddImm, true),                \
-       &fused_load<HO, Raw, Ext<Res>, true, MemForm::AddImm>},  \
-      {fused_key(Op::op, MemForm::AddShl, true),                \
-       &fused_load<HO, Raw, Ext<Res>, true, MemForm::AddShl>},
+#define MEM_ROWS(op, K, Raw, Val, Conv)                                                    \
+  {key(StencilKind::Mem, Op::op, 0), &mem_op<HO, K, Raw, Val, Conv, false, true, false>},  \
+  {key(StencilKind::Mem, Op::op, 1), &mem_op<HO, K, Raw, Val, Conv, false, true, true>},
+#define LOAD(op, Raw, Res)                                                                            \
+  MEM_ROWS(op, MK::Load, Raw, Res, Ext<Res>)                                                          \
+  {fused_key(Op::op, MemForm::AddImm, false), &fused_load<HO, Raw, Ext<Res>, false, MemForm::AddImm>}, \
+  {fused_key(Op::op, MemForm::AddShl, false), &fused_load<HO, Raw, Ext<Res>, false, MemForm::AddShl>}, \
+  {fused_key(Op::op, MemForm::AddImm, true), &fused_load<HO, Raw, Ext<Res>, true, MemForm::AddImm>},   \
+  {fused_key(Op::op, MemForm::AddShl, true), &fused_load<HO, Raw, Ext<Res>, true, MemForm::AddShl>},
 #define STORE_FUSED(op, Val, Raw, F)                                             \
   {fused_key(Op::op, F, false), &fused_store<HO, Raw, Val, Ext<Raw>, false, F>}, \
-      {fused_key(Op::op, F, true), &fused_store<HO, Raw, Val, Ext<Raw>, true, F>},
+  {fused_key(Op::op, F, true), &fused_store<HO, Raw, Val, Ext<Raw>, true, F>},
 #define STORE(op, Val, Raw)                   \
   MEM_ROWS(op, MK::Store, Raw, Val, Ext<Raw>) \
   STORE_FUSED(op, Val, Raw, MemForm::AddImm)  \
@@ -95,8 +92,7 @@ using namespace hull::baseline;
   STORE_FUSED(op, V128, V128, MemForm::AddImm)   \
   STORE_FUSED(op, V128, V128, MemForm::AddShl)
 #define VLOAD(op, Raw) MEM_ROWS(op, MK::Load, Raw, V128, Widened<num::interp_gen::Call_##op>)
-#define VLOADLANE(op, Raw) \
-  MEM_ROWS(op, MK::LoadLane, Raw, V128, Widened<num::interp_gen::Call_##op>)
+#define VLOADLANE(op, Raw) MEM_ROWS(op, MK::LoadLane, Raw, V128, Widened<num::interp_gen::Call_##op>)
 #define VSTORELANE(op, Raw) MEM_ROWS(op, MK::StoreLane, Raw, V128, num::interp_gen::Call_##op)
 
 #define BASIC_ROW(name) {basic_key(BasicStencil::name), &interp::basic::name<HO>},
@@ -107,10 +103,12 @@ extern const StencilEntry hull_stencil_table[];
 [[gnu::used]] const StencilEntry hull_stencil_table[] = {
     {stencil_key(StencilKind::Fallback, kHandlerConvention, 0), &fallback},
     BASIC_ROW(copy) BASIC_ROW(copy2) BASIC_ROW(const64) BASIC_ROW(const128) BASIC_ROW(add_shl)
-        BASIC_ROW(br) BASIC_ROW(br_if) BASIC_ROW(br_unless) BASIC_ROW(fuel) BASIC_ROW(epoch)
-            BASIC_ROW(fuel_epoch)
+    BASIC_ROW(br) BASIC_ROW(br_if) BASIC_ROW(br_unless) BASIC_ROW(fuel) BASIC_ROW(epoch)
+    BASIC_ROW(fuel_epoch)
 #define HULL_OP SIG_ROWS
 #include "spec/opcodes.def"
 #undef HULL_OP
-                HULL_MEM_OPS(LOAD, STORE, STORE_V128, VLOAD, VLOADLANE, VSTORELANE)};
+    HULL_MEM_OPS(LOAD, STORE, STORE_V128, VLOAD, VLOADLANE, VSTORELANE)
+};
 }
+// clang-format on
