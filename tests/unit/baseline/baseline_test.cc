@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "binary/decoder.h"
 #include "interp/code.h"
 #include "text/wat.h"
 
@@ -157,6 +158,19 @@ TEST_F(Baseline, CompilesEveryFunctionMostlyFromStencils) {
   if (guard_pages_supported()) {
     EXPECT_GT(faulting, 5u);
   }
+  // Most instructions have a stencil: a handler map gone wrong would leave every one to its
+  // handler (right results, interpreter speed), so the tier's own count is checked too.
+  auto bin = text::wat_to_binary(kWat);
+  ASSERT_TRUE(bin.ok());
+  auto desc = decode_module(*bin);
+  ASSERT_TRUE(desc.ok());
+  auto lowered = interp::compile_module(*desc, canonicalize_types(desc->types), baseline_options());
+  ASSERT_TRUE(lowered.ok()) << lowered.error().to_string();
+  auto stats = baseline::compile_module(const_cast<interp::ModuleCode&>(**lowered));
+  ASSERT_TRUE(stats.ok()) << stats.error().to_string();
+  EXPECT_EQ(stats->instructions, instructions);
+  EXPECT_GT(stats->stencilled * 10, stats->instructions * 6);  // over 60 %
+  EXPECT_GT(stats->code_bytes, 0u);
   // Lowered for the interpreter alone, nothing is compiled.
   Loaded i(interp_options());
   ASSERT_TRUE(i.inst);
