@@ -133,6 +133,7 @@ class TypedFunc<R(Args...)> {
     }
   }
   Result<R> operator()(const Args&... args) const { return call(args...); }
+  const Func& func() const { return f_; }
 
  private:
   using Params = std::tuple<detail::Bare<Args>...>;

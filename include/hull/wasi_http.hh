@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hull/component.hh"
+#include "hull/component_typed.hh"
 
 namespace hull::api::wasi::http {
 
@@ -75,6 +76,22 @@ struct Response {
   std::optional<FieldList> trailers;
 };
 
+// An instance's wasi:http/incoming-handler#handle (any 0.2.x), found by name and checked
+// against its type once: a server that keeps an instance for many requests (hull serve's
+// instance reuse) calls through it instead of looking the export up on every request. Valid
+// as long as the instance is. Usage error when the instance exports no such handler.
+class Handler {
+ public:
+  static Result<Handler> of(const component::Instance& instance);
+  const component::Func& func() const { return call_.func(); }
+
+ private:
+  using Call = component::TypedFunc<void(component::ResourceAny, component::ResourceAny)>;
+  explicit Handler(Call call) : call_(std::move(call)) {}
+  Call call_;
+  friend Result<Response> handle(Store&, const Handler&, Request, std::shared_ptr<BodySink>);
+};
+
 // Calls the instance's wasi:http/incoming-handler#handle (any 0.2.x) with `request` and
 // returns the response it set. Errors: Usage when the store has no WASI state or the instance
 // exports no handler; Trap when the guest trapped; Io when the guest answered with an
@@ -83,6 +100,9 @@ struct Response {
 // response goes there as the guest writes it (see BodySink; Response::body stays empty, and a
 // successful return means the sink has seen start() and finish()).
 Result<Response> handle(Store& store, const component::Instance& instance, Request request,
+                        std::shared_ptr<BodySink> body_sink = nullptr);
+// The same through a handler found before (Handler::of) in the store's instance.
+Result<Response> handle(Store& store, const Handler& handler, Request request,
                         std::shared_ptr<BodySink> body_sink = nullptr);
 
 }  // namespace hull::api::wasi::http

@@ -30,8 +30,9 @@ struct CompileStats {
 
 // Compiles every function of `code` and points its handler words at the machine code. `code`
 // must have been lowered with CompileOptions::baseline and must not run yet on any thread. On
-// an error (the process's 1 GiB of code space used up) nothing of `code` has changed: it runs
-// interpreted.
+// an error (the process's 1 GiB of code space used up) nothing of the code it runs has changed:
+// it runs interpreted (only the instructions' start offsets lowering kept for the compiler,
+// FuncCode::starts, are let go).
 Result<CompileStats> compile_module(interp::ModuleCode& code);
 
 // The address space all modules' machine code shares (for tests).

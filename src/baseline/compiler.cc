@@ -77,6 +77,12 @@ void map_handlers(Tables& t) {
   basic(h::fuel, BasicStencil::fuel);
   basic(h::epoch, BasicStencil::epoch);
   basic(h::fuel_epoch, BasicStencil::fuel_epoch);
+  basic(h::select, BasicStencil::select);
+  basic(h::select2, BasicStencil::select2);
+  basic(h::global_get, BasicStencil::global_get);
+  basic(h::global_get2, BasicStencil::global_get2);
+  basic(h::global_set, BasicStencil::global_set);
+  basic(h::global_set2, BasicStencil::global_set2);
   // Every guarded access, with a stencil or not.
   for (unsigned i = 0; i < kOpCount; ++i) {
     const Op op = static_cast<Op>(i);
@@ -315,7 +321,9 @@ bool available() {
 #endif
 }
 
-Result<CompileStats> compile_module(interp::ModuleCode& mc) {
+namespace {
+
+Result<CompileStats> compile_lowered(interp::ModuleCode& mc) {
   // HULL_BASELINE_TRACE=1: one line per module compiled (for measurements).
   static const bool trace = [] {
     const char* v = std::getenv("HULL_BASELINE_TRACE");
@@ -429,6 +437,17 @@ Result<CompileStats> compile_module(interp::ModuleCode& mc) {
                  stats.code_bytes, ms);
   }
   return stats;
+}
+
+}  // namespace
+
+Result<CompileStats> compile_module(interp::ModuleCode& mc) {
+  auto r = compile_lowered(mc);
+  // Without machine code the module runs interpreted: what was kept for the compiler goes.
+  if (!r) {
+    for (interp::FuncCode& fc : mc.funcs) fc.starts = {};
+  }
+  return r;
 }
 
 }  // namespace hull::baseline

@@ -47,6 +47,12 @@ enum class BasicStencil : uint8_t {
   fuel,
   epoch,
   fuel_epoch,
+  select,
+  select2,
+  global_get,
+  global_get2,
+  global_set,
+  global_set2,
 };
 constexpr uint32_t stencil_key(StencilKind kind, uint32_t op, uint32_t variant) {
   return (uint32_t(kind) << 24) | (op << 8) | variant;

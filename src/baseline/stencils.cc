@@ -104,7 +104,8 @@ extern const StencilEntry hull_stencil_table[];
     {stencil_key(StencilKind::Fallback, kHandlerConvention, 0), &fallback},
     BASIC_ROW(copy) BASIC_ROW(copy2) BASIC_ROW(const64) BASIC_ROW(const128) BASIC_ROW(add_shl)
     BASIC_ROW(br) BASIC_ROW(br_if) BASIC_ROW(br_unless) BASIC_ROW(fuel) BASIC_ROW(epoch)
-    BASIC_ROW(fuel_epoch)
+    BASIC_ROW(fuel_epoch) BASIC_ROW(select) BASIC_ROW(select2) BASIC_ROW(global_get)
+    BASIC_ROW(global_get2) BASIC_ROW(global_set) BASIC_ROW(global_set2)
 #define HULL_OP SIG_ROWS
 #include "spec/opcodes.def"
 #undef HULL_OP

@@ -1,7 +1,7 @@
-// The plain handlers -- copies, constants, branches, check points, the scaled-index address
-// arithmetic -- as templates over the operand policy (operands.h), shared by the interpreter
-// (exec.cc) and the baseline tier's stencils (src/baseline/stencils.cc). Operand layouts as in
-// handlers.h. Private to src/interp and src/baseline.
+// The plain handlers -- copies, constants, branches, select, globals, check points, the
+// scaled-index address arithmetic -- as templates over the operand policy (operands.h), shared by
+// the interpreter (exec.cc) and the baseline tier's stencils (src/baseline/stencils.cc). Operand
+// layouts as in handlers.h. Private to src/interp and src/baseline.
 #pragma once
 
 #include "interp/exec_util.h"
@@ -48,6 +48,43 @@ BASIC_HANDLER(br_if) {
 }
 BASIC_HANDLER(br_unless) {
   if (!rd<uint32_t>(sp, O_U(1))) O_JUMP(2);
+  O_NEXT(3);
+}
+
+// [dst][a][b][cond]: a if cond, else b (select2: 16-byte values).
+BASIC_HANDLER(select) {
+  uint64_t v = rd<uint32_t>(sp, O_U(4)) ? rd<uint64_t>(sp, O_U(2)) : rd<uint64_t>(sp, O_U(3));
+  wr(sp, O_U(1), v);
+  O_NEXT(5);
+}
+BASIC_HANDLER(select2) {
+  uint64_t s = rd<uint32_t>(sp, O_U(4)) ? O_U(2) : O_U(3);
+  uint64_t lo = rd<uint64_t>(sp, s), hi = rd<uint64_t>(sp, s + 8);
+  wr(sp, O_U(1), lo);
+  wr(sp, O_U(1) + 8, hi);
+  O_NEXT(5);
+}
+
+// [dst][idx]: the instance's global idx (global_get2: a 16-byte one).
+BASIC_HANDLER(global_get) {
+  wr(sp, O_U(1), inst(ctx)->globals[O_U(2)]->value[0]);
+  O_NEXT(3);
+}
+BASIC_HANDLER(global_get2) {
+  Global* g = inst(ctx)->globals[O_U(2)];
+  wr(sp, O_U(1), g->value[0]);
+  wr(sp, O_U(1) + 8, g->value[1]);
+  O_NEXT(3);
+}
+// [src][idx]
+BASIC_HANDLER(global_set) {
+  inst(ctx)->globals[O_U(2)]->value[0] = rd<uint64_t>(sp, O_U(1));
+  O_NEXT(3);
+}
+BASIC_HANDLER(global_set2) {
+  Global* g = inst(ctx)->globals[O_U(2)];
+  g->value[0] = rd<uint64_t>(sp, O_U(1));
+  g->value[1] = rd<uint64_t>(sp, O_U(1) + 8);
   O_NEXT(3);
 }
 

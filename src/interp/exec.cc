@@ -118,6 +118,12 @@ BASIC(br_unless)
 BASIC(fuel)
 BASIC(epoch)
 BASIC(fuel_epoch)
+BASIC(select)
+BASIC(select2)
+BASIC(global_get)
+BASIC(global_get2)
+BASIC(global_set)
+BASIC(global_set2)
 #undef BASIC
 // [n][pairs...]
 HANDLER(moves) {
@@ -535,42 +541,7 @@ HANDLER(rcall_ref_hot) {
   TAIL_CALL_FUNCTION(f, pc[2].u, pc[3].u, true);
 }
 
-// [dst][a][b][cond]
-HANDLER(select) {
-  uint64_t v = rd<uint32_t>(sp, pc[4].u) ? rd<uint64_t>(sp, pc[2].u) : rd<uint64_t>(sp, pc[3].u);
-  wr(sp, pc[1].u, v);
-  NEXT(5);
-}
-HANDLER(select2) {
-  uint64_t s = rd<uint32_t>(sp, pc[4].u) ? pc[2].u : pc[3].u;
-  uint64_t lo = rd<uint64_t>(sp, s), hi = rd<uint64_t>(sp, s + 8);
-  wr(sp, pc[1].u, lo);
-  wr(sp, pc[1].u + 8, hi);
-  NEXT(5);
-}
-
-// [dst][idx]
-HANDLER(global_get) {
-  wr(sp, pc[1].u, inst(ctx)->globals[pc[2].u]->value[0]);
-  NEXT(3);
-}
-HANDLER(global_get2) {
-  Global* g = inst(ctx)->globals[pc[2].u];
-  wr(sp, pc[1].u, g->value[0]);
-  wr(sp, pc[1].u + 8, g->value[1]);
-  NEXT(3);
-}
-// [src][idx]
-HANDLER(global_set) {
-  inst(ctx)->globals[pc[2].u]->value[0] = rd<uint64_t>(sp, pc[1].u);
-  NEXT(3);
-}
-HANDLER(global_set2) {
-  Global* g = inst(ctx)->globals[pc[2].u];
-  g->value[0] = rd<uint64_t>(sp, pc[1].u);
-  g->value[1] = rd<uint64_t>(sp, pc[1].u + 8);
-  NEXT(3);
-}
+// select and the globals: basic_ops.h's templates (BASIC above).
 
 inline uint64_t rd_idx(const uint64_t* sp, uint64_t off, bool is64) {
   return is64 ? rd<uint64_t>(sp, off) : rd<uint32_t>(sp, off);

@@ -351,8 +351,8 @@ class FunctionLowering {
   llvm::AllocaInst* fuel_ = nullptr;  // the function's fuel (CompileOptions::fuel)
   // fuel_'s stores that leave the counter as it is (reload_fuel: read from it).
   std::vector<llvm::StoreInst*> fuel_reloads_;
-  llvm::BinaryOperator* open_charge_ = nullptr;  // the open check point's subtraction
-  uint64_t charge_count_ = 0;                    // instructions since it
+  llvm::CallInst* open_charge_ = nullptr;  // the open check point's usub.with.overflow
+  uint64_t charge_count_ = 0;              // instructions since it
 };
 
 }  // namespace hull::native

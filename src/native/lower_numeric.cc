@@ -67,7 +67,12 @@ Value* FunctionLowering::opaque_identity(Value* v) {
 
 Value* FunctionLowering::opaque(Value* v) {
   auto* asm_ty = llvm::FunctionType::get(v->getType(), {v->getType()}, false);
-  return b_.CreateCall(llvm::InlineAsm::get(asm_ty, "", "=x,0", false), {v});
+  const char* reg = v->getType()->isIntegerTy() ? "=r,0" : "=x,0";
+  llvm::CallInst* c = b_.CreateCall(llvm::InlineAsm::get(asm_ty, "", reg, false), {v});
+  // It reads and writes nothing: without saying so, LLVM would reload memory around it.
+  c->setDoesNotAccessMemory();
+  c->setDoesNotThrow();
+  return c;
 }
 
 void FunctionLowering::numeric(const Instr& in) {

@@ -120,6 +120,7 @@ struct Reusable {
   std::unique_ptr<api::Store> store;
   ac::Instance instance;
   std::optional<ac::InstanceSnapshot> snapshot;
+  std::optional<api::wasi::http::Handler> handler;  // the instance's, found once
 };
 
 // A component's used instances waiting to be reset and taken again (AppLimits::reuse_instances).
@@ -351,6 +352,13 @@ HttpResponse App::handle(const HttpRequest& request) {
           500, "component `" + comp.name + "` failed to instantiate: " + inst.error().message));
     }
     used->instance = *inst;
+    auto handler = api::wasi::http::Handler::of(used->instance);
+    if (!handler) {
+      sample.instantiate_s = seconds(Clock::now() - t1);
+      sample.failure = RequestSample::Failure::error;
+      return finish(failure(500, "component `" + comp.name + "`: " + handler.error().message));
+    }
+    used->handler.emplace(std::move(*handler));
     if (reuse) {
       // Right after instantiation, before the guest runs: the state every request starts from.
       auto snap = ac::InstanceSnapshot::take(store, used->instance);
@@ -362,7 +370,6 @@ HttpResponse App::handle(const HttpRequest& request) {
     }
     sample.instantiate_s = seconds(Clock::now() - t1);
   }
-  const ac::Instance& inst = used->instance;
   // A request that succeeded leaves its instance for the next one (reset when taken).
   auto keep_for_reuse = [&](HttpResponse r) {
     HttpResponse out = finish(std::move(r));
@@ -397,7 +404,7 @@ HttpResponse App::handle(const HttpRequest& request) {
   std::shared_ptr<ServerBodySink> sink;
   if (request.response_stream) sink = std::make_shared<ServerBodySink>(request.response_stream);
   auto t2 = Clock::now();
-  auto res = api::wasi::http::handle(store, inst, std::move(req), sink);
+  auto res = api::wasi::http::handle(store, *used->handler, std::move(req), sink);
   sample.guest_s = seconds(Clock::now() - t2);
   if (!res) {
     const api::Error& e = res.error();

@@ -171,6 +171,21 @@ check "--instance-reuse off: GET /hello again" "200 hello from hull serve" "$(ge
 check "--instance-reuse off: every instance instantiated" "2 0" \
   "$(metric hull_instances_total) $(metric hull_instances_reset_total)"
 stop b3
+# The core code's tier: the baseline tier's machine code by default where the build has the
+# tier (x86-64; HULL_BASELINE_TRACE names each module it compiles), the interpreter with
+# --tier interp.
+if [ "$(uname -m)" = x86_64 ]; then
+  HULL_BASELINE_TRACE=1 start t1 "$here/app.wat"
+  check "default tier: GET /hello" "200 hello from hull serve" "$(get /hello)"
+  check "default tier: the baseline tier compiled the core modules" "yes" \
+    "$(grep -q '^hull baseline: [0-9]* functions' "$work/t1.err" && echo yes || echo no)"
+  stop t1
+  HULL_BASELINE_TRACE=1 start t2 "$here/app.wat" --tier interp
+  check "--tier interp: GET /hello" "200 hello from hull serve" "$(get /hello)"
+  check "--tier interp: nothing compiled by the baseline tier" "0" \
+    "$(grep -c '^hull baseline:' "$work/t2.err")"
+  stop t2
+fi
 # A component whose instantiation runs code (a start function added to app.wat's memory
 # module) cannot be reset to a snapshot: it is instantiated for every request, and says so once.
 sed 's|^    (memory (export "memory") 1)$|&\n    (func $init) (start $init)|' "$here/app.wat" > "$work/app-start.wat"

@@ -143,10 +143,7 @@ int serve_command(int argc, char** argv) {
   server::ServerConfig sc;
   std::optional<server::ServerConfig> admin;
   server::AppLimits limits;
-  // The baseline tier by default where it exists: a server compiles once and runs for long, and
-  // big guests run 1.5x as many requests a second (docs/PERFORMANCE.md, "hull serve with the
-  // baseline tier"); --tier interp for the interpreter.
-  if (baseline_available()) limits.tier = api::Tier::Baseline;
+  bool tier_given = false;
   server::AppComponent comp;
   std::string file, access_log, port_file, runtime_config, state_dir;
   for (int i = 0; i < argc; ++i) {
@@ -260,6 +257,7 @@ int serve_command(int argc, char** argv) {
       limits.tier = baseline ? api::Tier::Baseline
                     : native ? api::Tier::Native
                              : api::Tier::Interpreter;
+      tier_given = true;
     } else if (name == "--opt-level") {
       if (!need(&v) || !parse_opt_level(v, &limits.native_opt_level)) return kExitUsage;
     } else if (name == "--runtime-config") {
@@ -329,6 +327,11 @@ int serve_command(int argc, char** argv) {
   // Compiling to machine code can take minutes for a big module (an 11 MB componentize-js
   // component: ~7 at LLVM's O2): say so before, and how long it took after.
   const auto load_started = std::chrono::steady_clock::now();
+  // The baseline tier by default where it exists: a server compiles once and runs for long, and
+  // big guests run 1.5x as many requests a second (docs/PERFORMANCE.md, "hull serve with the
+  // baseline tier"); --tier interp for the interpreter. Asked only then: finding out builds
+  // the tier's tables.
+  if (!tier_given && baseline_available()) limits.tier = api::Tier::Baseline;
   if (limits.tier == api::Tier::Native) {
     std::fprintf(stderr,
                  "hull serve: compiling the core code to machine code before listening (a large "

@@ -116,17 +116,33 @@ Error io_error(std::string message) { return Error(ErrorKind::Io, std::move(mess
 
 }  // namespace
 
+Result<Handler> Handler::of(const component::Instance& instance) {
+  auto func = find_handler(instance);
+  if (!func) {
+    return Error(ErrorKind::Usage, "the component exports no wasi:http/incoming-handler#handle");
+  }
+  auto call = Call::of(*func);
+  if (!call) {
+    return Error(ErrorKind::Usage,
+                 "the component's wasi:http/incoming-handler#handle: " + call.error().message);
+  }
+  return Handler(std::move(*call));
+}
+
 Result<Response> handle(Store& store, const component::Instance& instance, Request request,
+                        std::shared_ptr<BodySink> body_sink) {
+  auto handler = Handler::of(instance);
+  if (!handler) return std::move(handler).error();
+  return handle(store, *handler, std::move(request), std::move(body_sink));
+}
+
+Result<Response> handle(Store& store, const Handler& handler, Request request,
                         std::shared_ptr<BodySink> body_sink) {
   p2::Ctx* c = p2::ctx_of(store);
   if (!c) return Error(ErrorKind::Usage, "wasi:http handle: the store has no WASI state (attach)");
   auto types = h::current_types();
   if (!types) {
     return Error(ErrorKind::Usage, "wasi:http handle: no linker defines wasi:http (add_to_linker)");
-  }
-  auto func = find_handler(instance);
-  if (!func) {
-    return Error(ErrorKind::Usage, "the component exports no wasi:http/incoming-handler#handle");
   }
 
   auto req = std::make_unique<h::IncomingRequest>();
@@ -163,8 +179,8 @@ Result<Response> handle(Store& store, const component::Instance& instance, Reque
     return std::move(out_rep).error();
   }
 
-  auto called = func->call(
-      {p2::own(types->incoming_request, *req_rep), p2::own(types->response_outparam, *out_rep)});
+  auto called = handler.call_(component::ResourceAny{types->incoming_request.id, *req_rep, true},
+                              component::ResourceAny{types->response_outparam.id, *out_rep, true});
   if (!called) return std::move(called).error();
 
   if (!slot->answer) return io_error("the guest returned without setting the response-outparam");

@@ -650,6 +650,36 @@ TEST(HttpIncoming, NoHandlerExportIsAUsageError) {
   auto resp = wasi::http::handle(*l->store, *l->instance, wasi::http::Request{});
   ASSERT_FALSE(resp.ok());
   EXPECT_EQ(resp.error().kind, hull::api::ErrorKind::Usage);
+  EXPECT_NE(resp.error().message.find("exports no wasi:http/incoming-handler#handle"),
+            std::string::npos)
+      << resp.error().message;
+  auto handler = wasi::http::Handler::of(*l->instance);
+  ASSERT_FALSE(handler.ok());
+  EXPECT_EQ(handler.error().kind, hull::api::ErrorKind::Usage);
+  EXPECT_EQ(handler.error().message, resp.error().message);
+}
+
+// A handler found once (what hull serve keeps with a reused instance) answers request after
+// request, each with its own request's data.
+TEST(HttpIncoming, HandlerFoundOnceServesManyRequests) {
+  auto l = load(kHandlerComponent, {});
+  ASSERT_TRUE(l);
+  auto handler = wasi::http::Handler::of(*l->instance);
+  ASSERT_TRUE(handler.ok()) << handler.error().to_string();
+  EXPECT_NE(handler->func().type().params.size(), 0u);
+  for (int i = 0; i < 3; ++i) {
+    wasi::http::Request req;
+    req.method = "POST";
+    req.authority = "localhost";
+    req.path_with_query = "/echo";
+    req.headers = {{"X-Name", "call " + std::to_string(i)}};
+    req.body = "body " + std::to_string(i);
+    auto resp = wasi::http::handle(*l->store, *handler, req);
+    ASSERT_TRUE(resp.ok()) << resp.error().to_string();
+    EXPECT_EQ(resp->status, 201);
+    EXPECT_EQ(resp->headers, (wasi::http::FieldList{{"x-echo", "call " + std::to_string(i)}}));
+    EXPECT_EQ(resp->body, "echo: body " + std::to_string(i));
+  }
 }
 
 // A one-shot HTTP server on 127.0.0.1: answers the first request with a fixed response.
