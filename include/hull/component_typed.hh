@@ -165,8 +165,7 @@ class TypedFunc<R(Args...)> {
                        cx, t.params[I].type, std::get<I>(c.args), *ptr + off[I]))
             : void()),
          ...);
-      }
-      (std::index_sequence_for<Args...>{});
+      }(std::index_sequence_for<Args...>{});
       if (!r) return std::move(r).error();
       out[0] = *ptr;
       return size_t{1};
@@ -177,8 +176,7 @@ class TypedFunc<R(Args...)> {
                                                                    std::get<I>(c.args), at))
             : void()),
          ...);
-      }
-      (std::index_sequence_for<Args...>{});
+      }(std::index_sequence_for<Args...>{});
       if (!r) return std::move(r).error();
       return static_cast<size_t>(at - out);
     }
@@ -299,8 +297,7 @@ class TypedHost final : public raw::HostImpl {
     // instance (per request in a server).
     [&]<size_t... I>(std::index_sequence<I...>) {
       (want_params_.push_back(Wit<std::tuple_element_t<I, Lifted>>::type()), ...);
-    }
-    (std::make_index_sequence<kArgs>{});
+    }(std::make_index_sequence<kArgs>{});
     if constexpr (!std::is_void_v<Out>) want_result_ = Wit<Out>::type();
   }
 
@@ -439,8 +436,7 @@ class TypedHost final : public raw::HostImpl {
          }
        }()),
        ...);
-    }
-    (std::make_index_sequence<kArgs>{});
+    }(std::make_index_sequence<kArgs>{});
     if (err) return *err;
     if constexpr (std::is_void_v<R>) {
       invoke(store, converted);
@@ -471,8 +467,7 @@ class TypedHost final : public raw::HostImpl {
       ((r ? void(r = f.template operator()<I, std::tuple_element_t<I, Lifted>>(std::get<I>(in)))
           : void()),
        ...);
-    }
-    (std::make_index_sequence<kArgs>{});
+    }(std::make_index_sequence<kArgs>{});
   }
 
   bool matches(const FuncType& t) const {

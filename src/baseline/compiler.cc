@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,10 +35,11 @@ struct HandlerInfo {
 // veneers, placed once.
 struct Tables {
   std::unordered_map<Handler, HandlerInfo> info_of;  // handlers with a stencil or a guard
-  std::vector<uintptr_t> blob_address;            // support blobs (0: a stencil, or unusable)
+  std::vector<uintptr_t> blob_address;               // support blobs (0: a stencil, or unusable)
   std::vector<uintptr_t> veneer;  // per extern: `jmp *addr`, within reach of the code
   std::unique_ptr<CodeRegion> support;
   uint32_t fallback_blob = 0;
+  int32_t entry_blob = -1;  // a function's entry from the call stencils (-1: none, no calls)
   std::string error;
 };
 
@@ -83,6 +85,12 @@ void map_handlers(Tables& t) {
   basic(h::global_get2, BasicStencil::global_get2);
   basic(h::global_set, BasicStencil::global_set);
   basic(h::global_set2, BasicStencil::global_set2);
+  // Direct calls: the baseline's own pair of stencils (stencils.cc call_site, function_entry).
+  if (const StencilRow* entry = find_row(stencil_key(StencilKind::Entry, 0, 0))) {
+    t.entry_blob = static_cast<int32_t>(entry->blob);
+    add(h::call_direct, StencilKind::Call, 0, 0);
+    add(h::call_direct_hot, StencilKind::Call, 0, 1);
+  }
   // Every guarded access, with a stencil or not.
   for (unsigned i = 0; i < kOpCount; ++i) {
     const Op op = static_cast<Op>(i);
@@ -198,8 +206,9 @@ const Tables& tables() {
 // A jump to an instruction's code, patched once the module's code is all there.
 struct Pending {
   uint32_t at;      // the field's offset in the module's code
-  uint64_t target;  // index into Emitter::offsets
+  uint64_t target;  // index into Emitter::offsets (Emitter::entries for a function's entry)
   int64_t addend;
+  bool entry = false;
 };
 
 // Writes the module's machine code straight into its region (read-write until sealed), whose
@@ -210,6 +219,10 @@ struct Emitter {
   size_t size = 0;
   std::vector<Pending> pending;
   std::vector<uint32_t> offsets;  // per instruction of the module (and one per function end)
+  // The module's functions, and where each one's entry stencil starts (call stencils jump
+  // there; UINT32_MAX: not placed).
+  std::span<const interp::FuncCode> funcs;
+  std::vector<uint32_t> entries;
 
   // A 32-bit relative field at `at` reaching absolute address `target`.
   bool rel32_to(uint32_t at, uintptr_t target, int64_t addend) {
@@ -223,14 +236,13 @@ struct Emitter {
   // Copies `blob` for the instruction of `fc` at code index `at` (its words [at, at + len),
   // its number `k` among the module's instructions); false, with nothing emitted, when a hole
   // cannot take its value.
-  bool emit(const StencilBlob& blob, const interp::FuncCode& fc, uint32_t at, uint32_t len,
+  bool emit(const StencilBlob& blob, const interp::FuncCode& fc, const Word* words, uint32_t len,
             size_t k, size_t first_of_function, Handler callee) {
     const size_t start = size;
     const size_t pending_start = pending.size();
     uint8_t* c = base + start;
     std::memcpy(c, gen::kCode + blob.code, blob.size);
     size += blob.size;
-    const Word* words = fc.code.data() + at;
     auto undo = [&] {
       size = start;
       pending.resize(pending_start);
@@ -277,6 +289,15 @@ struct Emitter {
           auto it = std::lower_bound(fc.starts.begin(), fc.starts.end(), index);
           if (it == fc.starts.end() || *it != index) return undo();
           pending.push_back({field_at, first_of_function + (it - fc.starts.begin()), rel.addend});
+          break;
+        }
+        case RelocTarget::Entry: {
+          // A call of a function of this module: to its entry stencil.
+          if (rel.arg >= len || type != RelocType::Rel32 || t.entry_blob < 0) return undo();
+          const auto* callee = static_cast<const interp::FuncCode*>(words[rel.arg].ptr);
+          if (callee < funcs.data() || callee >= funcs.data() + funcs.size()) return undo();
+          pending.push_back(
+              {field_at, static_cast<uint64_t>(callee - funcs.data()), rel.addend, true});
           break;
         }
         case RelocTarget::Blob: {
@@ -351,11 +372,13 @@ Result<CompileStats> compile_lowered(interp::ModuleCode& mc) {
       bound += info.blob < 0 ? fallback.size : std::max(gen::kBlobs[info.blob].size, fallback.size);
     }
     bound += 2;
+    if (t.entry_blob >= 0) bound += gen::kBlobs[t.entry_blob].size;
   }
   HULL_ASSIGN_OR_RETURN(std::unique_ptr<CodeRegion> region,
                         allocate_code(std::max<size_t>(bound, 1)));
-  Emitter e{t, region->base(), 0, {}, {}};
+  Emitter e{t, region->base(), 0, {}, {}, mc.funcs, {}};
   e.offsets.reserve(instructions + mc.funcs.size());
+  e.entries.assign(mc.funcs.size(), UINT32_MAX);
   struct FuncSpan {
     size_t first;         // its first instruction's index in e.offsets
     uint32_t begin, end;  // its machine code
@@ -380,10 +403,11 @@ Result<CompileStats> compile_lowered(interp::ModuleCode& mc) {
       const HandlerInfo info = choice[next_choice++];
       const auto offset = static_cast<uint32_t>(e.size);
       e.offsets.push_back(offset);
-      if (info.blob >= 0 && e.emit(gen::kBlobs[info.blob], fc, at, len, first + i, first, h)) {
+      if (info.blob >= 0 &&
+          e.emit(gen::kBlobs[info.blob], fc, fc.code.data() + at, len, first + i, first, h)) {
         ++stats.stencilled;
         if (info.guarded) map.faulting.emplace_back(offset - spans[f].begin, at);
-      } else if (e.emit(fallback, fc, at, len, first + i, first, h)) {
+      } else if (e.emit(fallback, fc, fc.code.data() + at, len, first + i, first, h)) {
         if (info.guarded) map.guarded_handlers.push_back(at);
       } else {
         return Error(ErrorKind::Usage, "baseline tier: the fallback stencil does not fit");
@@ -397,10 +421,27 @@ Result<CompileStats> compile_lowered(interp::ModuleCode& mc) {
     stats.instructions += n;
     ++stats.functions;
   }
+  // The functions' entries from the call stencils, after all the functions (so that these are
+  // laid out as without them): each one's operand is the function's FuncCode, and it goes on
+  // at the function's first instruction (the "next" after instruction k = first - 1).
+  if (t.entry_blob >= 0) {
+    for (size_t f = 0; f < mc.funcs.size(); ++f) {
+      Word operands[2];
+      operands[0].h = nullptr;
+      operands[1].ptr = &mc.funcs[f];
+      const auto at = static_cast<uint32_t>(e.size);
+      if (!e.emit(gen::kBlobs[t.entry_blob], mc.funcs[f], operands, 2, spans[f].first - 1,
+                  spans[f].first, nullptr))
+        return Error(ErrorKind::Usage, "baseline tier: the entry stencil does not fit");
+      e.entries[f] = at;
+    }
+  }
   uint8_t* base = e.base;
-  for (const Pending& p : e.pending)
-    if (!e.rel32_to(p.at, reinterpret_cast<uintptr_t>(base + e.offsets[p.target]), p.addend))
+  for (const Pending& p : e.pending) {
+    const uint32_t to = p.entry ? e.entries[p.target] : e.offsets[p.target];
+    if (!e.rel32_to(p.at, reinterpret_cast<uintptr_t>(base + to), p.addend))
       return Error(ErrorKind::Limit, "baseline tier: code out of reach");
+  }
   // HULL_BASELINE_DUMP=DIR: the module's machine code to DIR/baseline-ADDRESS.bin, for
   // `objdump -D -b binary -m i386:x86-64 --adjust-vma=ADDRESS` (development and profiles).
   static const char* dump = std::getenv("HULL_BASELINE_DUMP");

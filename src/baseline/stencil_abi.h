@@ -14,6 +14,8 @@
 //   hull_next      the code of the next instruction (the jump to it is dropped when it ends
 //                  the stencil: the code falls through)
 //   hull_targetK   the code of the instruction operand word K points to
+//   hull_entry1    the entry stencil of the function (of this module) whose FuncCode operand
+//                  word 1 points to
 // Private to src/baseline.
 #pragma once
 
@@ -34,6 +36,8 @@ enum class StencilKind : uint8_t {
   Fused,     // fused_mem_handler(op, form, guard): variant form * 2 + guard
   Basic,     // one of BasicStencil: op 0
   Fallback,  // runs the interpreter's handler for the instruction
+  Call,      // call_direct (variant 0) or call_direct_hot (1): the baseline's own call
+  Entry,     // a function's entry from Call stencils, before its first instruction
 };
 enum class BasicStencil : uint8_t {
   copy,
@@ -90,6 +94,8 @@ HULL_DECLARE_TARGET(2)
 HULL_DECLARE_TARGET(3)
 HULL_DECLARE_TARGET(4)
 #undef HULL_DECLARE_TARGET
+HULL_HANDLER_CC void hull_entry1(const hull::interp::Word*, uint64_t*, uint8_t*, uint64_t,
+                                 hull::interp::Ctx*);
 }
 
 namespace hull::baseline {

@@ -90,7 +90,7 @@ Object load(const char* path) {
 }
 
 // Relocation records, as the compiler reads them (baseline/stencils.h mirrors these values).
-enum Target : uint8_t { HoleU, HoleV, HoleW, HolePc, HoleCallee, Next, Jump, Blob, Extern };
+enum Target : uint8_t { HoleU, HoleV, HoleW, HolePc, HoleCallee, Next, Jump, Blob, Extern, Entry };
 enum Type : uint8_t { Abs32, Abs32S, Abs64, Rel32 };
 
 struct Reloc {
@@ -182,7 +182,8 @@ struct Gen {
         } else if (name == "hull_next") {
           out.target = Next;
         } else if (hole("hull_hole_u", HoleU) || hole("hull_hole_v", HoleV) ||
-                   hole("hull_hole_w", HoleW) || hole("hull_target", Jump)) {
+                   hole("hull_hole_w", HoleW) || hole("hull_target", Jump) ||
+                   hole("hull_entry", Entry)) {
         } else if (sym.st_shndx == SHN_UNDEF) {
           out.target = Extern;
           out.arg = extern_for(name);

@@ -1,6 +1,6 @@
 // The baseline tier's stencils: the interpreter's handler templates (interp/sig_ops.h,
-// mem_ops.h, basic_ops.h) instantiated with the hole policy (stencil_abi.h), and the table
-// that names them. This file is compiled on its own with flags that keep its machine code
+// mem_ops.h, basic_ops.h) instantiated with the hole policy (stencil_abi.h), the tier's own
+// pair for direct calls, and the table that names them. This file is compiled on its own with flags that keep its machine code
 // copyable (no PIC, no jump tables, no sanitizers or unwind tables; CMakeLists.txt), and never
 // linked: stencil_gen reads the object and writes the tables the compiler copies from.
 #define HULL_STENCIL_SOURCE 1
@@ -28,6 +28,45 @@ HULL_HANDLER_CC void fallback(const Word* pc, uint64_t* sp, uint8_t* mem, uint64
   pc = HO::self(pc);
   const Handler h = reinterpret_cast<Handler>(HULL_HOLE_W("hull_hole_callee"));
   [[clang::musttail]] return h(pc, sp, mem, memsize, ctx);
+}
+
+// A direct call ([FuncCode*][hoff], the interpreter's call_direct), split in two so that a call
+// site is small and needs nothing from the cold lowered code or the callee: the call's stencil
+// leaves the caller's sp and return point in its frame (as the interpreter's call does before
+// entering), moves sp to the callee's frame and jumps straight to the callee's entry stencil,
+// which makes the entry check (stack room, frames, code tiered up since: enter_bytes), pushes
+// the frame, zeroes the locals and falls into the function's first instruction. Everything else
+// enters a function at its first instruction, having done all that itself.
+template <bool Hot>
+HULL_HANDLER_CC void call_site(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
+                               Ctx* ctx) {
+  if constexpr (Hot)
+    interp::count_call(reinterpret_cast<const interp::FuncCode*>(HO::imm<uintptr_t, 1>(pc)));
+  interp::Frame* fp = ctx->fp;
+  fp->sp = sp;
+  fp->ret_pc = HO::self(pc) + 3;
+  sp = reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(sp) + HO::u<2>(pc));
+  [[clang::musttail]] return hull_entry1(pc, sp, mem, memsize, ctx);
+}
+
+// Operand word 1 of the entry stencil is the function's own FuncCode (the compiler's doing).
+HULL_HANDLER_CC void function_entry(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
+                                    Ctx* ctx) {
+  const auto* fc = reinterpret_cast<const interp::FuncCode*>(HO::imm<uintptr_t, 1>(pc));
+  interp::Frame* fp = ctx->fp;
+  if (interp::enter_check_fails(fc, sp, ctx->stack_end) || fp + 1 >= ctx->frames_end) [[unlikely]] {
+    // As the interpreter's call would have: enter_slow from the call instruction.
+    const Word* next = fp->ret_pc;
+    ctx->divert = {fc, fp->inst, fp->mem0, sp, next};
+    [[clang::musttail]] return interp::h::enter_slow(next - 3, fp->sp, mem, memsize, ctx);
+  }
+  interp::Frame* nf = fp + 1;
+  nf->code = fc;
+  nf->inst = fp->inst;
+  nf->mem0 = fp->mem0;
+  ctx->fp = nf;
+  interp::zero_locals(sp, fc);
+  [[clang::musttail]] return hull_next(pc, sp, mem, memsize, ctx);
 }
 
 template <class Call, Sig S, ImmKind Imm, bool WithImm, bool Negate>
@@ -102,6 +141,9 @@ extern "C" {
 extern const StencilEntry hull_stencil_table[];
 [[gnu::used]] const StencilEntry hull_stencil_table[] = {
     {stencil_key(StencilKind::Fallback, kHandlerConvention, 0), &fallback},
+    {stencil_key(StencilKind::Call, 0, 0), &call_site<false>},
+    {stencil_key(StencilKind::Call, 0, 1), &call_site<true>},
+    {stencil_key(StencilKind::Entry, 0, 0), &function_entry},
     BASIC_ROW(copy) BASIC_ROW(copy2) BASIC_ROW(const64) BASIC_ROW(const128) BASIC_ROW(add_shl)
     BASIC_ROW(br) BASIC_ROW(br_if) BASIC_ROW(br_unless) BASIC_ROW(fuel) BASIC_ROW(epoch)
     BASIC_ROW(fuel_epoch) BASIC_ROW(select) BASIC_ROW(select2) BASIC_ROW(global_get)

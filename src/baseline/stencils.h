@@ -18,6 +18,7 @@ enum class RelocTarget : uint8_t {
   Jump,        // the code of the instruction operand word `arg` points to
   Blob,        // support blob `arg` (placed once per process)
   Extern,      // hull_baseline_externs[arg]
+  Entry,       // the entry stencil of the function FuncCode operand word `arg` points to
 };
 enum class RelocType : uint8_t { Abs32, Abs32S, Abs64, Rel32 };
 

@@ -78,20 +78,6 @@ bool call_host(Ctx* ctx, const Word* pc, Function* f, uint64_t* sp, uint64_t* ar
 
 inline Memory* mem0_of(Instance* in) { return in->memories.empty() ? nullptr : in->memories[0]; }
 
-inline void zero_locals(uint64_t* nsp, const FuncCode* fc) {
-  uint32_t i = fc->param_slots, n = fc->local_slots;
-  if (n - i > 16) {
-    std::memset(nsp + i, 0, (n - i) * 8);
-    return;
-  }
-  // Most functions declare a few locals: plain stores beat a call to memset. (The empty asm
-  // keeps the optimizer from turning the loop back into that call.)
-  for (; i < n; ++i) {
-    nsp[i] = 0;
-    asm volatile("" ::: "memory");
-  }
-}
-
 }  // namespace
 
 void set_trap(Ctx* ctx, const Word* pc, TrapKind k, const char* msg) {
@@ -179,24 +165,10 @@ HANDLER(br_if_moves) {
 // three dependent loads, sieve took 15 % more instructions and about as much more time; with
 // the pointer at hand and count_down's one `sub`, 9 % more instructions).
 HANDLER(back_edge_slow);
-// Takes one from `fc`'s count; whether it ran out. On x86-64 one `sub` on the count in memory
-// (what a relaxed load and store of it come to, minus the extra instructions the compiler
-// emits for the pair: the count sits in the hottest loops).
-inline bool count_down(const FuncCode* fc) {
-#if defined(__x86_64__)
-  bool out;
-  asm("subl $1, %0" : "+m"(fc->hot_budget), "=@ccle"(out) : : "cc");
-  return out;
-#else
-  const int32_t left = __atomic_load_n(&fc->hot_budget, __ATOMIC_RELAXED) - 1;
-  __atomic_store_n(&fc->hot_budget, left, __ATOMIC_RELAXED);
-  return left <= 0;
-#endif
-}
 #define JUMP_BACK(target_expr, loop_expr, fc_expr)                             \
   do {                                                                         \
     const FuncCode* fc_ = static_cast<const FuncCode*>(fc_expr);               \
-    const bool out_ = h::count_down(fc_);                                      \
+    const bool out_ = count_down(fc_);                                         \
     const uint32_t loop_ = static_cast<uint32_t>(loop_expr);                   \
     pc = (target_expr);                                                        \
     if (out_) [[unlikely]] {                                                   \
@@ -349,12 +321,6 @@ HANDLER(br_on_non_null) {
   DISPATCH();
 }
 
-// Tier-up's count where a call enters `fc` (the call handlers' `*_hot` variants and call()).
-inline void count_call(const FuncCode* fc) {
-  if (count_down(fc)) [[unlikely]]
-    hot_slow(fc, kNoLoop);
-}
-
 // Enter wasm function `fc` of instance `in` with its frame at `nsp`, resuming at `next`
 // (through its machine code when a native tier installed some).
 #define ENTER_WASM(fc_expr, in_expr, m0_expr, next)                                               \
@@ -473,7 +439,7 @@ HANDLER(call_ref_hot) {
 #define TAIL_ENTER_WASM(fc_expr, in_expr, m0_expr, pslots)                   \
   do {                                                                       \
     const FuncCode* fc_ = (fc_expr);                                         \
-    std::memmove(sp, nsp, (pslots)*8);                                       \
+    std::memmove(sp, nsp, (pslots) * 8);                                     \
     if (enter_check_fails(fc_, sp, ctx->stack_end)) [[unlikely]] {           \
       ctx->divert = {fc_, (in_expr), (m0_expr), sp, nullptr};                \
       [[clang::musttail]] return tail_enter_slow(pc, sp, mem, memsize, ctx); \
@@ -1035,7 +1001,7 @@ std::optional<Trap> call(Store& store, Function* f, uint64_t* slots) {
   const FuncCode* fc = static_cast<const FuncCode*>(f->code);
   // An entry from the host, or from machine code calling a function still interpreted.
   if (fc->counted) [[unlikely]]
-    h::count_call(fc);
+    count_call(fc);
   Frame* const outer = ctx->fp;
   uint64_t* const base = outer->code ? outer->sp + outer->code->frame_slots : outer->sp;
   Frame* const sentinel = outer + 1;

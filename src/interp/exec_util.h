@@ -17,10 +17,10 @@ namespace hull::interp {
 #define HANDLER(name) \
   HULL_HANDLER_CC void name(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize, Ctx* ctx)
 #define DISPATCH() [[clang::musttail]] return pc->h(pc, sp, mem, memsize, ctx)
-#define NEXT(n)  \
-  do {           \
-    pc += (n);   \
-    DISPATCH();  \
+#define NEXT(n) \
+  do {          \
+    pc += (n);  \
+    DISPATCH(); \
   } while (0)
 
 template <class T>
@@ -50,9 +50,51 @@ inline void mv8(uint64_t* sp, uint64_t dst, uint64_t src) { wr(sp, dst, rd<uint6
 
 // Records a trap; the handler then returns, which unwinds the whole tail-call chain.
 [[gnu::cold]] [[gnu::noinline]] void set_trap(Ctx* ctx, const Word* pc, TrapKind k,
-                                               const char* msg = nullptr);
+                                              const char* msg = nullptr);
 
 inline Instance* inst(Ctx* ctx) { return ctx->fp->inst; }
+
+// Zeroes the declared locals of a new frame of `fc` at `nsp` (the parameters are the caller's).
+inline void zero_locals(uint64_t* nsp, const FuncCode* fc) {
+  uint32_t i = fc->param_slots, n = fc->local_slots;
+  if (n - i > 16) {
+    std::memset(nsp + i, 0, (n - i) * 8);
+    return;
+  }
+  // Most functions declare a few locals: plain stores beat a call to memset. (The empty asm
+  // keeps the optimizer from turning the loop back into that call.)
+  for (; i < n; ++i) {
+    nsp[i] = 0;
+    asm volatile("" ::: "memory");
+  }
+}
+
+// Takes one from `fc`'s count; whether it ran out. On x86-64 one `sub` on the count in memory
+// (what a relaxed load and store of it come to, minus the extra instructions the compiler
+// emits for the pair: the count sits in the hottest loops).
+inline bool count_down(const FuncCode* fc) {
+#if defined(__x86_64__)
+  bool out;
+  asm("subl $1, %0" : "+m"(fc->hot_budget), "=@ccle"(out) : : "cc");
+  return out;
+#else
+  const int32_t left = __atomic_load_n(&fc->hot_budget, __ATOMIC_RELAXED) - 1;
+  __atomic_store_n(&fc->hot_budget, left, __ATOMIC_RELAXED);
+  return left <= 0;
+#endif
+}
+
+// Tier-up's count where a call enters `fc` (the call handlers' `*_hot` variants and call()).
+inline void count_call(const FuncCode* fc) {
+  if (count_down(fc)) [[unlikely]]
+    hot_slow(fc, kNoLoop);
+}
+
+namespace h {
+// The rest of a call whose entry check failed (exec.cc): ctx->divert says which call, `pc` is
+// the call instruction. The stack is exhausted, or machine code is installed for the callee.
+HANDLER(enter_slow);
+}  // namespace h
 
 // The interpreter's roots (exec_gc.cc): the reference slots of every frame on the value stack.
 // A frame at a GC point (a call to wasm in progress, or an allocation: the innermost frame, at

@@ -1208,9 +1208,8 @@ Value* FunctionLowering::non_null_function() {
 
 void FunctionLowering::call_ref(const Instr& in) {
   Value* f = non_null_function();
-  slot_call(ml_.desc.types[in.a].func, [&](Value* slots) {
-    return b_.CreateCall(ml_.rt_call_function, {vm_, f, slots});
-  });
+  slot_call(ml_.desc.types[in.a].func,
+            [&](Value* slots) { return b_.CreateCall(ml_.rt_call_function, {vm_, f, slots}); });
 }
 
 void FunctionLowering::return_call_ref(const Instr& in) {

@@ -57,7 +57,7 @@ constexpr const char* kWat = R"(
     (select (i32.add (local.get 2) (i32.load offset=100 (i32.const 0)))
             (i32.load16_s (i32.const 24))
             (local.get 0)))
-  ;; Calls of every kind, br_table and tail calls (the interpreter's handlers).
+  ;; Calls of every kind (call_direct has stencils of its own), br_table and tail calls.
   (func (export "calls") (param i32 i32) (result i32)
     (block $b2 (block $b1 (block $b0
       (br_table $b0 $b1 $b2 (local.get 0)))
@@ -93,8 +93,8 @@ struct Loaded {
   Store store;
   Instance* inst = nullptr;
 
-  explicit Loaded(CompileOptions opts) {
-    auto bin = text::wat_to_binary(kWat);
+  explicit Loaded(CompileOptions opts, const char* wat = kWat) {
+    auto bin = text::wat_to_binary(wat);
     EXPECT_TRUE(bin.ok()) << bin.error().to_string();
     auto m = compile(*bin, opts);
     EXPECT_TRUE(m.ok()) << m.error().to_string();
@@ -273,6 +273,80 @@ TEST_F(Baseline, DeadlineEndsALoop) {
   const InvokeResult r = b.call("spin", {});
   ASSERT_TRUE(r.trapped());
   EXPECT_EQ(r.trap->kind, TrapKind::Interrupted);
+}
+
+// Direct calls have stencils of their own (a call site and the callee's entry): the frames, the
+// locals' zeroing, the entry check (stack exhaustion) and fuel across calls as the interpreter's.
+constexpr const char* kCallsWat = R"(
+(module
+  ;; Recursion: each frame reads a local before writing it (zero on entry) and leaves garbage.
+  (func $down (export "down") (param i32) (result i64) (local i64 i64 f64)
+    (local.set 2 (i64.add (local.get 1) (i64.extend_i32_u (local.get 0))))
+    (local.set 1 (i64.const -1))
+    (if (result i64) (i32.eqz (local.get 0))
+      (then (local.get 2))
+      (else (i64.add (local.get 2) (call $down (i32.sub (local.get 0) (i32.const 1)))))))
+  ;; Many locals (zeroed with memset), called after $dirty left values in the same slots.
+  (func $dirty (param i32) (result i32) (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64
+      i64 i64 i64 i64 i64 i64 i64 i64)
+    (local.set 20 (i64.const 77)) (local.set 5 (i64.const 9)) (local.get 0))
+  (func $clean (param i32) (result i64) (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64
+      i64 i64 i64 i64 i64 i64 i64 i64)
+    (i64.add (local.get 20) (i64.add (local.get 5) (i64.extend_i32_u (local.get 0)))))
+  (func (export "zeroed") (param i32) (result i64)
+    (call $clean (call $dirty (local.get 0))))
+  (func $forever (export "forever") (param i32) (result i32)
+    (call $forever (i32.add (local.get 0) (i32.const 1))))
+)
+)";
+
+TEST_F(Baseline, DirectCallsAsTheInterpreter) {
+  for (bool fuel : {false, true}) {
+    CompileOptions io = interp_options(), bo = baseline_options();
+    io.fuel = bo.fuel = fuel;
+    Loaded i(io, kCallsWat), b(bo, kCallsWat);
+    ASSERT_TRUE(i.inst && b.inst);
+    for (int32_t n : {0, 1, 2, 50, 3000}) {
+      if (fuel) i.store.set_fuel(1'000'000), b.store.set_fuel(1'000'000);
+      EXPECT_EQ(describe(b.call("down", {Val::from_i32(n)})),
+                describe(i.call("down", {Val::from_i32(n)})))
+          << n;
+      if (fuel) EXPECT_EQ(b.store.fuel_left, i.store.fuel_left) << n;
+    }
+    // 3 + 2 + 1 + 0: each frame's local 1 is zero on entry, whatever the last frame left there.
+    EXPECT_EQ(describe(b.call("down", {Val::from_i32(3)})), "6 ");
+    if (fuel) i.store.set_fuel(1'000'000), b.store.set_fuel(1'000'000);
+    EXPECT_EQ(describe(b.call("zeroed", {Val::from_i32(4)})), "4 ");
+    // Recursion without end: the entry check's stack exhaustion, at the same call.
+    if (fuel) i.store.set_fuel(UINT64_MAX), b.store.set_fuel(UINT64_MAX);
+    const InvokeResult want = i.call("forever", {Val::from_i32(0)});
+    const InvokeResult got = b.call("forever", {Val::from_i32(0)});
+    ASSERT_TRUE(want.trapped() && got.trapped());
+    EXPECT_EQ(got.trap->kind, TrapKind::StackExhausted);
+    EXPECT_EQ(got.trap->kind, want.trap->kind);
+    EXPECT_EQ(got.trap->backtrace.size(), want.trap->backtrace.size());
+    ASSERT_FALSE(got.trap->backtrace.empty());
+    EXPECT_EQ(got.trap->backtrace[0].code_offset, want.trap->backtrace[0].code_offset);
+    // And the store runs on.
+    if (fuel) b.store.set_fuel(1'000'000);
+    EXPECT_EQ(describe(b.call("down", {Val::from_i32(2)})), "3 ");
+  }
+  // Fuel running out at every point of a few calls: the same fuel left, or the same trap.
+  CompileOptions io = interp_options(), bo = baseline_options();
+  io.fuel = bo.fuel = true;
+  Loaded i(io, kCallsWat), b(bo, kCallsWat);
+  ASSERT_TRUE(i.inst && b.inst);
+  bool ran_out = false, completed = false;
+  for (uint64_t budget = 0; budget < 200; ++budget) {
+    i.store.set_fuel(budget);
+    b.store.set_fuel(budget);
+    const std::string want = describe(i.call("down", {Val::from_i32(4)}));
+    ASSERT_EQ(describe(b.call("down", {Val::from_i32(4)})), want) << "budget " << budget;
+    ASSERT_EQ(b.store.fuel_left, i.store.fuel_left) << "budget " << budget;
+    (want.rfind("trap", 0) == 0 ? ran_out : completed) = true;
+  }
+  EXPECT_TRUE(ran_out);
+  EXPECT_TRUE(completed);
 }
 
 TEST_F(Baseline, CodeMemoryComesBackWithItsModule) {
