@@ -233,9 +233,9 @@ struct Emitter {
     return true;
   }
 
-  // Copies `blob` for the instruction of `fc` at code index `at` (its words [at, at + len),
-  // its number `k` among the module's instructions); false, with nothing emitted, when a hole
-  // cannot take its value.
+  // Copies `blob` for an instruction of `fc` whose operand words are `words` [0, len) (for an
+  // instruction, its words in the lowered code; `k`, its number among the module's
+  // instructions); false, with nothing emitted, when a hole cannot take its value.
   bool emit(const StencilBlob& blob, const interp::FuncCode& fc, const Word* words, uint32_t len,
             size_t k, size_t first_of_function, Handler callee) {
     const size_t start = size;

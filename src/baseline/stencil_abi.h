@@ -37,7 +37,7 @@ enum class StencilKind : uint8_t {
   Basic,     // one of BasicStencil: op 0
   Fallback,  // runs the interpreter's handler for the instruction
   Call,      // call_direct (variant 0) or call_direct_hot (1): the baseline's own call
-  Entry,     // a function's entry from Call stencils, before its first instruction
+  Entry,     // a function's entry from Call stencils (then on to its first instruction)
 };
 enum class BasicStencil : uint8_t {
   copy,

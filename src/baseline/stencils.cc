@@ -1,8 +1,9 @@
 // The baseline tier's stencils: the interpreter's handler templates (interp/sig_ops.h,
 // mem_ops.h, basic_ops.h) instantiated with the hole policy (stencil_abi.h), the tier's own
-// pair for direct calls, and the table that names them. This file is compiled on its own with flags that keep its machine code
-// copyable (no PIC, no jump tables, no sanitizers or unwind tables; CMakeLists.txt), and never
-// linked: stencil_gen reads the object and writes the tables the compiler copies from.
+// pair for direct calls, and the table that names them. This file is compiled on its own with
+// flags that keep its machine code copyable (no PIC, no jump tables, no sanitizers or unwind
+// tables; CMakeLists.txt), and never linked: stencil_gen reads the object and writes the tables
+// the compiler copies from.
 #define HULL_STENCIL_SOURCE 1
 #include "baseline/stencil_abi.h"
 #include "interp/basic_ops.h"
@@ -35,8 +36,9 @@ HULL_HANDLER_CC void fallback(const Word* pc, uint64_t* sp, uint8_t* mem, uint64
 // leaves the caller's sp and return point in its frame (as the interpreter's call does before
 // entering), moves sp to the callee's frame and jumps straight to the callee's entry stencil,
 // which makes the entry check (stack room, frames, code tiered up since: enter_bytes), pushes
-// the frame, zeroes the locals and falls into the function's first instruction. Everything else
-// enters a function at its first instruction, having done all that itself.
+// the frame, zeroes the locals and jumps to the function's first instruction (the entries are
+// placed after the module's functions). Everything else enters a function at its first
+// instruction, having done all that itself.
 template <bool Hot>
 HULL_HANDLER_CC void call_site(const Word* pc, uint64_t* sp, uint8_t* mem, uint64_t memsize,
                                Ctx* ctx) {
