@@ -421,11 +421,15 @@ Result<CompileStats> compile_lowered(interp::ModuleCode& mc) {
     stats.instructions += n;
     ++stats.functions;
   }
-  // The functions' entries from the call stencils, after all the functions (so that these are
-  // laid out as without them): each one's operand is the function's FuncCode, and it goes on
-  // at the function's first instruction (the "next" after instruction k = first - 1).
+  // The entries of the functions the call stencils call, after all the functions (so that
+  // these are laid out as without them): each one's operand is the function's FuncCode, and it
+  // goes on at the function's first instruction (the "next" after instruction k = first - 1).
   if (t.entry_blob >= 0) {
+    std::vector<bool> called(mc.funcs.size(), false);
+    for (const Pending& p : e.pending)
+      if (p.entry) called[p.target] = true;
     for (size_t f = 0; f < mc.funcs.size(); ++f) {
+      if (!called[f]) continue;
       Word operands[2];
       operands[0].h = nullptr;
       operands[1].ptr = &mc.funcs[f];
