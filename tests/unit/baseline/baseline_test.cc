@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
 #include "binary/decoder.h"
+#include "engine/engine.h"
 #include "interp/code.h"
 #include "text/wat.h"
 
@@ -244,24 +244,31 @@ TEST_F(Baseline, TrapsReportTheInstructionAndTheCallers) {
   }
 }
 
-TEST_F(Baseline, ConsumesTheInterpretersFuel) {
+// `name(args)` of `wat`, compiled with fuel for both tiers, on every budget below `budgets`:
+// the same fuel left, or the same trap; some budgets run out and some complete.
+void same_fuel_at_every_budget(const char* wat, const char* name, const std::vector<Val>& args,
+                               uint64_t budgets) {
   CompileOptions io = interp_options(), bo = baseline_options();
   io.fuel = bo.fuel = true;
-  Loaded i(io), b(bo);
+  Loaded i(io, wat), b(bo, wat);
   ASSERT_TRUE(i.inst && b.inst);
-  // Every budget up to what the call uses: the same fuel left, or the same trap.
   bool ran_out = false, completed = false;
-  for (uint64_t budget = 0; budget < 400; ++budget) {
+  for (uint64_t budget = 0; budget < budgets; ++budget) {
     i.store.set_fuel(budget);
     b.store.set_fuel(budget);
-    const std::string want = describe(i.call("mem", {Val::from_i32(3)}));
-    const std::string got = describe(b.call("mem", {Val::from_i32(3)}));
+    const std::string want = describe(i.call(name, args));
+    const std::string got = describe(b.call(name, args));
     ASSERT_EQ(got, want) << "budget " << budget;
     ASSERT_EQ(b.store.fuel_left, i.store.fuel_left) << "budget " << budget;
     (want.rfind("trap", 0) == 0 ? ran_out : completed) = true;
   }
   EXPECT_TRUE(ran_out);
   EXPECT_TRUE(completed);
+}
+
+TEST_F(Baseline, ConsumesTheInterpretersFuel) {
+  // Every budget up to what the call uses.
+  same_fuel_at_every_budget(kWat, "mem", {Val::from_i32(3)}, 400);
 }
 
 TEST_F(Baseline, DeadlineEndsALoop) {
@@ -331,22 +338,8 @@ TEST_F(Baseline, DirectCallsAsTheInterpreter) {
     if (fuel) b.store.set_fuel(1'000'000);
     EXPECT_EQ(describe(b.call("down", {Val::from_i32(2)})), "3 ");
   }
-  // Fuel running out at every point of a few calls: the same fuel left, or the same trap.
-  CompileOptions io = interp_options(), bo = baseline_options();
-  io.fuel = bo.fuel = true;
-  Loaded i(io, kCallsWat), b(bo, kCallsWat);
-  ASSERT_TRUE(i.inst && b.inst);
-  bool ran_out = false, completed = false;
-  for (uint64_t budget = 0; budget < 200; ++budget) {
-    i.store.set_fuel(budget);
-    b.store.set_fuel(budget);
-    const std::string want = describe(i.call("down", {Val::from_i32(4)}));
-    ASSERT_EQ(describe(b.call("down", {Val::from_i32(4)})), want) << "budget " << budget;
-    ASSERT_EQ(b.store.fuel_left, i.store.fuel_left) << "budget " << budget;
-    (want.rfind("trap", 0) == 0 ? ran_out : completed) = true;
-  }
-  EXPECT_TRUE(ran_out);
-  EXPECT_TRUE(completed);
+  // Fuel running out at every point of a few calls.
+  same_fuel_at_every_budget(kCallsWat, "down", {Val::from_i32(4)}, 200);
 }
 
 TEST_F(Baseline, CodeMemoryComesBackWithItsModule) {
