@@ -56,18 +56,13 @@ HULL_HANDLER_CC void function_entry(const Word* pc, uint64_t* sp, uint8_t* mem, 
                                     Ctx* ctx) {
   const auto* fc = reinterpret_cast<const interp::FuncCode*>(HO::imm<uintptr_t, 1>(pc));
   interp::Frame* fp = ctx->fp;
-  if (interp::enter_check_fails(fc, sp, ctx->stack_end) || fp + 1 >= ctx->frames_end) [[unlikely]] {
+  if (interp::entry_diverts(ctx, fp, fc, sp)) [[unlikely]] {
     // As the interpreter's call would have: enter_slow from the call instruction.
     const Word* next = fp->ret_pc;
     ctx->divert = {fc, fp->inst, fp->mem0, sp, next};
     [[clang::musttail]] return interp::h::enter_slow(next - 3, fp->sp, mem, memsize, ctx);
   }
-  interp::Frame* nf = fp + 1;
-  nf->code = fc;
-  nf->inst = fp->inst;
-  nf->mem0 = fp->mem0;
-  ctx->fp = nf;
-  interp::zero_locals(sp, fc);
+  interp::push_frame(ctx, fp, fc, fp->inst, fp->mem0, sp);
   [[clang::musttail]] return hull_next(pc, sp, mem, memsize, ctx);
 }
 

@@ -323,25 +323,20 @@ HANDLER(br_on_non_null) {
 
 // Enter wasm function `fc` of instance `in` with its frame at `nsp`, resuming at `next`
 // (through its machine code when a native tier installed some).
-#define ENTER_WASM(fc_expr, in_expr, m0_expr, next)                                               \
-  do {                                                                                            \
-    const FuncCode* fc_ = (fc_expr);                                                              \
-    Frame* fp_ = ctx->fp;                                                                         \
-    if (enter_check_fails(fc_, nsp, ctx->stack_end) || fp_ + 1 >= ctx->frames_end) [[unlikely]] { \
-      ctx->divert = {fc_, (in_expr), (m0_expr), nsp, (next)};                                     \
-      [[clang::musttail]] return enter_slow(pc, sp, mem, memsize, ctx);                           \
-    }                                                                                             \
-    fp_->sp = sp;                                                                                 \
-    fp_->ret_pc = (next);                                                                         \
-    Frame* nf_ = fp_ + 1;                                                                         \
-    nf_->code = fc_;                                                                              \
-    nf_->inst = (in_expr);                                                                        \
-    nf_->mem0 = (m0_expr);                                                                        \
-    ctx->fp = nf_;                                                                                \
-    zero_locals(nsp, fc_);                                                                        \
-    sp = nsp;                                                                                     \
-    pc = fc_->code.data();                                                                        \
-    DISPATCH();                                                                                   \
+#define ENTER_WASM(fc_expr, in_expr, m0_expr, next)                     \
+  do {                                                                  \
+    const FuncCode* fc_ = (fc_expr);                                    \
+    Frame* fp_ = ctx->fp;                                               \
+    if (entry_diverts(ctx, fp_, fc_, nsp)) [[unlikely]] {               \
+      ctx->divert = {fc_, (in_expr), (m0_expr), nsp, (next)};           \
+      [[clang::musttail]] return enter_slow(pc, sp, mem, memsize, ctx); \
+    }                                                                   \
+    fp_->sp = sp;                                                       \
+    fp_->ret_pc = (next);                                               \
+    push_frame(ctx, fp_, fc_, (in_expr), (m0_expr), nsp);               \
+    sp = nsp;                                                           \
+    pc = fc_->code.data();                                              \
+    DISPATCH();                                                         \
   } while (0)
 
 // After call_host failed: a thrown exception unwinds from the call; a trap ends the run.

@@ -69,6 +69,28 @@ inline void zero_locals(uint64_t* nsp, const FuncCode* fc) {
   }
 }
 
+// The entry check of a call into `fc` whose frame would start at `nsp`, above the caller's
+// frame `fp`: whether the call cannot enter here and goes through enter_slow (the value stack
+// or the frames are exhausted, or machine code is installed for `fc`). The interpreter's calls
+// (ENTER_WASM) and the baseline tier's entry stencil make the same check.
+inline bool entry_diverts(const Ctx* ctx, const Frame* fp, const FuncCode* fc,
+                          const uint64_t* nsp) {
+  return enter_check_fails(fc, nsp, ctx->stack_end) || fp + 1 >= ctx->frames_end;
+}
+
+// Pushes the frame of a call into `fc` (of `in`, memory 0 `m0`) above `fp`, once the entry
+// check passed, and zeroes its locals at `nsp`. The caller's frame keeps its own sp and
+// return point, stored before.
+inline void push_frame(Ctx* ctx, Frame* fp, const FuncCode* fc, Instance* in, Memory* m0,
+                       uint64_t* nsp) {
+  Frame* nf = fp + 1;
+  nf->code = fc;
+  nf->inst = in;
+  nf->mem0 = m0;
+  ctx->fp = nf;
+  zero_locals(nsp, fc);
+}
+
 // Takes one from `fc`'s count; whether it ran out. On x86-64 one `sub` on the count in memory
 // (what a relaxed load and store of it come to, minus the extra instructions the compiler
 // emits for the pair: the count sits in the hottest loops).
