@@ -32,15 +32,18 @@
 # --out DIR      scratch: C and JS components, logs, raw rows OUT/results.tsv (default /tmp/hull-serve-bench)
 # --results MD   also write the table with the command and machine there (and MD's .tsv beside)
 # --chart PNG    also draw requests/s per target (gnuplot)
-# --tier T       interp (default), baseline or native: the hull targets run `hull serve --tier
-#                baseline` (machine code copied from the interpreter's handlers before serving,
-#                in milliseconds) or `hull-native serve --tier native` (BUILD/hull-native; the
-#                components' core code compiled by LLVM before serving, and cached on disk: a
-#                big component's first start compiles for minutes), and their rows say so
+# --tier T       interp, baseline or native: the hull targets run `hull serve --tier interp`
+#                (the interpreter alone), `hull serve --tier baseline` (machine code copied from
+#                the interpreter's handlers before serving, in milliseconds) or `hull-native
+#                serve --tier native` (BUILD/hull-native; the components' core code compiled by
+#                LLVM before serving, and cached on disk: a big component's first start compiles
+#                for minutes), and their rows say so. Without it: hull serve's default tier
+#                (baseline), rows unlabelled
 # --modes        also each hull target with one engine mode off: --pooling off,
 #                --memory-images off, --bounds-checks explicit, --instance-reuse off (rows
 #                NAME:nopool, :nocow, :explicit, :noreuse)
-# wrk and nginx come from Debian; when missing they are installed with apt-get (said on stderr).
+# wrk, nginx (and gnuplot for --chart) come from Debian; when missing they are installed with
+# apt-get (said on stderr).
 # Everything runs on 127.0.0.1; every process started is killed on exit; each wrk run is bounded
 # by --duration (and a timeout). Progress goes to stderr, the table to stdout.
 set -euo pipefail
@@ -81,10 +84,11 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-tier=${tier:-interp}
+tier=${tier:-default}
 hull_args=()
 case "$tier" in
-  interp) hull=${hull:-$build/hull} ;;
+  default) hull=${hull:-$build/hull} ;;
+  interp) hull=${hull:-$build/hull}; hull_args=(--tier interp) ;;
   baseline) hull=${hull:-$build/hull}; hull_args=(--tier baseline) ;;
   native) hull=${hull:-$build/hull-native}; hull_args=(--tier native) ;;
   *) echo "--tier $tier: expected interp, baseline or native" >&2; exit 2 ;;
@@ -97,6 +101,8 @@ log() { echo "[serve-bench] $*" >&2; }
 missing=()
 command -v wrk > /dev/null || missing+=(wrk)
 [ -x /usr/sbin/nginx ] || command -v nginx > /dev/null || missing+=(nginx)
+# Before the runs, not after them: a missing gnuplot would otherwise lose the chart at the end.
+[ -z "$chart" ] || command -v gnuplot > /dev/null || missing+=(gnuplot-nox)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} with apt-get (Debian packages, for this benchmark only)"
   [ "$(id -u)" = 0 ] || { echo "need root to install ${missing[*]}" >&2; exit 1; }
@@ -329,7 +335,7 @@ order = ['nginx', 'hull-noroute', 'hull-wat', 'hull-c', 'hull-js', 'jco-serve', 
 mode_labels = {'nopool': 'pooling off', 'nocow': 'memory images off',
                'explicit': 'explicit bounds checks', 'noreuse': 'instance reuse off'}
 order = [v for t in order for v in [t] + [t + ':' + m for m in mode_labels]]
-if sys.argv[4] in ('native', 'baseline'):  # every hull row runs machine code of that tier
+if sys.argv[4] != 'default':  # every hull row runs that tier
     for t in labels:
         if t.startswith('hull-'):
             labels[t] += ', ' + sys.argv[4] + ' tier'
