@@ -60,15 +60,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_port() {  # PORT: bounded wait until something listens there
-  for _ in $(seq 200); do
-    python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), timeout=1).close()" \
-      2> /dev/null && return 0
-    sleep 0.1
-  done
-  echo "nothing listens on 127.0.0.1:$1 after 20 s" >&2
-  return 1
-}
+. "$here/lib.sh"  # free_port, wait_port, start_nginx_static
 
 # ticks PIDS...: "user system switches" summed over the processes and all their threads.
 ticks() {
@@ -114,31 +106,10 @@ EOF
 if [ "$with_nginx" = 1 ]; then
   nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
   [ -x "$nginx_bin" ] || { echo "missing nginx (apt-get install nginx, or --no-nginx)" >&2; exit 1; }
-  ng=$scratch/nginx
-  mkdir -p "$ng/logs"
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  cat > "$ng/nginx.conf" <<EOF
-daemon off;
-worker_processes $workers;
-pid $ng/nginx.pid;
-error_log $ng/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $ng/body;
-  proxy_temp_path $ng/proxy;
-  fastcgi_temp_path $ng/fastcgi;
-  uwsgi_temp_path $ng/uwsgi;
-  scgi_temp_path $ng/scgi;
-  server {
-    listen 127.0.0.1:$port reuseport;
-    location / { default_type text/plain; return 200 'hello'; }
-  }
-}
-EOF
-  "$nginx_bin" -p "$ng" -c "$ng/nginx.conf" 2> "$ng/logs/stderr" &
-  master=$!
+  start_nginx_static "$nginx_bin" "$scratch/nginx" "$workers"
+  master=$nginx_pid
   pids+=("$master")
+  port=$nginx_port
   wait_port "$port"
   # The workers answer; the master only watches them.
   measure nginx "http://127.0.0.1:$port$path" $(pgrep -P "$master")

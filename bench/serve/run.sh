@@ -137,48 +137,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_port() {  # PORT: bounded wait until something listens there
-  for _ in $(seq 200); do
-    python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), timeout=1).close()" \
-      2> /dev/null && return 0
-    sleep 0.1
-  done
-  echo "nothing listens on 127.0.0.1:$1 after 20 s" >&2
-  return 1
-}
+. "$here/lib.sh"  # free_port, wait_port, start_nginx_static
 
 # ---- targets ---------------------------------------------------------------------------------
 declare -A url
 targets=()
 
 # nginx: a static answer, foreground, in its own temp prefix.
-ng=$out/nginx
-mkdir -p "$ng/logs"
-ng_port=$(free_port)
-cat > "$ng/nginx.conf" <<EOF
-daemon off;
-worker_processes $workers;
-pid $ng/nginx.pid;
-error_log $ng/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $ng/body;
-  proxy_temp_path $ng/proxy;
-  fastcgi_temp_path $ng/fastcgi;
-  uwsgi_temp_path $ng/uwsgi;
-  scgi_temp_path $ng/scgi;
-  server {
-    listen 127.0.0.1:$ng_port reuseport;
-    location / { default_type text/plain; return 200 'hello'; }
-  }
-}
-EOF
-"$nginx_bin" -p "$ng" -c "$ng/nginx.conf" 2> "$ng/logs/stderr" &
-pids+=($!)
+start_nginx_static "$nginx_bin" "$out/nginx" "$workers"
+pids+=("$nginx_pid")
+ng_port=$nginx_port
 wait_port "$ng_port"
 targets+=(nginx)
 url[nginx]=http://127.0.0.1:$ng_port/hello
