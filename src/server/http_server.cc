@@ -932,9 +932,9 @@ void Session::respond(HttpResponse response, bool keep_alive, const HttpRequest*
       // (posted: behind their handlers in the worker's queue), not in the middle of them. A
       // client that sleeps while it waits -- wrk's threads when the server is the slower side
       // -- is then woken once for the round's answers instead of once per answer, and the
-      // worker is not preempted by it between two requests. Under wrk on 2 cores this took
-      // the C component from ~80,000 to ~100,000 requests/s: 2.7 us less system time per
-      // request for 0.6 us more in user space (docs/PERFORMANCE.md, "Writes after the round").
+      // worker is preempted by it less often. Under wrk on 2 cores: 1.11x the requests/s for
+      // the C component, 1.19x for app.wat, 1.22x for componentize-js, with ~2.5 us less
+      // system time per request (docs/PERFORMANCE.md, "Writes after the round").
       asio::post(stream_.get_executor(),
                  [self = shared_from_this(), done = std::move(done)]() mutable {
                    std::array<asio::const_buffer, 2> out{asio::buffer(self->head_),
