@@ -675,6 +675,10 @@ struct Worker {
 
 void Session::start() {
   beast::error_code ec;
+  // Each write goes out at once: a streamed answer's small writes (a chunk's header and data,
+  // the guest's pieces) would otherwise wait, under Nagle's algorithm, for the client's
+  // delayed ACK of the previous one. A failure leaves only the kernel's default.
+  stream_.socket().set_option(tcp::no_delay(true), ec);
   auto ep = stream_.socket().remote_endpoint(ec);
   if (!ec) peer_ = ep.address().to_string() + ":" + std::to_string(ep.port());
   read();

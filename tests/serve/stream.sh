@@ -84,6 +84,17 @@ check "Expect: 100-continue on a streamed body: 100, then the echo of 1 MiB" "10
   "$(field interim "$got") $(field status "$got") $(field match "$got") $(field complete "$got")"
 got=$(python3 "$client" echo "$PORT" 300000 --total-timeout 60)
 check "a 300 KB upload (over the buffered size)" "200 yes" "$(field status "$got") $(field match "$got")"
+# Small streamed answers one after another on a kept-alive connection: each is two writes (a
+# chunk, then the last chunk) with nothing from the client between them. A socket that delays
+# small writes (Nagle's algorithm, without TCP_NODELAY) holds the second until the client's
+# delayed ACK: ~40 ms for every answer after the first few. The bound catches that stall; an
+# answer takes well under a millisecond here (a few under ASan).
+got=$(python3 "$client" keepalive "$PORT" 20)
+echo "     (20 streamed echoes on one connection: $got)"
+check "20 small streamed echoes on one connection: every body back" "20" "$(field answered "$got")"
+median=$(field median_ms "$got")
+check "small streamed answers on a kept-alive connection are not held back (median < 30 ms)" "yes" \
+  "$(python3 -c "print('yes' if float('${median:-1e9}') < 30 else 'no (${median} ms)')")"
 
 got=$(python3 "$client" echo "$PORT" $((50 << 20)) --stop-after $((1 << 20)) --total-timeout 60)
 echo "     (client gone after 1 MiB of 50 MiB: $got)"

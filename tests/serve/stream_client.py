@@ -7,6 +7,7 @@ operation has a timeout and every run a total bound. Prints one line of key=valu
 
   stream_client.py echo PORT SIZE [--chunked] [--expect] [--pid PID] [--pace BYTES:MS]
                                   [--stop-after BYTES] [--total-timeout S]
+  stream_client.py keepalive PORT COUNT
 
   --chunked        Transfer-Encoding: chunked (chunks of varying sizes) instead of a length
   --expect         Expect: 100-continue; the body waits for the interim answer
@@ -17,6 +18,11 @@ operation has a timeout and every run a total bound. Prints one line of key=valu
 Output keys: status, sent, received, match (received == sent, by SHA-256), complete (the
 response framing ended properly), closed (the server closed the connection after it),
 seconds (until the answer ended), and the rss_* keys with --pid.
+
+keepalive: COUNT small chunked echoes one after the other on one kept-alive connection, each
+answered as a stream (a chunk, then the last chunk: two writes, nothing from the client in
+between). Output keys: answered (echoes whose body came back whole), median_ms, max_ms (each
+from sending the request to the end of its answer).
 """
 import hashlib
 import socket
@@ -247,8 +253,36 @@ def echo(port, size, chunked=False, expect=False, pid=None, pace=None, stop_afte
     print(" ".join(f"{k}={v}" for k, v in out.items()), flush=True)
 
 
+def keepalive(port, count):
+    """Small streamed answers on one connection: a server whose socket delays small writes
+    (Nagle's algorithm) holds each answer's last chunk until the client's delayed ACK, ~40 ms."""
+    body = b"hello"
+    request = (b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+               b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+    times, answered = [], 0
+    with socket.create_connection((HOST, port), timeout=10) as s:
+        for _ in range(count):
+            t0 = time.monotonic()
+            s.sendall(request)
+            buf = b""
+            while not buf.endswith(b"\r\n0\r\n\r\n"):
+                data = s.recv(65536)
+                if not data:
+                    break
+                buf += data
+            times.append((time.monotonic() - t0) * 1000)
+            head, _, rest = buf.partition(b"\r\n\r\n")
+            if head.startswith(b"HTTP/1.1 200") and rest == b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n":
+                answered += 1
+    times.sort()
+    print(f"answered={answered} median_ms={times[len(times) // 2]:.1f} max_ms={times[-1]:.1f}")
+
+
 def main():
     args = sys.argv[1:]
+    if len(args) == 3 and args[0] == "keepalive":
+        keepalive(int(args[1]), int(args[2]))
+        return
     if len(args) < 3 or args[0] != "echo":
         sys.exit(__doc__)
     port, size = int(args[1]), int(args[2])

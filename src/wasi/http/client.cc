@@ -3,6 +3,8 @@
 #include "wasi/http/client.h"
 
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -185,6 +187,11 @@ class Connection final : public std::enable_shared_from_this<Connection> {
       const HostSockAddr& a = addrs_[next_addr_++];
       fd_ = ::socket(a.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
       if (fd_ < 0) return ErrorCode::internal(std::string("socket: ") + std::strerror(errno));
+      // Each write goes out at once: a body the guest streams ends with a small last chunk,
+      // which Nagle's algorithm would hold until the server's delayed ACK of the data before
+      // it (~40 ms; the server has nothing to send until the body is whole). Best effort.
+      const int one = 1;
+      (void)::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       if (::connect(fd_, reinterpret_cast<const sockaddr*>(&a.storage), a.len) == 0 ||
           errno == EINPROGRESS) {
         connecting_ = true;
