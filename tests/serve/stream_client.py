@@ -259,6 +259,7 @@ def keepalive(port, count):
     body = b"hello"
     request = (b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
                b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+    answer = b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n"  # app.wat's echo, chunked
     times, answered = [], 0
     with socket.create_connection((HOST, port), timeout=10) as s:
         for _ in range(count):
@@ -272,7 +273,7 @@ def keepalive(port, count):
                 buf += data
             times.append((time.monotonic() - t0) * 1000)
             head, _, rest = buf.partition(b"\r\n\r\n")
-            if head.startswith(b"HTTP/1.1 200") and rest == b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n":
+            if head.startswith(b"HTTP/1.1 200") and rest == answer:
                 answered += 1
     times.sort()
     print(f"answered={answered} median_ms={times[len(times) // 2]:.1f} max_ms={times[-1]:.1f}")
