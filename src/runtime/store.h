@@ -239,11 +239,17 @@ constexpr uint32_t kDefaultHotThreshold = 10'000;
 constexpr uint8_t kMaxNativeOptLevel = 2;
 
 // The process-wide epoch: a timer thread (started by the first set_deadline) adds 1 every
-// kEpochTickNs nanoseconds. Stores compare it with their deadline at each check point.
+// kEpochTickNs nanoseconds while a deadline is pending (note_deadline). Stores compare it with
+// their deadline at each check point.
 extern std::atomic<uint64_t> g_epoch;
 constexpr uint64_t kEpochTickNs = 2'000'000;  // 2 ms
 // Starts the timer thread once (thread-safe; later calls do nothing).
 void ensure_epoch_timer();
+// Tells the timer thread that `deadline` (an epoch) was set: it ticks until the epoch passes
+// the furthest deadline noted, then sleeps until the next one (an idle process is not woken).
+void note_deadline(uint64_t deadline);
+// Whether the timer thread sleeps for want of a deadline (for tests).
+bool epoch_timer_asleep();
 struct Store;
 // Stores whose machine code checks epochs (the native tier): at each tick the timer thread
 // sets native_limit of every watched store whose deadline has passed (Store::native_limit).
@@ -312,12 +318,17 @@ struct Store {
   void interrupt() {
     epoch_deadline.store(0, std::memory_order_relaxed);
     native_limit.store(UINTPTR_MAX, std::memory_order_relaxed);
+    // The timer's ticks deliver the interrupt to machine code that checks nothing (a watched
+    // store): wake it if it sleeps; it ticks on while such a guest still runs.
+    note_deadline(g_epoch.load(std::memory_order_relaxed) + 1);
   }
   // Deadline `ns` nanoseconds from now (starts the timer thread).
   void set_deadline_ns(uint64_t ns) {
     ensure_epoch_timer();
     uint64_t ticks = (ns + kEpochTickNs - 1) / kEpochTickNs;
-    epoch_deadline = g_epoch.load(std::memory_order_relaxed) + (ticks ? ticks : 1);
+    const uint64_t deadline = g_epoch.load(std::memory_order_relaxed) + (ticks ? ticks : 1);
+    epoch_deadline = deadline;
+    note_deadline(deadline);
   }
   void* interp_state = nullptr;  // the interpreter's per-store execution state (stacks)
   void (*interp_state_free)(void*) = nullptr;
