@@ -46,7 +46,8 @@ Idle& idle() {  // never destroyed, as watched()
 // One tick past the furthest deadline: the tick after the one that marks a passed deadline is
 // the one that interrupts.
 bool ticks_needed(uint64_t now, bool interrupting) {
-  return interrupting || now <= g_needed_until.load() + 1;
+  const uint64_t until = g_needed_until.load();
+  return interrupting || now <= until || now - until <= 1;  // no overflow at UINT64_MAX
 }
 
 }  // namespace
