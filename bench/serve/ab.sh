@@ -35,28 +35,25 @@ for x in "$a" "$b"; do [ -x "$x" ] || { echo "not an executable: $x" >&2; exit 1
 [ -f "$source" ] || { echo "no such file: $source" >&2; exit 1; }
 command -v wrk > /dev/null || { echo "missing wrk (apt-get install wrk)" >&2; exit 1; }
 
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"  # start_hull_serve
 scratch=$(mktemp -d /tmp/hull-serve-ab.XXXXXX)
-pid=
+hull_pid=
 cleanup() {
-  [ -z "$pid" ] || kill -9 "$pid" 2> /dev/null || true
+  [ -z "$hull_pid" ] || kill -9 "$hull_pid" 2> /dev/null || true
   rm -rf "$scratch"
 }
 trap cleanup EXIT
 
 # run BINARY: one fresh server, warmed up, measured; prints its requests/s.
 run() {
-  rm -f "$scratch/port"
-  "$1" serve --addr 127.0.0.1:0 --workers "$workers" --port-file "$scratch/port" "$source" \
-    2> "$scratch/serve.err" &
-  pid=$!
-  for _ in $(seq 300); do [ -s "$scratch/port" ] && break; sleep 0.1; done
-  [ -s "$scratch/port" ] || { echo "$1 serve $source did not start:" >&2; cat "$scratch/serve.err" >&2; exit 1; }
-  local url=http://127.0.0.1:$(cat "$scratch/port")$path
+  start_hull_serve "$1" "$source" "$workers" "$scratch" || exit 1
+  local url=http://127.0.0.1:$hull_port$path
   wrk -t2 -c16 -d1s "$url" > /dev/null
   timeout $((duration + 30)) wrk -t2 -c16 -d"${duration}s" "$url" | awk '/Requests\/sec/ {printf "%d\n", $2}'
-  kill -TERM "$pid"
-  wait "$pid" 2> /dev/null || true
-  pid=
+  kill -TERM "$hull_pid"
+  wait "$hull_pid" 2> /dev/null || true
+  hull_pid=
 }
 
 ra=() rb=()

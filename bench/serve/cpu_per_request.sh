@@ -60,7 +60,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-. "$here/lib.sh"  # free_port, wait_port, start_nginx_static
+. "$here/lib.sh"  # free_port, wait_port, start_nginx_static, start_hull_serve
 
 # ticks PIDS...: "user system switches" summed over the processes and all their threads.
 ticks() {
@@ -116,16 +116,11 @@ if [ "$with_nginx" = 1 ]; then
 fi
 
 for s in "${sources[@]}"; do
-  rm -f "$scratch/port"
-  "$hull" serve --addr 127.0.0.1:0 --workers "$workers" --port-file "$scratch/port" "$s" \
-    2> "$scratch/serve.err" &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 300); do [ -s "$scratch/port" ] && break; sleep 0.1; done
-  [ -s "$scratch/port" ] || { echo "hull serve $s did not start:" >&2; cat "$scratch/serve.err" >&2; exit 1; }
-  measure "$(basename "$s")" "http://127.0.0.1:$(cat "$scratch/port")$path" "$pid"
-  kill -TERM "$pid"
-  wait "$pid" 2> /dev/null || true
+  start_hull_serve "$hull" "$s" "$workers" "$scratch" || exit 1
+  pids+=("$hull_pid")
+  measure "$(basename "$s")" "http://127.0.0.1:$hull_port$path" "$hull_pid"
+  kill -TERM "$hull_pid"
+  wait "$hull_pid" 2> /dev/null || true
 done
 
 echo "| server | requests/s | user us / request | system us / request | CPU us / request | context switches / request |"

@@ -1,6 +1,6 @@
-# Shared by bench/serve/run.sh and bench/serve/cpu_per_request.sh (sourced, not run): loopback
-# ports, and the nginx answering a static `return 200 'hello'` -- the ceiling that hull serve is
-# measured beside.
+# Shared by bench/serve/run.sh, cpu_per_request.sh and ab.sh (sourced, not run): loopback
+# ports, the nginx answering a static `return 200 'hello'` -- the ceiling that hull serve is
+# measured beside -- and a hull serve on a free port.
 
 # free_port: a port nothing listens on at 127.0.0.1 now.
 free_port() {
@@ -47,4 +47,23 @@ http {
 CONF
   "$bin" -p "$dir" -c "$dir/nginx.conf" 2> "$dir/logs/stderr" &
   nginx_pid=$!
+}
+
+# start_hull_serve HULL SOURCE WORKERS DIR: `HULL serve SOURCE` on a free loopback port (its
+# --port-file in DIR, its stderr in DIR/serve.err), waiting up to 30 s for it to listen. Sets
+# hull_pid and hull_port; if it does not start, says why, stops it and returns 1.
+start_hull_serve() {
+  local bin=$1 source=$2 workers=$3 dir=$4
+  rm -f "$dir/port"
+  "$bin" serve --addr 127.0.0.1:0 --workers "$workers" --port-file "$dir/port" "$source" \
+    2> "$dir/serve.err" &
+  hull_pid=$!
+  for _ in $(seq 300); do [ -s "$dir/port" ] && break; sleep 0.1; done
+  if [ ! -s "$dir/port" ]; then
+    echo "$bin serve $source did not start:" >&2
+    cat "$dir/serve.err" >&2
+    kill -9 "$hull_pid" 2> /dev/null || true
+    return 1
+  fi
+  hull_port=$(cat "$dir/port")
 }
